@@ -1,0 +1,74 @@
+# Kontakt: `make run` sets everything up and starts the platform; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+WEB_PORT ?= 8000
+export WEB_PORT
+
+.DEFAULT_GOAL := help
+.PHONY: help install run web worker beat migrate seed test lint format check ci messages clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Kontakt needs Python 3.11 or newer; set PYTHON=python3.x")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed  ## Create .venv and install the pinned dependencies
+
+.env:
+	@printf 'DEBUG=true\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "Wrote .env for local development (DEBUG on, a fresh SECRET_KEY)."
+
+migrate: install .env  ## Apply database migrations
+	$(BIN)/python manage.py migrate --no-input
+
+seed: migrate  ## Load the demo centres, logins and people (idempotent)
+	$(BIN)/python manage.py seed_demo
+
+run: seed  ## Set up and start web, Celery worker and beat on SQLite, no servers needed
+	@echo ""
+	@echo "Kontakt is starting at http://127.0.0.1:$(WEB_PORT)/  (admin: /admin/, API docs: /api/docs/)"
+	@echo "Log in with one of the demo logins above. Stop with Ctrl+C."
+	@echo ""
+	$(BIN)/honcho start -f Procfile.dev
+
+web: migrate  ## Only the web server
+	$(BIN)/python manage.py runserver 127.0.0.1:$(WEB_PORT)
+
+worker: install .env  ## Only a Celery worker
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: install .env  ## Only Celery beat (run exactly one)
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+test: install  ## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install  ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install  ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: install  ## Django system checks and the migration check
+	DEBUG=true $(BIN)/python manage.py check
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+messages: install  ## Refresh and compile the translation catalogues (needs GNU gettext)
+	DEBUG=true $(BIN)/python manage.py makemessages --all --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+ci:  ## What CI runs (.ci/run)
+	bash .ci/run
+
+clean:  ## Remove the virtualenv and local data (SQLite database, broker folder)
+	rm -rf $(VENV) var

@@ -1,0 +1,109 @@
+"""Input and output shapes of the centre endpoints. Validation of types only: rules live in
+`centres.services`."""
+
+from rest_framework import serializers
+
+from centres.models import LANGUAGE_CHOICES, AuditLogEntry, Centre, ConsentRecord, Person, StaffRole
+
+
+class CentreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Centre
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "time_zone",
+            "default_language",
+            "sender_name",
+            "sender_email",
+            "email",
+            "phone",
+            "website",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+        ]
+        read_only_fields = fields
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    # `Centre.objects` is scoped: a slug of a centre the user does not work for is "not found".
+    centre = serializers.SlugRelatedField(slug_field="slug", queryset=Centre.objects, required=False)
+    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
+
+    class Meta:
+        model = Person
+        fields = ["id", "centre", "display_name", "full_name", "email", "phone", "language", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        # Uniqueness per centre is checked by the service, with a message naming the field.
+        validators = []
+
+
+class PersonUpdateSerializer(PersonSerializer):
+    """A person stays with the centre that knows them."""
+
+    centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # `Person.objects` is scoped: a person of another centre cannot be referenced.
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects)
+    given_at = serializers.DateTimeField(required=False)
+    is_active = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ConsentRecord
+        fields = [
+            "id",
+            "centre",
+            "person",
+            "purpose",
+            "text_version",
+            "source",
+            "given_at",
+            "withdrawn_at",
+            "is_active",
+        ]
+        read_only_fields = ["id", "withdrawn_at"]
+
+
+class StaffRoleSerializer(serializers.ModelSerializer):
+    centre = serializers.SlugRelatedField(slug_field="slug", queryset=Centre.objects)
+    email = serializers.EmailField(source="user.email")
+    name = serializers.CharField(source="user.first_name", required=False, allow_blank=True, max_length=150)
+
+    class Meta:
+        model = StaffRole
+        fields = ["id", "centre", "email", "name", "role", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class StaffRoleUpdateSerializer(serializers.ModelSerializer):
+    centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    name = serializers.CharField(source="user.first_name", read_only=True)
+
+    class Meta:
+        model = StaffRole
+        fields = ["id", "centre", "email", "name", "role", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class AuditLogEntrySerializer(serializers.ModelSerializer):
+    centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+
+    class Meta:
+        model = AuditLogEntry
+        fields = ["id", "centre", "actor", "action", "object_type", "object_id", "changed_fields", "at"]
+        read_only_fields = fields
+
+
+class CentreTotalsSerializer(serializers.Serializer):
+    centre = serializers.CharField()
+    slug = serializers.CharField()
+    people = serializers.IntegerField()
+    staff = serializers.IntegerField()

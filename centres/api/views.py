@@ -1,0 +1,184 @@
+"""Centre, people, consent, staff role, audit log and federation endpoints under /api/v1/."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from centres import selectors, services
+from centres.api.filters import AuditLogFilter, ConsentFilter, PersonFilter, StaffRoleFilter
+from centres.api.permissions import IsCentreStaff, IsFederationAdmin, is_centre_admin
+from centres.api.serializers import (
+    AuditLogEntrySerializer,
+    CentreSerializer,
+    CentreTotalsSerializer,
+    ConsentSerializer,
+    PersonSerializer,
+    PersonUpdateSerializer,
+    StaffRoleSerializer,
+    StaffRoleUpdateSerializer,
+)
+from centres.models import AuditLogEntry, Centre, ConsentRecord, Person, StaffRole
+from config.api import CentreScopedMixin
+
+
+class CentreViewSet(CentreScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """The centres the user works for."""
+
+    serializer_class = CentreSerializer
+    permission_classes = [IsCentreStaff]
+    lookup_field = "slug"
+    search_fields = ["name", "city"]
+    ordering_fields = ["name"]
+
+    def get_queryset(self) -> QuerySet[Centre]:
+        return selectors.centre_list()
+
+
+class PersonViewSet(CentreScopedMixin, viewsets.ModelViewSet):
+    """People known to the user's centres. Every change is audit-logged."""
+
+    permission_classes = [IsCentreStaff]
+    filterset_class = PersonFilter
+    search_fields = ["display_name", "full_name", "email", "phone"]
+    ordering_fields = ["display_name", "created_at", "updated_at"]
+
+    def get_queryset(self) -> QuerySet[Person]:
+        return selectors.person_list()
+
+    def get_serializer_class(self):
+        return PersonUpdateSerializer if self.action in ("update", "partial_update") else PersonSerializer
+
+    def _centre_for_new_object(self, validated: dict) -> Centre:
+        centre = validated.pop("centre", None)
+        if centre is not None:
+            return centre
+        centres = list(selectors.centre_list()[:2])
+        if len(centres) != 1:
+            raise ValidationError({"centre": [_("Say which centre: you work for more than one.")]})
+        return centres[0]
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        services.audit_record(actor=request.user, centre=person.centre, action=AuditLogEntry.Action.VIEW, obj=person)
+        return Response(self.get_serializer(person).data)
+
+    def perform_create(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        centre = self._centre_for_new_object(data)
+        serializer.instance = services.person_create(actor=self.request.user, centre=centre, **data)
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.person_update(
+            actor=self.request.user, person=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Person) -> None:
+        services.person_delete(actor=self.request.user, person=instance)
+
+
+class ConsentViewSet(
+    CentreScopedMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Consent records are evidence: they are created and withdrawn, never edited or deleted."""
+
+    serializer_class = ConsentSerializer
+    permission_classes = [IsCentreStaff]
+    filterset_class = ConsentFilter
+    ordering_fields = ["given_at"]
+
+    def get_queryset(self) -> QuerySet[ConsentRecord]:
+        return selectors.consent_list()
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.consent_record(actor=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=None, responses=ConsentSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        consent = services.consent_withdraw(actor=request.user, consent=self.get_object())
+        return Response(self.get_serializer(consent).data)
+
+
+class StaffRoleViewSet(CentreScopedMixin, viewsets.ModelViewSet):
+    """Staff of the user's centres. Everyone sees their colleagues; centre admins change roles."""
+
+    permission_classes = [IsCentreStaff]
+    filterset_class = StaffRoleFilter
+    search_fields = ["user__email", "user__first_name"]
+    ordering_fields = ["created_at", "role"]
+
+    def get_queryset(self) -> QuerySet[StaffRole]:
+        return selectors.staff_role_list()
+
+    def get_serializer_class(self):
+        return StaffRoleUpdateSerializer if self.action in ("update", "partial_update") else StaffRoleSerializer
+
+    def _require_centre_admin(self, centre: Centre) -> None:
+        if not is_centre_admin(self.request.user, centre.pk):
+            raise PermissionDenied(_("Only a centre admin of this centre can change its staff."))
+
+    def perform_create(self, serializer) -> None:
+        data = serializer.validated_data
+        self._require_centre_admin(data["centre"])
+        serializer.instance = services.staff_role_grant(
+            actor=self.request.user,
+            centre=data["centre"],
+            email=data["user"]["email"],
+            name=data["user"].get("first_name", ""),
+            role=data["role"],
+        )
+
+    def perform_update(self, serializer) -> None:
+        self._require_centre_admin(serializer.instance.centre)
+        role = serializer.validated_data.get("role", serializer.instance.role)
+        serializer.instance = services.staff_role_change(
+            actor=self.request.user, staff_role=serializer.instance, role=role
+        )
+
+    def perform_destroy(self, instance: StaffRole) -> None:
+        self._require_centre_admin(instance.centre)
+        services.staff_role_revoke(actor=self.request.user, staff_role=instance)
+
+
+class AuditLogViewSet(CentreScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """The audit log of the centres where the user is a centre admin."""
+
+    serializer_class = AuditLogEntrySerializer
+    permission_classes = [IsCentreStaff]
+    filterset_class = AuditLogFilter
+
+    def get_queryset(self) -> QuerySet[AuditLogEntry]:
+        entries = selectors.audit_log_list()
+        user = self.request.user
+        if user.is_superuser:
+            return entries
+        return entries.filter(centre_id__in=selectors.centre_ids_with_role(user=user, role=StaffRole.Role.CENTRE_ADMIN))
+
+
+class FederationTotalsView(APIView):
+    """Counts per centre across the federation, for federation admins. No personal data."""
+
+    permission_classes = [IsFederationAdmin]
+
+    @extend_schema(responses=CentreTotalsSerializer(many=True))
+    def get(self, request):
+        return Response(CentreTotalsSerializer(selectors.federation_totals(), many=True).data)
+
+
+class ThrottledObtainAuthToken(ObtainAuthToken):
+    """Exchange username and password for an API token. Throttled, and locked out by django-axes
+    after repeated failures."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"

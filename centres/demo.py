@@ -1,0 +1,154 @@
+"""The demo data set behind `manage.py seed_demo`: a German and a Danish contact point.
+
+Every step looks objects up by a natural key before creating them, so running it again is safe.
+"""
+
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from centres import services
+from centres.models import Centre, ConsentRecord, FederationRole, Person, StaffRole
+from centres.scoping import all_centres_scope
+
+DEMO_PASSWORD = "kontakt-demo"
+
+CENTRES = [
+    {
+        "slug": "hannover-linden",
+        "name": "Selbsthilfe-Kontaktstelle Hannover-Linden",
+        "time_zone": "Europe/Berlin",
+        "default_language": "de",
+        "sender_name": "Kontaktstelle Hannover-Linden",
+        "sender_email": "post@hannover-linden.example.org",
+        "email": "post@hannover-linden.example.org",
+        "phone": "+49 511 555 0142",
+        "street": "Limmerstraße 12",
+        "postal_code": "30451",
+        "city": "Hannover",
+        "country": "DE",
+    },
+    {
+        "slug": "aarhus",
+        "name": "Selvhjælpscenter Aarhus",
+        "time_zone": "Europe/Copenhagen",
+        "default_language": "da",
+        "sender_name": "Selvhjælpscenter Aarhus",
+        "sender_email": "kontakt@selvhjaelp-aarhus.example.org",
+        "email": "kontakt@selvhjaelp-aarhus.example.org",
+        "phone": "+45 86 55 01 42",
+        "street": "Jægergårdsgade 40",
+        "postal_code": "8000",
+        "city": "Aarhus C",
+        "country": "DK",
+    },
+]
+
+# (username, e-mail, first name, centre slug or None, role or "federation" / "superuser")
+USERS = [
+    ("admin", "admin@kontakt.example.org", "Platform", None, "superuser"),
+    ("verband", "verband@kontakt.example.org", "Federation", None, "federation"),
+    ("leitung", "leitung@hannover-linden.example.org", "Sabine", "hannover-linden", StaffRole.Role.CENTRE_ADMIN),
+    ("anna", "anna@hannover-linden.example.org", "Anna", "hannover-linden", StaffRole.Role.COORDINATOR),
+    ("mette", "mette@selvhjaelp-aarhus.example.org", "Mette", "aarhus", StaffRole.Role.CENTRE_ADMIN),
+    ("jens", "jens@selvhjaelp-aarhus.example.org", "Jens", "aarhus", StaffRole.Role.COORDINATOR),
+]
+
+DEMO_LOGINS = [
+    ("admin", "superuser of the platform (all centres)"),
+    ("verband", "federation admin: totals across centres, no personal data"),
+    ("leitung", "centre admin, Hannover-Linden"),
+    ("anna", "coordinator, Hannover-Linden"),
+    ("mette", "centre admin, Aarhus"),
+    ("jens", "coordinator, Aarhus"),
+]
+
+# (display name, full name, e-mail, phone, language)
+PEOPLE = {
+    "hannover-linden": [
+        ("Birgit S.", "Birgit Schäfer", "birgit.schaefer@example.net", "", "de"),
+        ("Thomas", "Thomas Krüger", "t.krueger@example.net", "+49 170 555 0101", "de"),
+        ("Leyla", "", "leyla.demir@example.net", "", "de"),
+        ("Martin W.", "Martin Wagner", "", "+49 511 555 0177", "de"),
+        ("Ewa", "Ewa Nowak", "ewa.nowak@example.net", "", "en"),
+        ("Jörg", "Jörg Hoffmann", "joerg.hoffmann@example.net", "", "de"),
+    ],
+    "aarhus": [
+        ("Lene", "Lene Mikkelsen", "lene.mikkelsen@example.net", "", "da"),
+        ("Søren K.", "Søren Kristensen", "soeren.k@example.net", "+45 20 55 01 01", "da"),
+        ("Freja", "", "freja.holm@example.net", "", "da"),
+        ("Ahmad", "Ahmad Rahimi", "ahmad.rahimi@example.net", "", "en"),
+        ("Karen", "Karen Poulsen", "", "+45 86 55 01 77", "da"),
+        ("Anouk", "Anouk de Vries", "anouk.devries@example.net", "", "nl"),
+    ],
+}
+
+
+def seed_centres() -> dict[str, int]:
+    for values in CENTRES:
+        Centre.all_centres.update_or_create(slug=values["slug"], defaults=values)
+    return {"centres": len(CENTRES)}
+
+
+def seed_users() -> dict[str, int]:
+    user_model = get_user_model()
+    for username, email, first_name, centre_slug, role in USERS:
+        user, _ = user_model.objects.get_or_create(username=username, defaults={"email": email})
+        user.email, user.first_name = email, first_name
+        if role == "superuser":
+            user.is_superuser = user.is_staff = True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        if role == "federation":
+            FederationRole.objects.get_or_create(user=user)
+        elif centre_slug is not None:
+            centre = Centre.all_centres.get(slug=centre_slug)
+            staff_role = StaffRole.all_centres.filter(centre=centre, user=user).first()
+            if staff_role is None:
+                services.staff_role_grant(actor=None, centre=centre, email=email, role=role, name=first_name)
+            elif staff_role.role != role:
+                services.staff_role_change(actor=None, staff_role=staff_role, role=role)
+    return {"logins": len(USERS)}
+
+
+def seed_people() -> dict[str, int]:
+    created = 0
+    for slug, people in PEOPLE.items():
+        centre = Centre.all_centres.get(slug=slug)
+        for display_name, full_name, email, phone, language in people:
+            person = Person.all_centres.filter(centre=centre, display_name=display_name).first()
+            if person is None:
+                person = services.person_create(
+                    actor=None,
+                    centre=centre,
+                    display_name=display_name,
+                    full_name=full_name,
+                    email=email,
+                    phone=phone,
+                    language=language,
+                )
+                created += 1
+            if not ConsentRecord.all_centres.filter(person=person, purpose=ConsentRecord.Purpose.HEALTH_DATA).exists():
+                services.consent_record(
+                    actor=None,
+                    person=person,
+                    purpose=ConsentRecord.Purpose.HEALTH_DATA,
+                    text_version="2026-01",
+                    source=ConsentRecord.Source.IN_PERSON,
+                )
+    return {"people": sum(len(people) for people in PEOPLE.values()), "new people": created}
+
+
+# Later features append their own steps (rooms and groups, volunteers, newsletters, ...).
+DEMO_STEPS: list[tuple[str, Callable[[], dict[str, int]]]] = [
+    ("centres", seed_centres),
+    ("logins", seed_users),
+    ("people", seed_people),
+]
+
+
+@transaction.atomic
+def seed() -> dict[str, dict[str, int]]:
+    with all_centres_scope():
+        return {name: step() for name, step in DEMO_STEPS}

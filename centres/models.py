@@ -1,0 +1,224 @@
+"""Tenants (centres), their staff, the people they know, consent records and the audit log.
+
+Every model that holds personal data carries a `centre` and a scoped default manager: a query
+outside `centres.scoping.centre_scope(...)` raises instead of returning another centre's rows.
+"""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known IANA time zone."), params={"value": value})
+
+
+class Centre(models.Model):
+    """A contact point: the tenant every person, group and mail belongs to."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_time_zone]
+    )
+    default_language = models.CharField(_("default language"), max_length=8, choices=LANGUAGE_CHOICES, default="de")
+    sender_name = models.CharField(_("sender name"), max_length=200, blank=True)
+    sender_email = models.EmailField(_("sender e-mail address"), blank=True)
+    email = models.EmailField(_("contact e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country code"), max_length=2, blank=True, help_text=_("ISO 3166, e.g. DE"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # The tenant scopes itself: staff see the centres they work for, nothing else.
+    objects = ScopedManager(centre="id")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("centre")
+        verbose_name_plural = _("centres")
+        base_manager_name = "all_centres"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffRole(models.Model):
+    """A user's role at one centre. Coordinators work with people; centre admins also manage staff."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinator")
+        CENTRE_ADMIN = "centre_admin", _("Centre admin")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="staff_roles", verbose_name=_("centre"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COORDINATOR)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["centre", "user__username"]
+        verbose_name = _("staff role")
+        verbose_name_plural = _("staff roles")
+        constraints = [models.UniqueConstraint(fields=["centre", "user"], name="staffrole_one_role_per_centre")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.centre}"
+
+
+class FederationRole(models.Model):
+    """A federation admin sees totals across all centres: counts only, never personal data."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="federation_role", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("federation role")
+        verbose_name_plural = _("federation roles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Person(models.Model):
+    """A human known to one centre, whether member, volunteer, subscriber or several at once."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="people", verbose_name=_("centre"))
+    display_name = models.CharField(
+        _("display name"), max_length=120, help_text=_("The name or pseudonym the person wants to be called by.")
+    )
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        base_manager_name = "all_centres"
+        constraints = [
+            models.UniqueConstraint(
+                "centre",
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="person_unique_email_per_centre",
+                violation_error_message=_("A person with this e-mail address is already known to this centre."),
+            ),
+            models.CheckConstraint(condition=~models.Q(display_name=""), name="person_display_name_not_empty"),
+        ]
+        indexes = [models.Index(fields=["centre", "display_name"], name="person_centre_name_idx")]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class ConsentRecord(models.Model):
+    """Evidence that a person agreed to one purpose, with the exact text version they saw."""
+
+    class Purpose(models.TextChoices):
+        HEALTH_DATA = "health_data", _("Processing of health-related data")
+        GROUP_MEMBERSHIP = "group_membership", _("Group membership and meeting reminders")
+        NEWSLETTER = "newsletter", _("Newsletter")
+        VOLUNTEERING = "volunteering", _("Volunteering")
+
+    class Source(models.TextChoices):
+        WEB_FORM = "web_form", _("Web form")
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+        IN_PERSON = "in_person", _("In person")
+        PAPER = "paper", _("Signed on paper")
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="consents", verbose_name=_("centre"))
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents", verbose_name=_("person"))
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    text_version = models.CharField(
+        _("text version"), max_length=50, help_text=_("Which version of the consent text the person agreed to.")
+    )
+    given_at = models.DateTimeField(_("given at"))
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        base_manager_name = "all_centres"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | models.Q(withdrawn_at__gte=models.F("given_at")),
+                name="consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.text_version})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class AuditLogEntry(models.Model):
+    """One staff action on personal data: who, what, which object, when. Never the content."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+        VIEW = "view", _("Viewed")
+        WITHDRAW = "withdraw", _("Consent withdrawn")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="audit_log", verbose_name=_("centre"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=100, help_text=_("app_label.model"))
+    object_id = models.CharField(_("object id"), max_length=40)
+    changed_fields = models.JSONField(_("changed fields"), default=list, blank=True, help_text=_("Names only."))
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        base_manager_name = "all_centres"
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

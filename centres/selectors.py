@@ -1,0 +1,64 @@
+"""Reads of centres, staff roles, people, consents and the audit log."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, QuerySet
+
+from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole, Person, StaffRole
+
+
+def staff_centre_ids(*, user: AbstractBaseUser | AnonymousUser) -> list[int]:
+    """The centres a user works for (any role). Deliberately unscoped: it decides the scope."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return list(StaffRole.all_centres.filter(user=user).values_list("centre_id", flat=True))
+
+
+def centre_ids_with_role(*, user: AbstractBaseUser, role: str) -> list[int]:
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return list(StaffRole.all_centres.filter(user=user, role=role).values_list("centre_id", flat=True))
+
+
+def user_has_staff_access(*, user: AbstractBaseUser) -> bool:
+    return user.is_authenticated and user.is_active and StaffRole.all_centres.filter(user=user).exists()
+
+
+def user_is_federation_admin(*, user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user.is_authenticated and user.is_active and FederationRole.objects.filter(user=user).exists()
+
+
+def centre_list() -> QuerySet[Centre]:
+    return Centre.objects.all()
+
+
+def person_list() -> QuerySet[Person]:
+    return Person.objects.select_related("centre")
+
+
+def staff_role_list() -> QuerySet[StaffRole]:
+    return StaffRole.objects.select_related("centre", "user")
+
+
+def consent_list() -> QuerySet[ConsentRecord]:
+    return ConsentRecord.objects.select_related("centre", "person")
+
+
+def audit_log_list() -> QuerySet[AuditLogEntry]:
+    return AuditLogEntry.objects.select_related("centre", "actor")
+
+
+def public_centre_list() -> QuerySet[Centre]:
+    """Centres as the public sees them: name and contact details of the contact point only."""
+    return Centre.all_centres.all()
+
+
+def federation_totals() -> list[dict]:
+    """Counts per centre across the federation. Counts only: no person appears in the result."""
+    centres = Centre.all_centres.annotate(
+        people_count=Count("people", distinct=True),
+        staff_count=Count("staff_roles", distinct=True),
+    ).order_by("name")
+    return [
+        {"centre": centre.name, "slug": centre.slug, "people": centre.people_count, "staff": centre.staff_count}
+        for centre in centres
+    ]

@@ -1,0 +1,16 @@
+"""The admin site: open to centre staff, each seeing only the centres they work for."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+
+class KontaktAdminSite(admin.AdminSite):
+    site_header = _("Kontakt administration")
+    site_title = _("Kontakt")
+    index_title = _("Centre administration")
+
+    def has_permission(self, request) -> bool:
+        from centres.selectors import user_has_staff_access
+
+        user = request.user
+        return user.is_active and (user.is_superuser or user_has_staff_access(user=user))

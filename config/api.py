@@ -1,0 +1,101 @@
+"""API plumbing shared by every app: tenant-scoped base views, pagination and one error format.
+
+Every error response has the shape::
+
+    {"error": {"status": 400, "code": "invalid", "message": "…", "fields": {"email": ["…"]}}}
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from centres.middleware import scope_for_user
+from config.errors import DomainError
+
+
+class CentreScopedMixin:
+    """For API views: runs the handler in the tenant scope of the authenticated user (session or token).
+
+    `initial()` authenticates, checks permissions and throttles; the scope opens right after it
+    and closes when the response is finalised, which DRF does on success and on handled errors.
+    """
+
+    def initial(self, request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self._centre_scope = scope_for_user(request.user)
+        self._centre_scope.__enter__()
+
+    def finalize_response(self, request, response, *args: Any, **kwargs: Any):
+        scope = getattr(self, "_centre_scope", None)
+        if scope is not None:
+            self._centre_scope = None
+            scope.__exit__(None, None, None)
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _field_messages(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {
+            str(field): [str(message) for message in (messages if isinstance(messages, list) else [messages])]
+            for field, messages in detail.items()
+        }
+    return {}
+
+
+def _error_body(status_code: int, code: str, message: str, fields: dict | None = None) -> dict:
+    body: dict[str, Any] = {"status": status_code, "code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Map domain errors, Django validation errors and DRF's own errors to one error format."""
+    if isinstance(exc, DomainError):
+        fields = {exc.field: [exc.message]} if exc.field else None
+        return Response(_error_body(exc.status_code, exc.code, exc.message, fields), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            fields = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+            exc = exceptions.ValidationError(fields)
+        else:
+            exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _field_messages(exc.detail)
+        if isinstance(exc.detail, list):
+            fields = {"non_field_errors": [str(message) for message in exc.detail]}
+        message = _("The request contains invalid data.")
+        response.data = _error_body(response.status_code, "invalid", message, fields)
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        if isinstance(exc, (Http404, PermissionDenied)):
+            code = "not_found" if isinstance(exc, Http404) else "permission_denied"
+        response.data = _error_body(response.status_code, str(code), str(detail))
+    return response
+
+
+def json_not_found(request: HttpRequest, exception: Exception | None = None):
+    """Django's 404 for unknown URLs under /api/, in the API's error format."""
+    message = _("Not found.")
+    return JsonResponse(_error_body(status.HTTP_404_NOT_FOUND, "not_found", message), status=404)
+
+
+def json_server_error(request: HttpRequest):
+    message = _("Something went wrong on our side. The error has been logged.")
+    return JsonResponse(_error_body(500, "server_error", message), status=500)

@@ -1,0 +1,183 @@
+"""The admin keeps each centre's data to itself and routes writes through the services."""
+
+import pytest
+
+from centres.models import AuditLogEntry, ConsentRecord, Person, StaffRole
+from tests.factories import ConsentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_a(client, coordinator_a):
+    client.force_login(coordinator_a)
+    return client
+
+
+@pytest.fixture
+def centre_admin_client_a(client, centre_admin_a):
+    client.force_login(centre_admin_a)
+    return client
+
+
+def test_people_changelist_shows_only_own_centre(admin_client_a, person_a, person_b):
+    page = admin_client_a.get("/admin/centres/person/").content.decode()
+    assert "Alma A." in page
+    assert "Bodil B." not in page
+
+
+def test_changelist_search_does_not_reach_another_centre(admin_client_a, person_a, person_b):
+    page = admin_client_a.get("/admin/centres/person/", {"q": "bodil"}).content.decode()
+    assert "Bodil" not in page.replace('value="bodil"', "")
+    assert "0 people" in page
+
+
+@pytest.mark.parametrize("suffix", ["change/", "delete/", "history/"])
+def test_another_centres_person_cannot_be_opened(admin_client_a, person_b, suffix):
+    response = admin_client_a.get(f"/admin/centres/person/{person_b.pk}/{suffix}", follow=True)
+    page = response.content.decode()
+    assert "Bodil" not in page
+    assert "doesn’t exist" in page
+
+
+def test_another_centres_person_cannot_be_deleted(admin_client_a, person_b):
+    admin_client_a.post(f"/admin/centres/person/{person_b.pk}/delete/", {"post": "yes"})
+    assert Person.all_centres.filter(pk=person_b.pk).exists()
+
+
+def test_bulk_delete_ignores_ids_of_another_centre(admin_client_a, person_a, person_b):
+    admin_client_a.post(
+        "/admin/centres/person/",
+        {"action": "delete_selected", "_selected_action": [person_a.pk, person_b.pk], "post": "yes"},
+    )
+    assert list(Person.all_centres.values_list("display_name", flat=True)) == ["Bodil B."]
+
+
+def test_person_cannot_be_added_to_another_centre(admin_client_a, centre_b):
+    response = admin_client_a.post(
+        "/admin/centres/person/add/",
+        {
+            "centre": centre_b.pk,
+            "display_name": "Intruder",
+            "language": "da",
+            "consents-TOTAL_FORMS": "0",
+            "consents-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Person.all_centres.filter(display_name="Intruder").exists()
+
+
+def test_person_added_in_the_admin_is_audit_logged(admin_client_a, centre_a, coordinator_a):
+    response = admin_client_a.post(
+        "/admin/centres/person/add/",
+        {
+            "centre": centre_a.pk,
+            "display_name": "Neu",
+            "email": "neu@example.net",
+            "language": "de",
+            "consents-TOTAL_FORMS": "0",
+            "consents-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    person = Person.all_centres.get(display_name="Neu")
+    assert AuditLogEntry.all_centres.filter(actor=coordinator_a, action="create", object_id=str(person.pk)).exists()
+
+
+def test_person_edited_in_the_admin_records_the_changed_fields(admin_client_a, person_a):
+    admin_client_a.post(
+        f"/admin/centres/person/{person_a.pk}/change/",
+        {
+            "display_name": "Alma",
+            "email": person_a.email,
+            "phone": "",
+            "full_name": "",
+            "language": "de",
+            "consents-TOTAL_FORMS": "0",
+            "consents-INITIAL_FORMS": "0",
+        },
+    )
+    person_a.refresh_from_db()
+    assert person_a.display_name == "Alma"
+    assert AuditLogEntry.all_centres.get(action="update").changed_fields == ["display_name"]
+
+
+def test_consent_cannot_point_at_another_centres_person(admin_client_a, person_b):
+    response = admin_client_a.post(
+        "/admin/centres/consentrecord/add/",
+        {
+            "person": person_b.pk,
+            "purpose": "newsletter",
+            "text_version": "v1",
+            "source": "paper",
+            "given_at_0": "2026-01-01",
+            "given_at_1": "10:00:00",
+        },
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert not ConsentRecord.all_centres.exists()
+
+
+def test_consents_are_withdrawn_not_deleted(admin_client_a, person_a):
+    consent = ConsentFactory(person=person_a)
+    admin_client_a.post(
+        "/admin/centres/consentrecord/", {"action": "withdraw_selected", "_selected_action": [consent.pk]}
+    )
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
+    response = admin_client_a.get(f"/admin/centres/consentrecord/{consent.pk}/delete/")
+    assert response.status_code == 403
+
+
+def test_coordinator_cannot_add_staff_or_see_the_audit_log(admin_client_a):
+    assert admin_client_a.get("/admin/centres/staffrole/add/").status_code == 403
+    assert admin_client_a.get("/admin/centres/auditlogentry/").status_code == 403
+
+
+def test_centre_admin_can_only_pick_own_centre_for_new_staff(centre_admin_client_a, centre_b):
+    response = centre_admin_client_a.post(
+        "/admin/centres/staffrole/add/", {"email": "spy@example.org", "centre": centre_b.pk, "role": "centre_admin"}
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert not StaffRole.all_centres.filter(user__email="spy@example.org").exists()
+
+
+def test_centre_admin_adds_a_coordinator(centre_admin_client_a, centre_a):
+    response = centre_admin_client_a.post(
+        "/admin/centres/staffrole/add/",
+        {"email": "Kim@Example.org", "name": "Kim", "centre": centre_a.pk, "role": "coordinator"},
+    )
+    assert response.status_code == 302
+    role = StaffRole.all_centres.get(user__email="kim@example.org")
+    assert (role.centre, role.role, role.user.is_staff) == (centre_a, "coordinator", True)
+
+
+def test_audit_log_in_admin_shows_only_own_centre(centre_admin_client_a, person_a, person_b):
+    from centres import services
+
+    services.person_update(actor=None, person=person_a, phone="1")
+    services.person_update(actor=None, person=person_b, phone="2")
+    page = centre_admin_client_a.get("/admin/centres/auditlogentry/").content.decode()
+    assert f">{person_a.pk}<" in page or f"{person_a.pk}</td>" in page
+    assert "Selvhjælpscenter B" not in page
+
+
+def test_centres_changelist_shows_only_own_centre(admin_client_a, centre_a, centre_b):
+    page = admin_client_a.get("/admin/centres/centre/").content.decode()
+    assert "Kontaktstelle A" in page
+    assert "Selvhjælpscenter B" not in page
+
+
+def test_users_without_a_role_cannot_enter_the_admin(client, user):
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_user_admin_is_closed_to_centre_staff(centre_admin_client_a):
+    assert centre_admin_client_a.get("/admin/auth/user/").status_code == 403

@@ -1,0 +1,149 @@
+"""Fixtures shared by every test: two centres with their staff, API clients, service guards."""
+
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from centres.models import StaffRole
+from centres.scoping import all_centres_scope, centre_scope
+from tests.factories import CentreFactory, PersonFactory, StaffRoleFactory, UserFactory
+
+# CI sets this: a test that needs PostgreSQL or Redis must then run, never skip.
+SERVICES_REQUIRED = os.environ.get("KONTAKT_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    if SERVICES_REQUIRED:
+        pytest.fail(f"{reason}, but KONTAKT_REQUIRE_SERVICES=1 says it must be available here")
+    pytest.skip(reason)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # WhiteNoise warns about a missing static root; tests never collect static files into it.
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest storage needs `collectstatic`; pages under test only need the URLs.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashers take ~0.3 s a password by design; tests make many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Throttles and lockouts count in the cache; every test starts from zero.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def requires_postgres(db):
+    if connection.vendor != "postgresql":
+        skip_or_fail("this test needs PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        skip_or_fail("this test needs Redis (set REDIS_URL)")
+    return url
+
+
+@pytest.fixture
+def unscoped(db):
+    """Run the test body with every centre visible, as set-up code does."""
+    with all_centres_scope():
+        yield
+
+
+@pytest.fixture
+def centre_a(db):
+    return CentreFactory(slug="centre-a", name="Kontaktstelle A", default_language="de")
+
+
+@pytest.fixture
+def centre_b(db):
+    return CentreFactory(
+        slug="centre-b", name="Selvhjælpscenter B", time_zone="Europe/Copenhagen", default_language="da"
+    )
+
+
+@pytest.fixture
+def coordinator_a(centre_a):
+    return StaffRoleFactory(centre=centre_a, role=StaffRole.Role.COORDINATOR).user
+
+
+@pytest.fixture
+def centre_admin_a(centre_a):
+    return StaffRoleFactory(centre=centre_a, role=StaffRole.Role.CENTRE_ADMIN).user
+
+
+@pytest.fixture
+def centre_admin_b(centre_b):
+    return StaffRoleFactory(centre=centre_b, role=StaffRole.Role.CENTRE_ADMIN).user
+
+
+@pytest.fixture
+def person_a(centre_a):
+    return PersonFactory(centre=centre_a, display_name="Alma A.", email="alma@example.net")
+
+
+@pytest.fixture
+def person_b(centre_b):
+    return PersonFactory(centre=centre_b, display_name="Bodil B.", email="bodil@example.net")
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def api_a(coordinator_a) -> APIClient:
+    """Coordinator of centre A, authenticated by API token."""
+    return token_client(coordinator_a)
+
+
+@pytest.fixture
+def api_admin_a(centre_admin_a) -> APIClient:
+    return token_client(centre_admin_a)
+
+
+@pytest.fixture
+def anonymous_api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def in_centre():
+    """`with in_centre(centre):` runs queries in that centre's scope."""
+
+    def scoped(centre):
+        return centre_scope(centre.pk)
+
+    return scoped

@@ -1,0 +1,68 @@
+"""factory_boy factories. They write through the unscoped managers, as set-up code may."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from centres.models import Centre, ConsentRecord, Person, StaffRole
+
+
+class UnscopedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _get_manager(cls, model_class):
+        return model_class.all_centres
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@staff.example.org")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class CentreFactory(UnscopedFactory):
+    class Meta:
+        model = Centre
+
+    name = factory.Sequence(lambda n: f"Contact point {n}")
+    slug = factory.Sequence(lambda n: f"centre-{n}")
+    time_zone = "Europe/Berlin"
+    default_language = "de"
+    city = "Hannover"
+
+
+class StaffRoleFactory(UnscopedFactory):
+    class Meta:
+        model = StaffRole
+
+    centre = factory.SubFactory(CentreFactory)
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    role = StaffRole.Role.COORDINATOR
+
+
+class PersonFactory(UnscopedFactory):
+    class Meta:
+        model = Person
+
+    centre = factory.SubFactory(CentreFactory)
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+    email = factory.Sequence(lambda n: f"person{n}@example.net")
+    language = factory.LazyAttribute(lambda person: person.centre.default_language)
+
+
+class ConsentFactory(UnscopedFactory):
+    class Meta:
+        model = ConsentRecord
+
+    person = factory.SubFactory(PersonFactory)
+    centre = factory.LazyAttribute(lambda consent: consent.person.centre)
+    purpose = ConsentRecord.Purpose.HEALTH_DATA
+    text_version = "2026-01"
+    source = ConsentRecord.Source.WEB_FORM
+    given_at = factory.LazyFunction(timezone.now)
