@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from centres import services
 from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole, Person, StaffRole
@@ -274,7 +275,8 @@ class ConsentRecordAdmin(StaffAccessAdmin):
         for consent in queryset.filter(withdrawn_at__isnull=True):
             services.consent_withdraw(actor=request.user, consent=consent)
             withdrawn += 1
-        self.message_user(request, _("%(count)d consent(s) withdrawn.") % {"count": withdrawn}, messages.SUCCESS)
+        message = ngettext("%(count)d consent withdrawn.", "%(count)d consents withdrawn.", withdrawn)
+        self.message_user(request, message % {"count": withdrawn}, messages.SUCCESS)
 
 
 @admin.register(AuditLogEntry)

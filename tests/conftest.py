@@ -24,6 +24,11 @@ def skip_or_fail(reason: str) -> None:
 def pytest_configure(config):
     from django.conf import settings
 
+    if SERVICES_REQUIRED and (settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"):
+        raise pytest.UsageError("KONTAKT_REQUIRE_SERVICES=1 but DATABASE_URL does not point at PostgreSQL")
+    if SERVICES_REQUIRED and not os.environ.get("REDIS_URL"):
+        raise pytest.UsageError("KONTAKT_REQUIRE_SERVICES=1 but REDIS_URL is not set")
+
     # WhiteNoise warns about a missing static root; tests never collect static files into it.
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 

@@ -1,0 +1,51 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole, Person, StaffRole
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {
+        "centres": Centre.all_centres.count(),
+        "users": get_user_model().objects.count(),
+        "roles": StaffRole.all_centres.count(),
+        "people": Person.all_centres.count(),
+        "consents": ConsentRecord.all_centres.count(),
+        "audit": AuditLogEntry.all_centres.count(),
+    }
+
+
+def test_seed_demo_creates_a_german_and_a_danish_centre_with_logins(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    output = capsys.readouterr().out
+    assert sorted(Centre.all_centres.values_list("slug", "time_zone", "default_language")) == [
+        ("aarhus", "Europe/Copenhagen", "da"),
+        ("hannover-linden", "Europe/Berlin", "de"),
+    ]
+    assert "password for all: kontakt-demo" in output
+    assert "anna" in output
+    anna = get_user_model().objects.get(username="anna")
+    assert anna.check_password("kontakt-demo")
+    assert (anna.is_staff, anna.is_superuser) == (True, False)
+    assert FederationRole.objects.filter(user__username="verband").exists()
+    assert counts()["people"] == 12
+
+
+def test_seed_demo_twice_changes_nothing(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+    assert counts() == first
+    assert get_user_model().objects.filter(is_superuser=True).count() == 1
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="runs only with DEBUG on"):
+        call_command("seed_demo")
+    assert Centre.all_centres.count() == 0
