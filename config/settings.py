@@ -89,6 +89,9 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------------
 
+if "DATABASE_URL" not in env.ENVIRON:
+    # The zero-setup default: a SQLite file in var/, which a fresh clone does not have yet.
+    (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'kontakt.sqlite3'}"),
 }
