@@ -181,3 +181,49 @@ def test_users_without_a_role_cannot_enter_the_admin(client, user):
 
 def test_user_admin_is_closed_to_centre_staff(centre_admin_client_a):
     assert centre_admin_client_a.get("/admin/auth/user/").status_code == 403
+
+
+@pytest.fixture
+def objects_of_b(person_b, centre_admin_b):
+    """One object of centre B for every admin model that holds centre data."""
+    from centres import services
+
+    consent = ConsentFactory(person=person_b)
+    services.person_update(actor=centre_admin_b, person=person_b, phone="+45 2")
+    return {
+        "centre": person_b.centre,
+        "person": person_b,
+        "consentrecord": consent,
+        "staffrole": StaffRole.all_centres.get(user=centre_admin_b),
+        "auditlogentry": AuditLogEntry.all_centres.get(centre=person_b.centre),
+    }
+
+
+@pytest.mark.parametrize("model", ["centre", "person", "consentrecord", "staffrole", "auditlogentry"])
+@pytest.mark.parametrize("page", ["change/", "delete/", "history/"])
+def test_no_admin_page_opens_an_object_of_another_centre(centre_admin_client_a, objects_of_b, model, page):
+    obj = objects_of_b[model]
+    response = centre_admin_client_a.get(f"/admin/centres/{model}/{obj.pk}/{page}", follow=True)
+    content = response.content.decode()
+    assert response.status_code in (200, 403)
+    assert "Bodil" not in content
+    assert "Selvhjælpscenter B" not in content
+    assert "+45 2" not in content
+
+
+@pytest.mark.parametrize("model", ["centre", "person", "consentrecord", "staffrole", "auditlogentry"])
+def test_no_admin_list_shows_another_centre(centre_admin_client_a, objects_of_b, person_a, model):
+    response = centre_admin_client_a.get(f"/admin/centres/{model}/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Bodil" not in content
+    assert "Selvhjælpscenter B" not in content
+
+
+def test_no_admin_post_changes_an_object_of_another_centre(centre_admin_client_a, objects_of_b):
+    role_b = objects_of_b["staffrole"]
+    centre_admin_client_a.post(f"/admin/centres/staffrole/{role_b.pk}/change/", {"role": "coordinator"})
+    centre_admin_client_a.post(f"/admin/centres/centre/{role_b.centre_id}/change/", {"name": "Taken over"})
+    role_b.refresh_from_db()
+    role_b.centre.refresh_from_db()
+    assert (role_b.role, role_b.centre.name) == ("centre_admin", "Selvhjælpscenter B")

@@ -22,7 +22,7 @@ class Process:
         self.popen = subprocess.Popen(
             [CELERY, "-A", "config", *args],
             cwd=ROOT,
-            env={**base, "DEBUG": "true", **env},
+            env={**base, "ENV_FILE": "", "DEBUG": "true", **env},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -19,6 +19,7 @@ def run_django(args: list[str], env: dict[str, str]) -> subprocess.CompletedProc
     # A clean environment: only what a server would have, plus the variables under test.
     base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
     base["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    base["ENV_FILE"] = ""  # a developer's .env must not leak into what is checked here
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
     )
