@@ -167,8 +167,16 @@ def test_federation_admin_sees_counts_only(person_a, person_b, centre_admin_a):
     assert token_client(federation_user).get("/api/v1/people/").status_code == 403
 
 
-def test_federation_totals_are_closed_to_coordinators(api_a):
-    assert api_a.get("/api/v1/federation/totals/").status_code == 403
+def test_federation_totals_are_closed_to_coordinators(api_a, person_a):
+    response = api_a.get("/api/v1/federation/totals/")
+    assert response.status_code == 403
+    assert response.json() == {
+        "error": {
+            "status": 403,
+            "code": "permission_denied",
+            "message": "You do not have permission to perform this action.",
+        }
+    }
 
 
 def test_token_is_issued_for_valid_credentials(coordinator_a):
@@ -192,6 +200,8 @@ def test_token_endpoint_is_throttled(coordinator_a, settings):
     ]
     assert statuses[:10] == [400] * 10
     assert statuses[10:] == [429, 429]
+    throttled = client.post("/api/v1/auth/token/", {"username": "anyone", "password": "x"}).json()["error"]
+    assert (throttled["code"], throttled["message"].split(".")[0]) == ("throttled", "Request was throttled")
 
 
 def test_unknown_api_url_answers_in_the_error_format(api_a):
