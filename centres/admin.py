@@ -15,18 +15,15 @@ from django.utils.translation import ngettext
 
 from centres import services
 from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole, Person, StaffRole
-from centres.selectors import centre_ids_with_role, user_has_staff_access
+from centres.selectors import audit_log_list, centre_ids_with_role, user_is_centre_admin, user_is_centre_staff
 
 
 def _is_staff(request) -> bool:
-    return request.user.is_superuser or user_has_staff_access(user=request.user)
+    return user_is_centre_staff(user=request.user)
 
 
 def _is_centre_admin(request, centre_id: int | None = None) -> bool:
-    if request.user.is_superuser:
-        return True
-    admin_centres = centre_ids_with_role(user=request.user, role=StaffRole.Role.CENTRE_ADMIN)
-    return bool(admin_centres) if centre_id is None else centre_id in admin_centres
+    return user_is_centre_admin(user=request.user, centre_id=centre_id)
 
 
 def _copy_saved(target: models.Model, saved: models.Model) -> None:
@@ -57,9 +54,20 @@ class StaffAccessAdmin(admin.ModelAdmin):
     def get_list_filter(self, request):
         # A centre filter only helps those who work for several centres.
         filters = list(super().get_list_filter(request))
-        if request.user.is_superuser or len(set(Centre.objects.values_list("id", flat=True))) > 1:
+        if request.user.is_superuser or Centre.objects.count() > 1:
             return filters
         return [name for name in filters if name != "centre"]
+
+    # Django's own admin log keeps each object's display name (a person's name, even after an
+    # erasure). The audit log (`AuditLogEntry`) records the same actions by id, so it stays off.
+    def log_addition(self, request, obj, message):
+        return None
+
+    def log_change(self, request, obj, message):
+        return None
+
+    def log_deletions(self, request, queryset):
+        return None
 
 
 @admin.register(Centre)
@@ -178,12 +186,14 @@ class StaffRoleAdmin(StaffAccessAdmin):
             )
         _copy_saved(obj, saved)
 
+    def get_actions(self, request):
+        # One role at a time: a bulk delete could take a centre's last admins together.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def delete_model(self, request, obj):
         services.staff_role_revoke(actor=request.user, staff_role=obj)
-
-    def delete_queryset(self, request, queryset):
-        for staff_role in queryset:
-            services.staff_role_revoke(actor=request.user, staff_role=staff_role)
 
 
 class ConsentInline(admin.TabularInline):
@@ -198,8 +208,22 @@ class ConsentInline(admin.TabularInline):
         return False
 
 
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["display_name", "full_name", "email", "phone", "language"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        centre = self.instance.centre if self.instance.pk else self.cleaned_data.get("centre")
+        if centre is not None and services.person_email_taken(centre=centre, email=email, exclude_pk=self.instance.pk):
+            raise ValidationError(services.EMAIL_TAKEN_MESSAGE)
+        return email
+
+
 @admin.register(Person)
 class PersonAdmin(StaffAccessAdmin):
+    form = PersonForm
     list_display = ["display_name", "email", "language", "centre", "updated_at"]
     list_filter = ["centre", "language"]
     search_fields = ["display_name", "full_name", "email", "phone"]
@@ -213,6 +237,20 @@ class PersonAdmin(StaffAccessAdmin):
         return ["centre", "display_name", "full_name", "email", "phone", "language"] + (
             ["created_at", "updated_at"] if obj else []
         )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a person erases their consent records too: a centre admin's decision.
+        return _is_centre_admin(request, obj.centre_id if obj else None)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            person = Person.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+            if person is not None:
+                services.audit_record(
+                    actor=request.user, centre=person.centre, action=AuditLogEntry.Action.VIEW, obj=person
+                )
+        return response
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -237,8 +275,22 @@ class PersonAdmin(StaffAccessAdmin):
             services.person_delete(actor=request.user, person=person)
 
 
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = ConsentRecord
+        # The person field comes from the admin per request, with the scoped choices.
+        fields = ["purpose", "text_version", "source", "given_at"]
+
+    def clean_given_at(self):
+        given_at = self.cleaned_data["given_at"]
+        if services.consent_given_in_future(given_at):
+            raise ValidationError(services.CONSENT_FUTURE_MESSAGE)
+        return given_at
+
+
 @admin.register(ConsentRecord)
 class ConsentRecordAdmin(StaffAccessAdmin):
+    form = ConsentForm
     list_display = ["person", "purpose", "text_version", "source", "given_at", "withdrawn_at", "centre"]
     list_filter = ["purpose", "source", ("withdrawn_at", admin.EmptyFieldListFilter), "centre"]
     search_fields = ["person__display_name", "person__email", "text_version"]
@@ -288,10 +340,7 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
 
     def get_queryset(self, request):
-        entries = super().get_queryset(request)
-        if request.user.is_superuser:
-            return entries
-        return entries.filter(centre_id__in=centre_ids_with_role(user=request.user, role=StaffRole.Role.CENTRE_ADMIN))
+        return audit_log_list(user=request.user)
 
     def has_module_permission(self, request) -> bool:
         return _is_centre_admin(request)

@@ -4,6 +4,7 @@ Every model that holds personal data carries a `centre` and a scoped default man
 outside `centres.scoping.centre_scope(...)` raises instead of returning another centre's rows.
 """
 
+import functools
 import zoneinfo
 
 from django.conf import settings
@@ -16,8 +17,13 @@ from django_scopes import ScopedManager
 LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in _time_zones():
         raise ValidationError(_("%(value)s is not a known IANA time zone."), params={"value": value})
 
 
@@ -49,7 +55,6 @@ class Centre(models.Model):
         ordering = ["name"]
         verbose_name = _("centre")
         verbose_name_plural = _("centres")
-        base_manager_name = "all_centres"
 
     def __str__(self) -> str:
         return self.name
@@ -119,7 +124,6 @@ class Person(models.Model):
         ordering = ["display_name", "id"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        base_manager_name = "all_centres"
         constraints = [
             models.UniqueConstraint(
                 "centre",
@@ -169,7 +173,6 @@ class ConsentRecord(models.Model):
         ordering = ["-given_at", "-id"]
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
-        base_manager_name = "all_centres"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(withdrawn_at__isnull=True) | models.Q(withdrawn_at__gte=models.F("given_at")),
@@ -217,7 +220,6 @@ class AuditLogEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("audit log entry")
         verbose_name_plural = _("audit log")
-        base_manager_name = "all_centres"
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self) -> str:

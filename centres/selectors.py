@@ -23,6 +23,23 @@ def user_has_staff_access(*, user: AbstractBaseUser) -> bool:
     return user.is_authenticated and user.is_active and StaffRole.all_centres.filter(user=user).exists()
 
 
+def user_is_centre_staff(*, user: AbstractBaseUser | AnonymousUser) -> bool:
+    """May use the staff side at all: a role at some centre, or the platform's superuser."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user_has_staff_access(user=user)
+
+
+def user_is_centre_admin(*, user: AbstractBaseUser | AnonymousUser, centre_id: int | None = None) -> bool:
+    """Centre admin of that centre (or, without a centre, of any centre); superusers always."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    admin_centres = centre_ids_with_role(user=user, role=StaffRole.Role.CENTRE_ADMIN)
+    return bool(admin_centres) if centre_id is None else centre_id in admin_centres
+
+
 def user_is_federation_admin(*, user: AbstractBaseUser | AnonymousUser) -> bool:
     return user.is_authenticated and user.is_active and FederationRole.objects.filter(user=user).exists()
 
@@ -43,8 +60,12 @@ def consent_list() -> QuerySet[ConsentRecord]:
     return ConsentRecord.objects.select_related("centre", "person")
 
 
-def audit_log_list() -> QuerySet[AuditLogEntry]:
-    return AuditLogEntry.objects.select_related("centre", "actor")
+def audit_log_list(*, user: AbstractBaseUser) -> QuerySet[AuditLogEntry]:
+    """The audit log of the centres where `user` is a centre admin (all for superusers)."""
+    entries = AuditLogEntry.objects.select_related("centre", "actor")
+    if user.is_superuser:
+        return entries
+    return entries.filter(centre_id__in=centre_ids_with_role(user=user, role=StaffRole.Role.CENTRE_ADMIN))
 
 
 def public_centre_list() -> QuerySet[Centre]:

@@ -1,6 +1,7 @@
 """Writes of centres, staff roles, people and consents. Each service owns its transaction and
 writes an audit log entry that names the object, never its personal content."""
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,14 +57,22 @@ def audit_record(
     )
 
 
-def _ensure_email_free(*, centre: Centre, email: str, exclude_pk: int | None = None) -> None:
+EMAIL_TAKEN_MESSAGE = gettext_lazy("A person with this e-mail address is already known to this centre.")
+
+
+def person_email_taken(*, centre: Centre, email: str, exclude_pk: int | None = None) -> bool:
+    """Is the address already known to the centre (another person, any letter case)?"""
     if not email:
-        return
-    clash = Person.all_centres.filter(centre=centre, email__iexact=email)
+        return False
+    clash = Person.all_centres.filter(centre=centre, email__iexact=email.strip())
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
-        raise ValidationError({"email": _("A person with this e-mail address is already known to this centre.")})
+    return clash.exists()
+
+
+def _ensure_email_free(*, centre: Centre, email: str, exclude_pk: int | None = None) -> None:
+    if person_email_taken(centre=centre, email=email, exclude_pk=exclude_pk):
+        raise ValidationError({"email": str(EMAIL_TAKEN_MESSAGE)})
 
 
 def _save_person(person: Person) -> None:
@@ -71,10 +80,11 @@ def _save_person(person: Person) -> None:
     try:
         with transaction.atomic():
             person.save()
-    except IntegrityError as error:  # two writers raced past the check above
-        raise ValidationError(
-            {"email": _("A person with this e-mail address is already known to this centre.")}
-        ) from error
+    except IntegrityError as error:
+        if "person_unique_email_per_centre" not in str(error):
+            raise
+        # Two writers raced past the check above.
+        raise ValidationError({"email": str(EMAIL_TAKEN_MESSAGE)}) from error
 
 
 @transaction.atomic
@@ -130,11 +140,20 @@ def person_update(*, actor: AbstractBaseUser | None, person: Person, **changes: 
 
 @transaction.atomic
 def person_delete(*, actor: AbstractBaseUser | None, person: Person) -> None:
-    """Delete a person and their consent records. Writes an audit entry with the former id."""
+    """Delete a person, and with them their consent records (an erasure: callers allow it to
+    centre admins only). Writes an audit entry with the former id."""
     centre, pk = person.centre, person.pk
     person.delete()
     person.pk = pk
     audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.DELETE, obj=person)
+
+
+CONSENT_FUTURE_MESSAGE = gettext_lazy("Consent cannot be given in the future.")
+
+
+def consent_given_in_future(given_at: datetime | None) -> bool:
+    # A few minutes of grace for clocks that run slightly ahead.
+    return given_at is not None and given_at > timezone.now() + timedelta(minutes=5)
 
 
 @transaction.atomic
@@ -149,8 +168,8 @@ def consent_record(
 ) -> ConsentRecord:
     """Record that `person` consented to `purpose`; the centre is the person's own."""
     now = timezone.now()
-    if given_at is not None and given_at > now + timedelta(minutes=5):
-        raise ValidationError({"given_at": _("Consent cannot be given in the future.")})
+    if consent_given_in_future(given_at):
+        raise ValidationError({"given_at": str(CONSENT_FUTURE_MESSAGE)})
     consent = ConsentRecord(
         centre=person.centre,
         person=person,
@@ -211,9 +230,10 @@ def staff_role_grant(
     email = email.strip().lower()
     user = user_model.objects.filter(email__iexact=email).order_by("pk").first()
     if user is None:
-        user = user_model(username=email, email=email, first_name=name.strip()[:150])
+        user = user_model(username=_free_username(email), email=email, first_name=name.strip()[:150])
         user.set_unusable_password()
         user.save()
+    Centre.all_centres.select_for_update().get(pk=centre.pk)
     if StaffRole.all_centres.filter(centre=centre, user=user).exists():
         raise ConflictError(str(ROLE_EXISTS_MESSAGE))
     staff_role = StaffRole(centre=centre, user=user, role=role)
@@ -222,6 +242,14 @@ def staff_role_grant(
     _sync_is_staff(user)
     audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.CREATE, obj=staff_role)
     return staff_role
+
+
+def _free_username(email: str) -> str:
+    """The e-mail address as username where it fits and is free, else a generated one."""
+    user_model = get_user_model()
+    if len(email) <= 150 and not user_model.objects.filter(username__iexact=email).exists():
+        return email
+    return f"staff-{uuid.uuid4().hex[:12]}"
 
 
 def staff_role_is_last_admin(*, staff_role: StaffRole) -> bool:
@@ -240,6 +268,9 @@ def _ensure_an_admin_remains(*, staff_role: StaffRole) -> None:
 @transaction.atomic
 def staff_role_change(*, actor: AbstractBaseUser | None, staff_role: StaffRole, role: str) -> StaffRole:
     """Change the role a user holds at a centre. The last centre admin cannot be demoted."""
+    # Lock the centre: two admins demoting each other at once must not both succeed.
+    Centre.all_centres.select_for_update().get(pk=staff_role.centre_id)
+    staff_role = StaffRole.all_centres.select_related("centre", "user").get(pk=staff_role.pk)
     if staff_role.role == role:
         return staff_role
     if role != StaffRole.Role.CENTRE_ADMIN:
@@ -260,6 +291,8 @@ def staff_role_change(*, actor: AbstractBaseUser | None, staff_role: StaffRole, 
 @transaction.atomic
 def staff_role_revoke(*, actor: AbstractBaseUser | None, staff_role: StaffRole) -> None:
     """Remove a user's role at a centre. The last centre admin cannot be removed."""
+    Centre.all_centres.select_for_update().get(pk=staff_role.centre_id)
+    staff_role = StaffRole.all_centres.select_related("centre", "user").get(pk=staff_role.pk)
     _ensure_an_admin_remains(staff_role=staff_role)
     centre, user, pk = staff_role.centre, staff_role.user, staff_role.pk
     staff_role.delete()

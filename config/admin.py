@@ -10,7 +10,6 @@ class KontaktAdminSite(admin.AdminSite):
     index_title = _("Centre administration")
 
     def has_permission(self, request) -> bool:
-        from centres.selectors import user_has_staff_access
+        from centres.selectors import user_is_centre_staff
 
-        user = request.user
-        return user.is_active and (user.is_superuser or user_has_staff_access(user=user))
+        return user_is_centre_staff(user=request.user)

@@ -5,8 +5,11 @@ Every error response has the shape::
     {"error": {"status": 400, "code": "invalid", "message": "…", "fields": {"email": ["…"]}}}
 """
 
+from contextlib import ExitStack
 from typing import Any
 
+import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
@@ -20,23 +23,39 @@ from config.errors import DomainError
 
 
 class CentreScopedMixin:
-    """For API views: runs the handler in the tenant scope of the authenticated user (session or token).
+    """For API views: runs the handler in the tenant scope of the authenticated user (session
+    or token). DRF authenticates inside `dispatch` (in `initial`), so the scope opens there and is
+    closed by the ExitStack around `dispatch`, whatever happens afterwards."""
 
-    `initial()` authenticates, checks permissions and throttles; the scope opens right after it
-    and closes when the response is finalised, which DRF does on success and on handled errors.
-    """
+    def dispatch(self, request, *args: Any, **kwargs: Any):
+        with ExitStack() as stack:
+            self._scope_stack = stack
+            return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        self._centre_scope = scope_for_user(request.user)
-        self._centre_scope.__enter__()
+        self._scope_stack.enter_context(scope_for_user(request.user))
 
-    def finalize_response(self, request, response, *args: Any, **kwargs: Any):
-        scope = getattr(self, "_centre_scope", None)
-        if scope is not None:
-            self._centre_scope = None
-            scope.__exit__(None, None, None)
-        return super().finalize_response(request, response, *args, **kwargs)
+
+def centre_for_new_object(centre, centres_in_scope) -> object:
+    """The centre a new object belongs to: the one given, or the user's only centre."""
+    if centre is not None:
+        return centre
+    centres = list(centres_in_scope[:2])
+    if len(centres) != 1:
+        raise exceptions.ValidationError({"centre": [_("Say which centre: you work for more than one.")]})
+    return centres[0]
+
+
+class IdFilter(django_filters.NumberFilter):
+    """Filter by a row id: a whole number in the database's range, or a clear 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -82,11 +101,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         message = _("The request contains invalid data.")
         response.data = _error_body(response.status_code, "invalid", message, fields)
     else:
-        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        # DRF has already turned Django's Http404/PermissionDenied into a response with a detail.
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         if isinstance(exc, (Http404, PermissionDenied)):
             code = "not_found" if isinstance(exc, Http404) else "permission_denied"
-        response.data = _error_body(response.status_code, str(code), str(detail))
+        response.data = _error_body(response.status_code, str(code), str(detail) or _("Not found."))
     return response
 
 

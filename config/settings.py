@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers ask /healthz/ by address, before host checks and HTTPS redirects.
+    "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,6 +124,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # invitation links for new staff stay valid three days
 
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("LOGIN_COOLOFF_HOURS", default=0.25)
@@ -129,6 +132,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False  # the failure rows hold usernames; keep only the counters
 AXES_VERBOSE = False
+
+# How many proxies in front of Kontakt append to X-Forwarded-For. 0: trust no such header, the
+# client is REMOTE_ADDR; otherwise the address that many hops from the right. Lockouts and
+# throttles count per client address, so a wrong value lets clients forge theirs.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 # --- Internationalisation -----------------------------------------------------------------------
 
@@ -198,6 +207,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", default="10/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -207,7 +217,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "DEFAULT_GENERATOR_CLASS": "config.schema.ScopedSchemaGenerator",
-    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "centres.models.LANGUAGE_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "centres.models.LANGUAGE_CHOICES",
+        "StaffRoleEnum": "centres.models.StaffRole.Role",
+    },
     # Swagger UI is served from this installation, not from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

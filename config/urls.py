@@ -1,19 +1,32 @@
 """URL configuration: public pages, the admin, the API under /api/v1/ and its schema."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from centres import views as centre_views
-from config import views
+from centres.forms import StaffPasswordResetForm
 
 handler404 = "config.views.not_found"
 handler500 = "config.views.server_error"
 
 urlpatterns = [
     path("", centre_views.home, name="home"),
-    path("healthz/", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Password reset, linked from the admin login; new staff set their first password here.
+    path(
+        "admin/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=StaffPasswordResetForm),
+        name="admin_password_reset",
+    ),
+    path("accounts/password_reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("centres.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

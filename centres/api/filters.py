@@ -9,6 +9,7 @@ from django_filters import rest_framework as filters
 
 from centres.models import AuditLogEntry, ConsentRecord, Person, StaffRole
 from centres.scoping import all_centres_scope
+from config.api import IdFilter
 
 with all_centres_scope():
 
@@ -21,7 +22,7 @@ with all_centres_scope():
 
     class ConsentFilter(filters.FilterSet):
         centre = filters.CharFilter(field_name="centre__slug")
-        person = filters.NumberFilter(field_name="person_id")
+        person = IdFilter(field_name="person_id")
         active = filters.BooleanFilter(field_name="withdrawn_at", lookup_expr="isnull")
 
         class Meta:

@@ -36,8 +36,8 @@ def test_changelist_search_does_not_reach_another_centre(admin_client_a, person_
 
 
 @pytest.mark.parametrize("suffix", ["change/", "delete/", "history/"])
-def test_another_centres_person_cannot_be_opened(admin_client_a, person_b, suffix):
-    response = admin_client_a.get(f"/admin/centres/person/{person_b.pk}/{suffix}", follow=True)
+def test_another_centres_person_cannot_be_opened(centre_admin_client_a, person_b, suffix):
+    response = centre_admin_client_a.get(f"/admin/centres/person/{person_b.pk}/{suffix}", follow=True)
     page = response.content.decode()
     assert "Bodil" not in page
     assert "doesn’t exist" in page
@@ -48,8 +48,8 @@ def test_another_centres_person_cannot_be_deleted(admin_client_a, person_b):
     assert Person.all_centres.filter(pk=person_b.pk).exists()
 
 
-def test_bulk_delete_ignores_ids_of_another_centre(admin_client_a, person_a, person_b):
-    admin_client_a.post(
+def test_bulk_delete_ignores_ids_of_another_centre(centre_admin_client_a, person_a, person_b):
+    centre_admin_client_a.post(
         "/admin/centres/person/",
         {"action": "delete_selected", "_selected_action": [person_a.pk, person_b.pk], "post": "yes"},
     )

@@ -35,10 +35,19 @@ def test_app_services_are_built_from_the_platform_dockerfile(compose):
         assert (ROOT / build["context"] / build["dockerfile"]).is_file(), name
 
 
-def test_app_services_wait_for_healthy_database_and_redis(compose):
-    for name in ("web", "worker", "beat"):
-        depends = compose["services"][name]["depends_on"]
-        assert depends == {"postgres": {"condition": "service_healthy"}, "redis": {"condition": "service_healthy"}}
+def test_web_waits_for_healthy_database_and_redis(compose):
+    depends = compose["services"]["web"]["depends_on"]
+    assert depends == {"postgres": {"condition": "service_healthy"}, "redis": {"condition": "service_healthy"}}
+
+
+@pytest.mark.parametrize("name", ["worker", "beat"])
+def test_worker_and_beat_wait_for_web_and_so_for_its_migrations(compose, name):
+    assert compose["services"][name]["depends_on"] == {"web": {"condition": "service_healthy"}}
+
+
+def test_the_image_knows_its_settings_module():
+    dockerfile = (ROOT / "platform" / "Dockerfile").read_text()
+    assert "DJANGO_SETTINGS_MODULE=config.settings" in dockerfile
 
 
 def test_web_runs_gunicorn_on_the_project_wsgi_app_and_migrates(compose):
