@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from centres import services
 from centres.models import Centre, ConsentRecord, FederationRole, Person, StaffRole
@@ -140,15 +141,17 @@ def seed_people() -> dict[str, int]:
     return {"people": sum(len(people) for people in PEOPLE.values()), "new people": created}
 
 
-# Later features append their own steps (rooms and groups, volunteers, newsletters, ...).
-DEMO_STEPS: list[tuple[str, Callable[[], dict[str, int]]]] = [
-    ("centres", seed_centres),
-    ("logins", seed_users),
-    ("people", seed_people),
+# In order; each app adds its step here (rooms and groups, volunteers, newsletters, ...).
+DEMO_STEPS: list[tuple[str, str]] = [
+    ("centres", "centres.demo.seed_centres"),
+    ("logins", "centres.demo.seed_users"),
+    ("people", "centres.demo.seed_people"),
+    ("groups and meetings", "meetings.demo.seed_meetings"),
 ]
 
 
 @transaction.atomic
 def seed() -> dict[str, dict[str, int]]:
+    steps: list[tuple[str, Callable[[], dict[str, int]]]] = [(name, import_string(path)) for name, path in DEMO_STEPS]
     with all_centres_scope():
-        return {name: step() for name, step in DEMO_STEPS}
+        return {name: step() for name, step in steps}

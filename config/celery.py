@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -12,7 +13,10 @@ app.autodiscover_tasks()
 
 # Every periodic job of the platform, each idempotent so that a second beat or a re-run is
 # harmless. The feature issues add their jobs here, one line and one comment each.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Materialise every series up to the rolling horizon (MEETING_HORIZON_WEEKS); a re-run adds nothing.
+    "extend-meeting-horizon": {"task": "meetings.extend_horizon_all", "schedule": crontab(hour=2, minute=30)},
+}
 
 
 def _prepare_filesystem_broker() -> None:

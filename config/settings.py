@@ -220,6 +220,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "centres.models.LANGUAGE_CHOICES",
         "StaffRoleEnum": "centres.models.StaffRole.Role",
+        "MembershipRoleEnum": "meetings.models.Membership.Role",
+        "GroupStatusEnum": "meetings.models.Group.Status",
+        "MeetingStatusEnum": "meetings.models.Meeting.Status",
     },
     # Swagger UI is served from this installation, not from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -280,6 +283,11 @@ if EMAIL_ESP == "smtp":
 ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in env.ENVIRON.items() if key.startswith("ANYMAIL_")}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kontakt <noreply@kontakt.localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+
+# --- Meetings -----------------------------------------------------------------------------------
+
+# Meetings exist as rows this many weeks ahead; a nightly job extends the horizon.
+MEETING_HORIZON_WEEKS = env.int("MEETING_HORIZON_WEEKS", default=26)
 
 # --- Logging ------------------------------------------------------------------------------------
 # Log lines name objects by id only: never a person's name, address or group membership.

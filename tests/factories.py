@@ -66,3 +66,58 @@ class ConsentFactory(UnscopedFactory):
     text_version = "2026-01"
     source = ConsentRecord.Source.WEB_FORM
     given_at = factory.LazyFunction(timezone.now)
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+from meetings.models import Group, Location, Membership, Room, Topic  # noqa: E402
+
+
+class TopicFactory(UnscopedFactory):
+    class Meta:
+        model = Topic
+
+    centre = factory.SubFactory(CentreFactory)
+    name = factory.Sequence(lambda n: f"Topic {n}")
+
+
+class LocationFactory(UnscopedFactory):
+    class Meta:
+        model = Location
+
+    centre = factory.SubFactory(CentreFactory)
+    name = factory.Sequence(lambda n: f"House {n}")
+    street = "Limmerstraße 12"
+    postal_code = "30451"
+    city = "Hannover"
+
+
+class RoomFactory(UnscopedFactory):
+    class Meta:
+        model = Room
+
+    location = factory.SubFactory(LocationFactory)
+    centre = factory.LazyAttribute(lambda room: room.location.centre)
+    name = factory.Sequence(lambda n: f"Room {n}")
+    capacity = 10
+
+
+class GroupFactory(UnscopedFactory):
+    class Meta:
+        model = Group
+
+    centre = factory.SubFactory(CentreFactory)
+    topic = factory.LazyAttribute(lambda group: TopicFactory(centre=group.centre))
+    name = factory.Sequence(lambda n: f"Group {n}")
+    languages = factory.LazyAttribute(lambda group: [group.centre.default_language])
+    status = Group.Status.STARTING
+
+
+class MembershipFactory(UnscopedFactory):
+    class Meta:
+        model = Membership
+
+    group = factory.SubFactory(GroupFactory)
+    centre = factory.LazyAttribute(lambda membership: membership.group.centre)
+    person = factory.LazyAttribute(lambda membership: PersonFactory(centre=membership.group.centre))
+    joined_on = factory.LazyFunction(timezone.localdate)

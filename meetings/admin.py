@@ -1,0 +1,254 @@
+"""Admin for topics, places, groups, rosters, series, meetings and closures.
+
+Lists and choices come from the scoped managers (only the user's centres). Writes that have
+rules (booking, life cycle, closures) go through the services; the admin is for looking things
+up and for simple corrections, the planner and the API for planning."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from centres.admin import StaffAccessAdmin
+from meetings.models import (
+    CalendarToken,
+    Closure,
+    Group,
+    Location,
+    Meeting,
+    MeetingSeries,
+    Membership,
+    OpeningHours,
+    Room,
+    Topic,
+)
+from meetings.services import closures, groups
+
+
+@admin.register(Topic)
+class TopicAdmin(StaffAccessAdmin):
+    list_display = ["name", "is_offered", "centre"]
+    list_filter = ["is_offered", "centre"]
+    search_fields = ["name"]
+
+
+@admin.register(Location)
+class LocationAdmin(StaffAccessAdmin):
+    list_display = ["name", "street", "city", "centre"]
+    list_filter = ["centre"]
+    search_fields = ["name", "street", "city"]
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    fields = ["weekday", "opens", "closes"]
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Room)
+class RoomAdmin(StaffAccessAdmin):
+    list_display = [
+        "name",
+        "location",
+        "capacity",
+        "step_free_access",
+        "accessible_toilet",
+        "hearing_loop",
+        "is_active",
+    ]
+    list_filter = ["is_active", "step_free_access", "accessible_toilet", "hearing_loop", "centre"]
+    search_fields = ["name", "location__name"]
+    list_select_related = ["location"]
+    inlines = [OpeningHoursInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.centre_id = obj.location.centre_id
+        super().save_model(request, obj, form, change)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["person", "role", "joined_on", "left_on", "reminder_minutes"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Group)
+class GroupAdmin(StaffAccessAdmin):
+    list_display = ["name", "topic", "status", "publicly_listed", "accepts_newcomers", "centre"]
+    list_filter = ["status", "publicly_listed", "discreet", "centre"]
+    search_fields = ["name", "topic__name"]
+    list_select_related = ["topic", "centre"]
+    readonly_fields = ["status", "public_id", "created_at"]
+    inlines = [MembershipInline]
+    actions = ["close_groups"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        values = {name: form.cleaned_data[name] for name in groups.GROUP_FIELDS if name in form.cleaned_data}
+        values.pop("name"), values.pop("topic")
+        saved = groups.group_create(
+            actor=request.user, centre=obj.topic.centre, name=obj.name, topic=obj.topic, **values
+        )
+        obj.pk, obj.centre_id, obj.public_id, obj.created_at = (
+            saved.pk,
+            saved.centre_id,
+            saved.public_id,
+            saved.created_at,
+        )
+        obj._state.adding = False
+
+    @admin.action(description=_("Close the selected groups"))
+    def close_groups(self, request, queryset):
+        for group in queryset.exclude(status=Group.Status.CLOSED):
+            groups.group_transition(actor=request.user, group=group, status=Group.Status.CLOSED)
+
+
+@admin.register(Membership)
+class MembershipAdmin(StaffAccessAdmin):
+    list_display = ["person", "group", "role", "joined_on", "left_on", "reminder_minutes"]
+    list_filter = ["role", ("left_on", admin.EmptyFieldListFilter)]
+    search_fields = ["person__display_name", "group__name"]
+    list_select_related = ["person", "group"]
+    autocomplete_fields = ["person", "group"]
+
+    def save_model(self, request, obj, form, change):
+        obj.centre_id = obj.group.centre_id
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(MeetingSeries)
+class MeetingSeriesAdmin(StaffAccessAdmin):
+    list_display = ["group", "rule", "start_time", "duration_minutes", "room", "starts_on", "materialised_until"]
+    search_fields = ["group__name", "room__name"]
+    list_select_related = ["group", "room"]
+    readonly_fields = [
+        "group",
+        "room",
+        "rule",
+        "starts_on",
+        "start_time",
+        "duration_minutes",
+        "time_zone",
+        "materialised_until",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # series are planned through the API and the room planner, which check the rooms
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(StaffAccessAdmin):
+    list_display = ["starts_at", "ends_at", "display_title", "room", "status", "cancel_reason", "is_changed"]
+    list_filter = ["status", "cancel_reason", "is_changed", "centre"]
+    search_fields = ["group__name", "title", "room__name"]
+    list_select_related = ["group", "room", "room__location"]
+    date_hierarchy = "starts_at"
+    readonly_fields = [
+        "uid",
+        "series",
+        "group",
+        "room",
+        "title",
+        "starts_at",
+        "ends_at",
+        "original_starts_at",
+        "status",
+        "cancel_reason",
+        "closure",
+        "note",
+        "is_changed",
+        "sequence",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ClosureForm(forms.ModelForm):
+    class Meta:
+        model = Closure
+        fields = ["reason", "starts_on", "ends_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        centre, location, room = cleaned.get("centre"), cleaned.get("location"), cleaned.get("room")
+        if location and room:
+            raise ValidationError(_("Close either a location or a room, not both."))
+        for place, name in ((location, "location"), (room, "room")):
+            if place is not None and centre is not None and place.centre_id != centre.pk:
+                self.add_error(name, _("This belongs to another centre."))
+        return cleaned
+
+
+@admin.register(Closure)
+class ClosureAdmin(StaffAccessAdmin):
+    form = ClosureForm
+    fields = ["centre", "location", "room", "starts_on", "ends_on", "reason"]
+    list_display = ["reason", "starts_on", "ends_on", "location", "room", "centre"]
+    list_filter = ["centre"]
+    search_fields = ["reason"]
+    list_select_related = ["location", "room", "centre"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        saved, _cancelled = closures.closure_create(
+            actor=request.user,
+            centre=obj.centre,
+            starts_on=obj.starts_on,
+            ends_on=obj.ends_on,
+            reason=obj.reason,
+            location=obj.location,
+            room=obj.room,
+        )
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        closures.closure_delete(actor=request.user, closure=obj)
+
+    def delete_queryset(self, request, queryset):
+        for closure in queryset:
+            closures.closure_delete(actor=request.user, closure=closure)
+
+
+@admin.register(CalendarToken)
+class CalendarTokenAdmin(StaffAccessAdmin):
+    list_display = ["person", "created_at", "revoked_at"]
+    search_fields = ["person__display_name"]
+    list_select_related = ["person"]
+    readonly_fields = ["person", "created_at", "revoked_at"]
+    exclude = ["token"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,220 @@
+"""Reads of the meetings app, each with the joins its callers need."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+
+from centres.models import Centre
+from meetings.models import CalendarToken, Closure, Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
+from meetings.services.booking import RoomCalendar, Slot, closure_on, closures_for_rooms, opening_hours_problem
+
+
+def topic_list() -> QuerySet[Topic]:
+    return Topic.objects.select_related("centre")
+
+
+def location_list() -> QuerySet[Location]:
+    return Location.objects.select_related("centre")
+
+
+def room_list() -> QuerySet[Room]:
+    return Room.objects.select_related("centre", "location").prefetch_related("opening_hours")
+
+
+def group_list() -> QuerySet[Group]:
+    return Group.objects.select_related("centre", "topic")
+
+
+def membership_list() -> QuerySet[Membership]:
+    return Membership.objects.select_related("centre", "group", "person")
+
+
+def series_list() -> QuerySet[MeetingSeries]:
+    return MeetingSeries.objects.select_related("centre", "group", "room")
+
+
+def meeting_list() -> QuerySet[Meeting]:
+    return Meeting.objects.select_related("centre", "group", "room__location", "series")
+
+
+def closure_list() -> QuerySet[Closure]:
+    return Closure.objects.select_related("centre", "location", "room")
+
+
+def meetings_between(starts_at: datetime, ends_at: datetime) -> QuerySet[Meeting]:
+    """Meetings overlapping [starts_at, ends_at) in the current scope, with group and room."""
+    return meeting_list().filter(starts_at__lt=ends_at, ends_at__gt=starts_at).order_by("starts_at", "id")
+
+
+def week_bounds(monday: date, time_zone: str) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(time_zone)
+    start = datetime.combine(monday, time.min).replace(tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(monday + timedelta(days=7), time.min).replace(tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+@dataclass
+class DayCell:
+    day: date
+    meetings: list[Meeting]
+    closure: Closure | None
+
+
+@dataclass
+class RoomWeek:
+    room: Room
+    cells: list[DayCell]
+    booked_minutes: int = 0
+    open_minutes: int | None = None
+
+    @property
+    def utilisation(self) -> float | None:
+        """Booked share of the opening hours (None when the room has no hours set)."""
+        if not self.open_minutes:
+            return None
+        return round(self.booked_minutes / self.open_minutes, 3)
+
+
+@dataclass
+class WeekPlan:
+    centre: Centre
+    monday: date
+    days: list[date]
+    rooms: list[RoomWeek] = field(default_factory=list)
+
+    @property
+    def previous_monday(self) -> date:
+        return self.monday - timedelta(days=7)
+
+    @property
+    def next_monday(self) -> date:
+        return self.monday + timedelta(days=7)
+
+
+def room_week_plan(*, centre: Centre, monday: date) -> WeekPlan:
+    """Every room of a centre × the seven days of a week: meetings, closures, utilisation.
+
+    A fixed number of queries whatever the number of rooms and meetings."""
+    monday = monday - timedelta(days=monday.weekday())
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    plan = WeekPlan(centre=centre, monday=monday, days=days)
+    rooms = list(
+        Room.objects.filter(centre=centre, is_active=True)
+        .select_related("location")
+        .prefetch_related("opening_hours")
+        .order_by("location__name", "name")
+    )
+    starts_at, ends_at = week_bounds(monday, centre.time_zone)
+    meetings = (
+        Meeting.objects.filter(centre=centre, room__in=rooms, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .select_related("group", "series", "room__location", "centre")
+        .order_by("starts_at")
+    )
+    by_room_day: dict[tuple[int, date], list[Meeting]] = defaultdict(list)
+    zone = ZoneInfo(centre.time_zone)
+    for meeting in meetings:
+        by_room_day[(meeting.room_id, meeting.starts_at.astimezone(zone).date())].append(meeting)
+    closures = closures_for_rooms(rooms, days[0], days[-1])
+    for room in rooms:
+        hours = {entry.weekday: entry for entry in room.opening_hours.all()}
+        room_week = RoomWeek(
+            room=room,
+            cells=[DayCell(day, by_room_day[(room.pk, day)], closure_on(closures[room.pk], day)) for day in days],
+        )
+        room_week.booked_minutes = sum(
+            int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+            for cell in room_week.cells
+            for meeting in cell.meetings
+            if meeting.status == Meeting.Status.SCHEDULED
+        )
+        if hours:
+            room_week.open_minutes = sum(
+                (
+                    datetime.combine(cell.day, hours[cell.day.weekday()].closes)
+                    - datetime.combine(cell.day, hours[cell.day.weekday()].opens)
+                ).seconds
+                // 60
+                for cell in room_week.cells
+                if cell.day.weekday() in hours and cell.closure is None
+            )
+        plan.rooms.append(room_week)
+    return plan
+
+
+def free_rooms(
+    *,
+    centre: Centre,
+    slots: list[tuple[datetime, datetime]],
+    capacity: int = 1,
+    step_free_access: bool = False,
+    accessible_toilet: bool = False,
+    hearing_loop: bool = False,
+) -> list[Room]:
+    """Rooms that are open, not closed and free for every one of the slots (one meeting or all
+    occurrences of a planned series), and meet the capacity and accessibility wishes."""
+    rooms = Room.objects.filter(centre=centre, is_active=True, capacity__gte=capacity).select_related("location")
+    for flag, wanted in (
+        ("step_free_access", step_free_access),
+        ("accessible_toilet", accessible_toilet),
+        ("hearing_loop", hearing_loop),
+    ):
+        if wanted:
+            rooms = rooms.filter(**{flag: True})
+    rooms = list(rooms.prefetch_related("opening_hours").order_by("capacity", "location__name", "name"))
+    if not slots or not rooms:
+        return rooms
+    zone = ZoneInfo(centre.time_zone)
+    first_day = min(start for start, _end in slots).astimezone(zone).date()
+    last_day = max(end for _start, end in slots).astimezone(zone).date()
+    calendar = RoomCalendar([room.pk for room in rooms], min(s for s, _e in slots), max(e for _s, e in slots))
+    closures = closures_for_rooms(rooms, first_day, last_day)
+    result = []
+    for room in rooms:
+        hours = list(room.opening_hours.all())
+        if all(
+            opening_hours_problem(room, hours, Slot(room.pk, start, end), centre.time_zone) is None
+            and closure_on(closures[room.pk], start.astimezone(zone).date()) is None
+            and not calendar.clashes(Slot(room.pk, start, end))
+            for start, end in slots
+        ):
+            result.append(room)
+    return result
+
+
+def person_feed_meetings(token: CalendarToken, since: datetime) -> QuerySet[Meeting]:
+    """Meetings of the groups the token's person currently belongs to."""
+    group_ids = Membership.all_centres.filter(person_id=token.person_id, left_on__isnull=True).values("group_id")
+    return (
+        Meeting.all_centres.filter(group_id__in=group_ids, ends_at__gte=since)
+        .select_related("group", "room__location", "centre")
+        .order_by("starts_at", "id")
+    )
+
+
+def group_feed_meetings(group: Group, starts_at: datetime) -> QuerySet[Meeting]:
+    return (
+        Meeting.all_centres.filter(group=group, ends_at__gte=starts_at)
+        .select_related("group", "room__location", "centre")
+        .order_by("starts_at", "id")
+    )
+
+
+def public_group(public_id) -> Group | None:
+    """A publicly listed, not closed group, by its public id (no scope needed: public data)."""
+    return (
+        Group.all_centres.filter(public_id=public_id, publicly_listed=True)
+        .exclude(status=Group.Status.CLOSED)
+        .select_related("centre")
+        .first()
+    )
+
+
+def active_calendar_token(token: str) -> CalendarToken | None:
+    return (
+        CalendarToken.all_centres.filter(token=token, revoked_at__isnull=True)
+        .select_related("person", "centre")
+        .first()
+    )

@@ -1,0 +1,177 @@
+"""The rules every booking obeys: the room is open, not closed, and free.
+
+A room holds one live meeting at a time. On PostgreSQL an exclusion constraint guarantees it under
+any concurrency; these checks give the clear message first, and are the only guard on SQLite.
+"""
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from config.errors import ConflictError
+from meetings.models import Closure, Meeting, OpeningHours, Room
+
+MAX_DURATION = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class Slot:
+    room_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+class RoomClashError(ConflictError):
+    """The room is taken. `clashes` holds the meetings in the way."""
+
+    def __init__(self, clashes: Sequence[Meeting]) -> None:
+        self.clashes = list(clashes)
+        described = "; ".join(describe_meeting(meeting) for meeting in self.clashes[:5])
+        more = len(self.clashes) - 5
+        message = _("The room is already booked: %(meetings)s") % {"meetings": described}
+        if more > 0:
+            message += " " + _("and %(count)d more.") % {"count": more}
+        super().__init__(message)
+
+
+class RoomUnavailableError(ConflictError):
+    """The room is closed (holiday) or outside its opening hours at that time."""
+
+
+def describe_meeting(meeting: Meeting) -> str:
+    """A clash as a coordinator reads it: what, where, when (in the centre's local time)."""
+    zone = ZoneInfo(meeting.centre.time_zone)
+    local_start, local_end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+    return _("%(title)s in %(room)s on %(day)s %(start)s–%(end)s") % {
+        "title": meeting.display_title or _("a booking"),
+        "room": meeting.room.name,
+        "day": formats.date_format(local_start, "SHORT_DATE_FORMAT"),
+        "start": local_start.strftime("%H:%M"),
+        "end": local_end.strftime("%H:%M"),
+    }
+
+
+def opening_hours_problem(room: Room, hours: Sequence[OpeningHours], slot: Slot, time_zone: str) -> str | None:
+    """Why the slot lies outside the room's opening hours, or None if it fits (or no hours are set)."""
+    if not hours:
+        return None
+    zone = ZoneInfo(time_zone)
+    local_start, local_end = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
+    weekday_name = OpeningHours.Weekday(local_start.weekday()).label
+    day = next((entry for entry in hours if entry.weekday == local_start.weekday()), None)
+    if day is None:
+        return _("%(room)s is closed on %(weekday)s.") % {"room": room.name, "weekday": weekday_name}
+    same_day = local_start.date() == local_end.date()
+    if same_day and day.opens <= local_start.time() and local_end.time() <= day.closes:
+        return None
+    return _("%(room)s is open on %(weekday)s from %(opens)s to %(closes)s.") % {
+        "room": room.name,
+        "weekday": weekday_name,
+        "opens": day.opens.strftime("%H:%M"),
+        "closes": day.closes.strftime("%H:%M"),
+    }
+
+
+def room_opening_hours(room: Room) -> list[OpeningHours]:
+    """The room's weekly hours. Services read them unscoped: the room is already in hand."""
+    return list(OpeningHours.all_centres.filter(room_id=room.pk))
+
+
+def closures_for_rooms(rooms: Iterable[Room], first: date, last: date) -> dict[int, list[Closure]]:
+    """The closures touching first..last that apply to each room (centre-wide, location or room)."""
+    rooms = list(rooms)
+    if not rooms:
+        return {}
+    centre_ids = {room.centre_id for room in rooms}
+    closures = list(
+        Closure.all_centres.filter(centre_id__in=centre_ids, starts_on__lte=last, ends_on__gte=first).order_by(
+            "starts_on", "id"
+        )
+    )
+
+    def applies(closure: Closure, room: Room) -> bool:
+        if closure.centre_id != room.centre_id:
+            return False
+        if closure.room_id is not None:
+            return closure.room_id == room.pk
+        return closure.location_id is None or closure.location_id == room.location_id
+
+    by_room = {room.pk: [closure for closure in closures if applies(closure, room)] for room in rooms}
+    return by_room
+
+
+def closure_on(closures: Sequence[Closure], day: date) -> Closure | None:
+    return next((closure for closure in closures if closure.starts_on <= day <= closure.ends_on), None)
+
+
+class RoomCalendar:
+    """The live meetings of some rooms in a time window, for fast overlap checks in memory."""
+
+    def __init__(self, room_ids: Iterable[int], starts_at: datetime, ends_at: datetime, exclude_ids=()) -> None:
+        self._intervals: dict[int, list[tuple[datetime, datetime, int]]] = defaultdict(list)
+        self._meetings: dict[int, Meeting] = {}
+        meetings = (
+            Meeting.all_centres.filter(
+                room_id__in=set(room_ids),
+                status=Meeting.Status.SCHEDULED,
+                starts_at__lt=ends_at,
+                ends_at__gt=starts_at,
+            )
+            .exclude(pk__in=list(exclude_ids))
+            .select_related("room", "group", "centre")
+        )
+        for meeting in meetings:
+            self.add(meeting)
+
+    def add(self, meeting: Meeting) -> None:
+        key = id(meeting) if meeting.pk is None else meeting.pk
+        self._meetings[key] = meeting
+        bisect.insort(self._intervals[meeting.room_id], (meeting.starts_at, meeting.ends_at, key))
+
+    def clashes(self, slot: Slot) -> list[Meeting]:
+        intervals = self._intervals.get(slot.room_id, [])
+        # Candidates start before the slot ends; none lasts longer than MAX_DURATION, so the
+        # walk back can stop once starts lie that far before the slot.
+        index = bisect.bisect_left(intervals, (slot.ends_at,))
+        found = []
+        for start, end, key in reversed(intervals[:index]):
+            if start < slot.starts_at - MAX_DURATION:
+                break
+            if end > slot.starts_at:
+                found.append(self._meetings[key])
+        return sorted(found, key=lambda meeting: meeting.starts_at)
+
+
+def check_slot_free(slot: Slot, *, exclude_ids: Iterable[int] = ()) -> None:
+    """Raise RoomClashError naming the live meetings that overlap the slot."""
+    calendar = RoomCalendar([slot.room_id], slot.starts_at, slot.ends_at, exclude_ids=exclude_ids)
+    clashes = calendar.clashes(slot)
+    if clashes:
+        raise RoomClashError(clashes)
+
+
+def check_slot_bookable(room: Room, slot: Slot, time_zone: str, *, exclude_ids: Iterable[int] = ()) -> None:
+    """All booking rules for one slot: opening hours, closures, no clash."""
+    problem = opening_hours_problem(room, room_opening_hours(room), slot, time_zone)
+    if problem:
+        raise RoomUnavailableError(problem)
+    local_day = slot.starts_at.astimezone(ZoneInfo(time_zone)).date()
+    closure = closure_on(closures_for_rooms([room], local_day, local_day)[room.pk], local_day)
+    if closure is not None:
+        raise RoomUnavailableError(
+            _("%(room)s is closed on %(day)s: %(reason)s.")
+            % {"room": room.name, "day": formats.date_format(local_day, "SHORT_DATE_FORMAT"), "reason": closure.reason}
+        )
+    check_slot_free(slot, exclude_ids=exclude_ids)
+
+
+def is_exclusion_violation(error: IntegrityError) -> bool:
+    """Did PostgreSQL's no-double-booking constraint refuse the write?"""
+    return "meeting_room_no_overlap" in str(error)

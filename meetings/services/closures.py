@@ -1,0 +1,109 @@
+"""Closure periods (holidays): they cancel the meetings they cover, and restore them when lifted."""
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from centres.models import AuditLogEntry, Centre
+from centres.services import audit_record
+from config.errors import DomainError
+from meetings.models import Closure, Location, Meeting, Room
+from meetings.recurrence import local_day_bounds
+from meetings.services.booking import RoomCalendar, Slot, closure_on, closures_for_rooms
+
+
+def _rooms_of(closure: Closure):
+    rooms = Room.all_centres.filter(centre_id=closure.centre_id)
+    if closure.room_id:
+        return rooms.filter(pk=closure.room_id)
+    if closure.location_id:
+        return rooms.filter(location_id=closure.location_id)
+    return rooms
+
+
+def _meetings_in(closure: Closure, centre: Centre):
+    window_start, _end = local_day_bounds(closure.starts_on, centre.time_zone)
+    _start, window_end = local_day_bounds(closure.ends_on, centre.time_zone)
+    return Meeting.all_centres.filter(
+        room__in=_rooms_of(closure), starts_at__gte=window_start, starts_at__lt=window_end
+    )
+
+
+@transaction.atomic
+def closure_create(
+    *,
+    actor: AbstractBaseUser | None,
+    centre: Centre,
+    starts_on: date,
+    ends_on: date,
+    reason: str,
+    location: Location | None = None,
+    room: Room | None = None,
+) -> tuple[Closure, int]:
+    """Close the centre, a location or a room for whole days. Live meetings on those days are
+    cancelled with the reason "closure" (and a higher calendar revision). Returns the closure and
+    how many meetings it cancelled."""
+    if location is not None and room is not None:
+        raise DomainError(_("Close either a location or a room, not both."), field="room")
+    for obj, name in ((location, "location"), (room, "room")):
+        if obj is not None and obj.centre_id != centre.pk:
+            raise DomainError(_("This belongs to another centre."), field=name)
+    if ends_on < starts_on:
+        raise DomainError(_("The last day cannot be before the first day."), field="ends_on")
+    if (ends_on - starts_on) > timedelta(days=366):
+        raise DomainError(_("A closure lasts at most a year."), field="ends_on")
+    if not reason.strip():
+        raise DomainError(_("Say why the centre is closed (it is shown with cancelled meetings)."), field="reason")
+    closure = Closure.all_centres.create(
+        centre=centre, location=location, room=room, starts_on=starts_on, ends_on=ends_on, reason=reason.strip()
+    )
+    cancelled = (
+        _meetings_in(closure, centre)
+        .filter(status=Meeting.Status.SCHEDULED)
+        .update(
+            status=Meeting.Status.CANCELLED,
+            cancel_reason=Meeting.CancelReason.CLOSURE,
+            closure=closure,
+            sequence=F("sequence") + 1,
+        )
+    )
+    audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.CREATE, obj=closure)
+    return closure, cancelled
+
+
+@transaction.atomic
+def closure_delete(*, actor: AbstractBaseUser | None, closure: Closure) -> int:
+    """Lift a closure. Meetings it cancelled are restored where no other closure covers them and
+    the room is still free; those whose room was booked meanwhile stay cancelled ("clash").
+    Returns how many meetings were restored."""
+    closure = Closure.all_centres.select_for_update(of=("self",)).select_related("centre").get(pk=closure.pk)
+    centre = closure.centre
+    meetings = list(Meeting.all_centres.filter(closure=closure).select_related("room").order_by("starts_at"))
+    pk = closure.pk
+    closure.delete()  # the meetings' closure link is SET_NULL
+    restored = 0
+    if meetings:
+        rooms = {meeting.room_id: meeting.room for meeting in meetings}
+        others = closures_for_rooms(rooms.values(), closure.starts_on, closure.ends_on)
+        calendar = RoomCalendar(rooms, meetings[0].starts_at, meetings[-1].ends_at)
+        zone = ZoneInfo(centre.time_zone)
+        for meeting in meetings:
+            meeting.sequence += 1
+            meeting.closure = None
+            other = closure_on(others[meeting.room_id], meeting.starts_at.astimezone(zone).date())
+            if other is not None:
+                meeting.closure = other
+            elif calendar.clashes(Slot(meeting.room_id, meeting.starts_at, meeting.ends_at)):
+                meeting.cancel_reason = Meeting.CancelReason.CLASH
+            else:
+                meeting.status, meeting.cancel_reason = Meeting.Status.SCHEDULED, Meeting.CancelReason.NONE
+                calendar.add(meeting)
+                restored += 1
+        Meeting.all_centres.bulk_update(meetings, ["status", "cancel_reason", "closure", "sequence"])
+    closure.pk = pk
+    audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.DELETE, obj=closure)
+    return restored

@@ -1,0 +1,189 @@
+"""Groups, their life cycle and memberships. Rosters are personal data: every change is audited."""
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from centres.models import AuditLogEntry, Centre, Person
+from centres.services import audit_record
+from config.errors import ConflictError, DomainError
+from meetings.models import LANGUAGE_CODES, Group, Membership, Topic
+
+GROUP_FIELDS = (
+    "name",
+    "topic",
+    "description",
+    "languages",
+    "age_band",
+    "relatives_welcome",
+    "min_size",
+    "max_size",
+    "discreet",
+    "publicly_listed",
+    "accepts_newcomers",
+)
+
+# Which life-cycle steps a group may take.
+TRANSITIONS = {
+    Group.Status.FORMING: {Group.Status.STARTING, Group.Status.CLOSED},
+    Group.Status.STARTING: {Group.Status.SELF_RUN, Group.Status.PAUSED, Group.Status.CLOSED},
+    Group.Status.SELF_RUN: {Group.Status.PAUSED, Group.Status.CLOSED},
+    Group.Status.PAUSED: {Group.Status.STARTING, Group.Status.SELF_RUN, Group.Status.CLOSED},
+    Group.Status.CLOSED: set(),
+}
+
+
+def _check_topic(topic: Topic, centre: Centre) -> None:
+    if topic.centre_id != centre.pk:
+        raise DomainError(_("The topic belongs to another centre."), field="topic")
+    if not topic.is_offered:
+        message = topic.refusal_message or _("This centre does not found groups on the topic “%(topic)s”.") % {
+            "topic": topic.name
+        }
+        raise DomainError(message, field="topic")
+
+
+def _check_group(group: Group) -> None:
+    unknown = [code for code in group.languages if code not in LANGUAGE_CODES]
+    if not isinstance(group.languages, list) or unknown:
+        raise DomainError(
+            _("Unknown language code(s): %(codes)s.") % {"codes": ", ".join(map(str, unknown))}, field="languages"
+        )
+    if group.min_size > group.max_size:
+        raise DomainError(_("The minimum size cannot be larger than the maximum size."), field="min_size")
+    group.full_clean(exclude=["centre", "topic"])
+
+
+@transaction.atomic
+def group_create(*, actor: AbstractBaseUser | None, centre: Centre, name: str, topic: Topic, **values: Any) -> Group:
+    """Found a group (status `forming`). Refuses topics the centre does not offer."""
+    _check_topic(topic, centre)
+    unknown = set(values) - set(GROUP_FIELDS)
+    if unknown:
+        raise ValueError(f"group_create cannot set {sorted(unknown)}")
+    group = Group(centre=centre, name=name.strip(), topic=topic, **values)
+    if not group.languages:
+        group.languages = [centre.default_language]
+    _check_group(group)
+    group.save()
+    audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.CREATE, obj=group)
+    return group
+
+
+@transaction.atomic
+def group_update(*, actor: AbstractBaseUser | None, group: Group, **changes: Any) -> Group:
+    unknown = set(changes) - set(GROUP_FIELDS)
+    if unknown:
+        raise ValueError(f"group_update cannot change {sorted(unknown)}")
+    if "topic" in changes and changes["topic"].pk != group.topic_id:
+        _check_topic(changes["topic"], group.centre)
+    changed = [name for name, value in changes.items() if getattr(group, name) != value]
+    for name in changed:
+        setattr(group, name, changes[name])
+    if changed:
+        _check_group(group)
+        group.save()
+        audit_record(
+            actor=actor, centre=group.centre, action=AuditLogEntry.Action.UPDATE, obj=group, changed_fields=changed
+        )
+    return group
+
+
+@transaction.atomic
+def group_transition(*, actor: AbstractBaseUser | None, group: Group, status: str) -> Group:
+    """Move a group along its life cycle; refuses steps the life cycle does not allow (409)."""
+    group = Group.all_centres.select_for_update(of=("self",)).select_related("centre").get(pk=group.pk)
+    if status not in Group.Status.values:
+        raise DomainError(_("Unknown status “%(status)s”.") % {"status": status}, field="status")
+    if status not in TRANSITIONS[group.status]:
+        raise ConflictError(
+            _("A group cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": group.get_status_display(), "new": Group.Status(status).label}
+        )
+    group.status = status
+    group.save(update_fields=["status"])
+    audit_record(
+        actor=actor, centre=group.centre, action=AuditLogEntry.Action.UPDATE, obj=group, changed_fields=["status"]
+    )
+    return group
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    actor: AbstractBaseUser | None,
+    group: Group,
+    person: Person,
+    role: str = Membership.Role.MEMBER,
+    joined_on: date | None = None,
+    reminder_minutes: int | None = 24 * 60,
+) -> Membership:
+    """Put a person into a group. One active membership per person and group."""
+    if person.centre_id != group.centre_id:
+        raise DomainError(_("The person belongs to another centre."), field="person")
+    if group.status == Group.Status.CLOSED:
+        raise ConflictError(_("The group is closed."))
+    membership = Membership(
+        centre_id=group.centre_id,
+        group=group,
+        person=person,
+        role=role,
+        joined_on=joined_on or timezone.localdate(),
+        reminder_minutes=reminder_minutes,
+    )
+    membership.full_clean(exclude=["centre", "group", "person"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError as error:
+        raise ConflictError(_("This person is already a member of the group.")) from error
+    audit_record(actor=actor, centre=group.centre, action=AuditLogEntry.Action.CREATE, obj=membership)
+    return membership
+
+
+@transaction.atomic
+def membership_update(*, actor: AbstractBaseUser | None, membership: Membership, **changes: Any) -> Membership:
+    """Change role or reminder lead time (None: no reminders)."""
+    unknown = set(changes) - {"role", "reminder_minutes"}
+    if unknown:
+        raise ValueError(f"membership_update cannot change {sorted(unknown)}")
+    changed = [name for name, value in changes.items() if getattr(membership, name) != value]
+    for name in changed:
+        setattr(membership, name, changes[name])
+    if changed:
+        membership.full_clean(exclude=["centre", "group", "person"], validate_constraints=False)
+        membership.save()
+        audit_record(
+            actor=actor,
+            centre=membership.group.centre,
+            action=AuditLogEntry.Action.UPDATE,
+            obj=membership,
+            changed_fields=changed,
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_end(
+    *, actor: AbstractBaseUser | None, membership: Membership, left_on: date | None = None
+) -> Membership:
+    """A person leaves a group; the row stays (dated) for the centre's statistics."""
+    if membership.left_on is not None:
+        raise ConflictError(_("This person has already left the group."))
+    left_on = left_on or timezone.localdate()
+    if left_on < membership.joined_on:
+        raise DomainError(_("Leaving cannot be before joining."), field="left_on")
+    membership.left_on = left_on
+    membership.save(update_fields=["left_on"])
+    audit_record(
+        actor=actor,
+        centre=membership.group.centre,
+        action=AuditLogEntry.Action.UPDATE,
+        obj=membership,
+        changed_fields=["left_on"],
+    )
+    return membership

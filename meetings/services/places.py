@@ -1,0 +1,139 @@
+"""Topics, locations, rooms and their opening hours."""
+
+from collections.abc import Sequence
+from datetime import time
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from centres.models import AuditLogEntry, Centre
+from centres.services import audit_record
+from config.errors import DomainError
+from meetings.models import Location, OpeningHours, Room, Topic
+
+TOPIC_FIELDS = ("name", "is_offered", "refusal_message")
+LOCATION_FIELDS = ("name", "street", "postal_code", "city", "directions")
+ROOM_FIELDS = ("name", "capacity", "step_free_access", "accessible_toilet", "hearing_loop", "equipment", "is_active")
+
+
+def _apply(obj, allowed: Sequence[str], changes: dict[str, Any]) -> list[str]:
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValueError(f"cannot change {sorted(unknown)}")
+    changed = [name for name, value in changes.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, changes[name])
+    return changed
+
+
+def _save(obj, *, actor, centre: Centre, created: bool, changed: Sequence[str] = (), unique_message: str) -> None:
+    obj.full_clean(exclude=["centre", "location"])
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as error:
+        raise DomainError(unique_message, field="name") from error
+    action = AuditLogEntry.Action.CREATE if created else AuditLogEntry.Action.UPDATE
+    audit_record(actor=actor, centre=centre, action=action, obj=obj, changed_fields=changed)
+
+
+@transaction.atomic
+def topic_create(*, actor: AbstractBaseUser | None, centre: Centre, **values: Any) -> Topic:
+    topic = Topic(centre=centre)
+    _apply(topic, TOPIC_FIELDS, values)
+    _save(topic, actor=actor, centre=centre, created=True, unique_message=_("This centre already has that topic."))
+    return topic
+
+
+@transaction.atomic
+def topic_update(*, actor: AbstractBaseUser | None, topic: Topic, **changes: Any) -> Topic:
+    changed = _apply(topic, TOPIC_FIELDS, changes)
+    if changed:
+        _save(
+            topic,
+            actor=actor,
+            centre=topic.centre,
+            created=False,
+            changed=changed,
+            unique_message=_("This centre already has that topic."),
+        )
+    return topic
+
+
+@transaction.atomic
+def location_create(*, actor: AbstractBaseUser | None, centre: Centre, **values: Any) -> Location:
+    location = Location(centre=centre)
+    _apply(location, LOCATION_FIELDS, values)
+    _save(location, actor=actor, centre=centre, created=True, unique_message=_("A location of that name exists."))
+    return location
+
+
+@transaction.atomic
+def location_update(*, actor: AbstractBaseUser | None, location: Location, **changes: Any) -> Location:
+    changed = _apply(location, LOCATION_FIELDS, changes)
+    if changed:
+        _save(
+            location,
+            actor=actor,
+            centre=location.centre,
+            created=False,
+            changed=changed,
+            unique_message=_("A location of that name exists."),
+        )
+    return location
+
+
+@transaction.atomic
+def room_create(*, actor: AbstractBaseUser | None, location: Location, **values: Any) -> Room:
+    """Add a room to a location (and so to the location's centre)."""
+    room = Room(centre_id=location.centre_id, location=location)
+    _apply(room, ROOM_FIELDS, values)
+    _save(
+        room,
+        actor=actor,
+        centre=location.centre,
+        created=True,
+        unique_message=_("This location already has a room of that name."),
+    )
+    return room
+
+
+@transaction.atomic
+def room_update(*, actor: AbstractBaseUser | None, room: Room, **changes: Any) -> Room:
+    changed = _apply(room, ROOM_FIELDS, changes)
+    if changed:
+        _save(
+            room,
+            actor=actor,
+            centre=room.centre,
+            created=False,
+            changed=changed,
+            unique_message=_("This location already has a room of that name."),
+        )
+    return room
+
+
+@transaction.atomic
+def opening_hours_set(
+    *, actor: AbstractBaseUser | None, room: Room, hours: Sequence[tuple[int, time, time]]
+) -> list[OpeningHours]:
+    """Replace a room's weekly opening hours: (weekday 0=Monday, opens, closes) per open day.
+    An empty list means "open at all times". Existing bookings are not changed."""
+    weekdays = [weekday for weekday, _opens, _closes in hours]
+    if len(weekdays) != len(set(weekdays)):
+        raise DomainError(_("Give each weekday at most once."), field="hours")
+    for weekday, opens, closes in hours:
+        if weekday not in range(7):
+            raise DomainError(_("Weekdays are numbered 0 (Monday) to 6 (Sunday)."), field="hours")
+        if opens >= closes:
+            raise DomainError(_("A room must open before it closes."), field="hours")
+    OpeningHours.all_centres.filter(room_id=room.pk).delete()
+    created = OpeningHours.all_centres.bulk_create(
+        [OpeningHours(centre_id=room.centre_id, room=room, weekday=w, opens=o, closes=c) for w, o, c in sorted(hours)]
+    )
+    audit_record(
+        actor=actor, centre=room.centre, action=AuditLogEntry.Action.UPDATE, obj=room, changed_fields=["opening_hours"]
+    )
+    return created

@@ -1,0 +1,35 @@
+"""Celery tasks of the meetings app: thin wrappers that take ids and call a service."""
+
+import logging
+
+from celery import shared_task
+
+from centres.models import Centre
+from centres.scoping import centre_scope
+from meetings.services.series import horizon_extend
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="meetings.extend_horizon_all")
+def extend_horizon_all() -> None:
+    """Periodic: queue the horizon extension of every centre, one task each."""
+    for centre_id in Centre.all_centres.values_list("id", flat=True):
+        extend_horizon.delay(centre_id)
+
+
+@shared_task(name="meetings.extend_horizon", acks_late=True)
+def extend_horizon(centre_id: int) -> None:
+    """Materialise the centre's series up to the rolling horizon. Idempotent."""
+    centre = Centre.all_centres.filter(pk=centre_id).first()
+    if centre is None:
+        return
+    with centre_scope(centre.pk):
+        result = horizon_extend(centre=centre)
+    logger.info(
+        "horizon extended centre=%s series=%s meetings=%s clashes=%s",
+        centre_id,
+        result.series,
+        result.created,
+        result.clashes,
+    )

@@ -1,0 +1,64 @@
+"""Pages and feeds of the meetings app: the room planner and the iCalendar feeds."""
+
+from datetime import date, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from centres.models import Centre
+from centres.selectors import user_is_centre_staff
+from meetings import selectors
+from meetings.calendar import meetings_calendar
+
+FEED_PAST_DAYS = 30
+
+
+def _ics(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # Calendar programs poll; a few minutes of caching is fine, shared caches must not keep it.
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_GET
+def group_feed(request: HttpRequest, public_id) -> HttpResponse:
+    """The public feed of one publicly listed group: times, place, status. No member data."""
+    group = selectors.public_group(public_id)
+    if group is None:
+        raise Http404
+    since = timezone.now() - timedelta(days=FEED_PAST_DAYS)
+    meetings = selectors.group_feed_meetings(group, since)
+    return _ics(meetings_calendar(meetings, name=group.name), "group.ics")
+
+
+@require_GET
+def person_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A person's private feed of all their groups, behind an unguessable, revocable token."""
+    calendar_token = selectors.active_calendar_token(token)
+    if calendar_token is None:
+        raise Http404
+    since = timezone.now() - timedelta(days=FEED_PAST_DAYS)
+    meetings = selectors.person_feed_meetings(calendar_token, since)
+    return _ics(meetings_calendar(meetings, name=_("My self-help groups")), "meetings.ics")
+
+
+@login_required
+def room_planner(request: HttpRequest, slug: str) -> HttpResponse:
+    """Coordinators' week view: rooms × days with bookings, closures and utilisation."""
+    if not user_is_centre_staff(user=request.user):
+        raise Http404
+    centre = Centre.objects.filter(slug=slug).first()
+    if centre is None:
+        raise Http404
+    try:
+        day = date.fromisoformat(request.GET["week"]) if "week" in request.GET else None
+    except ValueError:
+        day = None
+    day = day or timezone.localdate()
+    plan = selectors.room_week_plan(centre=centre, monday=day)
+    return render(request, "meetings/room_planner.html", {"plan": plan, "centre": centre})

@@ -1,0 +1,81 @@
+"""No double booking, guaranteed by PostgreSQL's exclusion constraint under concurrency."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from config.errors import ConflictError
+from meetings.models import Meeting
+from meetings.services import series as services
+
+
+def test_the_database_refuses_an_overlapping_live_meeting(requires_postgres, room_a, centre_a):
+    start = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
+    Meeting.all_centres.create(
+        centre=centre_a, room=room_a, title="A", starts_at=start, ends_at=start + timedelta(hours=2), uid="a@test"
+    )
+    with pytest.raises(IntegrityError, match="meeting_room_no_overlap"), transaction.atomic():
+        Meeting.all_centres.create(
+            centre=centre_a,
+            room=room_a,
+            title="B",
+            starts_at=start + timedelta(hours=1),
+            ends_at=start + timedelta(hours=3),
+            uid="b@test",
+        )
+    # Touching ends and cancelled meetings do not count.
+    Meeting.all_centres.create(
+        centre=centre_a,
+        room=room_a,
+        title="C",
+        starts_at=start + timedelta(hours=2),
+        ends_at=start + timedelta(hours=3),
+        uid="c@test",
+    )
+    Meeting.all_centres.create(
+        centre=centre_a,
+        room=room_a,
+        title="D",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        uid="d@test",
+        status="cancelled",
+    )
+    assert Meeting.all_centres.filter(room=room_a).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bookings_of_one_slot_give_exactly_one_success(requires_postgres, room_a, centre_a, frozen_now):
+    frozen_now(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    start = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
+    attempts, barrier = 10, threading.Barrier(10)
+    outcomes: list[str] = []
+
+    def book(n: int) -> None:
+        barrier.wait()
+        try:
+            services.one_off_create(
+                actor=None,
+                centre=centre_a,
+                room=room_a,
+                title=f"Booking {n}",
+                starts_at=start,
+                ends_at=start + timedelta(hours=1),
+            )
+            outcomes.append("booked")
+        except ConflictError:
+            outcomes.append("conflict")
+        except Exception as error:
+            outcomes.append(f"error: {error!r}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(n,)) for n in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["booked"] + ["conflict"] * (attempts - 1)
+    assert Meeting.all_centres.filter(room=room_a, status="scheduled").count() == 1
