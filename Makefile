@@ -6,7 +6,7 @@ WEB_PORT ?= 8000
 export WEB_PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run web worker beat migrate seed test lint format check ci messages clean
+.PHONY: help install run web worker beat migrate seed test lint format check bench ci messages clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ check: install  ## Django system checks and the migration check
 messages: install  ## Refresh and compile the translation catalogues (needs GNU gettext)
 	DEBUG=true $(BIN)/python manage.py makemessages --all --no-obsolete --ignore '.venv/*' --ignore 'var/*'
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+bench: install  ## Benchmarks on PostgreSQL (BENCH_DATABASE_URL; SCALE=2 for twice the data)
+	SCALE=$(or $(SCALE),1) $(BIN)/python -m tests.benchmarks.meetings
 
 ci:  ## What CI runs (.ci/run)
 	bash .ci/run

@@ -298,7 +298,11 @@ class Meeting(models.Model):
         CLOSURE = "closure", _("Closure")
         CLASH = "clash", _("Room taken")
 
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    # No plain foreign-key indexes: the composite indexes and the unique occurrence constraint
+    # below start with the same columns, and every index slows the nightly materialisation.
+    centre = models.ForeignKey(
+        Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"), db_index=False
+    )
     series = models.ForeignKey(
         MeetingSeries,
         on_delete=models.CASCADE,
@@ -306,11 +310,20 @@ class Meeting(models.Model):
         blank=True,
         related_name="meetings",
         verbose_name=_("series"),
+        db_index=False,
     )
     group = models.ForeignKey(
-        Group, on_delete=models.CASCADE, null=True, blank=True, related_name="meetings", verbose_name=_("group")
+        Group,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("group"),
+        db_index=False,
     )
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("room"))
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("room"), db_index=False
+    )
     title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("For one-off meetings."))
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))

@@ -37,7 +37,14 @@ def series_list() -> QuerySet[MeetingSeries]:
 
 
 def meeting_list() -> QuerySet[Meeting]:
-    return Meeting.objects.select_related("centre", "group", "room__location", "series")
+    # Only what the API shows: the joined rows are read for a name or a slug each.
+    return Meeting.objects.select_related("centre", "group", "room__location").only(
+        *(field.name for field in Meeting._meta.concrete_fields if field.name not in ("centre", "group", "room")),
+        "centre__slug",
+        "group__name",
+        "room__name",
+        "room__location__name",
+    )
 
 
 def closure_list() -> QuerySet[Closure]:
@@ -47,6 +54,31 @@ def closure_list() -> QuerySet[Closure]:
 def meetings_between(starts_at: datetime, ends_at: datetime) -> QuerySet[Meeting]:
     """Meetings overlapping [starts_at, ends_at) in the current scope, with group and room."""
     return meeting_list().filter(starts_at__lt=ends_at, ends_at__gt=starts_at).order_by("starts_at", "id")
+
+
+OVERVIEW_FIELDS = (
+    "id",
+    "starts_at",
+    "ends_at",
+    "status",
+    "title",
+    "group_id",
+    "group__name",
+    "room_id",
+    "room__name",
+    "room__location__name",
+    "centre_id",
+)
+
+
+def meeting_overview_between(starts_at: datetime, ends_at: datetime) -> QuerySet:
+    """Plain rows (no model instances) of the meetings overlapping the window, with group, room
+    and location names: one query, for overviews across many centres."""
+    return (
+        Meeting.objects.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .order_by("starts_at", "id")
+        .values(*OVERVIEW_FIELDS)
+    )
 
 
 def week_bounds(monday: date, time_zone: str) -> tuple[datetime, datetime]:

@@ -215,22 +215,6 @@ class SeriesChangeReportSerializer(serializers.Serializer):
     dropped_changes = serializers.ListField(child=serializers.IntegerField())
 
 
-class RoomBriefSerializer(serializers.ModelSerializer):
-    location = serializers.CharField(source="location.name")
-
-    class Meta:
-        model = Room
-        fields = ["id", "name", "location"]
-
-
-class MeetingBriefSerializer(serializers.ModelSerializer):
-    room = serializers.CharField(source="room.name")
-
-    class Meta:
-        model = Meeting
-        fields = ["id", "title", "room", "starts_at", "ends_at"]
-
-
 class PlannedOccurrenceSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -255,7 +239,8 @@ class MeetingSerializer(serializers.ModelSerializer):
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects)
     group = serializers.PrimaryKeyRelatedField(queryset=Group.objects, required=False, allow_null=True)
     centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    room_detail = RoomBriefSerializer(source="room", read_only=True)
+    room_name = serializers.CharField(source="room.name", read_only=True)
+    location_name = serializers.CharField(source="room.location.name", read_only=True)
     display_title = serializers.CharField(read_only=True)
 
     class Meta:
@@ -267,7 +252,8 @@ class MeetingSerializer(serializers.ModelSerializer):
             "series",
             "group",
             "room",
-            "room_detail",
+            "room_name",
+            "location_name",
             "title",
             "display_title",
             "starts_at",

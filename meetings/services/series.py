@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,7 @@ from meetings.services.booking import (
 )
 
 BULK_BATCH = 2000
+COPY_THRESHOLD = 500
 
 
 def horizon_end(today: date | None = None) -> date:
@@ -125,10 +126,34 @@ def _raise_if_unbookable(planned: Sequence[PlannedOccurrence]) -> None:
         raise RoomClashError(sorted(clashes.values(), key=lambda meeting: meeting.starts_at))
 
 
-def _meeting_for(series: MeetingSeries, occurrence: PlannedOccurrence) -> Meeting:
-    meeting = Meeting(
+@dataclass(slots=True)
+class NewMeeting:
+    """A meeting about to be inserted in bulk: the columns only, far cheaper than a model
+    instance when the nightly job creates ~200,000 of them."""
+
+    centre_id: int
+    series_id: int | None
+    group_id: int | None
+    room_id: int
+    starts_at: datetime
+    ends_at: datetime
+    original_starts_at: datetime | None
+    uid: str
+    status: str = Meeting.Status.SCHEDULED
+    cancel_reason: str = Meeting.CancelReason.NONE
+    closure_id: int | None = None
+    title: str = ""
+    note: str = ""
+    is_changed: bool = False
+    sequence: int = 0
+    updated_at: datetime | None = None
+    pk: None = None
+
+
+def _meeting_for(series: MeetingSeries, occurrence: PlannedOccurrence) -> NewMeeting:
+    meeting = NewMeeting(
         centre_id=series.centre_id,
-        series=series,
+        series_id=series.pk,
         group_id=series.group_id,
         room_id=series.room_id,
         starts_at=occurrence.starts_at,
@@ -137,20 +162,64 @@ def _meeting_for(series: MeetingSeries, occurrence: PlannedOccurrence) -> Meetin
         uid=series_uid(series.pk, occurrence.starts_at),
     )
     if occurrence.closure is not None:
-        meeting.status, meeting.cancel_reason, meeting.closure = (
-            Meeting.Status.CANCELLED,
-            Meeting.CancelReason.CLOSURE,
-            occurrence.closure,
-        )
+        meeting.status, meeting.cancel_reason = Meeting.Status.CANCELLED, Meeting.CancelReason.CLOSURE
+        meeting.closure_id = occurrence.closure.pk
     elif occurrence.clashes:
         meeting.status, meeting.cancel_reason = Meeting.Status.CANCELLED, Meeting.CancelReason.CLASH
     return meeting
 
 
-def _bulk_insert(meetings: list[Meeting]) -> None:
+# Columns written by COPY, in order; `id` comes from its sequence.
+COPY_COLUMNS = (
+    "centre_id",
+    "series_id",
+    "group_id",
+    "room_id",
+    "title",
+    "starts_at",
+    "ends_at",
+    "original_starts_at",
+    "status",
+    "cancel_reason",
+    "closure_id",
+    "note",
+    "is_changed",
+    "sequence",
+    "uid",
+    "updated_at",
+)
+
+
+def _copy_meetings(meetings: list[NewMeeting | Meeting]) -> None:
+    """PostgreSQL's COPY: several times faster than INSERT for the nightly ~200,000 rows."""
+    now = timezone.now()
+    table = Meeting._meta.db_table
+    statement = f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN"
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(statement) as copy,
+    ):
+        for meeting in meetings:
+            meeting.updated_at = now
+            copy.write_row([getattr(meeting, column) for column in COPY_COLUMNS])
+
+
+def _bulk_insert(meetings: list[NewMeeting | Meeting]) -> None:
+    if not meetings:
+        return
     try:
         with transaction.atomic():
-            Meeting.all_centres.bulk_create(meetings, batch_size=BULK_BATCH)
+            if connection.vendor == "postgresql" and len(meetings) >= COPY_THRESHOLD:
+                _copy_meetings(meetings)
+            else:
+                rows = [
+                    meeting
+                    if isinstance(meeting, Meeting)
+                    else Meeting(**{column: getattr(meeting, column) for column in COPY_COLUMNS})
+                    for meeting in meetings
+                ]
+                Meeting.all_centres.bulk_create(rows, batch_size=BULK_BATCH)
     except IntegrityError as error:
         if is_exclusion_violation(error):
             # Another writer booked the room between our check and our insert.
@@ -271,9 +340,8 @@ def horizon_extend(*, centre: Centre, until: date | None = None) -> HorizonResul
                 else:
                     result.clashes += bool(occurrence.clashes)
                 new_meetings.append(meeting)
-            series.materialised_until = until
         _bulk_insert(new_meetings)
-        MeetingSeries.all_centres.bulk_update(series_list, ["materialised_until"], batch_size=BULK_BATCH)
+        MeetingSeries.all_centres.filter(pk__in=[series.pk for series in series_list]).update(materialised_until=until)
         result.series, result.created = len(series_list), len(new_meetings)
     return result
 

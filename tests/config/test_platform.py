@@ -49,3 +49,53 @@ def test_the_dockerfile_collectstatic_step_runs_without_secrets(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "static" / "staticfiles.json").is_file()
+
+
+def test_gunicorn_access_log_masks_the_private_feed_token(tmp_path):
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    env = clean_env(
+        DJANGO_SETTINGS_MODULE="config.settings", DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    )
+    python = str(Path(os.sys.executable))
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=180)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            str(Path(python).with_name("gunicorn")),
+            "--config",
+            "platform/gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "config.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/calendar/people/SECRETTOKEN123.ics"
+        status = None
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=2)
+            except urllib.error.HTTPError as error:
+                status = error.code
+                break
+            except OSError:
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert status == 404
+    assert '"GET /calendar/people/***.ics" 404' in output
+    assert "SECRETTOKEN123" not in output

@@ -79,3 +79,33 @@ def test_concurrent_bookings_of_one_slot_give_exactly_one_success(requires_postg
         thread.join()
     assert sorted(outcomes) == ["booked"] + ["conflict"] * (attempts - 1)
     assert Meeting.all_centres.filter(room=room_a, status="scheduled").count() == 1
+
+
+def test_bulk_copy_writes_the_same_meetings_as_insert(
+    requires_postgres, group_a, room_a, centre_a, frozen_now, monkeypatch
+):
+    from datetime import date, time
+
+    from meetings.services import closures
+
+    frozen_now(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    monkeypatch.setattr(services, "COPY_THRESHOLD", 1)
+    closures.closure_create(
+        actor=None, centre=centre_a, starts_on=date(2026, 12, 22), ends_on=date(2026, 12, 22), reason="Fest"
+    )
+    series = services.series_create(
+        actor=None,
+        group=group_a,
+        room=room_a,
+        rule="FREQ=WEEKLY;BYDAY=TU",
+        starts_on=date(2026, 12, 1),
+        start_time=time(19, 0),
+        duration_minutes=120,
+    )
+    rows = list(Meeting.all_centres.filter(series=series).order_by("starts_at"))
+    assert len(rows) == 26
+    assert rows[0].uid == f"series-{series.pk}-20261201T180000Z@kontakt"
+    assert [(row.status, row.cancel_reason, row.closure is not None) for row in rows[3:4]] == [
+        ("cancelled", "closure", True)
+    ]
+    assert all(row.updated_at is not None and row.group_id == group_a.pk for row in rows)
