@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from centres.models import Centre
 from meetings.models import CalendarToken, Closure, Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
@@ -217,8 +218,14 @@ def free_rooms(
 
 
 def person_feed_meetings(token: CalendarToken, since: datetime) -> QuerySet[Meeting]:
-    """Meetings of the groups the token's person currently belongs to."""
-    group_ids = Membership.all_centres.filter(person_id=token.person_id, left_on__isnull=True).values("group_id")
+    """Meetings of the groups the token's person currently belongs to (a member who gave notice
+    for a later date still belongs until then)."""
+    today = timezone.localdate()
+    group_ids = (
+        Membership.all_centres.filter(person_id=token.person_id)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .values("group_id")
+    )
     return (
         Meeting.all_centres.filter(group_id__in=group_ids, ends_at__gte=since)
         .select_related("group", "room__location", "centre")
