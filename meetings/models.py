@@ -7,6 +7,7 @@ import uuid
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from centres.models import LANGUAGE_CHOICES, Centre, Person
@@ -135,7 +136,7 @@ class Group(models.Model):
         STARTING = "starting", _("Starting")
         SELF_RUN = "self_run", _("Self-run")
         PAUSED = "paused", _("Paused")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("group status", "Closed")
 
     class AgeBand(models.TextChoices):
         ANY = "", _("Any age")
@@ -243,7 +244,7 @@ class MeetingSeries(models.Model):
     class Meta:
         ordering = ["group", "starts_on"]
         verbose_name = _("meeting series")
-        verbose_name_plural = _("meeting series")
+        verbose_name_plural = pgettext_lazy("plural", "meeting series")
 
     def __str__(self) -> str:
         return f"{self.group} · {self.rule} {self.start_time:%H:%M}"
