@@ -26,7 +26,7 @@ def _is_centre_admin(request, centre_id: int | None = None) -> bool:
     return user_is_centre_admin(user=request.user, centre_id=centre_id)
 
 
-def _copy_saved(target: models.Model, saved: models.Model) -> None:
+def copy_saved(target: models.Model, saved: models.Model) -> None:
     """The admin keeps working with its own instance: give it what the service saved."""
     for field in saved._meta.concrete_fields:
         setattr(target, field.attname, getattr(saved, field.attname))
@@ -98,7 +98,7 @@ class CentreAdmin(StaffAccessAdmin):
         changes = {
             name: form.cleaned_data[name] for name in form.changed_data if name in services.CENTRE_EDITABLE_FIELDS
         }
-        _copy_saved(obj, services.centre_update(actor=request.user, centre=original, **changes))
+        copy_saved(obj, services.centre_update(actor=request.user, centre=original, **changes))
 
 
 class StaffRoleAddForm(forms.ModelForm):
@@ -184,7 +184,7 @@ class StaffRoleAdmin(StaffAccessAdmin):
                 name=form.cleaned_data["name"],
                 role=obj.role,
             )
-        _copy_saved(obj, saved)
+        copy_saved(obj, saved)
 
     def get_actions(self, request):
         # One role at a time: a bulk delete could take a centre's last admins together.
@@ -265,7 +265,7 @@ class PersonAdmin(StaffAccessAdmin):
                 centre=obj.centre,
                 **{name: form.cleaned_data[name] for name in services.PERSON_EDITABLE_FIELDS},
             )
-        _copy_saved(obj, saved)
+        copy_saved(obj, saved)
 
     def delete_model(self, request, obj):
         services.person_delete(actor=request.user, person=obj)
@@ -319,7 +319,7 @@ class ConsentRecordAdmin(StaffAccessAdmin):
             source=obj.source,
             given_at=obj.given_at,
         )
-        _copy_saved(obj, saved)
+        copy_saved(obj, saved)
 
     @admin.action(description=_("Withdraw the selected consents"))
     def withdraw_selected(self, request, queryset):

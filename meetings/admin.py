@@ -6,10 +6,10 @@ up and for simple corrections, the planner and the API for planning."""
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from centres.admin import StaffAccessAdmin
+from centres.admin import StaffAccessAdmin, copy_saved
+from config.errors import DomainError
 from meetings.models import (
     CalendarToken,
     Closure,
@@ -22,7 +22,7 @@ from meetings.models import (
     Room,
     Topic,
 )
-from meetings.services import closures, groups
+from meetings.services import closures, groups, places
 
 
 @admin.register(Topic)
@@ -70,9 +70,17 @@ class RoomAdmin(StaffAccessAdmin):
     list_select_related = ["location"]
     inlines = [OpeningHoursInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A room stays in its location (and centre): its meetings belong there.
+        return ["location"] if obj else []
+
     def save_model(self, request, obj, form, change):
-        obj.centre_id = obj.location.centre_id
-        super().save_model(request, obj, form, change)
+        values = {name: form.cleaned_data[name] for name in places.ROOM_FIELDS if name in form.cleaned_data}
+        if change:
+            saved = places.room_update(actor=request.user, room=Room.all_centres.get(pk=obj.pk), **values)
+        else:
+            saved = places.room_create(actor=request.user, location=obj.location, **values)
+        copy_saved(obj, saved)
 
 
 class MembershipInline(admin.TabularInline):
@@ -87,8 +95,47 @@ class MembershipInline(admin.TabularInline):
         return False
 
 
+class GroupForm(forms.ModelForm):
+    class Meta:
+        model = Group
+        fields = [name for name in groups.GROUP_FIELDS if name != "topic"]
+
+    def clean(self):
+        cleaned = super().clean()
+        topic = cleaned.get("topic")
+        if topic is not None:
+            centre = self.instance.centre if self.instance.pk else topic.centre
+            if self.instance.pk is None or topic.pk != self.instance.topic_id:
+                try:
+                    groups.check_topic(topic, centre)
+                except DomainError as error:
+                    self.add_error("topic", error.message)
+        try:
+            groups.check_languages(cleaned.get("languages"))
+        except DomainError as error:
+            self.add_error("languages", error.message)
+        return cleaned
+
+
 @admin.register(Group)
 class GroupAdmin(StaffAccessAdmin):
+    form = GroupForm
+    fields = [
+        "name",
+        "topic",
+        "description",
+        "languages",
+        "age_band",
+        "relatives_welcome",
+        "min_size",
+        "max_size",
+        "discreet",
+        "publicly_listed",
+        "accepts_newcomers",
+        "status",
+        "public_id",
+        "created_at",
+    ]
     list_display = ["name", "topic", "status", "publicly_listed", "accepts_newcomers", "centre"]
     list_filter = ["status", "publicly_listed", "discreet", "centre"]
     search_fields = ["name", "topic__name"]
@@ -120,17 +167,65 @@ class GroupAdmin(StaffAccessAdmin):
             groups.group_transition(actor=request.user, group=group, status=Group.Status.CLOSED)
 
 
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role", "joined_on", "reminder_minutes"]
+
+    def clean(self):
+        cleaned = super().clean()
+        group, person = cleaned.get("group"), cleaned.get("person")
+        if group is not None and person is not None:
+            if person.centre_id != group.centre_id:
+                self.add_error("person", _("The person belongs to another centre."))
+            elif Membership.all_centres.filter(group=group, person=person, left_on__isnull=True).exists():
+                self.add_error("person", _("This person is already a member of the group."))
+        return cleaned
+
+
 @admin.register(Membership)
 class MembershipAdmin(StaffAccessAdmin):
+    form = MembershipForm
     list_display = ["person", "group", "role", "joined_on", "left_on", "reminder_minutes"]
     list_filter = ["role", ("left_on", admin.EmptyFieldListFilter)]
     search_fields = ["person__display_name", "group__name"]
     list_select_related = ["person", "group"]
     autocomplete_fields = ["person", "group"]
 
+    def get_fields(self, request, obj=None):
+        return (
+            ["group", "person", "role", "joined_on", "left_on", "reminder_minutes"]
+            if obj
+            else [
+                "group",
+                "person",
+                "role",
+                "joined_on",
+                "reminder_minutes",
+            ]
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["group", "person", "joined_on", "left_on"] if obj else []
+
     def save_model(self, request, obj, form, change):
-        obj.centre_id = obj.group.centre_id
-        super().save_model(request, obj, form, change)
+        if change:
+            saved = groups.membership_update(
+                actor=request.user,
+                membership=Membership.all_centres.select_related("group__centre").get(pk=obj.pk),
+                role=form.cleaned_data["role"],
+                reminder_minutes=form.cleaned_data["reminder_minutes"],
+            )
+        else:
+            saved = groups.membership_add(
+                actor=request.user,
+                group=obj.group,
+                person=obj.person,
+                role=obj.role,
+                joined_on=obj.joined_on,
+                reminder_minutes=obj.reminder_minutes,
+            )
+        copy_saved(obj, saved)
 
 
 @admin.register(MeetingSeries)
@@ -197,12 +292,13 @@ class ClosureForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        centre, location, room = cleaned.get("centre"), cleaned.get("location"), cleaned.get("room")
-        if location and room:
-            raise ValidationError(_("Close either a location or a room, not both."))
-        for place, name in ((location, "location"), (room, "room")):
-            if place is not None and centre is not None and place.centre_id != centre.pk:
-                self.add_error(name, _("This belongs to another centre."))
+        values = {name: cleaned.get(name) for name in ("centre", "location", "room", "starts_on", "ends_on", "reason")}
+        if None in (values["centre"], values["starts_on"], values["ends_on"], values["reason"]):
+            return cleaned  # the field errors say what is missing
+        try:
+            closures.validate_closure(**values)
+        except DomainError as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
         return cleaned
 
 

@@ -17,7 +17,7 @@ from meetings.models import Meeting
 PRODID = "-//Kontakt//Self-help group meetings//EN"
 
 
-def meeting_event(meeting: Meeting) -> Event:
+def meeting_event(meeting: Meeting, *, with_notes: bool) -> Event:
     zone = ZoneInfo(meeting.centre.time_zone)
     event = Event()
     event.add("uid", meeting.uid)
@@ -31,13 +31,17 @@ def meeting_event(meeting: Meeting) -> Event:
     event.add(
         "location", ", ".join(part for part in (f"{location.name}, {meeting.room.name}", location.address) if part)
     )
-    if meeting.note:
+    if with_notes and meeting.note:
+        # Notes are written for the group's members; a public feed never carries them.
         event.add("description", meeting.note)
     return event
 
 
-def meetings_calendar(meetings: Iterable[Meeting], *, name: str, method: str | None = None) -> bytes:
-    """A VCALENDAR of the meetings, with a VTIMEZONE for every zone they use."""
+def meetings_calendar(
+    meetings: Iterable[Meeting], *, name: str, with_notes: bool = False, method: str | None = None
+) -> bytes:
+    """A VCALENDAR of the meetings, with a VTIMEZONE for every zone they use. Meeting notes only
+    with `with_notes` (private feeds of members)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -46,6 +50,6 @@ def meetings_calendar(meetings: Iterable[Meeting], *, name: str, method: str | N
     if method:
         calendar.add("method", method)
     for meeting in meetings:
-        calendar.add_component(meeting_event(meeting))
+        calendar.add_component(meeting_event(meeting, with_notes=with_notes))
     calendar.add_missing_timezones()
     return calendar.to_ical()

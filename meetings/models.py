@@ -298,6 +298,7 @@ class Meeting(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         CLOSURE = "closure", _("Closure")
         CLASH = "clash", _("Room taken")
+        SERIES_CHANGED = "series_changed", _("No longer in the series")
 
     # No plain foreign-key indexes: the composite indexes and the unique occurrence constraint
     # below start with the same columns, and every index slows the nightly materialisation.

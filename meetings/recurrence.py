@@ -5,6 +5,7 @@ time. Occurrences are computed on the local wall clock and only then given the z
 19:00 meeting stays at 19:00 local across daylight-saving changes.
 """
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -26,7 +27,11 @@ class RecurrenceError(DomainError):
         super().__init__(message, field="rule")
 
 
-def normalise_rule(rule: str) -> str:
+SAMPLE_START = date(2026, 1, 1)
+SEARCH_WINDOW = timedelta(days=2 * 366)
+
+
+def normalise_rule(rule: str, starts_on: date | None = None) -> str:
     """Check a rule and return it in a canonical form (upper case, UNTIL as a local end of day).
 
     Raises RecurrenceError naming the problem.
@@ -48,9 +53,9 @@ def normalise_rule(rule: str) -> str:
         raise RecurrenceError(_("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY."))
     if "COUNT" in parts and "UNTIL" in parts:
         raise RecurrenceError(_("Use COUNT or UNTIL, not both."))
-    if "INTERVAL" in parts and not (parts["INTERVAL"].isdigit() and 1 <= int(parts["INTERVAL"]) <= MAX_INTERVAL):
+    if "INTERVAL" in parts and not (_is_number(parts["INTERVAL"]) and 1 <= int(parts["INTERVAL"]) <= MAX_INTERVAL):
         raise RecurrenceError(_("INTERVAL must be a whole number from 1 to %(max)d.") % {"max": MAX_INTERVAL})
-    if "COUNT" in parts and not (parts["COUNT"].isdigit() and 1 <= int(parts["COUNT"]) <= 1000):
+    if "COUNT" in parts and not (_is_number(parts["COUNT"]) and 1 <= int(parts["COUNT"]) <= 1000):
         raise RecurrenceError(_("COUNT must be a whole number from 1 to 1000."))
     if "UNTIL" in parts:
         # UNTIL is read as a local date: the series runs up to and including that day.
@@ -62,11 +67,26 @@ def normalise_rule(rule: str) -> str:
         parts["UNTIL"] = until.strftime("%Y%m%dT235959")
     ordered = ["FREQ", *sorted(key for key in parts if key != "FREQ")]
     normalised = ";".join(f"{key}={parts[key]}" for key in ordered)
-    try:
-        _expander(normalised, date(2026, 1, 1), time(19, 0))
-    except (ValueError, TypeError) as error:
-        raise RecurrenceError(_("The rule is not valid: %(error)s") % {"error": error}) from error
+    check_rule_occurs(normalised, starts_on or SAMPLE_START)
     return normalised
+
+
+def check_rule_occurs(rule: str, starts_on: date) -> None:
+    """The rule must expand, and give a date within two years of its first date.
+
+    dateutil looks up to the year 9999 for a rule that never matches (30 February), so the
+    search is bounded; its own errors for impossible parts (BYDAY=+60MO) become a message."""
+    try:
+        first = next(iter(local_occurrences(rule, starts_on, time(12, 0), starts_on, starts_on + SEARCH_WINDOW)), None)
+    except (ValueError, TypeError, IndexError) as error:
+        raise RecurrenceError(_("The rule is not valid: %(error)s") % {"error": error}) from error
+    if first is None:
+        raise RecurrenceError(_("The rule gives no date in the two years after the first date."))
+
+
+def _is_number(text: str) -> bool:
+    # str.isdigit() also accepts "²" and other digits int() refuses.
+    return re.fullmatch(r"[0-9]{1,4}", text) is not None
 
 
 def _expander(rule: str, starts_on: date, start_time: time):
@@ -110,9 +130,36 @@ def rule_with_count(rule: str, count: int) -> str:
     return ";".join([*parts, f"COUNT={count}"])
 
 
+def local_day_start(day: date, time_zone: str) -> datetime:
+    """The UTC instant at which a local day begins."""
+    return datetime.combine(day, time.min).replace(tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+
+
 def local_day_bounds(day: date, time_zone: str) -> tuple[datetime, datetime]:
     """The UTC instants at which a local day begins and the next one begins."""
-    zone = ZoneInfo(time_zone)
-    start = datetime.combine(day, time.min).replace(tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time.min).replace(tzinfo=zone).astimezone(UTC)
-    return start, end
+    return local_day_start(day, time_zone), local_day_start(day + timedelta(days=1), time_zone)
+
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def rule_pinned(rule: str, starts_on: date) -> str:
+    """The rule with the day it takes from its first date written out, so that the same rule
+    started on a later date keeps the rhythm (a weekly rule without BYDAY meets on the first
+    date's weekday, a monthly one on its day of the month)."""
+    keys = {part.split("=", 1)[0] for part in rule.split(";")}
+    frequency = dict(part.split("=", 1) for part in rule.split(";"))["FREQ"]
+    extra = []
+    if frequency == "WEEKLY" and "BYDAY" not in keys:
+        extra.append(f"BYDAY={WEEKDAYS[starts_on.weekday()]}")
+    elif frequency == "MONTHLY" and not keys & {"BYDAY", "BYMONTHDAY"}:
+        extra.append(f"BYMONTHDAY={starts_on.day}")
+    elif frequency == "YEARLY" and not keys & {"BYDAY", "BYMONTHDAY", "BYMONTH"}:
+        extra += [f"BYMONTH={starts_on.month}", f"BYMONTHDAY={starts_on.day}"]
+    return ";".join([rule, *extra])
+
+
+def first_occurrence_on_or_after(rule: str, starts_on: date, start_time: time, day: date) -> date | None:
+    """The first date of the rule on or after `day` (within two years), or None."""
+    found = next(iter(local_occurrences(rule, starts_on, start_time, day, day + SEARCH_WINDOW)), None)
+    return found.date() if found else None

@@ -9,8 +9,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from centres.models import Centre
+from meetings.booking import RoomCalendar, Slot, closure_on, closures_for_rooms, opening_hours_problem
 from meetings.models import CalendarToken, Closure, Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
-from meetings.services.booking import RoomCalendar, Slot, closure_on, closures_for_rooms, opening_hours_problem
 
 
 def topic_list() -> QuerySet[Topic]:
@@ -215,6 +215,10 @@ def free_rooms(
         ):
             result.append(room)
     return result
+
+
+def calendar_link_list() -> QuerySet[CalendarToken]:
+    return CalendarToken.objects.select_related("person")
 
 
 def person_feed_meetings(token: CalendarToken, since: datetime) -> QuerySet[Meeting]:

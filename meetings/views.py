@@ -11,7 +11,9 @@ from django.views.decorators.http import require_GET
 
 from centres.models import Centre
 from centres.selectors import user_is_centre_staff
+from config.errors import DomainError
 from meetings import selectors
+from meetings.booking import check_within_planning_range
 from meetings.calendar import meetings_calendar
 
 FEED_PAST_DAYS = 30
@@ -44,7 +46,7 @@ def person_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     since = timezone.now() - timedelta(days=FEED_PAST_DAYS)
     meetings = selectors.person_feed_meetings(calendar_token, since)
-    return _ics(meetings_calendar(meetings, name=_("My self-help groups")), "meetings.ics")
+    return _ics(meetings_calendar(meetings, name=_("My self-help groups"), with_notes=True), "meetings.ics")
 
 
 @login_required
@@ -57,8 +59,10 @@ def room_planner(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     try:
         day = date.fromisoformat(request.GET["week"]) if "week" in request.GET else None
-    except ValueError:
-        day = None
+        if day is not None:
+            check_within_planning_range(day, field="week")
+    except (ValueError, DomainError):
+        day = None  # a mistyped week shows this week
     day = day or timezone.localdate()
     plan = selectors.room_week_plan(centre=centre, monday=day)
     return render(request, "meetings/room_planner.html", {"plan": plan, "centre": centre})

@@ -1,12 +1,25 @@
 """Input and output shapes of the meetings endpoints. Types only; rules live in the services."""
 
+from django.db import models
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from centres.models import Centre, Person
+from config.api import BoundedDateTimeField
+from meetings.booking import check_within_planning_range
 from meetings.models import CalendarToken, Closure, Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
 
 
-class TopicSerializer(serializers.ModelSerializer):
+class ModelSerializer(serializers.ModelSerializer):
+    """Model serializers of this app: date-times that cannot overflow."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: BoundedDateTimeField,
+    }
+
+
+class TopicSerializer(ModelSerializer):
     centre = serializers.SlugRelatedField(slug_field="slug", queryset=Centre.objects, required=False)
 
     class Meta:
@@ -19,7 +32,7 @@ class TopicUpdateSerializer(TopicSerializer):
     centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
 
-class LocationSerializer(serializers.ModelSerializer):
+class LocationSerializer(ModelSerializer):
     centre = serializers.SlugRelatedField(slug_field="slug", queryset=Centre.objects, required=False)
 
     class Meta:
@@ -38,7 +51,7 @@ class OpeningHoursSerializer(serializers.Serializer):
     closes = serializers.TimeField()
 
 
-class RoomSerializer(serializers.ModelSerializer):
+class RoomSerializer(ModelSerializer):
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects)
     centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     equipment = serializers.ListField(child=serializers.CharField(max_length=60), required=False, max_length=30)
@@ -75,8 +88,8 @@ class FreeRoomQuerySerializer(serializers.Serializer):
     duration_minutes)."""
 
     centre = serializers.SlugRelatedField(slug_field="slug", queryset=Centre.objects, required=False)
-    starts_at = serializers.DateTimeField(required=False)
-    ends_at = serializers.DateTimeField(required=False)
+    starts_at = BoundedDateTimeField(required=False)
+    ends_at = BoundedDateTimeField(required=False)
     rule = serializers.CharField(required=False, max_length=300)
     starts_on = serializers.DateField(required=False)
     start_time = serializers.TimeField(required=False)
@@ -91,15 +104,17 @@ class FreeRoomQuerySerializer(serializers.Serializer):
         series = {"rule", "starts_on", "start_time", "duration_minutes"} <= attrs.keys()
         if not one_slot and not series:
             raise serializers.ValidationError(
-                "Give starts_at and ends_at for one meeting, or rule, starts_on, start_time and "
-                "duration_minutes for a series."
+                _(
+                    "Give starts_at and ends_at for one meeting, or rule, starts_on, start_time and "
+                    "duration_minutes for a series."
+                )
             )
         if one_slot and attrs["ends_at"] <= attrs["starts_at"]:
-            raise serializers.ValidationError({"ends_at": ["A meeting must end after it starts."]})
+            raise serializers.ValidationError({"ends_at": [_("A meeting must end after it starts.")]})
         return attrs
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(ModelSerializer):
     centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     topic = serializers.PrimaryKeyRelatedField(queryset=Topic.objects)
     topic_name = serializers.CharField(source="topic.name", read_only=True)
@@ -133,7 +148,7 @@ class GroupTransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Group.Status.choices)
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects)
     person_name = serializers.CharField(source="person.display_name", read_only=True)
@@ -146,7 +161,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class MembershipUpdateSerializer(serializers.ModelSerializer):
+class MembershipUpdateSerializer(ModelSerializer):
     reminder_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=14 * 24 * 60)
     person_name = serializers.CharField(source="person.display_name", read_only=True)
 
@@ -160,7 +175,7 @@ class MembershipEndSerializer(serializers.Serializer):
     left_on = serializers.DateField(required=False)
 
 
-class SeriesSerializer(serializers.ModelSerializer):
+class SeriesSerializer(ModelSerializer):
     group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects)
     centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -200,9 +215,9 @@ class SeriesChangeSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["scope"] == "following" and "effective_from" not in attrs:
-            raise serializers.ValidationError({"effective_from": ["Say from which date the change applies."]})
+            raise serializers.ValidationError({"effective_from": [_("Say from which date the change applies.")]})
         if not {"rule", "start_time", "duration_minutes", "room"} & attrs.keys():
-            raise serializers.ValidationError("Nothing to change: give rule, start_time, duration_minutes or room.")
+            raise serializers.ValidationError(_("Nothing to change: give rule, start_time, duration_minutes or room."))
         return attrs
 
 
@@ -216,8 +231,8 @@ class SeriesChangeReportSerializer(serializers.Serializer):
 
 
 class PlannedOccurrenceSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = BoundedDateTimeField()
+    ends_at = BoundedDateTimeField()
     bookable = serializers.BooleanField()
     closure = serializers.CharField(source="closure.reason", default=None)
     outside_hours = serializers.CharField(allow_null=True)
@@ -235,7 +250,7 @@ class PlannedOccurrenceSerializer(serializers.Serializer):
         ]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(ModelSerializer):
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects)
     group = serializers.PrimaryKeyRelatedField(queryset=Group.objects, required=False, allow_null=True)
     centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -278,13 +293,13 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class MeetingMoveSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField(required=False)
-    ends_at = serializers.DateTimeField(required=False)
+    starts_at = BoundedDateTimeField(required=False)
+    ends_at = BoundedDateTimeField(required=False)
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects, required=False)
 
     def validate(self, attrs):
         if not attrs:
-            raise serializers.ValidationError("Give a new starts_at, ends_at and/or room.")
+            raise serializers.ValidationError(_("Give a new starts_at, ends_at and/or room."))
         return attrs
 
 
@@ -292,7 +307,7 @@ class MeetingNoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
 
 
-class ClosureSerializer(serializers.ModelSerializer):
+class ClosureSerializer(ModelSerializer):
     centre = serializers.SlugRelatedField(slug_field="slug", queryset=Centre.objects, required=False)
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects, required=False, allow_null=True)
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects, required=False, allow_null=True)
@@ -303,7 +318,7 @@ class ClosureSerializer(serializers.ModelSerializer):
         fields = ["id", "centre", "location", "room", "starts_on", "ends_on", "reason", "cancelled_meetings"]
 
 
-class CalendarLinkSerializer(serializers.ModelSerializer):
+class CalendarLinkSerializer(ModelSerializer):
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects)
     url = serializers.SerializerMethodField()
 
@@ -323,3 +338,11 @@ class CalendarLinkSerializer(serializers.ModelSerializer):
 class WeekQuerySerializer(serializers.Serializer):
     centre = serializers.SlugRelatedField(slug_field="slug", queryset=Centre.objects, required=False)
     week = serializers.DateField(required=False, help_text="Any day of the week; default: this week.")
+
+    def validate_week(self, value):
+        check_within_planning_range(value, field="week")
+        return value
+
+
+class SeriesEndSerializer(serializers.Serializer):
+    last_day = serializers.DateField(required=False, help_text="Default: today.")

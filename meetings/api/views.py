@@ -1,10 +1,6 @@
 """Endpoints for topics, locations, rooms, groups, memberships, series, meetings, closures, the
 room planner and calendar links, under /api/v1/. Each write goes through a service."""
 
-from datetime import timedelta
-from zoneinfo import ZoneInfo
-
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -17,9 +13,10 @@ from config.api import CentreScopedMixin, centre_for_new_object
 from meetings import selectors
 from meetings.api import filters
 from meetings.api import serializers as s
-from meetings.recurrence import normalise_rule, occurrence_starts
+from meetings.booking import check_within_planning_range
 from meetings.services import calendar_links, closures, groups, places, series
-from meetings.services.series import horizon_end, local_today
+from meetings.services import meetings as meeting_changes
+from meetings.services.series import local_today
 
 
 class StaffViewSet(CentreScopedMixin, viewsets.GenericViewSet):
@@ -122,20 +119,16 @@ class RoomViewSet(ListCreateRetrieveUpdate, StaffViewSet):
         data = query.validated_data
         centre = centre_for_new_object(data.get("centre"), centre_list())
         if "starts_at" in data and "ends_at" in data:
+            check_within_planning_range(data["starts_at"].date(), field="starts_at")
             slots = [(data["starts_at"], data["ends_at"])]
         else:
-            rule = normalise_rule(data["rule"])
-            today = local_today(centre.time_zone)
-            starts = occurrence_starts(
-                rule,
-                data["starts_on"],
-                data["start_time"],
-                centre.time_zone,
-                max(today, data["starts_on"]),
-                horizon_end(today),
+            slots = series.series_slots(
+                centre=centre,
+                rule=data["rule"],
+                starts_on=data["starts_on"],
+                start_time=data["start_time"],
+                duration_minutes=data["duration_minutes"],
             )
-            duration = timedelta(minutes=data["duration_minutes"])
-            slots = [(start, start + duration) for start in starts]
         rooms = selectors.free_rooms(
             centre=centre,
             slots=slots,
@@ -233,20 +226,18 @@ class SeriesViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retri
         its way (clashing meetings, a closure, opening hours). Saves nothing."""
         payload = s.SeriesPreviewSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        room = data["room"]
-        today = local_today(room.centre.time_zone)
-        planned = series.plan_occurrences(
-            room=room,
-            rule=normalise_rule(data["rule"]),
-            starts_on=data["starts_on"],
-            start_time=data["start_time"],
-            duration_minutes=data["duration_minutes"],
-            time_zone=room.centre.time_zone,
-            first=max(today, data["starts_on"]),
-            last=horizon_end(today),
-        )
+        planned = series.series_preview(**payload.validated_data)
         return Response(s.PlannedOccurrenceSerializer(planned, many=True).data)
+
+    @extend_schema(request=s.SeriesEndSerializer, responses=s.SeriesSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End the series after `last_day` (default today): later meetings are cancelled."""
+        payload = s.SeriesEndSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        instance = self.get_object()
+        series.series_end(actor=request.user, series=instance, last_day=payload.validated_data.get("last_day"))
+        return Response(s.SeriesSerializer(self.get_queryset().get(pk=instance.pk)).data)
 
     @extend_schema(request=s.SeriesChangeSerializer, responses=s.SeriesChangeReportSerializer)
     @action(detail=True, methods=["post"])
@@ -277,7 +268,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retr
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         room = data.pop("room")
-        serializer.instance = series.one_off_create(
+        serializer.instance = meeting_changes.one_off_create(
             actor=self.request.user,
             centre=room.centre,
             room=room,
@@ -297,13 +288,15 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retr
         payload = s.MeetingNoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         return self._respond(
-            series.meeting_cancel(actor=request.user, meeting=self.get_object(), note=payload.validated_data["note"])
+            meeting_changes.meeting_cancel(
+                actor=request.user, meeting=self.get_object(), note=payload.validated_data["note"]
+            )
         )
 
     @extend_schema(request=None, responses=s.MeetingSerializer)
     @action(detail=True, methods=["post"])
     def reinstate(self, request, pk=None):
-        return self._respond(series.meeting_reinstate(actor=request.user, meeting=self.get_object()))
+        return self._respond(meeting_changes.meeting_reinstate(actor=request.user, meeting=self.get_object()))
 
     @extend_schema(request=s.MeetingMoveSerializer, responses=s.MeetingSerializer)
     @action(detail=True, methods=["post"])
@@ -311,7 +304,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retr
         payload = s.MeetingMoveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         return self._respond(
-            series.meeting_move(actor=request.user, meeting=self.get_object(), **payload.validated_data)
+            meeting_changes.meeting_move(actor=request.user, meeting=self.get_object(), **payload.validated_data)
         )
 
     @extend_schema(request=s.MeetingNoteSerializer, responses=s.MeetingSerializer)
@@ -320,7 +313,9 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retr
         payload = s.MeetingNoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         return self._respond(
-            series.meeting_annotate(actor=request.user, meeting=self.get_object(), note=payload.validated_data["note"])
+            meeting_changes.meeting_annotate(
+                actor=request.user, meeting=self.get_object(), note=payload.validated_data["note"]
+            )
         )
 
 
@@ -354,9 +349,7 @@ class CalendarLinkViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, Sta
     serializer_class = s.CalendarLinkSerializer
 
     def get_queryset(self):
-        from meetings.models import CalendarToken
-
-        return CalendarToken.objects.select_related("person")
+        return selectors.calendar_link_list()
 
     def perform_create(self, serializer):
         serializer.instance = calendar_links.calendar_link_issue(
@@ -377,7 +370,7 @@ class PlannerView(CentreScopedMixin, viewsets.ViewSet):
         query = s.WeekQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         centre = centre_for_new_object(query.validated_data.get("centre"), centre_list())
-        day = query.validated_data.get("week") or timezone.now().astimezone(ZoneInfo(centre.time_zone)).date()
+        day = query.validated_data.get("week") or local_today(centre.time_zone)
         plan = selectors.room_week_plan(centre=centre, monday=day)
         return Response(week_plan_data(plan), status=status.HTTP_200_OK)
 

@@ -4,16 +4,25 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centres.models import AuditLogEntry, Centre
 from centres.services import audit_record
-from config.errors import DomainError
+from config.errors import ConflictError, DomainError
+from meetings.booking import (
+    RoomCalendar,
+    Slot,
+    check_within_planning_range,
+    closure_on,
+    closures_for_rooms,
+    is_exclusion_violation,
+)
 from meetings.models import Closure, Location, Meeting, Room
-from meetings.recurrence import local_day_bounds
-from meetings.services.booking import RoomCalendar, Slot, closure_on, closures_for_rooms
+from meetings.recurrence import local_day_start
+from meetings.services.series import RACE_MESSAGE
 
 
 def _rooms_of(closure: Closure):
@@ -25,12 +34,32 @@ def _rooms_of(closure: Closure):
     return rooms
 
 
-def _meetings_in(closure: Closure, centre: Centre):
-    window_start, _end = local_day_bounds(closure.starts_on, centre.time_zone)
-    _start, window_end = local_day_bounds(closure.ends_on, centre.time_zone)
+def _future_meetings_in(closure: Closure, centre: Centre):
+    """Meetings on the closure's days that have not yet begun: history is not rewritten."""
+    window_start = max(local_day_start(closure.starts_on, centre.time_zone), timezone.now())
+    window_end = local_day_start(closure.ends_on + timedelta(days=1), centre.time_zone)
     return Meeting.all_centres.filter(
         room__in=_rooms_of(closure), starts_at__gte=window_start, starts_at__lt=window_end
     )
+
+
+def validate_closure(
+    *, centre: Centre, starts_on: date, ends_on: date, reason: str, location: Location | None, room: Room | None
+) -> None:
+    """Raise DomainError (naming the field) for a closure that cannot be made."""
+    if location is not None and room is not None:
+        raise DomainError(_("Close either a location or a room, not both."), field="room")
+    for obj, name in ((location, "location"), (room, "room")):
+        if obj is not None and obj.centre_id != centre.pk:
+            raise DomainError(_("This belongs to another centre."), field=name)
+    if ends_on < starts_on:
+        raise DomainError(_("The last day cannot be before the first day."), field="ends_on")
+    check_within_planning_range(starts_on, field="starts_on")
+    check_within_planning_range(ends_on, field="ends_on")
+    if (ends_on - starts_on) > timedelta(days=366):
+        raise DomainError(_("A closure lasts at most a year."), field="ends_on")
+    if not reason.strip():
+        raise DomainError(_("Say why the centre is closed (it is shown with cancelled meetings)."), field="reason")
 
 
 @transaction.atomic
@@ -47,22 +76,12 @@ def closure_create(
     """Close the centre, a location or a room for whole days. Live meetings on those days are
     cancelled with the reason "closure" (and a higher calendar revision). Returns the closure and
     how many meetings it cancelled."""
-    if location is not None and room is not None:
-        raise DomainError(_("Close either a location or a room, not both."), field="room")
-    for obj, name in ((location, "location"), (room, "room")):
-        if obj is not None and obj.centre_id != centre.pk:
-            raise DomainError(_("This belongs to another centre."), field=name)
-    if ends_on < starts_on:
-        raise DomainError(_("The last day cannot be before the first day."), field="ends_on")
-    if (ends_on - starts_on) > timedelta(days=366):
-        raise DomainError(_("A closure lasts at most a year."), field="ends_on")
-    if not reason.strip():
-        raise DomainError(_("Say why the centre is closed (it is shown with cancelled meetings)."), field="reason")
+    validate_closure(centre=centre, starts_on=starts_on, ends_on=ends_on, reason=reason, location=location, room=room)
     closure = Closure.all_centres.create(
         centre=centre, location=location, room=room, starts_on=starts_on, ends_on=ends_on, reason=reason.strip()
     )
     cancelled = (
-        _meetings_in(closure, centre)
+        _future_meetings_in(closure, centre)
         .filter(status=Meeting.Status.SCHEDULED)
         .update(
             status=Meeting.Status.CANCELLED,
@@ -82,7 +101,11 @@ def closure_delete(*, actor: AbstractBaseUser | None, closure: Closure) -> int:
     Returns how many meetings were restored."""
     closure = Closure.all_centres.select_for_update(of=("self",)).select_related("centre").get(pk=closure.pk)
     centre = closure.centre
-    meetings = list(Meeting.all_centres.filter(closure=closure).select_related("room").order_by("starts_at"))
+    meetings = list(
+        Meeting.all_centres.filter(closure=closure, starts_at__gte=timezone.now())
+        .select_related("room")
+        .order_by("starts_at")
+    )
     pk = closure.pk
     closure.delete()  # the meetings' closure link is SET_NULL
     restored = 0
@@ -103,7 +126,13 @@ def closure_delete(*, actor: AbstractBaseUser | None, closure: Closure) -> int:
                 meeting.status, meeting.cancel_reason = Meeting.Status.SCHEDULED, Meeting.CancelReason.NONE
                 calendar.add(meeting)
                 restored += 1
-        Meeting.all_centres.bulk_update(meetings, ["status", "cancel_reason", "closure", "sequence"])
+        try:
+            with transaction.atomic():
+                Meeting.all_centres.bulk_update(meetings, ["status", "cancel_reason", "closure", "sequence"])
+        except IntegrityError as error:
+            if not is_exclusion_violation(error):
+                raise
+            raise ConflictError(str(RACE_MESSAGE)) from error
     closure.pk = pk
     audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.DELETE, obj=closure)
     return restored

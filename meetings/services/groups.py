@@ -5,13 +5,15 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centres.models import AuditLogEntry, Centre, Person
 from centres.services import audit_record
 from config.errors import ConflictError, DomainError
-from meetings.models import LANGUAGE_CODES, Group, Membership, Topic
+from meetings.models import LANGUAGE_CODES, Group, Meeting, MeetingSeries, Membership, Topic
+from meetings.services.series import series_end
 
 GROUP_FIELDS = (
     "name",
@@ -37,7 +39,8 @@ TRANSITIONS = {
 }
 
 
-def _check_topic(topic: Topic, centre: Centre) -> None:
+def check_topic(topic: Topic, centre: Centre) -> None:
+    """Raise DomainError if groups on this topic cannot be founded at the centre."""
     if topic.centre_id != centre.pk:
         raise DomainError(_("The topic belongs to another centre."), field="topic")
     if not topic.is_offered:
@@ -47,12 +50,17 @@ def _check_topic(topic: Topic, centre: Centre) -> None:
         raise DomainError(message, field="topic")
 
 
+def check_languages(languages) -> None:
+    """Raise DomainError unless `languages` is a list of the platform's language codes."""
+    if not isinstance(languages, list) or not all(isinstance(code, str) for code in languages):
+        raise DomainError(_('Give the languages as a list of codes, e.g. ["de"].'), field="languages")
+    unknown = [code for code in languages if code not in LANGUAGE_CODES]
+    if unknown:
+        raise DomainError(_("Unknown language code(s): %(codes)s.") % {"codes": ", ".join(unknown)}, field="languages")
+
+
 def _check_group(group: Group) -> None:
-    unknown = [code for code in group.languages if code not in LANGUAGE_CODES]
-    if not isinstance(group.languages, list) or unknown:
-        raise DomainError(
-            _("Unknown language code(s): %(codes)s.") % {"codes": ", ".join(map(str, unknown))}, field="languages"
-        )
+    check_languages(group.languages)
     if group.min_size > group.max_size:
         raise DomainError(_("The minimum size cannot be larger than the maximum size."), field="min_size")
     group.full_clean(exclude=["centre", "topic"])
@@ -61,7 +69,7 @@ def _check_group(group: Group) -> None:
 @transaction.atomic
 def group_create(*, actor: AbstractBaseUser | None, centre: Centre, name: str, topic: Topic, **values: Any) -> Group:
     """Found a group (status `forming`). Refuses topics the centre does not offer."""
-    _check_topic(topic, centre)
+    check_topic(topic, centre)
     unknown = set(values) - set(GROUP_FIELDS)
     if unknown:
         raise ValueError(f"group_create cannot set {sorted(unknown)}")
@@ -80,7 +88,7 @@ def group_update(*, actor: AbstractBaseUser | None, group: Group, **changes: Any
     if unknown:
         raise ValueError(f"group_update cannot change {sorted(unknown)}")
     if "topic" in changes and changes["topic"].pk != group.topic_id:
-        _check_topic(changes["topic"], group.centre)
+        check_topic(changes["topic"], group.centre)
     changed = [name for name, value in changes.items() if getattr(group, name) != value]
     for name in changed:
         setattr(group, name, changes[name])
@@ -106,10 +114,22 @@ def group_transition(*, actor: AbstractBaseUser | None, group: Group, status: st
         )
     group.status = status
     group.save(update_fields=["status"])
+    if status == Group.Status.CLOSED:
+        _release_rooms(actor=actor, group=group)
     audit_record(
         actor=actor, centre=group.centre, action=AuditLogEntry.Action.UPDATE, obj=group, changed_fields=["status"]
     )
     return group
+
+
+def _release_rooms(*, actor, group: Group) -> None:
+    """A closed group meets no more: its series end today and its later meetings are cancelled,
+    so the rooms are free again and calendars show the cancellations."""
+    for series in MeetingSeries.all_centres.filter(group=group):
+        series_end(actor=actor, series=series)
+    Meeting.all_centres.filter(
+        group=group, series__isnull=True, status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now()
+    ).update(status=Meeting.Status.CANCELLED, cancel_reason=Meeting.CancelReason.CANCELLED, sequence=F("sequence") + 1)
 
 
 @transaction.atomic

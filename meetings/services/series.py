@@ -1,44 +1,50 @@
-"""Series and meetings: create a series and materialise its meetings, extend the horizon, change
-one meeting, this-and-following or the whole series, and book one-off meetings."""
+"""Series: create one and materialise its meetings, extend the horizon, change the whole series
+or this-and-following, end a series. Changes to single meetings are in `services.meetings`."""
 
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from centres.models import AuditLogEntry, Centre
 from centres.services import audit_record
 from config.errors import ConflictError, DomainError
-from meetings.models import Group, Meeting, MeetingSeries, Room
-from meetings.recurrence import (
-    local_occurrences,
-    normalise_rule,
-    occurrence_starts,
-    rule_count,
-    rule_until,
-    rule_with_count,
-)
-from meetings.services.booking import (
+from meetings.booking import (
     MAX_DURATION,
     RoomCalendar,
     RoomClashError,
     RoomUnavailableError,
     Slot,
-    check_slot_bookable,
+    check_room_in_use,
+    check_within_planning_range,
     closure_on,
     closures_for_rooms,
     is_exclusion_violation,
     opening_hours_problem,
     room_opening_hours,
 )
+from meetings.models import Group, Meeting, MeetingSeries, Room
+from meetings.recurrence import (
+    first_occurrence_on_or_after,
+    local_day_start,
+    local_occurrences,
+    normalise_rule,
+    occurrence_starts,
+    rule_count,
+    rule_pinned,
+    rule_until,
+    rule_with_count,
+)
 
+RACE_MESSAGE = gettext_lazy("The room was booked by someone else just now. Please try again.")
 BULK_BATCH = 2000
 COPY_THRESHOLD = 500
 
@@ -75,8 +81,7 @@ class PlannedOccurrence:
 def _validate_series_input(*, group: Group, room: Room, duration_minutes: int) -> None:
     if room.centre_id != group.centre_id:
         raise DomainError(_("The room belongs to another centre."), field="room")
-    if not room.is_active:
-        raise DomainError(_("This room is no longer in use."), field="room")
+    check_room_in_use(room)
     if group.status == Group.Status.CLOSED:
         raise ConflictError(_("The group is closed; reopen it before planning meetings."))
     if not 15 <= duration_minutes <= MAX_DURATION.total_seconds() // 60:
@@ -115,6 +120,38 @@ def plan_occurrences(
             occurrence.clashes = calendar.clashes(slot)
         planned.append(occurrence)
     return planned
+
+
+def series_preview(
+    *, room: Room, rule: str, starts_on: date, start_time: time, duration_minutes: int
+) -> list[PlannedOccurrence]:
+    """What a new series would look like up to the horizon, with what stands in each meeting's
+    way. Writes nothing."""
+    check_within_planning_range(starts_on, field="starts_on")
+    rule = normalise_rule(rule, starts_on)
+    today = local_today(room.centre.time_zone)
+    return plan_occurrences(
+        room=room,
+        rule=rule,
+        starts_on=starts_on,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        time_zone=room.centre.time_zone,
+        first=max(today, starts_on),
+        last=horizon_end(today),
+    )
+
+
+def series_slots(
+    *, centre: Centre, rule: str, starts_on: date, start_time: time, duration_minutes: int
+) -> list[tuple[datetime, datetime]]:
+    """The (start, end) of every meeting a planned series would have up to the horizon."""
+    check_within_planning_range(starts_on, field="starts_on")
+    rule = normalise_rule(rule, starts_on)
+    today = local_today(centre.time_zone)
+    duration = timedelta(minutes=duration_minutes)
+    starts = occurrence_starts(rule, starts_on, start_time, centre.time_zone, max(today, starts_on), horizon_end(today))
+    return [(start, start + duration) for start in starts]
 
 
 def _raise_if_unbookable(planned: Sequence[PlannedOccurrence]) -> None:
@@ -223,7 +260,7 @@ def _bulk_insert(meetings: list[NewMeeting | Meeting]) -> None:
     except IntegrityError as error:
         if is_exclusion_violation(error):
             # Another writer booked the room between our check and our insert.
-            raise ConflictError(_("The room was booked by someone else just now. Please try again.")) from error
+            raise ConflictError(str(RACE_MESSAGE)) from error
         raise
 
 
@@ -246,7 +283,8 @@ def series_create(
     """
     group = Group.all_centres.select_related("centre").get(pk=group.pk)
     _validate_series_input(group=group, room=room, duration_minutes=duration_minutes)
-    rule = normalise_rule(rule)
+    check_within_planning_range(starts_on, field="starts_on")
+    rule = normalise_rule(rule, starts_on)
     centre = group.centre
     first, last = max(starts_on, local_today(centre.time_zone)), horizon_end(local_today(centre.time_zone))
     # Lock the room so two series for it are planned one after the other.
@@ -311,8 +349,8 @@ def horizon_extend(*, centre: Centre, until: date | None = None) -> HorizonResul
             for series in series_list
         }
         window_first = min(first_days.values())
-        window_start = _day_start(window_first, centre.time_zone)
-        window_end = _day_start(until + timedelta(days=2), centre.time_zone)
+        window_start = local_day_start(window_first, centre.time_zone)
+        window_end = local_day_start(until + timedelta(days=2), centre.time_zone)
         rooms = {series.room_id: series.room for series in series_list}
         calendar = RoomCalendar(rooms, window_start, window_end)
         closures = closures_for_rooms(rooms.values(), window_first, until)
@@ -346,166 +384,6 @@ def horizon_extend(*, centre: Centre, until: date | None = None) -> HorizonResul
     return result
 
 
-def _day_start(day: date, time_zone: str) -> datetime:
-    return datetime.combine(day, time.min).replace(tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
-
-
-# --- One meeting -------------------------------------------------------------------------------
-
-
-def _locked(meeting: Meeting) -> Meeting:
-    return (
-        Meeting.all_centres.select_for_update(of=("self",))
-        .select_related("centre", "room", "group", "series")
-        .get(pk=meeting.pk)
-    )
-
-
-def _save_change(meeting: Meeting, fields: list[str], *, actor, changed_fields: list[str]) -> Meeting:
-    meeting.sequence += 1
-    meeting.is_changed = True
-    try:
-        with transaction.atomic():
-            meeting.save(update_fields=[*fields, "sequence", "is_changed", "updated_at"])
-    except IntegrityError as error:
-        if is_exclusion_violation(error):
-            raise ConflictError(_("The room was booked by someone else just now. Please try again.")) from error
-        raise
-    audit_record(
-        actor=actor,
-        centre=meeting.centre,
-        action=AuditLogEntry.Action.UPDATE,
-        obj=meeting,
-        changed_fields=changed_fields,
-    )
-    return meeting
-
-
-@transaction.atomic
-def meeting_cancel(*, actor: AbstractBaseUser | None, meeting: Meeting, note: str = "") -> Meeting:
-    """Cancel one meeting. It stays (for calendars, as STATUS:CANCELLED) with a higher revision."""
-    meeting = _locked(meeting)
-    if meeting.status == Meeting.Status.CANCELLED:
-        raise ConflictError(_("This meeting is already cancelled."))
-    if meeting.ends_at <= timezone.now():
-        raise ConflictError(_("This meeting is over; it cannot be cancelled any more."))
-    meeting.status, meeting.cancel_reason = Meeting.Status.CANCELLED, Meeting.CancelReason.CANCELLED
-    fields = ["status", "cancel_reason"]
-    if note:
-        meeting.note = note.strip()
-        fields.append("note")
-    return _save_change(meeting, fields, actor=actor, changed_fields=fields)
-
-
-@transaction.atomic
-def meeting_reinstate(*, actor: AbstractBaseUser | None, meeting: Meeting) -> Meeting:
-    """Undo a cancellation by hand, if the room is still free and open."""
-    meeting = _locked(meeting)
-    if meeting.status != Meeting.Status.CANCELLED:
-        raise ConflictError(_("This meeting is not cancelled."))
-    if meeting.cancel_reason == Meeting.CancelReason.CLOSURE:
-        raise ConflictError(_("This meeting falls on a closure; lift the closure to restore it."))
-    check_slot_bookable(
-        meeting.room,
-        Slot(meeting.room_id, meeting.starts_at, meeting.ends_at),
-        meeting.centre.time_zone,
-        exclude_ids=[meeting.pk],
-    )
-    meeting.status, meeting.cancel_reason = Meeting.Status.SCHEDULED, Meeting.CancelReason.NONE
-    return _save_change(meeting, ["status", "cancel_reason"], actor=actor, changed_fields=["status"])
-
-
-@transaction.atomic
-def meeting_move(
-    *,
-    actor: AbstractBaseUser | None,
-    meeting: Meeting,
-    starts_at: datetime | None = None,
-    ends_at: datetime | None = None,
-    room: Room | None = None,
-) -> Meeting:
-    """Move one meeting in time and/or to another room. Keeps its calendar UID; checks the new
-    slot (opening hours, closures, clashes)."""
-    meeting = _locked(meeting)
-    if meeting.status == Meeting.Status.CANCELLED:
-        raise ConflictError(_("Reinstate the cancelled meeting before moving it."))
-    room = room or meeting.room
-    if room.centre_id != meeting.centre_id:
-        raise DomainError(_("The room belongs to another centre."), field="room")
-    duration = meeting.ends_at - meeting.starts_at
-    new_start = starts_at or meeting.starts_at
-    new_end = ends_at or (new_start + duration)
-    if new_end <= new_start:
-        raise DomainError(_("A meeting must end after it starts."), field="ends_at")
-    if new_end - new_start > MAX_DURATION:
-        raise DomainError(_("A meeting lasts between 15 minutes and 12 hours."), field="ends_at")
-    if new_start < timezone.now():
-        raise DomainError(_("A meeting cannot be moved into the past."), field="starts_at")
-    check_slot_bookable(room, Slot(room.pk, new_start, new_end), meeting.centre.time_zone, exclude_ids=[meeting.pk])
-    changed = [
-        name
-        for name, old, new in (
-            ("starts_at", meeting.starts_at, new_start),
-            ("ends_at", meeting.ends_at, new_end),
-            ("room", meeting.room_id, room.pk),
-        )
-        if old != new
-    ]
-    if not changed:
-        return meeting
-    meeting.starts_at, meeting.ends_at, meeting.room = new_start, new_end, room
-    return _save_change(meeting, ["starts_at", "ends_at", "room"], actor=actor, changed_fields=changed)
-
-
-@transaction.atomic
-def meeting_annotate(*, actor: AbstractBaseUser | None, meeting: Meeting, note: str) -> Meeting:
-    """Set the note of one meeting ("expert guest")."""
-    meeting = _locked(meeting)
-    meeting.note = note.strip()
-    return _save_change(meeting, ["note"], actor=actor, changed_fields=["note"])
-
-
-@transaction.atomic
-def one_off_create(
-    *,
-    actor: AbstractBaseUser | None,
-    centre: Centre,
-    room: Room,
-    title: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    group: Group | None = None,
-    note: str = "",
-) -> Meeting:
-    """Book a single meeting (information evening, volunteer training) in a room."""
-    if room.centre_id != centre.pk or (group is not None and group.centre_id != centre.pk):
-        raise DomainError(_("The room belongs to another centre."), field="room")
-    if not title.strip() and group is None:
-        raise DomainError(_("Give the meeting a title."), field="title")
-    if ends_at <= starts_at:
-        raise DomainError(_("A meeting must end after it starts."), field="ends_at")
-    if ends_at - starts_at > MAX_DURATION:
-        raise DomainError(_("A meeting lasts between 15 minutes and 12 hours."), field="ends_at")
-    if starts_at < timezone.now():
-        raise DomainError(_("A meeting cannot be booked in the past."), field="starts_at")
-    Room.all_centres.select_for_update().filter(pk=room.pk).first()
-    check_slot_bookable(room, Slot(room.pk, starts_at, ends_at), centre.time_zone)
-    meeting = Meeting(
-        centre=centre,
-        room=room,
-        group=group,
-        title=title.strip(),
-        starts_at=starts_at,
-        ends_at=ends_at,
-        note=note.strip(),
-        uid=f"meeting-{uuid.uuid4()}@kontakt",
-    )
-    _bulk_insert([meeting])
-    meeting = Meeting.all_centres.get(uid=meeting.uid)
-    audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.CREATE, obj=meeting)
-    return meeting
-
-
 # --- Series changes ----------------------------------------------------------------------------
 
 
@@ -519,27 +397,55 @@ class SeriesChangeReport:
     dropped_changes: list[int] = field(default_factory=list)
 
 
+def _rows_from(series: MeetingSeries, first: date) -> list[Meeting]:
+    """The series' rows for occurrences dated `first` or later (by original date, so a meeting
+    moved earlier still counts for its occurrence)."""
+    return list(
+        Meeting.all_centres.filter(
+            series=series, original_starts_at__gte=local_day_start(first, series.time_zone)
+        ).select_related("room")
+    )
+
+
+@contextmanager
+def _overlap_checked_at_end() -> Iterator[None]:
+    """Within the block, PostgreSQL checks "no overlap in a room" only at its end: a series'
+    rows move one by one and may touch a neighbour's old slot on the way."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS meeting_room_no_overlap DEFERRED")
+    yield
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS meeting_room_no_overlap IMMEDIATE")
+    except IntegrityError as error:
+        raise ConflictError(str(RACE_MESSAGE)) from error
+
+
 def _reconcile(series: MeetingSeries, meetings: list[Meeting], first: date, last: date) -> SeriesChangeReport:
-    """Bring `meetings` (the series' rows dated first..last) in line with the series' rule.
+    """Bring `meetings` (the series' rows for occurrences dated first..last) in line with the
+    series' rule, room and times.
 
     Each occurrence date keeps its row (and so its calendar UID) where there is one: a plain row
     takes the new time and room; a row changed by hand keeps a move, a cancellation and a note.
-    Rows whose date is no longer in the rule are cancelled; missing dates get new rows. Refuses
-    with RoomClashError when a live meeting would clash.
+    Rows already past are left alone. Rows whose date is no longer in the rule are cancelled
+    ("no longer in the series"); missing dates get new rows. Closures of the series' room apply.
+    Refuses with RoomClashError when a live meeting would clash, and writes nothing then.
     """
     report = SeriesChangeReport(series_id=series.pk)
     zone = ZoneInfo(series.time_zone)
     duration = timedelta(minutes=series.duration_minutes)
+    now = timezone.now()
     by_date = {
         (meeting.original_starts_at or meeting.starts_at).astimezone(zone).date(): meeting for meeting in meetings
     }
     starts = occurrence_starts(series.rule, series.starts_on, series.start_time, series.time_zone, first, last)
-    now = timezone.now()
-    starts = [start for start in starts if start >= now]
-    window_start = min([*(start for start in starts), *(meeting.starts_at for meeting in meetings)], default=now)
-    window_end = max([*(start + duration for start in starts), *(m.ends_at for m in meetings)], default=now)
+    window_start = min([now, *starts, *(meeting.starts_at for meeting in meetings)])
+    window_end = max([now, *(start + duration for start in starts), *(meeting.ends_at for meeting in meetings)])
     calendar = RoomCalendar(
-        {series.room_id, *(m.room_id for m in meetings)},
+        {series.room_id, *(meeting.room_id for meeting in meetings)},
         window_start,
         window_end,
         exclude_ids=[meeting.pk for meeting in meetings],
@@ -552,9 +458,14 @@ def _reconcile(series: MeetingSeries, meetings: list[Meeting], first: date, last
         day = start.astimezone(zone).date()
         meeting = by_date.pop(day, None)
         closure = closure_on(closures, day)
+        if meeting is not None and (meeting.starts_at < now or start < now):
+            continue  # history stays as it was
         if meeting is None:
-            occurrence = PlannedOccurrence(starts_at=start, ends_at=start + duration, closure=closure)
-            meeting = _meeting_for(series, occurrence)
+            if start < now:
+                continue
+            meeting = _meeting_for(
+                series, PlannedOccurrence(starts_at=start, ends_at=start + duration, closure=closure)
+            )
             to_create.append(meeting)
         else:
             moved = meeting.is_changed and (
@@ -563,21 +474,25 @@ def _reconcile(series: MeetingSeries, meetings: list[Meeting], first: date, last
             meeting.original_starts_at = start
             if not moved:
                 meeting.starts_at, meeting.ends_at, meeting.room_id = start, start + duration, series.room_id
+                # The room's closures decide, not those of the room the meeting was in before.
+                if closure is not None and meeting.status == Meeting.Status.SCHEDULED:
+                    meeting.status, meeting.cancel_reason = Meeting.Status.CANCELLED, Meeting.CancelReason.CLOSURE
+                    meeting.closure_id = closure.pk
+                elif meeting.cancel_reason == Meeting.CancelReason.CLOSURE and closure is None:
+                    meeting.status, meeting.cancel_reason = Meeting.Status.SCHEDULED, Meeting.CancelReason.NONE
+                    meeting.closure_id = None
             if meeting.is_changed:
                 report.kept_changes.append(meeting.pk)
             meeting.sequence += 1
             to_update.append(meeting)
         if meeting.status == Meeting.Status.SCHEDULED:
             slot = Slot(meeting.room_id, meeting.starts_at, meeting.ends_at)
-            problem = (
-                opening_hours_problem(series.room, hours, slot, series.time_zone)
-                if meeting.room_id == series.room_id
-                else None
-            )
-            if problem:
-                raise RoomUnavailableError(problem)
+            if meeting.room_id == series.room_id:
+                problem = opening_hours_problem(series.room, hours, slot, series.time_zone)
+                if problem:
+                    raise RoomUnavailableError(problem)
             for clash in calendar.clashes(slot):
-                clashes[clash.pk] = clash
+                clashes[clash.pk or id(clash)] = clash
             calendar.add(meeting)
     if clashes:
         raise RoomClashError(sorted(clashes.values(), key=lambda meeting: meeting.starts_at))
@@ -587,17 +502,48 @@ def _reconcile(series: MeetingSeries, meetings: list[Meeting], first: date, last
         if meeting.is_changed:
             report.dropped_changes.append(meeting.pk)
         if meeting.status == Meeting.Status.SCHEDULED:
-            meeting.status, meeting.cancel_reason = Meeting.Status.CANCELLED, Meeting.CancelReason.CANCELLED
             report.cancelled += 1
+        meeting.status, meeting.cancel_reason = Meeting.Status.CANCELLED, Meeting.CancelReason.SERIES_CHANGED
+        meeting.closure_id = None
         meeting.sequence += 1
         to_update.append(meeting)
-    # Temporary keys first: re-keyed rows may swap occurrence times within the series.
-    fields = ["series", "original_starts_at", "starts_at", "ends_at", "room", "status", "cancel_reason", "sequence"]
-    Meeting.all_centres.filter(pk__in=[meeting.pk for meeting in to_update]).update(original_starts_at=None)
-    Meeting.all_centres.bulk_update(to_update, fields, batch_size=BULK_BATCH)
-    _bulk_insert(to_create)
-    report.updated, report.created = len(to_update) - report.cancelled, len(to_create)
+    fields = [
+        "series",
+        "original_starts_at",
+        "starts_at",
+        "ends_at",
+        "room",
+        "status",
+        "cancel_reason",
+        "closure",
+        "sequence",
+    ]
+    with _overlap_checked_at_end():
+        # Temporary keys first: re-keyed rows may swap occurrence times within the series.
+        Meeting.all_centres.filter(pk__in=[meeting.pk for meeting in to_update]).update(original_starts_at=None)
+        Meeting.all_centres.bulk_update(to_update, fields, batch_size=BULK_BATCH)
+        _bulk_insert(to_create)
+    report.updated, report.created = len(to_update) - len(report.dropped_changes) - report.cancelled, len(to_create)
+    report.updated = max(report.updated, 0)
     return report
+
+
+def _split_point(series: MeetingSeries, effective_from: date) -> tuple[date, int | None]:
+    """Where "this and following" cuts a series: the first occurrence on or after
+    `effective_from`, and how many counted meetings remain from there (None: not counted)."""
+    first = first_occurrence_on_or_after(series.rule, series.starts_on, series.start_time, effective_from)
+    if first is None:
+        raise DomainError(_("The series has no meeting on or after that date."), field="effective_from")
+    count = rule_count(series.rule)
+    remaining = None
+    if count is not None:
+        before = list(
+            local_occurrences(
+                series.rule, series.starts_on, series.start_time, series.starts_on, first - timedelta(days=1)
+            )
+        )
+        remaining = count - len(before)
+    return first, remaining
 
 
 @transaction.atomic
@@ -611,7 +557,8 @@ def series_update(
     duration_minutes: int | None = None,
     room: Room | None = None,
 ) -> SeriesChangeReport:
-    """Change the whole series (effective_from None) or this-and-following (split at that date).
+    """Change the whole series (effective_from None) or this-and-following (split at the first
+    meeting on or after effective_from; the rhythm is kept unless a new rule is given).
 
     Past meetings are never touched. Future meetings follow the new rule; changes made by hand are
     kept where their date still occurs and reported as dropped where it does not. Refuses (409)
@@ -626,61 +573,92 @@ def series_update(
     new_room = room or series.room
     new_duration = duration_minutes or series.duration_minutes
     _validate_series_input(group=series.group, room=new_room, duration_minutes=new_duration)
-    new_rule = normalise_rule(rule) if rule else series.rule
     today = local_today(series.time_zone)
     last = max(series.materialised_until or today, today)
-
-    split = effective_from is not None and effective_from > max(series.starts_on, today)
-    if split:
-        before = list(
-            local_occurrences(
-                series.rule, series.starts_on, series.start_time, series.starts_on, effective_from - timedelta(days=1)
-            )
+    changed_fields = [
+        name
+        for name, value in (
+            ("rule", rule),
+            ("start_time", start_time),
+            ("duration_minutes", duration_minutes),
+            ("room", room),
         )
-        count = rule_count(series.rule)
-        if rule is None and count is not None:
-            new_rule = rule_with_count(series.rule, max(count - len(before), 1))
-        series.rule = rule_until(series.rule, effective_from - timedelta(days=1))
+        if value
+    ]
+
+    if effective_from is not None:
+        check_within_planning_range(effective_from, field="effective_from")
+        if effective_from < today:
+            raise DomainError(_("Changes to this and following meetings start today or later."), field="effective_from")
+    if effective_from is not None and effective_from > series.starts_on:
+        split_on, remaining = _split_point(series, effective_from)
+        if remaining is not None and remaining <= 0:
+            raise DomainError(_("The series has no meeting on or after that date."), field="effective_from")
+        if rule:
+            new_rule = normalise_rule(rule, split_on)
+        else:
+            new_rule = rule_pinned(series.rule, series.starts_on)
+            if remaining is not None:
+                new_rule = rule_with_count(new_rule, remaining)
+        # The old series ends the day before; its counted meetings are all before that day.
+        series.rule = rule_until(series.rule, split_on - timedelta(days=1))
         series.save(update_fields=["rule"])
         target = MeetingSeries.all_centres.create(
             centre=series.centre,
             group=series.group,
             room=new_room,
             rule=new_rule,
-            starts_on=effective_from,
+            starts_on=split_on,
             start_time=start_time or series.start_time,
             duration_minutes=new_duration,
             time_zone=series.time_zone,
             materialised_until=last,
         )
-        first = effective_from
-        moving = Meeting.all_centres.filter(series=series, starts_at__gte=_day_start(effective_from, series.time_zone))
+        moving = Meeting.all_centres.filter(
+            series=series, original_starts_at__gte=local_day_start(split_on, series.time_zone)
+        )
         moving.update(series=target)
+        first = split_on
         audit_record(actor=actor, centre=series.centre, action=AuditLogEntry.Action.CREATE, obj=target)
     else:
         target = series
-        target.rule, target.room = new_rule, new_room
+        target.rule = normalise_rule(rule, series.starts_on) if rule else series.rule
+        target.room = new_room
         target.start_time = start_time or series.start_time
         target.duration_minutes = new_duration
         target.save(update_fields=["rule", "room", "start_time", "duration_minutes"])
         first = max(series.starts_on, today)
-    target.room = new_room
-    meetings = list(Meeting.all_centres.filter(series=target, starts_at__gte=timezone.now()).select_related("room"))
-    report = _reconcile(target, meetings, first, last)
+    report = _reconcile(target, _rows_from(target, first), first, last)
     audit_record(
-        actor=actor,
-        centre=series.centre,
-        action=AuditLogEntry.Action.UPDATE,
-        obj=series,
-        changed_fields=[
-            name
-            for name, value in (
-                ("rule", rule),
-                ("start_time", start_time),
-                ("duration_minutes", duration_minutes),
-                ("room", room),
-            )
-            if value
-        ],
+        actor=actor, centre=series.centre, action=AuditLogEntry.Action.UPDATE, obj=series, changed_fields=changed_fields
     )
     return report
+
+
+@transaction.atomic
+def series_end(*, actor: AbstractBaseUser | None, series: MeetingSeries, last_day: date | None = None) -> int:
+    """End a series after `last_day` (default: today): its later meetings are cancelled (they
+    stay in calendars as cancelled) and no new ones are made. Returns how many were cancelled."""
+    series = MeetingSeries.all_centres.select_for_update(of=("self",)).select_related("centre").get(pk=series.pk)
+    last_day = last_day or local_today(series.time_zone)
+    check_within_planning_range(last_day, field="last_day")
+    if last_day < series.starts_on:
+        last_day = series.starts_on - timedelta(days=1)
+    series.rule = rule_until(series.rule, last_day)
+    series.save(update_fields=["rule"])
+    later = Meeting.all_centres.filter(
+        series=series,
+        original_starts_at__gte=local_day_start(last_day + timedelta(days=1), series.time_zone),
+        starts_at__gte=timezone.now(),
+    )
+    cancelled = later.filter(status=Meeting.Status.SCHEDULED).count()
+    later.update(
+        status=Meeting.Status.CANCELLED,
+        cancel_reason=Meeting.CancelReason.SERIES_CHANGED,
+        closure=None,
+        sequence=models.F("sequence") + 1,
+    )
+    audit_record(
+        actor=actor, centre=series.centre, action=AuditLogEntry.Action.UPDATE, obj=series, changed_fields=["rule"]
+    )
+    return cancelled

@@ -254,7 +254,7 @@ def concurrent_bookings(attempts: int = 50) -> tuple[int, int, int]:
 
     from config.errors import ConflictError
     from meetings.models import Meeting, Room
-    from meetings.services.series import one_off_create
+    from meetings.services.meetings import one_off_create
 
     room = Room.all_centres.select_related("centre").order_by("pk").first()
     start = (datetime.now(UTC) + timedelta(days=400)).replace(hour=3, minute=0, second=0, microsecond=0)

@@ -12,7 +12,8 @@ from icalendar import Calendar
 
 from meetings.models import Group, Meeting
 from meetings.services.calendar_links import calendar_link_issue, calendar_link_revoke
-from meetings.services.series import meeting_cancel, meeting_move, series_create
+from meetings.services.meetings import meeting_cancel, meeting_move
+from meetings.services.series import series_create
 from tests.factories import GroupFactory, MembershipFactory, PersonFactory, RoomFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -13,19 +13,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from config.errors import ConflictError, DomainError
+from meetings.booking import RoomClashError, RoomUnavailableError
 from meetings.models import Closure, Meeting, MeetingSeries, OpeningHours
 from meetings.recurrence import occurrence_starts
-from meetings.services.booking import RoomClashError, RoomUnavailableError
-from meetings.services.series import (
-    horizon_end,
-    local_today,
-    meeting_annotate,
-    meeting_cancel,
-    meeting_move,
-    meeting_reinstate,
-    one_off_create,
-    series_create,
-)
+from meetings.services.meetings import meeting_annotate, meeting_cancel, meeting_move, meeting_reinstate, one_off_create
+from meetings.services.series import horizon_end, local_today, series_create
 from tests.factories import RoomFactory
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Berlin

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 
 from config.errors import ConflictError
 from meetings.models import Meeting
+from meetings.services import meetings as meeting_changes
 from meetings.services import series as services
 
 
@@ -56,7 +57,7 @@ def test_concurrent_bookings_of_one_slot_give_exactly_one_success(requires_postg
     def book(n: int) -> None:
         barrier.wait()
         try:
-            services.one_off_create(
+            meeting_changes.one_off_create(
                 actor=None,
                 centre=centre_a,
                 room=room_a,

@@ -7,11 +7,12 @@ import pytest
 from django.test.utils import override_settings
 
 from config.errors import ConflictError, DomainError
+from meetings.booking import RoomClashError, RoomUnavailableError
 from meetings.models import Meeting, MeetingSeries
 from meetings.recurrence import RecurrenceError
 from meetings.services import closures, groups, places
+from meetings.services import meetings as meeting_changes
 from meetings.services import series as services
-from meetings.services.booking import RoomClashError, RoomUnavailableError
 from tests.factories import GroupFactory, RoomFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +167,7 @@ def test_lifting_a_closure_keeps_a_meeting_cancelled_when_its_room_was_booked_me
     )
     evening = datetime(2026, 12, 8, 18, 30, tzinfo=UTC)
     with pytest.raises(RoomUnavailableError):  # the room is closed that day
-        services.one_off_create(
+        meeting_changes.one_off_create(
             actor=None,
             centre=centre_a,
             room=room_a,
@@ -203,7 +204,7 @@ def test_a_location_closure_does_not_touch_other_locations(weekly_series, centre
 
 def test_cancel_one_meeting_raises_its_revision_and_keeps_it(weekly_series):
     meeting = live(weekly_series)[2]
-    services.meeting_cancel(actor=None, meeting=meeting, note="Gruppenleitung krank")
+    meeting_changes.meeting_cancel(actor=None, meeting=meeting, note="Gruppenleitung krank")
     meeting.refresh_from_db()
     assert (meeting.status, meeting.cancel_reason, meeting.sequence, meeting.is_changed, meeting.note) == (
         "cancelled",
@@ -213,13 +214,13 @@ def test_cancel_one_meeting_raises_its_revision_and_keeps_it(weekly_series):
         "Gruppenleitung krank",
     )
     with pytest.raises(ConflictError, match="already cancelled"):
-        services.meeting_cancel(actor=None, meeting=meeting)
+        meeting_changes.meeting_cancel(actor=None, meeting=meeting)
 
 
 def test_reinstating_a_cancelled_meeting(weekly_series):
     meeting = live(weekly_series)[2]
-    services.meeting_cancel(actor=None, meeting=meeting)
-    services.meeting_reinstate(actor=None, meeting=meeting)
+    meeting_changes.meeting_cancel(actor=None, meeting=meeting)
+    meeting_changes.meeting_reinstate(actor=None, meeting=meeting)
     meeting.refresh_from_db()
     assert (meeting.status, meeting.sequence) == ("scheduled", 2)
 
@@ -228,7 +229,7 @@ def test_move_one_meeting_in_time_and_room(weekly_series, centre_a):
     meeting = live(weekly_series)[1]
     other_room = RoomFactory(location__centre=centre_a, name="Raum Ahorn")
     new_start = meeting.starts_at + timedelta(days=1)
-    services.meeting_move(actor=None, meeting=meeting, starts_at=new_start, room=other_room)
+    meeting_changes.meeting_move(actor=None, meeting=meeting, starts_at=new_start, room=other_room)
     meeting.refresh_from_db()
     assert (meeting.starts_at, meeting.ends_at - meeting.starts_at, meeting.room, meeting.sequence) == (
         new_start,
@@ -242,7 +243,7 @@ def test_move_one_meeting_in_time_and_room(weekly_series, centre_a):
 def test_moving_onto_another_meeting_is_refused(weekly_series):
     first, second = live(weekly_series)[:2]
     with pytest.raises(RoomClashError, match="Dienstagsgruppe in Raum Linde"):
-        services.meeting_move(actor=None, meeting=first, starts_at=second.starts_at + timedelta(minutes=30))
+        meeting_changes.meeting_move(actor=None, meeting=first, starts_at=second.starts_at + timedelta(minutes=30))
     first.refresh_from_db()
     assert first.sequence == 0
 
@@ -250,13 +251,13 @@ def test_moving_onto_another_meeting_is_refused(weekly_series):
 def test_moving_into_the_past_is_refused(weekly_series):
     meeting = live(weekly_series)[1]
     with pytest.raises(DomainError, match="into the past"):
-        services.meeting_move(actor=None, meeting=meeting, starts_at=datetime(2026, 1, 1, 18, tzinfo=UTC))
+        meeting_changes.meeting_move(actor=None, meeting=meeting, starts_at=datetime(2026, 1, 1, 18, tzinfo=UTC))
 
 
 def test_one_off_meetings_occupy_rooms(weekly_series, centre_a, room_a):
     tuesday = live(weekly_series)[0]
     with pytest.raises(RoomClashError):
-        services.one_off_create(
+        meeting_changes.one_off_create(
             actor=None,
             centre=centre_a,
             room=room_a,
@@ -264,7 +265,7 @@ def test_one_off_meetings_occupy_rooms(weekly_series, centre_a, room_a):
             starts_at=tuesday.starts_at - timedelta(minutes=30),
             ends_at=tuesday.starts_at + timedelta(minutes=30),
         )
-    meeting = services.one_off_create(
+    meeting = meeting_changes.one_off_create(
         actor=None,
         centre=centre_a,
         room=room_a,
@@ -282,7 +283,7 @@ def test_one_off_meetings_occupy_rooms(weekly_series, centre_a, room_a):
 def test_one_off_with_impossible_times_is_refused(centre_a, room_a, frozen_now, hours, message):
     start = frozen_now(datetime(2026, 11, 30, 9, 0, tzinfo=UTC)) + timedelta(days=1)
     with pytest.raises(DomainError, match=message):
-        services.one_off_create(
+        meeting_changes.one_off_create(
             actor=None, centre=centre_a, room=room_a, title="X", starts_at=start, ends_at=start + timedelta(hours=hours)
         )
 
@@ -312,9 +313,9 @@ def test_whole_series_time_change_keeps_uids_and_raises_sequence(weekly_series):
 def test_whole_series_change_keeps_changes_made_by_hand(weekly_series):
     meetings = live(weekly_series)
     cancelled, annotated, moved = meetings[1], meetings[2], meetings[3]
-    services.meeting_cancel(actor=None, meeting=cancelled)
-    services.meeting_annotate(actor=None, meeting=annotated, note="Expertin zu Gast")
-    services.meeting_move(actor=None, meeting=moved, starts_at=moved.starts_at + timedelta(days=1))
+    meeting_changes.meeting_cancel(actor=None, meeting=cancelled)
+    meeting_changes.meeting_annotate(actor=None, meeting=annotated, note="Expertin zu Gast")
+    meeting_changes.meeting_move(actor=None, meeting=moved, starts_at=moved.starts_at + timedelta(days=1))
     report = services.series_update(actor=None, series=weekly_series, start_time=time(18, 0))
     for meeting in (cancelled, annotated, moved):
         meeting.refresh_from_db()
@@ -326,7 +327,7 @@ def test_whole_series_change_keeps_changes_made_by_hand(weekly_series):
 
 def test_whole_series_change_reports_changes_whose_date_disappears(weekly_series):
     meeting = live(weekly_series)[-1]
-    services.meeting_annotate(actor=None, meeting=meeting, note="Sommerfest")
+    meeting_changes.meeting_annotate(actor=None, meeting=meeting, note="Sommerfest")
     report = services.series_update(actor=None, series=weekly_series, rule="FREQ=WEEKLY;BYDAY=TU;COUNT=4")
     meeting.refresh_from_db()
     assert report.dropped_changes == [meeting.pk]
@@ -335,7 +336,7 @@ def test_whole_series_change_reports_changes_whose_date_disappears(weekly_series
 
 
 def test_whole_series_change_into_a_clash_is_refused_and_changes_nothing(weekly_series, centre_a, room_a):
-    services.one_off_create(
+    meeting_changes.one_off_create(
         actor=None,
         centre=centre_a,
         room=room_a,

@@ -1,4 +1,5 @@
-"""The rules every booking obeys: the room is open, not closed, and free.
+"""The rules every booking obeys: the room is open, not closed, and free. Reads and checks only;
+the services that write bookings call them, and so do the selectors that look for free rooms.
 
 A room holds one live meeting at a time. On PostgreSQL an exclusion constraint guarantees it under
 any concurrency; these checks give the clear message first, and are the only guard on SQLite.
@@ -8,14 +9,14 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from config.errors import ConflictError
+from config.errors import ConflictError, DomainError
 from meetings.models import Closure, Meeting, OpeningHours, Room
 
 MAX_DURATION = timedelta(hours=12)
@@ -69,7 +70,10 @@ def opening_hours_problem(room: Room, hours: Sequence[OpeningHours], slot: Slot,
     if day is None:
         return _("%(room)s is closed on %(weekday)s.") % {"room": room.name, "weekday": weekday_name}
     same_day = local_start.date() == local_end.date()
-    if same_day and day.opens <= local_start.time() and local_end.time() <= day.closes:
+    # A room open "until 23:59" is open until midnight: a meeting may end at 24:00.
+    ends_at_midnight = local_end.time() == time.min and local_end.date() == local_start.date() + timedelta(days=1)
+    end_fits = day.closes >= time(23, 59) if ends_at_midnight else same_day and local_end.time() <= day.closes
+    if day.opens <= local_start.time() and end_fits:
         return None
     return _("%(room)s is open on %(weekday)s from %(opens)s to %(closes)s.") % {
         "room": room.name,
@@ -147,6 +151,31 @@ class RoomCalendar:
             if end > slot.starts_at:
                 found.append(self._meetings[key])
         return sorted(found, key=lambda meeting: meeting.starts_at)
+
+
+PLANNING_YEARS_BACK = 1
+PLANNING_YEARS_AHEAD = 10
+
+
+def check_within_planning_range(day: date, *, field: str) -> None:
+    """Dates are planned from a year back to ten years ahead; anything else is a typing error."""
+    today = timezone.localdate()
+    earliest = today.replace(year=today.year - PLANNING_YEARS_BACK, day=min(today.day, 28))
+    latest = today.replace(year=today.year + PLANNING_YEARS_AHEAD, day=min(today.day, 28))
+    if not earliest <= day <= latest:
+        raise DomainError(
+            _("Give a date between %(earliest)s and %(latest)s.")
+            % {
+                "earliest": formats.date_format(earliest, "SHORT_DATE_FORMAT"),
+                "latest": formats.date_format(latest, "SHORT_DATE_FORMAT"),
+            },
+            field=field,
+        )
+
+
+def check_room_in_use(room: Room) -> None:
+    if not room.is_active:
+        raise DomainError(_("This room is no longer in use."), field="room")
 
 
 def check_slot_free(slot: Slot, *, exclude_ids: Iterable[int] = ()) -> None:

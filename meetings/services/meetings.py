@@ -1,0 +1,193 @@
+"""Changes to one meeting (cancel, reinstate, move, note) and one-off bookings. A changed meeting
+keeps its calendar UID and gets a higher revision, so calendars update the event they have."""
+
+import uuid
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from centres.models import AuditLogEntry, Centre
+from centres.services import audit_record
+from config.errors import ConflictError, DomainError
+from meetings.booking import (
+    MAX_DURATION,
+    Slot,
+    check_room_in_use,
+    check_slot_bookable,
+    check_within_planning_range,
+    is_exclusion_violation,
+)
+from meetings.models import Group, Meeting, Room
+from meetings.services.series import RACE_MESSAGE
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    return (
+        Meeting.all_centres.select_for_update(of=("self",))
+        .select_related("centre", "room", "group", "series")
+        .get(pk=meeting.pk)
+    )
+
+
+def _save_change(meeting: Meeting, fields: list[str], *, actor, changed_fields: list[str]) -> Meeting:
+    meeting.sequence += 1
+    meeting.is_changed = True
+    try:
+        with transaction.atomic():
+            meeting.save(update_fields=[*fields, "sequence", "is_changed", "updated_at"])
+    except IntegrityError as error:
+        if is_exclusion_violation(error):
+            raise ConflictError(str(RACE_MESSAGE)) from error
+        raise
+    audit_record(
+        actor=actor,
+        centre=meeting.centre,
+        action=AuditLogEntry.Action.UPDATE,
+        obj=meeting,
+        changed_fields=changed_fields,
+    )
+    return meeting
+
+
+def _check_times(starts_at: datetime, ends_at: datetime, *, verb: str) -> None:
+    if ends_at <= starts_at:
+        raise DomainError(_("A meeting must end after it starts."), field="ends_at")
+    if ends_at - starts_at > MAX_DURATION:
+        raise DomainError(_("A meeting lasts between 15 minutes and 12 hours."), field="ends_at")
+    check_within_planning_range(starts_at.date(), field="starts_at")
+    if starts_at < timezone.now():
+        message = (
+            _("A meeting cannot be moved into the past.")
+            if verb == "move"
+            else _("A meeting cannot be booked in the past.")
+        )
+        raise DomainError(message, field="starts_at")
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: AbstractBaseUser | None, meeting: Meeting, note: str = "") -> Meeting:
+    """Cancel one meeting. It stays (for calendars, as STATUS:CANCELLED) with a higher revision."""
+    meeting = _locked(meeting)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ConflictError(_("This meeting is already cancelled."))
+    if meeting.ends_at <= timezone.now():
+        raise ConflictError(_("This meeting is over; it cannot be cancelled any more."))
+    meeting.status, meeting.cancel_reason = Meeting.Status.CANCELLED, Meeting.CancelReason.CANCELLED
+    fields = ["status", "cancel_reason"]
+    if note:
+        meeting.note = note.strip()
+        fields.append("note")
+    return _save_change(meeting, fields, actor=actor, changed_fields=fields)
+
+
+@transaction.atomic
+def meeting_reinstate(*, actor: AbstractBaseUser | None, meeting: Meeting) -> Meeting:
+    """Undo a cancellation by hand, if the meeting is still ahead and its room free and open."""
+    meeting = _locked(meeting)
+    if meeting.status != Meeting.Status.CANCELLED:
+        raise ConflictError(_("This meeting is not cancelled."))
+    if meeting.cancel_reason == Meeting.CancelReason.CLOSURE:
+        raise ConflictError(_("This meeting falls on a closure; lift the closure to restore it."))
+    if meeting.cancel_reason == Meeting.CancelReason.SERIES_CHANGED:
+        raise ConflictError(_("This date is no longer part of the series."))
+    if meeting.starts_at < timezone.now():
+        raise ConflictError(_("This meeting is in the past."))
+    check_room_in_use(meeting.room)
+    check_slot_bookable(
+        meeting.room,
+        Slot(meeting.room_id, meeting.starts_at, meeting.ends_at),
+        meeting.centre.time_zone,
+        exclude_ids=[meeting.pk],
+    )
+    meeting.status, meeting.cancel_reason = Meeting.Status.SCHEDULED, Meeting.CancelReason.NONE
+    return _save_change(meeting, ["status", "cancel_reason"], actor=actor, changed_fields=["status"])
+
+
+@transaction.atomic
+def meeting_move(
+    *,
+    actor: AbstractBaseUser | None,
+    meeting: Meeting,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    room: Room | None = None,
+) -> Meeting:
+    """Move one meeting in time and/or to another room. Keeps its calendar UID; checks the new
+    slot (opening hours, closures, clashes)."""
+    meeting = _locked(meeting)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ConflictError(_("Reinstate the cancelled meeting before moving it."))
+    room = room or meeting.room
+    if room.centre_id != meeting.centre_id:
+        raise DomainError(_("The room belongs to another centre."), field="room")
+    check_room_in_use(room)
+    new_start = starts_at or meeting.starts_at
+    check_within_planning_range(new_start.date(), field="starts_at")
+    new_end = ends_at or (new_start + (meeting.ends_at - meeting.starts_at))
+    _check_times(new_start, new_end, verb="move")
+    check_slot_bookable(room, Slot(room.pk, new_start, new_end), meeting.centre.time_zone, exclude_ids=[meeting.pk])
+    changed = [
+        name
+        for name, old, new in (
+            ("starts_at", meeting.starts_at, new_start),
+            ("ends_at", meeting.ends_at, new_end),
+            ("room", meeting.room_id, room.pk),
+        )
+        if old != new
+    ]
+    if not changed:
+        return meeting
+    meeting.starts_at, meeting.ends_at, meeting.room = new_start, new_end, room
+    return _save_change(meeting, ["starts_at", "ends_at", "room"], actor=actor, changed_fields=changed)
+
+
+@transaction.atomic
+def meeting_annotate(*, actor: AbstractBaseUser | None, meeting: Meeting, note: str) -> Meeting:
+    """Set the note of one meeting ("expert guest"). Notes reach members, never public feeds."""
+    meeting = _locked(meeting)
+    meeting.note = note.strip()
+    return _save_change(meeting, ["note"], actor=actor, changed_fields=["note"])
+
+
+@transaction.atomic
+def one_off_create(
+    *,
+    actor: AbstractBaseUser | None,
+    centre: Centre,
+    room: Room,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    group: Group | None = None,
+    note: str = "",
+) -> Meeting:
+    """Book a single meeting (information evening, volunteer training) in a room."""
+    if room.centre_id != centre.pk or (group is not None and group.centre_id != centre.pk):
+        raise DomainError(_("The room belongs to another centre."), field="room")
+    if not title.strip() and group is None:
+        raise DomainError(_("Give the meeting a title."), field="title")
+    check_room_in_use(room)
+    _check_times(starts_at, ends_at, verb="book")
+    Room.all_centres.select_for_update().filter(pk=room.pk).first()
+    check_slot_bookable(room, Slot(room.pk, starts_at, ends_at), centre.time_zone)
+    try:
+        with transaction.atomic():
+            meeting = Meeting.all_centres.create(
+                centre=centre,
+                room=room,
+                group=group,
+                title=title.strip(),
+                starts_at=starts_at,
+                ends_at=ends_at,
+                note=note.strip(),
+                uid=f"meeting-{uuid.uuid4()}@kontakt",
+            )
+    except IntegrityError as error:
+        if is_exclusion_violation(error):
+            raise ConflictError(str(RACE_MESSAGE)) from error
+        raise
+    audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.CREATE, obj=meeting)
+    return meeting
