@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
@@ -11,6 +11,7 @@ from django.utils import timezone
 from centres.models import Centre
 from meetings.booking import RoomCalendar, Slot, closure_on, closures_for_rooms, opening_hours_problem
 from meetings.models import CalendarToken, Closure, Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
+from meetings.recurrence import local_day_start
 
 
 def topic_list() -> QuerySet[Topic]:
@@ -82,11 +83,8 @@ def meeting_overview_between(starts_at: datetime, ends_at: datetime) -> QuerySet
     )
 
 
-def week_bounds(monday: date, time_zone: str) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(time_zone)
-    start = datetime.combine(monday, time.min).replace(tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(monday + timedelta(days=7), time.min).replace(tzinfo=zone).astimezone(UTC)
-    return start, end
+# The day a room without opening hours is shown as free in, in the planner.
+PLANNER_DAY = (time(8, 0), time(22, 0))
 
 
 @dataclass
@@ -94,6 +92,26 @@ class DayCell:
     day: date
     meetings: list[Meeting]
     closure: Closure | None
+    free: list[tuple[time, time]] = field(default_factory=list)
+
+
+def free_intervals(
+    opens: time, closes: time, busy: list[tuple[datetime, datetime]], day: date, zone: ZoneInfo
+) -> list[tuple[time, time]]:
+    """The stretches of [opens, closes] on a local day that no live meeting takes."""
+    free, cursor = [], opens
+    for start, end in sorted(busy):
+        local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+        start_time = local_start.time() if local_start.date() == day else time.min
+        end_time = local_end.time() if local_end.date() == day else time.max
+        if start_time > cursor:
+            free.append((cursor, min(start_time, closes)))
+        cursor = max(cursor, end_time)
+        if cursor >= closes:
+            break
+    if cursor < closes:
+        free.append((cursor, closes))
+    return [(begin, end) for begin, end in free if begin < end]
 
 
 @dataclass
@@ -140,7 +158,8 @@ def room_week_plan(*, centre: Centre, monday: date) -> WeekPlan:
         .prefetch_related("opening_hours")
         .order_by("location__name", "name")
     )
-    starts_at, ends_at = week_bounds(monday, centre.time_zone)
+    starts_at = local_day_start(monday, centre.time_zone)
+    ends_at = local_day_start(monday + timedelta(days=7), centre.time_zone)
     meetings = (
         Meeting.objects.filter(centre=centre, room__in=rooms, starts_at__lt=ends_at, ends_at__gt=starts_at)
         .select_related("group", "series", "room__location", "centre")
@@ -157,6 +176,14 @@ def room_week_plan(*, centre: Centre, monday: date) -> WeekPlan:
             room=room,
             cells=[DayCell(day, by_room_day[(room.pk, day)], closure_on(closures[room.pk], day)) for day in days],
         )
+        for cell in room_week.cells:
+            if cell.closure is not None or (hours and cell.day.weekday() not in hours):
+                continue
+            opens, closes = (
+                (hours[cell.day.weekday()].opens, hours[cell.day.weekday()].closes) if hours else PLANNER_DAY
+            )
+            busy = [(m.starts_at, m.ends_at) for m in cell.meetings if m.status == Meeting.Status.SCHEDULED]
+            cell.free = free_intervals(opens, closes, busy, cell.day, zone)
         room_week.booked_minutes = sum(
             int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
             for cell in room_week.cells

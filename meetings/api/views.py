@@ -406,6 +406,7 @@ def week_plan_data(plan: selectors.WeekPlan) -> dict:
                     {
                         "date": cell.day.isoformat(),
                         "closure": cell.closure.reason if cell.closure else None,
+                        "free": [[begin.strftime("%H:%M"), end.strftime("%H:%M")] for begin, end in cell.free],
                         "meetings": [meeting_data(meeting) for meeting in cell.meetings],
                     }
                     for cell in room_week.cells

@@ -252,6 +252,8 @@ def test_planner_api_lists_rooms_days_and_bookings(api_a, weekly_series, centre_
     assert [len(day["meetings"]) for day in room["days"]] == [0, 1, 0, 0, 0, 0, 0]
     assert [day["closure"] for day in room["days"]][3] == "Betriebsausflug"
     assert room["booked_minutes"] == 120
+    assert room["days"][1]["free"] == [["08:00", "19:00"], ["21:00", "22:00"]]
+    assert room["days"][3]["free"] == []
 
 
 # --- isolation -----------------------------------------------------------------------------------

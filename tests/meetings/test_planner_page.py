@@ -27,7 +27,11 @@ def test_planner_shows_rooms_bookings_closures_and_free_days(planner_client, wee
     assert "19:00–21:00" in page
     assert "Dienstagsgruppe" in page
     assert "Betriebsausflug" in page
-    assert page.count('class="free"') == 5
+    # Tuesday is free around the 19:00–21:00 meeting; Thursday is closed; a room without
+    # opening hours is shown free from 08:00 to 22:00.
+    assert "free 08:00–19:00" in page
+    assert "free 21:00–22:00" in page
+    assert page.count('class="free"') == 2 + 5
     assert "?week=2026-11-30" in page
     assert "?week=2026-12-14" in page
 
