@@ -16,6 +16,12 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Materialise every series up to the rolling horizon (MEETING_HORIZON_WEEKS); a re-run adds nothing.
     "extend-meeting-horizon": {"task": "meetings.extend_horizon_all", "schedule": crontab(hour=2, minute=30)},
+    # Queue the meeting reminders that are due; stored once per meeting and member, so idempotent.
+    "queue-due-reminders": {"task": "notifications.queue_due_reminders", "schedule": 120.0},
+    # Safety net for send tasks lost with a broker restart; rows are claimed, so never sent twice.
+    "flush-outbox": {"task": "notifications.flush_outbox", "schedule": 60.0},
+    # Rows a dead worker left in "sending" go back to the queue (or fail after 8 attempts).
+    "requeue-stuck-mail": {"task": "notifications.requeue_stuck", "schedule": 300.0},
 }
 
 

@@ -281,6 +281,9 @@ if EMAIL_ESP == "smtp":
     _smtp.pop("EMAIL_BACKEND", None)
     globals().update(_smtp)
 ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in env.ENVIRON.items() if key.startswith("ANYMAIL_")}
+# Seconds before the 1st, 2nd, ... retry of a mail after a transient ESP error (never more than a
+# few minutes: longer countdowns would outlive the broker's visibility timeout).
+OUTBOX_RETRY_DELAYS = [int(seconds) for seconds in env.list("OUTBOX_RETRY_DELAYS", default=["30", "60", "120", "240"])]
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kontakt <noreply@kontakt.localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/v1/", include("centres.api.urls")),
     path("api/v1/", include("meetings.api.urls")),
     path("", include("meetings.urls")),
+    path("", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

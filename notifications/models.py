@@ -1,2 +1,124 @@
-"""The e-mail outbox, newsletters and subscriptions, and ESP webhook events.
-The models arrive with the notifications issue."""
+"""The e-mail outbox, suppressed addresses and ESP webhook events.
+
+Every e-mail of the platform is first a row here (`OutgoingMail`); Celery workers send rows, never
+"fire and forget". A row's idempotency key is unique per (kind, object, recipient), so queuing the
+same mail twice stores it once, and a row leaves `queued` only through a locked state change, so it
+is handed to the ESP at most once even when tasks run twice.
+"""
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from centres.models import LANGUAGE_CHOICES, Centre, Person
+
+
+class OutgoingMail(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Suppressed")
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Meeting reminder")
+        CHANGE_NOTICE = "change_notice", _("Meeting change notice")
+        NEWSLETTER = "newsletter", _("Newsletter")
+        NEWSLETTER_CONFIRMATION = "newsletter_confirmation", _("Newsletter confirmation")
+        ABSENCE = "absence", _("Absence notice")
+        SYSTEM = "system", _("System message")
+
+    class Delivery(models.TextChoices):
+        UNKNOWN = "", _("Not reported")
+        DELIVERED = "delivered", _("Delivered")
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Complained")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("person")
+    )
+    recipient = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
+    from_email = models.CharField(_("from"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    calendar = models.TextField(_("calendar attachment"), blank=True, help_text=_("An .ics file, if any."))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    esp_message_id = models.CharField(_("ESP message id"), max_length=200, blank=True, db_index=True)
+    delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outbox")
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="mail_status_created_idx"),
+            models.Index(fields=["centre", "created_at"], name="mail_centre_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class SuppressedAddress(models.Model):
+    """An address no mail of the centre goes to any more: hard bounce, complaint or unsubscribe
+    reported by the ESP."""
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", _("Hard bounce")
+        COMPLAINED = "complained", _("Spam complaint")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed at the ESP")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    email = models.EmailField(_("e-mail address"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+        constraints = [
+            models.UniqueConstraint("centre", Lower("email"), name="suppressed_address_once_per_centre"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} #{self.pk}"
+
+
+class WebhookEvent(models.Model):
+    """One tracking event from the ESP, kept to ignore redeliveries (unique event id)."""
+
+    esp = models.CharField(_("ESP"), max_length=30)
+    event_id = models.CharField(_("event id"), max_length=200)
+    event_type = models.CharField(_("event type"), max_length=30)
+    message_id = models.CharField(_("ESP message id"), max_length=200, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        constraints = [models.UniqueConstraint(fields=["esp", "event_id"], name="webhook_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.esp} {self.event_type} {self.event_id}"

@@ -23,6 +23,7 @@ from meetings.booking import (
 from meetings.models import Closure, Location, Meeting, Room
 from meetings.recurrence import local_day_start
 from meetings.services.series import RACE_MESSAGE
+from notifications.notices import change_notices_queue
 
 
 def _rooms_of(closure: Closure):
@@ -80,17 +81,17 @@ def closure_create(
     closure = Closure.all_centres.create(
         centre=centre, location=location, room=room, starts_on=starts_on, ends_on=ends_on, reason=reason.strip()
     )
-    cancelled = (
-        _future_meetings_in(closure, centre)
-        .filter(status=Meeting.Status.SCHEDULED)
-        .update(
-            status=Meeting.Status.CANCELLED,
-            cancel_reason=Meeting.CancelReason.CLOSURE,
-            closure=closure,
-            sequence=F("sequence") + 1,
-        )
+    hit = list(
+        _future_meetings_in(closure, centre).filter(status=Meeting.Status.SCHEDULED).values_list("pk", flat=True)
+    )
+    cancelled = Meeting.all_centres.filter(pk__in=hit).update(
+        status=Meeting.Status.CANCELLED,
+        cancel_reason=Meeting.CancelReason.CLOSURE,
+        closure=closure,
+        sequence=F("sequence") + 1,
     )
     audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.CREATE, obj=closure)
+    change_notices_queue(meeting_ids=hit, change=f"closure-{closure.pk}")
     return closure, cancelled
 
 
@@ -135,4 +136,8 @@ def closure_delete(*, actor: AbstractBaseUser | None, closure: Closure) -> int:
             raise ConflictError(str(RACE_MESSAGE)) from error
     closure.pk = pk
     audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.DELETE, obj=closure)
+    change_notices_queue(
+        meeting_ids=[meeting.pk for meeting in meetings if meeting.status == Meeting.Status.SCHEDULED],
+        change=f"closure-lifted-{pk}",
+    )
     return restored

@@ -14,6 +14,7 @@ from centres.services import audit_record
 from config.errors import ConflictError, DomainError
 from meetings.models import LANGUAGE_CODES, Group, Meeting, MeetingSeries, Membership, Topic
 from meetings.services.series import series_end
+from notifications.notices import change_notices_queue
 
 GROUP_FIELDS = (
     "name",
@@ -127,9 +128,15 @@ def _release_rooms(*, actor, group: Group) -> None:
     so the rooms are free again and calendars show the cancellations."""
     for series in MeetingSeries.all_centres.filter(group=group):
         series_end(actor=actor, series=series)
-    Meeting.all_centres.filter(
-        group=group, series__isnull=True, status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now()
-    ).update(status=Meeting.Status.CANCELLED, cancel_reason=Meeting.CancelReason.CANCELLED, sequence=F("sequence") + 1)
+    one_offs = list(
+        Meeting.all_centres.filter(
+            group=group, series__isnull=True, status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now()
+        ).values_list("pk", flat=True)
+    )
+    Meeting.all_centres.filter(pk__in=one_offs).update(
+        status=Meeting.Status.CANCELLED, cancel_reason=Meeting.CancelReason.CANCELLED, sequence=F("sequence") + 1
+    )
+    change_notices_queue(meeting_ids=one_offs, change=f"group-closed-{group.pk}")
 
 
 @transaction.atomic

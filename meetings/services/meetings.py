@@ -22,6 +22,7 @@ from meetings.booking import (
 )
 from meetings.models import Group, Meeting, Room
 from meetings.services.series import RACE_MESSAGE
+from notifications.notices import change_notices_queue
 
 
 def _locked(meeting: Meeting) -> Meeting:
@@ -32,7 +33,9 @@ def _locked(meeting: Meeting) -> Meeting:
     )
 
 
-def _save_change(meeting: Meeting, fields: list[str], *, actor, changed_fields: list[str]) -> Meeting:
+def _save_change(
+    meeting: Meeting, fields: list[str], *, actor, changed_fields: list[str], notify: bool = True
+) -> Meeting:
     meeting.sequence += 1
     meeting.is_changed = True
     try:
@@ -49,6 +52,8 @@ def _save_change(meeting: Meeting, fields: list[str], *, actor, changed_fields: 
         obj=meeting,
         changed_fields=changed_fields,
     )
+    if notify:
+        change_notices_queue(meeting_ids=[meeting.pk], change=f"meeting-{meeting.pk}-r{meeting.sequence}")
     return meeting
 
 
@@ -149,7 +154,7 @@ def meeting_annotate(*, actor: AbstractBaseUser | None, meeting: Meeting, note: 
     """Set the note of one meeting ("expert guest"). Notes reach members, never public feeds."""
     meeting = _locked(meeting)
     meeting.note = note.strip()
-    return _save_change(meeting, ["note"], actor=actor, changed_fields=["note"])
+    return _save_change(meeting, ["note"], actor=actor, changed_fields=["note"], notify=False)
 
 
 @transaction.atomic

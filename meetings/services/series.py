@@ -43,6 +43,7 @@ from meetings.recurrence import (
     rule_until,
     rule_with_count,
 )
+from notifications.notices import change_notices_queue
 
 RACE_MESSAGE = gettext_lazy("The room was booked by someone else just now. Please try again.")
 BULK_BATCH = 2000
@@ -395,6 +396,7 @@ class SeriesChangeReport:
     cancelled: int = 0
     kept_changes: list[int] = field(default_factory=list)
     dropped_changes: list[int] = field(default_factory=list)
+    changed_ids: list[int] = field(default_factory=list)
 
 
 def _rows_from(series: MeetingSeries, first: date) -> list[Meeting]:
@@ -525,6 +527,7 @@ def _reconcile(series: MeetingSeries, meetings: list[Meeting], first: date, last
         _bulk_insert(to_create)
     report.updated, report.created = len(to_update) - len(report.dropped_changes) - report.cancelled, len(to_create)
     report.updated = max(report.updated, 0)
+    report.changed_ids = [meeting.pk for meeting in to_update]
     return report
 
 
@@ -629,6 +632,7 @@ def series_update(
         target.save(update_fields=["rule", "room", "start_time", "duration_minutes"])
         first = max(series.starts_on, today)
     report = _reconcile(target, _rows_from(target, first), first, last)
+    change_notices_queue(meeting_ids=report.changed_ids, change=f"series-{target.pk}-{timezone.now():%Y%m%dT%H%M%S.%f}")
     audit_record(
         actor=actor, centre=series.centre, action=AuditLogEntry.Action.UPDATE, obj=series, changed_fields=changed_fields
     )
@@ -651,7 +655,8 @@ def series_end(*, actor: AbstractBaseUser | None, series: MeetingSeries, last_da
         original_starts_at__gte=local_day_start(last_day + timedelta(days=1), series.time_zone),
         starts_at__gte=timezone.now(),
     )
-    cancelled = later.filter(status=Meeting.Status.SCHEDULED).count()
+    cancelled_ids = list(later.filter(status=Meeting.Status.SCHEDULED).values_list("pk", flat=True))
+    cancelled = len(cancelled_ids)
     later.update(
         status=Meeting.Status.CANCELLED,
         cancel_reason=Meeting.CancelReason.SERIES_CHANGED,
@@ -661,4 +666,5 @@ def series_end(*, actor: AbstractBaseUser | None, series: MeetingSeries, last_da
     audit_record(
         actor=actor, centre=series.centre, action=AuditLogEntry.Action.UPDATE, obj=series, changed_fields=["rule"]
     )
+    change_notices_queue(meeting_ids=cancelled_ids, change=f"series-end-{series.pk}-{last_day:%Y%m%d}")
     return cancelled

@@ -1,0 +1,78 @@
+"""Change notices: when meetings are cancelled, moved, change room, or a series or closure
+changes them, each affected member hears at once, one mail per member per change however many
+of their meetings it touches, with the updated events attached (METHOD:CANCEL or REQUEST)."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.utils import timezone
+
+from meetings.calendar import meetings_calendar
+from meetings.models import Meeting, Membership
+from notifications.models import OutgoingMail
+from notifications.reminders import reminder_context
+from notifications.services import idempotency_key, mail_render, mails_queue_bulk, sender_for
+
+
+def change_notices_queue(*, meeting_ids: Iterable[int], change: str) -> int:
+    """Queue one notice per member of the groups of the changed meetings that are still ahead.
+
+    `change` names the change uniquely (e.g. "cancel-<id>-<revision>", "closure-<id>"); it is part
+    of the idempotency key, so the same change never notifies twice. Writes outbox rows."""
+    now = timezone.now()
+    meetings = list(
+        Meeting.all_centres.filter(pk__in=list(meeting_ids), group__isnull=False, ends_at__gt=now)
+        .select_related("group", "room__location", "centre")
+        .order_by("starts_at")
+    )
+    if not meetings:
+        return 0
+    by_group = defaultdict(list)
+    for meeting in meetings:
+        by_group[meeting.group_id].append(meeting)
+    members = defaultdict(list)
+    for membership in (
+        Membership.all_centres.filter(group_id__in=by_group)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=now.date()))
+        .exclude(person__email="")
+        .select_related("person")
+    ):
+        members[membership.person_id].append(membership)
+    rows = []
+    for memberships in members.values():
+        person = memberships[0].person
+        affected = [meeting for membership in memberships for meeting in by_group[membership.group_id]]
+        centre = affected[0].centre
+        language = person.language or centre.default_language
+        all_cancelled = all(meeting.status == Meeting.Status.CANCELLED for meeting in affected)
+        rendered = mail_render(
+            template="change_notice",
+            language=language,
+            context={
+                "meetings": [reminder_context(meeting) for meeting in affected],
+                "discreet": any(meeting.group.discreet for meeting in affected),
+                "all_cancelled": all_cancelled,
+                "centre": centre,
+            },
+            time_zone=centre.time_zone,
+        )
+        calendar = meetings_calendar(
+            affected, name=centre.name, with_notes=True, method="CANCEL" if all_cancelled else "REQUEST"
+        )
+        rows.append(
+            OutgoingMail(
+                centre_id=centre.pk,
+                kind=OutgoingMail.Kind.CHANGE_NOTICE,
+                idempotency_key=idempotency_key("change", change, person.email),
+                person=person,
+                recipient=person.email,
+                language=language,
+                from_email=sender_for(centre),
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+                calendar=calendar.decode(),
+            )
+        )
+    return mails_queue_bulk(rows)

@@ -1,0 +1,34 @@
+import pytest
+
+from tests.notifications.fake_esp import FakePostmark
+
+
+@pytest.fixture
+def fake_esp(settings):
+    """Mail goes through anymail's Postmark backend to a fake Postmark on 127.0.0.1."""
+    esp = FakePostmark()
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "test-token", "POSTMARK_API_URL": esp.url, "REQUESTS_TIMEOUT": 2}
+    yield esp
+    esp.stop()
+
+
+@pytest.fixture
+def weekly_series_for_notices(group_a, centre_a, frozen_now):
+    """The meetings' weekly series (Tuesdays 19:00 from 2026-12-01, now 2026-11-30 09:00 UTC)."""
+    from datetime import UTC, date, datetime, time
+
+    from meetings.services.series import series_create
+    from tests.factories import RoomFactory
+
+    frozen_now(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    room = RoomFactory(location__centre=centre_a, name="Raum Linde")
+    return series_create(
+        actor=None,
+        group=group_a,
+        room=room,
+        rule="FREQ=WEEKLY;BYDAY=TU",
+        starts_on=date(2026, 12, 1),
+        start_time=time(19, 0),
+        duration_minutes=120,
+    )

@@ -1,0 +1,201 @@
+"""The outbox: stored once, sent once, retried only when the ESP fails for a while."""
+
+import base64
+from datetime import UTC, datetime
+
+import pytest
+from icalendar import Calendar
+
+from notifications import services
+from notifications.models import OutgoingMail, SuppressedAddress, WebhookEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def queue(centre, recipient="alma@example.net", obj="test-1", language="de"):
+    return services.mail_queue(
+        centre=centre,
+        kind=OutgoingMail.Kind.SYSTEM,
+        obj=obj,
+        recipient=recipient,
+        language=language,
+        template="change_notice",
+        context={"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre},
+    )
+
+
+def test_the_same_mail_is_stored_once(centre_a):
+    first = queue(centre_a)
+    assert first is not None
+    assert queue(centre_a) is None
+    assert queue(centre_a, recipient="ALMA@example.net") is None
+    assert OutgoingMail.all_centres.count() == 1
+
+
+def test_mail_is_rendered_in_the_recipients_language(centre_a):
+    german = queue(centre_a, language="de", obj="de")
+    danish = queue(centre_a, language="da", obj="da")
+    assert german.subject == "Abgesagt: ein Treffen Ihrer Gruppe"
+    assert danish.subject.startswith("Aflyst")
+    assert german.from_email == "Kontakt <noreply@kontakt.localhost>" or "Kontaktstelle A" in german.from_email
+
+
+def test_a_suppressed_address_is_never_sent_to(centre_a, fake_esp):
+    SuppressedAddress.all_centres.create(centre=centre_a, email="alma@example.net", reason="bounced")
+    mail = queue(centre_a)
+    assert mail.status == "suppressed"
+    services.mails_send([mail.pk])
+    assert fake_esp.accepted == []
+
+
+def test_a_queued_mail_is_sent_once_even_when_sending_runs_twice(centre_a, fake_esp):
+    mail = queue(centre_a)
+    first = services.mails_send([mail.pk])
+    second = services.mails_send([mail.pk])
+    mail.refresh_from_db()
+    assert (first.sent, second.sent) == (1, 0)
+    assert fake_esp.recipients() == ["alma@example.net"]
+    assert (mail.status, mail.attempts, mail.esp_message_id) == ("sent", 1, fake_esp.accepted[0]["MessageID"])
+
+
+def test_an_esp_outage_is_retried_and_the_mail_goes_out_once(centre_a, fake_esp):
+    mail = queue(centre_a)
+    fake_esp.fail_next = 2
+    results = [services.mails_send([mail.pk]) for _ in range(3)]
+    mail.refresh_from_db()
+    assert [(result.sent, len(result.retry)) for result in results] == [(0, 1), (0, 1), (1, 0)]
+    assert (mail.status, mail.attempts) == ("sent", 3)
+    assert fake_esp.recipients() == ["alma@example.net"]
+
+
+def test_a_timeout_is_transient(centre_a, fake_esp, settings):
+    settings.ANYMAIL = {**settings.ANYMAIL, "REQUESTS_TIMEOUT": 0.2}
+    fake_esp.delay = 0.5
+    mail = queue(centre_a)
+    result = services.mails_send([mail.pk])
+    mail.refresh_from_db()
+    assert (result.retry, mail.status) == ([mail.pk], "queued")
+    assert "Timeout" in mail.last_error or "timed out" in mail.last_error
+
+
+def test_a_permanent_refusal_fails_at_once_and_shows_the_error(centre_a, fake_esp):
+    fake_esp.reject_recipients = {"alma@example.net"}
+    mail = queue(centre_a)
+    result = services.mails_send([mail.pk])
+    mail.refresh_from_db()
+    assert (result.failed, mail.status, mail.attempts) == (1, "failed", 1)
+    assert "inactive" in mail.last_error.lower() or "rejected" in mail.last_error
+
+
+def test_after_eight_failed_attempts_a_mail_is_failed(centre_a, fake_esp):
+    mail = queue(centre_a)
+    fake_esp.fail_next = 20
+    for _ in range(10):
+        services.mails_send([mail.pk])
+    mail.refresh_from_db()
+    assert (mail.status, mail.attempts) == ("failed", services.MAX_ATTEMPTS)
+    assert "500" in mail.last_error
+    assert fake_esp.accepted == []
+
+
+def test_calendar_attachments_reach_the_esp_as_text_calendar(centre_a, fake_esp, weekly_series_for_notices):
+    from meetings.calendar import meetings_calendar
+    from meetings.models import Meeting
+
+    meeting = Meeting.all_centres.filter(series=weekly_series_for_notices).first()
+    mail = services.mail_queue(
+        centre=centre_a,
+        kind=OutgoingMail.Kind.REMINDER,
+        obj="ics",
+        recipient="alma@example.net",
+        language="de",
+        template="change_notice",
+        context={"meetings": [], "all_cancelled": False, "discreet": False, "centre": centre_a},
+        calendar=meetings_calendar([meeting], name="x", method="REQUEST").decode(),
+    )
+    services.mails_send([mail.pk])
+    attachment = fake_esp.accepted[0]["Attachments"][0]
+    assert attachment["ContentType"].startswith("text/calendar")
+    calendar = Calendar.from_ical(base64.b64decode(attachment["Content"]))
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert str(calendar.walk("VEVENT")[0]["UID"]) == meeting.uid
+
+
+def test_no_open_or_click_tracking_is_asked_for(centre_a, fake_esp):
+    mail = queue(centre_a)
+    services.mails_send([mail.pk])
+    message = fake_esp.accepted[0]
+    assert message.get("TrackOpens") is False
+    assert message.get("TrackLinks") == "None"
+
+
+def test_rows_left_in_sending_by_a_dead_worker_go_back_to_the_queue(centre_a):
+    mail = queue(centre_a)
+    OutgoingMail.all_centres.filter(pk=mail.pk).update(
+        status="sending", sending_since=datetime(2026, 1, 1, tzinfo=UTC), attempts=1
+    )
+    assert services.outbox_requeue_stuck() == 1
+    mail.refresh_from_db()
+    assert mail.status == "queued"
+
+
+# --- webhooks -----------------------------------------------------------------------------------
+
+
+def postmark_bounce(message_id: str, event_id: int = 42, kind: str = "HardBounce") -> dict:
+    return {
+        "RecordType": "Bounce",
+        "ID": event_id,
+        "Type": kind,
+        "TypeCode": 1,
+        "MessageID": message_id,
+        "Email": "alma@example.net",
+        "BouncedAt": "2026-12-01T10:00:00Z",
+        "Description": "The server was unable to deliver your message",
+    }
+
+
+@pytest.fixture
+def webhook_settings(settings):
+    settings.ANYMAIL = {**getattr(settings, "ANYMAIL", {}), "WEBHOOK_SECRET": "hook:secret"}
+
+
+def post_webhook(client, payload, auth="hook:secret"):
+    headers = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(auth.encode()).decode()} if auth else {}
+    return client.post("/anymail/postmark/tracking/", payload, content_type="application/json", **headers)
+
+
+def test_a_hard_bounce_suppresses_the_address_for_the_centre(client, centre_a, centre_b, fake_esp, webhook_settings):
+    mail = queue(centre_a)
+    services.mails_send([mail.pk])
+    mail.refresh_from_db()
+    response = post_webhook(client, postmark_bounce(mail.esp_message_id))
+    assert response.status_code == 200
+    mail.refresh_from_db()
+    assert mail.delivery == "bounced"
+    assert list(SuppressedAddress.all_centres.values_list("centre__slug", "email", "reason")) == [
+        ("centre-a", "alma@example.net", "bounced")
+    ]
+    assert queue(centre_a, obj="later").status == "suppressed"
+    assert queue(centre_b, obj="other-centre").status == "queued"
+
+
+def test_a_redelivered_webhook_event_is_applied_once(client, centre_a, fake_esp, webhook_settings):
+    mail = queue(centre_a)
+    services.mails_send([mail.pk])
+    mail.refresh_from_db()
+    for _ in range(3):
+        post_webhook(client, postmark_bounce(mail.esp_message_id))
+    assert WebhookEvent.objects.count() == 1
+    assert SuppressedAddress.all_centres.count() == 1
+
+
+@pytest.mark.parametrize("auth", [None, "hook:wrong"])
+def test_webhooks_without_the_secret_change_nothing(client, centre_a, fake_esp, webhook_settings, auth):
+    mail = queue(centre_a)
+    services.mails_send([mail.pk])
+    mail.refresh_from_db()
+    response = post_webhook(client, postmark_bounce(mail.esp_message_id), auth=auth)
+    assert response.status_code in (400, 401, 403)
+    assert not SuppressedAddress.all_centres.exists()
+    assert not WebhookEvent.objects.exists()
