@@ -120,3 +120,29 @@ def test_moving_a_meeting_sends_an_updated_request(weekly_series, members):
 def test_closing_a_group_tells_its_members(weekly_series, members, group_a):
     groups.group_transition(actor=None, group=group_a, status="closed")
     assert recipients("change_notice") == ["dora@example.net", "kai@example.net", "otto@example.net"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beats_queueing_reminders_at_once_store_each_reminder_once(
+    requires_postgres, weekly_series, members, frozen_now
+):
+    import threading
+
+    from django.db import connection
+
+    frozen_now(datetime(2026, 12, 1, 17, 0, tzinfo=UTC))
+    barrier = threading.Barrier(2)
+
+    def beat() -> None:
+        barrier.wait()
+        try:
+            reminders_queue_due()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=beat) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert recipients() == ["dora@example.net", "kai@example.net"]
