@@ -281,6 +281,9 @@ if EMAIL_ESP == "smtp":
     _smtp.pop("EMAIL_BACKEND", None)
     globals().update(_smtp)
 ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in env.ENVIRON.items() if key.startswith("ANYMAIL_")}
+# The public address of this installation, for links in e-mails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
 # Seconds before the 1st, 2nd, ... retry of a mail after a transient ESP error (never more than a
 # few minutes: longer countdowns would outlive the broker's visibility timeout).
 OUTBOX_RETRY_DELAYS = [int(seconds) for seconds in env.list("OUTBOX_RETRY_DELAYS", default=["30", "60", "120", "240"])]

@@ -122,3 +122,27 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.esp} {self.event_type} {self.event_id}"
+
+
+class Absence(models.Model):
+    """A member said "I can't come this time". Coordinators see how many, not who."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="absences", verbose_name=_("meeting")
+    )
+    membership = models.ForeignKey(
+        "meetings.Membership", on_delete=models.CASCADE, related_name="absences", verbose_name=_("membership")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        constraints = [models.UniqueConstraint(fields=["meeting", "membership"], name="absence_once")]
+
+    def __str__(self) -> str:
+        return f"absence #{self.pk}"

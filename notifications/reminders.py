@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from meetings.calendar import meetings_calendar
 from meetings.models import Meeting, Membership
+from notifications.member_links import member_url
 from notifications.models import OutgoingMail
 from notifications.services import idempotency_key, mail_render, mails_queue_bulk, sender_for
 
@@ -28,7 +29,21 @@ def reminder_context(meeting: Meeting) -> dict:
         "address": location.address,
         "note": meeting.note,
         "centre": meeting.centre,
+        # Rendered once per meeting and language; each member's own links go in afterwards.
+        "absence_url": ABSENCE_URL,
+        "manage_url": MANAGE_URL,
     }
+
+
+ABSENCE_URL = "https://__absence_url__"
+MANAGE_URL = "https://__manage_url__"
+
+
+def personalise(text: str, membership: Membership, meeting: Meeting) -> str:
+    """Put the member's signed links into a mail rendered for everyone."""
+    return text.replace(
+        ABSENCE_URL, member_url(purpose="absence", membership_id=membership.pk, meeting_id=meeting.pk)
+    ).replace(MANAGE_URL, member_url(purpose="manage", membership_id=membership.pk))
 
 
 def reminders_queue_due(*, now: datetime | None = None) -> int:
@@ -87,8 +102,8 @@ def reminders_queue_due(*, now: datetime | None = None) -> int:
                     language=language,
                     from_email=sender_for(meeting.centre),
                     subject=mail.subject,
-                    body_text=mail.text,
-                    body_html=mail.html,
+                    body_text=personalise(mail.text, membership, meeting),
+                    body_html=personalise(mail.html, membership, meeting),
                     calendar=calendar.decode(),
                 )
             )

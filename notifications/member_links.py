@@ -1,0 +1,31 @@
+"""Signed links for members: no password, one person, one purpose, limited time.
+
+A link carries the membership (and for "I can't come" the meeting) signed with
+django.core.signing under a salt per purpose, so a link made for one purpose is refused for
+another, and with a maximum age."""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+PURPOSES = {"manage": "kontakt.member.manage", "absence": "kontakt.member.absence"}
+MAX_AGE = {"manage": 60 * 24 * 3600, "absence": 30 * 24 * 3600}
+
+
+def member_token(*, purpose: str, membership_id: int, meeting_id: int | None = None) -> str:
+    payload = {"m": membership_id} if meeting_id is None else {"m": membership_id, "t": meeting_id}
+    return signing.dumps(payload, salt=PURPOSES[purpose], compress=True)
+
+
+def member_token_read(*, purpose: str, token: str) -> dict | None:
+    """The signed payload, or None for a forged, expired or other-purpose token."""
+    try:
+        return signing.loads(token, salt=PURPOSES[purpose], max_age=MAX_AGE[purpose])
+    except signing.BadSignature:
+        return None
+
+
+def member_url(*, purpose: str, membership_id: int, meeting_id: int | None = None) -> str:
+    token = member_token(purpose=purpose, membership_id=membership_id, meeting_id=meeting_id)
+    name = "member-page" if purpose == "manage" else "member-absence"
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=[token])

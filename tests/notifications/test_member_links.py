@@ -1,0 +1,103 @@
+"""Members' signed links: no password, their own membership only, one purpose, limited time."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from django.core import signing
+
+from meetings.models import Membership
+from notifications.member_links import member_token
+from notifications.models import Absence, OutgoingMail
+from notifications.reminders import reminders_queue_due
+from tests.factories import MembershipFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dora(weekly_series, group_a, centre_a):
+    person = PersonFactory(centre=centre_a, display_name="Dora", email="dora@example.net", language="de")
+    return MembershipFactory(group=group_a, person=person, reminder_minutes=24 * 60)
+
+
+def links_in_reminder(frozen_now):
+    frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
+    reminders_queue_due()
+    text = OutgoingMail.all_centres.get(kind="reminder").body_text
+    return re.findall(r"http://\S+", text)
+
+
+def path_of(url: str) -> str:
+    return url[url.index("/m/") :]
+
+
+def test_the_reminder_carries_the_members_own_links(dora, frozen_now):
+    absence, manage = links_in_reminder(frozen_now)
+    assert "/m/absent/" in absence
+    assert "/m/" in manage
+
+
+def test_i_cant_come_asks_on_get_and_counts_on_post(client, dora, frozen_now, centre_a, weekly_series):
+    centre_a.email = "post@centre-a.example.org"
+    centre_a.save()
+    absence, _manage = links_in_reminder(frozen_now)
+    page = client.get(path_of(absence))
+    assert page.status_code == 200
+    assert not Absence.all_centres.exists()  # link scanners follow GETs
+    client.post(path_of(absence))
+    client.post(path_of(absence))
+    assert Absence.all_centres.count() == 1
+    notice = OutgoingMail.all_centres.get(kind="absence")
+    assert notice.recipient == "post@centre-a.example.org"
+    assert "Dora" not in notice.body_text
+    assert "1" in notice.body_text
+
+
+def test_reminder_settings_and_leaving(client, dora, frozen_now):
+    _absence, manage = links_in_reminder(frozen_now)
+    client.post(path_of(manage), {"action": "reminders", "reminder_minutes": "off"})
+    dora.refresh_from_db()
+    assert dora.reminder_minutes is None
+    assert "Do you really want to leave" in client.get(path_of(manage), {"leave": "1"}).content.decode()
+    client.post(path_of(manage), {"action": "leave", "confirm": "yes"})
+    dora.refresh_from_db()
+    assert dora.left_on is not None
+    assert client.get(path_of(manage)).status_code == 404  # the link ends with the membership
+
+
+def test_a_link_for_one_purpose_is_refused_for_another(client, dora):
+    manage_token = member_token(purpose="manage", membership_id=dora.pk)
+    assert client.get(f"/m/absent/{manage_token}/").status_code == 404
+
+
+def test_a_forged_or_expired_link_is_refused(client, dora, monkeypatch):
+    import time
+
+    forged = signing.dumps({"m": dora.pk}, salt="something-else")
+    assert client.get(f"/m/{forged}/").status_code == 404
+    token = member_token(purpose="manage", membership_id=dora.pk)
+    assert client.get(f"/m/{token}/").status_code == 200
+    later = time.time() + 61 * 24 * 3600  # the link is valid 60 days
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    assert client.get(f"/m/{token}/").status_code == 404
+
+
+def test_a_link_reaches_only_its_own_membership(client, dora, group_a, centre_a):
+    other = MembershipFactory(group=group_a, person=PersonFactory(centre=centre_a, display_name="Zeno"))
+    page = client.get(f"/m/{member_token(purpose='manage', membership_id=dora.pk)}/").content.decode()
+    assert "Zeno" not in page
+    client.post(
+        f"/m/{member_token(purpose='manage', membership_id=dora.pk)}/",
+        {"action": "reminders", "reminder_minutes": "120"},
+    )
+    other.refresh_from_db()
+    assert other.reminder_minutes == 24 * 60
+    assert Membership.all_centres.get(pk=dora.pk).reminder_minutes == 120
+
+
+def test_a_bad_reminder_choice_is_a_400(client, dora):
+    response = client.post(
+        f"/m/{member_token(purpose='manage', membership_id=dora.pk)}/", {"action": "reminders", "reminder_minutes": "7"}
+    )
+    assert response.status_code == 400
