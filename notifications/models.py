@@ -146,3 +146,56 @@ class Absence(models.Model):
 
     def __str__(self) -> str:
         return f"absence #{self.pk}"
+
+
+class NewsletterList(models.Model):
+    """A newsletter of a centre that people can subscribe to."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    is_public = models.BooleanField(_("open for subscription"), default=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("newsletter")
+        verbose_name_plural = _("newsletters")
+        constraints = [models.UniqueConstraint(fields=["centre", "name"], name="newsletter_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subscription(models.Model):
+    """A person on a newsletter list. Only `confirmed` subscriptions ever receive an issue."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    newsletter = models.ForeignKey(
+        NewsletterList, on_delete=models.CASCADE, related_name="subscriptions", verbose_name=_("newsletter")
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="subscriptions", verbose_name=_("person"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        constraints = [models.UniqueConstraint(fields=["newsletter", "person"], name="subscription_once")]
+        indexes = [models.Index(fields=["newsletter", "status"], name="subscription_list_status_idx")]
+
+    def __str__(self) -> str:
+        return f"subscription #{self.pk}"

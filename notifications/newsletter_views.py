@@ -1,0 +1,100 @@
+"""Public newsletter pages: subscribe, confirm, preferences and one-click unsubscribe."""
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from centres.models import LANGUAGE_CHOICES, Centre
+from centres.scoping import all_centres_scope
+from notifications import newsletters
+from notifications.models import NewsletterList, Subscription
+
+
+class SubscribeForm(forms.Form):
+    email = forms.EmailField(label=_("Your e-mail address"))
+    language = forms.ChoiceField(label=_("Language of the newsletter"), choices=LANGUAGE_CHOICES)
+    newsletters = forms.ModelMultipleChoiceField(
+        label=_("Newsletters"), queryset=NewsletterList.all_centres.none(), widget=forms.CheckboxSelectMultiple
+    )
+    # A field people do not see and bots fill in.
+    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+
+    def __init__(self, *args, centre: Centre, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["newsletters"].queryset = NewsletterList.all_centres.filter(centre=centre, is_public=True)
+        self.fields["language"].initial = centre.default_language
+
+
+@never_cache
+def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
+    """Subscribe with double opt-in. The answer is the same whether or not the address is known."""
+    centre = Centre.all_centres.filter(slug=slug).first()
+    if centre is None:
+        raise Http404
+    form = SubscribeForm(request.POST or None, centre=centre)
+    if request.method == "POST" and form.is_valid():
+        if not form.cleaned_data["website"]:
+            with all_centres_scope():
+                newsletters.subscription_request(
+                    centre=centre,
+                    email=form.cleaned_data["email"],
+                    language=form.cleaned_data["language"],
+                    newsletters=list(form.cleaned_data["newsletters"]),
+                )
+        return render(request, "notifications/newsletter_check_inbox.html", {"centre": centre})
+    return render(request, "notifications/newsletter_subscribe.html", {"centre": centre, "form": form})
+
+
+@never_cache
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-click confirmation link from the e-mail."""
+    with all_centres_scope():
+        confirmed = newsletters.subscription_confirm(token=token)
+    if confirmed is None:
+        return render(request, "notifications/member_link_invalid.html", status=404)
+    return render(request, "notifications/newsletter_confirmed.html", {"subscriptions": confirmed})
+
+
+@csrf_exempt  # RFC 8058: mail programs POST without cookies or a form token
+@never_cache
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One-click unsubscribe. A POST unsubscribes (RFC 8058, or the button below); a GET only
+    asks, because link scanners follow every link in a mail."""
+    person = newsletters.subscriber_from_token(token)
+    if person is None:
+        return render(request, "notifications/member_link_invalid.html", status=404)
+    if request.method == "POST":
+        with all_centres_scope():
+            newsletters.subscriptions_end(person=person)
+        return render(request, "notifications/newsletter_unsubscribed.html", {"centre": person.centre})
+    return render(request, "notifications/newsletter_unsubscribe.html", {"centre": person.centre})
+
+
+@never_cache
+def preferences(request: HttpRequest, token: str) -> HttpResponse:
+    """A subscriber's own page: which newsletters, and leaving some or all."""
+    person = newsletters.subscriber_from_token(token)
+    if person is None:
+        return render(request, "notifications/member_link_invalid.html", status=404)
+    with all_centres_scope():
+        subscriptions = list(
+            Subscription.all_centres.filter(person=person)
+            .exclude(status=Subscription.Status.UNSUBSCRIBED)
+            .select_related("newsletter")
+        )
+        saved = False
+        if request.method == "POST":
+            keep = set(request.POST.getlist("keep"))
+            leaving = [s.newsletter for s in subscriptions if str(s.newsletter_id) not in keep]
+            if leaving:
+                newsletters.subscriptions_end(person=person, newsletters=leaving)
+            subscriptions = [s for s in subscriptions if s.newsletter not in leaving]
+            saved = True
+    return render(
+        request,
+        "notifications/newsletter_preferences.html",
+        {"centre": person.centre, "subscriptions": subscriptions, "saved": saved},
+    )

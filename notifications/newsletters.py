@@ -1,0 +1,144 @@
+"""Newsletter subscriptions: double opt-in, confirmation, preferences and one-click unsubscribe
+(RFC 8058). An address is mailed an issue only once its owner has confirmed."""
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from centres.models import Centre, ConsentRecord, Person
+from centres.services import consent_record, consent_withdraw, person_create
+from notifications.models import NewsletterList, OutgoingMail, Subscription
+from notifications.services import mail_queue
+
+CONSENT_TEXT_VERSION = "newsletter-2026-11"
+CONFIRM_SALT, CONFIRM_MAX_AGE = "kontakt.newsletter.confirm", 7 * 24 * 3600
+SUBSCRIBER_SALT = "kontakt.newsletter.subscriber"  # unsubscribe and preferences: valid until used
+
+
+def subscriber_token(person: Person) -> str:
+    return signing.dumps({"p": person.pk}, salt=SUBSCRIBER_SALT)
+
+
+def subscriber_from_token(token: str) -> Person | None:
+    try:
+        payload = signing.loads(token, salt=SUBSCRIBER_SALT)
+    except signing.BadSignature:
+        return None
+    return Person.all_centres.filter(pk=payload.get("p")).select_related("centre").first()
+
+
+def unsubscribe_url(person: Person) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("newsletter-unsubscribe", args=[subscriber_token(person)])
+
+
+def preferences_url(person: Person) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("newsletter-preferences", args=[subscriber_token(person)])
+
+
+def list_unsubscribe_headers(person: Person) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe: an HTTPS URL that a POST alone unsubscribes."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(person)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+@transaction.atomic
+def subscription_request(*, centre: Centre, email: str, language: str, newsletters: list[NewsletterList]) -> None:
+    """Someone asks to subscribe: store pending subscriptions and mail a confirmation link.
+
+    Says nothing about whether the address is known: the caller shows the same answer always,
+    and an address already confirmed for all asked lists gets no mail. Writes the person (if
+    new), pending subscriptions and a confirmation mail."""
+    email = email.strip().lower()
+    person = Person.all_centres.filter(centre=centre, email__iexact=email).first()
+    if person is None:
+        person = person_create(
+            actor=None,
+            centre=centre,
+            display_name=email.split("@")[0][:120] or "subscriber",
+            email=email,
+            language=language,
+        )
+    pending = []
+    for newsletter in newsletters:
+        subscription, _created = Subscription.all_centres.get_or_create(
+            newsletter=newsletter, person=person, defaults={"centre": centre}
+        )
+        if subscription.status != Subscription.Status.CONFIRMED:
+            if subscription.status == Subscription.Status.UNSUBSCRIBED:
+                subscription.status = Subscription.Status.PENDING
+                subscription.save(update_fields=["status"])
+            pending.append(subscription)
+    if not pending:
+        return
+    token = signing.dumps({"s": sorted(s.pk for s in pending)}, salt=CONFIRM_SALT)
+    confirm_url = settings.SITE_URL.rstrip("/") + reverse("newsletter-confirm", args=[token])
+    mail_queue(
+        centre=centre,
+        kind=OutgoingMail.Kind.NEWSLETTER_CONFIRMATION,
+        obj=f"confirm-{'-'.join(str(s.pk) for s in pending)}-{timezone.now():%Y%m%d%H%M}",
+        recipient=email,
+        language=language,
+        template="newsletter_confirmation",
+        context={"centre": centre, "confirm_url": confirm_url, "newsletters": [s.newsletter for s in pending]},
+        person=person,
+    )
+
+
+@transaction.atomic
+def subscription_confirm(*, token: str) -> list[Subscription] | None:
+    """The confirmation link: pending subscriptions become confirmed, with a consent record
+    (time to the second, source, text version). None for a bad or expired link."""
+    try:
+        payload = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    subscriptions = list(
+        Subscription.all_centres.filter(pk__in=payload.get("s", [])).select_related("person__centre", "newsletter")
+    )
+    confirmed = []
+    for subscription in subscriptions:
+        if subscription.status == Subscription.Status.PENDING:
+            subscription.status = Subscription.Status.CONFIRMED
+            subscription.confirmed_at = timezone.now()
+            subscription.save(update_fields=["status", "confirmed_at"])
+            consent_record(
+                actor=None,
+                person=subscription.person,
+                purpose=ConsentRecord.Purpose.NEWSLETTER,
+                text_version=CONSENT_TEXT_VERSION,
+                source=ConsentRecord.Source.WEB_FORM,
+            )
+        confirmed.append(subscription)
+    return confirmed
+
+
+@transaction.atomic
+def subscriptions_end(*, person: Person, newsletters: list[NewsletterList] | None = None) -> int:
+    """Unsubscribe the person from the given newsletters (all by default), at once. Their
+    newsletter consents are withdrawn when no subscription is left. Returns how many ended."""
+    active = Subscription.all_centres.filter(person=person).exclude(status=Subscription.Status.UNSUBSCRIBED)
+    if newsletters is not None:
+        active = active.filter(newsletter__in=newsletters)
+    ended = active.update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+    still = Subscription.all_centres.filter(person=person).exclude(status=Subscription.Status.UNSUBSCRIBED)
+    if not still.exists():
+        for consent in ConsentRecord.all_centres.filter(
+            person=person, purpose=ConsentRecord.Purpose.NEWSLETTER, withdrawn_at__isnull=True
+        ):
+            consent_withdraw(actor=None, consent=consent)
+    return ended
+
+
+def confirmed_subscribers(newsletter: NewsletterList):
+    """The people an issue goes to: confirmed only, streamed (never all in memory)."""
+    return (
+        Subscription.all_centres.filter(newsletter=newsletter, status=Subscription.Status.CONFIRMED)
+        .exclude(person__email="")
+        .select_related("person")
+        .order_by("pk")
+        .iterator(chunk_size=2000)
+    )

@@ -1,0 +1,137 @@
+"""Newsletter subscriptions: double opt-in, one-click unsubscribe (RFC 8058), preferences."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from centres.models import ConsentRecord, Person
+from notifications import newsletters
+from notifications.models import NewsletterList, OutgoingMail, Subscription
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def news(centre_a):
+    return NewsletterList.all_centres.create(centre=centre_a, name="Rundbrief")
+
+
+def subscribe(client, news, email="neu@example.net", **extra):
+    return client.post(
+        "/centres/centre-a/newsletter/", {"email": email, "language": "de", "newsletters": [news.pk], **extra}
+    )
+
+
+def confirmation_link(email="neu@example.net") -> str:
+    body = OutgoingMail.all_centres.get(kind="newsletter_confirmation", recipient=email).body_text
+    url = re.search(r"http://\S+/newsletter/confirm/\S+/", body).group(0)
+    return url[url.index("/newsletter/") :]
+
+
+def test_subscribing_stores_a_pending_subscription_and_mails_a_confirmation_link(client, news):
+    response = subscribe(client, news)
+    assert "Please check your inbox" in response.content.decode()
+    subscription = Subscription.all_centres.get()
+    assert (subscription.status, subscription.person.email) == ("pending", "neu@example.net")
+    assert "/newsletter/confirm/" in confirmation_link()
+
+
+def test_the_answer_is_the_same_for_known_and_unknown_addresses(client, news, person_a):
+    known = subscribe(client, news, email=person_a.email).content.decode()
+    unknown = subscribe(client, news, email="nobody@example.net").content.decode()
+    strip = lambda page: re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)  # noqa: E731
+    assert strip(known) == strip(unknown)
+
+
+def test_confirming_subscribes_and_records_the_consent(client, news):
+    subscribe(client, news)
+    page = client.get(confirmation_link())
+    assert "you are subscribed" in page.content.decode()
+    subscription = Subscription.all_centres.get()
+    consent = ConsentRecord.all_centres.get(person=subscription.person, purpose="newsletter")
+    assert (subscription.status, consent.source, consent.text_version) == (
+        "confirmed",
+        "web_form",
+        newsletters.CONSENT_TEXT_VERSION,
+    )
+    assert consent.given_at.microsecond is not None
+
+
+def test_an_unconfirmed_subscriber_is_never_mailed_an_issue(client, news):
+    subscribe(client, news)
+    assert list(newsletters.confirmed_subscribers(news)) == []
+
+
+def test_an_already_confirmed_address_gets_no_second_confirmation_mail(client, news):
+    subscribe(client, news)
+    client.get(confirmation_link())
+    subscribe(client, news)
+    assert OutgoingMail.all_centres.filter(kind="newsletter_confirmation").count() == 1
+
+
+def test_an_expired_or_forged_confirmation_link_does_nothing(client, news, monkeypatch):
+    import time
+
+    from django.core import signing
+
+    subscribe(client, news)
+    link = confirmation_link()
+    assert client.get(link.replace("/confirm/", "/confirm/x")).status_code == 404
+    later = time.time() + 8 * 24 * 3600
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    assert client.get(link).status_code == 404
+    assert Subscription.all_centres.get().status == "pending"
+
+
+def test_the_honeypot_subscribes_nobody(client, news):
+    response = subscribe(client, news, website="http://spam.example")
+    assert "Please check your inbox" in response.content.decode()
+    assert not Subscription.all_centres.exists()
+
+
+@pytest.fixture
+def subscriber(client, news):
+    subscribe(client, news)
+    client.get(confirmation_link())
+    return Person.all_centres.get(email="neu@example.net")
+
+
+def test_list_unsubscribe_headers_follow_rfc_8058(subscriber, settings):
+    settings.SITE_URL = "https://kontakt.example.org"
+    headers = newsletters.list_unsubscribe_headers(subscriber)
+    assert re.fullmatch(r"<https://kontakt\.example\.org/newsletter/unsubscribe/\S+/>", headers["List-Unsubscribe"])
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def unsubscribe_path(person) -> str:
+    url = newsletters.unsubscribe_url(person)
+    return url[url.index("/newsletter/") :]
+
+
+def test_a_get_on_the_unsubscribe_link_only_asks(client, subscriber):
+    page = client.get(unsubscribe_path(subscriber)).content.decode()
+    assert "Yes, unsubscribe me" in page
+    assert Subscription.all_centres.get().status == "confirmed"
+
+
+def test_a_cookieless_one_click_post_unsubscribes_at_once(subscriber):
+    mail_client = Client(enforce_csrf_checks=True)
+    response = mail_client.post(
+        unsubscribe_path(subscriber), "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    assert Subscription.all_centres.get().status == "unsubscribed"
+    consent = ConsentRecord.all_centres.get(person=subscriber, purpose="newsletter")
+    assert consent.withdrawn_at is not None
+    assert list(newsletters.confirmed_subscribers(subscriber.subscriptions.model.all_centres.get().newsletter)) == []
+
+
+def test_preferences_leave_one_newsletter_and_keep_another(client, subscriber, centre_a, news):
+    other = NewsletterList.all_centres.create(centre=centre_a, name="Ehrenamt")
+    Subscription.all_centres.create(centre=centre_a, newsletter=other, person=subscriber, status="confirmed")
+    url = newsletters.preferences_url(subscriber)
+    path = url[url.index("/newsletter/") :]
+    client.post(path, {"keep": [str(other.pk)]})
+    statuses = dict(Subscription.all_centres.filter(person=subscriber).values_list("newsletter__name", "status"))
+    assert statuses == {"Rundbrief": "unsubscribed", "Ehrenamt": "confirmed"}
