@@ -20,6 +20,8 @@ app.conf.beat_schedule = {
     "queue-due-reminders": {"task": "notifications.queue_due_reminders", "schedule": 120.0},
     # Safety net for send tasks lost with a broker restart; rows are claimed, so never sent twice.
     "flush-outbox": {"task": "notifications.flush_outbox", "schedule": 60.0},
+    # Start or continue newsletter issues that are due; rows are made once per subscriber.
+    "send-due-newsletters": {"task": "notifications.send_due_newsletters", "schedule": 60.0},
     # Rows a dead worker left in "sending" go back to the queue (or fail after 8 attempts).
     "requeue-stuck-mail": {"task": "notifications.requeue_stuck", "schedule": 300.0},
 }

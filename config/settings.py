@@ -223,6 +223,8 @@ SPECTACULAR_SETTINGS = {
         "MembershipRoleEnum": "meetings.models.Membership.Role",
         "GroupStatusEnum": "meetings.models.Group.Status",
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
+        "MailStatusEnum": "notifications.models.OutgoingMail.Status",
+        "IssueStatusEnum": "notifications.models.NewsletterIssue.Status",
     },
     # Swagger UI is served from this installation, not from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -3,7 +3,14 @@
 from django.contrib import admin
 
 from centres.admin import StaffAccessAdmin
-from notifications.models import OutgoingMail, SuppressedAddress
+from notifications.models import (
+    NewsletterIssue,
+    NewsletterIssueText,
+    NewsletterList,
+    OutgoingMail,
+    Subscription,
+    SuppressedAddress,
+)
 
 
 @admin.register(OutgoingMail)
@@ -52,3 +59,45 @@ class SuppressedAddressAdmin(StaffAccessAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(NewsletterList)
+class NewsletterListAdmin(StaffAccessAdmin):
+    list_display = ["name", "is_public", "centre"]
+    list_filter = ["is_public", "centre"]
+    search_fields = ["name"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(StaffAccessAdmin):
+    list_display = ["person", "newsletter", "status", "requested_at", "confirmed_at", "unsubscribed_at"]
+    list_filter = ["status", "newsletter"]
+    search_fields = ["person__email", "person__display_name"]
+    list_select_related = ["person", "newsletter"]
+    readonly_fields = ["person", "newsletter", "status", "requested_at", "confirmed_at", "unsubscribed_at"]
+    exclude = ["centre"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # only the subscriber's own confirmation makes a subscription
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class IssueTextInline(admin.StackedInline):
+    model = NewsletterIssueText
+    extra = 1
+
+
+@admin.register(NewsletterIssue)
+class NewsletterIssueAdmin(StaffAccessAdmin):
+    list_display = ["title", "newsletter", "status", "scheduled_at", "finished_at"]
+    list_filter = ["status", "newsletter"]
+    search_fields = ["title"]
+    readonly_fields = ["status", "scheduled_at", "started_at", "finished_at"]
+    exclude = ["centre"]
+    inlines = [IssueTextInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.centre_id = obj.newsletter.centre_id  # an issue belongs to its newsletter's centre
+        super().save_model(request, obj, form, change)

@@ -56,6 +56,14 @@ class OutgoingMail(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     esp_message_id = models.CharField(_("ESP message id"), max_length=200, blank=True, db_index=True)
     delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices, blank=True, default="")
+    newsletter_issue = models.ForeignKey(
+        "NewsletterIssue",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mails",
+        verbose_name=_("newsletter issue"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -199,3 +207,53 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"subscription #{self.pk}"
+
+
+class NewsletterIssue(models.Model):
+    """One issue of a newsletter, written per language, sent to the confirmed subscribers."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused")
+        SENT = "sent", _("Sent")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    newsletter = models.ForeignKey(
+        NewsletterList, on_delete=models.CASCADE, related_name="issues", verbose_name=_("newsletter")
+    )
+    title = models.CharField(_("title"), max_length=200, help_text=_("For the centre's staff only."))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("newsletter issue")
+        verbose_name_plural = _("newsletter issues")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NewsletterIssueText(models.Model):
+    """An issue in one language: a subject and a Markdown body."""
+
+    issue = models.ForeignKey(NewsletterIssue, on_delete=models.CASCADE, related_name="texts", verbose_name=_("issue"))
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text (Markdown)"))
+
+    class Meta:
+        verbose_name = _("issue text")
+        verbose_name_plural = _("issue texts")
+        constraints = [models.UniqueConstraint(fields=["issue", "language"], name="issue_text_per_language")]
+
+    def __str__(self) -> str:
+        return f"{self.issue} ({self.language})"

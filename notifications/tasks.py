@@ -47,3 +47,12 @@ def queue_due_reminders() -> int:
 
     with all_centres_scope():
         return reminders_queue_due()
+
+
+@shared_task(name="notifications.send_due_newsletters")
+def send_due_newsletters() -> int:
+    """Periodic: start or continue the newsletter issues whose time has come. Idempotent."""
+    from notifications.issues import issues_send_due
+
+    with all_centres_scope():
+        return issues_send_due()

@@ -1,0 +1,110 @@
+"""Newsletter issues: confirmed subscribers only, each once, in their language, RFC 8058 headers."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from notifications import issues, services
+from notifications.models import NewsletterIssue, NewsletterIssueText, NewsletterList, OutgoingMail, Subscription
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def news(centre_a):
+    newsletter = NewsletterList.all_centres.create(centre=centre_a, name="Rundbrief")
+    for n in range(5):
+        person = PersonFactory(centre=centre_a, email=f"leser{n}@example.net", language="da" if n == 4 else "de")
+        Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=person, status="confirmed")
+    waiting = PersonFactory(centre=centre_a, email="wartet@example.net")
+    Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=waiting, status="pending")
+    gone = PersonFactory(centre=centre_a, email="weg@example.net")
+    Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=gone, status="unsubscribed")
+    return newsletter
+
+
+@pytest.fixture
+def issue(news, centre_a):
+    issue = NewsletterIssue.all_centres.create(centre=centre_a, newsletter=news, title="Dezember")
+    NewsletterIssueText.objects.create(
+        issue=issue,
+        language="de",
+        subject="Neues aus der Kontaktstelle",
+        body="# Hallo\n\nEin **neuer** Gesprächskreis.<script>alert(1)</script> <img src=x onerror=alert(1)>",
+    )
+    NewsletterIssueText.objects.create(issue=issue, language="da", subject="Nyt fra centret", body="Hej!")
+    return issue
+
+
+def test_an_issue_goes_to_each_confirmed_subscriber_once_in_their_language(issue, fake_esp):
+    issues.issue_schedule(issue=issue)
+    assert issues.issues_send_due() == 5
+    assert issues.issues_send_due() == 0
+    services.mails_send(list(OutgoingMail.all_centres.values_list("pk", flat=True)))
+    subjects = {message["To"]: message["Subject"] for message in fake_esp.accepted}
+    assert sorted(subjects) == [f"leser{n}@example.net" for n in range(5)]
+    assert subjects["leser4@example.net"] == "Nyt fra centret"
+    assert subjects["leser0@example.net"] == "Neues aus der Kontaktstelle"
+    issue.refresh_from_db()
+    assert issue.status == "sent"
+    assert issues.issue_figures(issue)["sent"] == 5
+
+
+def test_every_issue_mail_carries_one_click_unsubscribe_headers(issue, fake_esp):
+    issues.issue_schedule(issue=issue)
+    issues.issues_send_due()
+    services.mails_send(list(OutgoingMail.all_centres.values_list("pk", flat=True)))
+    headers = {header["Name"]: header["Value"] for header in fake_esp.accepted[0]["Headers"]}
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert headers["List-Unsubscribe"].startswith("<http")
+    assert headers["List-Unsubscribe"].strip("<>") in fake_esp.accepted[0]["TextBody"]
+
+
+def test_markdown_is_rendered_and_sanitised(issue):
+    mail = issues.issue_render(issue, issue.texts.get(language="de"))
+    assert "<strong>neuer</strong>" in mail.html
+    assert "<script" not in mail.html
+    assert "onerror" not in mail.html
+
+
+def test_a_scheduled_issue_waits_for_its_time(issue):
+    issues.issue_schedule(issue=issue, at=timezone.now() + timedelta(hours=2))
+    assert issues.issues_send_due() == 0
+    assert issues.issues_send_due(now=timezone.now() + timedelta(hours=3)) == 5
+
+
+def test_pausing_stops_between_chunks_and_resuming_finishes_without_repeats(issue, monkeypatch):
+    monkeypatch.setattr(issues, "CHUNK", 2)
+    issues.issue_schedule(issue=issue)
+    original = issues._queue_chunk
+
+    def pause_after_first_chunk(*args):
+        made = original(*args)
+        NewsletterIssue.all_centres.filter(pk=issue.pk).update(status="paused")
+        return made
+
+    monkeypatch.setattr(issues, "_queue_chunk", pause_after_first_chunk)
+    assert issues.issues_send_due() == 2
+    issue.refresh_from_db()
+    assert issue.status == "paused"
+    monkeypatch.setattr(issues, "_queue_chunk", original)
+    issues.issue_resume(issue=issue)
+    assert issues.issues_send_due() == 3
+    assert OutgoingMail.all_centres.filter(newsletter_issue=issue).count() == 5
+
+
+def test_a_test_send_goes_only_to_the_given_address(issue, fake_esp):
+    mail = issues.issue_test_send(issue=issue, email="koordination@example.org")
+    services.mails_send([mail.pk])
+    assert fake_esp.recipients() == ["koordination@example.org"]
+    assert fake_esp.accepted[0]["Subject"] == "Neues aus der Kontaktstelle"
+
+
+def test_an_issue_without_text_cannot_be_scheduled(news, centre_a):
+    from config.errors import DomainError
+
+    empty = NewsletterIssue.all_centres.create(centre=centre_a, newsletter=news, title="Leer")
+    with pytest.raises(DomainError, match="at least one language"):
+        issues.issue_schedule(issue=empty)
