@@ -219,44 +219,50 @@ def mails_send(mail_ids: Sequence[int]) -> SendResult:
     claimed = _claim(mail_ids)
     if not claimed:
         return result
+    # One connection (one HTTP session, kept alive) for the whole batch of rows.
     esp_connection = get_connection()
-    for mail in claimed:
-        try:
-            message = _message(mail, esp_connection)
-            message.send()
-        except (AnymailError, requests.exceptions.RequestException, smtplib.SMTPException, OSError) as error:
-            transient = _is_transient(error)
-            retry = transient and mail.attempts < MAX_ATTEMPTS
-            OutgoingMail.all_centres.filter(pk=mail.pk).update(
-                status=OutgoingMail.Status.QUEUED if retry else OutgoingMail.Status.FAILED,
-                last_error=f"{type(error).__name__}: {error}"[:2000],
-                sending_since=None,
-            )
-            if retry:
-                result.retry.append(mail.pk)
-            else:
-                result.failed += 1
-            logger.warning("mail %s not sent (attempt %s, %s)", mail.pk, mail.attempts, type(error).__name__)
-            continue
-        status = getattr(message, "anymail_status", None)
-        if status is not None and status.status and status.status <= {"rejected", "invalid", "failed"}:
-            # The ESP took the request but refused the recipient (e.g. inactive after a bounce).
-            OutgoingMail.all_centres.filter(pk=mail.pk).update(
-                status=OutgoingMail.Status.FAILED,
-                last_error=f"The ESP refused the recipient ({', '.join(sorted(status.status))}).",
-                sending_since=None,
-            )
-            result.failed += 1
-            continue
+    with esp_connection:
+        for mail in claimed:
+            _send_one(mail, esp_connection, result)
+    return result
+
+
+def _send_one(mail: OutgoingMail, esp_connection, result: "SendResult") -> None:
+    """Hand one claimed row to the ESP and write its outcome."""
+    try:
+        message = _message(mail, esp_connection)
+        message.send()
+    except (AnymailError, requests.exceptions.RequestException, smtplib.SMTPException, OSError) as error:
+        retry = _is_transient(error) and mail.attempts < MAX_ATTEMPTS
         OutgoingMail.all_centres.filter(pk=mail.pk).update(
-            status=OutgoingMail.Status.SENT,
-            sent_at=timezone.now(),
-            esp_message_id=(status.message_id or "") if status and isinstance(status.message_id, str) else "",
-            last_error="",
+            status=OutgoingMail.Status.QUEUED if retry else OutgoingMail.Status.FAILED,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
             sending_since=None,
         )
-        result.sent += 1
-    return result
+        if retry:
+            result.retry.append(mail.pk)
+        else:
+            result.failed += 1
+        logger.warning("mail %s not sent (attempt %s, %s)", mail.pk, mail.attempts, type(error).__name__)
+        return
+    status = getattr(message, "anymail_status", None)
+    if status is not None and status.status and status.status <= {"rejected", "invalid", "failed"}:
+        # The ESP took the request but refused the recipient (e.g. inactive after a bounce).
+        OutgoingMail.all_centres.filter(pk=mail.pk).update(
+            status=OutgoingMail.Status.FAILED,
+            last_error=f"The ESP refused the recipient ({', '.join(sorted(status.status))}).",
+            sending_since=None,
+        )
+        result.failed += 1
+        return
+    OutgoingMail.all_centres.filter(pk=mail.pk).update(
+        status=OutgoingMail.Status.SENT,
+        sent_at=timezone.now(),
+        esp_message_id=(status.message_id or "") if status and isinstance(status.message_id, str) else "",
+        last_error="",
+        sending_since=None,
+    )
+    result.sent += 1
 
 
 def outbox_requeue_stuck(*, now=None) -> int:
