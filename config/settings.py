@@ -289,6 +289,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Seconds before the 1st, 2nd, ... retry of a mail after a transient ESP error (never more than a
 # few minutes: longer countdowns would outlive the broker's visibility timeout).
 OUTBOX_RETRY_DELAYS = [int(seconds) for seconds in env.list("OUTBOX_RETRY_DELAYS", default=["30", "60", "120", "240"])]
+# Send through the ESP's batch API where Kontakt speaks it (Postmark: 500 messages a request).
+OUTBOX_ESP_BATCH = env.bool("OUTBOX_ESP_BATCH", default=True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kontakt <noreply@kontakt.localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 

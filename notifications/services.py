@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from centres.models import Centre, Person
+from notifications import esp_batch
 from notifications.models import OutgoingMail, SuppressedAddress, WebhookEvent
 
 logger = logging.getLogger(__name__)
@@ -142,7 +143,9 @@ def _suppressed_among(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
     return {(row.centre_id, row.lower) for row in rows} & pairs
 
 
-SEND_BATCH = 50
+def send_batch_size() -> int:
+    """Rows per send task: an ESP batch where the ESP takes one, else a modest number."""
+    return esp_batch.POSTMARK_BATCH_LIMIT if esp_batch.batch_capable() else 50
 
 
 def queue_sending(mail_ids: Iterable[int]) -> None:
@@ -150,8 +153,9 @@ def queue_sending(mail_ids: Iterable[int]) -> None:
     from notifications.tasks import send_mails
 
     ids = list(mail_ids)
-    for start in range(0, len(ids), SEND_BATCH):
-        batch = ids[start : start + SEND_BATCH]
+    size = send_batch_size()
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
         transaction.on_commit(lambda batch=batch: send_mails.delay(batch))
 
 
@@ -219,12 +223,48 @@ def mails_send(mail_ids: Sequence[int]) -> SendResult:
     claimed = _claim(mail_ids)
     if not claimed:
         return result
+    if esp_batch.batch_capable():
+        _send_batch(claimed, result)
+        return result
     # One connection (one HTTP session, kept alive) for the whole batch of rows.
     esp_connection = get_connection()
     with esp_connection:
         for mail in claimed:
             _send_one(mail, esp_connection, result)
     return result
+
+
+def _send_batch(claimed: list[OutgoingMail], result: "SendResult") -> None:
+    """Hand the rows to the ESP's batch API and write all outcomes in a few queries."""
+    now = timezone.now()
+    for start in range(0, len(claimed), esp_batch.POSTMARK_BATCH_LIMIT):
+        chunk = claimed[start : start + esp_batch.POSTMARK_BATCH_LIMIT]
+        outcome = esp_batch.postmark_send_batch(chunk)
+        by_id = {mail.pk: mail for mail in chunk}
+        sent = []
+        for pk, message_id in outcome.sent.items():
+            mail = by_id[pk]
+            mail.status, mail.sent_at, mail.esp_message_id = OutgoingMail.Status.SENT, now, message_id
+            mail.last_error, mail.sending_since = "", None
+            sent.append(mail)
+        finished = []
+        for pk, error in [*outcome.failed.items(), *outcome.retry.items()]:
+            mail = by_id[pk]
+            retry = pk in outcome.retry and mail.attempts < MAX_ATTEMPTS
+            mail.status = OutgoingMail.Status.QUEUED if retry else OutgoingMail.Status.FAILED
+            mail.last_error, mail.sending_since = error[:2000], None
+            finished.append(mail)
+            if retry:
+                result.retry.append(pk)
+            else:
+                result.failed += 1
+        OutgoingMail.all_centres.bulk_update(
+            sent, ["status", "sent_at", "esp_message_id", "last_error", "sending_since"]
+        )
+        OutgoingMail.all_centres.bulk_update(finished, ["status", "last_error", "sending_since"])
+        result.sent += len(sent)
+        if finished:
+            logger.warning("%s of %s mails not sent in this batch", len(finished), len(chunk))
 
 
 def _send_one(mail: OutgoingMail, esp_connection, result: "SendResult") -> None:

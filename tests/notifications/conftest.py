@@ -4,13 +4,23 @@ from tests.notifications.fake_esp import FakePostmark
 
 
 @pytest.fixture
-def fake_esp(settings):
-    """Mail goes through anymail's Postmark backend to a fake Postmark on 127.0.0.1."""
+def fake_postmark(settings):
+    """A fake Postmark on 127.0.0.1, reached through its batch API."""
     esp = FakePostmark()
+    settings.EMAIL_ESP = "postmark"
+    settings.OUTBOX_ESP_BATCH = True
     settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
     settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "test-token", "POSTMARK_API_URL": esp.url, "REQUESTS_TIMEOUT": 2}
     yield esp
     esp.stop()
+
+
+@pytest.fixture(params=["batch", "anymail"])
+def fake_esp(request, fake_postmark, settings):
+    """The fake Postmark through its batch API and, in a second run of each test, through anymail
+    one message at a time (the path of every ESP without a batch API here)."""
+    settings.OUTBOX_ESP_BATCH = request.param == "batch"
+    return fake_postmark
 
 
 @pytest.fixture

@@ -199,3 +199,14 @@ def test_webhooks_without_the_secret_change_nothing(client, centre_a, fake_esp, 
     assert response.status_code in (400, 401, 403)
     assert not SuppressedAddress.all_centres.exists()
     assert not WebhookEvent.objects.exists()
+
+
+def test_the_batch_api_sends_many_mails_in_one_request_and_reports_each(centre_a, fake_postmark):
+    fake_esp = fake_postmark
+    fake_esp.reject_recipients = {"r7@example.net"}
+    mails = [queue(centre_a, recipient=f"r{n}@example.net", obj=f"batch-{n}") for n in range(120)]
+    result = services.mails_send([mail.pk for mail in mails])
+    assert (result.sent, result.failed, fake_esp.requests) == (119, 1, 1)
+    statuses = dict(OutgoingMail.all_centres.values_list("recipient", "status"))
+    assert statuses["r7@example.net"] == "failed"
+    assert sum(status == "sent" for status in statuses.values()) == 119

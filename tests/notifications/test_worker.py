@@ -42,7 +42,8 @@ def start_worker(env: dict[str, str]) -> tuple[subprocess.Popen, list[str]]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_sends_every_queued_mail_once_through_the_esp(requires_postgres, redis_url, centre_a, fake_esp):
+def test_a_worker_sends_every_queued_mail_once_through_the_esp(requires_postgres, redis_url, centre_a, fake_postmark):
+    fake_esp = fake_postmark
     database = connection.settings_dict
     host = f"{database['HOST']}:{database['PORT'] or 5432}"
     env = {
