@@ -15,6 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+# The queueing side must know the ESP too: it sizes send tasks to the ESP's batch limit.
+os.environ.setdefault("EMAIL_ESP", "postmark")
+os.environ.setdefault("ANYMAIL_POSTMARK_SERVER_TOKEN", "bench")
 
 from tests.benchmarks.meetings import progress, setup_django
 
