@@ -147,6 +147,7 @@ DEMO_STEPS: list[tuple[str, str]] = [
     ("logins", "centres.demo.seed_users"),
     ("people", "centres.demo.seed_people"),
     ("groups and meetings", "meetings.demo.seed_meetings"),
+    ("newsletters", "notifications.demo.seed_newsletters"),
 ]
 
 

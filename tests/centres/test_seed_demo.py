@@ -33,6 +33,7 @@ def test_seed_demo_creates_a_german_and_a_danish_centre_with_logins(settings, ca
     assert (anna.is_staff, anna.is_superuser) == (True, False)
     assert FederationRole.objects.filter(user__username="verband").exists()
     assert counts()["people"] == 12
+    assert "newsletters: 2 newsletters" in output
 
 
 def test_seed_demo_twice_changes_nothing(settings):
