@@ -7,6 +7,7 @@ only by its neutral public name and never lists members.
 """
 
 from collections.abc import Iterable
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -49,7 +50,14 @@ def meetings_calendar(
     calendar.add("x-wr-calname", name)
     if method:
         calendar.add("method", method)
+    days = []
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting, with_notes=with_notes))
-    calendar.add_missing_timezones()
+        days.append(meeting.starts_at.date())
+    if days:
+        # The zone's rules for the years the meetings fall in, not 1970-2038: a reminder's .ics
+        # shrinks from about 3 KB to under 1 KB.
+        calendar.add_missing_timezones(
+            first_date=date(min(days).year, 1, 1), last_date=date(max(days).year + 1, 12, 31)
+        )
     return calendar.to_ical()

@@ -14,7 +14,7 @@ MAX_AGE = {"manage": 60 * 24 * 3600, "absence": 30 * 24 * 3600}
 
 def member_token(*, purpose: str, membership_id: int, meeting_id: int | None = None) -> str:
     payload = {"m": membership_id} if meeting_id is None else {"m": membership_id, "t": meeting_id}
-    return signing.dumps(payload, salt=PURPOSES[purpose], compress=True)
+    return signing.dumps(payload, salt=PURPOSES[purpose])
 
 
 def member_token_read(*, purpose: str, token: str) -> dict | None:
