@@ -10,12 +10,21 @@ from collections.abc import Iterable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
 from meetings.models import Meeting
 
 PRODID = "-//Kontakt//Self-help group meetings//EN"
+
+
+def calendar_title(meeting: Meeting) -> str:
+    """A discreet group's meetings are just "Group meeting" in calendars (no topic words)."""
+    if meeting.group_id and meeting.group.discreet:
+        with translation.override(meeting.centre.default_language):
+            return gettext("Group meeting")
+    return meeting.display_title
 
 
 def meeting_event(meeting: Meeting, *, with_notes: bool) -> Event:
@@ -25,7 +34,7 @@ def meeting_event(meeting: Meeting, *, with_notes: bool) -> Event:
     event.add("dtstamp", meeting.updated_at or timezone.now())
     event.add("dtstart", meeting.starts_at.astimezone(zone))
     event.add("dtend", meeting.ends_at.astimezone(zone))
-    event.add("summary", meeting.display_title)
+    event.add("summary", calendar_title(meeting))
     event.add("sequence", meeting.sequence)
     event.add("status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED")
     location = meeting.room.location

@@ -254,7 +254,7 @@ def person_feed_meetings(token: CalendarToken, since: datetime) -> QuerySet[Meet
     today = timezone.localdate()
     group_ids = (
         Membership.all_centres.filter(person_id=token.person_id)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
         .values("group_id")
     )
     return (

@@ -14,7 +14,7 @@ from notifications.models import NewsletterList, Subscription
 
 
 class SubscribeForm(forms.Form):
-    email = forms.EmailField(label=_("Your e-mail address"))
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
     language = forms.ChoiceField(label=_("Language of the newsletter"), choices=LANGUAGE_CHOICES)
     newsletters = forms.ModelMultipleChoiceField(
         label=_("Newsletters"), queryset=NewsletterList.all_centres.none(), widget=forms.CheckboxSelectMultiple
@@ -50,7 +50,12 @@ def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
 
 @never_cache
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """The one-click confirmation link from the e-mail."""
+    """The confirmation link from the e-mail: the GET shows one button, its POST confirms. A
+    mail scanner that follows links must not subscribe anyone."""
+    if request.method != "POST":
+        if not newsletters.confirmation_token_valid(token):
+            return render(request, "notifications/member_link_invalid.html", status=404)
+        return render(request, "notifications/newsletter_confirm.html")
     with all_centres_scope():
         confirmed = newsletters.subscription_confirm(token=token)
     if confirmed is None:

@@ -88,6 +88,14 @@ def subscription_request(*, centre: Centre, email: str, language: str, newslette
     )
 
 
+def confirmation_token_valid(token: str) -> bool:
+    try:
+        signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return True
+
+
 @transaction.atomic
 def subscription_confirm(*, token: str) -> list[Subscription] | None:
     """The confirmation link: pending subscriptions become confirmed, with a consent record

@@ -34,7 +34,7 @@ def change_notices_queue(*, meeting_ids: Iterable[int], change: str) -> int:
     members = defaultdict(list)
     for membership in (
         Membership.all_centres.filter(group_id__in=by_group)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=now.date()))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=now.date()))
         .exclude(person__email="")
         .select_related("person")
     ):

@@ -66,7 +66,7 @@ def reminders_queue_due(*, now: datetime | None = None) -> int:
     memberships = defaultdict(list)
     for membership in (
         Membership.all_centres.filter(group_id__in={meeting.group_id for meeting in meetings})
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=now.date()))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=now.date()))
         .exclude(reminder_minutes__isnull=True)
         .exclude(person__email="")
         .select_related("person")

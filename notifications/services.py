@@ -167,12 +167,36 @@ def _claim(mail_ids: Sequence[int]) -> list[OutgoingMail]:
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
         claimed = list(rows.order_by("pk"))
+        # Whoever opted out since the row was made is not mailed: a suppressed address, or a
+        # newsletter subscription no longer confirmed.
+        stopped = _no_longer_wanted(claimed)
+        if stopped:
+            OutgoingMail.all_centres.filter(pk__in=stopped).update(status=OutgoingMail.Status.SUPPRESSED)
+            claimed = [mail for mail in claimed if mail.pk not in stopped]
         OutgoingMail.all_centres.filter(pk__in=[mail.pk for mail in claimed]).update(
             status=OutgoingMail.Status.SENDING, sending_since=timezone.now(), attempts=F("attempts") + 1
         )
     for mail in claimed:
         mail.attempts += 1
     return claimed
+
+
+def _no_longer_wanted(mails: list[OutgoingMail]) -> set[int]:
+    from notifications.models import Subscription
+
+    suppressed = _suppressed_among({(mail.centre_id, mail.recipient.lower()) for mail in mails})
+    stopped = {mail.pk for mail in mails if (mail.centre_id, mail.recipient.lower()) in suppressed}
+    newsletter_rows = [mail for mail in mails if mail.newsletter_issue_id and mail.person_id]
+    if newsletter_rows:
+        confirmed = set(
+            Subscription.all_centres.filter(
+                person_id__in={mail.person_id for mail in newsletter_rows},
+                newsletter__issues__in={mail.newsletter_issue_id for mail in newsletter_rows},
+                status=Subscription.Status.CONFIRMED,
+            ).values_list("person_id", "newsletter__issues")
+        )
+        stopped |= {mail.pk for mail in newsletter_rows if (mail.person_id, mail.newsletter_issue_id) not in confirmed}
+    return stopped
 
 
 def _message(mail: OutgoingMail, esp_connection) -> EmailMultiAlternatives:
@@ -268,13 +292,17 @@ def _send_batch(claimed: list[OutgoingMail], result: "SendResult") -> None:
 
 
 def _send_one(mail: OutgoingMail, esp_connection, result: "SendResult") -> None:
-    """Hand one claimed row to the ESP and write its outcome."""
+    """Hand one claimed row to the ESP and write its outcome. The row is claimed again just
+    before: if a slow batch let the sweeper hand it to another worker, this one leaves it."""
+    mine = OutgoingMail.all_centres.filter(pk=mail.pk, status=OutgoingMail.Status.SENDING, attempts=mail.attempts)
+    if not mine.update(sending_since=timezone.now()):
+        return
     try:
         message = _message(mail, esp_connection)
         message.send()
     except (AnymailError, requests.exceptions.RequestException, smtplib.SMTPException, OSError) as error:
         retry = _is_transient(error) and mail.attempts < MAX_ATTEMPTS
-        OutgoingMail.all_centres.filter(pk=mail.pk).update(
+        mine.update(
             status=OutgoingMail.Status.QUEUED if retry else OutgoingMail.Status.FAILED,
             last_error=f"{type(error).__name__}: {error}"[:2000],
             sending_since=None,
@@ -288,14 +316,14 @@ def _send_one(mail: OutgoingMail, esp_connection, result: "SendResult") -> None:
     status = getattr(message, "anymail_status", None)
     if status is not None and status.status and status.status <= {"rejected", "invalid", "failed"}:
         # The ESP took the request but refused the recipient (e.g. inactive after a bounce).
-        OutgoingMail.all_centres.filter(pk=mail.pk).update(
+        mine.update(
             status=OutgoingMail.Status.FAILED,
             last_error=f"The ESP refused the recipient ({', '.join(sorted(status.status))}).",
             sending_since=None,
         )
         result.failed += 1
         return
-    OutgoingMail.all_centres.filter(pk=mail.pk).update(
+    mine.update(
         status=OutgoingMail.Status.SENT,
         sent_at=timezone.now(),
         esp_message_id=(status.message_id or "") if status and isinstance(status.message_id, str) else "",

@@ -61,7 +61,7 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
     saved = None
     if request.method == "POST" and request.POST.get("action") == "reminders":
         choice = request.POST.get("reminder_minutes", "")
-        minutes = None if choice in ("", "off") else int(choice) if choice.isdigit() else -1
+        minutes = None if choice in ("", "off") else int(choice) if choice.isascii() and choice.isdigit() else -1
         if minutes not in REMINDER_CHOICES:
             return render(request, "notifications/member_link_invalid.html", status=400)
         groups.membership_update(actor=None, membership=membership, reminder_minutes=minutes)

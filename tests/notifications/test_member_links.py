@@ -101,3 +101,10 @@ def test_a_bad_reminder_choice_is_a_400(client, dora):
         f"/m/{member_token(purpose='manage', membership_id=dora.pk)}/", {"action": "reminders", "reminder_minutes": "7"}
     )
     assert response.status_code == 400
+
+
+def test_a_non_ascii_digit_is_a_400_not_a_500(client, dora):
+    response = client.post(
+        f"/m/{member_token(purpose='manage', membership_id=dora.pk)}/", {"action": "reminders", "reminder_minutes": "²"}
+    )
+    assert response.status_code == 400

@@ -108,3 +108,15 @@ def test_an_issue_without_text_cannot_be_scheduled(news, centre_a):
     empty = NewsletterIssue.all_centres.create(centre=centre_a, newsletter=news, title="Leer")
     with pytest.raises(DomainError, match="at least one language"):
         issues.issue_schedule(issue=empty)
+
+
+def test_someone_who_unsubscribes_after_the_rows_are_made_gets_no_issue(issue, fake_esp):
+    from notifications.newsletters import subscriptions_end
+
+    issues.issue_schedule(issue=issue)
+    issues.issues_send_due()
+    leaving = Subscription.all_centres.select_related("person").get(person__email="leser0@example.net")
+    subscriptions_end(person=leaving.person)
+    services.mails_send(list(OutgoingMail.all_centres.values_list("pk", flat=True)))
+    assert "leser0@example.net" not in fake_esp.recipients()
+    assert OutgoingMail.all_centres.get(recipient="leser0@example.net").status == "suppressed"

@@ -44,9 +44,16 @@ def test_the_answer_is_the_same_for_known_and_unknown_addresses(client, news, pe
     assert strip(known) == strip(unknown)
 
 
+def test_a_get_on_the_confirmation_link_only_asks(client, news):
+    subscribe(client, news)
+    page = client.get(confirmation_link()).content.decode()
+    assert "Yes, subscribe me" in page
+    assert Subscription.all_centres.get().status == "pending"  # a link scanner subscribes nobody
+
+
 def test_confirming_subscribes_and_records_the_consent(client, news):
     subscribe(client, news)
-    page = client.get(confirmation_link())
+    page = client.post(confirmation_link())
     assert "you are subscribed" in page.content.decode()
     subscription = Subscription.all_centres.get()
     consent = ConsentRecord.all_centres.get(person=subscription.person, purpose="newsletter")
@@ -65,7 +72,7 @@ def test_an_unconfirmed_subscriber_is_never_mailed_an_issue(client, news):
 
 def test_an_already_confirmed_address_gets_no_second_confirmation_mail(client, news):
     subscribe(client, news)
-    client.get(confirmation_link())
+    client.post(confirmation_link())
     subscribe(client, news)
     assert OutgoingMail.all_centres.filter(kind="newsletter_confirmation").count() == 1
 
@@ -93,7 +100,7 @@ def test_the_honeypot_subscribes_nobody(client, news):
 @pytest.fixture
 def subscriber(client, news):
     subscribe(client, news)
-    client.get(confirmation_link())
+    client.post(confirmation_link())
     return Person.all_centres.get(email="neu@example.net")
 
 
@@ -135,3 +142,10 @@ def test_preferences_leave_one_newsletter_and_keep_another(client, subscriber, c
     client.post(path, {"keep": [str(other.pk)]})
     statuses = dict(Subscription.all_centres.filter(person=subscriber).values_list("newsletter__name", "status"))
     assert statuses == {"Rundbrief": "unsubscribed", "Ehrenamt": "confirmed"}
+
+
+def test_an_overlong_address_is_a_form_error_not_a_500(client, news):
+    email = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".org"
+    response = subscribe(client, news, email=email)
+    assert response.status_code == 200
+    assert not Subscription.all_centres.exists()

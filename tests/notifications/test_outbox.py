@@ -210,3 +210,27 @@ def test_the_batch_api_sends_many_mails_in_one_request_and_reports_each(centre_a
     statuses = dict(OutgoingMail.all_centres.values_list("recipient", "status"))
     assert statuses["r7@example.net"] == "failed"
     assert sum(status == "sent" for status in statuses.values()) == 119
+
+
+def test_a_row_handed_to_another_worker_by_the_sweeper_is_not_sent_again(centre_a, fake_esp, settings):
+    settings.OUTBOX_ESP_BATCH = False
+    first, second = queue(centre_a, obj="slow-1"), queue(centre_a, recipient="r2@example.net", obj="slow-2")
+    claimed = services._claim([first.pk, second.pk])
+    # While this worker is busy, the sweeper gives the second row to another worker, which sends it.
+    OutgoingMail.all_centres.filter(pk=second.pk).update(status="queued")
+    services.mails_send([second.pk])
+    result = services.SendResult(retry=[])
+    from django.core.mail import get_connection
+
+    with get_connection() as connection:
+        for mail in claimed:
+            services._send_one(mail, connection, result)
+    assert sorted(fake_esp.recipients()) == ["alma@example.net", "r2@example.net"]
+
+
+def test_an_address_suppressed_after_queueing_is_not_mailed(centre_a, fake_esp):
+    mail = queue(centre_a)
+    SuppressedAddress.all_centres.create(centre=centre_a, email="ALMA@example.net", reason="complained")
+    services.mails_send([mail.pk])
+    mail.refresh_from_db()
+    assert (mail.status, fake_esp.accepted) == ("suppressed", [])

@@ -146,3 +146,22 @@ def test_two_beats_queueing_reminders_at_once_store_each_reminder_once(
     for thread in threads:
         thread.join()
     assert recipients() == ["dora@example.net", "kai@example.net"]
+
+
+def test_a_member_who_leaves_today_gets_no_more_mail(weekly_series, members, frozen_now):
+    from meetings.services import groups as group_services
+
+    frozen_now(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    dora = members["daily"].memberships.model.all_centres.get(person=members["daily"])
+    group_services.membership_end(actor=None, membership=dora)
+    reminders_queue_due()
+    assert "dora@example.net" not in recipients()
+
+
+def test_discreet_groups_are_just_a_group_meeting_in_calendars(weekly_series, members, group_a, frozen_now):
+    group_a.discreet = True
+    group_a.save()
+    frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
+    reminders_queue_due()
+    event = Calendar.from_ical(OutgoingMail.all_centres.get(recipient="dora@example.net").calendar).walk("VEVENT")[0]
+    assert "Dienstagsgruppe" not in str(event["SUMMARY"])
