@@ -108,9 +108,16 @@ def mail_queue(
     return mail
 
 
+BULK_CHUNK = 1000
+
+
 def mails_queue_bulk(mails: Sequence[OutgoingMail]) -> int:
-    """Store many prepared rows at once (reminders, notices), skipping keys already stored, and
-    queue the new ones for sending after commit. Returns how many were new."""
+    """Store many prepared rows at once (reminders, notices, newsletters), skipping keys already
+    stored, and queue the new ones for sending after commit. Returns how many were new."""
+    return sum(_queue_chunk(mails[start : start + BULK_CHUNK]) for start in range(0, len(mails), BULK_CHUNK))
+
+
+def _queue_chunk(mails: Sequence[OutgoingMail]) -> int:
     if not mails:
         return 0
     keys = [mail.idempotency_key for mail in mails]
@@ -124,12 +131,21 @@ def mails_queue_bulk(mails: Sequence[OutgoingMail]) -> int:
         if (mail.centre_id, mail.recipient.lower()) in suppressed:
             mail.status = OutgoingMail.Status.SUPPRESSED
         fresh.append(mail)
-    OutgoingMail.all_centres.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
-    queued_ids = list(
-        OutgoingMail.all_centres.filter(
-            idempotency_key__in=[mail.idempotency_key for mail in fresh], status=OutgoingMail.Status.QUEUED
-        ).values_list("pk", flat=True)
-    )
+    try:
+        with transaction.atomic():
+            # On PostgreSQL the new rows come back with their ids: no second query.
+            OutgoingMail.all_centres.bulk_create(fresh)
+        queued_ids = [mail.pk for mail in fresh if mail.status == OutgoingMail.Status.QUEUED]
+        if None in queued_ids:
+            raise LookupError  # a database that does not return ids
+    except (IntegrityError, LookupError):
+        # Another process stored some of these keys meanwhile (two beats): keep theirs.
+        OutgoingMail.all_centres.bulk_create(fresh, ignore_conflicts=True)
+        queued_ids = list(
+            OutgoingMail.all_centres.filter(
+                idempotency_key__in=[mail.idempotency_key for mail in fresh], status=OutgoingMail.Status.QUEUED
+            ).values_list("pk", flat=True)
+        )
     queue_sending(queued_ids)
     return len(fresh)
 
