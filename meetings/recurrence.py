@@ -135,11 +135,6 @@ def local_day_start(day: date, time_zone: str) -> datetime:
     return datetime.combine(day, time.min).replace(tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
 
 
-def local_day_bounds(day: date, time_zone: str) -> tuple[datetime, datetime]:
-    """The UTC instants at which a local day begins and the next one begins."""
-    return local_day_start(day, time_zone), local_day_start(day + timedelta(days=1), time_zone)
-
-
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 

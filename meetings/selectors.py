@@ -53,11 +53,6 @@ def closure_list() -> QuerySet[Closure]:
     return Closure.objects.select_related("centre", "location", "room")
 
 
-def meetings_between(starts_at: datetime, ends_at: datetime) -> QuerySet[Meeting]:
-    """Meetings overlapping [starts_at, ends_at) in the current scope, with group and room."""
-    return meeting_list().filter(starts_at__lt=ends_at, ends_at__gt=starts_at).order_by("starts_at", "id")
-
-
 OVERVIEW_FIELDS = (
     "id",
     "starts_at",
