@@ -289,6 +289,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Seconds before the 1st, 2nd, ... retry of a mail after a transient ESP error (never more than a
 # few minutes: longer countdowns would outlive the broker's visibility timeout).
 OUTBOX_RETRY_DELAYS = [int(seconds) for seconds in env.list("OUTBOX_RETRY_DELAYS", default=["30", "60", "120", "240"])]
+# A row in `sending` this long belongs to a worker that died: the sweeper re-queues it, in doubt.
+OUTBOX_STUCK_AFTER_SECONDS = env.int("OUTBOX_STUCK_AFTER_SECONDS", default=600)
 # Send through the ESP's batch API where Kontakt speaks it (Postmark: 500 messages a request).
 OUTBOX_ESP_BATCH = env.bool("OUTBOX_ESP_BATCH", default=True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kontakt <noreply@kontakt.localhost>")

@@ -17,7 +17,8 @@ from notifications.models import (
 class OutgoingMailAdmin(StaffAccessAdmin):
     list_display = ["created_at", "kind", "recipient", "subject", "status", "attempts", "delivery", "sent_at"]
     list_filter = ["status", "kind", "delivery", "centre"]
-    search_fields = ["recipient", "subject", "esp_message_id"]
+    search_fields = ["recipient", "content__subject", "esp_message_id"]
+    list_select_related = ["content"]
     date_hierarchy = "created_at"
     readonly_fields = [
         "centre",
@@ -29,6 +30,7 @@ class OutgoingMailAdmin(StaffAccessAdmin):
         "body_text",
         "status",
         "attempts",
+        "in_doubt",
         "last_error",
         "esp_message_id",
         "delivery",
@@ -36,7 +38,7 @@ class OutgoingMailAdmin(StaffAccessAdmin):
         "sending_since",
         "sent_at",
     ]
-    exclude = ["idempotency_key", "person", "body_html", "headers", "calendar"]
+    exclude = ["idempotency_key", "person", "content", "merge_data"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -6,19 +6,26 @@ from datetime import datetime
 
 import markdown
 import nh3
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config.errors import ConflictError, DomainError
-from notifications.models import NewsletterIssue, NewsletterIssueText, OutgoingMail
-from notifications.newsletters import confirmed_subscribers, list_unsubscribe_headers, preferences_url, unsubscribe_url
-from notifications.services import RenderedMail, idempotency_key, mail_queue, mails_queue_bulk, sender_for
+from notifications.member_links import link_url
+from notifications.models import NewsletterIssue, NewsletterIssueText, OutgoingMail, merge_field
+from notifications.newsletters import confirmed_subscriber_chunks, subscriber_token_for
+from notifications.services import (
+    NewMail,
+    RenderedMail,
+    idempotency_key,
+    mail_content_create,
+    mail_queue,
+    mails_queue_bulk,
+)
 
 CHUNK = 1000
-UNSUBSCRIBE_PLACEHOLDER = "https://__unsubscribe_url__"
-PREFERENCES_PLACEHOLDER = "https://__preferences_url__"
 
 
 def issue_render(issue: NewsletterIssue, text: NewsletterIssueText) -> RenderedMail:
@@ -30,8 +37,8 @@ def issue_render(issue: NewsletterIssue, text: NewsletterIssueText) -> RenderedM
         "centre": issue.centre,
         "body_html": html_body,
         "body_text": text.body,
-        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
-        "preferences_url": PREFERENCES_PLACEHOLDER,
+        "unsubscribe_url": merge_field("unsubscribe_url"),
+        "preferences_url": merge_field("preferences_url"),
     }
     with translation.override(text.language):
         html = render_to_string("notifications/newsletter/issue_body.html", context)
@@ -54,6 +61,7 @@ def issue_test_send(*, issue: NewsletterIssue, email: str, language: str | None 
     """Send the issue to one address (the coordinator's own) to see it as subscribers will."""
     texts = _texts(issue)
     text = _text_for(issue, language or issue.centre.default_language, texts)
+    site = settings.SITE_URL.rstrip("/") + "/"
     return mail_queue(
         centre=issue.centre,
         kind=OutgoingMail.Kind.NEWSLETTER,
@@ -62,6 +70,8 @@ def issue_test_send(*, issue: NewsletterIssue, email: str, language: str | None 
         language=text.language,
         template="newsletter",
         context={"rendered": issue_render(issue, text)},
+        # A test mail has no subscriber: its footer links lead to the site.
+        merge_data={"unsubscribe_url": site, "preferences_url": site},
     )
 
 
@@ -109,50 +119,56 @@ def issue_queue(*, issue: NewsletterIssue) -> int:
         issue.started_at = issue.started_at or timezone.now()
         issue.save(update_fields=["status", "started_at"])
     texts = _texts(issue)
-    rendered = {language: issue_render(issue, text) for language, text in texts.items()}
-    made, chunk = 0, []
-    for subscription in confirmed_subscribers(issue.newsletter):
-        chunk.append(subscription.person)
-        if len(chunk) >= CHUNK:
-            made += _queue_chunk(issue, chunk, texts, rendered)
-            chunk = []
-            if NewsletterIssue.all_centres.filter(pk=issue.pk, status=NewsletterIssue.Status.PAUSED).exists():
-                return made
-    made += _queue_chunk(issue, chunk, texts, rendered)
+    contents = {
+        language: mail_content_create(
+            centre=issue.centre,
+            language=language,
+            rendered=issue_render(issue, text),
+            headers=LIST_UNSUBSCRIBE_HEADERS,
+        ).pk
+        for language, text in texts.items()
+    }
+    made = 0
+    for chunk in confirmed_subscriber_chunks(issue.newsletter, size=CHUNK):
+        made += _queue_chunk(issue, chunk, texts, contents)
+        if NewsletterIssue.all_centres.filter(pk=issue.pk, status=NewsletterIssue.Status.PAUSED).exists():
+            return made
     NewsletterIssue.all_centres.filter(pk=issue.pk, status=NewsletterIssue.Status.SENDING).update(
         status=NewsletterIssue.Status.SENT, finished_at=timezone.now()
     )
     return made
 
 
-def _queue_chunk(issue, people, texts, rendered) -> int:
+# RFC 8058 one-click unsubscribe: each recipient's own HTTPS URL, which a POST alone unsubscribes.
+LIST_UNSUBSCRIBE_HEADERS = {
+    "List-Unsubscribe": f"<{merge_field('unsubscribe_url')}>",
+    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+}
+
+
+def _queue_chunk(issue, subscribers, texts, contents) -> int:
+    """Rows for one chunk of subscribers: (person id, e-mail, language) each."""
     rows = []
-    sender = sender_for(issue.centre)
-    for person in people:
-        language = _text_for(issue, person.language, texts).language
-        mail = rendered[language]
-        links = {UNSUBSCRIBE_PLACEHOLDER: unsubscribe_url(person), PREFERENCES_PLACEHOLDER: preferences_url(person)}
-        text, html = mail.text, mail.html
-        for placeholder, url in links.items():
-            text, html = text.replace(placeholder, url), html.replace(placeholder, url)
+    for person_id, email, person_language in subscribers:
+        language = _text_for(issue, person_language, texts).language
+        token = subscriber_token_for(person_id)
         rows.append(
-            OutgoingMail(
+            NewMail(
                 centre_id=issue.centre_id,
                 kind=OutgoingMail.Kind.NEWSLETTER,
-                idempotency_key=idempotency_key("newsletter", f"issue-{issue.pk}", person.email),
-                newsletter_issue=issue,
-                person=person,
-                recipient=person.email,
+                key=idempotency_key("newsletter", f"issue-{issue.pk}", email),
+                newsletter_issue_id=issue.pk,
+                person_id=person_id,
+                recipient=email,
                 language=language,
-                from_email=sender,
-                subject=mail.subject,
-                body_text=text,
-                body_html=html,
-                headers=list_unsubscribe_headers(person),
+                content_id=contents[language],
+                merge_data={
+                    "unsubscribe_url": link_url("newsletter-unsubscribe", token),
+                    "preferences_url": link_url("newsletter-preferences", token),
+                },
             )
         )
-    with transaction.atomic():
-        return mails_queue_bulk(rows)
+    return mails_queue_bulk(rows)
 
 
 def issues_send_due(*, now: datetime | None = None) -> int:

@@ -45,14 +45,19 @@ class OutgoingMail(models.Model):
     )
     recipient = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
-    from_email = models.CharField(_("from"), max_length=300)
-    subject = models.CharField(_("subject"), max_length=300)
-    body_text = models.TextField(_("text"))
-    body_html = models.TextField(_("HTML"), blank=True)
-    headers = models.JSONField(_("headers"), default=dict, blank=True)
-    calendar = models.TextField(_("calendar attachment"), blank=True, help_text=_("An .ics file, if any."))
+    content = models.ForeignKey(
+        "MailContent", on_delete=models.PROTECT, related_name="mails", verbose_name=_("content")
+    )
+    merge_data = models.JSONField(
+        _("merge data"), default=dict, blank=True, help_text=_("This recipient's own values, such as their links.")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    in_doubt = models.BooleanField(
+        _("in doubt"),
+        default=False,
+        help_text=_("An attempt may have reached the ESP (its worker stopped, or no answer in time)."),
+    )
     last_error = models.TextField(_("last error"), blank=True)
     esp_message_id = models.CharField(_("ESP message id"), max_length=200, blank=True, db_index=True)
     delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices, blank=True, default="")
@@ -82,6 +87,73 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    # The mail as its recipient gets it: the shared content with this row's merge data put in.
+    def merged(self, text: str) -> str:
+        return merge(text, self.merge_data)
+
+    @property
+    def from_email(self) -> str:
+        return self.content.from_email
+
+    @property
+    def subject(self) -> str:
+        return self.merged(self.content.subject)
+
+    @property
+    def body_text(self) -> str:
+        return self.merged(self.content.body_text)
+
+    @property
+    def body_html(self) -> str:
+        return self.merged(self.content.body_html)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {name: self.merged(value) for name, value in self.content.headers.items()}
+
+    @property
+    def calendar(self) -> str:
+        return self.content.calendar
+
+
+def merge_field(name: str) -> str:
+    """The placeholder for merge field `name` in shared content. It looks like a URL so that it
+    passes template escaping untouched and can stand in an href."""
+    return f"https://__{name}__"
+
+
+def merge(text: str, merge_data: dict[str, str]) -> str:
+    for name, value in merge_data.items():
+        text = text.replace(merge_field(name), value)
+    return text
+
+
+class MailContent(models.Model):
+    """What the mails of one kind, object and language share, rendered once: a reminder for one
+    meeting in German, a newsletter issue in Danish. Each outbox row points at its content and
+    holds only its recipient's merge data (`merge_field` placeholders and their values), so a
+    newsletter to 100,000 people stores its text once per language. Never changed once made."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
+    from_email = models.CharField(_("from"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    calendar = models.TextField(_("calendar attachment"), blank=True, help_text=_("An .ics file, if any."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        verbose_name = _("mail content")
+        verbose_name_plural = _("mail contents")
+
+    def __str__(self) -> str:
+        return f"content #{self.pk}"
 
 
 class SuppressedAddress(models.Model):

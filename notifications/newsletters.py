@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from centres.models import Centre, ConsentRecord, Person
 from centres.services import consent_record, consent_withdraw, person_create
+from notifications.member_links import link_url
 from notifications.models import NewsletterList, OutgoingMail, Subscription
 from notifications.services import mail_queue
 
@@ -18,7 +19,11 @@ SUBSCRIBER_SALT = "kontakt.newsletter.subscriber"  # unsubscribe and preferences
 
 
 def subscriber_token(person: Person) -> str:
-    return signing.dumps({"p": person.pk}, salt=SUBSCRIBER_SALT)
+    return subscriber_token_for(person.pk)
+
+
+def subscriber_token_for(person_id: int) -> str:
+    return signing.dumps({"p": person_id}, salt=SUBSCRIBER_SALT)
 
 
 def subscriber_from_token(token: str) -> Person | None:
@@ -30,19 +35,11 @@ def subscriber_from_token(token: str) -> Person | None:
 
 
 def unsubscribe_url(person: Person) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("newsletter-unsubscribe", args=[subscriber_token(person)])
+    return link_url("newsletter-unsubscribe", subscriber_token(person))
 
 
 def preferences_url(person: Person) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("newsletter-preferences", args=[subscriber_token(person)])
-
-
-def list_unsubscribe_headers(person: Person) -> dict[str, str]:
-    """RFC 8058 one-click unsubscribe: an HTTPS URL that a POST alone unsubscribes."""
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url(person)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    return link_url("newsletter-preferences", subscriber_token(person))
 
 
 @transaction.atomic
@@ -141,12 +138,22 @@ def subscriptions_end(*, person: Person, newsletters: list[NewsletterList] | Non
     return ended
 
 
-def confirmed_subscribers(newsletter: NewsletterList):
-    """The people an issue goes to: confirmed only, streamed (never all in memory)."""
-    return (
+def confirmed_subscriber_chunks(newsletter: NewsletterList, *, size: int = 1000):
+    """The people an issue goes to, confirmed only, as lists of (person id, e-mail, language),
+    `size` at a time by keyset pagination: never all in memory, and each chunk one indexed query."""
+    subscriptions = (
         Subscription.all_centres.filter(newsletter=newsletter, status=Subscription.Status.CONFIRMED)
         .exclude(person__email="")
-        .select_related("person")
         .order_by("pk")
-        .iterator(chunk_size=2000)
     )
+    after = 0
+    while True:
+        chunk = list(
+            subscriptions.filter(pk__gt=after).values_list("pk", "person_id", "person__email", "person__language")[
+                :size
+            ]
+        )
+        if not chunk:
+            return
+        after = chunk[-1][0]
+        yield [(person_id, email, language) for _pk, person_id, email, language in chunk]

@@ -12,7 +12,7 @@ from meetings.calendar import meetings_calendar
 from meetings.models import Meeting, Membership
 from notifications.models import OutgoingMail
 from notifications.reminders import reminder_context
-from notifications.services import idempotency_key, mail_render, mails_queue_bulk, sender_for
+from notifications.services import NewMail, idempotency_key, mail_content_create, mail_render, mails_queue_bulk
 
 
 def change_notices_queue(*, meeting_ids: Iterable[int], change: str) -> int:
@@ -39,40 +39,43 @@ def change_notices_queue(*, meeting_ids: Iterable[int], change: str) -> int:
         .select_related("person")
     ):
         members[membership.person_id].append(membership)
-    rows = []
+    rows, contents = [], {}
     for memberships in members.values():
         person = memberships[0].person
         affected = [meeting for membership in memberships for meeting in by_group[membership.group_id]]
         centre = affected[0].centre
         language = person.language or centre.default_language
-        all_cancelled = all(meeting.status == Meeting.Status.CANCELLED for meeting in affected)
-        rendered = mail_render(
-            template="change_notice",
-            language=language,
-            context={
-                "meetings": [reminder_context(meeting) for meeting in affected],
-                "discreet": any(meeting.group.discreet for meeting in affected),
-                "all_cancelled": all_cancelled,
-                "centre": centre,
-            },
-            time_zone=centre.time_zone,
-        )
-        calendar = meetings_calendar(
-            affected, name=centre.name, with_notes=True, method="CANCEL" if all_cancelled else "REQUEST"
-        )
+        # Members of the same groups get the same notice: rendered once per set and language.
+        shared = (tuple(meeting.pk for meeting in affected), language)
+        if shared not in contents:
+            all_cancelled = all(meeting.status == Meeting.Status.CANCELLED for meeting in affected)
+            contents[shared] = mail_content_create(
+                centre=centre,
+                language=language,
+                rendered=mail_render(
+                    template="change_notice",
+                    language=language,
+                    context={
+                        "meetings": [reminder_context(meeting) for meeting in affected],
+                        "discreet": any(meeting.group.discreet for meeting in affected),
+                        "all_cancelled": all_cancelled,
+                        "centre": centre,
+                    },
+                    time_zone=centre.time_zone,
+                ),
+                calendar=meetings_calendar(
+                    affected, name=centre.name, with_notes=True, method="CANCEL" if all_cancelled else "REQUEST"
+                ).decode(),
+            ).pk
         rows.append(
-            OutgoingMail(
+            NewMail(
                 centre_id=centre.pk,
                 kind=OutgoingMail.Kind.CHANGE_NOTICE,
-                idempotency_key=idempotency_key("change", change, person.email),
-                person=person,
+                key=idempotency_key("change", change, person.email),
+                person_id=person.pk,
                 recipient=person.email,
                 language=language,
-                from_email=sender_for(centre),
-                subject=rendered.subject,
-                body_text=rendered.text,
-                body_html=rendered.html,
-                calendar=calendar.decode(),
+                content_id=contents[shared],
             )
         )
     return mails_queue_bulk(rows)

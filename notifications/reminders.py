@@ -10,8 +10,8 @@ from django.utils import timezone
 from meetings.calendar import meetings_calendar
 from meetings.models import Meeting, Membership
 from notifications.member_links import member_url
-from notifications.models import OutgoingMail
-from notifications.services import idempotency_key, mail_render, mails_queue_bulk, sender_for
+from notifications.models import OutgoingMail, merge_field
+from notifications.services import NewMail, idempotency_key, mail_content_create, mail_render, mails_queue_bulk
 
 # Members choose up to two weeks' notice (MembershipSerializer caps reminder_minutes there).
 LONGEST_LEAD = timedelta(days=14)
@@ -29,21 +29,18 @@ def reminder_context(meeting: Meeting) -> dict:
         "address": location.address,
         "note": meeting.note,
         "centre": meeting.centre,
-        # Rendered once per meeting and language; each member's own links go in afterwards.
-        "absence_url": ABSENCE_URL,
-        "manage_url": MANAGE_URL,
+        # Rendered once per meeting and language; each member's own links are merge data.
+        "absence_url": merge_field("absence_url"),
+        "manage_url": merge_field("manage_url"),
     }
 
 
-ABSENCE_URL = "https://__absence_url__"
-MANAGE_URL = "https://__manage_url__"
-
-
-def personalise(text: str, membership: Membership, meeting: Meeting) -> str:
-    """Put the member's signed links into a mail rendered for everyone."""
-    return text.replace(
-        ABSENCE_URL, member_url(purpose="absence", membership_id=membership.pk, meeting_id=meeting.pk)
-    ).replace(MANAGE_URL, member_url(purpose="manage", membership_id=membership.pk))
+def reminder_merge_data(membership: Membership, meeting: Meeting) -> dict[str, str]:
+    """The member's own signed links for the shared reminder content."""
+    return {
+        "absence_url": member_url(purpose="absence", membership_id=membership.pk, meeting_id=meeting.pk),
+        "manage_url": member_url(purpose="manage", membership_id=membership.pk),
+    }
 
 
 def reminders_queue_due(*, now: datetime | None = None) -> int:
@@ -72,39 +69,59 @@ def reminders_queue_due(*, now: datetime | None = None) -> int:
         .select_related("person")
     ):
         memberships[membership.group_id].append(membership)
-    rows = []
+    due = []  # (meeting, membership, idempotency key)
     for meeting in meetings:
-        rendered, calendar = {}, None
         for membership in memberships[meeting.group_id]:
-            if meeting.starts_at - timedelta(minutes=membership.reminder_minutes) > now:
-                continue
-            person = membership.person
-            language = person.language or meeting.centre.default_language
-            if language not in rendered:
-                rendered[language] = mail_render(
+            if meeting.starts_at - timedelta(minutes=membership.reminder_minutes) <= now:
+                key = idempotency_key(
+                    "reminder", f"meeting-{meeting.pk}-{meeting.starts_at:%Y%m%dT%H%M}", membership.person.email
+                )
+                due.append((meeting, membership, key))
+    # Most runs find most reminders queued already: skip them before rendering anything.
+    queued = _keys_stored([key for _meeting, _membership, key in due])
+    rows, contents, calendars = [], {}, {}
+    for meeting, membership, key in due:
+        if key in queued:
+            continue
+        person = membership.person
+        language = person.language or meeting.centre.default_language
+        if (meeting.pk, language) not in contents:
+            if meeting.pk not in calendars:
+                calendars[meeting.pk] = meetings_calendar(
+                    [meeting], name=meeting.display_title, with_notes=True, method="REQUEST"
+                ).decode()
+            contents[meeting.pk, language] = mail_content_create(
+                centre=meeting.centre,
+                language=language,
+                rendered=mail_render(
                     template="reminder",
                     language=language,
                     context=reminder_context(meeting),
                     time_zone=meeting.centre.time_zone,
-                )
-            if calendar is None:
-                calendar = meetings_calendar([meeting], name=meeting.display_title, with_notes=True, method="REQUEST")
-            mail = rendered[language]
-            rows.append(
-                OutgoingMail(
-                    centre_id=meeting.centre_id,
-                    kind=OutgoingMail.Kind.REMINDER,
-                    idempotency_key=idempotency_key(
-                        "reminder", f"meeting-{meeting.pk}-{meeting.starts_at:%Y%m%dT%H%M}", person.email
-                    ),
-                    person=person,
-                    recipient=person.email,
-                    language=language,
-                    from_email=sender_for(meeting.centre),
-                    subject=mail.subject,
-                    body_text=personalise(mail.text, membership, meeting),
-                    body_html=personalise(mail.html, membership, meeting),
-                    calendar=calendar.decode(),
-                )
+                ),
+                calendar=calendars[meeting.pk],
+            ).pk
+        rows.append(
+            NewMail(
+                centre_id=meeting.centre_id,
+                kind=OutgoingMail.Kind.REMINDER,
+                key=key,
+                person_id=person.pk,
+                recipient=person.email,
+                language=language,
+                content_id=contents[meeting.pk, language],
+                merge_data=reminder_merge_data(membership, meeting),
             )
+        )
     return mails_queue_bulk(rows)
+
+
+def _keys_stored(keys: list[str]) -> set[str]:
+    stored = set()
+    for start in range(0, len(keys), 5000):
+        stored.update(
+            OutgoingMail.all_centres.filter(idempotency_key__in=keys[start : start + 5000]).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+    return stored

@@ -5,8 +5,10 @@
 Writes are described per function; nothing here sends inside a caller's transaction.
 """
 
+import json
 import logging
 import smtplib
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,12 +25,11 @@ from django.utils import timezone, translation
 
 from centres.models import Centre, Person
 from notifications import esp_batch
-from notifications.models import OutgoingMail, SuppressedAddress, WebhookEvent
+from notifications.models import MailContent, OutgoingMail, SuppressedAddress, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-STUCK_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,22 @@ def is_suppressed(*, centre_id: int, email: str) -> bool:
     return SuppressedAddress.all_centres.filter(centre_id=centre_id, email__iexact=email).exists()
 
 
+def mail_content_create(
+    *, centre: Centre, language: str, rendered: RenderedMail, headers: dict | None = None, calendar: str = ""
+) -> MailContent:
+    """Store what many mails share (see MailContent). Writes one row."""
+    return MailContent.all_centres.create(
+        centre=centre,
+        language=language,
+        from_email=sender_for(centre),
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        headers=headers or {},
+        calendar=calendar,
+    )
+
+
 def mail_queue(
     *,
     centre: Centre,
@@ -76,31 +93,36 @@ def mail_queue(
     person: Person | None = None,
     calendar: str = "",
     headers: dict | None = None,
+    merge_data: dict | None = None,
 ) -> OutgoingMail | None:
     """Store one mail and queue it for sending after the current transaction commits.
 
     Returns the new row, or None when a mail with the same idempotency key exists already.
     A suppressed address gets a row with status `suppressed` and is never sent to."""
+    key = idempotency_key(kind, obj, recipient)
+    if OutgoingMail.all_centres.filter(idempotency_key=key).exists():
+        return None
     rendered = mail_render(template=template, language=language, context=context, time_zone=centre.time_zone)
-    mail = OutgoingMail(
-        centre=centre,
-        kind=kind,
-        idempotency_key=idempotency_key(kind, obj, recipient),
-        person=person,
-        recipient=recipient.strip(),
-        language=language,
-        from_email=sender_for(centre),
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-        headers=headers or {},
-        calendar=calendar,
-    )
-    if is_suppressed(centre_id=centre.pk, email=mail.recipient):
-        mail.status = OutgoingMail.Status.SUPPRESSED
     try:
         with transaction.atomic():
-            mail.save()
+            content = mail_content_create(
+                centre=centre, language=language, rendered=rendered, headers=headers, calendar=calendar
+            )
+            mail = OutgoingMail.all_centres.create(
+                centre=centre,
+                kind=kind,
+                idempotency_key=key,
+                person=person,
+                recipient=recipient.strip(),
+                language=language,
+                content=content,
+                merge_data=merge_data or {},
+                status=(
+                    OutgoingMail.Status.SUPPRESSED
+                    if is_suppressed(centre_id=centre.pk, email=recipient.strip())
+                    else OutgoingMail.Status.QUEUED
+                ),
+            )
     except IntegrityError:
         return None
     if mail.status == OutgoingMail.Status.QUEUED:
@@ -108,46 +130,113 @@ def mail_queue(
     return mail
 
 
+@dataclass(frozen=True, slots=True)
+class NewMail:
+    """One recipient's row for `mails_queue_bulk`: who, and their merge data for the shared
+    content."""
+
+    centre_id: int
+    kind: str
+    key: str
+    recipient: str
+    language: str
+    content_id: int
+    person_id: int | None = None
+    merge_data: dict | None = None
+    newsletter_issue_id: int | None = None
+
+
 BULK_CHUNK = 1000
 
 
-def mails_queue_bulk(mails: Sequence[OutgoingMail]) -> int:
-    """Store many prepared rows at once (reminders, notices, newsletters), skipping keys already
-    stored, and queue the new ones for sending after commit. Returns how many were new."""
+def mails_queue_bulk(mails: Sequence[NewMail]) -> int:
+    """Store many rows at once (reminders, notices, newsletters), skipping idempotency keys
+    already stored and marking suppressed addresses, and queue the new rows for sending after
+    commit. Returns how many rows were new."""
     return sum(_queue_chunk(mails[start : start + BULK_CHUNK]) for start in range(0, len(mails), BULK_CHUNK))
 
 
-def _queue_chunk(mails: Sequence[OutgoingMail]) -> int:
+def _queue_chunk(mails: Sequence[NewMail]) -> int:
     if not mails:
         return 0
-    keys = [mail.idempotency_key for mail in mails]
+    now = timezone.now()
+    made = _insert_postgres(mails, now) if connection.vendor == "postgresql" else _insert_portable(mails, now)
+    queue_sending([pk for pk, status in made if status == OutgoingMail.Status.QUEUED])
+    return len(made)
+
+
+def _insert_postgres(mails: Sequence[NewMail], now) -> list[tuple[int, str]]:
+    """One statement for the whole chunk: the rows come in as arrays, suppressed addresses are
+    marked by a join on the (centre, lower(email)) index, and keys stored already (by an earlier
+    run or another beat at the same moment) are skipped by ON CONFLICT."""
+    table, suppressed = OutgoingMail._meta.db_table, SuppressedAddress._meta.db_table
+    # Only table names from the models are formatted in; every value is a parameter.
+    sql = f"""
+        INSERT INTO {table} (centre_id, kind, idempotency_key, person_id, recipient, language, content_id,
+                             merge_data, newsletter_issue_id, status, attempts, in_doubt, last_error,
+                             esp_message_id, delivery, created_at)
+        SELECT v.centre_id, v.kind, v.key, v.person_id, v.recipient, v.language, v.content_id,
+               v.merge_data, v.issue_id,
+               CASE WHEN EXISTS (SELECT 1 FROM {suppressed} s
+                                 WHERE s.centre_id = v.centre_id AND lower(s.email) = lower(v.recipient))
+                    THEN 'suppressed' ELSE 'queued' END,
+               0, false, '', '', '', %s
+        FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::bigint[],
+                    %s::jsonb[], %s::bigint[])
+             AS v(centre_id, kind, key, person_id, recipient, language, content_id, merge_data, issue_id)
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING id, status
+    """  # noqa: S608
+    columns = (
+        [mail.centre_id for mail in mails],
+        [mail.kind for mail in mails],
+        [mail.key for mail in mails],
+        [mail.person_id for mail in mails],
+        [mail.recipient.strip() for mail in mails],
+        [mail.language for mail in mails],
+        [mail.content_id for mail in mails],
+        [json.dumps(mail.merge_data or {}) for mail in mails],
+        [mail.newsletter_issue_id for mail in mails],
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [now, *columns])
+        return cursor.fetchall()
+
+
+def _insert_portable(mails: Sequence[NewMail], now) -> list[tuple[int, str]]:
+    keys = [mail.key for mail in mails]
     existing = set(OutgoingMail.all_centres.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
-    suppressed = _suppressed_among({(mail.centre_id, mail.recipient.lower()) for mail in mails})
+    suppressed = _suppressed_among({(mail.centre_id, mail.recipient.strip().lower()) for mail in mails})
     fresh = []
     for mail in mails:
-        if mail.idempotency_key in existing:
+        if mail.key in existing:
             continue
-        existing.add(mail.idempotency_key)
-        if (mail.centre_id, mail.recipient.lower()) in suppressed:
-            mail.status = OutgoingMail.Status.SUPPRESSED
-        fresh.append(mail)
-    try:
-        with transaction.atomic():
-            # On PostgreSQL the new rows come back with their ids: no second query.
-            OutgoingMail.all_centres.bulk_create(fresh)
-        queued_ids = [mail.pk for mail in fresh if mail.status == OutgoingMail.Status.QUEUED]
-        if None in queued_ids:
-            raise LookupError  # a database that does not return ids
-    except (IntegrityError, LookupError):
-        # Another process stored some of these keys meanwhile (two beats): keep theirs.
-        OutgoingMail.all_centres.bulk_create(fresh, ignore_conflicts=True)
-        queued_ids = list(
-            OutgoingMail.all_centres.filter(
-                idempotency_key__in=[mail.idempotency_key for mail in fresh], status=OutgoingMail.Status.QUEUED
-            ).values_list("pk", flat=True)
+        existing.add(mail.key)
+        recipient = mail.recipient.strip()
+        fresh.append(
+            OutgoingMail(
+                centre_id=mail.centre_id,
+                kind=mail.kind,
+                idempotency_key=mail.key,
+                person_id=mail.person_id,
+                recipient=recipient,
+                language=mail.language,
+                content_id=mail.content_id,
+                merge_data=mail.merge_data or {},
+                newsletter_issue_id=mail.newsletter_issue_id,
+                status=(
+                    OutgoingMail.Status.SUPPRESSED
+                    if (mail.centre_id, recipient.lower()) in suppressed
+                    else OutgoingMail.Status.QUEUED
+                ),
+            )
         )
-    queue_sending(queued_ids)
-    return len(fresh)
+    # Another process may store some of these keys meanwhile: keep theirs.
+    OutgoingMail.all_centres.bulk_create(fresh, ignore_conflicts=True)
+    stored = OutgoingMail.all_centres.filter(
+        idempotency_key__in=[mail.idempotency_key for mail in fresh], created_at__gte=now
+    ).values_list("pk", "status")
+    return list(stored)
 
 
 def _suppressed_among(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
@@ -177,7 +266,8 @@ def queue_sending(mail_ids: Iterable[int]) -> None:
 
 def _claim(mail_ids: Sequence[int]) -> list[OutgoingMail]:
     """Move queued rows to `sending`, each by one worker only (locked, skipping rows another
-    worker holds). Only claimed rows are ever handed to the ESP."""
+    worker holds). Only claimed rows are ever handed to the ESP. The claimed rows come back with
+    their shared content attached (one query for the batch)."""
     with transaction.atomic():
         rows = OutgoingMail.all_centres.filter(pk__in=list(mail_ids), status=OutgoingMail.Status.QUEUED)
         if connection.features.has_select_for_update_skip_locked:
@@ -192,8 +282,10 @@ def _claim(mail_ids: Sequence[int]) -> list[OutgoingMail]:
         OutgoingMail.all_centres.filter(pk__in=[mail.pk for mail in claimed]).update(
             status=OutgoingMail.Status.SENDING, sending_since=timezone.now(), attempts=F("attempts") + 1
         )
+    contents = MailContent.all_centres.in_bulk({mail.content_id for mail in claimed})
     for mail in claimed:
         mail.attempts += 1
+        mail.content = contents[mail.content_id]
     return claimed
 
 
@@ -227,11 +319,12 @@ def _message(mail: OutgoingMail, esp_connection) -> EmailMultiAlternatives:
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
     if mail.calendar:
-        method = "CANCEL" if "METHOD:CANCEL" in mail.calendar else "REQUEST"
-        message.attach("meeting.ics", mail.calendar, f"text/calendar; charset=utf-8; method={method}")
-    # No open or click tracking, whatever the ESP account's defaults.
+        message.attach("meeting.ics", mail.calendar, esp_batch.calendar_content_type(mail.calendar))
+    # No open or click tracking, whatever the ESP account's defaults; the row id as metadata, so
+    # a row in doubt can be looked up at the ESP (see `_settle_in_doubt`).
     message.track_opens = False
     message.track_clicks = False
+    message.metadata = {esp_batch.OUTBOX_METADATA: str(mail.pk)}
     return message
 
 
@@ -246,6 +339,13 @@ def _is_transient(error: Exception) -> bool:
     return isinstance(error, TimeoutError)
 
 
+def _maybe_delivered(error: Exception) -> bool:
+    """After a timeout waiting for the answer the ESP may have taken the mail."""
+    return isinstance(error, requests.exceptions.ReadTimeout | TimeoutError) or isinstance(
+        getattr(error, "__cause__", None), requests.exceptions.ReadTimeout
+    )
+
+
 @dataclass
 class SendResult:
     sent: int = 0
@@ -258,9 +358,14 @@ def mails_send(mail_ids: Sequence[int]) -> SendResult:
 
     Writes each row's outcome: `sent` (with the ESP's message id), back to `queued` after a
     transient ESP error (returned in `retry`), or `failed` with the error after a permanent one or
-    MAX_ATTEMPTS tries. Rows that are not queued (sent, in flight elsewhere) are left alone."""
+    MAX_ATTEMPTS tries. Rows that are not queued (sent, in flight elsewhere) are left alone. A row
+    in doubt (its worker died, or the ESP did not answer in time) is first looked up at the ESP,
+    where the ESP can tell, and marked sent if the ESP has it."""
     result = SendResult(retry=[])
     claimed = _claim(mail_ids)
+    if not claimed:
+        return result
+    claimed = _settle_in_doubt(claimed, result)
     if not claimed:
         return result
     if esp_batch.batch_capable():
@@ -274,40 +379,95 @@ def mails_send(mail_ids: Sequence[int]) -> SendResult:
     return result
 
 
-def _send_batch(claimed: list[OutgoingMail], result: "SendResult") -> None:
-    """Hand the rows to the ESP's batch API and write all outcomes in a few queries."""
+def _settle_in_doubt(claimed: list[OutgoingMail], result: SendResult) -> list[OutgoingMail]:
+    """Rows in doubt that the ESP reports as taken are marked sent, not sent again. Returns the
+    rows still to send. Where the ESP cannot be asked, a row in doubt is sent again: at least
+    once, never lost."""
+    doubtful = [mail for mail in claimed if mail.in_doubt]
+    if not doubtful or not esp_batch.lookup_capable():
+        return claimed
+    found = {}
+    for mail in doubtful:
+        try:
+            message_id = esp_batch.postmark_lookup(mail.pk)
+        except requests.exceptions.RequestException as error:
+            # The ESP cannot tell now: try again later rather than risk a second copy.
+            _mark_outcome([mail], status=OutgoingMail.Status.QUEUED, error=f"{type(error).__name__}: {error}")
+            result.retry.append(mail.pk)
+            continue
+        if message_id is not None:
+            found[mail.pk] = message_id
+    _mark_sent(found)
+    result.sent += len(found)
+    retrying = set(result.retry)
+    return [mail for mail in claimed if mail.pk not in found and mail.pk not in retrying]
+
+
+def _mark_sent(message_ids: dict[int, str]) -> None:
+    """Rows the ESP took, with its message ids: one statement on PostgreSQL."""
+    if not message_ids:
+        return
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {OutgoingMail._meta.db_table} AS m
+                    SET status = 'sent', sent_at = %s, esp_message_id = v.message_id, last_error = '',
+                        sending_since = NULL, in_doubt = false
+                    FROM unnest(%s::bigint[], %s::text[]) AS v(id, message_id)
+                    WHERE m.id = v.id""",  # noqa: S608 (the table name only)
+                [now, list(message_ids), [value[:200] for value in message_ids.values()]],
+            )
+        return
+    rows = [
+        OutgoingMail(
+            pk=pk,
+            status=OutgoingMail.Status.SENT,
+            sent_at=now,
+            esp_message_id=value[:200],
+            last_error="",
+            sending_since=None,
+            in_doubt=False,
+        )
+        for pk, value in message_ids.items()
+    ]
+    OutgoingMail.all_centres.bulk_update(
+        rows, ["status", "sent_at", "esp_message_id", "last_error", "sending_since", "in_doubt"]
+    )
+
+
+def _mark_outcome(mails: list[OutgoingMail], *, status: str, error: str, in_doubt: bool = False) -> None:
+    OutgoingMail.all_centres.filter(pk__in=[mail.pk for mail in mails]).update(
+        status=status, last_error=error[:2000], sending_since=None, in_doubt=in_doubt
+    )
+
+
+def _send_batch(claimed: list[OutgoingMail], result: SendResult) -> None:
+    """Hand the rows to the ESP's batch API and write all outcomes in a few queries."""
     for start in range(0, len(claimed), esp_batch.POSTMARK_BATCH_LIMIT):
         chunk = claimed[start : start + esp_batch.POSTMARK_BATCH_LIMIT]
         outcome = esp_batch.postmark_send_batch(chunk)
+        _mark_sent(outcome.sent)
+        result.sent += len(outcome.sent)
         by_id = {mail.pk: mail for mail in chunk}
-        sent = []
-        for pk, message_id in outcome.sent.items():
-            mail = by_id[pk]
-            mail.status, mail.sent_at, mail.esp_message_id = OutgoingMail.Status.SENT, now, message_id
-            mail.last_error, mail.sending_since = "", None
-            sent.append(mail)
-        finished = []
-        for pk, error in [*outcome.failed.items(), *outcome.retry.items()]:
-            mail = by_id[pk]
-            retry = pk in outcome.retry and mail.attempts < MAX_ATTEMPTS
-            mail.status = OutgoingMail.Status.QUEUED if retry else OutgoingMail.Status.FAILED
-            mail.last_error, mail.sending_since = error[:2000], None
-            finished.append(mail)
+        unsent = [*outcome.failed.items(), *outcome.retry.items()]
+        # Rows with the same outcome (a whole batch refused with one error) in one update.
+        outcomes = defaultdict(list)
+        for pk, error in unsent:
+            retry = pk in outcome.retry and by_id[pk].attempts < MAX_ATTEMPTS
+            status = OutgoingMail.Status.QUEUED if retry else OutgoingMail.Status.FAILED
+            outcomes[status, error, retry and pk in outcome.in_doubt].append(by_id[pk])
             if retry:
                 result.retry.append(pk)
             else:
                 result.failed += 1
-        OutgoingMail.all_centres.bulk_update(
-            sent, ["status", "sent_at", "esp_message_id", "last_error", "sending_since"]
-        )
-        OutgoingMail.all_centres.bulk_update(finished, ["status", "last_error", "sending_since"])
-        result.sent += len(sent)
-        if finished:
-            logger.warning("%s of %s mails not sent in this batch", len(finished), len(chunk))
+        for (status, error, in_doubt), mails in outcomes.items():
+            _mark_outcome(mails, status=status, error=error, in_doubt=in_doubt)
+        if unsent:
+            logger.warning("%s of %s mails not sent in this batch", len(unsent), len(chunk))
 
 
-def _send_one(mail: OutgoingMail, esp_connection, result: "SendResult") -> None:
+def _send_one(mail: OutgoingMail, esp_connection, result: SendResult) -> None:
     """Hand one claimed row to the ESP and write its outcome. The row is claimed again just
     before: if a slow batch let the sweeper hand it to another worker, this one leaves it."""
     mine = OutgoingMail.all_centres.filter(pk=mail.pk, status=OutgoingMail.Status.SENDING, attempts=mail.attempts)
@@ -322,6 +482,7 @@ def _send_one(mail: OutgoingMail, esp_connection, result: "SendResult") -> None:
             status=OutgoingMail.Status.QUEUED if retry else OutgoingMail.Status.FAILED,
             last_error=f"{type(error).__name__}: {error}"[:2000],
             sending_since=None,
+            in_doubt=retry and _maybe_delivered(error),
         )
         if retry:
             result.retry.append(mail.pk)
@@ -336,6 +497,7 @@ def _send_one(mail: OutgoingMail, esp_connection, result: "SendResult") -> None:
             status=OutgoingMail.Status.FAILED,
             last_error=f"The ESP refused the recipient ({', '.join(sorted(status.status))}).",
             sending_since=None,
+            in_doubt=False,
         )
         result.failed += 1
         return
@@ -345,6 +507,7 @@ def _send_one(mail: OutgoingMail, esp_connection, result: "SendResult") -> None:
         esp_message_id=(status.message_id or "") if status and isinstance(status.message_id, str) else "",
         last_error="",
         sending_since=None,
+        in_doubt=False,
     )
     result.sent += 1
 
@@ -353,12 +516,16 @@ def outbox_requeue_stuck(*, now=None) -> int:
     """Rows left in `sending` by a worker that died go back to `queued` (or `failed` after
     MAX_ATTEMPTS). Returns how many were re-queued."""
     now = now or timezone.now()
-    stuck = OutgoingMail.all_centres.filter(status=OutgoingMail.Status.SENDING, sending_since__lt=now - STUCK_AFTER)
+    stuck_after = timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
+    stuck = OutgoingMail.all_centres.filter(status=OutgoingMail.Status.SENDING, sending_since__lt=now - stuck_after)
     stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
         status=OutgoingMail.Status.FAILED, last_error="The worker stopped while sending.", sending_since=None
     )
     ids = list(stuck.values_list("pk", flat=True))
-    OutgoingMail.all_centres.filter(pk__in=ids).update(status=OutgoingMail.Status.QUEUED, sending_since=None)
+    # The worker may have died after the ESP took the mail: in doubt, looked up before sending.
+    OutgoingMail.all_centres.filter(pk__in=ids).update(
+        status=OutgoingMail.Status.QUEUED, sending_since=None, in_doubt=True
+    )
     queue_sending(ids)
     return len(ids)
 

@@ -25,7 +25,7 @@ def outbox(request: HttpRequest, slug: str) -> HttpResponse:
     centre = Centre.objects.filter(slug=slug).first()
     if centre is None:
         raise Http404
-    mails = OutgoingMail.objects.filter(centre=centre).order_by("-created_at", "-id")
+    mails = OutgoingMail.objects.filter(centre=centre).select_related("content").order_by("-created_at", "-id")
     status = request.GET.get("status")
     if status in OutgoingMail.Status.values:
         mails = mails.filter(status=status)

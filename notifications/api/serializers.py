@@ -73,6 +73,8 @@ class FiguresSerializer(serializers.Serializer):
 
 
 class OutgoingMailSerializer(serializers.ModelSerializer):
+    subject = serializers.CharField(read_only=True, help_text="As the recipient got it.")
+
     class Meta:
         model = OutgoingMail
         fields = [

@@ -122,4 +122,4 @@ class OutboxViewSet(CentreScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
     filterset_fields = ["status", "kind", "delivery"]
 
     def get_queryset(self):
-        return OutgoingMail.objects.order_by("-created_at", "-id")
+        return OutgoingMail.objects.select_related("content").order_by("-created_at", "-id")

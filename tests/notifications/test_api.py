@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from notifications.models import NewsletterIssue, NewsletterList, OutgoingMail, Subscription
+from notifications.models import MailContent, NewsletterIssue, NewsletterList, OutgoingMail, Subscription
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,15 +102,16 @@ def test_list_endpoints_use_the_same_number_of_queries_for_1_and_3_items(api_a, 
         newsletter = NewsletterList.all_centres.create(centre=centre_a, name=f"Liste {n}")
         issue = NewsletterIssue.all_centres.create(centre=centre_a, newsletter=newsletter, title=f"Ausgabe {n}")
         issue.texts.create(language="de", subject="s", body="b")
+        content = MailContent.all_centres.create(
+            centre=centre_a, language="de", from_email="x@example.net", subject="s", body_text="b"
+        )
         OutgoingMail.all_centres.create(
             centre=centre_a,
             kind="system",
             idempotency_key=f"k{n}",
             recipient="a@example.net",
             language="de",
-            from_email="x@example.net",
-            subject="s",
-            body_text="b",
+            content=content,
         )
 
     def count():

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from centres.models import ConsentRecord, Person
-from notifications import newsletters
-from notifications.models import NewsletterList, OutgoingMail, Subscription
+from notifications import issues, newsletters
+from notifications.models import NewsletterIssue, NewsletterList, OutgoingMail, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,12 @@ def test_confirming_subscribes_and_records_the_consent(client, news):
 
 def test_an_unconfirmed_subscriber_is_never_mailed_an_issue(client, news):
     subscribe(client, news)
-    assert list(newsletters.confirmed_subscribers(news)) == []
+    issue = NewsletterIssue.all_centres.create(centre=news.centre, newsletter=news, title="Ausgabe")
+    issue.texts.create(language="de", subject="Neues", body="Text")
+    issues.issue_schedule(issue=issue)
+    assert issues.issue_queue(issue=issue) == 0
+    assert not OutgoingMail.all_centres.filter(newsletter_issue=issue).exists()
+    assert OutgoingMail.all_centres.filter(kind="newsletter_confirmation").count() == 1
 
 
 def test_an_already_confirmed_address_gets_no_second_confirmation_mail(client, news):
@@ -104,10 +109,16 @@ def subscriber(client, news):
     return Person.all_centres.get(email="neu@example.net")
 
 
-def test_list_unsubscribe_headers_follow_rfc_8058(subscriber, settings):
+def test_list_unsubscribe_headers_follow_rfc_8058(subscriber, news, settings):
     settings.SITE_URL = "https://kontakt.example.org"
-    headers = newsletters.list_unsubscribe_headers(subscriber)
-    assert re.fullmatch(r"<https://kontakt\.example\.org/newsletter/unsubscribe/\S+/>", headers["List-Unsubscribe"])
+    issue = NewsletterIssue.all_centres.create(centre=news.centre, newsletter=news, title="Ausgabe")
+    issue.texts.create(language="de", subject="Neues", body="Text")
+    issues.issue_schedule(issue=issue)
+    assert issues.issue_queue(issue=issue) == 1
+    headers = OutgoingMail.all_centres.select_related("content").get(newsletter_issue=issue).headers
+    found = re.fullmatch(r"<https://kontakt\.example\.org/newsletter/unsubscribe/(\S+)/>", headers["List-Unsubscribe"])
+    assert found
+    assert newsletters.subscriber_from_token(found[1]) == subscriber
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
@@ -131,7 +142,8 @@ def test_a_cookieless_one_click_post_unsubscribes_at_once(subscriber):
     assert Subscription.all_centres.get().status == "unsubscribed"
     consent = ConsentRecord.all_centres.get(person=subscriber, purpose="newsletter")
     assert consent.withdrawn_at is not None
-    assert list(newsletters.confirmed_subscribers(subscriber.subscriptions.model.all_centres.get().newsletter)) == []
+    newsletter = Subscription.all_centres.get().newsletter
+    assert list(newsletters.confirmed_subscriber_chunks(newsletter)) == []
 
 
 def test_preferences_leave_one_newsletter_and_keep_another(client, subscriber, centre_a, news):
