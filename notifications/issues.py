@@ -2,30 +2,29 @@
 resume, and send to every confirmed subscriber once, streaming them in chunks."""
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import markdown
 import nh3
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config.errors import ConflictError, DomainError
 from notifications.member_links import link_url
-from notifications.models import NewsletterIssue, NewsletterIssueText, OutgoingMail, merge_field
-from notifications.newsletters import confirmed_subscriber_chunks, subscriber_token_for
+from notifications.models import IssueChunk, NewsletterIssue, NewsletterIssueText, OutgoingMail, merge_field
+from notifications.newsletters import confirmed_subscribers_between, subscriber_token_for, subscription_boundaries
 from notifications.services import (
     NewMail,
     RenderedMail,
     idempotency_key,
     mail_content_create,
     mail_queue,
-    mails_queue_bulk,
+    mails_store_claimed,
 )
-
-CHUNK = 1000
 
 
 def issue_render(issue: NewsletterIssue, text: NewsletterIssueText) -> RenderedMail:
@@ -104,40 +103,41 @@ def issue_resume(*, issue: NewsletterIssue) -> NewsletterIssue:
         raise ConflictError(_("Only a paused issue can be resumed."))
     issue.status = NewsletterIssue.Status.SENDING if issue.started_at else NewsletterIssue.Status.SCHEDULED
     issue.save(update_fields=["status"])
+    # The chunks left wait for no timeout: the next run of the job queues them.
+    IssueChunk.all_centres.filter(issue=issue, done_at__isnull=True).update(queued_at=None)
     return issue
 
 
-def issue_queue(*, issue: NewsletterIssue) -> int:
-    """Create the outbox rows of an issue: one per confirmed subscriber, streamed in chunks, each
-    with its own unsubscribe link and RFC 8058 headers. Resumable and idempotent: rows already
-    made are skipped, and a pause stops it between chunks. Returns how many rows it made."""
+def issue_queue(*, issue: NewsletterIssue, now: datetime | None = None) -> int:
+    """Move a due issue on; idempotent, run by the periodic job.
+
+    The first run renders the issue once per language and cuts its confirmed subscribers into
+    chunks of CHUNK (a snapshot: who confirms later gets the next issue). Every run queues a task
+    for each chunk not done and not queued in the last STUCK_AFTER (a task lost with a broker
+    restart), and marks the issue sent once every chunk is done. A paused issue queues nothing.
+    Returns how many chunk tasks it queued."""
+    now = now or timezone.now()
     with transaction.atomic():
         issue = NewsletterIssue.all_centres.select_for_update().select_related("centre").get(pk=issue.pk)
         if issue.status not in (NewsletterIssue.Status.SCHEDULED, NewsletterIssue.Status.SENDING):
             return 0
-        issue.status = NewsletterIssue.Status.SENDING
-        issue.started_at = issue.started_at or timezone.now()
-        issue.save(update_fields=["status", "started_at"])
-    texts = _texts(issue)
-    contents = {
-        language: mail_content_create(
-            centre=issue.centre,
-            language=language,
-            rendered=issue_render(issue, text),
-            headers=LIST_UNSUBSCRIBE_HEADERS,
-        ).pk
-        for language, text in texts.items()
-    }
-    made = 0
-    for chunk in confirmed_subscriber_chunks(issue.newsletter, size=CHUNK):
-        made += _queue_chunk(issue, chunk, texts, contents)
-        if NewsletterIssue.all_centres.filter(pk=issue.pk, status=NewsletterIssue.Status.PAUSED).exists():
-            return made
-    NewsletterIssue.all_centres.filter(pk=issue.pk, status=NewsletterIssue.Status.SENDING).update(
-        status=NewsletterIssue.Status.SENT, finished_at=timezone.now()
-    )
-    return made
+        if not issue.started_at:
+            _issue_start(issue, now)
+        chunks = IssueChunk.all_centres.filter(issue=issue, done_at__isnull=True)
+        if not chunks.exists():
+            issue.status, issue.finished_at = NewsletterIssue.Status.SENT, now
+            issue.save(update_fields=["status", "finished_at"])
+            return 0
+        due = list(
+            chunks.filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - STUCK_AFTER)).values_list("pk", flat=True)
+        )
+        IssueChunk.all_centres.filter(pk__in=due).update(queued_at=now)
+        transaction.on_commit(lambda: _queue_chunk_tasks(due))
+    return len(due)
 
+
+CHUNK = 1000
+STUCK_AFTER = timedelta(minutes=10)
 
 # RFC 8058 one-click unsubscribe: each recipient's own HTTPS URL, which a POST alone unsubscribes.
 LIST_UNSUBSCRIBE_HEADERS = {
@@ -146,38 +146,82 @@ LIST_UNSUBSCRIBE_HEADERS = {
 }
 
 
-def _queue_chunk(issue, subscribers, texts, contents) -> int:
-    """Rows for one chunk of subscribers: (person id, e-mail, language) each."""
-    rows = []
-    for person_id, email, person_language in subscribers:
-        language = _text_for(issue, person_language, texts).language
-        token = subscriber_token_for(person_id)
-        rows.append(
-            NewMail(
-                centre_id=issue.centre_id,
-                kind=OutgoingMail.Kind.NEWSLETTER,
-                key=idempotency_key("newsletter", f"issue-{issue.pk}", email),
-                newsletter_issue_id=issue.pk,
-                person_id=person_id,
-                recipient=email,
-                language=language,
-                content_id=contents[language],
-                merge_data={
-                    "unsubscribe_url": link_url("newsletter-unsubscribe", token),
-                    "preferences_url": link_url("newsletter-preferences", token),
-                },
-            )
+def _issue_start(issue: NewsletterIssue, now: datetime) -> None:
+    issue.status, issue.started_at = NewsletterIssue.Status.SENDING, now
+    issue.contents = {
+        language: mail_content_create(
+            centre=issue.centre, language=language, rendered=issue_render(issue, text), headers=LIST_UNSUBSCRIBE_HEADERS
+        ).pk
+        for language, text in _texts(issue).items()
+    }
+    issue.save(update_fields=["status", "started_at", "contents"])
+    chunks, after = [], 0
+    for upto in subscription_boundaries(issue.newsletter, size=CHUNK):
+        chunks.append(IssueChunk(centre_id=issue.centre_id, issue=issue, after_id=after, upto_id=upto))
+        after = upto
+    IssueChunk.all_centres.bulk_create(chunks, batch_size=1000)
+
+
+def _queue_chunk_tasks(chunk_ids: list[int]) -> None:
+    from notifications.tasks import queue_issue_chunk
+
+    for chunk_id in chunk_ids:
+        queue_issue_chunk.delay(chunk_id)
+
+
+def issue_chunk_queue(chunk_id: int) -> list[int]:
+    """Make the outbox rows of one chunk: one per subscriber still confirmed, in their language,
+    with their own unsubscribe and preferences links as merge data. The rows and the chunk's
+    `done` mark are written in one transaction, so a chunk is made once, whichever worker runs
+    it; a chunk of a paused issue waits. The rows are stored claimed by the calling task, which
+    sends them right after (`services.mails_send_claimed`). Returns their ids."""
+    with transaction.atomic():
+        chunk = (
+            # Only the chunk's row is locked: the workers making other chunks share the issue.
+            IssueChunk.all_centres.select_for_update(skip_locked=True, of=("self",))
+            .select_related("issue")
+            .filter(pk=chunk_id, done_at__isnull=True, issue__status=NewsletterIssue.Status.SENDING)
+            .first()
         )
-    return mails_queue_bulk(rows)
+        if chunk is None:
+            return []
+        issue = chunk.issue
+        texts = {text.language: text for text in NewsletterIssueText.objects.filter(issue=issue)}
+        rows = []
+        for person_id, email, person_language in confirmed_subscribers_between(
+            issue.newsletter_id, chunk.after_id, chunk.upto_id
+        ):
+            language = _text_for(issue, person_language, texts).language
+            token = subscriber_token_for(person_id)
+            rows.append(
+                NewMail(
+                    centre_id=issue.centre_id,
+                    kind=OutgoingMail.Kind.NEWSLETTER,
+                    key=idempotency_key("newsletter", f"issue-{issue.pk}", email),
+                    newsletter_issue_id=issue.pk,
+                    person_id=person_id,
+                    recipient=email,
+                    language=language,
+                    content_id=issue.contents[language],
+                    merge_data={
+                        "unsubscribe_url": link_url("newsletter-unsubscribe", token),
+                        "preferences_url": link_url("newsletter-preferences", token),
+                    },
+                )
+            )
+        claimed = mails_store_claimed(rows)
+        chunk.done_at = timezone.now()
+        chunk.save(update_fields=["done_at"])
+    return claimed
 
 
 def issues_send_due(*, now: datetime | None = None) -> int:
-    """Periodic: start (or continue) every issue whose time has come. Returns rows made."""
+    """Periodic: start or move on every issue whose time has come. Returns chunk tasks queued."""
     now = now or timezone.now()
     due = NewsletterIssue.all_centres.filter(
         status__in=[NewsletterIssue.Status.SCHEDULED, NewsletterIssue.Status.SENDING], scheduled_at__lte=now
     )
-    return sum(issue_queue(issue=issue) for issue in due)
+    return sum(issue_queue(issue=issue, now=now) for issue in due)
 
 
 def issue_figures(issue: NewsletterIssue) -> dict[str, int]:

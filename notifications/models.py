@@ -59,7 +59,7 @@ class OutgoingMail(models.Model):
         help_text=_("An attempt may have reached the ESP (its worker stopped, or no answer in time)."),
     )
     last_error = models.TextField(_("last error"), blank=True)
-    esp_message_id = models.CharField(_("ESP message id"), max_length=200, blank=True, db_index=True)
+    esp_message_id = models.CharField(_("ESP message id"), max_length=200, blank=True)
     delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices, blank=True, default="")
     newsletter_issue = models.ForeignKey(
         "NewsletterIssue",
@@ -81,8 +81,18 @@ class OutgoingMail(models.Model):
         verbose_name = _("outgoing mail")
         verbose_name_plural = _("outbox")
         indexes = [
-            models.Index(fields=["status", "created_at"], name="mail_status_created_idx"),
+            # Only rows still to send: the sweeper and the flush look for them, and a sent row
+            # leaves this index instead of adding to it.
+            models.Index(
+                fields=["status", "created_at"],
+                name="mail_unsent_idx",
+                condition=models.Q(status__in=["queued", "sending"]),
+            ),
             models.Index(fields=["centre", "created_at"], name="mail_centre_created_idx"),
+            # Webhook events find their mail by the ESP's message id; unsent rows have none.
+            models.Index(
+                fields=["esp_message_id"], name="mail_esp_message_idx", condition=~models.Q(esp_message_id="")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -275,7 +285,8 @@ class Subscription(models.Model):
         verbose_name = _("subscription")
         verbose_name_plural = _("subscriptions")
         constraints = [models.UniqueConstraint(fields=["newsletter", "person"], name="subscription_once")]
-        indexes = [models.Index(fields=["newsletter", "status"], name="subscription_list_status_idx")]
+        # Serves the keyset pagination of an issue's recipients (newsletter, status, id > last).
+        indexes = [models.Index(fields=["newsletter", "status", "id"], name="subscription_list_status_idx")]
 
     def __str__(self) -> str:
         return f"subscription #{self.pk}"
@@ -301,6 +312,9 @@ class NewsletterIssue(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    contents = models.JSONField(
+        _("contents"), default=dict, blank=True, help_text=_("The rendered mail per language, once sending starts.")
+    )
 
     objects = ScopedManager(centre="centre")
     all_centres = models.Manager()
@@ -312,6 +326,30 @@ class NewsletterIssue(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IssueChunk(models.Model):
+    """A slice of an issue's subscribers (subscription ids after `after_id` up to `upto_id`),
+    fixed when sending starts. One worker task makes the slice's outbox rows and sends them, so
+    the workers share an issue; a slice whose task was lost is queued again."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    issue = models.ForeignKey(NewsletterIssue, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("issue"))
+    after_id = models.BigIntegerField(_("after subscription"))
+    upto_id = models.BigIntegerField(_("up to subscription"))
+    queued_at = models.DateTimeField(_("task queued at"), null=True, blank=True)
+    done_at = models.DateTimeField(_("rows made at"), null=True, blank=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["issue", "after_id"]
+        verbose_name = _("issue chunk")
+        verbose_name_plural = _("issue chunks")
+
+    def __str__(self) -> str:
+        return f"chunk #{self.pk}"
 
 
 class NewsletterIssueText(models.Model):

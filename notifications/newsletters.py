@@ -138,22 +138,29 @@ def subscriptions_end(*, person: Person, newsletters: list[NewsletterList] | Non
     return ended
 
 
-def confirmed_subscriber_chunks(newsletter: NewsletterList, *, size: int = 1000):
-    """The people an issue goes to, confirmed only, as lists of (person id, e-mail, language),
-    `size` at a time by keyset pagination: never all in memory, and each chunk one indexed query."""
-    subscriptions = (
-        Subscription.all_centres.filter(newsletter=newsletter, status=Subscription.Status.CONFIRMED)
+def _confirmed(newsletter_id: int):
+    return Subscription.all_centres.filter(newsletter_id=newsletter_id, status=Subscription.Status.CONFIRMED)
+
+
+def subscription_boundaries(newsletter: NewsletterList, *, size: int):
+    """Subscription ids that cut the list's confirmed subscribers into slices of `size`: each
+    yielded id is the last of a slice. Streams the ids (never all objects in memory)."""
+    count, last = 0, None
+    for last in _confirmed(newsletter.pk).order_by("pk").values_list("pk", flat=True).iterator(chunk_size=5000):
+        count += 1
+        if count % size == 0:
+            yield last
+    if last is not None and count % size:
+        yield last
+
+
+def confirmed_subscribers_between(newsletter_id: int, after_id: int, upto_id: int) -> list[tuple[int, str, str]]:
+    """(person id, e-mail, language) of the confirmed subscribers in a slice of subscription ids:
+    whoever unsubscribed since the slice was cut is left out."""
+    return list(
+        _confirmed(newsletter_id)
+        .filter(pk__gt=after_id, pk__lte=upto_id)
         .exclude(person__email="")
         .order_by("pk")
+        .values_list("person_id", "person__email", "person__language")
     )
-    after = 0
-    while True:
-        chunk = list(
-            subscriptions.filter(pk__gt=after).values_list("pk", "person_id", "person__email", "person__language")[
-                :size
-            ]
-        )
-        if not chunk:
-            return
-        after = chunk[-1][0]
-        yield [(person_id, email, language) for _pk, person_id, email, language in chunk]

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+import psycopg
 import requests
 from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsRefused
 from django.conf import settings
@@ -150,22 +151,39 @@ BULK_CHUNK = 1000
 
 
 def mails_queue_bulk(mails: Sequence[NewMail]) -> int:
-    """Store many rows at once (reminders, notices, newsletters), skipping idempotency keys
-    already stored and marking suppressed addresses, and queue the new rows for sending after
-    commit. Returns how many rows were new."""
-    return sum(_queue_chunk(mails[start : start + BULK_CHUNK]) for start in range(0, len(mails), BULK_CHUNK))
+    """Store many rows at once (reminders, notices), skipping idempotency keys already stored
+    and marking suppressed addresses, and queue the new rows for sending after commit. Returns
+    how many rows were new."""
+    made = 0
+    for start in range(0, len(mails), BULK_CHUNK):
+        stored = _store_chunk(mails[start : start + BULK_CHUNK])
+        queue_sending([pk for pk, status in stored if status == OutgoingMail.Status.QUEUED])
+        made += len(stored)
+    return made
 
 
-def _queue_chunk(mails: Sequence[NewMail]) -> int:
+def mails_store_claimed(mails: Sequence[NewMail]) -> list[int]:
+    """Like `mails_queue_bulk`, for a task that sends the rows itself right after its transaction
+    commits: the rows are stored already claimed (`sending`, first attempt), which saves claiming
+    them. Send them with `mails_send_claimed`; if the task dies first, the sweeper takes them
+    back like any row a dead worker left. Returns the ids of the new rows to send."""
+    claimed = []
+    for start in range(0, len(mails), BULK_CHUNK):
+        stored = _store_chunk(mails[start : start + BULK_CHUNK], claimed=True)
+        claimed.extend(pk for pk, status in stored if status == OutgoingMail.Status.SENDING)
+    return claimed
+
+
+def _store_chunk(mails: Sequence[NewMail], *, claimed: bool = False) -> list[tuple[int, str]]:
     if not mails:
-        return 0
+        return []
     now = timezone.now()
-    made = _insert_postgres(mails, now) if connection.vendor == "postgresql" else _insert_portable(mails, now)
-    queue_sending([pk for pk, status in made if status == OutgoingMail.Status.QUEUED])
-    return len(made)
+    if connection.vendor == "postgresql":
+        return _insert_postgres(mails, now, claimed=claimed)
+    return _insert_portable(mails, now, claimed=claimed)
 
 
-def _insert_postgres(mails: Sequence[NewMail], now) -> list[tuple[int, str]]:
+def _insert_postgres(mails: Sequence[NewMail], now, *, claimed: bool = False) -> list[tuple[int, str]]:
     """One statement for the whole chunk: the rows come in as arrays, suppressed addresses are
     marked by a join on the (centre, lower(email)) index, and keys stored already (by an earlier
     run or another beat at the same moment) are skipped by ON CONFLICT."""
@@ -174,13 +192,13 @@ def _insert_postgres(mails: Sequence[NewMail], now) -> list[tuple[int, str]]:
     sql = f"""
         INSERT INTO {table} (centre_id, kind, idempotency_key, person_id, recipient, language, content_id,
                              merge_data, newsletter_issue_id, status, attempts, in_doubt, last_error,
-                             esp_message_id, delivery, created_at)
+                             esp_message_id, delivery, created_at, sending_since)
         SELECT v.centre_id, v.kind, v.key, v.person_id, v.recipient, v.language, v.content_id,
                v.merge_data, v.issue_id,
                CASE WHEN EXISTS (SELECT 1 FROM {suppressed} s
                                  WHERE s.centre_id = v.centre_id AND lower(s.email) = lower(v.recipient))
-                    THEN 'suppressed' ELSE 'queued' END,
-               0, false, '', '', '', %s
+                    THEN 'suppressed' ELSE %s END,
+               %s, false, '', '', '', %s, %s
         FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::bigint[],
                     %s::jsonb[], %s::bigint[])
              AS v(centre_id, kind, key, person_id, recipient, language, content_id, merge_data, issue_id)
@@ -198,12 +216,20 @@ def _insert_postgres(mails: Sequence[NewMail], now) -> list[tuple[int, str]]:
         [json.dumps(mail.merge_data or {}) for mail in mails],
         [mail.newsletter_issue_id for mail in mails],
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, [now, *columns])
-        return cursor.fetchall()
+    with transaction.atomic():
+        connection.ensure_connection()
+        # A plain psycopg cursor binds the arrays on the server; Django's client-side cursor
+        # would quote them into the SQL text, which costs more than the insert itself.
+        with psycopg.Cursor(connection.connection) as cursor:
+            if claimed:
+                fresh = [OutgoingMail.Status.SENDING, 1, now, now]
+            else:
+                fresh = [OutgoingMail.Status.QUEUED, 0, now, None]
+            cursor.execute(sql, [*fresh, *columns])
+            return cursor.fetchall()
 
 
-def _insert_portable(mails: Sequence[NewMail], now) -> list[tuple[int, str]]:
+def _insert_portable(mails: Sequence[NewMail], now, *, claimed: bool = False) -> list[tuple[int, str]]:
     keys = [mail.key for mail in mails]
     existing = set(OutgoingMail.all_centres.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
     suppressed = _suppressed_among({(mail.centre_id, mail.recipient.strip().lower()) for mail in mails})
@@ -227,8 +253,12 @@ def _insert_portable(mails: Sequence[NewMail], now) -> list[tuple[int, str]]:
                 status=(
                     OutgoingMail.Status.SUPPRESSED
                     if (mail.centre_id, recipient.lower()) in suppressed
+                    else OutgoingMail.Status.SENDING
+                    if claimed
                     else OutgoingMail.Status.QUEUED
                 ),
+                attempts=1 if claimed else 0,
+                sending_since=now if claimed else None,
             )
         )
     # Another process may store some of these keys meanwhile: keep theirs.
@@ -372,6 +402,32 @@ def mails_send(mail_ids: Sequence[int]) -> SendResult:
         _send_batch(claimed, result)
         return result
     # One connection (one HTTP session, kept alive) for the whole batch of rows.
+    esp_connection = get_connection()
+    with esp_connection:
+        for mail in claimed:
+            _send_one(mail, esp_connection, result)
+    return result
+
+
+def mails_send_claimed(mail_ids: Sequence[int]) -> SendResult:
+    """Send rows stored already claimed by this task (`mails_store_claimed`), with the same
+    outcomes as `mails_send`. Rows the sweeper has taken back meanwhile are left alone."""
+    result = SendResult(retry=[])
+    claimed = list(
+        OutgoingMail.all_centres.filter(pk__in=list(mail_ids), status=OutgoingMail.Status.SENDING, attempts=1)
+    )
+    stopped = _no_longer_wanted(claimed)  # opted out in the moment since the rows were made
+    if stopped:
+        OutgoingMail.all_centres.filter(pk__in=stopped).update(
+            status=OutgoingMail.Status.SUPPRESSED, sending_since=None
+        )
+        claimed = [mail for mail in claimed if mail.pk not in stopped]
+    contents = MailContent.all_centres.in_bulk({mail.content_id for mail in claimed})
+    for mail in claimed:
+        mail.content = contents[mail.content_id]
+    if esp_batch.batch_capable():
+        _send_batch(claimed, result)
+        return result
     esp_connection = get_connection()
     with esp_connection:
         for mail in claimed:

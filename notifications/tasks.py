@@ -16,6 +16,33 @@ def send_mails(mail_ids: list[int]) -> dict:
     """Send the queued rows among `mail_ids`. Safe to run twice: rows are claimed before sending."""
     with all_centres_scope():
         result = services.mails_send(mail_ids)
+    _retry_later(result)
+    return {"sent": result.sent, "retry": len(result.retry or []), "failed": result.failed}
+
+
+@shared_task(name="notifications.queue_issue_chunk", acks_late=True)
+def queue_issue_chunk(chunk_id: int) -> dict:
+    """Make one chunk of a newsletter issue's rows and send them in the same task (no second
+    trip through the broker). Safe to run twice: a chunk is made once, rows are claimed before
+    sending; rows this task made but could not send (it died) are taken back by `requeue_stuck`."""
+    from notifications.issues import issue_chunk_queue
+
+    totals = {"made": 0, "sent": 0, "retry": 0, "failed": 0}
+    with all_centres_scope():
+        mail_ids = issue_chunk_queue(chunk_id)
+        totals["made"] = len(mail_ids)
+        size = services.send_batch_size()
+        for start in range(0, len(mail_ids), size):
+            result = services.mails_send_claimed(mail_ids[start : start + size])
+            _retry_later(result)
+            totals["sent"] += result.sent
+            totals["retry"] += len(result.retry or [])
+            totals["failed"] += result.failed
+    return totals
+
+
+def _retry_later(result: services.SendResult) -> None:
+    """Rows that met a transient ESP error go again after a back-off (OUTBOX_RETRY_DELAYS)."""
     if result.retry:
         from notifications.models import OutgoingMail
 
@@ -23,7 +50,6 @@ def send_mails(mail_ids: list[int]) -> dict:
         delays = settings.OUTBOX_RETRY_DELAYS
         delay = delays[min(attempts, len(delays)) - 1]
         send_mails.apply_async((result.retry,), countdown=delay)
-    return {"sent": result.sent, "retry": len(result.retry or []), "failed": result.failed}
 
 
 @shared_task(name="notifications.flush_outbox")

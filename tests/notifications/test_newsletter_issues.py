@@ -5,8 +5,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from notifications import issues, services
-from notifications.models import NewsletterIssue, NewsletterIssueText, NewsletterList, OutgoingMail, Subscription
+from notifications import issues, services, tasks
+from notifications.models import (
+    IssueChunk,
+    NewsletterIssue,
+    NewsletterIssueText,
+    NewsletterList,
+    OutgoingMail,
+    Subscription,
+)
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +45,17 @@ def issue(news, centre_a):
     return issue
 
 
+def run_chunk_tasks() -> int:
+    """What the workers do with the queued chunk tasks (make the rows and send them); returns
+    how many rows they made."""
+    return sum(tasks.queue_issue_chunk.run(pk)["made"] for pk in IssueChunk.all_centres.values_list("pk", flat=True))
+
+
 def test_an_issue_goes_to_each_confirmed_subscriber_once_in_their_language(issue, fake_esp):
     issues.issue_schedule(issue=issue)
-    assert issues.issues_send_due() == 5
+    assert issues.issues_send_due() == 1  # one chunk task
+    assert run_chunk_tasks() == 5
+    assert run_chunk_tasks() == 0
     assert issues.issues_send_due() == 0
     services.mails_send(list(OutgoingMail.all_centres.values_list("pk", flat=True)))
     subjects = {message["To"]: message["Subject"] for message in fake_esp.accepted}
@@ -55,6 +70,7 @@ def test_an_issue_goes_to_each_confirmed_subscriber_once_in_their_language(issue
 def test_every_issue_mail_carries_one_click_unsubscribe_headers(issue, fake_esp):
     issues.issue_schedule(issue=issue)
     issues.issues_send_due()
+    run_chunk_tasks()
     services.mails_send(list(OutgoingMail.all_centres.values_list("pk", flat=True)))
     headers = {header["Name"]: header["Value"] for header in fake_esp.accepted[0]["Headers"]}
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -72,27 +88,39 @@ def test_markdown_is_rendered_and_sanitised(issue):
 def test_a_scheduled_issue_waits_for_its_time(issue):
     issues.issue_schedule(issue=issue, at=timezone.now() + timedelta(hours=2))
     assert issues.issues_send_due() == 0
-    assert issues.issues_send_due(now=timezone.now() + timedelta(hours=3)) == 5
+    assert issues.issues_send_due(now=timezone.now() + timedelta(hours=3)) == 1
+    assert run_chunk_tasks() == 5
+
+
+def test_a_chunk_whose_task_was_lost_is_queued_again(issue):
+    issues.issue_schedule(issue=issue)
+    assert issues.issues_send_due() == 1
+    assert issues.issues_send_due() == 0  # queued a moment ago: not again yet
+    assert issues.issues_send_due(now=timezone.now() + issues.STUCK_AFTER + timedelta(minutes=1)) == 1
+    assert run_chunk_tasks() == 5
+    issue.refresh_from_db()
+    assert issue.status == "sending"
+    issues.issues_send_due()
+    issue.refresh_from_db()
+    assert issue.status == "sent"
 
 
 def test_pausing_stops_between_chunks_and_resuming_finishes_without_repeats(issue, monkeypatch):
     monkeypatch.setattr(issues, "CHUNK", 2)
     issues.issue_schedule(issue=issue)
-    original = issues._queue_chunk
-
-    def pause_after_first_chunk(*args):
-        made = original(*args)
-        NewsletterIssue.all_centres.filter(pk=issue.pk).update(status="paused")
-        return made
-
-    monkeypatch.setattr(issues, "_queue_chunk", pause_after_first_chunk)
-    assert issues.issues_send_due() == 2
-    issue.refresh_from_db()
-    assert issue.status == "paused"
-    monkeypatch.setattr(issues, "_queue_chunk", original)
-    issues.issue_resume(issue=issue)
     assert issues.issues_send_due() == 3
+    first, *others = IssueChunk.all_centres.order_by("after_id").values_list("pk", flat=True)
+    assert len(issues.issue_chunk_queue(first)) == 2
+    issues.issue_pause(issue=issue)
+    assert [issues.issue_chunk_queue(pk) for pk in others] == [[], []]  # they wait
+    assert issues.issues_send_due() == 0
+    issues.issue_resume(issue=issue)
+    assert issues.issues_send_due() == 2  # at once, not after the lost-task timeout
+    assert run_chunk_tasks() == 3
     assert OutgoingMail.all_centres.filter(newsletter_issue=issue).count() == 5
+    assert issues.issues_send_due() == 0
+    issue.refresh_from_db()
+    assert issue.status == "sent"
 
 
 def test_a_test_send_goes_only_to_the_given_address(issue, fake_esp):
@@ -115,8 +143,9 @@ def test_someone_who_unsubscribes_after_the_rows_are_made_gets_no_issue(issue, f
 
     issues.issue_schedule(issue=issue)
     issues.issues_send_due()
+    mail_ids = issues.issue_chunk_queue(IssueChunk.all_centres.get().pk)
     leaving = Subscription.all_centres.select_related("person").get(person__email="leser0@example.net")
     subscriptions_end(person=leaving.person)
-    services.mails_send(list(OutgoingMail.all_centres.values_list("pk", flat=True)))
+    assert services.mails_send_claimed(mail_ids).sent == 4
     assert "leser0@example.net" not in fake_esp.recipients()
     assert OutgoingMail.all_centres.get(recipient="leser0@example.net").status == "suppressed"
