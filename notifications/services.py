@@ -442,21 +442,26 @@ def _settle_in_doubt(claimed: list[OutgoingMail], result: SendResult) -> list[Ou
     doubtful = [mail for mail in claimed if mail.in_doubt]
     if not doubtful or not esp_batch.lookup_capable():
         return claimed
-    found = {}
+    found, settled = {}, set()
     for mail in doubtful:
         try:
             message_id = esp_batch.postmark_lookup(mail.pk)
         except requests.exceptions.RequestException as error:
             # The ESP cannot tell now: try again later rather than risk a second copy.
-            _mark_outcome([mail], status=OutgoingMail.Status.QUEUED, error=f"{type(error).__name__}: {error}")
-            result.retry.append(mail.pk)
+            error_text = f"The ESP could not say whether it has this mail: {type(error).__name__}: {error}"
+            if mail.attempts >= MAX_ATTEMPTS:
+                _mark_outcome([mail], status=OutgoingMail.Status.FAILED, error=error_text, in_doubt=True)
+                result.failed += 1
+            else:
+                _mark_outcome([mail], status=OutgoingMail.Status.QUEUED, error=error_text, in_doubt=True)
+                result.retry.append(mail.pk)
+            settled.add(mail.pk)
             continue
         if message_id is not None:
             found[mail.pk] = message_id
     _mark_sent(found)
     result.sent += len(found)
-    retrying = set(result.retry)
-    return [mail for mail in claimed if mail.pk not in found and mail.pk not in retrying]
+    return [mail for mail in claimed if mail.pk not in found and mail.pk not in settled]
 
 
 def _mark_sent(message_ids: dict[int, str]) -> None:

@@ -150,6 +150,27 @@ def start_fake_esp() -> subprocess.Popen:
     )
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by each kind of process on the machine (user + system), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        totals[name] = totals.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return totals
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float], wall: float) -> str:
+    """Who used the two cores during a phase: the largest users, in cores."""
+    used = sorted(((after[name] - before.get(name, 0.0), name) for name in after), reverse=True)
+    return ", ".join(f"{name} {seconds / wall:.2f}" for seconds, name in used[:5] if seconds > 0.05 * wall)
+
+
 def peak_rss_mb(pid: int) -> float:
     """Largest resident set among the worker's processes (the pool children do the sending)."""
     total = 0.0
@@ -239,10 +260,12 @@ def main() -> None:
             issue = NewsletterIssue.all_centres.create(centre=centre, newsletter=newsletter, title="Bench")
             NewsletterIssueText.objects.create(issue=issue, language="de", subject="Neues", body="# Hallo\n\nText.")
             issues.issue_schedule(issue=issue)
+            cpu_before = cpu_seconds()
             began = time.perf_counter()
             chunks = issues.issues_send_due()  # renders the issue, cuts it into chunks, queues their tasks
             fan_out_seconds = time.perf_counter() - began
             send_seconds = wait_sent(centre, SUBSCRIBERS, f"newsletter ({WORKERS} workers)")
+            cpu = cpu_used(cpu_before, cpu_seconds(), fan_out_seconds + send_seconds)
             rows.append(
                 (
                     "newsletter: started",
@@ -258,6 +281,7 @@ def main() -> None:
                     "≥ 10,000 /s",
                 )
             )
+            rows.append(("newsletter: cores used", cpu, "of 2"))
             rows.append(("worker peak memory", f"{peak_rss_mb(workers.pid):.0f} MB RSS", "< 300 MB"))
             stats = json.loads(urllib.request.urlopen(esp_url + "stats", timeout=10).read())  # noqa: S310 (loopback)
             rows.append(("ESP requests", f"{stats['requests']:,} for {stats['accepted']:,} mails", ""))

@@ -139,6 +139,54 @@ def test_rows_left_in_sending_by_a_dead_worker_go_back_to_the_queue(centre_a):
     assert mail.status == "queued"
 
 
+def test_a_row_whose_worker_died_after_the_esp_took_it_is_not_sent_again(centre_a, fake_esp):
+    mail = queue(centre_a)
+    assert services.mails_send([mail.pk]).sent == 1
+    message_id = OutgoingMail.all_centres.get(pk=mail.pk).esp_message_id
+    # As if the worker had died after the ESP's answer, before writing it down.
+    OutgoingMail.all_centres.filter(pk=mail.pk).update(
+        status="sending", sending_since=datetime(2026, 1, 1, tzinfo=UTC), esp_message_id=""
+    )
+    assert services.outbox_requeue_stuck() == 1
+    assert OutgoingMail.all_centres.get(pk=mail.pk).in_doubt
+    result = services.mails_send([mail.pk])
+    mail.refresh_from_db()
+    assert (result.sent, mail.status, mail.esp_message_id, mail.in_doubt) == (1, "sent", message_id, False)
+    assert fake_esp.recipients() == ["alma@example.net"]  # looked up at the ESP, not sent twice
+
+
+def test_a_row_in_doubt_that_never_reached_the_esp_is_sent(centre_a, fake_esp):
+    mail = queue(centre_a)
+    OutgoingMail.all_centres.filter(pk=mail.pk).update(
+        status="sending", sending_since=datetime(2026, 1, 1, tzinfo=UTC), attempts=1
+    )
+    services.outbox_requeue_stuck()
+    assert services.mails_send([mail.pk]).sent == 1
+    assert fake_esp.recipients() == ["alma@example.net"]
+
+
+def test_a_mail_whose_answer_timed_out_is_looked_up_before_it_is_sent_again(centre_a, fake_esp, settings):
+    settings.ANYMAIL = {**settings.ANYMAIL, "REQUESTS_TIMEOUT": 0.3}
+    fake_esp.answer_delay = 0.6  # the ESP takes the mail but answers too late
+    mail = queue(centre_a)
+    assert services.mails_send([mail.pk]).retry == [mail.pk]
+    mail.refresh_from_db()
+    assert (mail.status, mail.in_doubt) == ("queued", True)
+    fake_esp.answer_delay = 0
+    assert services.mails_send([mail.pk]).sent == 1
+    assert fake_esp.recipients() == ["alma@example.net"]
+
+
+def test_a_row_in_doubt_waits_while_the_esp_cannot_be_asked(centre_a, fake_esp):
+    mail = queue(centre_a)
+    OutgoingMail.all_centres.filter(pk=mail.pk).update(status="queued", in_doubt=True)
+    fake_esp.stop()  # nobody answers on its port now
+    result = services.mails_send([mail.pk])
+    mail.refresh_from_db()
+    assert (result.retry, mail.status, mail.in_doubt) == ([mail.pk], "queued", True)
+    assert fake_esp.recipients() == []
+
+
 # --- webhooks -----------------------------------------------------------------------------------
 
 

@@ -1,10 +1,12 @@
 """A real Celery worker process, on the real Redis and PostgreSQL, sends the outbox once."""
 
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from notifications.models import OutgoingMail
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_worker(env: dict[str, str]) -> tuple[subprocess.Popen, list[str]]:
+def start_worker(env: dict[str, str], *, concurrency: int = 2) -> tuple[subprocess.Popen, list[str]]:
     base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
     process = subprocess.Popen(
         [
@@ -25,7 +27,7 @@ def start_worker(env: dict[str, str]) -> tuple[subprocess.Popen, list[str]]:
             "config",
             "worker",
             "--loglevel=INFO",
-            "--concurrency=2",
+            f"--concurrency={concurrency}",
             "--hostname=outbox@test",
             "--without-mingle",
             "--without-gossip",
@@ -35,18 +37,17 @@ def start_worker(env: dict[str, str]) -> tuple[subprocess.Popen, list[str]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, so a test can kill -9 it whole
     )
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
     return process, lines
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_worker_sends_every_queued_mail_once_through_the_esp(requires_postgres, redis_url, centre_a, fake_postmark):
-    fake_esp = fake_postmark
+def worker_env(redis_url: str, esp_url: str, **more: str) -> dict[str, str]:
     database = connection.settings_dict
     host = f"{database['HOST']}:{database['PORT'] or 5432}"
-    env = {
+    return {
         "ENV_FILE": "",
         "DEBUG": "true",
         "DATABASE_URL": f"postgres://{database['USER']}@{host}/{database['NAME']}",
@@ -54,14 +55,33 @@ def test_a_worker_sends_every_queued_mail_once_through_the_esp(requires_postgres
         "REDIS_URL": redis_url,
         "EMAIL_ESP": "postmark",
         "ANYMAIL_POSTMARK_SERVER_TOKEN": "test-token",
-        "ANYMAIL_POSTMARK_API_URL": fake_esp.url,
+        "ANYMAIL_POSTMARK_API_URL": esp_url,
+        **more,
     }
-    worker, lines = start_worker(env)
+
+
+def wait_ready(lines: list[str]) -> None:
+    deadline = time.monotonic() + 60
+    while "outbox@test ready." not in "".join(lines) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "outbox@test ready." in "".join(lines), "".join(lines)
+
+
+def wait_until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_sends_every_queued_mail_once_through_the_esp(requires_postgres, redis_url, centre_a, fake_postmark):
+    fake_esp = fake_postmark
+    worker, lines = start_worker(worker_env(redis_url, fake_esp.url))
     try:
-        deadline = time.monotonic() + 60
-        while "outbox@test ready." not in "".join(lines) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert "outbox@test ready." in "".join(lines), "".join(lines)
+        wait_ready(lines)
         fake_esp.fail_rate = 0.3  # the ESP fails 30% of requests; retries must still send each once
         with transaction.atomic():
             for n in range(20):
@@ -82,3 +102,55 @@ def test_a_worker_sends_every_queued_mail_once_through_the_esp(requires_postgres
         worker.wait(timeout=30)
     assert sorted(fake_esp.recipients()) == sorted(f"member{n}@example.net" for n in range(20))
     assert set(OutgoingMail.all_centres.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.parametrize("batch", [True, False], ids=["batch", "anymail"])
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_batch_and_a_new_one_send_every_mail_exactly_once(
+    requires_postgres, redis_url, centre_a, fake_postmark, settings, batch
+):
+    """kill -9 while the ESP has taken the mails but not yet answered: the rows stay in
+    `sending`, the sweeper takes them back in doubt, and the next worker asks the ESP before
+    sending, so nobody gets a mail twice and nobody gets none."""
+    fake_esp = fake_postmark
+    fake_esp.answer_delay = 30  # takes the mails at once, answers only after the kill
+    settings.OUTBOX_STUCK_AFTER_SECONDS = 1
+    env = worker_env(redis_url, fake_esp.url, OUTBOX_ESP_BATCH="true" if batch else "false")
+    worker, lines = start_worker(env, concurrency=1)
+    try:
+        wait_ready(lines)
+        with transaction.atomic():
+            for n in range(12):
+                services.mail_queue(
+                    centre=centre_a,
+                    kind="system",
+                    obj=f"kill-{n}",
+                    recipient=f"member{n}@example.net",
+                    language="de",
+                    template="change_notice",
+                    context={"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre_a},
+                )
+        assert wait_until(lambda: fake_esp.accepted_count > 0, 60), "".join(lines)
+        os.killpg(worker.pid, signal.SIGKILL)  # mid-request: the ESP has the mail, the row says `sending`
+        worker.wait(timeout=30)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    in_flight = OutgoingMail.all_centres.filter(status="sending").count()
+    assert in_flight >= 1
+    fake_esp.answer_delay = 0
+    worker, lines = start_worker(env, concurrency=1)
+    try:
+        wait_ready(lines)
+        time.sleep(1.5)  # the rows in `sending` are now older than OUTBOX_STUCK_AFTER_SECONDS
+        with transaction.atomic():
+            assert services.outbox_requeue_stuck() == in_flight
+            # The killed worker's unacknowledged tasks return only after Redis's visibility
+            # timeout; the periodic flush queues their rows again meanwhile.
+            services.outbox_flush(older_than=timedelta(0))
+        assert wait_until(lambda: not OutgoingMail.all_centres.exclude(status="sent").exists(), 90), "".join(lines)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+    assert fake_esp.accepted_by_recipient == {f"member{n}@example.net": 1 for n in range(12)}
+    assert not OutgoingMail.all_centres.filter(in_doubt=True).exists()
