@@ -151,9 +151,11 @@ def start_fake_esp() -> subprocess.Popen:
 
 
 def cpu_seconds() -> dict[str, float]:
-    """CPU time used so far by each kind of process on the machine (user + system), from /proc."""
+    """CPU time used so far: the whole machine's busy time ("machine", from /proc/stat) and each
+    kind of running process (user + system, from /proc/<pid>/stat)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    totals: dict[str, float] = {}
+    values = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    totals: dict[str, float] = {"machine": (sum(values) - values[3] - values[4]) / ticks}  # less idle, iowait
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -166,9 +168,12 @@ def cpu_seconds() -> dict[str, float]:
 
 
 def cpu_used(before: dict[str, float], after: dict[str, float], wall: float) -> str:
-    """Who used the two cores during a phase: the largest users, in cores."""
-    used = sorted(((after[name] - before.get(name, 0.0), name) for name in after), reverse=True)
-    return ", ".join(f"{name} {seconds / wall:.2f}" for seconds, name in used[:5] if seconds > 0.05 * wall)
+    """How busy the two cores were during a phase, and the largest users among processes still
+    running (a database connection closed meanwhile takes its CPU time with it)."""
+    busy = (after["machine"] - before["machine"]) / wall
+    used = sorted(((after[name] - before.get(name, 0.0), name) for name in after if name != "machine"), reverse=True)
+    top = ", ".join(f"{name} {seconds / wall:.2f}" for seconds, name in used[:4] if seconds > 0.05 * wall)
+    return f"{busy:.2f} busy ({top})"
 
 
 def peak_rss_mb(pid: int) -> float:
