@@ -148,6 +148,7 @@ DEMO_STEPS: list[tuple[str, str]] = [
     ("people", "centres.demo.seed_people"),
     ("groups and meetings", "meetings.demo.seed_meetings"),
     ("newsletters", "notifications.demo.seed_newsletters"),
+    ("volunteers", "volunteers.demo.seed_volunteers"),
 ]
 
 

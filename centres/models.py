@@ -9,6 +9,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,12 @@ class Centre(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country code"), max_length=2, blank=True, help_text=_("ISO 3166, e.g. DE"))
+    starter_planned_meetings = models.PositiveSmallIntegerField(
+        _("meetings planned per starter"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text=_("How many of a new group's first meetings its starters attend, unless set otherwise."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # The tenant scopes itself: staff see the centres they work for, nothing else.

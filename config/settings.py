@@ -225,6 +225,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
         "MailStatusEnum": "notifications.models.OutgoingMail.Status",
         "IssueStatusEnum": "notifications.models.NewsletterIssue.Status",
+        "VolunteerStatusEnum": "volunteers.models.Volunteer.Status",
+        "AssignmentStatusEnum": "volunteers.models.StarterAssignment.Status",
     },
     # Swagger UI is served from this installation, not from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

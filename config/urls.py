@@ -31,8 +31,10 @@ urlpatterns = [
     path("api/v1/", include("centres.api.urls")),
     path("api/v1/", include("meetings.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
+    path("api/v1/", include("volunteers.api.urls")),
     path("", include("meetings.urls")),
     path("", include("notifications.urls")),
+    path("", include("volunteers.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

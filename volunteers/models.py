@@ -1,2 +1,173 @@
-"""Volunteers, applications, training, starter assignments, session logs and phase-out.
-The models arrive with the volunteers issue."""
+"""Volunteer starters: sign-up, the screening and training pipeline, starter assignments to new
+groups, session logs and the self-run checklist. Every row belongs to a centre and is scoped."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from centres.models import Centre, Person
+from meetings.models import OpeningHours
+
+
+class Volunteer(models.Model):
+    """Someone who offered to help new groups start. The pipeline runs
+    applicant → screened → trained → active ⇄ paused, and any state → retired."""
+
+    class Status(models.TextChoices):
+        APPLICANT = "applicant", _("Applicant")
+        SCREENED = "screened", _("Screened")
+        TRAINED = "trained", _("Trained")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        RETIRED = "retired", _("Retired")
+
+    # Weekdays are numbered as in a room's opening hours: 0 = Monday … 6 = Sunday.
+    Weekday = OpeningHours.Weekday
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="volunteer", verbose_name=_("person"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.APPLICANT)
+    languages = models.JSONField(_("languages"), default=list, help_text=_('Language codes, e.g. ["de", "en"].'))
+    topics = models.ManyToManyField(
+        "meetings.Topic", blank=True, related_name="volunteers", verbose_name=_("topics they would start")
+    )
+    weekdays = models.JSONField(_("weekdays"), default=list, help_text=_("0 = Monday … 6 = Sunday."))
+    daytime = models.BooleanField(_("available in the daytime"), default=False)
+    evening = models.BooleanField(_("available in the evening"), default=False)
+    motivation = models.TextField(_("motivation"), blank=True)
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    screened_on = models.DateField(_("screening conversation on"), null=True, blank=True)
+    confidentiality_signed_on = models.DateField(_("confidentiality agreement signed on"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        indexes = [models.Index(fields=["centre", "status"], name="volunteer_centre_status_idx")]
+
+    def __str__(self) -> str:
+        return f"volunteer #{self.pk}"
+
+
+class TrainingRecord(models.Model):
+    """A course a volunteer completed."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, related_name="trainings", verbose_name=_("volunteer")
+    )
+    course = models.CharField(_("course"), max_length=200)
+    completed_on = models.DateField(_("completed on"))
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]
+        verbose_name = _("training record")
+        verbose_name_plural = _("training records")
+
+    def __str__(self) -> str:
+        return self.course
+
+
+class StarterAssignment(models.Model):
+    """A volunteer starting a group: from `starts_on`, planned for the group's first
+    `planned_meetings` meetings, until phase-out ends it."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PHASING_OUT = "phasing_out", _("Phasing out")
+        ENDED = "ended", _("Ended")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("volunteer")
+    )
+    group = models.ForeignKey(
+        "meetings.Group", on_delete=models.PROTECT, related_name="starter_assignments", verbose_name=_("group")
+    )
+    starts_on = models.DateField(_("starts on"))
+    planned_meetings = models.PositiveSmallIntegerField(
+        _("planned meetings"), validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("starter assignment")
+        verbose_name_plural = _("starter assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "volunteer"],
+                condition=~models.Q(status="ended"),
+                name="assignment_once_per_group",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"assignment #{self.pk}"
+
+
+class ChecklistItem(models.Model):
+    """One step on a group's way to running itself; each centre keeps its own list."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    text = models.CharField(_("text"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("self-run checklist item")
+        verbose_name_plural = _("self-run checklist")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SessionLog(models.Model):
+    """A starter's record of one meeting they attended: hours, checklist steps reached, and private
+    notes for the coordinator (never members' names)."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    assignment = models.ForeignKey(
+        StarterAssignment, on_delete=models.CASCADE, related_name="session_logs", verbose_name=_("assignment")
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.PROTECT, related_name="session_logs", verbose_name=_("meeting")
+    )
+    hours = models.DecimalField(
+        _("hours"), max_digits=4, decimal_places=2, validators=[MinValueValidator(0.25), MaxValueValidator(12)]
+    )
+    checklist = models.ManyToManyField(
+        ChecklistItem, blank=True, related_name="session_logs", verbose_name=_("checklist steps reached")
+    )
+    notes = models.TextField(_("private notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("session log")
+        verbose_name_plural = _("session logs")
+        constraints = [models.UniqueConstraint(fields=["assignment", "meeting"], name="session_log_once")]
+
+    def __str__(self) -> str:
+        return f"session log #{self.pk}"

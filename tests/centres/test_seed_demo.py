@@ -32,8 +32,9 @@ def test_seed_demo_creates_a_german_and_a_danish_centre_with_logins(settings, ca
     assert anna.check_password("kontakt-demo")
     assert (anna.is_staff, anna.is_superuser) == (True, False)
     assert FederationRole.objects.filter(user__username="verband").exists()
-    assert counts()["people"] == 12
+    assert counts()["people"] == 12 + 13  # members, and the volunteers
     assert "newsletters: 2 newsletters" in output
+    assert "volunteers: 13 volunteers, 3 starter assignments" in output
 
 
 def test_seed_demo_twice_changes_nothing(settings):

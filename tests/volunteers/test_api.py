@@ -1,0 +1,114 @@
+"""The volunteers API: coordinators of the centre only, the pipeline through one action, clear
+errors, and the two-starter limit holding when coordinators assign at the same moment."""
+
+import threading
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from centres.scoping import all_centres_scope
+from config.errors import ConflictError
+from tests.volunteers.test_volunteers import make_volunteer
+from volunteers import services
+from volunteers.models import StarterAssignment, Volunteer
+
+
+@pytest.mark.django_db
+def test_coordinators_see_only_their_centres_volunteers(api_a, centre_a, centre_b, anonymous_api):
+    with all_centres_scope():
+        mine = make_volunteer(centre_a, status="applicant")
+        make_volunteer(centre_b, status="applicant")
+    results = api_a.get("/api/v1/volunteers/").json()["results"]
+    assert [item["id"] for item in results] == [mine.pk]
+    assert anonymous_api.get("/api/v1/volunteers/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_another_centres_volunteer_is_not_found(api_a, centre_b):
+    with all_centres_scope():
+        theirs = make_volunteer(centre_b, status="applicant")
+    assert api_a.get(f"/api/v1/volunteers/{theirs.pk}/").status_code == 404
+    response = api_a.post(f"/api/v1/volunteers/{theirs.pk}/transition/", {"to": "retired"}, format="json")
+    assert response.status_code == 404
+    with all_centres_scope():
+        assert Volunteer.all_centres.get(pk=theirs.pk).status == "applicant"
+
+
+@pytest.mark.django_db
+def test_the_pipeline_through_the_api_with_clear_errors(api_a, centre_a):
+    with all_centres_scope():
+        volunteer = make_volunteer(centre_a, status="applicant")
+    url = f"/api/v1/volunteers/{volunteer.pk}/"
+    refused = api_a.post(url + "transition/", {"to": "screened"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"] == {"screened_on": ["Give the date of the screening conversation."]}
+    assert api_a.post(url + "transition/", {"to": "flying"}, format="json").status_code == 400
+    done = api_a.post(url + "transition/", {"to": "screened", "screened_on": "2026-02-01"}, format="json")
+    assert (done.status_code, done.json()["status"]) == (200, "screened")
+    assert (
+        api_a.post(url + "trainings/", {"course": "Starter", "completed_on": "2026-03-01"}, format="json").status_code
+        == 201
+    )
+    assert api_a.post(url + "transition/", {"to": "trained"}, format="json").json()["status"] == "trained"
+    skipped = api_a.post(url + "transition/", {"to": "retired"}, format="json")
+    assert skipped.json()["status"] == "retired"
+    again = api_a.post(url + "transition/", {"to": "active"}, format="json")
+    assert again.status_code == 409
+
+
+@pytest.mark.django_db
+def test_assignments_and_suggestions_through_the_api(api_a, centre_a, weekly_series):
+    group = weekly_series.group
+    with all_centres_scope():
+        first, second, third = (make_volunteer(centre_a, topics=[group.topic]) for _ in range(3))
+    suggested = api_a.get(f"/api/v1/volunteers/suggestions/?group={group.pk}").json()
+    assert {item["volunteer"] for item in suggested} == {first.pk, second.pk, third.pk}
+    assert "would start groups on this topic" in suggested[0]["reasons"]
+    for volunteer in (first, second):
+        made = api_a.post(
+            "/api/v1/starter-assignments/",
+            {"group": group.pk, "volunteer": volunteer.pk, "starts_on": "2026-12-01"},
+            format="json",
+        )
+        assert made.status_code == 201, made.json()
+    third_try = api_a.post(
+        "/api/v1/starter-assignments/",
+        {"group": group.pk, "volunteer": third.pk, "starts_on": "2026-12-01"},
+        format="json",
+    )
+    assert third_try.status_code == 409
+    assert "at most two" in third_try.json()["error"]["message"]
+    assert api_a.get("/api/v1/volunteers/suggestions/?group=abc").status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_assigning_the_last_place_at_once_give_one_starter(requires_postgres, centre_a, weekly_series):
+    group = weekly_series.group
+    with all_centres_scope():
+        first = make_volunteer(centre_a)
+        services.assignment_create(actor=None, group=group, volunteer=first, starts_on=date(2026, 12, 1))
+        racers = [make_volunteer(centre_a) for _ in range(4)]
+    barrier, outcomes = threading.Barrier(len(racers)), []
+
+    def assign(volunteer) -> None:
+        barrier.wait()
+        try:
+            with all_centres_scope():
+                services.assignment_create(actor=None, group=group, volunteer=volunteer, starts_on=date(2026, 12, 1))
+            outcomes.append("assigned")
+        except ConflictError:
+            outcomes.append("refused")
+        except Exception as error:
+            outcomes.append(f"error: {error!r}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=assign, args=(volunteer,)) for volunteer in racers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["assigned"] + ["refused"] * 3
+    with all_centres_scope():
+        assert StarterAssignment.all_centres.filter(group=group).count() == 2

@@ -1,0 +1,77 @@
+"""Shapes of the volunteers endpoints."""
+
+from rest_framework import serializers
+
+from meetings.models import Group
+from volunteers.models import StarterAssignment, TrainingRecord, Volunteer
+
+
+class TrainingRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrainingRecord
+        fields = ["id", "course", "completed_on"]
+
+
+class VolunteerSerializer(serializers.ModelSerializer):
+    centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    name = serializers.CharField(source="person.display_name", read_only=True)
+    email = serializers.EmailField(source="person.email", read_only=True)
+    topics = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    trainings = TrainingRecordSerializer(many=True, read_only=True)
+    open_assignments = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Volunteer
+        fields = [
+            "id",
+            "centre",
+            "name",
+            "email",
+            "status",
+            "languages",
+            "topics",
+            "weekdays",
+            "daytime",
+            "evening",
+            "motivation",
+            "email_confirmed_at",
+            "screened_on",
+            "confidentiality_signed_on",
+            "trainings",
+            "open_assignments",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Volunteer.Status.choices)
+    screened_on = serializers.DateField(required=False)
+    confidentiality_signed_on = serializers.DateField(required=False)
+
+
+class TrainingCreateSerializer(serializers.Serializer):
+    course = serializers.CharField(max_length=200)
+    completed_on = serializers.DateField()
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
+    volunteer = serializers.PrimaryKeyRelatedField(queryset=Volunteer.objects)
+    planned_meetings = serializers.IntegerField(min_value=1, max_value=52, required=False)
+
+    class Meta:
+        model = StarterAssignment
+        fields = ["id", "group", "volunteer", "starts_on", "planned_meetings", "status", "ended_on", "created_at"]
+        read_only_fields = ["id", "status", "ended_on", "created_at"]
+
+
+class SuggestionSerializer(serializers.Serializer):
+    volunteer = serializers.IntegerField(source="volunteer.pk")
+    name = serializers.CharField(source="volunteer.person.display_name")
+    score = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class SuggestionQuerySerializer(serializers.Serializer):
+    group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)

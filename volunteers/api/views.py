@@ -1,0 +1,89 @@
+"""Endpoints for coordinators under /api/v1/: volunteers and their pipeline, training records,
+starter assignments and suggestions. Each write goes through a service."""
+
+from django.db.models import Count, Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from centres.api.permissions import IsCentreStaff
+from config.api import CentreScopedMixin
+from volunteers import services
+from volunteers.api import filters
+from volunteers.api import serializers as s
+from volunteers.models import StarterAssignment, Volunteer
+
+
+class VolunteerViewSet(CentreScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The centre's volunteers, from applicant to retired. Sign-up is public (the volunteer page);
+    here coordinators move volunteers along the pipeline and record their training."""
+
+    permission_classes = [IsCentreStaff]
+    serializer_class = s.VolunteerSerializer
+    filterset_class = filters.VolunteerFilter
+    search_fields = ["person__display_name", "person__email"]
+    ordering_fields = ["created_at", "status"]
+
+    def get_queryset(self):
+        return (
+            Volunteer.objects.select_related("centre", "person")
+            .prefetch_related("topics", "trainings")
+            .annotate(open_assignments=Count("assignments", filter=~Q(assignments__status="ended")))
+            .order_by("-created_at", "-id")
+        )
+
+    @extend_schema(request=s.TransitionSerializer, responses=s.VolunteerSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the volunteer along applicant → screened → trained → active ⇄ paused, → retired."""
+        params = s.TransitionSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        services.volunteer_transition(actor=request.user, volunteer=self.get_object(), **params.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(request=s.TrainingCreateSerializer, responses={201: s.TrainingRecordSerializer})
+    @action(detail=True, methods=["post"])
+    def trainings(self, request, pk=None):
+        """Record a course the volunteer completed."""
+        params = s.TrainingCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        record = services.training_record_add(actor=request.user, volunteer=self.get_object(), **params.validated_data)
+        return Response(s.TrainingRecordSerializer(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[s.SuggestionQuerySerializer], responses=s.SuggestionSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def suggestions(self, request):
+        """Active volunteers ranked for a group (?group=id), each with the reasons."""
+        params = s.SuggestionQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        ranked = services.starter_suggestions(params.validated_data["group"])
+        return Response(s.SuggestionSerializer(ranked, many=True).data)
+
+
+class AssignmentViewSet(
+    CentreScopedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Starters of groups: at most two per group, never to overlapping meetings."""
+
+    permission_classes = [IsCentreStaff]
+    serializer_class = s.AssignmentSerializer
+    filterset_class = filters.AssignmentFilter
+    ordering_fields = ["starts_on", "created_at"]
+
+    def get_queryset(self):
+        return StarterAssignment.objects.select_related("centre", "group", "volunteer").order_by("-starts_on", "-id")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.assignment_create(actor=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=None, responses=s.AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End the assignment; the volunteer is free again."""
+        assignment = services.assignment_end(actor=request.user, assignment=self.get_object())
+        return Response(self.get_serializer(assignment).data)

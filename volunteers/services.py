@@ -1,0 +1,454 @@
+"""Volunteer starters: sign-up with double opt-in, the pipeline, starter assignments, suggestions,
+session logs and the self-run checklist. Writes are described per function and audited."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from centres.models import Centre, ConsentRecord, Person
+from centres.services import audit_record, consent_record, person_create
+from config.errors import ConflictError, DomainError
+from meetings.models import Group, Meeting, Membership, Topic
+from notifications.models import OutgoingMail
+from notifications.services import mail_queue
+from volunteers.models import ChecklistItem, SessionLog, StarterAssignment, TrainingRecord, Volunteer
+
+CONSENT_TEXT_VERSION = "volunteering-2026-11"
+CONFIRM_SALT, CONFIRM_MAX_AGE = "kontakt.volunteer.confirm", 7 * 24 * 3600
+STARTERS_PER_GROUP = 2
+
+# --- sign-up --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def volunteer_signup(
+    *,
+    centre: Centre,
+    email: str,
+    name: str,
+    language: str,
+    languages: list[str],
+    topics: list[Topic],
+    weekdays: list[int],
+    daytime: bool,
+    evening: bool,
+    motivation: str = "",
+    phone: str = "",
+) -> None:
+    """Someone offers to volunteer: store them as an applicant and mail a confirmation link.
+
+    Says nothing about whether the address is known (the caller shows one answer always): a
+    confirmed volunteer gets no second mail, an unconfirmed one gets the link again. Writes the
+    person (if new), the volunteer and a confirmation mail."""
+    email = email.strip().lower()
+    person = Person.all_centres.filter(centre=centre, email__iexact=email).first()
+    if person is None:
+        person = person_create(
+            actor=None, centre=centre, display_name=name.strip()[:120], email=email, phone=phone, language=language
+        )
+    volunteer = Volunteer.all_centres.filter(person=person).first()
+    if volunteer is not None and volunteer.email_confirmed_at:
+        return
+    if volunteer is None:
+        volunteer = Volunteer.all_centres.create(
+            centre=centre,
+            person=person,
+            languages=sorted(set(languages)),
+            weekdays=sorted(set(weekdays)),
+            daytime=daytime,
+            evening=evening,
+            motivation=motivation,
+        )
+        volunteer.topics.set([topic for topic in topics if topic.centre_id == centre.pk])
+        audit_record(actor=None, centre=centre, action="create", obj=volunteer)
+    token = signing.dumps({"v": volunteer.pk}, salt=CONFIRM_SALT)
+    mail_queue(
+        centre=centre,
+        kind=OutgoingMail.Kind.SYSTEM,
+        obj=f"volunteer-confirm-{volunteer.pk}-{timezone.now():%Y%m%d%H%M%S%f}",
+        recipient=email,
+        language=language or centre.default_language,
+        template="volunteer_confirmation",
+        context={
+            "centre": centre,
+            "confirm_url": settings.SITE_URL.rstrip("/") + reverse("volunteer-confirm", args=[token]),
+        },
+        person=person,
+    )
+
+
+def confirmation_token_valid(token: str) -> bool:
+    try:
+        signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return True
+
+
+@transaction.atomic
+def volunteer_confirm(*, token: str) -> Volunteer | None:
+    """The link from the confirmation mail: the address is confirmed and the consent recorded
+    (once). Returns None for a forged or expired link."""
+    try:
+        payload = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    volunteer = (
+        Volunteer.all_centres.select_for_update().select_related("person", "centre").filter(pk=payload.get("v")).first()
+    )
+    if volunteer is None:
+        return None
+    if not volunteer.email_confirmed_at:
+        volunteer.email_confirmed_at = timezone.now()
+        volunteer.save(update_fields=["email_confirmed_at"])
+        consent_record(
+            actor=None,
+            person=volunteer.person,
+            purpose=ConsentRecord.Purpose.VOLUNTEERING,
+            text_version=CONSENT_TEXT_VERSION,
+            source=ConsentRecord.Source.WEB_FORM,
+        )
+    return volunteer
+
+
+# --- pipeline -------------------------------------------------------------------------------------
+
+S = Volunteer.Status
+TRANSITIONS = {
+    S.APPLICANT: {S.SCREENED, S.RETIRED},
+    S.SCREENED: {S.TRAINED, S.RETIRED},
+    S.TRAINED: {S.ACTIVE, S.RETIRED},
+    S.ACTIVE: {S.PAUSED, S.RETIRED},
+    S.PAUSED: {S.ACTIVE, S.RETIRED},
+    S.RETIRED: set(),
+}
+
+
+@transaction.atomic
+def volunteer_transition(
+    *,
+    actor: AbstractBaseUser | None,
+    volunteer: Volunteer,
+    to: str,
+    screened_on: date | None = None,
+    confidentiality_signed_on: date | None = None,
+) -> Volunteer:
+    """Move a volunteer along the pipeline. Screening needs the conversation's date, `trained` a
+    training record, `active` a signed confidentiality agreement; a volunteer who still starts a
+    group cannot be paused or retired. Writes the volunteer and an audit entry."""
+    volunteer = Volunteer.all_centres.select_for_update().get(pk=volunteer.pk)
+    if to not in S.values:
+        raise DomainError(_("Unknown status."), field="to")
+    if to not in TRANSITIONS[volunteer.status]:
+        raise ConflictError(
+            _("A volunteer who is %(current)s cannot become %(to)s.")
+            % {"current": S(volunteer.status).label.lower(), "to": S(to).label.lower()}
+        )
+    today = timezone.localdate()
+    changed = ["status", "status_changed_at"]
+    if to == S.SCREENED:
+        if screened_on is None:
+            raise DomainError(_("Give the date of the screening conversation."), field="screened_on")
+        if screened_on > today:
+            raise DomainError(_("The screening conversation cannot be in the future."), field="screened_on")
+        volunteer.screened_on = screened_on
+        changed.append("screened_on")
+    if to == S.TRAINED and not TrainingRecord.all_centres.filter(volunteer=volunteer).exists():
+        raise ConflictError(_("Record the training first."))
+    if confidentiality_signed_on is not None:
+        if confidentiality_signed_on > today:
+            raise DomainError(_("The agreement cannot be signed in the future."), field="confidentiality_signed_on")
+        volunteer.confidentiality_signed_on = confidentiality_signed_on
+        changed.append("confidentiality_signed_on")
+    if to == S.ACTIVE and volunteer.confidentiality_signed_on is None:
+        raise DomainError(
+            _("A volunteer becomes active only with a signed confidentiality agreement."),
+            field="confidentiality_signed_on",
+        )
+    if to in (S.PAUSED, S.RETIRED) and _open_assignments(volunteer).exists():
+        raise ConflictError(_("This volunteer still starts a group: end or hand over the assignment first."))
+    volunteer.status, volunteer.status_changed_at = to, timezone.now()
+    volunteer.save(update_fields=changed)
+    audit_record(actor=actor, centre=volunteer.centre, action="transition", obj=volunteer, changed_fields=changed)
+    return volunteer
+
+
+@transaction.atomic
+def training_record_add(
+    *, actor: AbstractBaseUser | None, volunteer: Volunteer, course: str, completed_on: date
+) -> TrainingRecord:
+    if completed_on > timezone.localdate():
+        raise DomainError(_("A course cannot be completed in the future."), field="completed_on")
+    if not course.strip():
+        raise DomainError(_("Name the course."), field="course")
+    record = TrainingRecord.all_centres.create(
+        centre_id=volunteer.centre_id, volunteer=volunteer, course=course.strip(), completed_on=completed_on
+    )
+    audit_record(actor=actor, centre=volunteer.centre, action="create", obj=record)
+    return record
+
+
+def _open_assignments(volunteer: Volunteer):
+    return StarterAssignment.all_centres.filter(volunteer=volunteer).exclude(status=StarterAssignment.Status.ENDED)
+
+
+# --- assignments ----------------------------------------------------------------------------------
+
+
+def assignment_meetings(group_id: int, starts_on: date, count: int) -> list[Meeting]:
+    """The meetings a starter is planned for: the group's first `count` live meetings from
+    `starts_on`."""
+    return list(
+        Meeting.all_centres.filter(
+            group_id=group_id, status=Meeting.Status.SCHEDULED, starts_at__date__gte=starts_on
+        ).order_by("starts_at")[:count]
+    )
+
+
+def _overlapping(mine: list[Meeting], theirs: list[Meeting]) -> Meeting | None:
+    for meeting in mine:
+        for other in theirs:
+            if meeting.starts_at < other.ends_at and other.starts_at < meeting.ends_at:
+                return meeting
+    return None
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    actor: AbstractBaseUser | None,
+    group: Group,
+    volunteer: Volunteer,
+    starts_on: date,
+    planned_meetings: int | None = None,
+) -> StarterAssignment:
+    """Make `volunteer` a starter of `group`. At most two starters per group (the group row is
+    locked, so two coordinators at once cannot make it three); only active volunteers; never to
+    meetings that overlap the volunteer's other assignments. Writes the assignment and an audit
+    entry."""
+    group = Group.all_centres.select_for_update().select_related("centre").get(pk=group.pk)
+    volunteer = Volunteer.all_centres.select_for_update().get(pk=volunteer.pk)
+    if volunteer.centre_id != group.centre_id:
+        raise DomainError(_("This volunteer belongs to another centre."), field="volunteer")
+    if volunteer.status != S.ACTIVE:
+        raise ConflictError(_("Only an active volunteer can start a group."))
+    if group.status not in (Group.Status.FORMING, Group.Status.STARTING):
+        raise ConflictError(_("Only a forming or starting group gets starters."))
+    starters = StarterAssignment.all_centres.filter(group=group).exclude(status=StarterAssignment.Status.ENDED)
+    if starters.filter(volunteer=volunteer).exists():
+        raise ConflictError(_("This volunteer already starts this group."))
+    if starters.count() >= STARTERS_PER_GROUP:
+        raise ConflictError(_("A group has at most two starters."))
+    count = planned_meetings or group.centre.starter_planned_meetings
+    if not 1 <= count <= 52:
+        raise DomainError(_("Plan between 1 and 52 meetings."), field="planned_meetings")
+    mine = assignment_meetings(group.pk, starts_on, count)
+    for other in _open_assignments(volunteer).select_related("group"):
+        clash = _overlapping(mine, assignment_meetings(other.group_id, other.starts_on, other.planned_meetings))
+        if clash is not None:
+            raise ConflictError(
+                _("On %(when)s this volunteer is with another group they start.")
+                % {"when": timezone.localtime(clash.starts_at).strftime("%Y-%m-%d %H:%M")}
+            )
+    try:
+        with transaction.atomic():
+            assignment = StarterAssignment.all_centres.create(
+                centre=group.centre, group=group, volunteer=volunteer, starts_on=starts_on, planned_meetings=count
+            )
+    except IntegrityError as error:
+        raise ConflictError(_("This volunteer already starts this group.")) from error
+    audit_record(actor=actor, centre=group.centre, action="create", obj=assignment)
+    return assignment
+
+
+@transaction.atomic
+def assignment_end(*, actor: AbstractBaseUser | None, assignment: StarterAssignment) -> StarterAssignment:
+    """End an assignment: the volunteer is free again. Writes the assignment and an audit entry."""
+    assignment = StarterAssignment.all_centres.select_for_update().get(pk=assignment.pk)
+    if assignment.status == StarterAssignment.Status.ENDED:
+        raise ConflictError(_("This assignment has ended already."))
+    assignment.status, assignment.ended_on = StarterAssignment.Status.ENDED, timezone.localdate()
+    assignment.save(update_fields=["status", "ended_on"])
+    audit_record(
+        actor=actor, centre=assignment.centre, action="end", obj=assignment, changed_fields=["status", "ended_on"]
+    )
+    return assignment
+
+
+@dataclass
+class Suggestion:
+    volunteer: Volunteer
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+
+def starter_suggestions(group: Group, *, limit: int = 10) -> list[Suggestion]:
+    """Active volunteers ranked for `group`: topic (+3), a shared language (+2), free on the
+    group's weekday (+1) at its time of day (+1), minus one per group they already start. Each
+    suggestion says why."""
+    meetings = list(
+        Meeting.all_centres.filter(group=group, status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now())
+        .select_related("centre")
+        .order_by("starts_at")[:4]
+    )
+    weekdays = {timezone.localtime(meeting.starts_at).weekday() for meeting in meetings}
+    evening = any(timezone.localtime(meeting.starts_at).hour >= 17 for meeting in meetings)
+    daytime = any(timezone.localtime(meeting.starts_at).hour < 17 for meeting in meetings)
+    already = set(
+        StarterAssignment.all_centres.filter(group=group)
+        .exclude(status=StarterAssignment.Status.ENDED)
+        .values_list("volunteer_id", flat=True)
+    )
+    suggestions = []
+    volunteers = (
+        Volunteer.all_centres.filter(centre_id=group.centre_id, status=S.ACTIVE)
+        .exclude(pk__in=already)
+        .select_related("person")
+        .prefetch_related("topics")
+    )
+    loads = {}
+    for volunteer_id in (
+        StarterAssignment.all_centres.filter(centre_id=group.centre_id, volunteer__status=S.ACTIVE)
+        .exclude(status=StarterAssignment.Status.ENDED)
+        .values_list("volunteer_id", flat=True)
+    ):
+        loads[volunteer_id] = loads.get(volunteer_id, 0) + 1
+    for volunteer in volunteers:
+        suggestion = Suggestion(volunteer=volunteer, score=0)
+        if any(topic.pk == group.topic_id for topic in volunteer.topics.all()):
+            suggestion.score += 3
+            suggestion.reasons.append(str(REASONS["topic"]))
+        shared = sorted(set(volunteer.languages) & set(group.languages))
+        if shared:
+            suggestion.score += 2
+            suggestion.reasons.append(str(REASONS["language"]) % {"languages": ", ".join(shared)})
+        if weekdays and weekdays <= set(volunteer.weekdays):
+            suggestion.score += 1
+            suggestion.reasons.append(str(REASONS["weekday"]))
+        if (evening and volunteer.evening) or (daytime and volunteer.daytime):
+            suggestion.score += 1
+            suggestion.reasons.append(str(REASONS["time"]))
+        load = loads.get(volunteer.pk, 0)
+        if load:
+            suggestion.score -= load
+            suggestion.reasons.append(str(REASONS["load"]) % {"count": load})
+        suggestions.append(suggestion)
+    suggestions.sort(key=lambda item: (-item.score, item.volunteer.pk))
+    return suggestions[:limit]
+
+
+REASONS = {
+    "topic": gettext_lazy("would start groups on this topic"),
+    "language": gettext_lazy("speaks %(languages)s"),
+    "weekday": gettext_lazy("free on the group's weekday"),
+    "time": gettext_lazy("free at the group's time of day"),
+    "load": gettext_lazy("already starts %(count)s group(s)"),
+}
+
+
+# --- checklist and session logs -------------------------------------------------------------------
+
+DEFAULT_CHECKLIST = [
+    gettext_lazy("Values and frame of self-help explained"),
+    gettext_lazy("Group rules agreed"),
+    gettext_lazy("A contact person chosen among the members"),
+    gettext_lazy("The group plans its own content"),
+    gettext_lazy("Talk time shared fairly"),
+]
+
+
+def checklist_items(centre: Centre) -> list[ChecklistItem]:
+    """The centre's self-run checklist, made from the defaults (in the centre's language) the
+    first time it is needed."""
+    items = list(ChecklistItem.all_centres.filter(centre=centre, is_active=True))
+    if not items and not ChecklistItem.all_centres.filter(centre=centre).exists():
+        from django.utils import translation
+
+        with translation.override(centre.default_language):
+            ChecklistItem.all_centres.bulk_create(
+                [
+                    ChecklistItem(centre=centre, text=str(text), position=position)
+                    for position, text in enumerate(DEFAULT_CHECKLIST)
+                ]
+            )
+        items = list(ChecklistItem.all_centres.filter(centre=centre, is_active=True))
+    return items
+
+
+def checklist_progress(group: Group) -> dict[int, bool]:
+    """Which of the centre's checklist items the group has reached, from its starters' logs."""
+    reached = set(
+        SessionLog.checklist.through.objects.filter(sessionlog__assignment__group=group).values_list(
+            "checklistitem_id", flat=True
+        )
+    )
+    return {item.pk: item.pk in reached for item in checklist_items(group.centre)}
+
+
+def names_in_note(note: str, group_id: int) -> list[str]:
+    """Names of the group's members that appear in `note` (whole words, any case)."""
+    names = set()
+    for display_name, full_name in Membership.all_centres.filter(group_id=group_id, left_on__isnull=True).values_list(
+        "person__display_name", "person__full_name"
+    ):
+        for name in (display_name, full_name):
+            if name and len(name.strip()) >= 3:
+                names.add(name.strip())
+                names.update(part for part in name.split() if len(part) >= 3)
+    return sorted(name for name in names if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", note, flags=re.IGNORECASE))
+
+
+@transaction.atomic
+def session_log_create(
+    *,
+    actor: AbstractBaseUser | None,
+    assignment: StarterAssignment,
+    meeting: Meeting,
+    hours: Decimal,
+    checklist: list[ChecklistItem] = (),
+    notes: str = "",
+    names_checked: bool = False,
+) -> SessionLog:
+    """Log a meeting the starter attended. Notes must not name members: a note that contains a
+    member's name is refused with a warning unless the starter confirms (`names_checked`) that
+    the word is not a member's name. Writes the log and an audit entry (never the notes)."""
+    if assignment.status == StarterAssignment.Status.ENDED:
+        raise ConflictError(_("This assignment has ended."))
+    if meeting.group_id != assignment.group_id:
+        raise DomainError(_("This meeting is not one of the group's."), field="meeting")
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise DomainError(_("This meeting was cancelled."), field="meeting")
+    if meeting.starts_at > timezone.now():
+        raise DomainError(_("This meeting has not taken place yet."), field="meeting")
+    if not Decimal("0.25") <= Decimal(hours) <= Decimal("12"):
+        raise DomainError(_("Give between 0.25 and 12 hours."), field="hours")
+    if any(item.centre_id != assignment.centre_id for item in checklist):
+        raise DomainError(_("Unknown checklist item."), field="checklist")
+    named = names_in_note(notes, assignment.group_id) if notes else []
+    if named and not names_checked:
+        raise DomainError(
+            _(
+                "Notes must not name members. Your note contains %(names)s: remove it, or confirm that "
+                "it is not a member's name."
+            )
+            % {"names": ", ".join(f"“{name}”" for name in named)},
+            field="notes",
+        )
+    if SessionLog.all_centres.filter(assignment=assignment, meeting=meeting).exists():
+        raise ConflictError(_("This meeting is logged already."))
+    log = SessionLog.all_centres.create(
+        centre_id=assignment.centre_id, assignment=assignment, meeting=meeting, hours=hours, notes=notes.strip()
+    )
+    log.checklist.set(checklist)
+    audit_record(actor=actor, centre=assignment.centre, action="create", obj=log)
+    return log

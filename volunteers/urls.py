@@ -1,0 +1,8 @@
+from django.urls import path
+
+from volunteers import views
+
+urlpatterns = [
+    path("centres/<slug:slug>/volunteer/", views.signup, name="volunteer-signup"),
+    path("volunteer/confirm/<str:token>/", views.confirm, name="volunteer-confirm"),
+]

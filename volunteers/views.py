@@ -1,0 +1,108 @@
+"""Public volunteer pages: sign up, and confirm the address (the GET asks, the POST confirms)."""
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from centres.models import LANGUAGE_CHOICES, Centre
+from centres.scoping import all_centres_scope
+from config.ratelimit import rate_limited
+from meetings.models import Topic
+from volunteers import services
+from volunteers.models import Volunteer
+
+SIGNUPS_PER_HOUR = 10
+
+
+class SignupForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=120)
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
+    language = forms.ChoiceField(label=_("Language for our mails"), choices=LANGUAGE_CHOICES)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you could run a group in"), choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics you would start groups on"),
+        queryset=Topic.all_centres.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays you are free"),
+        choices=Volunteer.Weekday.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    daytime = forms.BooleanField(label=_("I am free in the daytime"), required=False)
+    evening = forms.BooleanField(label=_("I am free in the evening"), required=False)
+    motivation = forms.CharField(
+        label=_("Why would you like to help? (optional)"), widget=forms.Textarea, max_length=3000, required=False
+    )
+    consent = forms.BooleanField(
+        label=_("The contact point may store these details to contact me about volunteering."),
+    )
+    # A field people do not see and bots fill in.
+    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+
+    def __init__(self, *args, centre: Centre, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = Topic.all_centres.filter(centre=centre, is_offered=True)
+        self.fields["language"].initial = centre.default_language
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("daytime") and not data.get("evening") and not self.errors:
+            raise forms.ValidationError(_("Tick the daytime, the evening or both."))
+        return data
+
+
+@never_cache
+def signup(request: HttpRequest, slug: str) -> HttpResponse:
+    """Offer to volunteer, with double opt-in. The answer is the same whether or not the address
+    is known; a honeypot and a rate limit per address keep bots out."""
+    centre = Centre.all_centres.filter(slug=slug).first()
+    if centre is None:
+        raise Http404
+    form = SignupForm(request.POST or None, centre=centre)
+    if request.method == "POST":
+        if rate_limited(request, scope="volunteer-signup", limit=SIGNUPS_PER_HOUR, seconds=3600):
+            return render(
+                request, "volunteers/signup.html", {"centre": centre, "form": form, "limited": True}, status=429
+            )
+        if form.is_valid():
+            if not form.cleaned_data["website"]:
+                data = form.cleaned_data
+                with all_centres_scope():
+                    services.volunteer_signup(
+                        centre=centre,
+                        email=data["email"],
+                        name=data["name"],
+                        phone=data["phone"],
+                        language=data["language"],
+                        languages=data["languages"],
+                        topics=list(data["topics"]),
+                        weekdays=data["weekdays"],
+                        daytime=data["daytime"],
+                        evening=data["evening"],
+                        motivation=data["motivation"],
+                    )
+            return render(request, "volunteers/check_inbox.html", {"centre": centre})
+    return render(request, "volunteers/signup.html", {"centre": centre, "form": form})
+
+
+@never_cache
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the confirmation mail: a GET shows one button (mail scanners follow links),
+    its POST confirms."""
+    if request.method != "POST":
+        if not services.confirmation_token_valid(token):
+            return render(request, "notifications/member_link_invalid.html", status=404)
+        return render(request, "volunteers/confirm.html")
+    with all_centres_scope():
+        volunteer = services.volunteer_confirm(token=token)
+    if volunteer is None:
+        return render(request, "notifications/member_link_invalid.html", status=404)
+    return render(request, "volunteers/confirmed.html", {"centre": volunteer.centre})
