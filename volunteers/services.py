@@ -104,7 +104,10 @@ def volunteer_confirm(*, token: str) -> Volunteer | None:
     except signing.BadSignature:
         return None
     volunteer = (
-        Volunteer.all_centres.select_for_update().select_related("person", "centre").filter(pk=payload.get("v")).first()
+        Volunteer.all_centres.select_for_update(of=("self",))
+        .select_related("person", "centre")
+        .filter(pk=payload.get("v"))
+        .first()
     )
     if volunteer is None:
         return None
@@ -236,7 +239,8 @@ def assignment_create(
     locked, so two coordinators at once cannot make it three); only active volunteers; never to
     meetings that overlap the volunteer's other assignments. Writes the assignment and an audit
     entry."""
-    group = Group.all_centres.select_for_update().select_related("centre").get(pk=group.pk)
+    # Only the group's and the volunteer's rows are locked, not their centre's.
+    group = Group.all_centres.select_for_update(of=("self",)).select_related("centre").get(pk=group.pk)
     volunteer = Volunteer.all_centres.select_for_update().get(pk=volunteer.pk)
     if volunteer.centre_id != group.centre_id:
         raise DomainError(_("This volunteer belongs to another centre."), field="volunteer")
