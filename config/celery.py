@@ -24,6 +24,8 @@ app.conf.beat_schedule = {
     "send-due-newsletters": {"task": "notifications.send_due_newsletters", "schedule": 60.0},
     # Rows a dead worker left in "sending" go back to the queue (or fail after 8 attempts).
     "requeue-stuck-mail": {"task": "notifications.requeue_stuck", "schedule": 300.0},
+    # Tell coordinators which groups are ready for phase-out; one mail a day each, so idempotent.
+    "phase-outs-due": {"task": "volunteers.notify_phase_outs_due", "schedule": crontab(hour=7, minute=0)},
 }
 
 

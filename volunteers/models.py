@@ -95,10 +95,17 @@ class StarterAssignment(models.Model):
     )
     starts_on = models.DateField(_("starts on"))
     planned_meetings = models.PositiveSmallIntegerField(
-        _("planned meetings"), validators=[MinValueValidator(1), MaxValueValidator(52)]
+        _("planned meetings"), validators=[MinValueValidator(1), MaxValueValidator(104)]
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    phase_out_plan = models.CharField(
+        _("phase-out plan"),
+        max_length=300,
+        blank=True,
+        help_text=_("How the starter withdraws, e.g. attending every other meeting for the last weeks."),
+    )
+    phase_out_until = models.DateField(_("phased out by"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(centre="centre")

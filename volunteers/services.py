@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from centres.models import Centre, ConsentRecord, Person
+from centres.models import AuditLogEntry, Centre, ConsentRecord, Person
 from centres.services import audit_record, consent_record, person_create
 from config.errors import ConflictError, DomainError
 from meetings.models import Group, Meeting, Membership, Topic
@@ -70,7 +70,7 @@ def volunteer_signup(
             motivation=motivation,
         )
         volunteer.topics.set([topic for topic in topics if topic.centre_id == centre.pk])
-        audit_record(actor=None, centre=centre, action="create", obj=volunteer)
+        audit_record(actor=None, centre=centre, action=AuditLogEntry.Action.CREATE, obj=volunteer)
     token = signing.dumps({"v": volunteer.pk}, salt=CONFIRM_SALT)
     mail_queue(
         centre=centre,
@@ -182,7 +182,9 @@ def volunteer_transition(
         raise ConflictError(_("This volunteer still starts a group: end or hand over the assignment first."))
     volunteer.status, volunteer.status_changed_at = to, timezone.now()
     volunteer.save(update_fields=changed)
-    audit_record(actor=actor, centre=volunteer.centre, action="transition", obj=volunteer, changed_fields=changed)
+    audit_record(
+        actor=actor, centre=volunteer.centre, action=AuditLogEntry.Action.UPDATE, obj=volunteer, changed_fields=changed
+    )
     return volunteer
 
 
@@ -197,7 +199,7 @@ def training_record_add(
     record = TrainingRecord.all_centres.create(
         centre_id=volunteer.centre_id, volunteer=volunteer, course=course.strip(), completed_on=completed_on
     )
-    audit_record(actor=actor, centre=volunteer.centre, action="create", obj=record)
+    audit_record(actor=actor, centre=volunteer.centre, action=AuditLogEntry.Action.CREATE, obj=record)
     return record
 
 
@@ -271,7 +273,7 @@ def assignment_create(
             )
     except IntegrityError as error:
         raise ConflictError(_("This volunteer already starts this group.")) from error
-    audit_record(actor=actor, centre=group.centre, action="create", obj=assignment)
+    audit_record(actor=actor, centre=group.centre, action=AuditLogEntry.Action.CREATE, obj=assignment)
     return assignment
 
 
@@ -284,7 +286,11 @@ def assignment_end(*, actor: AbstractBaseUser | None, assignment: StarterAssignm
     assignment.status, assignment.ended_on = StarterAssignment.Status.ENDED, timezone.localdate()
     assignment.save(update_fields=["status", "ended_on"])
     audit_record(
-        actor=actor, centre=assignment.centre, action="end", obj=assignment, changed_fields=["status", "ended_on"]
+        actor=actor,
+        centre=assignment.centre,
+        action=AuditLogEntry.Action.UPDATE,
+        obj=assignment,
+        changed_fields=["status", "ended_on"],
     )
     return assignment
 
@@ -454,5 +460,162 @@ def session_log_create(
         centre_id=assignment.centre_id, assignment=assignment, meeting=meeting, hours=hours, notes=notes.strip()
     )
     log.checklist.set(checklist)
-    audit_record(actor=actor, centre=assignment.centre, action="create", obj=log)
+    audit_record(actor=actor, centre=assignment.centre, action=AuditLogEntry.Action.CREATE, obj=log)
     return log
+
+
+# --- phase-out ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PhaseOutDue:
+    group: Group
+    reasons: list[str]
+
+
+def phase_out_reasons(group: Group) -> list[str]:
+    """Why the group's starters may phase out now: the self-run checklist is complete, or the
+    planned meetings have taken place. Empty if neither."""
+    reasons = []
+    progress = checklist_progress(group)
+    if progress and all(progress.values()):
+        reasons.append(str(gettext_lazy("the self-run checklist is complete")))
+    active = StarterAssignment.all_centres.filter(group=group, status=StarterAssignment.Status.ACTIVE)
+    for assignment in active:
+        held = Meeting.all_centres.filter(
+            group=group,
+            status=Meeting.Status.SCHEDULED,
+            starts_at__date__gte=assignment.starts_on,
+            starts_at__lt=timezone.now(),
+        ).count()
+        if held >= assignment.planned_meetings:
+            planned = assignment.planned_meetings
+            reasons.append(
+                ngettext(
+                    "the planned meeting has taken place", "the %(count)s planned meetings have taken place", planned
+                )
+                % {"count": planned}
+            )
+            break
+    return reasons
+
+
+def phase_outs_due(centre_ids: list[int] | None = None) -> list[PhaseOutDue]:
+    """Groups whose active starters may phase out (see `phase_out_reasons`)."""
+    groups = Group.all_centres.filter(
+        starter_assignments__status=StarterAssignment.Status.ACTIVE, status=Group.Status.STARTING
+    ).distinct()
+    if centre_ids is not None:
+        groups = groups.filter(centre_id__in=centre_ids)
+    due = []
+    for group in groups.select_related("centre"):
+        reasons = phase_out_reasons(group)
+        if reasons:
+            due.append(PhaseOutDue(group=group, reasons=reasons))
+    return due
+
+
+def phase_out_notify_due(*, today: date | None = None) -> int:
+    """Daily job: tell each centre's coordinators which groups are due for phase-out, one mail a
+    day per coordinator (idempotent: a second run the same day sends nothing). Returns how many
+    mails were queued."""
+    from centres.models import StaffRole
+
+    today = today or timezone.localdate()
+    by_centre: dict[int, list[PhaseOutDue]] = {}
+    for item in phase_outs_due():
+        by_centre.setdefault(item.group.centre_id, []).append(item)
+    queued = 0
+    for items in by_centre.values():
+        centre = items[0].group.centre
+        for role in StaffRole.all_centres.filter(centre=centre).select_related("user"):
+            email = role.user.email
+            if not email:
+                continue
+            mail = mail_queue(
+                centre=centre,
+                kind=OutgoingMail.Kind.SYSTEM,
+                obj=f"phase-out-due-{centre.pk}-{today:%Y%m%d}",
+                recipient=email,
+                language=centre.default_language,
+                template="phase_out_due",
+                context={"centre": centre, "items": items},
+            )
+            queued += mail is not None
+    return queued
+
+
+@transaction.atomic
+def phase_out_start(
+    *, actor: AbstractBaseUser | None, group: Group, plan: str, until: date, override: bool = False
+) -> list[StarterAssignment]:
+    """Begin phasing out the group's starters with a plan (e.g. every other meeting until
+    `until`). Needs a reason (`phase_out_reasons`) unless the coordinator overrides. Writes the
+    assignments and audit entries."""
+    group = Group.all_centres.select_for_update(of=("self",)).select_related("centre").get(pk=group.pk)
+    if until < timezone.localdate():
+        raise DomainError(_("The phase-out cannot end in the past."), field="until")
+    if not plan.strip():
+        raise DomainError(_("Describe the phase-out plan."), field="plan")
+    if not override and not phase_out_reasons(group):
+        raise ConflictError(_("Neither is the checklist complete nor have the planned meetings taken place."))
+    assignments = list(
+        StarterAssignment.all_centres.select_for_update().filter(group=group, status=StarterAssignment.Status.ACTIVE)
+    )
+    if not assignments:
+        raise ConflictError(_("This group has no active starters."))
+    for assignment in assignments:
+        assignment.status = StarterAssignment.Status.PHASING_OUT
+        assignment.phase_out_plan, assignment.phase_out_until = plan.strip(), until
+        assignment.save(update_fields=["status", "phase_out_plan", "phase_out_until"])
+        audit_record(
+            actor=actor,
+            centre=group.centre,
+            action=AuditLogEntry.Action.UPDATE,
+            obj=assignment,
+            changed_fields=["status", "phase_out_plan", "phase_out_until"],
+        )
+    return assignments
+
+
+@transaction.atomic
+def phase_out_complete(*, actor: AbstractBaseUser | None, group: Group) -> Group:
+    """The starters' work is done: their assignments end, they are free again, and the group
+    runs itself. Writes the assignments, the group and audit entries."""
+    from meetings.services.groups import group_transition
+
+    open_assignments = list(
+        StarterAssignment.all_centres.select_for_update()
+        .filter(group=group)
+        .exclude(status=StarterAssignment.Status.ENDED)
+    )
+    if not open_assignments:
+        raise ConflictError(_("This group has no starters to phase out."))
+    for assignment in open_assignments:
+        assignment_end(actor=actor, assignment=assignment)
+    return group_transition(actor=actor, group=group, status=Group.Status.SELF_RUN)
+
+
+@transaction.atomic
+def assignment_extend(
+    *, actor: AbstractBaseUser | None, assignment: StarterAssignment, meetings: int
+) -> StarterAssignment:
+    """The coordinator extends a starter's time with the group by `meetings` more meetings (a
+    phase-out already begun goes back to active). Writes the assignment and an audit entry."""
+    assignment = StarterAssignment.all_centres.select_for_update().get(pk=assignment.pk)
+    if assignment.status == StarterAssignment.Status.ENDED:
+        raise ConflictError(_("This assignment has ended already."))
+    if not 1 <= meetings <= 52 or assignment.planned_meetings + meetings > 104:
+        raise DomainError(_("Extend by 1 to 52 meetings."), field="meetings")
+    assignment.planned_meetings += meetings
+    assignment.status = StarterAssignment.Status.ACTIVE
+    assignment.phase_out_plan, assignment.phase_out_until = "", None
+    assignment.save(update_fields=["planned_meetings", "status", "phase_out_plan", "phase_out_until"])
+    audit_record(
+        actor=actor,
+        centre=assignment.centre,
+        action=AuditLogEntry.Action.UPDATE,
+        obj=assignment,
+        changed_fields=["planned_meetings", "status"],
+    )
+    return assignment

@@ -2,7 +2,7 @@
 errors, and the two-starter limit holding when coordinators assign at the same moment."""
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import connection
@@ -112,3 +112,35 @@ def test_two_coordinators_assigning_the_last_place_at_once_give_one_starter(requ
     assert sorted(outcomes) == ["assigned"] + ["refused"] * 3
     with all_centres_scope():
         assert StarterAssignment.all_centres.filter(group=group).count() == 2
+
+
+@pytest.mark.django_db
+def test_phase_out_through_the_api(api_a, centre_a, centre_b, weekly_series, frozen_now):
+    group = weekly_series.group
+    with all_centres_scope():
+        volunteer = make_volunteer(centre_a)
+        services.assignment_create(
+            actor=None, group=group, volunteer=volunteer, starts_on=date(2026, 12, 1), planned_meetings=1
+        )
+        group.status = "starting"
+        group.save()
+        other = make_volunteer(centre_b)  # another centre's due group must not show
+    frozen_now(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    due = api_a.get("/api/v1/starter-assignments/phase-outs-due/").json()
+    assert due == [{"group": group.pk, "name": group.name, "reasons": ["the planned meeting has taken place"]}]
+    bad = api_a.post(
+        "/api/v1/starter-assignments/phase-out/", {"group": group.pk, "plan": "", "until": "2026-12-20"}, format="json"
+    )
+    assert bad.status_code == 400
+    started = api_a.post(
+        "/api/v1/starter-assignments/phase-out/",
+        {"group": group.pk, "plan": "Every other meeting", "until": "2026-12-20"},
+        format="json",
+    )
+    assert [item["status"] for item in started.json()] == ["phasing_out"]
+    done = api_a.post("/api/v1/starter-assignments/phase-out-complete/", {"group": group.pk}, format="json")
+    assert [item["status"] for item in done.json()] == ["ended"]
+    with all_centres_scope():
+        group.refresh_from_db()
+        assert group.status == "self_run"
+        assert other.status == "active"

@@ -139,7 +139,10 @@ def test_the_pipeline_runs_in_order_with_its_conditions(centre_a, coordinator_a)
         services.volunteer_transition(actor=coordinator_a, volunteer=volunteer, to="active")
     volunteer.refresh_from_db()
     assert volunteer.status == "retired"
-    assert AuditLogEntry.all_centres.filter(action="transition").count() == 6
+    changes = AuditLogEntry.all_centres.filter(
+        action="update", object_type="volunteers.volunteer", object_id=str(volunteer.pk)
+    ).values_list("changed_fields", flat=True)
+    assert sum("status" in fields for fields in changes) == 6
 
 
 @pytest.mark.parametrize(
@@ -348,3 +351,86 @@ def test_the_demo_has_a_volunteer_in_every_state(settings):
         states = set(Volunteer.all_centres.filter(centre__slug=slug).values_list("status", flat=True))
         assert states == set(Volunteer.Status.values)
     assert StarterAssignment.all_centres.filter(status="active").count() == 3
+
+
+# --- phase-out ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_meetings_in(centre_a, tuesday_group, frozen_now, coordinator_a):
+    """A starter planned for 2 meetings; now is after the second one."""
+    volunteer = make_volunteer(centre_a)
+    assignment = services.assignment_create(
+        actor=None, group=tuesday_group, volunteer=volunteer, starts_on=date(2026, 12, 1), planned_meetings=2
+    )
+    Group.all_centres.filter(pk=tuesday_group.pk).update(status="starting")
+    frozen_now(datetime(2026, 12, 9, 9, 0, tzinfo=UTC))
+    return assignment
+
+
+def test_a_group_is_due_for_phase_out_after_its_planned_meetings_and_coordinators_hear_once(
+    two_meetings_in, coordinator_a
+):
+    due = services.phase_outs_due()
+    assert [item.group for item in due] == [two_meetings_in.group]
+    assert due[0].reasons == ["the 2 planned meetings have taken place"]
+    assert services.phase_out_notify_due() == 1
+    assert services.phase_out_notify_due() == 0  # the same day: nothing new
+    mail = OutgoingMail.all_centres.select_related("content").get(recipient=coordinator_a.email)
+    assert two_meetings_in.group.name in mail.body_text
+
+
+def test_a_group_is_not_due_before_its_planned_meetings(two_meetings_in, frozen_now):
+    frozen_now(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))  # one meeting held
+    assert services.phase_outs_due() == []
+    assert services.phase_out_notify_due() == 0
+
+
+def test_a_complete_checklist_makes_a_group_due(started, centre_a):
+    assignment, meeting = started
+    Group.all_centres.filter(pk=assignment.group_id).update(status="starting")
+    assert services.phase_outs_due() == []
+    services.session_log_create(
+        actor=None,
+        assignment=assignment,
+        meeting=meeting,
+        hours=Decimal("2"),
+        checklist=services.checklist_items(centre_a),
+    )
+    assert services.phase_outs_due()[0].reasons == ["the self-run checklist is complete"]
+
+
+def test_phase_out_plan_then_the_group_runs_itself_and_the_starter_is_free(two_meetings_in, coordinator_a):
+    group = two_meetings_in.group
+    with pytest.raises(DomainError, match="plan"):
+        services.phase_out_start(actor=coordinator_a, group=group, plan=" ", until=date(2026, 12, 30))
+    services.phase_out_start(
+        actor=coordinator_a, group=group, plan="Every other meeting until the end of the year", until=date(2026, 12, 30)
+    )
+    two_meetings_in.refresh_from_db()
+    assert (two_meetings_in.status, two_meetings_in.phase_out_until) == ("phasing_out", date(2026, 12, 30))
+    assert services.phase_outs_due() == []  # phasing out already
+    services.phase_out_complete(actor=coordinator_a, group=group)
+    group.refresh_from_db()
+    two_meetings_in.refresh_from_db()
+    assert (group.status, two_meetings_in.status) == ("self_run", "ended")
+    paused = services.volunteer_transition(actor=coordinator_a, volunteer=two_meetings_in.volunteer, to="paused")
+    assert paused.status == "paused"
+
+
+def test_phase_out_before_time_needs_the_coordinators_override(two_meetings_in, frozen_now):
+    frozen_now(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+    group = two_meetings_in.group
+    with pytest.raises(ConflictError, match="Neither"):
+        services.phase_out_start(actor=None, group=group, plan="Step back", until=date(2026, 12, 20))
+    services.phase_out_start(actor=None, group=group, plan="Step back", until=date(2026, 12, 20), override=True)
+    assert StarterAssignment.all_centres.get(pk=two_meetings_in.pk).status == "phasing_out"
+
+
+def test_extending_an_assignment_puts_it_back_to_active_with_more_meetings(two_meetings_in):
+    services.phase_out_start(actor=None, group=two_meetings_in.group, plan="Step back", until=date(2026, 12, 20))
+    extended = services.assignment_extend(actor=None, assignment=two_meetings_in, meetings=4)
+    assert (extended.status, extended.planned_meetings, extended.phase_out_plan) == ("active", 6, "")
+    assert services.phase_outs_due() == []
+    with pytest.raises(DomainError, match="1 to 52"):
+        services.assignment_extend(actor=None, assignment=two_meetings_in, meetings=0)

@@ -75,3 +75,24 @@ class SuggestionSerializer(serializers.Serializer):
 
 class SuggestionQuerySerializer(serializers.Serializer):
     group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
+
+
+class PhaseOutStartSerializer(serializers.Serializer):
+    group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
+    plan = serializers.CharField(max_length=300)
+    until = serializers.DateField()
+    override = serializers.BooleanField(default=False, help_text="Phase out before a reason is there.")
+
+
+class GroupRefSerializer(serializers.Serializer):
+    group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
+
+
+class ExtendSerializer(serializers.Serializer):
+    meetings = serializers.IntegerField(min_value=1, max_value=52)
+
+
+class PhaseOutDueSerializer(serializers.Serializer):
+    group = serializers.IntegerField(source="group.pk")
+    name = serializers.CharField(source="group.name")
+    reasons = serializers.ListField(child=serializers.CharField())

@@ -87,3 +87,42 @@ class AssignmentViewSet(
         """End the assignment; the volunteer is free again."""
         assignment = services.assignment_end(actor=request.user, assignment=self.get_object())
         return Response(self.get_serializer(assignment).data)
+
+    @extend_schema(request=s.ExtendSerializer, responses=s.AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        """Give the starter more meetings with the group (a phase-out begun is called off)."""
+        params = s.ExtendSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        assignment = services.assignment_extend(
+            actor=request.user, assignment=self.get_object(), meetings=params.validated_data["meetings"]
+        )
+        return Response(self.get_serializer(assignment).data)
+
+    @extend_schema(responses=s.PhaseOutDueSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="phase-outs-due")
+    def phase_outs_due(self, request):
+        """Groups whose starters may phase out now, with the reasons."""
+        from centres.selectors import staff_centre_ids
+
+        due = services.phase_outs_due(centre_ids=staff_centre_ids(user=request.user))
+        return Response(s.PhaseOutDueSerializer(due, many=True).data)
+
+    @extend_schema(request=s.PhaseOutStartSerializer, responses=s.AssignmentSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="phase-out")
+    def phase_out(self, request):
+        """Begin phasing out a group's starters with a plan."""
+        params = s.PhaseOutStartSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        assignments = services.phase_out_start(actor=request.user, **params.validated_data)
+        return Response(self.get_serializer(assignments, many=True).data)
+
+    @extend_schema(request=s.GroupRefSerializer, responses=s.AssignmentSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="phase-out-complete")
+    def phase_out_complete(self, request):
+        """End the group's assignments: the group runs itself, the starters are free again."""
+        params = s.GroupRefSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        group = params.validated_data["group"]
+        services.phase_out_complete(actor=request.user, group=group)
+        return Response(self.get_serializer(self.get_queryset().filter(group=group), many=True).data)

@@ -1,0 +1,14 @@
+"""Celery tasks of the volunteers app: thin wrappers that call a service."""
+
+from celery import shared_task
+
+from centres.scoping import all_centres_scope
+
+
+@shared_task(name="volunteers.notify_phase_outs_due")
+def notify_phase_outs_due() -> int:
+    """Daily: tell coordinators which groups are ready for their starters to phase out."""
+    from volunteers.services import phase_out_notify_due
+
+    with all_centres_scope():
+        return phase_out_notify_due()
