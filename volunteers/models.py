@@ -178,3 +178,41 @@ class SessionLog(models.Model):
 
     def __str__(self) -> str:
         return f"session log #{self.pk}"
+
+
+class StarterRequest(models.Model):
+    """A request to an active volunteer to start a group, answered by signed link. The first
+    to accept a free place gets it; the others are told it is filled."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        FILLED = "filled", _("Filled by someone else")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    group = models.ForeignKey(
+        "meetings.Group", on_delete=models.CASCADE, related_name="starter_requests", verbose_name=_("group")
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, related_name="starter_requests", verbose_name=_("volunteer")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("starter request")
+        verbose_name_plural = _("starter requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "volunteer"], condition=models.Q(status="pending"), name="starter_request_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"starter request #{self.pk}"

@@ -21,7 +21,7 @@ from config.errors import ConflictError, DomainError
 from meetings.models import Group, Meeting, Membership, Topic
 from notifications.models import OutgoingMail
 from notifications.services import mail_queue
-from volunteers.models import ChecklistItem, SessionLog, StarterAssignment, TrainingRecord, Volunteer
+from volunteers.models import ChecklistItem, SessionLog, StarterAssignment, StarterRequest, TrainingRecord, Volunteer
 
 CONSENT_TEXT_VERSION = "volunteering-2026-11"
 CONFIRM_SALT, CONFIRM_MAX_AGE = "kontakt.volunteer.confirm", 7 * 24 * 3600
@@ -619,3 +619,131 @@ def assignment_extend(
         changed_fields=["planned_meetings", "status"],
     )
     return assignment
+
+
+# --- recruitment: direct requests -----------------------------------------------------------------
+
+REQUEST_SALT, REQUEST_MAX_AGE = "kontakt.volunteer.request", 14 * 24 * 3600
+
+
+def open_starter_places(group: Group) -> int:
+    taken = StarterAssignment.all_centres.filter(group=group).exclude(status=StarterAssignment.Status.ENDED).count()
+    return max(0, STARTERS_PER_GROUP - taken)
+
+
+def _request_url(request: StarterRequest) -> str:
+    token = signing.dumps({"r": request.pk}, salt=REQUEST_SALT)
+    return settings.SITE_URL.rstrip("/") + reverse("volunteer-request", args=[token])
+
+
+def starter_requests_send(*, actor: AbstractBaseUser | None, group: Group, limit: int = 5) -> list[StarterRequest]:
+    """Ask the best-suited active volunteers (`starter_suggestions`) to start `group`, each by
+    mail with a link to accept or decline; volunteers asked already and still thinking are not
+    asked again. Writes the requests, their mails and an audit entry each."""
+    if not 1 <= limit <= 50:
+        raise DomainError(_("Ask between 1 and 50 volunteers at a time."), field="limit")
+    with transaction.atomic():
+        group = Group.all_centres.select_for_update(of=("self",)).select_related("centre", "topic").get(pk=group.pk)
+        if group.status not in (Group.Status.FORMING, Group.Status.STARTING):
+            raise ConflictError(_("Only a forming or starting group gets starters."))
+        if not open_starter_places(group):
+            raise ConflictError(_("This group has its two starters already."))
+        asked = set(
+            StarterRequest.all_centres.filter(group=group, status=StarterRequest.Status.PENDING).values_list(
+                "volunteer_id", flat=True
+            )
+        )
+        chosen = [
+            s.volunteer for s in starter_suggestions(group, limit=limit + len(asked)) if s.volunteer.pk not in asked
+        ]
+        requests = []
+        first = (
+            Meeting.all_centres.filter(group=group, status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now())
+            .order_by("starts_at")
+            .first()
+        )
+        for volunteer in chosen[:limit]:
+            request = StarterRequest.all_centres.create(centre=group.centre, group=group, volunteer=volunteer)
+            audit_record(actor=actor, centre=group.centre, action=AuditLogEntry.Action.CREATE, obj=request)
+            person = volunteer.person
+            mail_queue(
+                centre=group.centre,
+                kind=OutgoingMail.Kind.SYSTEM,
+                obj=f"starter-request-{request.pk}",
+                recipient=person.email,
+                language=person.language or group.centre.default_language,
+                template="starter_request",
+                context={
+                    "centre": group.centre,
+                    "topic": "" if group.discreet else group.topic.name,
+                    "first": first,
+                    "answer_url": _request_url(request),
+                },
+                person=person,
+            )
+            requests.append(request)
+    return requests
+
+
+def starter_request_from_token(token: str) -> StarterRequest | None:
+    try:
+        payload = signing.loads(token, salt=REQUEST_SALT, max_age=REQUEST_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return (
+        StarterRequest.all_centres.select_related("group__centre", "group__topic", "volunteer__person")
+        .filter(pk=payload.get("r"))
+        .first()
+    )
+
+
+@transaction.atomic
+def starter_request_answer(*, request: StarterRequest, accept: bool) -> str:
+    """The volunteer's answer. The group row is locked, so when several accept the last place at
+    once exactly one gets it; the others, and everyone still asked once the group is full, are
+    told it is filled. Returns the request's new status (or its status if answered before)."""
+    group = Group.all_centres.select_for_update(of=("self",)).get(pk=request.group_id)
+    request = StarterRequest.all_centres.select_for_update().get(pk=request.pk)
+    if request.status != StarterRequest.Status.PENDING:
+        return request.status
+    request.answered_at = timezone.now()
+    if not accept:
+        request.status = StarterRequest.Status.DECLINED
+    elif not open_starter_places(group):
+        request.status = StarterRequest.Status.FILLED
+    else:
+        try:
+            with transaction.atomic():
+                assignment_create(actor=None, group=group, volunteer=request.volunteer, starts_on=timezone.localdate())
+        except DomainError:
+            # No longer possible for this volunteer (paused since, a clash with another group):
+            # the place stays free for the others.
+            request.status = StarterRequest.Status.DECLINED
+        else:
+            request.status = StarterRequest.Status.ACCEPTED
+    request.save(update_fields=["status", "answered_at"])
+    if request.status == StarterRequest.Status.ACCEPTED and not open_starter_places(group):
+        _tell_the_others_it_is_filled(group)
+    return request.status
+
+
+def _tell_the_others_it_is_filled(group: Group) -> None:
+    waiting = list(
+        StarterRequest.all_centres.select_for_update()
+        .filter(group=group, status=StarterRequest.Status.PENDING)
+        .select_related("volunteer__person", "centre")
+    )
+    for request in waiting:
+        request.status, request.answered_at = StarterRequest.Status.FILLED, timezone.now()
+        request.save(update_fields=["status", "answered_at"])
+        person = request.volunteer.person
+        mail_queue(
+            centre=request.centre,
+            kind=OutgoingMail.Kind.SYSTEM,
+            obj=f"starter-request-filled-{request.pk}",
+            recipient=person.email,
+            language=person.language or request.centre.default_language,
+            template="starter_request_filled",
+            context={"centre": request.centre},
+            person=person,
+        )

@@ -106,3 +106,22 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if volunteer is None:
         return render(request, "notifications/member_link_invalid.html", status=404)
     return render(request, "volunteers/confirmed.html", {"centre": volunteer.centre})
+
+
+@never_cache
+def request_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """A request to start a group: the GET shows two buttons (mail scanners follow links), the
+    POST answers. Only the volunteer asked holds the link."""
+    with all_centres_scope():
+        starter_request = services.starter_request_from_token(token)
+        if starter_request is None:
+            return render(request, "notifications/member_link_invalid.html", status=404)
+        if request.method == "POST":
+            answer = request.POST.get("answer")
+            if answer not in ("accept", "decline"):
+                return render(request, "volunteers/request.html", {"request_obj": starter_request}, status=400)
+            status = services.starter_request_answer(request=starter_request, accept=answer == "accept")
+            return render(request, "volunteers/request.html", {"answered": True, "status": status})
+        if starter_request.status != starter_request.Status.PENDING:
+            return render(request, "volunteers/request.html", {"answered": True, "status": starter_request.status})
+        return render(request, "volunteers/request.html", {"request_obj": starter_request})

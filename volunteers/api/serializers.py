@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from meetings.models import Group
-from volunteers.models import StarterAssignment, TrainingRecord, Volunteer
+from volunteers.models import StarterAssignment, StarterRequest, TrainingRecord, Volunteer
 
 
 class TrainingRecordSerializer(serializers.ModelSerializer):
@@ -96,3 +96,15 @@ class PhaseOutDueSerializer(serializers.Serializer):
     group = serializers.IntegerField(source="group.pk")
     name = serializers.CharField(source="group.name")
     reasons = serializers.ListField(child=serializers.CharField())
+
+
+class RequestStartersSerializer(serializers.Serializer):
+    group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=5)
+
+
+class StarterRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StarterRequest
+        fields = ["id", "group", "volunteer", "status", "created_at", "answered_at"]
+        read_only_fields = fields

@@ -126,3 +126,13 @@ class AssignmentViewSet(
         group = params.validated_data["group"]
         services.phase_out_complete(actor=request.user, group=group)
         return Response(self.get_serializer(self.get_queryset().filter(group=group), many=True).data)
+
+    @extend_schema(request=s.RequestStartersSerializer, responses={201: s.StarterRequestSerializer(many=True)})
+    @action(detail=False, methods=["post"], url_path="request-starters")
+    def request_starters(self, request):
+        """Ask the best-suited active volunteers by mail to start the group; the first to
+        accept gets the place."""
+        params = s.RequestStartersSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        asked = services.starter_requests_send(actor=request.user, **params.validated_data)
+        return Response(s.StarterRequestSerializer(asked, many=True).data, status=status.HTTP_201_CREATED)
