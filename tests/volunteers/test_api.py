@@ -144,3 +144,45 @@ def test_phase_out_through_the_api(api_a, centre_a, centre_b, weekly_series, fro
         group.refresh_from_db()
         assert group.status == "self_run"
         assert other.status == "active"
+
+
+@pytest.mark.django_db
+def test_hours_per_volunteer_group_and_month_as_json_and_csv(api_a, centre_a, centre_b, weekly_series, frozen_now):
+    from decimal import Decimal
+
+    from meetings.models import Meeting
+
+    group = weekly_series.group
+    with all_centres_scope():
+        volunteer = make_volunteer(centre_a)
+        volunteer.person.display_name = "=Vera"  # a name that a spreadsheet would run as a formula
+        volunteer.person.save()
+        assignment = services.assignment_create(
+            actor=None, group=group, volunteer=volunteer, starts_on=date(2026, 12, 1)
+        )
+        frozen_now(datetime(2027, 1, 10, 9, 0, tzinfo=UTC))
+        meetings = list(Meeting.all_centres.filter(group=group).order_by("starts_at")[:6])  # Dec 1 .. Jan 5
+        for meeting in meetings:
+            services.session_log_create(actor=None, assignment=assignment, meeting=meeting, hours=Decimal("2.5"))
+    rows = api_a.get("/api/v1/volunteer-reports/hours/?start=2026-12-01&end=2027-01-31").json()
+    assert [(row["month"], row["sessions"], row["hours"]) for row in rows] == [
+        ("2026-12", 5, "12.50"),
+        ("2027-01", 1, "2.50"),
+    ]
+    csv_response = api_a.get("/api/v1/volunteer-reports/hours-csv/?start=2026-12-01&end=2027-01-31")
+    assert csv_response["Content-Type"].startswith("text/csv")
+    lines = csv_response.content.decode().splitlines()
+    assert lines[0] == "month,centre,volunteer,volunteer_name,group,group_name,sessions,hours"
+    assert lines[1].startswith(f"2026-12,centre-a,{volunteer.pk},'=Vera,")
+    bad = api_a.get("/api/v1/volunteer-reports/hours/?start=2027-01-31&end=2026-12-01")
+    assert bad.status_code == 400
+    summary = api_a.get("/api/v1/volunteer-reports/summary/").json()
+    assert summary == {
+        "active_volunteers": 1,
+        "active_starters": 1,
+        "groups_waiting_for_starters": 0,
+        "phase_outs_this_quarter": 0,
+    }
+    with all_centres_scope():
+        make_volunteer(centre_b)
+    assert api_a.get("/api/v1/volunteer-reports/summary/").json()["active_volunteers"] == 1

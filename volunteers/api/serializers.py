@@ -1,5 +1,6 @@
 """Shapes of the volunteers endpoints."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from meetings.models import Group
@@ -108,3 +109,33 @@ class StarterRequestSerializer(serializers.ModelSerializer):
         model = StarterRequest
         fields = ["id", "group", "volunteer", "status", "created_at", "answered_at"]
         read_only_fields = fields
+
+
+class HoursQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(help_text="First day, e.g. 2026-01-01.")
+    end = serializers.DateField(help_text="Last day, inclusive.")
+
+    def validate(self, data):
+        if data["end"] < data["start"]:
+            raise serializers.ValidationError({"end": _("The end comes before the start.")})
+        if (data["end"] - data["start"]).days > 3 * 366:
+            raise serializers.ValidationError({"end": _("Ask for at most three years at a time.")})
+        return data
+
+
+class HoursRowSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    centre = serializers.CharField()
+    volunteer = serializers.IntegerField()
+    volunteer_name = serializers.CharField()
+    group = serializers.IntegerField()
+    group_name = serializers.CharField()
+    sessions = serializers.IntegerField()
+    hours = serializers.DecimalField(max_digits=8, decimal_places=2)
+
+
+class SummarySerializer(serializers.Serializer):
+    active_volunteers = serializers.IntegerField()
+    active_starters = serializers.IntegerField()
+    groups_waiting_for_starters = serializers.IntegerField()
+    phase_outs_this_quarter = serializers.IntegerField()

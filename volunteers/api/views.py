@@ -1,7 +1,11 @@
 """Endpoints for coordinators under /api/v1/: volunteers and their pipeline, training records,
 starter assignments and suggestions. Each write goes through a service."""
 
+import csv
+
 from django.db.models import Count, Q
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -9,7 +13,7 @@ from rest_framework.response import Response
 
 from centres.api.permissions import IsCentreStaff
 from config.api import CentreScopedMixin
-from volunteers import services
+from volunteers import reports, services
 from volunteers.api import filters
 from volunteers.api import serializers as s
 from volunteers.models import StarterAssignment, Volunteer
@@ -136,3 +140,58 @@ class AssignmentViewSet(
         params.is_valid(raise_exception=True)
         asked = services.starter_requests_send(actor=request.user, **params.validated_data)
         return Response(s.StarterRequestSerializer(asked, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class VolunteerReportViewSet(CentreScopedMixin, viewsets.ViewSet):
+    """Hours per volunteer, group and month (JSON or CSV), and counts, for the user's centres."""
+
+    permission_classes = [IsCentreStaff]
+
+    def _centre_ids(self, request) -> list[int]:
+        from centres.selectors import staff_centre_ids
+
+        return staff_centre_ids(user=request.user)
+
+    def _hours(self, request) -> list[dict]:
+        params = s.HoursQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return reports.hours_by_month(centre_ids=self._centre_ids(request), **params.validated_data)
+
+    @extend_schema(parameters=[s.HoursQuerySerializer], responses=s.HoursRowSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def hours(self, request):
+        return Response(s.HoursRowSerializer(self._hours(request), many=True).data)
+
+    @extend_schema(parameters=[s.HoursQuerySerializer], responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=False, methods=["get"], url_path="hours-csv")
+    def hours_csv(self, request):
+        """The same as `hours`, as a CSV file (for funders)."""
+        rows = self._hours(request)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="volunteer-hours.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["month", "centre", "volunteer", "volunteer_name", "group", "group_name", "sessions", "hours"])
+        for row in rows:
+            writer.writerow(
+                [
+                    row["month"],
+                    row["centre"],
+                    row["volunteer"],
+                    _csv_safe(row["volunteer_name"]),
+                    row["group"],
+                    _csv_safe(row["group_name"]),
+                    row["sessions"],
+                    row["hours"],
+                ]
+            )
+        return response
+
+    @extend_schema(responses=s.SummarySerializer)
+    @action(detail=False, methods=["get"])
+    def summary(self, request):
+        return Response(s.SummarySerializer(reports.volunteering_summary(centre_ids=self._centre_ids(request))).data)
+
+
+def _csv_safe(text: str) -> str:
+    """Names typed by people: a leading =, +, - or @ would be a formula in a spreadsheet."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
