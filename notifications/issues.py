@@ -113,7 +113,7 @@ def issue_queue(*, issue: NewsletterIssue, now: datetime | None = None) -> int:
 
     The first run renders the issue once per language and cuts its confirmed subscribers into
     chunks of CHUNK (a snapshot: who confirms later gets the next issue). Every run queues a task
-    for each chunk not done and not queued in the last STUCK_AFTER (a task lost with a broker
+    for each chunk not done and not queued in the last OUTBOX_STUCK_AFTER_SECONDS (a task lost with a
     restart), and marks the issue sent once every chunk is done. A paused issue queues nothing.
     Returns how many chunk tasks it queued."""
     now = now or timezone.now()
@@ -129,7 +129,9 @@ def issue_queue(*, issue: NewsletterIssue, now: datetime | None = None) -> int:
             issue.save(update_fields=["status", "finished_at"])
             return 0
         due = list(
-            chunks.filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - STUCK_AFTER)).values_list("pk", flat=True)
+            chunks.filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - _stuck_after())).values_list(
+                "pk", flat=True
+            )
         )
         IssueChunk.all_centres.filter(pk__in=due).update(queued_at=now)
         transaction.on_commit(lambda: _queue_chunk_tasks(due))
@@ -137,7 +139,12 @@ def issue_queue(*, issue: NewsletterIssue, now: datetime | None = None) -> int:
 
 
 CHUNK = 1000
-STUCK_AFTER = timedelta(minutes=10)
+
+
+def _stuck_after() -> timedelta:
+    """A chunk task queued this long ago and not done was lost, like a row left in `sending`."""
+    return timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
+
 
 # RFC 8058 one-click unsubscribe: each recipient's own HTTPS URL, which a POST alone unsubscribes.
 LIST_UNSUBSCRIBE_HEADERS = {

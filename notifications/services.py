@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 
 from centres.models import Centre, Person
 from notifications import esp_batch
-from notifications.models import MailContent, OutgoingMail, SuppressedAddress, WebhookEvent
+from notifications.models import MailContent, OutgoingMail, Subscription, SuppressedAddress, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
@@ -302,26 +302,35 @@ def _claim(mail_ids: Sequence[int]) -> list[OutgoingMail]:
         rows = OutgoingMail.all_centres.filter(pk__in=list(mail_ids), status=OutgoingMail.Status.QUEUED)
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
-        claimed = list(rows.order_by("pk"))
-        # Whoever opted out since the row was made is not mailed: a suppressed address, or a
-        # newsletter subscription no longer confirmed.
-        stopped = _no_longer_wanted(claimed)
-        if stopped:
-            OutgoingMail.all_centres.filter(pk__in=stopped).update(status=OutgoingMail.Status.SUPPRESSED)
-            claimed = [mail for mail in claimed if mail.pk not in stopped]
+        claimed = _drop_unwanted(list(rows.order_by("pk")))
         OutgoingMail.all_centres.filter(pk__in=[mail.pk for mail in claimed]).update(
             status=OutgoingMail.Status.SENDING, sending_since=timezone.now(), attempts=F("attempts") + 1
         )
-    contents = MailContent.all_centres.in_bulk({mail.content_id for mail in claimed})
     for mail in claimed:
         mail.attempts += 1
+    return _with_contents(claimed)
+
+
+def _drop_unwanted(claimed: list[OutgoingMail]) -> list[OutgoingMail]:
+    """Whoever opted out since the row was made is not mailed (a suppressed address, or a
+    newsletter subscription no longer confirmed): such rows become `suppressed`."""
+    stopped = _no_longer_wanted(claimed)
+    if stopped:
+        OutgoingMail.all_centres.filter(pk__in=stopped).update(
+            status=OutgoingMail.Status.SUPPRESSED, sending_since=None
+        )
+    return [mail for mail in claimed if mail.pk not in stopped]
+
+
+def _with_contents(mails: list[OutgoingMail]) -> list[OutgoingMail]:
+    """Attach each row's shared content, one query for the batch."""
+    contents = MailContent.all_centres.in_bulk({mail.content_id for mail in mails})
+    for mail in mails:
         mail.content = contents[mail.content_id]
-    return claimed
+    return mails
 
 
 def _no_longer_wanted(mails: list[OutgoingMail]) -> set[int]:
-    from notifications.models import Subscription
-
     suppressed = _suppressed_among({(mail.centre_id, mail.recipient.lower()) for mail in mails})
     stopped = {mail.pk for mail in mails if (mail.centre_id, mail.recipient.lower()) in suppressed}
     newsletter_rows = [mail for mail in mails if mail.newsletter_issue_id and mail.person_id]
@@ -395,17 +404,7 @@ def mails_send(mail_ids: Sequence[int]) -> SendResult:
     claimed = _claim(mail_ids)
     if not claimed:
         return result
-    claimed = _settle_in_doubt(claimed, result)
-    if not claimed:
-        return result
-    if esp_batch.batch_capable():
-        _send_batch(claimed, result)
-        return result
-    # One connection (one HTTP session, kept alive) for the whole batch of rows.
-    esp_connection = get_connection()
-    with esp_connection:
-        for mail in claimed:
-            _send_one(mail, esp_connection, result)
+    _deliver(_settle_in_doubt(claimed, result), result)
     return result
 
 
@@ -413,26 +412,23 @@ def mails_send_claimed(mail_ids: Sequence[int]) -> SendResult:
     """Send rows stored already claimed by this task (`mails_store_claimed`), with the same
     outcomes as `mails_send`. Rows the sweeper has taken back meanwhile are left alone."""
     result = SendResult(retry=[])
-    claimed = list(
-        OutgoingMail.all_centres.filter(pk__in=list(mail_ids), status=OutgoingMail.Status.SENDING, attempts=1)
-    )
-    stopped = _no_longer_wanted(claimed)  # opted out in the moment since the rows were made
-    if stopped:
-        OutgoingMail.all_centres.filter(pk__in=stopped).update(
-            status=OutgoingMail.Status.SUPPRESSED, sending_since=None
-        )
-        claimed = [mail for mail in claimed if mail.pk not in stopped]
-    contents = MailContent.all_centres.in_bulk({mail.content_id for mail in claimed})
-    for mail in claimed:
-        mail.content = contents[mail.content_id]
+    claimed = OutgoingMail.all_centres.filter(pk__in=list(mail_ids), status=OutgoingMail.Status.SENDING, attempts=1)
+    _deliver(_with_contents(_drop_unwanted(list(claimed))), result)
+    return result
+
+
+def _deliver(claimed: list[OutgoingMail], result: SendResult) -> None:
+    """Hand claimed rows to the ESP: its batch API where Kontakt speaks it, else one message
+    each over one kept-alive connection."""
+    if not claimed:
+        return
     if esp_batch.batch_capable():
         _send_batch(claimed, result)
-        return result
+        return
     esp_connection = get_connection()
     with esp_connection:
         for mail in claimed:
             _send_one(mail, esp_connection, result)
-    return result
 
 
 def _settle_in_doubt(claimed: list[OutgoingMail], result: SendResult) -> list[OutgoingMail]:

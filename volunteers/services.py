@@ -11,14 +11,15 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from centres.models import AuditLogEntry, Centre, ConsentRecord, Person
+from centres.models import AuditLogEntry, Centre, ConsentRecord, Person, StaffRole
 from centres.services import audit_record, consent_record, person_create
 from config.errors import ConflictError, DomainError
 from meetings.models import Group, Meeting, Membership, Topic
+from meetings.services.groups import group_transition
 from notifications.models import OutgoingMail
 from notifications.services import mail_queue
 from volunteers.models import ChecklistItem, SessionLog, StarterAssignment, StarterRequest, TrainingRecord, Volunteer
@@ -382,8 +383,6 @@ def checklist_items(centre: Centre) -> list[ChecklistItem]:
     first time it is needed."""
     items = list(ChecklistItem.all_centres.filter(centre=centre, is_active=True))
     if not items and not ChecklistItem.all_centres.filter(centre=centre).exists():
-        from django.utils import translation
-
         with translation.override(centre.default_language):
             ChecklistItem.all_centres.bulk_create(
                 [
@@ -519,8 +518,6 @@ def phase_out_notify_due(*, today: date | None = None) -> int:
     """Daily job: tell each centre's coordinators which groups are due for phase-out, one mail a
     day per coordinator (idempotent: a second run the same day sends nothing). Returns how many
     mails were queued."""
-    from centres.models import StaffRole
-
     today = today or timezone.localdate()
     by_centre: dict[int, list[PhaseOutDue]] = {}
     for item in phase_outs_due():
@@ -582,8 +579,6 @@ def phase_out_start(
 def phase_out_complete(*, actor: AbstractBaseUser | None, group: Group) -> Group:
     """The starters' work is done: their assignments end, they are free again, and the group
     runs itself. Writes the assignments, the group and audit entries."""
-    from meetings.services.groups import group_transition
-
     open_assignments = list(
         StarterAssignment.all_centres.select_for_update()
         .filter(group=group)

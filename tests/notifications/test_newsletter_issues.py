@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from notifications import issues, services, tasks
@@ -96,7 +97,8 @@ def test_a_chunk_whose_task_was_lost_is_queued_again(issue):
     issues.issue_schedule(issue=issue)
     assert issues.issues_send_due() == 1
     assert issues.issues_send_due() == 0  # queued a moment ago: not again yet
-    assert issues.issues_send_due(now=timezone.now() + issues.STUCK_AFTER + timedelta(minutes=1)) == 1
+    later = timezone.now() + timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS + 60)
+    assert issues.issues_send_due(now=later) == 1
     assert run_chunk_tasks() == 5
     issue.refresh_from_db()
     assert issue.status == "sending"

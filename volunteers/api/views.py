@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from centres.api.permissions import IsCentreStaff
+from centres.selectors import staff_centre_ids
 from config.api import CentreScopedMixin
 from volunteers import reports, services
 from volunteers.api import filters
@@ -107,8 +108,6 @@ class AssignmentViewSet(
     @action(detail=False, methods=["get"], url_path="phase-outs-due")
     def phase_outs_due(self, request):
         """Groups whose starters may phase out now, with the reasons."""
-        from centres.selectors import staff_centre_ids
-
         due = services.phase_outs_due(centre_ids=staff_centre_ids(user=request.user))
         return Response(s.PhaseOutDueSerializer(due, many=True).data)
 
@@ -147,15 +146,10 @@ class VolunteerReportViewSet(CentreScopedMixin, viewsets.ViewSet):
 
     permission_classes = [IsCentreStaff]
 
-    def _centre_ids(self, request) -> list[int]:
-        from centres.selectors import staff_centre_ids
-
-        return staff_centre_ids(user=request.user)
-
     def _hours(self, request) -> list[dict]:
         params = s.HoursQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        return reports.hours_by_month(centre_ids=self._centre_ids(request), **params.validated_data)
+        return reports.hours_by_month(centre_ids=staff_centre_ids(user=request.user), **params.validated_data)
 
     @extend_schema(parameters=[s.HoursQuerySerializer], responses=s.HoursRowSerializer(many=True))
     @action(detail=False, methods=["get"])
@@ -189,7 +183,9 @@ class VolunteerReportViewSet(CentreScopedMixin, viewsets.ViewSet):
     @extend_schema(responses=s.SummarySerializer)
     @action(detail=False, methods=["get"])
     def summary(self, request):
-        return Response(s.SummarySerializer(reports.volunteering_summary(centre_ids=self._centre_ids(request))).data)
+        return Response(
+            s.SummarySerializer(reports.volunteering_summary(centre_ids=staff_centre_ids(user=request.user))).data
+        )
 
 
 def _csv_safe(text: str) -> str:
