@@ -63,6 +63,7 @@ DEMO_LOGINS = [
     ("anna", "coordinator, Hannover-Linden"),
     ("mette", "centre admin, Aarhus"),
     ("jens", "coordinator, Aarhus"),
+    ("karl.heine@example.org", "volunteer portal (/volunteer/login/): a starter phasing out"),
 ]
 
 # (display name, full name, e-mail, phone, language)

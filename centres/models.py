@@ -52,6 +52,12 @@ class Centre(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(52)],
         help_text=_("How many of a new group's first meetings its starters attend, unless set otherwise."),
     )
+    starters_needed = models.PositiveSmallIntegerField(
+        _("starters per new group"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(2)],
+        help_text=_("How many starters a new group should have; fewer raise a recruitment need."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # The tenant scopes itself: staff see the centres they work for, nothing else.

@@ -35,6 +35,8 @@ CENTRE_EDITABLE_FIELDS = (
     "postal_code",
     "city",
     "country",
+    "starter_planned_meetings",
+    "starters_needed",
 )
 
 

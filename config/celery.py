@@ -26,6 +26,9 @@ app.conf.beat_schedule = {
     "requeue-stuck-mail": {"task": "notifications.requeue_stuck", "schedule": 300.0},
     # Tell coordinators which groups are ready for phase-out; one mail a day each, so idempotent.
     "phase-outs-due": {"task": "volunteers.notify_phase_outs_due", "schedule": crontab(hour=7, minute=0)},
+    # Raise recruitment needs and ask matching volunteers for waiting groups; a round at most
+    # every three days per group, so a second run the same day sends nothing.
+    "recruit-starters": {"task": "volunteers.recruit", "schedule": crontab(hour=7, minute=15)},
 }
 
 

@@ -132,6 +132,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False  # the failure rows hold usernames; keep only the counters
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 
 # How many proxies in front of Kontakt append to X-Forwarded-For. 0: trust no such header, the
 # client is REMOTE_ADDR; otherwise the address that many hops from the right. Lockouts and
@@ -227,6 +228,8 @@ SPECTACULAR_SETTINGS = {
         "IssueStatusEnum": "notifications.models.NewsletterIssue.Status",
         "VolunteerStatusEnum": "volunteers.models.Volunteer.Status",
         "AssignmentStatusEnum": "volunteers.models.StarterAssignment.Status",
+        "StarterRequestStatusEnum": "volunteers.models.StarterRequest.Status",
+        "RecruitmentNeedKindEnum": "volunteers.models.RecruitmentNeed.Kind",
     },
     # Swagger UI is served from this installation, not from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -65,7 +65,7 @@ class SuppressedAddressAdmin(StaffAccessAdmin):
 
 @admin.register(NewsletterList)
 class NewsletterListAdmin(StaffAccessAdmin):
-    list_display = ["name", "is_public", "centre"]
+    list_display = ["name", "is_public", "volunteering_news", "centre"]
     list_filter = ["is_public", "centre"]
     search_fields = ["name"]
 

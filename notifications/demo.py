@@ -1,4 +1,5 @@
-"""Demo data of the notifications app: a newsletter per centre. Idempotent."""
+"""Demo data of the notifications app: a newsletter and a list for volunteering news per centre.
+Idempotent."""
 
 from centres.models import Centre
 from notifications.models import NewsletterList
@@ -10,10 +11,19 @@ NEWSLETTERS = {
     ),
     "aarhus": ("Nyhedsbrev", "Nye grupper, arrangementer og nyt fra centret, cirka fire gange om året."),
 }
+# The lists for volunteering news: recruitment mailings go to their subscribers.
+VOLUNTEERING_NEWS = {
+    "hannover-linden": ("Engagement in der Selbsthilfe", "Wenn neue Gruppen Begleiterinnen und Begleiter suchen."),
+    "aarhus": ("Frivillig i selvhjælp", "Når nye grupper søger en igangsætter."),
+}
 
 
 def seed_newsletters() -> dict[str, int]:
     for slug, (name, description) in NEWSLETTERS.items():
         centre = Centre.all_centres.get(slug=slug)
         NewsletterList.all_centres.get_or_create(centre=centre, name=name, defaults={"description": description})
+        name, description = VOLUNTEERING_NEWS[slug]
+        NewsletterList.all_centres.get_or_create(
+            centre=centre, name=name, defaults={"description": description, "volunteering_news": True}
+        )
     return {"newsletters": NewsletterList.all_centres.count()}

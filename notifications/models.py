@@ -245,6 +245,11 @@ class NewsletterList(models.Model):
     name = models.CharField(_("name"), max_length=120)
     description = models.CharField(_("description"), max_length=300, blank=True)
     is_public = models.BooleanField(_("open for subscription"), default=True)
+    volunteering_news = models.BooleanField(
+        _("volunteering news"),
+        default=False,
+        help_text=_("Subscribers opted in to hear about volunteering: recruitment mailings go to this list."),
+    )
 
     objects = ScopedManager(centre="centre")
     all_centres = models.Manager()

@@ -1,6 +1,7 @@
 """Volunteer starters: sign-up, the screening and training pipeline, starter assignments to new
 groups, session logs and the self-run checklist. Every row belongs to a centre and is scoped."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,16 @@ class Volunteer(models.Model):
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="volunteer", verbose_name=_("person"))
+    # The portal login. One login serves the same address at several centres; it is never a
+    # staff login, so a magic link cannot open the coordinator workspace.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteers",
+        verbose_name=_("portal login"),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.APPLICANT)
     languages = models.JSONField(_("languages"), default=list, help_text=_('Language codes, e.g. ["de", "en"].'))
     topics = models.ManyToManyField(
@@ -189,6 +200,7 @@ class StarterRequest(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         FILLED = "filled", _("Filled by someone else")
+        EXPIRED = "expired", _("Not answered in time")
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
     group = models.ForeignKey(
@@ -216,3 +228,48 @@ class StarterRequest(models.Model):
 
     def __str__(self) -> str:
         return f"starter request #{self.pk}"
+
+
+class RecruitmentNeed(models.Model):
+    """Where the centre lacks starters: a forming or starting group with a free starter place, or
+    an offered topic or a language of the centre's groups that no active volunteer covers. The
+    daily recruitment job raises and resolves needs; open group needs get direct requests, and
+    coordinators turn the others into recruitment mailings."""
+
+    class Kind(models.TextChoices):
+        GROUP = "group", _("A group needs a starter")
+        TOPIC = "topic", _("No active volunteer for a topic")
+        LANGUAGE = "language", _("No active volunteer for a language")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # What the need is about, as one value: "group:12", "topic:3", "language:da".
+    key = models.CharField(_("key"), max_length=40)
+    group = models.ForeignKey(
+        "meetings.Group", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("group")
+    )
+    topic = models.ForeignKey(
+        "meetings.Topic", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("topic")
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    raised_at = models.DateTimeField(_("raised at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    requests_sent_at = models.DateTimeField(_("last requests sent at"), null=True, blank=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = _("recruitment need")
+        verbose_name_plural = _("recruitment needs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "key"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="recruitment_need_open_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"recruitment need #{self.pk}"

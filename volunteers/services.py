@@ -301,6 +301,8 @@ class Suggestion:
     volunteer: Volunteer
     score: int
     reasons: list[str] = field(default_factory=list)
+    # Would start groups on the group's topic, or speaks one of its languages.
+    matches: bool = False
 
 
 def starter_suggestions(group: Group, *, limit: int = 10) -> list[Suggestion]:
@@ -338,10 +340,12 @@ def starter_suggestions(group: Group, *, limit: int = 10) -> list[Suggestion]:
         suggestion = Suggestion(volunteer=volunteer, score=0)
         if any(topic.pk == group.topic_id for topic in volunteer.topics.all()):
             suggestion.score += 3
+            suggestion.matches = True
             suggestion.reasons.append(str(REASONS["topic"]))
         shared = sorted(set(volunteer.languages) & set(group.languages))
         if shared:
             suggestion.score += 2
+            suggestion.matches = True
             suggestion.reasons.append(str(REASONS["language"]) % {"languages": ", ".join(shared)})
         if weekdays and weekdays <= set(volunteer.weekdays):
             suggestion.score += 1
@@ -619,11 +623,13 @@ def assignment_extend(
 # --- recruitment: direct requests -----------------------------------------------------------------
 
 REQUEST_SALT, REQUEST_MAX_AGE = "kontakt.volunteer.request", 14 * 24 * 3600
+RS = StarterRequest.Status
 
 
 def open_starter_places(group: Group) -> int:
+    """Places requests may fill: up to the centre's starters per new group."""
     taken = StarterAssignment.all_centres.filter(group=group).exclude(status=StarterAssignment.Status.ENDED).count()
-    return max(0, STARTERS_PER_GROUP - taken)
+    return max(0, min(group.centre.starters_needed, STARTERS_PER_GROUP) - taken)
 
 
 def _request_url(request: StarterRequest) -> str:
@@ -631,10 +637,14 @@ def _request_url(request: StarterRequest) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("volunteer-request", args=[token])
 
 
-def starter_requests_send(*, actor: AbstractBaseUser | None, group: Group, limit: int = 5) -> list[StarterRequest]:
+def starter_requests_send(
+    *, actor: AbstractBaseUser | None, group: Group, limit: int = 5, matching_only: bool = False
+) -> list[StarterRequest]:
     """Ask the best-suited active volunteers (`starter_suggestions`) to start `group`, each by
-    mail with a link to accept or decline; volunteers asked already and still thinking are not
-    asked again. Writes the requests, their mails and an audit entry each."""
+    mail with a link to accept or decline. Volunteers still thinking, or who declined or let this
+    group's request expire, are not asked again; with `matching_only`, only volunteers who would
+    start groups on its topic or speak one of its languages are asked. Writes the requests, their
+    mails and an audit entry each."""
     if not 1 <= limit <= 50:
         raise DomainError(_("Ask between 1 and 50 volunteers at a time."), field="limit")
     with transaction.atomic():
@@ -642,14 +652,17 @@ def starter_requests_send(*, actor: AbstractBaseUser | None, group: Group, limit
         if group.status not in (Group.Status.FORMING, Group.Status.STARTING):
             raise ConflictError(_("Only a forming or starting group gets starters."))
         if not open_starter_places(group):
-            raise ConflictError(_("This group has its two starters already."))
+            raise ConflictError(_("This group has the starters it needs already."))
         asked = set(
-            StarterRequest.all_centres.filter(group=group, status=StarterRequest.Status.PENDING).values_list(
-                "volunteer_id", flat=True
-            )
+            StarterRequest.all_centres.filter(
+                group=group,
+                status__in=[RS.PENDING, RS.DECLINED, RS.EXPIRED],
+            ).values_list("volunteer_id", flat=True)
         )
         chosen = [
-            s.volunteer for s in starter_suggestions(group, limit=limit + len(asked)) if s.volunteer.pk not in asked
+            s.volunteer
+            for s in starter_suggestions(group, limit=limit + len(asked))
+            if s.volunteer.pk not in asked and (s.matches or not matching_only)
         ]
         requests = []
         first = (
@@ -697,7 +710,7 @@ def starter_request_answer(*, request: StarterRequest, accept: bool) -> str:
     """The volunteer's answer. The group row is locked, so when several accept the last place at
     once exactly one gets it; the others, and everyone still asked once the group is full, are
     told it is filled. Returns the request's new status (or its status if answered before)."""
-    group = Group.all_centres.select_for_update(of=("self",)).get(pk=request.group_id)
+    group = Group.all_centres.select_for_update(of=("self",)).select_related("centre").get(pk=request.group_id)
     request = StarterRequest.all_centres.select_for_update().get(pk=request.pk)
     if request.status != StarterRequest.Status.PENDING:
         return request.status

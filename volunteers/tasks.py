@@ -12,3 +12,12 @@ def notify_phase_outs_due() -> int:
 
     with all_centres_scope():
         return phase_out_notify_due()
+
+
+@shared_task(name="volunteers.recruit")
+def recruit() -> dict[str, int]:
+    """Daily: raise and resolve recruitment needs, and ask matching volunteers where a group waits."""
+    from volunteers.recruitment import recruitment_run
+
+    with all_centres_scope():
+        return recruitment_run()

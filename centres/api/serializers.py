@@ -24,6 +24,8 @@ class CentreSerializer(serializers.ModelSerializer):
             "postal_code",
             "city",
             "country",
+            "starter_planned_meetings",
+            "starters_needed",
         ]
         read_only_fields = fields
 

@@ -14,7 +14,7 @@ class NewsletterListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = NewsletterList
-        fields = ["id", "centre", "name", "description", "is_public", "confirmed_subscribers"]
+        fields = ["id", "centre", "name", "description", "is_public", "volunteering_news", "confirmed_subscribers"]
         validators = []
 
 

@@ -91,7 +91,7 @@ def test_a_full_group_asks_nobody(centre_a, weekly_series):
         make_volunteer(centre_a)
         from config.errors import ConflictError
 
-        with pytest.raises(ConflictError, match="two starters already"):
+        with pytest.raises(ConflictError, match="the starters it needs already"):
             services.starter_requests_send(actor=None, group=group)
 
 

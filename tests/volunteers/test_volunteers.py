@@ -14,7 +14,7 @@ from meetings.services import series as series_services
 from notifications.models import OutgoingMail
 from tests.factories import GroupFactory, PersonFactory, RoomFactory, TopicFactory
 from volunteers import services
-from volunteers.models import StarterAssignment, Volunteer
+from volunteers.models import RecruitmentNeed, SessionLog, StarterAssignment, Volunteer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
@@ -351,6 +351,17 @@ def test_the_demo_has_a_volunteer_in_every_state(settings):
         states = set(Volunteer.all_centres.filter(centre__slug=slug).values_list("status", flat=True))
         assert states == set(Volunteer.Status.values)
     assert StarterAssignment.all_centres.filter(status="active").count() == 3
+    # A group mid-phase-out: its starter logged six sessions and reached the whole checklist.
+    phasing = StarterAssignment.all_centres.select_related("group", "volunteer__person").get(status="phasing_out")
+    assert phasing.group.name == "Gesprächskreis Neubeginn"
+    assert phasing.session_logs.count() == 6
+    assert all(services.checklist_progress(phasing.group).values())
+    assert RecruitmentNeed.all_centres.filter(key=f"group:{phasing.group_id}").exists() is False
+    # Its starter can log in to the portal with the demo password.
+    assert phasing.volunteer.user.check_password("kontakt-demo")
+    # Running it again changes nothing.
+    call_command("seed_demo")
+    assert SessionLog.all_centres.count() == 6
 
 
 # --- phase-out ----------------------------------------------------------------------------------

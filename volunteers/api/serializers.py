@@ -1,10 +1,20 @@
 """Shapes of the volunteers endpoints."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from centres.models import Centre
 from meetings.models import Group
-from volunteers.models import StarterAssignment, StarterRequest, TrainingRecord, Volunteer
+from volunteers.models import (
+    RecruitmentNeed,
+    SessionLog,
+    StarterAssignment,
+    StarterRequest,
+    TrainingRecord,
+    Volunteer,
+)
 
 
 class TrainingRecordSerializer(serializers.ModelSerializer):
@@ -139,3 +149,130 @@ class SummarySerializer(serializers.Serializer):
     active_starters = serializers.IntegerField()
     groups_waiting_for_starters = serializers.IntegerField()
     phase_outs_this_quarter = serializers.IntegerField()
+
+
+# --- the volunteer portal -------------------------------------------------------------------------
+
+
+class ChecklistStepSerializer(serializers.Serializer):
+    item = serializers.IntegerField(source="item.pk")
+    text = serializers.CharField(source="item.text")
+    reached = serializers.BooleanField()
+
+
+class PortalAssignmentSerializer(serializers.ModelSerializer):
+    group = serializers.IntegerField(source="group.pk")
+    group_name = serializers.CharField(source="group.name")
+    centre = serializers.CharField(source="group.centre.name")
+    checklist = ChecklistStepSerializer(many=True)
+
+    class Meta:
+        model = StarterAssignment
+        fields = [
+            "id",
+            "group",
+            "group_name",
+            "centre",
+            "starts_on",
+            "planned_meetings",
+            "status",
+            "phase_out_plan",
+            "phase_out_until",
+            "checklist",
+        ]
+        read_only_fields = fields
+
+
+class PortalMeetingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    group = serializers.IntegerField(source="group_id")
+    group_name = serializers.CharField(source="group.name")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    status = serializers.CharField()
+    note = serializers.CharField()
+    assignment = serializers.IntegerField(source="assignment_id", required=False, default=None)
+
+
+class SessionLogSerializer(serializers.ModelSerializer):
+    """A session log as the starter and their coordinators see it; private notes included."""
+
+    group = serializers.IntegerField(source="assignment.group_id", read_only=True)
+    volunteer = serializers.IntegerField(source="assignment.volunteer_id", read_only=True)
+    meeting_starts_at = serializers.DateTimeField(source="meeting.starts_at", read_only=True)
+    checklist = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = SessionLog
+        fields = [
+            "id",
+            "assignment",
+            "group",
+            "volunteer",
+            "meeting",
+            "meeting_starts_at",
+            "hours",
+            "checklist",
+            "notes",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SessionLogCreateSerializer(serializers.Serializer):
+    assignment = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    meeting = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    hours = serializers.DecimalField(max_digits=4, decimal_places=2, min_value=Decimal("0.25"), max_value=12)
+    checklist = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=50, default=list
+    )
+    notes = serializers.CharField(max_length=3000, allow_blank=True, default="")
+    names_checked = serializers.BooleanField(
+        default=False, help_text="The starter confirms that words flagged as members' names are not."
+    )
+
+
+class PortalHoursSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    sessions = serializers.IntegerField()
+    hours = serializers.DecimalField(max_digits=8, decimal_places=2)
+
+
+class PortalRequestSerializer(serializers.ModelSerializer):
+    group = serializers.IntegerField(source="group.pk")
+    centre = serializers.CharField(source="group.centre.name")
+    topic = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StarterRequest
+        fields = ["id", "group", "centre", "topic", "status", "created_at"]
+        read_only_fields = fields
+
+    def get_topic(self, request) -> str:
+        return "" if request.group.discreet else request.group.topic.name
+
+
+class RequestAnswerSerializer(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])
+
+
+class RecruitmentNeedSerializer(serializers.ModelSerializer):
+    centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = RecruitmentNeed
+        fields = ["id", "centre", "kind", "group", "topic", "language", "raised_at", "resolved_at", "requests_sent_at"]
+        read_only_fields = fields
+
+
+class RecruitmentMailingSerializer(serializers.Serializer):
+    centre = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Centre.objects, required=False, help_text="Needed if you work for several."
+    )
+
+
+class DraftIssueSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    newsletter = serializers.IntegerField(source="newsletter_id")
+    title = serializers.CharField()
+    status = serializers.CharField()

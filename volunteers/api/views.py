@@ -12,12 +12,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from centres.api.permissions import IsCentreStaff
-from centres.selectors import staff_centre_ids
-from config.api import CentreScopedMixin
-from volunteers import reports, services
+from centres.selectors import centre_list, staff_centre_ids
+from config.api import CentreScopedMixin, centre_for_new_object
+from volunteers import recruitment, reports, services
 from volunteers.api import filters
 from volunteers.api import serializers as s
-from volunteers.models import StarterAssignment, Volunteer
+from volunteers.models import RecruitmentNeed, SessionLog, StarterAssignment, Volunteer
 
 
 class VolunteerViewSet(CentreScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -139,6 +139,47 @@ class AssignmentViewSet(
         params.is_valid(raise_exception=True)
         asked = services.starter_requests_send(actor=request.user, **params.validated_data)
         return Response(s.StarterRequestSerializer(asked, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class SessionLogViewSet(CentreScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Starters' session logs with their private notes, for the coordinators of the centre.
+    Starters write them in the portal (/api/v1/portal/session-logs/)."""
+
+    permission_classes = [IsCentreStaff]
+    serializer_class = s.SessionLogSerializer
+    filterset_class = filters.SessionLogFilter
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        return (
+            SessionLog.objects.select_related("assignment", "meeting")
+            .prefetch_related("checklist")
+            .order_by("-meeting__starts_at", "-id")
+        )
+
+
+class RecruitmentNeedViewSet(CentreScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Where the centre lacks starters: groups waiting for one, offered topics and languages no
+    active volunteer covers. The daily job raises and resolves them and asks volunteers directly
+    for waiting groups."""
+
+    permission_classes = [IsCentreStaff]
+    serializer_class = s.RecruitmentNeedSerializer
+    filterset_class = filters.RecruitmentNeedFilter
+
+    def get_queryset(self):
+        return RecruitmentNeed.objects.select_related("centre").order_by("-raised_at", "-id")
+
+    @extend_schema(request=s.RecruitmentMailingSerializer, responses={201: s.DraftIssueSerializer})
+    @action(detail=False, methods=["post"])
+    def mailing(self, request):
+        """Draft a recruitment mailing to the centre's volunteering news from the open needs, in
+        every language; then edit, preview, test-send and schedule it under /api/v1/newsletter-issues/."""
+        params = s.RecruitmentMailingSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        centre = centre_for_new_object(params.validated_data.get("centre"), centre_list())
+        issue = recruitment.recruitment_mailing_draft(actor=request.user, centre=centre)
+        return Response(s.DraftIssueSerializer(issue).data, status=status.HTTP_201_CREATED)
 
 
 class VolunteerReportViewSet(CentreScopedMixin, viewsets.ViewSet):

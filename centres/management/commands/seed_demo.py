@@ -32,5 +32,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {step}: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
+        width = max(len(username) for username, _description in demo.DEMO_LOGINS)
         for username, description in demo.DEMO_LOGINS:
-            self.stdout.write(f"  {username:<10} {description}")
+            self.stdout.write(f"  {username:<{width}}  {description}")

@@ -1,0 +1,164 @@
+"""Recruitment: the daily job raises and resolves needs, asks matching volunteers directly for a
+waiting group (in rounds, never the same person twice), and recruitment mailings go only to
+confirmed subscribers of the volunteering news, with their unsubscribe link."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from centres.scoping import all_centres_scope
+from meetings.models import Group
+from notifications import issues, tasks
+from notifications.models import IssueChunk, NewsletterList, OutgoingMail, Subscription
+from tests.factories import PersonFactory, TopicFactory
+from tests.volunteers.test_volunteers import make_volunteer
+from volunteers import recruitment, services
+from volunteers.models import RecruitmentNeed, StarterRequest
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
+
+
+def open_keys(centre) -> set[str]:
+    needs = RecruitmentNeed.all_centres.filter(centre=centre, resolved_at__isnull=True)
+    return set(needs.values_list("key", flat=True))
+
+
+@pytest.fixture
+def waiting_group(weekly_series, centre_a):
+    """A starting group (German, Tuesdays 19:00) without starters; the centre wants one each."""
+    group = weekly_series.group
+    Group.all_centres.filter(pk=group.pk).update(status="starting", languages=["de"])
+    centre_a.starters_needed = 1
+    centre_a.save(update_fields=["starters_needed"])
+    group.refresh_from_db()
+    return group
+
+
+def test_needs_are_raised_for_a_waiting_group_an_uncovered_topic_and_language(waiting_group, centre_a):
+    covered = waiting_group.topic
+    lonely = TopicFactory(centre=centre_a, name="Trauer")
+    TopicFactory(centre=centre_a, name="Nicht angeboten", is_offered=False)
+    make_volunteer(centre_a, languages=["de"], topics=[covered])
+    Group.all_centres.filter(pk=waiting_group.pk).update(languages=["de", "da"])
+    assert recruitment.recruitment_needs_refresh(centre=centre_a) == (3, 0)
+    assert open_keys(centre_a) == {f"group:{waiting_group.pk}", f"topic:{lonely.pk}", "language:da"}
+    # Running again raises nothing new.
+    assert recruitment.recruitment_needs_refresh(centre=centre_a) == (0, 0)
+    assert RecruitmentNeed.all_centres.count() == 3
+
+
+def test_a_need_is_resolved_once_it_is_met(waiting_group, centre_a):
+    volunteer = make_volunteer(centre_a, topics=[waiting_group.topic])
+    recruitment.recruitment_needs_refresh(centre=centre_a)
+    assert f"group:{waiting_group.pk}" in open_keys(centre_a)
+    services.assignment_create(actor=None, group=waiting_group, volunteer=volunteer, starts_on=timezone.localdate())
+    assert recruitment.recruitment_needs_refresh(centre=centre_a) == (0, 1)
+    assert f"group:{waiting_group.pk}" not in open_keys(centre_a)
+    assert RecruitmentNeed.all_centres.get(key=f"group:{waiting_group.pk}").resolved_at is not None
+
+
+def test_the_job_asks_only_matching_volunteers_in_rounds_and_never_twice(waiting_group, centre_a, frozen_now):
+    by_topic = make_volunteer(centre_a, languages=["en"], topics=[waiting_group.topic])
+    by_language = make_volunteer(centre_a, languages=["de"])
+    make_volunteer(centre_a, languages=["en"])  # neither the topic nor the language
+    figures = recruitment.recruitment_run()
+    assert figures["requests"] == 2
+    asked = set(StarterRequest.all_centres.values_list("volunteer_id", flat=True))
+    assert asked == {by_topic.pk, by_language.pk}
+    mail = OutgoingMail.all_centres.select_related("content").get(recipient=by_topic.person.email)
+    assert "sucht eine Gruppenbegleitung" in mail.body_text  # the volunteer's language
+    # The same day: nothing new while the two think about it.
+    assert recruitment.recruitment_run()["requests"] == 0
+    for request in StarterRequest.all_centres.all():
+        services.starter_request_answer(request=request, accept=False)
+    late = make_volunteer(centre_a, languages=["de"])
+    # Everyone declined, but a round is at most every three days.
+    assert recruitment.recruitment_run()["requests"] == 0
+    frozen_now(timezone.now() + timedelta(days=recruitment.REQUEST_ROUND_DAYS, minutes=1))
+    assert recruitment.recruitment_run()["requests"] == 1
+    assert StarterRequest.all_centres.filter(status="pending").get().volunteer_id == late.pk
+
+
+def test_unanswered_requests_expire_and_the_next_round_asks_others(waiting_group, centre_a, frozen_now):
+    first = make_volunteer(centre_a, topics=[waiting_group.topic])
+    recruitment.recruitment_run()
+    second = make_volunteer(centre_a, topics=[waiting_group.topic])
+    frozen_now(timezone.now() + timedelta(seconds=services.REQUEST_MAX_AGE + 60))
+    figures = recruitment.recruitment_run()
+    assert (figures["expired"], figures["requests"]) == (1, 1)
+    assert StarterRequest.all_centres.get(volunteer=first).status == "expired"
+    assert StarterRequest.all_centres.get(volunteer=second).status == "pending"
+
+
+def test_the_job_stops_asking_once_the_group_has_its_starter(waiting_group, centre_a):
+    volunteer = make_volunteer(centre_a, topics=[waiting_group.topic])
+    make_volunteer(centre_a, topics=[waiting_group.topic])
+    recruitment.recruitment_run()
+    request = StarterRequest.all_centres.get(volunteer=volunteer)
+    assert services.starter_request_answer(request=request, accept=True) == "accepted"
+    # One starter is what this centre needs: the other request is filled, the need resolved.
+    assert set(StarterRequest.all_centres.values_list("status", flat=True)) == {"accepted", "filled"}
+    recruitment.recruitment_run()
+    assert f"group:{waiting_group.pk}" not in open_keys(centre_a)
+
+
+# --- recruitment mailings -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def volunteering_news(centre_a):
+    news = NewsletterList.all_centres.create(centre=centre_a, name="Engagement", volunteering_news=True)
+    general = NewsletterList.all_centres.create(centre=centre_a, name="Rundbrief")
+    for email, newsletter, status in [
+        ("helfen@example.net", news, "confirmed"),
+        ("vielleicht@example.net", news, "pending"),
+        ("weg@example.net", news, "unsubscribed"),
+        ("nur-rundbrief@example.net", general, "confirmed"),
+    ]:
+        person = PersonFactory(centre=centre_a, email=email, language="de")
+        Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=person, status=status)
+    return news
+
+
+def test_a_recruitment_mailing_goes_only_to_confirmed_volunteering_news_subscribers(
+    waiting_group, volunteering_news, centre_a, api_a
+):
+    recruitment.recruitment_run()
+    created = api_a.post("/api/v1/recruitment-needs/mailing/", {}, format="json")
+    assert created.status_code == 201
+    issue_id = created.json()["id"]
+    preview = {row["language"]: row for row in api_a.get(f"/api/v1/newsletter-issues/{issue_id}/preview/").json()}
+    assert sorted(preview) == ["da", "de", "en", "nl"]
+    assert waiting_group.topic.name in preview["de"]["text"]
+    assert f"/centres/{centre_a.slug}/volunteer/" in preview["de"]["html"]
+    assert api_a.post(f"/api/v1/newsletter-issues/{issue_id}/schedule/", {}, format="json").status_code == 200
+    issues.issues_send_due()
+    for chunk in IssueChunk.all_centres.values_list("pk", flat=True):
+        tasks.queue_issue_chunk.run(chunk)
+    mails = list(OutgoingMail.all_centres.select_related("content").filter(newsletter_issue_id=issue_id))
+    assert [mail.recipient for mail in mails] == ["helfen@example.net"]
+    assert "/newsletter/unsubscribe/" in mails[0].body_text
+    # The subject is neutral: no group, no topic.
+    assert waiting_group.topic.name not in mails[0].subject
+
+
+def test_a_recruitment_mailing_needs_a_volunteering_list_and_an_open_need(centre_a, api_a):
+    refused = api_a.post("/api/v1/recruitment-needs/mailing/", {}, format="json")
+    assert refused.status_code == 409
+    assert "volunteering news" in refused.json()["error"]["message"]
+    NewsletterList.all_centres.create(centre=centre_a, name="Engagement", volunteering_news=True)
+    Group.all_centres.filter(centre=centre_a).delete()
+    nothing = api_a.post("/api/v1/recruitment-needs/mailing/", {}, format="json")
+    assert nothing.status_code == 409
+    assert "no open recruitment need" in nothing.json()["error"]["message"]
+
+
+def test_coordinators_see_their_centres_needs_only(waiting_group, centre_a, centre_b, api_a):
+    TopicFactory(centre=centre_b, name="Fremd")
+    recruitment.recruitment_run()
+    with all_centres_scope():
+        assert RecruitmentNeed.all_centres.filter(centre=centre_b).exists()
+    listed = api_a.get("/api/v1/recruitment-needs/?open=true").json()["results"]
+    assert {need["centre"] for need in listed} == {centre_a.slug}
+    assert f"group:{waiting_group.pk}" in {f"{n['kind']}:{n['group']}" for n in listed}

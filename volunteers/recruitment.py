@@ -1,0 +1,194 @@
+"""Recruitment of starters: the daily job raises a need where a centre lacks them, asks matching
+active volunteers directly for groups that wait, and coordinators turn the open needs into a
+recruitment mailing to the subscribers of their volunteering news."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from centres.models import LANGUAGE_CHOICES, AuditLogEntry, Centre
+from centres.services import audit_record
+from config.errors import ConflictError
+from meetings.models import Group, Topic
+from notifications.models import NewsletterIssue, NewsletterIssueText, NewsletterList
+from volunteers.models import RecruitmentNeed, StarterRequest, Volunteer
+from volunteers.services import REQUEST_MAX_AGE, starter_requests_send
+
+# A group whose volunteers asked have all answered (or not in time) is asked again after this.
+REQUEST_ROUND_DAYS = 3
+REQUESTS_PER_ROUND = 5
+LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
+
+
+def _current_needs(centre: Centre) -> dict[str, dict]:
+    """What the centre lacks now, by need key. Four queries, whatever the centre's size."""
+    needs: dict[str, dict] = {}
+    waiting = (
+        Group.all_centres.filter(centre=centre, status__in=[Group.Status.FORMING, Group.Status.STARTING])
+        .annotate(starters=Count("starter_assignments", filter=~Q(starter_assignments__status="ended")))
+        .filter(starters__lt=centre.starters_needed)
+        # A group whose starters are phasing out is on its way to running itself.
+        .exclude(starter_assignments__status="phasing_out")
+        .values_list("pk", flat=True)
+    )
+    for group_id in waiting:
+        needs[f"group:{group_id}"] = {"kind": RecruitmentNeed.Kind.GROUP, "group_id": group_id}
+    active = Volunteer.all_centres.filter(centre=centre, status=Volunteer.Status.ACTIVE)
+    uncovered_topics = (
+        Topic.all_centres.filter(centre=centre, is_offered=True)
+        .exclude(pk__in=active.values("topics"))
+        .values_list("pk", flat=True)
+    )
+    for topic_id in uncovered_topics:
+        needs[f"topic:{topic_id}"] = {"kind": RecruitmentNeed.Kind.TOPIC, "topic_id": topic_id}
+    spoken = {language for languages in active.values_list("languages", flat=True) for language in languages}
+    wanted = {centre.default_language}
+    for languages in (
+        Group.all_centres.filter(centre=centre).exclude(status=Group.Status.CLOSED).values_list("languages", flat=True)
+    ):
+        wanted.update(languages)
+    for language in sorted(wanted - spoken):
+        if language in LANGUAGE_NAMES:
+            needs[f"language:{language}"] = {"kind": RecruitmentNeed.Kind.LANGUAGE, "language": language}
+    return needs
+
+
+@transaction.atomic
+def recruitment_needs_refresh(*, centre: Centre, now: datetime | None = None) -> tuple[int, int]:
+    """Raise the centre's new needs and resolve those met since. Idempotent: the open need per
+    key is unique in the database, so a second run at the same time raises nothing twice.
+    Returns (raised, resolved)."""
+    now = now or timezone.now()
+    current = _current_needs(centre)
+    open_keys = set(
+        RecruitmentNeed.all_centres.filter(centre=centre, resolved_at__isnull=True).values_list("key", flat=True)
+    )
+    resolved = RecruitmentNeed.all_centres.filter(
+        centre=centre, resolved_at__isnull=True, key__in=open_keys - set(current)
+    ).update(resolved_at=now)
+    RecruitmentNeed.all_centres.bulk_create(
+        [
+            RecruitmentNeed(centre=centre, key=key, raised_at=now, **fields)
+            for key, fields in current.items()
+            if key not in open_keys
+        ],
+        ignore_conflicts=True,
+    )
+    return len(set(current) - open_keys), resolved
+
+
+def starter_requests_expire(*, now: datetime | None = None) -> int:
+    """Requests nobody answered while their link was valid expire, so the next round can ask others."""
+    now = now or timezone.now()
+    return StarterRequest.all_centres.filter(
+        status=StarterRequest.Status.PENDING, created_at__lt=now - timedelta(seconds=REQUEST_MAX_AGE)
+    ).update(status=StarterRequest.Status.EXPIRED)
+
+
+def recruitment_requests_send(*, need: RecruitmentNeed, now: datetime | None = None) -> list[StarterRequest]:
+    """One round of direct requests for a group that needs starters: only when nobody asked is
+    still thinking and the last round is REQUEST_ROUND_DAYS old, and only to volunteers who match
+    the group's topic or language. Two runs at once take turns on the need's row. Writes the
+    requests and their mails (see `starter_requests_send`) and the round's time."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        need = RecruitmentNeed.all_centres.select_for_update().select_related("group").get(pk=need.pk)
+        if need.resolved_at or need.group is None:
+            return []
+        if need.requests_sent_at and need.requests_sent_at > now - timedelta(days=REQUEST_ROUND_DAYS):
+            return []
+        if StarterRequest.all_centres.filter(group=need.group, status=StarterRequest.Status.PENDING).exists():
+            return []
+        try:
+            requests = starter_requests_send(actor=None, group=need.group, limit=REQUESTS_PER_ROUND, matching_only=True)
+        except ConflictError:
+            requests = []
+        need.requests_sent_at = now
+        need.save(update_fields=["requests_sent_at"])
+    return requests
+
+
+def recruitment_run(*, now: datetime | None = None) -> dict[str, int]:
+    """The daily recruitment job: expire unanswered requests, refresh every centre's needs, and
+    send a round of direct requests where a group waits. Safe to run twice."""
+    now = now or timezone.now()
+    figures = {"expired": starter_requests_expire(now=now), "raised": 0, "resolved": 0, "requests": 0}
+    for centre in Centre.all_centres.order_by("pk"):
+        raised, resolved = recruitment_needs_refresh(centre=centre, now=now)
+        figures["raised"] += raised
+        figures["resolved"] += resolved
+    for need in RecruitmentNeed.all_centres.filter(kind=RecruitmentNeed.Kind.GROUP, resolved_at__isnull=True):
+        figures["requests"] += len(recruitment_requests_send(need=need, now=now))
+    return figures
+
+
+def open_needs(centre_ids: list[int]):
+    return (
+        RecruitmentNeed.all_centres.filter(centre_id__in=centre_ids, resolved_at__isnull=True)
+        .select_related("centre", "group__topic", "topic")
+        .order_by("centre_id", "kind", "raised_at", "pk")
+    )
+
+
+def _need_line(need: RecruitmentNeed) -> str:
+    if need.kind == RecruitmentNeed.Kind.GROUP:
+        group = need.group
+        first = group.meetings.filter(status="scheduled", starts_at__gte=timezone.now()).order_by("starts_at").first()
+        subject = _("a new group") if group.discreet else _("a new group on “%(topic)s”") % {"topic": group.topic.name}
+        if first is None:
+            return subject
+        when = formats.date_format(timezone.localtime(first.starts_at), "l, H:i")
+        return _("%(group)s, meeting on %(when)s") % {"group": subject, "when": when}
+    if need.kind == RecruitmentNeed.Kind.TOPIC:
+        return _("groups on “%(topic)s”") % {"topic": need.topic.name}
+    return _("groups in %(language)s") % {"language": str(LANGUAGE_NAMES[need.language])}
+
+
+@transaction.atomic
+def recruitment_mailing_draft(*, actor: AbstractBaseUser | None, centre: Centre) -> NewsletterIssue:
+    """A draft recruitment mailing to the centre's volunteering news, in every language, listing
+    the open needs and the sign-up link. The coordinator edits, previews, test-sends and
+    schedules it like any issue; it goes only to confirmed subscribers, with the newsletter's
+    unsubscribe link. Writes the issue, its texts and an audit entry."""
+    newsletter = NewsletterList.all_centres.filter(centre=centre, volunteering_news=True).order_by("pk").first()
+    if newsletter is None:
+        raise ConflictError(_("This centre has no newsletter for volunteering news yet: mark one as such first."))
+    needs = list(open_needs([centre.pk]))
+    if not needs:
+        raise ConflictError(_("There is no open recruitment need to write about."))
+    signup_url = settings.SITE_URL.rstrip("/") + reverse("volunteer-signup", args=[centre.slug])
+    issue = NewsletterIssue.all_centres.create(
+        centre=centre,
+        newsletter=newsletter,
+        title=_("Recruitment mailing of %(date)s") % {"date": timezone.localdate().isoformat()},
+    )
+    texts = []
+    for language, _name in LANGUAGE_CHOICES:
+        with translation.override(language):
+            lines = "\n".join(f"- {_need_line(need)}" for need in needs)
+            body = "\n\n".join(
+                [
+                    _("New self-help groups need volunteers who help them through their first meetings."),
+                    _("We are looking for starters for:"),
+                    lines,
+                    _("We train you first, and you choose what suits you."),
+                    _("[Offer your help](%(url)s)") % {"url": signup_url},
+                ]
+            )
+            texts.append(
+                NewsletterIssueText(
+                    issue=issue,
+                    language=language,
+                    subject=_("Volunteers wanted: help new self-help groups start"),
+                    body=body,
+                )
+            )
+    NewsletterIssueText.objects.bulk_create(texts)
+    audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.CREATE, obj=issue)
+    return issue
