@@ -1,6 +1,7 @@
 """The outbox in the admin: what was sent to whom, its status and error. Read-only."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from centres.admin import StaffAccessAdmin
 from notifications.models import (
@@ -27,7 +28,7 @@ class OutgoingMailAdmin(StaffAccessAdmin):
         "language",
         "from_email",
         "subject",
-        "body_text",
+        "text",
         "status",
         "attempts",
         "in_doubt",
@@ -38,6 +39,11 @@ class OutgoingMailAdmin(StaffAccessAdmin):
         "sending_since",
         "sent_at",
     ]
+
+    @admin.display(description=_("text"))
+    def text(self, mail: OutgoingMail) -> str:
+        return mail.shown_body_text
+
     exclude = ["idempotency_key", "person", "content", "merge_data"]
 
     def has_add_permission(self, request) -> bool:

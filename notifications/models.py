@@ -118,6 +118,16 @@ class OutgoingMail(models.Model):
     def body_html(self) -> str:
         return self.merged(self.content.body_html)
 
+    # The mail as staff see it in the outbox: merge fields named `secret_…` (a login link that
+    # would open the recipient's account) stay hidden.
+    @property
+    def shown_body_text(self) -> str:
+        shown = {
+            name: str(SECRET_SHOWN_AS) if name.startswith(SECRET_MERGE_PREFIX) else value
+            for name, value in self.merge_data.items()
+        }
+        return merge(self.content.body_text, shown)
+
     @property
     def headers(self) -> dict[str, str]:
         return {name: self.merged(value) for name, value in self.content.headers.items()}
@@ -125,6 +135,10 @@ class OutgoingMail(models.Model):
     @property
     def calendar(self) -> str:
         return self.content.calendar
+
+
+SECRET_MERGE_PREFIX = "secret_"  # noqa: S105 - a name prefix, not a password
+SECRET_SHOWN_AS = _("[a personal login link, hidden]")
 
 
 def merge_field(name: str) -> str:

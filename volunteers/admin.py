@@ -3,7 +3,15 @@
 from django.contrib import admin
 
 from centres.admin import StaffAccessAdmin
-from volunteers.models import ChecklistItem, SessionLog, StarterAssignment, TrainingRecord, Volunteer
+from volunteers.models import (
+    ChecklistItem,
+    RecruitmentNeed,
+    SessionLog,
+    StarterAssignment,
+    StarterRequest,
+    TrainingRecord,
+    Volunteer,
+)
 
 
 class ReadOnlyAdmin(StaffAccessAdmin):
@@ -44,3 +52,15 @@ class SessionLogAdmin(ReadOnlyAdmin):
 @admin.register(ChecklistItem)
 class ChecklistItemAdmin(ReadOnlyAdmin):
     list_display = ["text", "position", "is_active", "centre"]
+
+
+@admin.register(StarterRequest)
+class StarterRequestAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "group", "status", "created_at", "answered_at", "centre"]
+    list_filter = ["status", "centre"]
+
+
+@admin.register(RecruitmentNeed)
+class RecruitmentNeedAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "kind", "group", "topic", "language", "raised_at", "resolved_at", "centre"]
+    list_filter = ["kind", "centre"]

@@ -9,11 +9,12 @@ from django import forms
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_POST
 from centres.scoping import all_centres_scope
 from config.errors import DomainError
 from config.ratelimit import rate_limited
-from volunteers import accounts, selectors, services
+from volunteers import accounts, selectors, services, tasks
 from volunteers.models import ChecklistItem, StarterRequest
 
 LOGIN_LINKS_PER_HOUR = 10
@@ -37,7 +38,7 @@ def volunteer_required(view: Callable) -> Callable:
         with all_centres_scope():
             volunteer_ids = selectors.portal_volunteer_ids(request.user)
             if not volunteer_ids or not accounts.is_portal_user(request.user):
-                return redirect(f"{reverse('volunteer-login')}?next={request.path}")
+                return redirect(reverse("volunteer-login") + "?" + urlencode({"next": request.path}))
             return view(request, volunteer_ids, *args, **kwargs)
 
     return never_cache(wrapper)
@@ -54,7 +55,9 @@ class PasswordLoginForm(forms.Form):
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse("volunteer-portal")
 
@@ -71,11 +74,17 @@ def portal_login(request: HttpRequest) -> HttpResponse:
         if rate_limited(request, scope="volunteer-login-link", limit=LOGIN_LINKS_PER_HOUR, seconds=3600):
             context["limited"], status = True, 429
         elif link_form.is_valid():
+            # One lookup here whatever the address; the worker does the rest, so the answer
+            # takes as long for an unknown address as for a known one.
             with all_centres_scope():
-                accounts.portal_login_link_send(email=link_form.cleaned_data["email"])
+                volunteer_id = (
+                    accounts.portal_volunteers(link_form.cleaned_data["email"]).values_list("pk", flat=True).first()
+                )
+            transaction.on_commit(lambda: tasks.send_portal_login_link.delay(volunteer_id))
             return render(request, "volunteers/portal_login_sent.html")
     elif request.method == "POST" and request.POST.get("way") == "password":
         password_form = PasswordLoginForm(request.POST, prefix="password")
+        status = 400
         if password_form.is_valid():
             email = password_form.cleaned_data["email"]
             with all_centres_scope():
@@ -86,7 +95,6 @@ def portal_login(request: HttpRequest) -> HttpResponse:
             # A locked-out attempt gets django-axes' lock-out page (429) from its middleware.
             if authenticated is None or user is None or authenticated.pk != user.pk:
                 password_form.add_error(None, _("The e-mail address or the password is wrong."))
-                status = 400
             else:
                 login(request, authenticated)
                 return redirect(context["next"])
@@ -99,11 +107,16 @@ def portal_login_link(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the login mail: a GET shows one button (mail scanners follow links), its POST
     logs in. A link works once and for 20 minutes."""
     with all_centres_scope():
-        user = accounts.portal_user_from_login_token(token)
+        if request.method != "POST":
+            valid = accounts.portal_login_token_check(token) is not None
+            return render(
+                request,
+                "volunteers/portal_login_link.html" if valid else "volunteers/portal_link_invalid.html",
+                status=200 if valid else 404,
+            )
+        user = accounts.portal_login_token_use(token)
     if user is None:
         return render(request, "volunteers/portal_link_invalid.html", status=404)
-    if request.method != "POST":
-        return render(request, "volunteers/portal_login_link.html")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect("volunteer-portal")
 

@@ -2,28 +2,39 @@
 active volunteers directly for groups that wait, and coordinators turn the open needs into a
 recruitment mailing to the subscribers of their volunteering news."""
 
+import logging
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from centres.models import LANGUAGE_CHOICES, AuditLogEntry, Centre
 from centres.services import audit_record
 from config.errors import ConflictError
-from meetings.models import Group, Topic
+from meetings.models import Group, Meeting, Topic
 from notifications.models import NewsletterIssue, NewsletterIssueText, NewsletterList
 from volunteers.models import RecruitmentNeed, StarterRequest, Volunteer
 from volunteers.services import REQUEST_MAX_AGE, starter_requests_send
 
+logger = logging.getLogger(__name__)
+
 # A group whose volunteers asked have all answered (or not in time) is asked again after this.
 REQUEST_ROUND_DAYS = 3
 REQUESTS_PER_ROUND = 5
-LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
+# Language names inside a sentence, where some languages write them in lower case ("på dansk").
+IN_SENTENCE = {
+    "en": pgettext_lazy("language name inside a sentence", "English"),
+    "de": pgettext_lazy("language name inside a sentence", "German"),
+    "da": pgettext_lazy("language name inside a sentence", "Danish"),
+    "nl": pgettext_lazy("language name inside a sentence", "Dutch"),
+}
 
 
 def _current_needs(centre: Centre) -> dict[str, dict]:
@@ -42,7 +53,9 @@ def _current_needs(centre: Centre) -> dict[str, dict]:
     active = Volunteer.all_centres.filter(centre=centre, status=Volunteer.Status.ACTIVE)
     uncovered_topics = (
         Topic.all_centres.filter(centre=centre, is_offered=True)
-        .exclude(pk__in=active.values("topics"))
+        # Only real topic ids in the subquery: a NULL (a volunteer without topics) would make
+        # NOT IN match nothing.
+        .exclude(pk__in=active.filter(topics__isnull=False).values("topics"))
         .values_list("pk", flat=True)
     )
     for topic_id in uncovered_topics:
@@ -54,7 +67,7 @@ def _current_needs(centre: Centre) -> dict[str, dict]:
     ):
         wanted.update(languages)
     for language in sorted(wanted - spoken):
-        if language in LANGUAGE_NAMES:
+        if language in IN_SENTENCE:
             needs[f"language:{language}"] = {"kind": RecruitmentNeed.Kind.LANGUAGE, "language": language}
     return needs
 
@@ -98,7 +111,7 @@ def recruitment_requests_send(*, need: RecruitmentNeed, now: datetime | None = N
     requests and their mails (see `starter_requests_send`) and the round's time."""
     now = now or timezone.now()
     with transaction.atomic():
-        need = RecruitmentNeed.all_centres.select_for_update().select_related("group").get(pk=need.pk)
+        need = RecruitmentNeed.all_centres.select_for_update(of=("self",)).select_related("group").get(pk=need.pk)
         if need.resolved_at or need.group is None:
             return []
         if need.requests_sent_at and need.requests_sent_at > now - timedelta(days=REQUEST_ROUND_DAYS):
@@ -116,15 +129,25 @@ def recruitment_requests_send(*, need: RecruitmentNeed, now: datetime | None = N
 
 def recruitment_run(*, now: datetime | None = None) -> dict[str, int]:
     """The daily recruitment job: expire unanswered requests, refresh every centre's needs, and
-    send a round of direct requests where a group waits. Safe to run twice."""
+    send a round of direct requests where a group waits. Safe to run twice. A centre or group
+    that fails is logged (ids only) and counted, and the others still get their turn."""
     now = now or timezone.now()
-    figures = {"expired": starter_requests_expire(now=now), "raised": 0, "resolved": 0, "requests": 0}
+    figures = {"expired": starter_requests_expire(now=now), "raised": 0, "resolved": 0, "requests": 0, "failed": 0}
     for centre in Centre.all_centres.order_by("pk"):
-        raised, resolved = recruitment_needs_refresh(centre=centre, now=now)
+        try:
+            raised, resolved = recruitment_needs_refresh(centre=centre, now=now)
+        except Exception:
+            logger.exception("Refreshing the recruitment needs of centre %s failed", centre.pk)
+            figures["failed"] += 1
+            continue
         figures["raised"] += raised
         figures["resolved"] += resolved
     for need in RecruitmentNeed.all_centres.filter(kind=RecruitmentNeed.Kind.GROUP, resolved_at__isnull=True):
-        figures["requests"] += len(recruitment_requests_send(need=need, now=now))
+        try:
+            figures["requests"] += len(recruitment_requests_send(need=need, now=now))
+        except Exception:
+            logger.exception("Asking volunteers for recruitment need %s failed", need.pk)
+            figures["failed"] += 1
     return figures
 
 
@@ -136,18 +159,18 @@ def open_needs(centre_ids: list[int]):
     )
 
 
-def _need_line(need: RecruitmentNeed) -> str:
+def _need_line(need: RecruitmentNeed, first_meetings: dict[int, datetime]) -> str:
     if need.kind == RecruitmentNeed.Kind.GROUP:
         group = need.group
-        first = group.meetings.filter(status="scheduled", starts_at__gte=timezone.now()).order_by("starts_at").first()
         subject = _("a new group") if group.discreet else _("a new group on “%(topic)s”") % {"topic": group.topic.name}
+        first = first_meetings.get(group.pk)
         if first is None:
             return subject
-        when = formats.date_format(timezone.localtime(first.starts_at), "l, H:i")
+        when = formats.date_format(timezone.localtime(first, ZoneInfo(need.centre.time_zone)), "l, H:i")
         return _("%(group)s, meeting on %(when)s") % {"group": subject, "when": when}
     if need.kind == RecruitmentNeed.Kind.TOPIC:
         return _("groups on “%(topic)s”") % {"topic": need.topic.name}
-    return _("groups in %(language)s") % {"language": str(LANGUAGE_NAMES[need.language])}
+    return _("groups in %(language)s") % {"language": IN_SENTENCE[need.language]}
 
 
 @transaction.atomic
@@ -163,6 +186,16 @@ def recruitment_mailing_draft(*, actor: AbstractBaseUser | None, centre: Centre)
     if not needs:
         raise ConflictError(_("There is no open recruitment need to write about."))
     signup_url = settings.SITE_URL.rstrip("/") + reverse("volunteer-signup", args=[centre.slug])
+    first_meetings = dict(
+        Meeting.all_centres.filter(
+            group_id__in=[need.group_id for need in needs if need.group_id],
+            status=Meeting.Status.SCHEDULED,
+            starts_at__gte=timezone.now(),
+        )
+        .values("group_id")
+        .annotate(first=Min("starts_at"))
+        .values_list("group_id", "first")
+    )
     issue = NewsletterIssue.all_centres.create(
         centre=centre,
         newsletter=newsletter,
@@ -171,7 +204,7 @@ def recruitment_mailing_draft(*, actor: AbstractBaseUser | None, centre: Centre)
     texts = []
     for language, _name in LANGUAGE_CHOICES:
         with translation.override(language):
-            lines = "\n".join(f"- {_need_line(need)}" for need in needs)
+            lines = "\n".join(f"- {_need_line(need, first_meetings)}" for need in needs)
             body = "\n\n".join(
                 [
                     _("New self-help groups need volunteers who help them through their first meetings."),

@@ -11,7 +11,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from meetings.models import Meeting
-from volunteers.models import ChecklistItem, SessionLog, StarterAssignment, StarterRequest, Volunteer
+from volunteers.accounts import linked_volunteers
+from volunteers.models import ChecklistItem, SessionLog, StarterAssignment, StarterRequest
 from volunteers.services import REQUEST_MAX_AGE, checklist_items
 
 UPCOMING_DAYS = 56
@@ -19,13 +20,10 @@ LOGGABLE_DAYS = 90
 
 
 def portal_volunteer_ids(user: AbstractBaseUser) -> list[int]:
+    """The volunteer records the portal shows this login: see `accounts.linked_volunteers`."""
     if not user.is_authenticated:
         return []
-    return list(
-        Volunteer.all_centres.filter(user=user, email_confirmed_at__isnull=False)
-        .exclude(status=Volunteer.Status.RETIRED)
-        .values_list("pk", flat=True)
-    )
+    return list(linked_volunteers(user).values_list("pk", flat=True))
 
 
 def my_assignments(volunteer_ids: list[int]) -> list[StarterAssignment]:

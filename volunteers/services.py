@@ -3,7 +3,7 @@ session logs and the self-run checklist. Writes are described per function and a
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -305,7 +305,7 @@ class Suggestion:
     matches: bool = False
 
 
-def starter_suggestions(group: Group, *, limit: int = 10) -> list[Suggestion]:
+def starter_suggestions(group: Group, *, limit: int | None = 10) -> list[Suggestion]:
     """Active volunteers ranked for `group`: topic (+3), a shared language (+2), free on the
     group's weekday (+1) at its time of day (+1), minus one per group they already start. Each
     suggestion says why."""
@@ -457,11 +457,13 @@ def session_log_create(
             % {"names": ", ".join(f"“{name}”" for name in named)},
             field="notes",
         )
-    if SessionLog.all_centres.filter(assignment=assignment, meeting=meeting).exists():
-        raise ConflictError(_("This meeting is logged already."))
-    log = SessionLog.all_centres.create(
-        centre_id=assignment.centre_id, assignment=assignment, meeting=meeting, hours=hours, notes=notes.strip()
-    )
+    try:
+        with transaction.atomic():
+            log = SessionLog.all_centres.create(
+                centre_id=assignment.centre_id, assignment=assignment, meeting=meeting, hours=hours, notes=notes.strip()
+            )
+    except IntegrityError as error:  # the same meeting sent twice at once, or logged before
+        raise ConflictError(_("This meeting is logged already.")) from error
     log.checklist.set(checklist)
     audit_record(actor=actor, centre=assignment.centre, action=AuditLogEntry.Action.CREATE, obj=log)
     return log
@@ -661,7 +663,7 @@ def starter_requests_send(
         )
         chosen = [
             s.volunteer
-            for s in starter_suggestions(group, limit=limit + len(asked))
+            for s in starter_suggestions(group, limit=None)
             if s.volunteer.pk not in asked and (s.matches or not matching_only)
         ]
         requests = []
@@ -715,7 +717,11 @@ def starter_request_answer(*, request: StarterRequest, accept: bool) -> str:
     if request.status != StarterRequest.Status.PENDING:
         return request.status
     request.answered_at = timezone.now()
-    if not accept:
+    too_late = request.created_at < request.answered_at - timedelta(seconds=REQUEST_MAX_AGE)
+    if too_late or group.status not in (Group.Status.FORMING, Group.Status.STARTING):
+        # Asked too long ago, or the group no longer takes starters: the request is void.
+        request.status = StarterRequest.Status.EXPIRED
+    elif not accept:
         request.status = StarterRequest.Status.DECLINED
     elif not open_starter_places(group):
         request.status = StarterRequest.Status.FILLED

@@ -21,3 +21,12 @@ def recruit() -> dict[str, int]:
 
     with all_centres_scope():
         return recruitment_run()
+
+
+@shared_task(name="volunteers.send_portal_login_link")
+def send_portal_login_link(volunteer_id: int | None) -> None:
+    """Mail a volunteer their portal login link (None: the address was unknown; nothing to do)."""
+    from volunteers.accounts import portal_login_link_send
+
+    with all_centres_scope():
+        portal_login_link_send(volunteer_id=volunteer_id)

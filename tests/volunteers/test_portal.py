@@ -2,21 +2,26 @@
 session (with the member-name warning), hours per month, answering requests."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from centres.models import StaffRole
+from centres.models import Person, StaffRole
 from centres.scoping import all_centres_scope
+from config.celery import app
 from meetings.models import Group, Meeting, Membership
 from notifications.models import OutgoingMail
-from tests.factories import PersonFactory
+from tests.factories import GroupFactory, PersonFactory
 from tests.volunteers.test_volunteers import make_volunteer, without_csrf
 from volunteers import accounts, services
 from volunteers.models import SessionLog, StarterAssignment, StarterRequest, Volunteer
+from volunteers.selectors import portal_volunteer_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +39,16 @@ def login_link(email: str) -> str:
 
 
 def ask_for_link(client, email: str):
-    return client.post("/volunteer/login/", {"way": "link", "link-email": email})
+    """Ask for a login link; the worker's task runs when the request's transaction commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/volunteer/login/", {"way": "link", "link-email": email})
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks():
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
 
 
 @pytest.fixture
@@ -118,7 +132,7 @@ def test_password_login_after_setting_one_and_wrong_passwords_lock_out(portal, c
 
 def test_a_staff_user_is_not_let_into_the_portal(client, coordinator_a):
     client.force_login(coordinator_a)
-    assert client.get("/volunteer/").url == "/volunteer/login/?next=/volunteer/"
+    assert client.get("/volunteer/").url == "/volunteer/login/?next=%2Fvolunteer%2F"
 
 
 # --- the portal -----------------------------------------------------------------------------------
@@ -264,3 +278,109 @@ def test_the_portal_api_refuses_others_assignments_and_bad_input(starting, porta
 def test_the_portal_api_is_closed_to_staff_and_anonymous(client, coordinator_a, api_a):
     assert client.get("/api/v1/portal/assignments/").status_code in (401, 403)
     assert api_a.get("/api/v1/portal/assignments/").status_code == 403
+
+
+def test_the_portal_does_not_query_per_group(portal, vera, centre_a):
+    """Pages and lists of the portal cost the same with one group and with three."""
+
+    def add_group_with_request():
+        with all_centres_scope():
+            group = GroupFactory(centre=centre_a)
+            services.assignment_create(actor=None, group=group, volunteer=vera, starts_on=date(2026, 12, 1))
+            other = GroupFactory(centre=centre_a)
+            StarterRequest.all_centres.create(centre=centre_a, group=other, volunteer=vera)
+
+    def counts() -> list[int]:
+        result = []
+        for path in ["/volunteer/", "/volunteer/log/", *(f"/api/v1/portal/{name}/" for name in PORTAL_LISTS)]:
+            with CaptureQueriesContext(connection) as queries:
+                assert portal.get(path).status_code == 200
+            result.append(len(queries))
+        return result
+
+    add_group_with_request()
+    counts()  # the first visit makes the centre's default checklist
+    one = counts()
+    add_group_with_request()
+    add_group_with_request()
+    assert counts() == one
+
+
+PORTAL_LISTS = ["assignments", "meetings", "meetings-to-log", "session-logs", "hours", "requests"]
+
+
+# --- review findings: address changes, staff views, timing, races, stale requests ------------------
+
+
+def test_a_changed_address_no_longer_opens_the_old_login(client, vera, centre_b):
+    """Vera volunteers at two centres under one address; centre B changes its record's address.
+    A link to the new address must not open Vera's login (which reaches centre A's data)."""
+    with all_centres_scope():
+        there = confirmed(make_volunteer(centre_b, email="vera@example.net"))
+    ask_for_link(client, "vera@example.net")
+    client.post(login_link("vera@example.net"))
+    client.post("/volunteer/logout/")
+    Person.all_centres.filter(pk=there.person_id).update(email="someone.else@example.net")
+    ask_for_link(client, "someone.else@example.net")
+    client.post(login_link("someone.else@example.net"))
+    with all_centres_scope():
+        vera_login = Volunteer.all_centres.get(pk=vera.pk).user
+        other_login = Volunteer.all_centres.get(pk=there.pk).user
+        assert other_login.pk != vera_login.pk
+        assert other_login.email == "someone.else@example.net"
+        # The old login reaches only the record still at its address.
+        assert portal_volunteer_ids(vera_login) == [vera.pk]
+
+
+def test_staff_never_see_a_login_link_in_the_outbox(client, vera, centre_a, coordinator_a):
+    ask_for_link(client, vera.person.email)
+    link = login_link(vera.person.email)
+    client.force_login(coordinator_a)
+    for page in (f"/centres/{centre_a.slug}/outbox/", f"/admin/notifications/outgoingmail/{mail_id(vera)}/change/"):
+        shown = client.get(page).content.decode()
+        assert "[a personal login link, hidden]" in shown
+        assert link not in shown
+        assert link.split("/")[-2][:20] not in shown
+
+
+def mail_id(volunteer) -> int:
+    return OutgoingMail.all_centres.get(recipient=volunteer.person.email, kind="system").pk
+
+
+def test_asking_for_a_link_costs_the_same_for_known_and_unknown_addresses(client, vera):
+    measured = []
+    for email in ("vera@example.net", "nobody@example.net"):
+        with CaptureQueriesContext(connection) as queries, TestCase.captureOnCommitCallbacks() as callbacks:
+            client.post("/volunteer/login/", {"way": "link", "link-email": email})
+        measured.append((len(queries), len(callbacks)))
+    assert measured[0] == measured[1]
+    assert measured[0][1] == 1  # the worker's task, for both
+
+
+def test_an_address_gets_at_most_five_links_an_hour(client, vera):
+    for _ in range(accounts.LINKS_PER_ADDRESS_PER_HOUR + 3):
+        ask_for_link(client, vera.person.email)
+    assert OutgoingMail.all_centres.filter(recipient=vera.person.email).count() == accounts.LINKS_PER_ADDRESS_PER_HOUR
+
+
+def test_a_link_is_spent_by_the_first_use(client, vera):
+    ask_for_link(client, vera.person.email)
+    token = login_link(vera.person.email).split("/")[-2]
+    with all_centres_scope():
+        assert accounts.portal_login_token_use(token) is not None
+        assert accounts.portal_login_token_use(token) is None
+    assert client.post(login_link(vera.person.email)).status_code == 404
+
+
+def test_a_request_older_than_its_link_cannot_be_accepted_in_the_portal(weekly_series, portal, vera):
+    group = weekly_series.group
+    with all_centres_scope():
+        vera.topics.set([group.topic])
+        (request,) = services.starter_requests_send(actor=None, group=group, limit=1)
+        long_ago = timezone.now() - timedelta(seconds=services.REQUEST_MAX_AGE + 60)
+        StarterRequest.all_centres.filter(pk=request.pk).update(created_at=long_ago)
+    answered = portal.post(f"/volunteer/requests/{request.pk}/", {"answer": "accept"})
+    assert "no longer open" in answered.content.decode()
+    with all_centres_scope():
+        assert StarterRequest.all_centres.get(pk=request.pk).status == "expired"
+        assert not StarterAssignment.all_centres.filter(group=group).exists()

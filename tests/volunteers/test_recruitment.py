@@ -2,16 +2,18 @@
 waiting group (in rounds, never the same person twice), and recruitment mailings go only to
 confirmed subscribers of the volunteering news, with their unsubscribe link."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from centres.scoping import all_centres_scope
 from meetings.models import Group
 from notifications import issues, tasks
 from notifications.models import IssueChunk, NewsletterList, OutgoingMail, Subscription
-from tests.factories import PersonFactory, TopicFactory
+from tests.factories import GroupFactory, PersonFactory, TopicFactory
 from tests.volunteers.test_volunteers import make_volunteer
 from volunteers import recruitment, services
 from volunteers.models import RecruitmentNeed, StarterRequest
@@ -162,3 +164,65 @@ def test_coordinators_see_their_centres_needs_only(waiting_group, centre_a, cent
     listed = api_a.get("/api/v1/recruitment-needs/?open=true").json()["results"]
     assert {need["centre"] for need in listed} == {centre_a.slug}
     assert f"group:{waiting_group.pk}" in {f"{n['kind']}:{n['group']}" for n in listed}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_recruitment_jobs_at_once_raise_each_need_and_ask_each_volunteer_once(
+    requires_postgres, waiting_group, centre_a
+):
+    """Two beat processes (or a retried task) running the job at the same moment."""
+    for _ in range(3):
+        make_volunteer(centre_a, topics=[waiting_group.topic])
+    TopicFactory(centre=centre_a, name="Trauer")
+    barrier, outcomes = threading.Barrier(2), []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            with all_centres_scope():
+                outcomes.append(recruitment.recruitment_run())
+        except Exception as error:
+            outcomes.append(f"error: {error!r}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(figures["requests"] for figures in outcomes) == [0, 3]
+    assert RecruitmentNeed.all_centres.filter(resolved_at__isnull=True).count() == 2
+    assert StarterRequest.all_centres.count() == 3
+    assert OutgoingMail.all_centres.filter(kind="system").count() == 3
+
+
+def test_an_active_volunteer_without_topics_does_not_hide_uncovered_topics(waiting_group, centre_a):
+    lonely = TopicFactory(centre=centre_a, name="Trauer")
+    make_volunteer(centre_a, topics=[])
+    recruitment.recruitment_needs_refresh(centre=centre_a)
+    assert f"topic:{lonely.pk}" in open_keys(centre_a)
+
+
+def test_a_round_asks_matching_volunteers_even_when_others_rank_higher(waiting_group, centre_a, monkeypatch):
+    """A volunteer free at the group's time but sharing neither topic nor language may rank above
+    a matching one who already starts a group; the round still asks the matching one."""
+    monkeypatch.setattr(recruitment, "REQUESTS_PER_ROUND", 1)
+    make_volunteer(centre_a, languages=["en"], weekdays=(1,), evening=True)  # score 2, no match
+    matching = make_volunteer(centre_a, languages=["de"], weekdays=(4,), evening=False)  # 2 for the language
+    services.assignment_create(
+        actor=None, group=GroupFactory(centre=centre_a), volunteer=matching, starts_on=timezone.localdate()
+    )  # and one less for the load
+    ranked = services.starter_suggestions(waiting_group)
+    assert ranked[0].volunteer != matching
+    assert recruitment.recruitment_run()["requests"] == 1
+    assert StarterRequest.all_centres.get().volunteer_id == matching.pk
+
+
+def test_the_mailing_names_languages_as_each_language_writes_them(waiting_group, volunteering_news, centre_a):
+    Group.all_centres.filter(pk=waiting_group.pk).update(languages=["da"])
+    recruitment.recruitment_run()
+    issue = recruitment.recruitment_mailing_draft(actor=None, centre=centre_a)
+    texts = {text.language: text.body for text in issue.texts.all()}
+    assert "grupper på dansk" in texts["da"]
+    assert "Gruppen auf Dänisch" in texts["de"]

@@ -78,7 +78,9 @@ class PortalViewSet(viewsets.ViewSet):
         if assignment is None:
             raise DomainError(_("This is not one of your open assignments."), field="assignment")
         meeting = next((m for m in selectors.meetings_to_log([assignment]) if m.pk == data["meeting"]), None)
-        items = {item.pk: item for item in ChecklistItem.all_centres.filter(centre_id=assignment.centre_id)}
+        items = {
+            item.pk: item for item in ChecklistItem.all_centres.filter(centre_id=assignment.centre_id, is_active=True)
+        }
         if any(pk not in items for pk in data["checklist"]):
             raise DomainError(_("Unknown checklist item."), field="checklist")
         if meeting is None:
