@@ -150,6 +150,7 @@ DEMO_STEPS: list[tuple[str, str]] = [
     ("groups and meetings", "meetings.demo.seed_meetings"),
     ("newsletters", "notifications.demo.seed_newsletters"),
     ("volunteers", "volunteers.demo.seed_volunteers"),
+    ("enquiries", "meetings.intake.demo.seed_enquiries"),
 ]
 
 

@@ -58,6 +58,18 @@ class Centre(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(2)],
         help_text=_("How many starters a new group should have; fewer raise a recruitment need."),
     )
+    founding_group_size = models.PositiveSmallIntegerField(
+        _("people waiting to found a group"),
+        default=4,
+        validators=[MinValueValidator(2), MaxValueValidator(30)],
+        help_text=_("When this many wait for the same topic and language, coordinators are told to found a group."),
+    )
+    enquiry_retention_months = models.PositiveSmallIntegerField(
+        _("keep finished enquiries for (months)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Closed and withdrawn enquiries are anonymised after this; only counts remain."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # The tenant scopes itself: staff see the centres they work for, nothing else.

@@ -37,6 +37,8 @@ CENTRE_EDITABLE_FIELDS = (
     "country",
     "starter_planned_meetings",
     "starters_needed",
+    "founding_group_size",
+    "enquiry_retention_months",
 )
 
 

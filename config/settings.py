@@ -230,6 +230,9 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "volunteers.models.StarterAssignment.Status",
         "StarterRequestStatusEnum": "volunteers.models.StarterRequest.Status",
         "RecruitmentNeedKindEnum": "volunteers.models.RecruitmentNeed.Kind",
+        "EnquiryStatusEnum": "meetings.intake.models.Enquiry.Status",
+        "EnquiryChannelEnum": "meetings.intake.models.Enquiry.Channel",
+        "ConversationKindEnum": "meetings.intake.models.Enquiry.ConversationKind",
     },
     # Swagger UI is served from this installation, not from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

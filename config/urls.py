@@ -30,6 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("centres.api.urls")),
     path("api/v1/", include("meetings.api.urls")),
+    path("api/v1/", include("meetings.intake.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
     path("api/v1/", include("volunteers.api.urls")),
     path("", include("meetings.urls")),

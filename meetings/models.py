@@ -412,3 +412,6 @@ class CalendarToken(models.Model):
 
 
 LANGUAGE_CODES = [code for code, _name in LANGUAGE_CHOICES]
+
+
+# The intake models live in their own module and belong to this app.

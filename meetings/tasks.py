@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from centres.models import Centre
-from centres.scoping import centre_scope
+from centres.scoping import all_centres_scope, centre_scope
 from meetings.services.series import horizon_extend
 
 logger = logging.getLogger(__name__)
@@ -33,3 +33,13 @@ def extend_horizon(centre_id: int) -> None:
         result.created,
         result.clashes,
     )
+
+
+@shared_task(name="meetings.intake_daily")
+def intake_daily() -> dict[str, int]:
+    """Daily: anonymise finished enquiries past their centre's retention period, and tell
+    coordinators which waiting lists could found a group."""
+    from meetings.intake.services import enquiries_anonymise_due, founding_suggestions_notify
+
+    with all_centres_scope():
+        return {"anonymised": enquiries_anonymise_due(), "founding_mails": founding_suggestions_notify()}

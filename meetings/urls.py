@@ -1,9 +1,11 @@
 from django.urls import path
 
 from meetings import views
+from meetings.intake import views as intake_views
 
 urlpatterns = [
     path("calendar/groups/<uuid:public_id>.ics", views.group_feed, name="group-feed"),
     path("calendar/people/<str:token>.ics", views.person_feed, name="person-feed"),
     path("centres/<slug:slug>/planner/", views.room_planner, name="room-planner"),
+    path("centres/<slug:slug>/enquiry/", intake_views.enquiry, name="enquiry"),
 ]

@@ -26,6 +26,8 @@ class CentreSerializer(serializers.ModelSerializer):
             "country",
             "starter_planned_meetings",
             "starters_needed",
+            "founding_group_size",
+            "enquiry_retention_months",
         ]
         read_only_fields = fields
 

@@ -1,10 +1,7 @@
 """Endpoints for coordinators under /api/v1/: volunteers and their pipeline, training records,
 starter assignments and suggestions. Each write goes through a service."""
 
-import csv
-
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -14,6 +11,7 @@ from rest_framework.response import Response
 from centres.api.permissions import IsCentreStaff
 from centres.selectors import centre_list, staff_centre_ids
 from config.api import CentreScopedMixin, centre_for_new_object
+from config.exports import csv_response
 from volunteers import recruitment, reports, services
 from volunteers.api import filters
 from volunteers.api import serializers as s
@@ -201,25 +199,9 @@ class VolunteerReportViewSet(CentreScopedMixin, viewsets.ViewSet):
     @action(detail=False, methods=["get"], url_path="hours-csv")
     def hours_csv(self, request):
         """The same as `hours`, as a CSV file (for funders)."""
+        columns = ["month", "centre", "volunteer", "volunteer_name", "group", "group_name", "sessions", "hours"]
         rows = self._hours(request)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="volunteer-hours.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["month", "centre", "volunteer", "volunteer_name", "group", "group_name", "sessions", "hours"])
-        for row in rows:
-            writer.writerow(
-                [
-                    row["month"],
-                    row["centre"],
-                    row["volunteer"],
-                    _csv_safe(row["volunteer_name"]),
-                    row["group"],
-                    _csv_safe(row["group_name"]),
-                    row["sessions"],
-                    row["hours"],
-                ]
-            )
-        return response
+        return csv_response("volunteer-hours.csv", columns, ([row[name] for name in columns] for row in rows))
 
     @extend_schema(responses=s.SummarySerializer)
     @action(detail=False, methods=["get"])
@@ -228,7 +210,3 @@ class VolunteerReportViewSet(CentreScopedMixin, viewsets.ViewSet):
             s.SummarySerializer(reports.volunteering_summary(centre_ids=staff_centre_ids(user=request.user))).data
         )
 
-
-def _csv_safe(text: str) -> str:
-    """Names typed by people: a leading =, +, - or @ would be a formula in a spreadsheet."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -1,0 +1,225 @@
+"""Intake endpoints under /api/v1/: the public enquiry, the coordinators' intake queue with
+notes, conversation, matching, waiting and placement, the waiting lists with founding, and the
+intake reports. Each write goes through a service."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from centres.api.permissions import IsCentreStaff
+from centres.models import AuditLogEntry, Centre
+from centres.scoping import all_centres_scope
+from centres.selectors import centre_list, staff_centre_ids
+from centres.services import audit_record
+from config.api import CentreScopedMixin, centre_for_new_object
+from config.errors import DomainError
+from config.exports import csv_response
+from config.ratelimit import rate_limited
+from meetings.intake import matching, reports, services
+from meetings.intake.api import filters
+from meetings.intake.api import serializers as s
+from meetings.intake.models import Enquiry
+from meetings.models import Location, Topic
+
+ENQUIRIES_PER_HOUR = 10
+ANSWER = {"detail": "Thank you. The contact point will get in touch."}
+
+
+class PublicEnquiryView(APIView):
+    """Ask a centre for a group (no login). The answer is the same whatever is sent, once the
+    input is valid; at most 10 enquiries an hour from one address."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=s.PublicEnquirySerializer, responses={202: None}, auth=[])
+    def post(self, request, slug: str):
+        centre = Centre.all_centres.filter(slug=slug).first()
+        if centre is None:
+            raise Http404
+        if rate_limited(request, scope="enquiry", limit=ENQUIRIES_PER_HOUR, seconds=3600):
+            return Response(
+                {"error": {"status": 429, "code": "throttled", "message": "Too many enquiries; try again later."}},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        params = s.PublicEnquirySerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = dict(params.validated_data)
+        with all_centres_scope():
+            topics = list(Topic.all_centres.filter(centre=centre, is_offered=True, pk__in=data.pop("topics")))
+            if len(topics) != len(set(params.validated_data["topics"])):
+                raise DomainError("Choose topics this contact point offers.", field="topics")
+            location_id = data.pop("location", None)
+            location = Location.all_centres.filter(centre=centre, pk=location_id).first() if location_id else None
+            if location_id and location is None:
+                raise DomainError("Choose a place of this contact point.", field="location")
+            services.enquiry_submit(actor=None, centre=centre, topics=topics, location=location, **data)
+        return Response(ANSWER, status=status.HTTP_202_ACCEPTED)
+
+
+class EnquiryViewSet(
+    CentreScopedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The intake queue: new → contacted → conversation scheduled → conversation held → placed,
+    waiting, referred, withdrawn or closed. Staff of the centre only; reading an enquiry with its
+    notes is audited."""
+
+    permission_classes = [IsCentreStaff]
+    serializer_class = s.EnquirySerializer
+    filterset_class = filters.EnquiryFilter
+    search_fields = ["person__display_name", "person__email", "person__phone"]
+    ordering_fields = ["created_at", "status_changed_at"]
+
+    def get_queryset(self):
+        return (
+            Enquiry.objects.select_related("centre", "person").prefetch_related("topics").order_by("created_at", "id")
+        )
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return s.StaffEnquirySerializer
+        if self.action == "retrieve":
+            return s.EnquiryDetailSerializer
+        return super().get_serializer_class()
+
+    @extend_schema(request=s.StaffEnquirySerializer, responses={201: s.EnquirySerializer})
+    def create(self, request, *args, **kwargs):
+        """Record an enquiry that came by phone, mail or in person (with the consent given)."""
+        params = s.StaffEnquirySerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = dict(params.validated_data)
+        centre = centre_for_new_object(data.pop("centre", None), centre_list())
+        enquiry = services.enquiry_submit(actor=request.user, centre=centre, **data)
+        return Response(s.EnquirySerializer(self.get_queryset().get(pk=enquiry.pk)).data, status=201)
+
+    def retrieve(self, request, *args, **kwargs):
+        enquiry = self.get_object()
+        audit_record(actor=request.user, centre=enquiry.centre, action=AuditLogEntry.Action.VIEW, obj=enquiry)
+        enquiry = (
+            Enquiry.objects.prefetch_related("topics", "notes__author")
+            .select_related("person", "centre")
+            .get(pk=enquiry.pk)
+        )
+        return Response(s.EnquiryDetailSerializer(enquiry).data)
+
+    def _answer(self, enquiry: Enquiry, code: int = 200) -> Response:
+        return Response(s.EnquirySerializer(self.get_queryset().get(pk=enquiry.pk)).data, status=code)
+
+    @extend_schema(request=s.EnquiryTransitionSerializer, responses=s.EnquirySerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Contacted, conversation held, referred (say where), withdrawn or closed."""
+        params = s.EnquiryTransitionSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        return self._answer(
+            services.enquiry_transition(actor=request.user, enquiry=self.get_object(), **params.validated_data)
+        )
+
+    @extend_schema(request=s.EnquiryNoteCreateSerializer, responses={201: s.NoteSerializer})
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None):
+        """Add a staff note; notes are shown to the centre's staff only."""
+        params = s.EnquiryNoteCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        note = services.enquiry_note_add(actor=request.user, enquiry=self.get_object(), **params.validated_data)
+        return Response(s.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ConversationScheduleSerializer, responses=s.EnquirySerializer)
+    @action(detail=True, methods=["post"], url_path="schedule-conversation")
+    def schedule_conversation(self, request, pk=None):
+        """Schedule or move the intake conversation: by phone, or in person in a room (booked, so
+        a clash is a 409 naming it)."""
+        params = s.ConversationScheduleSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        enquiry = services.enquiry_conversation_schedule(
+            actor=request.user, enquiry=self.get_object(), **params.validated_data
+        )
+        return self._answer(enquiry)
+
+    @extend_schema(responses=s.GroupSuggestionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def suggestions(self, request, pk=None):
+        """The centre's groups ranked for this enquiry, each with the reasons for its score."""
+        return Response(s.GroupSuggestionSerializer(matching.group_suggestions(self.get_object()), many=True).data)
+
+    @extend_schema(request=s.PlacementSerializer, responses=s.EnquirySerializer)
+    @action(detail=True, methods=["post"])
+    def place(self, request, pk=None):
+        """Place the person into a group (a full or closed group only with `override`)."""
+        params = s.PlacementSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        enquiry = self.get_object()
+        services.enquiry_place(actor=request.user, enquiry=enquiry, **params.validated_data)
+        return self._answer(enquiry)
+
+    @extend_schema(request=s.WaitingSerializer, responses=s.EnquirySerializer)
+    @action(detail=True, methods=["post"])
+    def wait(self, request, pk=None):
+        """Put the person on the waiting list for a topic (their only topic if not given)."""
+        params = s.WaitingSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        return self._answer(
+            services.enquiry_wait(actor=request.user, enquiry=self.get_object(), **params.validated_data)
+        )
+
+
+class WaitingListViewSet(CentreScopedMixin, viewsets.ViewSet):
+    """The people waiting, counted per topic and language (never named here)."""
+
+    permission_classes = [IsCentreStaff]
+
+    @extend_schema(responses=s.WaitingListSerializer(many=True))
+    def list(self, request):
+        rows = services.waiting_lists(staff_centre_ids(user=request.user))
+        return Response(s.WaitingListSerializer(rows, many=True).data)
+
+    @extend_schema(request=s.FoundGroupSerializer, responses={201: None})
+    @action(detail=False, methods=["post"], url_path="found-group")
+    def found_group(self, request):
+        """Found a group from a waiting list: it starts forming, the people waiting are placed and
+        invited, and a recruitment need for its starters is raised."""
+        params = s.FoundGroupSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = dict(params.validated_data)
+        centre = centre_for_new_object(data.pop("centre", None), centre_list())
+        group = services.group_found(actor=request.user, centre=centre, **data)
+        return Response({"group": group.pk, "name": group.name, "status": group.status}, status=201)
+
+
+class IntakeReportViewSet(CentreScopedMixin, viewsets.ViewSet):
+    """Counts of enquiries and waiting times for the staff's centres (never a person)."""
+
+    permission_classes = [IsCentreStaff]
+
+    def _params(self, request) -> dict:
+        params = s.IntakeReportQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return {"centre_ids": staff_centre_ids(user=request.user), **params.validated_data}
+
+    @extend_schema(parameters=[s.IntakeReportQuerySerializer], responses=s.MonthRowSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def monthly(self, request):
+        """Enquiries per month, channel, topic and outcome."""
+        return Response(s.MonthRowSerializer(reports.enquiries_by_month(**self._params(request)), many=True).data)
+
+    @extend_schema(parameters=[s.IntakeReportQuerySerializer], responses={(200, "text/csv"): str})
+    @action(detail=False, methods=["get"], url_path="monthly-csv")
+    def monthly_csv(self, request):
+        """The same as `monthly`, as a CSV file."""
+        columns = ["month", "centre", "channel", "topic", "outcome", "enquiries"]
+        rows = reports.enquiries_by_month(**self._params(request))
+        return csv_response("enquiries.csv", columns, ([row[name] for name in columns] for row in rows))
+
+    @extend_schema(parameters=[s.IntakeReportQuerySerializer], responses=s.WaitingTimesSerializer)
+    @action(detail=False, methods=["get"], url_path="waiting-times")
+    def waiting_times(self, request):
+        """Days from enquiry to placement, and how long people wait now."""
+        return Response(s.WaitingTimesSerializer(reports.waiting_times(**self._params(request))).data)

@@ -1,0 +1,102 @@
+"""The public enquiry page of a centre: someone looking for a group says what they look for.
+The answer is the same whatever is entered; a honeypot and a rate limit keep bots out."""
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from centres.models import LANGUAGE_CHOICES, Centre
+from centres.scoping import all_centres_scope
+from config.errors import DomainError
+from config.ratelimit import rate_limited
+from meetings.intake import services
+from meetings.models import Group, Location, OpeningHours, Topic
+
+ENQUIRIES_PER_HOUR = 10
+
+
+class EnquiryForm(forms.Form):
+    name = forms.CharField(label=_("Your name or a pseudonym"), max_length=120)
+    email = forms.EmailField(label=_("E-mail address"), max_length=254, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    language = forms.ChoiceField(label=_("Language you would like to talk in"), choices=LANGUAGE_CHOICES)
+    topics = forms.ModelMultipleChoiceField(
+        label=_("What is it about?"),
+        queryset=Topic.all_centres.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    is_relative = forms.BooleanField(label=_("I am a relative or friend of someone affected"), required=False)
+    age_band = forms.ChoiceField(
+        label=_("Age (optional)"),
+        choices=[("", _("I'd rather not say"))] + [c for c in Group.AgeBand.choices if c[0]],
+        required=False,
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Days that suit you"),
+        choices=OpeningHours.Weekday.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    daytime = forms.BooleanField(label=_("Daytime suits me"), required=False)
+    evening = forms.BooleanField(label=_("Evenings suit me"), required=False)
+    location = forms.ModelChoiceField(
+        label=_("Preferred place (optional)"),
+        queryset=Location.all_centres.none(),
+        required=False,
+        empty_label=_("Any place"),
+    )
+    message = forms.CharField(
+        label=_("Anything else you want to tell us (optional)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=3000,
+        required=False,
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "The contact point may store and use these details, including what I said about my health or "
+            "situation, to find a group for me and to contact me about it. I can withdraw this at any time."
+        ),
+    )
+    # A field people do not see and bots fill in.
+    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+
+    def __init__(self, *args, centre: Centre, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = Topic.all_centres.filter(centre=centre, is_offered=True)
+        self.fields["location"].queryset = Location.all_centres.filter(centre=centre)
+        self.fields["language"].initial = centre.default_language
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not data.get("phone") and "email" not in self.errors:
+            self.add_error("email", _("Give an e-mail address or a phone number, so that we can reach you."))
+        return data
+
+
+@never_cache
+def enquiry(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask for a group. After sending, everyone sees the same thank-you page."""
+    centre = Centre.all_centres.filter(slug=slug).first()
+    if centre is None:
+        raise Http404
+    with all_centres_scope():
+        form = EnquiryForm(request.POST or None, centre=centre)
+        context = {"centre": centre, "form": form}
+        if request.method == "POST":
+            if rate_limited(request, scope="enquiry", limit=ENQUIRIES_PER_HOUR, seconds=3600):
+                return render(request, "meetings/enquiry.html", {**context, "limited": True}, status=429)
+            if form.is_valid():
+                data = form.cleaned_data
+                if not data.pop("website"):
+                    try:
+                        services.enquiry_submit(actor=None, centre=centre, **{**data, "topics": list(data["topics"])})
+                    except DomainError as error:
+                        form.add_error(error.field if error.field in form.fields else None, str(error))
+                if form.is_valid():
+                    return render(request, "meetings/enquiry_sent.html", {"centre": centre})
+            return render(request, "meetings/enquiry.html", context, status=400)
+        return render(request, "meetings/enquiry.html", context)
