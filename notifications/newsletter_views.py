@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from centres.models import LANGUAGE_CHOICES, Centre
 from centres.scoping import all_centres_scope
+from config.forms import IdMultipleChoiceField
 from notifications import newsletters
 from notifications.models import NewsletterList, Subscription
 
@@ -16,7 +17,7 @@ from notifications.models import NewsletterList, Subscription
 class SubscribeForm(forms.Form):
     email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
     language = forms.ChoiceField(label=_("Language of the newsletter"), choices=LANGUAGE_CHOICES)
-    newsletters = forms.ModelMultipleChoiceField(
+    newsletters = IdMultipleChoiceField(
         label=_("Newsletters"), queryset=NewsletterList.all_centres.none(), widget=forms.CheckboxSelectMultiple
     )
     # A field people do not see and bots fill in.

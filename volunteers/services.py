@@ -531,7 +531,7 @@ def phase_out_notify_due(*, today: date | None = None) -> int:
     queued = 0
     for items in by_centre.values():
         centre = items[0].group.centre
-        for role in StaffRole.all_centres.filter(centre=centre).select_related("user"):
+        for role in StaffRole.all_centres.filter(centre=centre, user__is_active=True).select_related("user"):
             email = role.user.email
             if not email:
                 continue

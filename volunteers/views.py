@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 
 from centres.models import LANGUAGE_CHOICES, Centre
 from centres.scoping import all_centres_scope
+from config.forms import IdMultipleChoiceField
 from config.ratelimit import rate_limited
 from meetings.models import Topic
 from volunteers import services
@@ -24,7 +25,7 @@ class SignupForm(forms.Form):
     languages = forms.MultipleChoiceField(
         label=_("Languages you could run a group in"), choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = IdMultipleChoiceField(
         label=_("Topics you would start groups on"),
         queryset=Topic.all_centres.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -3,9 +3,11 @@ through the services as coordinators would. Idempotent, like centres.demo."""
 
 from datetime import datetime, time, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from centres.models import Centre
+from config.errors import DomainError
 from meetings.intake import services
 from meetings.intake.models import Enquiry
 from meetings.models import Group, Room, Topic
@@ -95,11 +97,20 @@ def _bring_to(enquiry: Enquiry, state: str, *, room: Room, topic: Topic, number:
     if state in (E.WITHDRAWN, E.CLOSED):
         services.enquiry_transition(actor=None, enquiry=enquiry, to=state)
         return
-    # A conversation next week on a weekday morning, each at its own hour.
-    day = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday() + 1)
-    starts_at = datetime.combine(day, time(9 + number, 0), tzinfo=timezone.get_current_timezone())
+    # A conversation on a weekday morning from next week on, each at its own hour, on the first
+    # day the room is open (not in the Christmas closure, say).
     kind = "in_person" if state == E.CONVERSATION_SCHEDULED else "phone"
-    services.enquiry_conversation_schedule(actor=None, enquiry=enquiry, kind=kind, starts_at=starts_at, room=room)
+    day = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday() + 1)
+    for _attempt in range(30):
+        starts_at = datetime.combine(day, time(9 + number, 0), tzinfo=timezone.get_current_timezone())
+        try:
+            with transaction.atomic():
+                services.enquiry_conversation_schedule(
+                    actor=None, enquiry=enquiry, kind=kind, starts_at=starts_at, room=room
+                )
+            break
+        except DomainError:
+            day += timedelta(days=1 if day.weekday() < 4 else 7 - day.weekday())
     if state == E.CONVERSATION_SCHEDULED:
         return
     services.enquiry_transition(actor=None, enquiry=enquiry, to=E.CONVERSATION_HELD)

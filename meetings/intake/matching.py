@@ -4,6 +4,7 @@ newcomers, with the reasons spelled out for the coordinator. Three queries, what
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -43,7 +44,7 @@ class GroupSuggestion:
 
 def group_suggestions(enquiry: Enquiry, *, limit: int = 10) -> list[GroupSuggestion]:
     """The centre's live groups ranked for the enquiry, best first, each with its reasons."""
-    now = timezone.now()
+    now, zone = timezone.now(), ZoneInfo(enquiry.centre.time_zone)
     topic_ids = set(enquiry.topics.values_list("pk", flat=True))
     groups = list(
         Group.all_centres.filter(centre_id=enquiry.centre_id, status__in=LIVE_GROUP_STATUSES)
@@ -57,7 +58,7 @@ def group_suggestions(enquiry: Enquiry, *, limit: int = 10) -> list[GroupSuggest
         starts_at__gte=now,
         starts_at__lt=now + timedelta(days=LOOK_AHEAD_DAYS),
     ).values_list("group_id", "starts_at", "room__location_id"):
-        upcoming.setdefault(group_id, []).append((timezone.localtime(starts_at), location_id))
+        upcoming.setdefault(group_id, []).append((timezone.localtime(starts_at, zone), location_id))
     suggestions = []
     for group in groups:
         suggestion = GroupSuggestion(group=group, free_places=max(0, group.max_size - group.members))

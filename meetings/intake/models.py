@@ -47,6 +47,16 @@ class Enquiry(models.Model):
         verbose_name=_("person"),
         help_text=_("Empty once the enquiry is anonymised."),
     )
+    # Whether the enquiry brought the person to the centre: only then may retention delete them.
+    person_created = models.BooleanField(_("person new with this enquiry"), default=False)
+    consent = models.ForeignKey(
+        "centres.ConsentRecord",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent to process health-related data"),
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.NEW)
     language = models.CharField(_("preferred language"), max_length=8, choices=LANGUAGE_CHOICES)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Min, Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from centres.models import LANGUAGE_CHOICES, AuditLogEntry, Centre, ConsentRecord, Person, StaffRole
 from centres.services import audit_record, consent_record, person_create
 from config.errors import ConflictError, DomainError
+from meetings.booking import check_within_planning_range
 from meetings.intake.matching import LIVE_GROUP_STATUSES
 from meetings.intake.models import Enquiry, EnquiryNote
 from meetings.models import CalendarToken, Group, Location, Meeting, Membership, Room, Topic
@@ -22,7 +23,7 @@ from meetings.services.calendar_links import calendar_link_issue
 from meetings.services.groups import group_create, membership_add
 from meetings.services.meetings import meeting_cancel, one_off_create
 from notifications.member_links import member_url
-from notifications.models import OutgoingMail, Subscription
+from notifications.models import MailContent, OutgoingMail, Subscription
 from notifications.services import mail_queue
 from volunteers.models import Volunteer
 from volunteers.recruitment import recruitment_needs_refresh
@@ -100,11 +101,20 @@ def enquiry_submit(
         raise DomainError(_("Unknown channel."), field="channel")
     _check_wishes(centre, language=language, topics=topics, age_band=age_band, weekdays=weekdays, location=location)
     person = Person.all_centres.filter(centre=centre, email__iexact=email).first() if email else None
+    person_created = person is None
     if person is None:
-        person = person_create(
-            actor=actor, centre=centre, display_name=name[:120], email=email, phone=phone, language=language
-        )
-    consent_record(
+        try:
+            with transaction.atomic():
+                person = person_create(
+                    actor=actor, centre=centre, display_name=name[:120], email=email, phone=phone, language=language
+                )
+        except (IntegrityError, DomainError):
+            # The same new address sent twice at the same moment: the other request made the person.
+            person = Person.all_centres.filter(centre=centre, email__iexact=email).first() if email else None
+            if person is None:
+                raise
+            person_created = False
+    consent = consent_record(
         actor=actor,
         person=person,
         purpose=ConsentRecord.Purpose.HEALTH_DATA,
@@ -120,6 +130,8 @@ def enquiry_submit(
     enquiry = Enquiry.all_centres.create(
         centre=centre,
         person=person,
+        person_created=person_created,
+        consent=consent,
         channel=channel,
         language=language,
         age_band=age_band,
@@ -134,7 +146,7 @@ def enquiry_submit(
     )
     enquiry.topics.set(topics)
     audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.CREATE, obj=enquiry)
-    if email and channel == Enquiry.Channel.WEB:
+    if email and actor is None:
         mail_queue(
             centre=centre,
             kind=OutgoingMail.Kind.SYSTEM,
@@ -151,7 +163,8 @@ def enquiry_submit(
 def _set_status(enquiry: Enquiry, status: str, *, actor, fields: list[str] = ()) -> Enquiry:
     enquiry.status, enquiry.status_changed_at = status, timezone.now()
     changed = ["status", "status_changed_at", *fields]
-    if status in FINISHED:
+    if status in FINISHED and enquiry.finished_at is None:
+        # Referred, then closed: the retention period still runs from the first outcome.
         enquiry.finished_at = enquiry.status_changed_at
         changed.append("finished_at")
     enquiry.save(update_fields=changed)
@@ -193,6 +206,9 @@ def enquiry_transition(*, actor: AbstractBaseUser | None, enquiry: Enquiry, to: 
         fields.append("referred_to")
     if enquiry.status == E.CONVERSATION_SCHEDULED and to != E.CONVERSATION_HELD:
         _cancel_conversation_booking(enquiry, actor=actor)
+        if to == E.CONTACTED:
+            enquiry.conversation_kind, enquiry.conversation_at, enquiry.conversation_meeting = "", None, None
+            fields += ["conversation_kind", "conversation_at", "conversation_meeting"]
     return _set_status(enquiry, to, actor=actor, fields=fields)
 
 
@@ -227,8 +243,13 @@ def enquiry_conversation_schedule(
         raise DomainError(_("Choose by phone or in person."), field="kind")
     if not 15 <= minutes <= 180:
         raise DomainError(_("A conversation takes between 15 and 180 minutes."), field="minutes")
-    if starts_at < timezone.now():
-        raise DomainError(_("The conversation cannot be in the past."), field="starts_at")
+    check_within_planning_range(starts_at.date(), field="starts_at")
+    if kind == Enquiry.ConversationKind.IN_PERSON and starts_at < timezone.now():
+        # A phone call may be recorded afterwards; a room cannot be booked in the past.
+        raise DomainError(_("A conversation in a room cannot be booked in the past."), field="starts_at")
+    # The old booking goes first, so the conversation can move to an overlapping slot in the
+    # same room; if the new booking fails, the transaction brings the old one back.
+    _cancel_conversation_booking(enquiry, actor=actor)
     booking = None
     if kind == Enquiry.ConversationKind.IN_PERSON:
         if room is None:
@@ -245,7 +266,6 @@ def enquiry_conversation_schedule(
             starts_at=starts_at,
             ends_at=starts_at + timedelta(minutes=minutes),
         )
-    _cancel_conversation_booking(enquiry, actor=actor)
     enquiry.conversation_kind, enquiry.conversation_at, enquiry.conversation_meeting = kind, starts_at, booking
     return _set_status(
         enquiry,
@@ -375,7 +395,7 @@ def group_found(
     waiting = list(waiting.order_by("waiting_since", "pk"))
     if enquiries is not None and len(waiting) != len(enquiries):
         raise DomainError(_("Only people on this waiting list can found its group."), field="enquiries")
-    if len(waiting) < 2:
+    if len({enquiry.person_id for enquiry in waiting}) < 2:
         raise ConflictError(_("A group needs at least two people waiting."))
     group = group_create(
         actor=actor,
@@ -385,8 +405,15 @@ def group_found(
         languages=[language],
         max_size=max(12, len(waiting)),
     )
+    placed_people = set()
     for enquiry in waiting:
+        if enquiry.person_id in placed_people:
+            # The same person enquired twice: one membership, both enquiries placed.
+            enquiry.placed_group = group
+            _set_status(enquiry, E.PLACED, actor=actor, fields=["placed_group"])
+            continue
         enquiry_place(actor=actor, enquiry=enquiry, group=group)
+        placed_people.add(enquiry.person_id)
     recruitment_needs_refresh(centre=centre)
     return group
 
@@ -398,7 +425,9 @@ def waiting_lists(centre_ids: list[int]) -> list[dict]:
     rows = (
         Enquiry.all_centres.filter(centre_id__in=centre_ids, status=E.WAITING, anonymised_at__isnull=True)
         .values("centre_id", "centre__slug", "waiting_topic_id", "waiting_topic__name", "language")
-        .annotate(waiting=Count("id"), since=Min("waiting_since"), needed=F("centre__founding_group_size"))
+        .annotate(
+            waiting=Count("person", distinct=True), since=Min("waiting_since"), needed=F("centre__founding_group_size")
+        )
         .order_by("centre_id", "waiting_topic__name", "language")
     )
     return [{**row, "ready_to_found": row["waiting"] >= row["needed"]} for row in rows]
@@ -418,7 +447,7 @@ def founding_suggestions_notify(*, today: date | None = None) -> int:
         by_centre.setdefault(row["centre_id"], []).append(row)
     queued = 0
     for centre in Centre.all_centres.filter(pk__in=by_centre):
-        for role in StaffRole.all_centres.filter(centre=centre).select_related("user"):
+        for role in StaffRole.all_centres.filter(centre=centre, user__is_active=True).select_related("user"):
             if not role.user.email:
                 continue
             mail = mail_queue(
@@ -450,11 +479,31 @@ def enquiry_anonymise(*, actor: AbstractBaseUser | None, enquiry: Enquiry) -> En
     enquiry = Enquiry.all_centres.select_for_update(of=("self",)).select_related("centre").get(pk=enquiry.pk)
     if enquiry.anonymised_at:
         return enquiry
-    person_id = enquiry.person_id
+    person_id, person_created, consent_id = enquiry.person_id, enquiry.person_created, enquiry.consent_id
     EnquiryNote.all_centres.filter(enquiry=enquiry).delete()
-    enquiry.person = None
+    # The acknowledgement tied the address to this enquiry; its consent record, to the moment.
+    acknowledgements = OutgoingMail.all_centres.filter(
+        idempotency_key__startswith=f"{OutgoingMail.Kind.SYSTEM}:enquiry-received-{enquiry.pk}:"
+    )
+    content_ids = list(acknowledgements.values_list("content_id", flat=True))
+    acknowledgements.delete()
+    MailContent.all_centres.filter(pk__in=content_ids, mails__isnull=True).delete()
+    if consent_id:
+        ConsentRecord.all_centres.filter(pk=consent_id).delete()
+    enquiry.person, enquiry.person_created, enquiry.consent = None, False, None
     enquiry.message = enquiry.referred_to = enquiry.age_band = ""
-    enquiry.location, enquiry.weekdays, enquiry.is_relative = None, [], False
+    enquiry.location, enquiry.weekdays, enquiry.is_relative, enquiry.daytime, enquiry.evening = (
+        None,
+        [],
+        False,
+        False,
+        False,
+    )
+    enquiry.conversation_kind, enquiry.conversation_at, enquiry.conversation_meeting = "", None, None
+    enquiry.waiting_topic, enquiry.waiting_since = None, None
+    # Dates only to the month, which is all the counts need.
+    month = timezone.localtime(enquiry.created_at).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    enquiry.created_at = enquiry.status_changed_at = month
     enquiry.anonymised_at = timezone.now()
     enquiry.save()
     audit_record(
@@ -464,7 +513,7 @@ def enquiry_anonymise(*, actor: AbstractBaseUser | None, enquiry: Enquiry) -> En
         obj=enquiry,
         changed_fields=["anonymised_at"],
     )
-    if person_id is not None:
+    if person_id is not None and person_created:
         _delete_if_only_an_enquirer(person_id)
     return enquiry
 
@@ -484,13 +533,13 @@ def _delete_if_only_an_enquirer(person_id: int) -> None:
 
 
 def enquiries_anonymise_due(*, now: datetime | None = None) -> int:
-    """Periodic: anonymise closed and withdrawn enquiries finished longer ago than their centre's
+    """Periodic: anonymise referred, closed and withdrawn enquiries finished longer ago than their centre's
     retention period. Returns how many were anonymised; a second run finds none."""
     now = now or timezone.now()
     done = 0
     for centre in Centre.all_centres.all():
         due = Enquiry.all_centres.filter(
-            Q(status=E.CLOSED) | Q(status=E.WITHDRAWN),
+            Q(status=E.CLOSED) | Q(status=E.WITHDRAWN) | Q(status=E.REFERRED),
             centre=centre,
             anonymised_at__isnull=True,
             finished_at__lt=_months_ago(now, centre.enquiry_retention_months),

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from centres.models import LANGUAGE_CHOICES, Centre
 from centres.scoping import all_centres_scope
 from config.errors import DomainError
+from config.forms import IdChoiceField, IdMultipleChoiceField
 from config.ratelimit import rate_limited
 from meetings.intake import services
 from meetings.models import Group, Location, OpeningHours, Topic
@@ -22,7 +23,7 @@ class EnquiryForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     language = forms.ChoiceField(label=_("Language you would like to talk in"), choices=LANGUAGE_CHOICES)
-    topics = forms.ModelMultipleChoiceField(
+    topics = IdMultipleChoiceField(
         label=_("What is it about?"),
         queryset=Topic.all_centres.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -43,7 +44,7 @@ class EnquiryForm(forms.Form):
     )
     daytime = forms.BooleanField(label=_("Daytime suits me"), required=False)
     evening = forms.BooleanField(label=_("Evenings suit me"), required=False)
-    location = forms.ModelChoiceField(
+    location = IdChoiceField(
         label=_("Preferred place (optional)"),
         queryset=Location.all_centres.none(),
         required=False,

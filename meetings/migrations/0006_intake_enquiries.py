@@ -17,6 +17,7 @@ class Migration(migrations.Migration):
             name='Enquiry',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('person_created', models.BooleanField(default=False, verbose_name='person new with this enquiry')),
                 ('channel', models.CharField(choices=[('web', 'Web form'), ('email', 'E-mail'), ('phone', 'Phone'), ('in_person', 'In person')], max_length=20, verbose_name='channel')),
                 ('status', models.CharField(choices=[('new', 'New'), ('contacted', 'Contacted'), ('conversation_scheduled', 'Intake conversation scheduled'), ('conversation_held', 'Intake conversation held'), ('placed', 'Placed in a group'), ('waiting', 'On a waiting list'), ('referred', 'Referred elsewhere'), ('withdrawn', 'Withdrawn'), ('closed', 'Closed')], default='new', max_length=30, verbose_name='status')),
                 ('language', models.CharField(choices=[('en', 'English'), ('de', 'German'), ('da', 'Danish'), ('nl', 'Dutch')], max_length=8, verbose_name='preferred language')),
@@ -35,6 +36,7 @@ class Migration(migrations.Migration):
                 ('finished_at', models.DateTimeField(blank=True, help_text='When it was placed, referred, withdrawn or closed.', null=True, verbose_name='finished at')),
                 ('anonymised_at', models.DateTimeField(blank=True, null=True, verbose_name='anonymised at')),
                 ('centre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='centres.centre', verbose_name='centre')),
+                ('consent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='centres.consentrecord', verbose_name='consent to process health-related data')),
                 ('conversation_meeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='meetings.meeting', verbose_name='room booking for the conversation')),
                 ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='meetings.location', verbose_name='preferred location')),
                 ('person', models.ForeignKey(blank=True, help_text='Empty once the enquiry is anonymised.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='enquiries', to='centres.person', verbose_name='person')),

@@ -477,3 +477,88 @@ def test_the_demo_has_enquiries_in_every_state(settings):
     count = Enquiry.all_centres.count()
     call_command("seed_demo")  # again: nothing new
     assert Enquiry.all_centres.count() == count
+
+
+# --- review findings ------------------------------------------------------------------------------
+
+
+def test_anonymising_leaves_no_trace_to_the_person(client, centre_a, grief, frozen_now):
+    frozen_now(datetime(2026, 1, 10, 9, 0, tzinfo=UTC))
+    known = PersonFactory(centre=centre_a, display_name="Schon bekannt", email="bekannt@example.net")
+    client.post(f"/centres/{centre_a.slug}/enquiry/", form_data(grief, email="bekannt@example.net"))
+    with all_centres_scope():
+        enquiry = Enquiry.all_centres.get()
+        assert enquiry.person_created is False
+        assert OutgoingMail.all_centres.filter(recipient="bekannt@example.net").count() == 1
+        services.enquiry_transition(actor=None, enquiry=enquiry, to=E.REFERRED, referred_to="Beratung")
+    frozen_now(datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
+    with all_centres_scope():
+        services.enquiry_transition(actor=None, enquiry=enquiry, to=E.CLOSED)  # the clock does not restart
+    frozen_now(datetime(2026, 7, 20, 9, 0, tzinfo=UTC))
+    assert services.enquiries_anonymise_due() == 1
+    with all_centres_scope():
+        enquiry.refresh_from_db()
+        assert (enquiry.person_id, enquiry.referred_to, timezone.localtime(enquiry.created_at).day) == (None, "", 1)
+        assert not OutgoingMail.all_centres.filter(recipient="bekannt@example.net").exists()
+        assert not ConsentRecord.all_centres.filter(person=known, purpose="health_data").exists()
+        # Known before the enquiry: the person stays.
+        assert Person.all_centres.filter(pk=known.pk).exists()
+
+
+def test_the_conversation_moves_to_an_overlapping_slot_in_the_same_room(centre_a, grief, room_a, api_a, frozen_now):
+    frozen_now(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    enquiry = make_enquiry(centre_a, grief)
+    slot = {"kind": "in_person", "starts_at": "2026-12-03T10:00:00+01:00", "room": room_a.pk}
+    api_a.post(f"/api/v1/enquiries/{enquiry.pk}/schedule-conversation/", slot, format="json")
+    moved = {**slot, "starts_at": "2026-12-03T10:15:00+01:00"}
+    answer = api_a.post(f"/api/v1/enquiries/{enquiry.pk}/schedule-conversation/", moved, format="json")
+    assert answer.status_code == 200
+    with all_centres_scope():
+        live = Meeting.all_centres.filter(group__isnull=True, status="scheduled")
+        assert [timezone.localtime(m.starts_at).strftime("%H:%M") for m in live] == ["10:15"]
+    back = api_a.post(f"/api/v1/enquiries/{enquiry.pk}/transition/", {"to": "contacted"}, format="json").json()
+    assert (back["conversation_kind"], back["conversation_at"], back["conversation_meeting"]) == ("", None, None)
+
+
+def test_out_of_range_input_is_a_clear_400(client, centre_a, grief, room_a, api_a):
+    enquiry = make_enquiry(centre_a, grief)
+    far = {"kind": "in_person", "starts_at": "9999-12-31T22:00:00Z", "room": room_a.pk}
+    answer = api_a.post(f"/api/v1/enquiries/{enquiry.pk}/schedule-conversation/", far, format="json")
+    assert (answer.status_code, list(answer.json()["error"]["fields"])) == (400, ["starts_at"])
+    report = api_a.get("/api/v1/intake-reports/monthly/?start=9999-01-01&end=9999-12-31")
+    assert (report.status_code, list(report.json()["error"]["fields"])) == (400, ["start"])
+    page = client.post(f"/centres/{centre_a.slug}/enquiry/", form_data(grief, topics=["99999999999999999999"]))
+    assert page.status_code == 400
+    signup = client.post(f"/centres/{centre_a.slug}/volunteer/", {"topics": ["99999999999999999999"]})
+    assert signup.status_code == 200  # the form again, with its errors
+    assert Enquiry.all_centres.count() == 1
+
+
+def test_someone_who_enquired_twice_waits_once_and_founds_once(centre_a, grief, api_a):
+    twice = [make_enquiry(centre_a, grief, status=E.CONVERSATION_HELD, email="zweimal@example.net") for _ in range(2)]
+    other = make_enquiry(centre_a, grief, status=E.CONVERSATION_HELD)
+    for enquiry in [*twice, other]:
+        services.enquiry_wait(actor=None, enquiry=enquiry)
+    assert api_a.get("/api/v1/waiting-lists/").json()[0]["waiting"] == 2
+    answer = api_a.post(
+        "/api/v1/waiting-lists/found-group/", {"topic": grief.pk, "language": "de", "name": "Neu"}, format="json"
+    )
+    assert answer.status_code == 201
+    with all_centres_scope():
+        assert Membership.all_centres.filter(group_id=answer.json()["group"]).count() == 2
+        assert set(Enquiry.all_centres.values_list("status", flat=True)) == {"placed"}
+
+
+def test_the_queue_list_leaves_out_what_people_wrote_and_the_audited_detail_shows_it(client, centre_a, grief, api_a):
+    client.post(f"/centres/{centre_a.slug}/enquiry/", form_data(grief))
+    listed = api_a.get("/api/v1/enquiries/").json()["results"][0]
+    assert "message" not in listed
+    detail = api_a.get(f"/api/v1/enquiries/{listed['id']}/").json()
+    assert detail["message"] == "Seit dem Tod meiner Frau schlafe ich schlecht."
+
+
+def test_the_public_api_honeypot_answers_alike_and_stores_nothing(anonymous_api, centre_a, grief):
+    payload = {"name": "Bot", "email": "bot@example.net", "language": "de", "consent": True, "website": "x"}
+    answer = anonymous_api.post(f"/api/v1/centres/{centre_a.slug}/enquiries/", payload, format="json")
+    assert answer.status_code == 202
+    assert not Enquiry.all_centres.exists()

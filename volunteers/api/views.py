@@ -209,4 +209,3 @@ class VolunteerReportViewSet(CentreScopedMixin, viewsets.ViewSet):
         return Response(
             s.SummarySerializer(reports.volunteering_summary(centre_ids=staff_centre_ids(user=request.user))).data
         )
-

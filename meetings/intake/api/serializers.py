@@ -45,14 +45,12 @@ class EnquirySerializer(serializers.ModelSerializer):
             "evening",
             "location",
             "is_relative",
-            "message",
             "conversation_kind",
             "conversation_at",
             "conversation_meeting",
             "waiting_topic",
             "waiting_since",
             "placed_group",
-            "referred_to",
             "created_at",
             "status_changed_at",
             "finished_at",
@@ -62,10 +60,12 @@ class EnquirySerializer(serializers.ModelSerializer):
 
 
 class EnquiryDetailSerializer(EnquirySerializer):
+    """One enquiry with what the person wrote and the staff notes; reading it is audited."""
+
     notes = NoteSerializer(many=True, read_only=True)
 
     class Meta(EnquirySerializer.Meta):
-        fields = [*EnquirySerializer.Meta.fields, "notes"]
+        fields = [*EnquirySerializer.Meta.fields, "message", "referred_to", "notes"]
         read_only_fields = fields
 
 
@@ -95,6 +95,7 @@ class EnquiryInputSerializer(serializers.Serializer):
 
 
 class PublicEnquirySerializer(EnquiryInputSerializer):
+    website = serializers.CharField(required=False, allow_blank=True, default="", help_text="Leave empty.")
     topics = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=20, required=False, default=list
     )
@@ -176,6 +177,8 @@ class IntakeReportQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError({"end": [_("The end comes before the start.")]})
         if (data["end"] - data["start"]).days > 3 * 366:
             raise serializers.ValidationError({"end": [_("Ask for at most three years at a time.")]})
+        if not (data["start"].year >= 2000 and data["end"].year <= 2100):
+            raise serializers.ValidationError({"start": [_("Ask for dates between 2000 and 2100.")]})
         return data
 
 

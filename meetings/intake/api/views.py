@@ -3,6 +3,7 @@ notes, conversation, matching, waiting and placement, the waiting lists with fou
 intake reports. Each write goes through a service."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -13,7 +14,7 @@ from rest_framework.views import APIView
 from centres.api.permissions import IsCentreStaff
 from centres.models import AuditLogEntry, Centre
 from centres.scoping import all_centres_scope
-from centres.selectors import centre_list, staff_centre_ids
+from centres.selectors import centre_list
 from centres.services import audit_record
 from config.api import CentreScopedMixin, centre_for_new_object
 from config.errors import DomainError
@@ -26,7 +27,11 @@ from meetings.intake.models import Enquiry
 from meetings.models import Location, Topic
 
 ENQUIRIES_PER_HOUR = 10
-ANSWER = {"detail": "Thank you. The contact point will get in touch."}
+
+
+def _centre_ids() -> list[int]:
+    """The centres in the request's scope: a coordinator's own, or all for the operator."""
+    return list(centre_list().values_list("pk", flat=True))
 
 
 class PublicEnquiryView(APIView):
@@ -42,23 +47,27 @@ class PublicEnquiryView(APIView):
         if centre is None:
             raise Http404
         if rate_limited(request, scope="enquiry", limit=ENQUIRIES_PER_HOUR, seconds=3600):
+            message = _("Too many enquiries from your network in the last hour. Please try again later, or call us.")
             return Response(
-                {"error": {"status": 429, "code": "throttled", "message": "Too many enquiries; try again later."}},
+                {"error": {"status": 429, "code": "throttled", "message": message}},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         params = s.PublicEnquirySerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = dict(params.validated_data)
+        answer = {"detail": _("Your message has reached the contact point. We will get in touch with you soon.")}
+        if data.pop("website"):  # the field people do not see and bots fill in
+            return Response(answer, status=status.HTTP_202_ACCEPTED)
         with all_centres_scope():
             topics = list(Topic.all_centres.filter(centre=centre, is_offered=True, pk__in=data.pop("topics")))
             if len(topics) != len(set(params.validated_data["topics"])):
-                raise DomainError("Choose topics this contact point offers.", field="topics")
+                raise DomainError(_("Choose topics this contact point offers."), field="topics")
             location_id = data.pop("location", None)
             location = Location.all_centres.filter(centre=centre, pk=location_id).first() if location_id else None
             if location_id and location is None:
-                raise DomainError("Choose a place of this contact point.", field="location")
+                raise DomainError(_("Choose a place of this contact point."), field="location")
             services.enquiry_submit(actor=None, centre=centre, topics=topics, location=location, **data)
-        return Response(ANSWER, status=status.HTTP_202_ACCEPTED)
+        return Response(answer, status=status.HTTP_202_ACCEPTED)
 
 
 class EnquiryViewSet(
@@ -178,7 +187,7 @@ class WaitingListViewSet(CentreScopedMixin, viewsets.ViewSet):
 
     @extend_schema(responses=s.WaitingListSerializer(many=True))
     def list(self, request):
-        rows = services.waiting_lists(staff_centre_ids(user=request.user))
+        rows = services.waiting_lists(_centre_ids())
         return Response(s.WaitingListSerializer(rows, many=True).data)
 
     @extend_schema(request=s.FoundGroupSerializer, responses={201: None})
@@ -202,7 +211,7 @@ class IntakeReportViewSet(CentreScopedMixin, viewsets.ViewSet):
     def _params(self, request) -> dict:
         params = s.IntakeReportQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        return {"centre_ids": staff_centre_ids(user=request.user), **params.validated_data}
+        return {"centre_ids": _centre_ids(), **params.validated_data}
 
     @extend_schema(parameters=[s.IntakeReportQuerySerializer], responses=s.MonthRowSerializer(many=True))
     @action(detail=False, methods=["get"])
