@@ -13,6 +13,8 @@ handler500 = "config.views.server_error"
 
 urlpatterns = [
     path("", centre_views.home, name="home"),
+    path("centres/<slug:slug>/", centre_views.centre_home, name="centre-home"),
+    path("centres/<slug:slug>/privacy/", centre_views.privacy, name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Password reset, linked from the admin login; new staff set their first password here.
     path(

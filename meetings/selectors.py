@@ -283,3 +283,81 @@ def active_calendar_token(token: str) -> CalendarToken | None:
         .select_related("person", "centre")
         .first()
     )
+
+
+# --- public pages (no scope needed: only what a group shows the world) -----------------------------
+
+PUBLIC_GROUP_STATUSES = (Group.Status.FORMING, Group.Status.STARTING, Group.Status.SELF_RUN)
+
+
+@dataclass
+class PublicGroup:
+    group: Group
+    next_meetings: list[Meeting]
+
+    @property
+    def step_free(self) -> bool:
+        return bool(self.next_meetings) and all(m.room.step_free_access for m in self.next_meetings)
+
+    @property
+    def hearing_loop(self) -> bool:
+        return bool(self.next_meetings) and all(m.room.hearing_loop for m in self.next_meetings)
+
+
+def public_groups(
+    centre: Centre,
+    *,
+    topic_id: int | None = None,
+    weekday: int | None = None,
+    language: str = "",
+    location_id: int | None = None,
+    step_free: bool = False,
+    weeks: int = 8,
+) -> list[PublicGroup]:
+    """The centre's publicly listed groups for the group finder, each with its next meetings
+    (eight weeks ahead) and where they are. Two queries. Filters: topic, weekday of a meeting,
+    language, place and step-free access. Never a member."""
+    groups = Group.all_centres.filter(
+        centre=centre, publicly_listed=True, status__in=PUBLIC_GROUP_STATUSES
+    ).select_related("topic")
+    if topic_id:
+        groups = groups.filter(topic_id=topic_id)
+    by_group: dict[int, list[Meeting]] = {}
+    now = timezone.now()
+    for meeting in (
+        Meeting.all_centres.filter(
+            group__in=groups,
+            status=Meeting.Status.SCHEDULED,
+            starts_at__gte=now,
+            starts_at__lt=now + timedelta(weeks=weeks),
+        )
+        .select_related("room__location")
+        .order_by("starts_at", "pk")
+    ):
+        by_group.setdefault(meeting.group_id, []).append(meeting)
+    zone = ZoneInfo(centre.time_zone)
+    found = []
+    for group in groups.order_by("name", "pk"):
+        meetings = by_group.get(group.pk, [])
+        if language and language not in group.languages:
+            continue
+        if weekday is not None and not any(
+            timezone.localtime(m.starts_at, zone).weekday() == weekday for m in meetings
+        ):
+            continue
+        if location_id and not any(m.room.location_id == location_id for m in meetings):
+            continue
+        entry = PublicGroup(group=group, next_meetings=meetings[:3])
+        if step_free and not entry.step_free:
+            continue
+        found.append(entry)
+    return found
+
+
+def public_group_meetings(group: Group, *, count: int = 6) -> list[Meeting]:
+    """A group's next meetings as the public sees them: time, place, cancelled or not."""
+    return list(
+        Meeting.all_centres.filter(group=group, ends_at__gte=timezone.now())
+        .select_related("room__location")
+        .order_by("starts_at", "pk")[:count]
+    )

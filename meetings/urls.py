@@ -8,4 +8,6 @@ urlpatterns = [
     path("calendar/people/<str:token>.ics", views.person_feed, name="person-feed"),
     path("centres/<slug:slug>/planner/", views.room_planner, name="room-planner"),
     path("centres/<slug:slug>/enquiry/", intake_views.enquiry, name="enquiry"),
+    path("centres/<slug:slug>/groups/", views.group_finder, name="group-finder"),
+    path("centres/<slug:slug>/groups/<uuid:public_id>/", views.group_page, name="group-page"),
 ]

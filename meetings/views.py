@@ -1,20 +1,24 @@
-"""Pages and feeds of the meetings app: the room planner and the iCalendar feeds."""
+"""Pages and feeds of the meetings app: the public group finder and group pages, the room
+planner and the iCalendar feeds."""
 
 from datetime import date, timedelta
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from centres.models import Centre
+from centres.models import LANGUAGE_CHOICES, Centre
 from centres.selectors import user_is_centre_staff
 from config.errors import DomainError
 from meetings import selectors
 from meetings.booking import check_within_planning_range
 from meetings.calendar import meetings_calendar
+from meetings.models import Location, OpeningHours, Topic
 
 FEED_PAST_DAYS = 30
 
@@ -66,3 +70,56 @@ def room_planner(request: HttpRequest, slug: str) -> HttpResponse:
     day = day or timezone.localdate()
     plan = selectors.room_week_plan(centre=centre, monday=day)
     return render(request, "meetings/room_planner.html", {"plan": plan, "centre": centre})
+
+
+class GroupFinderForm(forms.Form):
+    topic = forms.TypedChoiceField(label=gettext_lazy("Topic"), coerce=int, required=False, empty_value=None)
+    weekday = forms.TypedChoiceField(
+        label=gettext_lazy("Day"), coerce=int, required=False, empty_value=None, choices=[("", gettext_lazy("Any day"))]
+    )
+    language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
+    location = forms.TypedChoiceField(label=gettext_lazy("Place"), coerce=int, required=False, empty_value=None)
+    step_free = forms.BooleanField(label=gettext_lazy("Step-free access"), required=False)
+
+    def __init__(self, *args, centre: Centre, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        topics = Topic.all_centres.filter(centre=centre, is_offered=True).order_by("name")
+        self.fields["topic"].choices = [("", _("Any topic"))] + [(t.pk, t.name) for t in topics]
+        self.fields["weekday"].choices = [("", _("Any day")), *list(OpeningHours.Weekday.choices)]
+        self.fields["language"].choices = [("", _("Any language")), *list(LANGUAGE_CHOICES)]
+        places = Location.all_centres.filter(centre=centre).order_by("name")
+        self.fields["location"].choices = [("", _("Any place"))] + [(p.pk, p.name) for p in places]
+
+
+@require_GET
+def group_finder(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public group finder of a centre: topic, day, language, place, step-free access.
+    Groups only, never members; a bad filter value shows all groups with the field marked."""
+    centre = Centre.all_centres.filter(slug=slug).first()
+    if centre is None:
+        raise Http404
+    form = GroupFinderForm(request.GET or None, centre=centre)
+    filters = form.cleaned_data if form.is_valid() else {}
+    groups = selectors.public_groups(
+        centre,
+        topic_id=filters.get("topic"),
+        weekday=filters.get("weekday"),
+        language=filters.get("language") or "",
+        location_id=filters.get("location"),
+        step_free=bool(filters.get("step_free")),
+    )
+    return render(
+        request,
+        "meetings/group_finder.html",
+        {"centre": centre, "form": form, "groups": groups, "filtered": bool(request.GET)},
+    )
+
+
+@require_GET
+def group_page(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+    """A group's public page: its neutral description, next meetings and places, how to join."""
+    group = selectors.public_group(public_id)
+    if group is None or group.centre.slug != slug:
+        raise Http404
+    meetings = selectors.public_group_meetings(group)
+    return render(request, "meetings/group_page.html", {"centre": group.centre, "group": group, "meetings": meetings})

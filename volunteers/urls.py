@@ -1,11 +1,14 @@
 from django.urls import path
 
-from volunteers import portal_views, views
+from volunteers import portal_views, views, workspace_views
 
 urlpatterns = [
     path("centres/<slug:slug>/volunteer/", views.signup, name="volunteer-signup"),
     path("volunteer/confirm/<str:token>/", views.confirm, name="volunteer-confirm"),
     path("volunteer/request/<str:token>/", views.request_answer, name="volunteer-request"),
+    # The coordinators' workspace.
+    path("centres/<slug:slug>/volunteers/", workspace_views.volunteer_list, name="workspace-volunteers"),
+    path("centres/<slug:slug>/volunteers/<int:pk>/", workspace_views.volunteer_detail, name="workspace-volunteer"),
     # The volunteer portal.
     path("volunteer/", portal_views.portal_home, name="volunteer-portal"),
     path("volunteer/login/", portal_views.portal_login, name="volunteer-login"),

@@ -84,8 +84,11 @@ def enquiry(request: HttpRequest, slug: str) -> HttpResponse:
     centre = Centre.all_centres.filter(slug=slug).first()
     if centre is None:
         raise Http404
+    initial = {}
+    if request.GET.get("topic", "").isdigit() and len(request.GET["topic"]) < 19:
+        initial["topics"] = [int(request.GET["topic"])]  # from a group's "ask to join"
     with all_centres_scope():
-        form = EnquiryForm(request.POST or None, centre=centre)
+        form = EnquiryForm(request.POST or None, centre=centre, initial=initial)
         context = {"centre": centre, "form": form}
         if request.method == "POST":
             if rate_limited(request, scope="enquiry", limit=ENQUIRIES_PER_HOUR, seconds=3600):

@@ -1,0 +1,178 @@
+"""Journeys through the site in a real browser (Chromium), on the demo data: each step as a person
+would take it, every page checked with axe-core (no serious or critical violations), key pages
+saved as screenshots at desktop and phone width."""
+
+import re
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from centres.demo import DEMO_PASSWORD
+from centres.scoping import all_centres_scope
+from meetings.models import Group, Meeting, Membership
+from notifications import issues, tasks
+from notifications.member_links import member_url
+from notifications.models import IssueChunk, NewsletterIssue, NewsletterIssueText, NewsletterList, Subscription
+from tests.browser.conftest import check_page
+from volunteers.models import SessionLog, Volunteer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CENTRE = "hannover-linden"
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo", force=True, verbosity=0)
+
+
+def staff_login(page, username: str = "anna") -> None:
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+
+
+def link_in_outbox(page, pattern: str, recipient: str) -> str:
+    """What a coordinator sees in the centre's outbox: the newest mail to `recipient`, and the
+    first link in it that matches `pattern`."""
+    page.goto(f"/centres/{CENTRE}/outbox/")
+    mail = page.locator("details.mail", has_text=recipient).first
+    mail.locator("summary").click()
+    text = mail.locator("pre").inner_text()
+    return re.search(pattern, text)[0]
+
+
+def test_the_public_pages_are_accessible(page, demo):
+    with all_centres_scope():
+        group = Group.all_centres.filter(centre__slug=CENTRE, name="Dienstagsgruppe Lichtblick").get()
+    pages = {
+        "home": "/",
+        "centre-home": f"/centres/{CENTRE}/",
+        "group-finder": f"/centres/{CENTRE}/groups/",
+        "group-page": f"/centres/{CENTRE}/groups/{group.public_id}/",
+        "enquiry": f"/centres/{CENTRE}/enquiry/",
+        "volunteer-signup": f"/centres/{CENTRE}/volunteer/",
+        "newsletter-subscribe": f"/centres/{CENTRE}/newsletter/",
+        "privacy": f"/centres/{CENTRE}/privacy/",
+        "volunteer-login": "/volunteer/login/",
+    }
+    for name, path in pages.items():
+        page.goto(path)
+        check_page(page, name if name in {"centre-home", "group-finder", "group-page", "enquiry"} else None)
+    # A form sent with mistakes: the errors are tied to their fields and announced.
+    page.goto(f"/centres/{CENTRE}/enquiry/")
+    page.get_by_role("button", name="Send").click()
+    assert page.get_by_role("alert").first.is_visible()
+    check_page(page)
+
+
+def test_subscribe_confirm_receive_an_issue_and_unsubscribe_in_one_click(page, demo):
+    page.goto(f"/centres/{CENTRE}/newsletter/")
+    page.get_by_label("Your e-mail address").fill("leserin@example.net")
+    page.get_by_label("Rundbrief der Kontaktstelle").check()
+    page.get_by_role("button", name="Subscribe").click()
+    assert page.get_by_role("heading", name="Please check your inbox").is_visible()
+    check_page(page)
+
+    coordinator = page.context.browser.new_context(base_url=page.url.split("/centres/")[0]).new_page()
+    staff_login(coordinator)
+    confirm = link_in_outbox(coordinator, r"https?://\S+/newsletter/confirm/\S+/", "leserin@example.net")
+    page.goto(confirm)
+    check_page(page)
+    page.get_by_role("button", name="Yes, subscribe me").click()
+    assert page.get_by_role("heading", name="Thank you – you are subscribed").is_visible()
+
+    # The coordinator sends an issue; the workers make and send its mails.
+    with all_centres_scope():
+        newsletter = NewsletterList.all_centres.get(centre__slug=CENTRE, name="Rundbrief der Kontaktstelle")
+        issue = NewsletterIssue.all_centres.create(centre=newsletter.centre, newsletter=newsletter, title="Dezember")
+        NewsletterIssueText.objects.create(issue=issue, language="de", subject="Neues im Dezember", body="Hallo!")
+        issues.issue_schedule(issue=issue)
+        issues.issues_send_due()
+        for chunk in IssueChunk.all_centres.filter(issue=issue).values_list("pk", flat=True):
+            tasks.queue_issue_chunk.run(chunk)
+    unsubscribe = link_in_outbox(coordinator, r"https?://\S+/newsletter/unsubscribe/\S+/", "leserin@example.net")
+    page.goto(unsubscribe)
+    check_page(page)
+    page.get_by_role("button", name="Yes, unsubscribe me").click()
+    assert page.get_by_role("heading", name="You are unsubscribed").is_visible()
+    with all_centres_scope():
+        assert Subscription.all_centres.get(person__email="leserin@example.net").status == "unsubscribed"
+
+
+def test_a_member_opens_their_meetings_and_calendar_link(page, demo):
+    with all_centres_scope():
+        membership = Membership.all_centres.filter(group__centre__slug=CENTRE, person__display_name="Thomas").first()
+        url = member_url(purpose="manage", membership_id=membership.pk)
+    page.goto(urlsplit(url).path)
+    check_page(page, "member-page")
+    assert page.get_by_text(membership.group.name).first.is_visible()
+
+
+def test_a_volunteer_signs_up_confirms_is_activated_and_logs_a_session(page, demo):
+    page.goto(f"/centres/{CENTRE}/volunteer/")
+    page.get_by_label("Your name").fill("Vera Neu")
+    page.get_by_label("Your e-mail address").fill("vera.neu@example.net")
+    page.get_by_label("English").first.check()
+    page.get_by_label("Tuesday").check()
+    page.get_by_label("I am free in the evening").check()
+    page.get_by_label("The contact point may store these details").check()
+    page.get_by_role("button", name="Send").click()
+    assert page.get_by_role("heading", name="Please check your inbox").is_visible()
+
+    coordinator = page.context.browser.new_context(base_url=page.url.split("/centres/")[0]).new_page()
+    staff_login(coordinator)
+    confirm = link_in_outbox(coordinator, r"https?://\S+/volunteer/confirm/\S+/", "vera.neu@example.net")
+    page.goto(confirm)
+    page.get_by_role("button").filter(has_text="onfirm").click()
+
+    # The coordinator takes her through screening, training and the agreement to active.
+    coordinator.goto(f"/centres/{CENTRE}/volunteers/")
+    check_page(coordinator, "workspace-volunteers")
+    row = coordinator.locator("tr", has_text="Vera Neu")
+    row.get_by_role("link", name="Vera Neu").click()
+    check_page(coordinator)
+    coordinator.get_by_label("Screening conversation on").fill(timezone.localdate().isoformat())
+    coordinator.get_by_role("button", name="Screened").click()
+    coordinator.get_by_label("Course").fill("Starter-Grundkurs")
+    coordinator.get_by_label("Completed on").fill(timezone.localdate().isoformat())
+    coordinator.get_by_role("button", name="Add the training").click()
+    coordinator.get_by_role("button", name="Trained").click()
+    coordinator.get_by_label("Confidentiality agreement signed on").fill(timezone.localdate().isoformat())
+    coordinator.get_by_role("button", name="Active").click()
+    assert coordinator.get_by_text("Status: Active").is_visible()
+    with all_centres_scope():
+        vera = Volunteer.all_centres.get(person__email="vera.neu@example.net")
+        assert vera.status == "active"
+        # She starts the group that is phasing out (its meetings have taken place).
+        from volunteers import services
+
+        group = Group.all_centres.get(centre__slug=CENTRE, name="Gesprächskreis Neubeginn")
+        past = Meeting.all_centres.filter(group=group, starts_at__lt=timezone.now()).order_by("starts_at")
+        assignment = services.assignment_create(
+            actor=None, group=group, volunteer=vera, starts_on=past.first().starts_at.date()
+        )
+
+    page.goto("/volunteer/login/")
+    page.get_by_label("Your e-mail address").first.fill("vera.neu@example.net")
+    page.get_by_role("button", name="Send me a link").click()
+    login = link_in_outbox(coordinator, r"\[a personal login link, hidden\]", "vera.neu@example.net")
+    assert login  # staff never see the link itself
+    with all_centres_scope():
+        from notifications.models import OutgoingMail
+
+        mail = OutgoingMail.all_centres.filter(recipient="vera.neu@example.net").order_by("-pk").first()
+        link = re.search(r"https?://\S+/volunteer/login/\S+/", mail.body_text)[0]
+    page.goto(link)
+    page.get_by_role("button", name="Log in now").click()
+    check_page(page, "volunteer-portal")
+    page.get_by_role("link", name="Log a session").first.click()
+    page.get_by_label("Hours, including travel").fill("2.5")
+    page.get_by_role("button", name="Save the log").click()
+    assert page.get_by_text("Thank you: the session is logged.").is_visible()
+    with all_centres_scope():
+        assert SessionLog.all_centres.get(assignment=assignment).hours == Decimal("2.50")
