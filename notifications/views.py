@@ -10,10 +10,10 @@ from django.views.decorators.cache import never_cache
 from centres.models import Centre
 from centres.selectors import user_is_centre_staff
 from config.errors import ConflictError
-from meetings.models import Meeting, Membership
-from meetings.services import groups
+from meetings.models import CalendarToken, Meeting, Membership
+from meetings.services import calendar_links, groups
 from notifications.absences import absence_record
-from notifications.member_links import member_token_read, member_url
+from notifications.member_links import link_url, member_token_read, member_url
 from notifications.models import OutgoingMail
 
 
@@ -66,6 +66,9 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "notifications/member_link_invalid.html", status=400)
         groups.membership_update(actor=None, membership=membership, reminder_minutes=minutes)
         saved = "reminders"
+    elif request.method == "POST" and request.POST.get("action") == "calendar":
+        calendar_links.calendar_link_issue(actor=None, person=membership.person)
+        saved = "calendar"
     elif request.method == "POST" and request.POST.get("action") == "leave" and request.POST.get("confirm") == "yes":
         groups.membership_end(actor=None, membership=membership)
         return render(request, "notifications/member_left.html", {"membership": membership})
@@ -76,10 +79,13 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
     )
     for meeting in meetings:
         meeting.absence_url = member_url(purpose="absence", membership_id=membership.pk, meeting_id=meeting.pk)
+    token = CalendarToken.all_centres.filter(person=membership.person, revoked_at__isnull=True).first()
     return render(
         request,
         "notifications/member_page.html",
         {
+            "centre": membership.centre,
+            "calendar_url": link_url("person-feed", token.token) if token else "",
             "membership": membership,
             "meetings": meetings,
             "choices": REMINDER_CHOICES,

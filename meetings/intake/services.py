@@ -44,6 +44,7 @@ TRANSITIONS = {
     E.CLOSED: set(),
 }
 CONVERSATION_MINUTES = 45
+SCHEDULABLE = (E.NEW, E.CONTACTED, E.CONVERSATION_SCHEDULED)
 
 
 # --- enquiries ------------------------------------------------------------------------------------
@@ -237,7 +238,7 @@ def enquiry_conversation_schedule(
     booked like any meeting so it cannot clash. The booking's title is neutral and names nobody.
     A booking made before is cancelled. Writes the enquiry, the booking and audit entries."""
     enquiry = _locked(enquiry)
-    if enquiry.status not in (E.NEW, E.CONTACTED, E.CONVERSATION_SCHEDULED):
+    if enquiry.status not in SCHEDULABLE:
         raise ConflictError(_("The intake conversation is scheduled before the outcome, not after."))
     if kind not in Enquiry.ConversationKind.values:
         raise DomainError(_("Choose by phone or in person."), field="kind")

@@ -176,3 +176,42 @@ def test_a_volunteer_signs_up_confirms_is_activated_and_logs_a_session(page, dem
     assert page.get_by_text("Thank you: the session is logged.").is_visible()
     with all_centres_scope():
         assert SessionLog.all_centres.get(assignment=assignment).hours == Decimal("2.50")
+
+
+def test_an_enquiry_goes_through_intake_to_a_place_and_the_member_opens_their_page(page, demo):
+    page.goto(f"/centres/{CENTRE}/groups/")
+    page.get_by_role("link", name="Dienstagsgruppe Lichtblick").click()
+    page.get_by_role("link", name="Ask to join").click()
+    assert page.get_by_label("Depression").is_checked()  # the group's topic, ticked
+    page.get_by_label("Your name or a pseudonym").fill("Clara")
+    page.get_by_label("E-mail address").fill("clara@example.net")
+    page.get_by_label("Tuesday").check()
+    page.get_by_label("Evenings suit me").check()
+    page.get_by_label("The contact point may store and use these details").check()
+    page.get_by_role("button", name="Send").click()
+    assert page.get_by_role("heading", name="Thank you").is_visible()
+
+    coordinator = page.context.browser.new_context(base_url=page.url.split("/centres/")[0]).new_page()
+    staff_login(coordinator)
+    coordinator.goto(f"/centres/{CENTRE}/intake/")
+    check_page(coordinator, "workspace-intake")
+    coordinator.get_by_role("link", name="Clara").click()
+    coordinator.get_by_role("button", name="Contacted").click()
+    coordinator.get_by_label("By phone").check()
+    coordinator.get_by_label("When:", exact=True).fill((timezone.localtime() + timezone.timedelta(days=1)).strftime("%Y-%m-%dT10:00"))
+    coordinator.get_by_role("button", name="Schedule the conversation").click()
+    assert coordinator.get_by_text("Status: Intake conversation scheduled").is_visible()
+    coordinator.get_by_role("button", name="Intake conversation held").click()
+    check_page(coordinator, "workspace-enquiry")
+    coordinator.get_by_role("button", name="Place in Dienstagsgruppe Lichtblick").click()
+    assert coordinator.get_by_text("Status: Placed in a group").is_visible()
+
+    # The welcome mail brings Clara her page and her calendar link.
+    member_link = link_in_outbox(coordinator, r"https?://\S+/m/\S+/", "clara@example.net")
+    page.goto(urlsplit(member_link).path)
+    assert page.get_by_role("heading", name="Dienstagsgruppe Lichtblick").is_visible()
+    check_page(page)
+    feed = page.request.get(page.get_by_role("link", name="My calendar link").get_attribute("href"))
+    assert feed.status == 200
+    assert "BEGIN:VCALENDAR" in feed.text()
+    assert "Dienstagsgruppe Lichtblick" in feed.text()
