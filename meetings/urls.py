@@ -8,6 +8,7 @@ urlpatterns = [
     path("calendar/groups/<uuid:public_id>.ics", views.group_feed, name="group-feed"),
     path("calendar/people/<str:token>.ics", views.person_feed, name="person-feed"),
     path("centres/<slug:slug>/planner/", views.room_planner, name="room-planner"),
+    path("centres/<slug:slug>/planner/meetings/<int:pk>/", views.planner_meeting, name="planner-meeting"),
     path("centres/<slug:slug>/enquiry/", intake_views.enquiry, name="enquiry"),
     path("centres/<slug:slug>/intake/", intake_workspace.queue, name="workspace-intake"),
     path("centres/<slug:slug>/intake/<int:pk>/", intake_workspace.enquiry_detail, name="workspace-enquiry"),

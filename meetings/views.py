@@ -2,11 +2,13 @@
 planner and the iCalendar feeds."""
 
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +20,9 @@ from config.errors import DomainError
 from meetings import selectors
 from meetings.booking import check_within_planning_range
 from meetings.calendar import meetings_calendar
-from meetings.models import Location, OpeningHours, Topic
+from meetings.models import Group, Location, Meeting, OpeningHours, Room, Topic
+from meetings.services import meetings as meeting_changes
+from meetings.services import series
 
 FEED_PAST_DAYS = 30
 
@@ -53,14 +57,66 @@ def person_feed(request: HttpRequest, token: str) -> HttpResponse:
     return _ics(meetings_calendar(meetings, name=_("My self-help groups"), with_notes=True), "meetings.ics")
 
 
-@login_required
-def room_planner(request: HttpRequest, slug: str) -> HttpResponse:
-    """Coordinators' week view: rooms × days with bookings, closures and utilisation."""
+WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+class SeriesForm(forms.Form):
+    """Book a group's weekly (or every-other-week) meetings from the planner."""
+
+    group = forms.ModelChoiceField(label=gettext_lazy("Group"), queryset=Group.objects.none())
+    room = forms.ModelChoiceField(label=gettext_lazy("Room"), queryset=Room.objects.none())
+    weekday = forms.TypedChoiceField(label=gettext_lazy("Weekday"), coerce=int, choices=OpeningHours.Weekday.choices)
+    every = forms.TypedChoiceField(
+        label=gettext_lazy("Every"),
+        coerce=int,
+        choices=[(1, gettext_lazy("week")), (2, gettext_lazy("second week"))],
+    )
+    starts_on = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=gettext_lazy("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(label=gettext_lazy("Minutes"), min_value=15, max_value=720, initial=120)
+
+    def __init__(self, *args, centre: Centre, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = Group.objects.filter(centre=centre).exclude(status=Group.Status.CLOSED)
+        self.fields["room"].queryset = Room.objects.filter(location__centre=centre).select_related("location")
+
+
+def _staff_centre(request: HttpRequest, slug: str) -> Centre:
     if not user_is_centre_staff(user=request.user):
         raise Http404
-    centre = Centre.objects.filter(slug=slug).first()
+    centre = Centre.objects.filter(slug=slug).first()  # scoped: only the staff's own centres
     if centre is None:
         raise Http404
+    return centre
+
+
+@login_required
+def room_planner(request: HttpRequest, slug: str) -> HttpResponse:
+    """Coordinators' week view: rooms × days with bookings, closures and utilisation; book a
+    weekly series here (a clash is refused and named); each booking opens to move or cancel."""
+    centre = _staff_centre(request, slug)
+    form = SeriesForm(request.POST or None, centre=centre, prefix="series")
+    error, status = "", 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            rule = f"FREQ=WEEKLY;INTERVAL={data['every']};BYDAY={WEEKDAY_CODES[data['weekday']]}"
+            try:
+                series.series_create(
+                    actor=request.user,
+                    group=data["group"],
+                    room=data["room"],
+                    rule=rule,
+                    starts_on=data["starts_on"],
+                    start_time=data["start_time"],
+                    duration_minutes=data["duration_minutes"],
+                )
+            except DomainError as problem:
+                error, status = str(problem), problem.status_code
+            else:
+                return redirect(reverse("room-planner", args=[slug]) + f"?week={data['starts_on']}&booked=1")
+        else:
+            status = 400
     try:
         day = date.fromisoformat(request.GET["week"]) if "week" in request.GET else None
         if day is not None:
@@ -69,7 +125,75 @@ def room_planner(request: HttpRequest, slug: str) -> HttpResponse:
         day = None  # a mistyped week shows this week
     day = day or timezone.localdate()
     plan = selectors.room_week_plan(centre=centre, monday=day)
-    return render(request, "meetings/room_planner.html", {"plan": plan, "centre": centre})
+    return render(
+        request,
+        "meetings/room_planner.html",
+        {"plan": plan, "centre": centre, "form": form, "error": error},
+        status=status,
+    )
+
+
+class MoveForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("New start"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    room = forms.ModelChoiceField(label=gettext_lazy("Room"), queryset=Room.objects.none())
+
+
+@login_required
+def planner_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One booking from the planner: move it (time or room, the length stays) or cancel it (a
+    second button confirms). Members get a change notice either way."""
+    centre = _staff_centre(request, slug)
+    meeting = Meeting.objects.filter(centre=centre, pk=pk).select_related("room__location", "group").first()
+    if meeting is None:
+        raise Http404
+    zone = ZoneInfo(centre.time_zone)
+    move_form = MoveForm(
+        request.POST if request.POST.get("action") == "move" else None,
+        initial={
+            "starts_at": timezone.localtime(meeting.starts_at, zone).strftime("%Y-%m-%dT%H:%M"),
+            "room": meeting.room,
+        },
+    )
+    move_form.fields["room"].queryset = Room.objects.filter(location__centre=centre).select_related("location")
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "cancel" and request.POST.get("confirm") == "yes":
+                meeting_changes.meeting_cancel(
+                    actor=request.user, meeting=meeting, note=request.POST.get("note", "")[:300]
+                )
+            elif request.POST.get("action") == "move" and move_form.is_valid():
+                starts_at = move_form.cleaned_data["starts_at"].replace(tzinfo=None)
+                starts_at = timezone.make_aware(starts_at, zone)
+                meeting_changes.meeting_move(
+                    actor=request.user,
+                    meeting=meeting,
+                    starts_at=starts_at,
+                    ends_at=starts_at + (meeting.ends_at - meeting.starts_at),
+                    room=move_form.cleaned_data["room"],
+                )
+            else:
+                raise DomainError(str(_("Check the form.")))
+        except DomainError as problem:
+            error, status = str(problem), problem.status_code
+        else:
+            monday = timezone.localtime(meeting.starts_at, zone).date()
+            return redirect(reverse("room-planner", args=[slug]) + f"?week={monday}&changed=1")
+    return render(
+        request,
+        "meetings/planner_meeting.html",
+        {
+            "centre": centre,
+            "meeting": meeting,
+            "move_form": move_form,
+            "confirm_cancel": request.GET.get("cancel") == "1",
+            "error": error,
+        },
+        status=status,
+    )
 
 
 class GroupFinderForm(forms.Form):

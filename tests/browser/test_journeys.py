@@ -215,3 +215,52 @@ def test_an_enquiry_goes_through_intake_to_a_place_and_the_member_opens_their_pa
     assert feed.status == 200
     assert "BEGIN:VCALENDAR" in feed.text()
     assert "Dienstagsgruppe Lichtblick" in feed.text()
+
+
+def test_a_coordinator_books_a_series_sees_a_clash_refused_cancels_one_and_the_member_sees_it(page, demo):
+    with all_centres_scope():
+        from centres.models import Centre, Person
+        from meetings.services import groups as group_services
+
+        centre = Centre.all_centres.get(slug=CENTRE)
+        group = group_services.group_create(
+            actor=None, centre=centre, name="Mittwochskreis", topic=Group.all_centres.filter(centre=centre).first().topic
+        )
+        member = Person.all_centres.get(centre=centre, display_name="Jörg")
+        membership = group_services.membership_add(actor=None, group=group, person=member)
+    today = timezone.localdate()
+    wednesday = today + timezone.timedelta(days=(2 - today.weekday()) % 7 or 7)
+
+    staff_login(page)
+    page.goto(f"/centres/{CENTRE}/planner/")
+
+    def book() -> None:
+        form = page.get_by_role("region", name="Book a group's meetings")
+        form.get_by_label("Group").select_option(label="Mittwochskreis")
+        form.get_by_label("Room").select_option(label="Haus der Selbsthilfe · Raum Linde")
+        form.get_by_label("Weekday").select_option(label="Wednesday")
+        form.get_by_label("From").fill(wednesday.isoformat())
+        form.get_by_label("Start time").fill("18:00")
+        form.get_by_label("Minutes").fill("90")
+        page.get_by_role("button", name="Book the series").click()
+
+    book()
+    assert page.get_by_text("The series is booked.").is_visible()
+    check_page(page, "workspace-planner")
+    book()  # the same slot again: the room is taken
+    assert "already booked" in page.get_by_role("alert").inner_text()
+
+    page.goto(f"/centres/{CENTRE}/planner/?week={wednesday}")
+    page.get_by_role("link", name="Mittwochskreis").first.click()
+    check_page(page)
+    page.get_by_role("link", name="Cancel this meeting…").click()
+    page.get_by_role("button", name="Yes, cancel the meeting").click()
+    assert page.get_by_text("The meeting is changed; its members are told.").is_visible()
+
+    with all_centres_scope():
+        url = member_url(purpose="manage", membership_id=membership.pk)
+        first = Meeting.all_centres.filter(group=group).order_by("starts_at").first()
+        assert first.status == "cancelled"
+    member_page = page.context.browser.new_page(base_url=page.url.split("/centres/")[0])
+    member_page.goto(urlsplit(url).path)
+    assert member_page.locator("li.cancelled").first.inner_text().count("cancelled") == 1
