@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from centres import views as centre_views
+from centres import workspace_views
 from centres.forms import StaffPasswordResetForm
 
 handler404 = "config.views.not_found"
@@ -15,6 +16,8 @@ urlpatterns = [
     path("", centre_views.home, name="home"),
     path("centres/<slug:slug>/", centre_views.centre_home, name="centre-home"),
     path("centres/<slug:slug>/privacy/", centre_views.privacy, name="privacy"),
+    path("workspace/", workspace_views.workspace_start, name="workspace-start"),
+    path("centres/<slug:slug>/workspace/", workspace_views.dashboard, name="workspace"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Password reset, linked from the admin login; new staff set their first password here.
     path(

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from config.errors import DomainError
 from meetings import selectors
 from meetings.booking import check_within_planning_range
 from meetings.calendar import meetings_calendar
-from meetings.models import Group, Location, Meeting, OpeningHours, Room, Topic
+from meetings.models import Group, Location, Meeting, Membership, OpeningHours, Room, Topic
 from meetings.services import meetings as meeting_changes
 from meetings.services import series
 
@@ -247,3 +248,38 @@ def group_page(request: HttpRequest, slug: str, public_id) -> HttpResponse:
         raise Http404
     meetings = selectors.public_group_meetings(group)
     return render(request, "meetings/group_page.html", {"centre": group.centre, "group": group, "meetings": meetings})
+
+
+@login_required
+def workspace_groups(request: HttpRequest, slug: str) -> HttpResponse:
+    """The centre's groups with their state, size and starters, for coordinators."""
+    centre = _staff_centre(request, slug)
+    groups = (
+        Group.objects.filter(centre=centre)
+        .select_related("topic")
+        .annotate(members=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
+        .order_by("status", "name")
+    )
+    return render(request, "meetings/workspace_groups.html", {"centre": centre, "groups": groups})
+
+
+@login_required
+def workspace_group(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One group's roster (members and relatives, since when), starters and next meetings."""
+    centre = _staff_centre(request, slug)
+    group = Group.objects.filter(centre=centre, pk=pk).select_related("topic").first()
+    if group is None:
+        raise Http404
+    return render(
+        request,
+        "meetings/workspace_group.html",
+        {
+            "centre": centre,
+            "group": group,
+            "members": Membership.objects.filter(group=group, left_on__isnull=True)
+            .select_related("person")
+            .order_by("person__display_name"),
+            "starters": group.starter_assignments.exclude(status="ended").select_related("volunteer__person"),
+            "meetings": selectors.public_group_meetings(group, count=8),
+        },
+    )

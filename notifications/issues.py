@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 
 from config.errors import ConflictError, DomainError
 from notifications.member_links import link_url
-from notifications.models import IssueChunk, NewsletterIssue, NewsletterIssueText, OutgoingMail, merge_field
+from notifications.models import (
+    IssueChunk,
+    NewsletterIssue,
+    NewsletterIssueText,
+    NewsletterList,
+    OutgoingMail,
+    merge_field,
+)
 from notifications.newsletters import confirmed_subscribers_between, subscriber_token_for, subscription_boundaries
 from notifications.services import (
     NewMail,
@@ -84,6 +91,36 @@ def issue_schedule(*, issue: NewsletterIssue, at: datetime | None = None) -> New
     issue.status, issue.scheduled_at = NewsletterIssue.Status.SCHEDULED, at or timezone.now()
     issue.save(update_fields=["status", "scheduled_at"])
     return issue
+
+
+@transaction.atomic
+def issue_create(*, newsletter: NewsletterList, title: str, texts: list[dict]) -> NewsletterIssue:
+    """A draft issue of `newsletter` with its texts (language, subject, Markdown body), each
+    language once. Writes the issue and its texts."""
+    languages = [text["language"] for text in texts]
+    if not texts:
+        raise DomainError(_("Write the issue in at least one language."), field="texts")
+    if len(languages) != len(set(languages)):
+        raise DomainError(_("Give each language once."), field="texts")
+    if not title.strip():
+        raise DomainError(_("Give the issue a title."), field="title")
+    issue = NewsletterIssue.all_centres.create(centre=newsletter.centre, newsletter=newsletter, title=title.strip())
+    NewsletterIssueText.objects.bulk_create([NewsletterIssueText(issue=issue, **text) for text in texts])
+    return issue
+
+
+@transaction.atomic
+def issue_text_set(*, issue: NewsletterIssue, language: str, subject: str, body: str) -> NewsletterIssueText:
+    """Write or rewrite a draft's text in one language. Writes the text."""
+    issue = NewsletterIssue.all_centres.select_for_update().get(pk=issue.pk)
+    if issue.status != NewsletterIssue.Status.DRAFT:
+        raise ConflictError(_("Only a draft can be changed."))
+    if not subject.strip() or not body.strip():
+        raise DomainError(_("Write a subject and a text."), field="body")
+    text, _created = NewsletterIssueText.objects.update_or_create(
+        issue=issue, language=language, defaults={"subject": subject.strip(), "body": body}
+    )
+    return text
 
 
 @transaction.atomic

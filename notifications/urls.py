@@ -1,9 +1,16 @@
 from django.urls import include, path
 
-from notifications import newsletter_views, views
+from notifications import composer_views, newsletter_views, views
 
 urlpatterns = [
     path("centres/<slug:slug>/outbox/", views.outbox, name="outbox"),
+    path("centres/<slug:slug>/workspace/newsletters/", composer_views.newsletters, name="workspace-newsletters"),
+    path("centres/<slug:slug>/workspace/newsletters/<int:pk>/", composer_views.issue_page, name="workspace-issue"),
+    path(
+        "centres/<slug:slug>/workspace/newsletters/<int:pk>/progress/",
+        composer_views.issue_progress,
+        name="workspace-issue-progress",
+    ),
     path("m/<str:token>/", views.member_page, name="member-page"),
     path("m/absent/<str:token>/", views.member_absence, name="member-absence"),
     path("newsletter/confirm/<str:token>/", newsletter_views.confirm, name="newsletter-confirm"),

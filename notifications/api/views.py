@@ -1,6 +1,5 @@
 """Coordinators' newsletter and outbox endpoints under /api/v1/."""
 
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -14,7 +13,7 @@ from config.api import CentreScopedMixin, centre_for_new_object
 from config.errors import ConflictError
 from notifications import issues
 from notifications.api import serializers as s
-from notifications.models import NewsletterIssue, NewsletterIssueText, NewsletterList, OutgoingMail, Subscription
+from notifications.models import NewsletterIssue, NewsletterList, OutgoingMail, Subscription
 
 
 class NewsletterListViewSet(
@@ -59,13 +58,8 @@ class IssueViewSet(
     def get_queryset(self):
         return NewsletterIssue.objects.select_related("newsletter", "centre").prefetch_related("texts")
 
-    @transaction.atomic
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        texts = data.pop("texts")
-        newsletter = data.pop("newsletter")
-        issue = NewsletterIssue.all_centres.create(centre=newsletter.centre, newsletter=newsletter, **data)
-        NewsletterIssueText.objects.bulk_create([NewsletterIssueText(issue=issue, **text) for text in texts])
+        issue = issues.issue_create(**serializer.validated_data)
         serializer.instance = NewsletterIssue.all_centres.prefetch_related("texts").get(pk=issue.pk)
 
     @extend_schema(request=None, responses=s.PreviewSerializer(many=True))

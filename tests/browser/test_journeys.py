@@ -198,7 +198,9 @@ def test_an_enquiry_goes_through_intake_to_a_place_and_the_member_opens_their_pa
     coordinator.get_by_role("link", name="Clara").click()
     coordinator.get_by_role("button", name="Contacted").click()
     coordinator.get_by_label("By phone").check()
-    coordinator.get_by_label("When:", exact=True).fill((timezone.localtime() + timezone.timedelta(days=1)).strftime("%Y-%m-%dT10:00"))
+    coordinator.get_by_label("When:", exact=True).fill(
+        (timezone.localtime() + timezone.timedelta(days=1)).strftime("%Y-%m-%dT10:00")
+    )
     coordinator.get_by_role("button", name="Schedule the conversation").click()
     assert coordinator.get_by_text("Status: Intake conversation scheduled").is_visible()
     coordinator.get_by_role("button", name="Intake conversation held").click()
@@ -224,7 +226,10 @@ def test_a_coordinator_books_a_series_sees_a_clash_refused_cancels_one_and_the_m
 
         centre = Centre.all_centres.get(slug=CENTRE)
         group = group_services.group_create(
-            actor=None, centre=centre, name="Mittwochskreis", topic=Group.all_centres.filter(centre=centre).first().topic
+            actor=None,
+            centre=centre,
+            name="Mittwochskreis",
+            topic=Group.all_centres.filter(centre=centre).first().topic,
         )
         member = Person.all_centres.get(centre=centre, display_name="Jörg")
         membership = group_services.membership_add(actor=None, group=group, person=member)
@@ -264,3 +269,50 @@ def test_a_coordinator_books_a_series_sees_a_clash_refused_cancels_one_and_the_m
     member_page = page.context.browser.new_page(base_url=page.url.split("/centres/")[0])
     member_page.goto(urlsplit(url).path)
     assert member_page.locator("li.cancelled").first.inner_text().count("cancelled") == 1
+
+
+def test_the_workspace_dashboard_groups_and_newsletter_composer(page, demo):
+    with all_centres_scope():
+        from centres.models import Person
+
+        newsletter = NewsletterList.all_centres.get(centre__slug=CENTRE, name="Rundbrief der Kontaktstelle")
+        for person in Person.all_centres.filter(centre__slug=CENTRE).exclude(email="")[:3]:
+            Subscription.all_centres.create(
+                centre=newsletter.centre, newsletter=newsletter, person=person, status="confirmed"
+            )
+    staff_login(page)
+    page.goto("/workspace/")
+    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    check_page(page, "workspace-dashboard")
+    page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Groups").click()
+    page.get_by_role("link", name="Dienstagsgruppe Lichtblick").click()
+    assert page.get_by_role("heading", name="Members").is_visible()
+    check_page(page, "workspace-group")
+
+    page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Newsletters").click()
+    page.get_by_label("Newsletter:", exact=True).select_option(label="Rundbrief der Kontaktstelle")
+    page.get_by_label("Title (for staff only)").fill("Winter")
+    page.get_by_label("Language of this text").select_option("de")
+    page.get_by_label("Subject").fill("Neues im Winter")
+    page.get_by_label("Text:", exact=True).fill("# Hallo\n\nEin **neuer** Gesprächskreis beginnt.")
+    page.get_by_role("button", name="Save the draft").click()
+    # The preview is the mail as subscribers get it, in a sandboxed frame.
+    assert "<h1>Hallo</h1>" in page.locator("iframe.preview").first.get_attribute("srcdoc")
+    check_page(page, "workspace-composer")
+    page.get_by_role("button", name="Send a test to me").click()
+    assert page.get_by_text("The test is on its way to your own address.").is_visible()
+    page.get_by_role("button", name="Schedule for all subscribers").click()
+    assert "Scheduled" in page.locator("#issue-progress").inner_text()
+    # The workers send it; the page's live progress follows without a reload.
+    with all_centres_scope():
+        issue = NewsletterIssue.all_centres.get(title="Winter")
+        issues.issues_send_due()
+        for chunk in IssueChunk.all_centres.filter(issue=issue).values_list("pk", flat=True):
+            tasks.queue_issue_chunk.run(chunk)
+        issues.issues_send_due()
+        sent = issues.issue_figures(issue)["sent"]
+    assert sent > 0
+    assert "0 sent," in page.locator("#issue-progress").inner_text()
+    page.wait_for_function(
+        f"document.getElementById('issue-progress').textContent.includes('{sent} sent,')", timeout=12_000
+    )
