@@ -95,11 +95,15 @@ def test_subscribe_confirm_receive_an_issue_and_unsubscribe_in_one_click(page, d
         issues.issues_send_due()
         for chunk in IssueChunk.all_centres.filter(issue=issue).values_list("pk", flat=True):
             tasks.queue_issue_chunk.run(chunk)
+    preferences = link_in_outbox(coordinator, r"https?://\S+/newsletter/preferences/\S+/", "leserin@example.net")
+    page.goto(preferences)
+    check_page(page)
     unsubscribe = link_in_outbox(coordinator, r"https?://\S+/newsletter/unsubscribe/\S+/", "leserin@example.net")
     page.goto(unsubscribe)
     check_page(page)
     page.get_by_role("button", name="Yes, unsubscribe me").click()
     assert page.get_by_role("heading", name="You are unsubscribed").is_visible()
+    check_page(page)
     with all_centres_scope():
         assert Subscription.all_centres.get(person__email="leserin@example.net").status == "unsubscribed"
 
@@ -111,6 +115,10 @@ def test_a_member_opens_their_meetings_and_calendar_link(page, demo):
     page.goto(urlsplit(url).path)
     check_page(page, "member-page")
     assert page.get_by_text(membership.group.name).first.is_visible()
+    page.get_by_role("link", name="I can't come this time").first.click()
+    check_page(page)
+    page.goto(urlsplit(url).path + "?leave=1")
+    check_page(page)
 
 
 def test_a_volunteer_signs_up_confirms_is_activated_and_logs_a_session(page, demo):
@@ -128,7 +136,9 @@ def test_a_volunteer_signs_up_confirms_is_activated_and_logs_a_session(page, dem
     staff_login(coordinator)
     confirm = link_in_outbox(coordinator, r"https?://\S+/volunteer/confirm/\S+/", "vera.neu@example.net")
     page.goto(confirm)
+    check_page(page)
     page.get_by_role("button").filter(has_text="onfirm").click()
+    check_page(page)
 
     # The coordinator takes her through screening, training and the agreement to active.
     coordinator.goto(f"/centres/{CENTRE}/volunteers/")
@@ -168,12 +178,16 @@ def test_a_volunteer_signs_up_confirms_is_activated_and_logs_a_session(page, dem
         mail = OutgoingMail.all_centres.filter(recipient="vera.neu@example.net").order_by("-pk").first()
         link = re.search(r"https?://\S+/volunteer/login/\S+/", mail.body_text)[0]
     page.goto(link)
+    check_page(page)
     page.get_by_role("button", name="Log in now").click()
     check_page(page, "volunteer-portal")
     page.get_by_role("link", name="Log a session").first.click()
+    check_page(page, "volunteer-log")
     page.get_by_label("Hours, including travel").fill("2.5")
     page.get_by_role("button", name="Save the log").click()
     assert page.get_by_text("Thank you: the session is logged.").is_visible()
+    page.get_by_role("link", name="Set a password").click()
+    check_page(page)
     with all_centres_scope():
         assert SessionLog.all_centres.get(assignment=assignment).hours == Decimal("2.50")
 
@@ -190,6 +204,7 @@ def test_an_enquiry_goes_through_intake_to_a_place_and_the_member_opens_their_pa
     page.get_by_label("The contact point may store and use these details").check()
     page.get_by_role("button", name="Send").click()
     assert page.get_by_role("heading", name="Thank you").is_visible()
+    check_page(page)
 
     coordinator = page.context.browser.new_context(base_url=page.url.split("/centres/")[0]).new_page()
     staff_login(coordinator)

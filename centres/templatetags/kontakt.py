@@ -1,0 +1,17 @@
+"""Template filters of the site."""
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+
+register = template.Library()
+
+
+@register.filter
+def when(value) -> str:
+    """A meeting's start as people read it in the page's language: weekday, the language's own
+    date format, and the 24-hour time, in the active time zone ({% timezone %})."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{date_format(local, 'l')}, {date_format(local, 'DATE_FORMAT')}, {date_format(local, 'H:i')}"
