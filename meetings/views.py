@@ -17,10 +17,11 @@ from django.views.decorators.http import require_GET
 
 from centres.models import LANGUAGE_CHOICES, Centre
 from centres.selectors import user_is_centre_staff
-from config.errors import DomainError
+from config.errors import ConflictError, DomainError
 from meetings import selectors
 from meetings.booking import check_within_planning_range
 from meetings.calendar import meetings_calendar
+from meetings.intake.models import Enquiry
 from meetings.models import Group, Location, Meeting, Membership, OpeningHours, Room, Topic
 from meetings.services import meetings as meeting_changes
 from meetings.services import series
@@ -151,6 +152,8 @@ def planner_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if meeting is None:
         raise Http404
     zone = ZoneInfo(centre.time_zone)
+    # An intake conversation's booking belongs to its enquiry, which keeps its time and room.
+    conversation = Enquiry.objects.filter(conversation_meeting=meeting).first() if meeting.group_id is None else None
     move_form = MoveForm(
         request.POST if request.POST.get("action") == "move" else None,
         initial={
@@ -162,14 +165,17 @@ def planner_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     error, status = "", 200
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "cancel" and request.POST.get("confirm") == "yes":
-                meeting_changes.meeting_cancel(
+            if conversation is None and request.POST.get("action") == "cancel" and request.POST.get("confirm") == "yes":
+                meeting = meeting_changes.meeting_cancel(
                     actor=request.user, meeting=meeting, note=request.POST.get("note", "")[:300]
                 )
+            elif conversation is not None:
+                raise ConflictError(str(_("This is an intake conversation: change it on the enquiry's page.")))
             elif request.POST.get("action") == "move" and move_form.is_valid():
                 starts_at = move_form.cleaned_data["starts_at"].replace(tzinfo=None)
+                check_within_planning_range(starts_at.date(), field="starts_at")
                 starts_at = timezone.make_aware(starts_at, zone)
-                meeting_changes.meeting_move(
+                meeting = meeting_changes.meeting_move(
                     actor=request.user,
                     meeting=meeting,
                     starts_at=starts_at,
@@ -191,6 +197,7 @@ def planner_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "meeting": meeting,
             "move_form": move_form,
             "confirm_cancel": request.GET.get("cancel") == "1",
+            "conversation": conversation,
             "error": error,
         },
         status=status,

@@ -135,4 +135,5 @@ def issue_progress(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
     issue = NewsletterIssue.objects.filter(centre=centre, pk=pk).first()
     if issue is None:
         raise Http404
-    return JsonResponse({"status": issue.get_status_display(), **issues.issue_figures(issue)})
+    live = issue.status in (NewsletterIssue.Status.SCHEDULED, NewsletterIssue.Status.SENDING)
+    return JsonResponse({"status": issue.get_status_display(), "live": live, **issues.issue_figures(issue)})

@@ -8,7 +8,7 @@ import markdown
 import nh3
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -43,6 +43,7 @@ def issue_render(issue: NewsletterIssue, text: NewsletterIssueText) -> RenderedM
         "centre": issue.centre,
         "body_html": html_body,
         "body_text": text.body,
+        "language": text.language,
         "unsubscribe_url": merge_field("unsubscribe_url"),
         "preferences_url": merge_field("preferences_url"),
     }
@@ -84,6 +85,10 @@ def issue_test_send(*, issue: NewsletterIssue, email: str, language: str | None 
 @transaction.atomic
 def issue_schedule(*, issue: NewsletterIssue, at: datetime | None = None) -> NewsletterIssue:
     """Send the issue at `at` (default: now, with the next run of the sending job)."""
+    if at is not None and not (
+        2000 <= at.year <= 2100 and timezone.now() - timedelta(days=1) <= at <= timezone.now() + timedelta(days=366)
+    ):
+        raise DomainError(_("Choose a time within the next year."), field="at")
     issue = NewsletterIssue.all_centres.select_for_update().get(pk=issue.pk)
     if issue.status not in (NewsletterIssue.Status.DRAFT, NewsletterIssue.Status.SCHEDULED):
         raise ConflictError(_("Only a draft can be scheduled."))
@@ -270,8 +275,9 @@ def issues_send_due(*, now: datetime | None = None) -> int:
 
 def issue_figures(issue: NewsletterIssue) -> dict[str, int]:
     """Progress and outcome for coordinators: counts only."""
-    statuses = Counter(OutgoingMail.all_centres.filter(newsletter_issue=issue).values_list("status", flat=True))
-    deliveries = Counter(OutgoingMail.all_centres.filter(newsletter_issue=issue).values_list("delivery", flat=True))
+    mails = OutgoingMail.all_centres.filter(newsletter_issue=issue).order_by()
+    statuses = Counter(dict(mails.values_list("status").annotate(Count("id"))))
+    deliveries = Counter(dict(mails.values_list("delivery").annotate(Count("id"))))
     return {
         "queued": statuses["queued"] + statuses["sending"],
         "sent": statuses["sent"],

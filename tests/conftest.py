@@ -52,6 +52,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request with Accept-Language activates its language in the test's thread (as it does for
+    each request in production); the next test starts in the default language again."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Throttles and lockouts count in the cache; every test starts from zero.
     from django.core.cache import cache

@@ -4,6 +4,8 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from centres.selectors import staff_centre_ids
+
 register = template.Library()
 
 
@@ -15,3 +17,11 @@ def when(value) -> str:
         return ""
     local = timezone.localtime(value)
     return f"{date_format(local, 'l')}, {date_format(local, 'DATE_FORMAT')}, {date_format(local, 'H:i')}"
+
+
+@register.filter
+def staffed_by(centre, user) -> bool:
+    """Whether `user` works for `centre` (or runs the platform): the workspace links show only then."""
+    if not (centre and user and user.is_authenticated and user.is_staff):
+        return False
+    return user.is_superuser or centre.pk in staff_centre_ids(user=user)

@@ -194,6 +194,8 @@ def enquiry_transition(*, actor: AbstractBaseUser | None, enquiry: Enquiry, to: 
     conversation not held any more (back to contacted, withdrawn, closed) frees its room.
     Writes the enquiry and an audit entry."""
     enquiry = _locked(enquiry)
+    if to not in E.values:
+        raise DomainError(_("Unknown status."), field="to")
     if to not in TRANSITIONS.get(enquiry.status, set()):
         raise ConflictError(
             _("An enquiry cannot go from “%(from)s” to “%(to)s”.")

@@ -10,11 +10,14 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (figures) {
         if (!figures) { return; }
-        line.textContent = line.dataset.template.replace(/\{(\w+)\}/g, function (_, name) {
+        var text = line.dataset.template.replace(/\{(\w+)\}/g, function (_, name) {
           return figures[name] === undefined ? "" : figures[name];
         });
+        // Only real news is announced; once sent or paused, the page stops asking.
+        if (text !== line.textContent.trim()) { line.textContent = text; }
+        if (!figures.live) { window.clearInterval(timer); }
       })
       .catch(function () { /* try again at the next tick */ });
   }
-  window.setInterval(update, 5000);
+  var timer = window.setInterval(update, 5000);
 })();
