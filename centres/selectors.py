@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, QuerySet
+from django.http import Http404
 
 from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole, Person, StaffRole
 
@@ -83,3 +84,14 @@ def federation_totals() -> list[dict]:
         {"centre": centre.name, "slug": centre.slug, "people": centre.people_count, "staff": centre.staff_count}
         for centre in centres
     ]
+
+
+def staff_centre_or_404(*, user: AbstractBaseUser | AnonymousUser, slug: str) -> Centre:
+    """The centre of a workspace page, for its own staff only: anyone else (staff of another
+    centre included) gets a 404, never a hint that the centre or the page exists for others."""
+    if not user_is_centre_staff(user=user):
+        raise Http404
+    centre = Centre.objects.filter(slug=slug).first()  # scoped: only the user's own centres
+    if centre is None:
+        raise Http404
+    return centre

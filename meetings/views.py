@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from centres.models import LANGUAGE_CHOICES, Centre
-from centres.selectors import user_is_centre_staff
+from centres.selectors import staff_centre_or_404
 from config.errors import ConflictError, DomainError
 from meetings import selectors
 from meetings.booking import check_within_planning_range
@@ -83,20 +83,11 @@ class SeriesForm(forms.Form):
         self.fields["room"].queryset = Room.objects.filter(location__centre=centre).select_related("location")
 
 
-def _staff_centre(request: HttpRequest, slug: str) -> Centre:
-    if not user_is_centre_staff(user=request.user):
-        raise Http404
-    centre = Centre.objects.filter(slug=slug).first()  # scoped: only the staff's own centres
-    if centre is None:
-        raise Http404
-    return centre
-
-
 @login_required
 def room_planner(request: HttpRequest, slug: str) -> HttpResponse:
     """Coordinators' week view: rooms × days with bookings, closures and utilisation; book a
     weekly series here (a clash is refused and named); each booking opens to move or cancel."""
-    centre = _staff_centre(request, slug)
+    centre = staff_centre_or_404(user=request.user, slug=slug)
     form = SeriesForm(request.POST or None, centre=centre, prefix="series")
     error, status = "", 200
     if request.method == "POST":
@@ -147,7 +138,7 @@ class MoveForm(forms.Form):
 def planner_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One booking from the planner: move it (time or room, the length stays) or cancel it (a
     second button confirms). Members get a change notice either way."""
-    centre = _staff_centre(request, slug)
+    centre = staff_centre_or_404(user=request.user, slug=slug)
     meeting = Meeting.objects.filter(centre=centre, pk=pk).select_related("room__location", "group").first()
     if meeting is None:
         raise Http404
@@ -260,7 +251,7 @@ def group_page(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 @login_required
 def workspace_groups(request: HttpRequest, slug: str) -> HttpResponse:
     """The centre's groups with their state, size and starters, for coordinators."""
-    centre = _staff_centre(request, slug)
+    centre = staff_centre_or_404(user=request.user, slug=slug)
     groups = (
         Group.objects.filter(centre=centre)
         .select_related("topic")
@@ -273,7 +264,7 @@ def workspace_groups(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def workspace_group(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One group's roster (members and relatives, since when), starters and next meetings."""
-    centre = _staff_centre(request, slug)
+    centre = staff_centre_or_404(user=request.user, slug=slug)
     group = Group.objects.filter(centre=centre, pk=pk).select_related("topic").first()
     if group is None:
         raise Http404

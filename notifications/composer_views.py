@@ -8,20 +8,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from centres.models import LANGUAGE_CHOICES, Centre
-from centres.selectors import user_is_centre_staff
+from centres.models import LANGUAGE_CHOICES
+from centres.selectors import staff_centre_or_404
 from config.errors import DomainError
 from notifications import issues
 from notifications.models import NewsletterIssue, NewsletterList
-
-
-def _centre_for_staff(request: HttpRequest, slug: str) -> Centre:
-    if not user_is_centre_staff(user=request.user):
-        raise Http404
-    centre = Centre.objects.filter(slug=slug).first()  # scoped: only the staff's own centres
-    if centre is None:
-        raise Http404
-    return centre
 
 
 class IssueForm(forms.Form):
@@ -52,7 +43,7 @@ class ScheduleForm(forms.Form):
 
 @login_required
 def newsletters(request: HttpRequest, slug: str) -> HttpResponse:
-    centre = _centre_for_staff(request, slug)
+    centre = staff_centre_or_404(user=request.user, slug=slug)
     form = IssueForm(request.POST or None, initial={"language": centre.default_language})
     form.fields["newsletter"].queryset = NewsletterList.objects.filter(centre=centre)
     if request.method == "POST" and form.is_valid():
@@ -78,7 +69,7 @@ def newsletters(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def issue_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    centre = _centre_for_staff(request, slug)
+    centre = staff_centre_or_404(user=request.user, slug=slug)
     issue = NewsletterIssue.objects.filter(centre=centre, pk=pk).select_related("newsletter", "centre").first()
     if issue is None:
         raise Http404
@@ -131,7 +122,7 @@ def issue_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def issue_progress(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
     """The issue's figures for the page's live progress (counts only)."""
-    centre = _centre_for_staff(request, slug)
+    centre = staff_centre_or_404(user=request.user, slug=slug)
     issue = NewsletterIssue.objects.filter(centre=centre, pk=pk).first()
     if issue is None:
         raise Http404

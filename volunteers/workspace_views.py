@@ -9,25 +9,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from centres.models import Centre
-from centres.selectors import user_is_centre_staff
+from centres.selectors import staff_centre_or_404
 from config.errors import DomainError
 from volunteers import services
 from volunteers.models import SessionLog, Volunteer
 
 
-def _centre_for_staff(request: HttpRequest, slug: str) -> Centre:
-    if not user_is_centre_staff(user=request.user):
-        raise Http404
-    centre = Centre.objects.filter(slug=slug).first()  # scoped: only the staff's own centres
-    if centre is None:
-        raise Http404
-    return centre
-
-
 @login_required
 def volunteer_list(request: HttpRequest, slug: str) -> HttpResponse:
-    centre = _centre_for_staff(request, slug)
+    centre = staff_centre_or_404(user=request.user, slug=slug)
     status = request.GET.get("status", "")
     volunteers = Volunteer.objects.filter(centre=centre).select_related("person").order_by("person__display_name")
     if status in Volunteer.Status.values:
@@ -56,7 +46,7 @@ class TrainingForm(forms.Form):
 
 @login_required
 def volunteer_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    centre = _centre_for_staff(request, slug)
+    centre = staff_centre_or_404(user=request.user, slug=slug)
     volunteer = (
         Volunteer.objects.filter(centre=centre, pk=pk).select_related("person").prefetch_related("topics").first()
     )

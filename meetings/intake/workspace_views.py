@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from centres.models import AuditLogEntry, Centre
-from centres.selectors import user_is_centre_staff
+from centres.models import AuditLogEntry
+from centres.selectors import staff_centre_or_404
 from centres.services import audit_record
 from config.errors import DomainError
 from meetings.intake import matching, services
@@ -20,18 +20,9 @@ from meetings.models import Group, Room, Topic
 OPEN = [s for s in Enquiry.Status.values if s not in services.FINISHED]
 
 
-def _centre_for_staff(request: HttpRequest, slug: str) -> Centre:
-    if not user_is_centre_staff(user=request.user):
-        raise Http404
-    centre = Centre.objects.filter(slug=slug).first()  # scoped: only the staff's own centres
-    if centre is None:
-        raise Http404
-    return centre
-
-
 @login_required
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
-    centre = _centre_for_staff(request, slug)
+    centre = staff_centre_or_404(user=request.user, slug=slug)
     status = request.GET.get("status", "open")
     enquiries = (
         Enquiry.objects.filter(centre=centre, anonymised_at__isnull=True)
@@ -69,7 +60,7 @@ class NoteForm(forms.Form):
 
 @login_required
 def enquiry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    centre = _centre_for_staff(request, slug)
+    centre = staff_centre_or_404(user=request.user, slug=slug)
     enquiry = Enquiry.objects.filter(centre=centre, pk=pk, anonymised_at__isnull=True).select_related("person").first()
     if enquiry is None:
         raise Http404
