@@ -13,7 +13,7 @@ from centres.selectors import centre_list, user_is_centre_staff
 from meetings.intake.models import Enquiry
 from meetings.intake.services import FINISHED
 from meetings.models import Meeting
-from notifications.issues import issue_figures
+from notifications.issues import issues_figures
 from notifications.models import NewsletterIssue, OutgoingMail
 from volunteers.models import RecruitmentNeed
 from volunteers.services import phase_outs_due
@@ -56,8 +56,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             ],
         ).select_related("newsletter")[:5]
     )
+    figures = issues_figures([issue.pk for issue in issues])
     for issue in issues:
-        issue.figures = issue_figures(issue)
+        issue.figures = figures[issue.pk]
     return render(
         request,
         "centres/dashboard.html",

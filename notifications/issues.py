@@ -275,16 +275,28 @@ def issues_send_due(*, now: datetime | None = None) -> int:
 
 def issue_figures(issue: NewsletterIssue) -> dict[str, int]:
     """Progress and outcome for coordinators: counts only."""
-    mails = OutgoingMail.all_centres.filter(newsletter_issue=issue).order_by()
-    statuses = Counter(dict(mails.values_list("status").annotate(Count("id"))))
-    deliveries = Counter(dict(mails.values_list("delivery").annotate(Count("id"))))
+    return issues_figures([issue.pk])[issue.pk]
+
+
+def issues_figures(issue_ids: list[int]) -> dict[int, dict[str, int]]:
+    """`issue_figures` for several issues in two grouped queries."""
+    mails = OutgoingMail.all_centres.filter(newsletter_issue_id__in=issue_ids).order_by()
+    statuses: dict[int, Counter] = {issue_id: Counter() for issue_id in issue_ids}
+    deliveries: dict[int, Counter] = {issue_id: Counter() for issue_id in issue_ids}
+    for issue_id, status, count in mails.values_list("newsletter_issue_id", "status").annotate(Count("id")):
+        statuses[issue_id][status] = count
+    for issue_id, delivery, count in mails.values_list("newsletter_issue_id", "delivery").annotate(Count("id")):
+        deliveries[issue_id][delivery] = count
     return {
-        "queued": statuses["queued"] + statuses["sending"],
-        "sent": statuses["sent"],
-        "failed": statuses["failed"],
-        "suppressed": statuses["suppressed"],
-        "delivered": deliveries["delivered"],
-        "bounced": deliveries["bounced"],
-        "complained": deliveries["complained"],
-        "unsubscribed": deliveries["unsubscribed"],
+        issue_id: {
+            "queued": statuses[issue_id]["queued"] + statuses[issue_id]["sending"],
+            "sent": statuses[issue_id]["sent"],
+            "failed": statuses[issue_id]["failed"],
+            "suppressed": statuses[issue_id]["suppressed"],
+            "delivered": deliveries[issue_id]["delivered"],
+            "bounced": deliveries[issue_id]["bounced"],
+            "complained": deliveries[issue_id]["complained"],
+            "unsubscribed": deliveries[issue_id]["unsubscribed"],
+        }
+        for issue_id in issue_ids
     }

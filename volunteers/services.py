@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -506,15 +508,56 @@ def phase_out_reasons(group: Group) -> list[str]:
 
 
 def phase_outs_due(centre_ids: list[int] | None = None) -> list[PhaseOutDue]:
-    """Groups whose active starters may phase out (see `phase_out_reasons`)."""
-    groups = Group.all_centres.filter(
-        starter_assignments__status=StarterAssignment.Status.ACTIVE, status=Group.Status.STARTING
-    ).distinct()
+    """Starting groups whose active starters may phase out (the reasons of `phase_out_reasons`),
+    for all groups in three queries: the active assignments with the meetings held since each
+    began, the centres' checklist items, and the steps the groups reached."""
+    held = (
+        Meeting.all_centres.filter(
+            group_id=OuterRef("group_id"),
+            status=Meeting.Status.SCHEDULED,
+            starts_at__lt=timezone.now(),
+            starts_at__date__gte=OuterRef("starts_on"),
+        )
+        .order_by()
+        .values("group_id")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    assignments = StarterAssignment.all_centres.filter(
+        status=StarterAssignment.Status.ACTIVE, group__status=Group.Status.STARTING
+    ).annotate(held=Coalesce(Subquery(held), 0))
     if centre_ids is not None:
-        groups = groups.filter(centre_id__in=centre_ids)
+        assignments = assignments.filter(centre_id__in=centre_ids)
+    assignments = list(assignments.select_related("group__centre").order_by("group__name", "group_id", "pk"))
+    groups = {assignment.group_id: assignment.group for assignment in assignments}
+    items: dict[int, set[int]] = {}
+    for centre_id, item_id in ChecklistItem.all_centres.filter(
+        centre_id__in={group.centre_id for group in groups.values()}, is_active=True
+    ).values_list("centre_id", "pk"):
+        items.setdefault(centre_id, set()).add(item_id)
+    reached: dict[int, set[int]] = {}
+    for group_id, item_id in SessionLog.checklist.through.objects.filter(
+        sessionlog__assignment__group_id__in=list(groups)
+    ).values_list("sessionlog__assignment__group_id", "checklistitem_id"):
+        reached.setdefault(group_id, set()).add(item_id)
     due = []
-    for group in groups.select_related("centre"):
-        reasons = phase_out_reasons(group)
+    for group_id, group in groups.items():
+        reasons = []
+        wanted = items.get(group.centre_id, set())
+        if wanted and wanted <= reached.get(group_id, set()):
+            reasons.append(str(gettext_lazy("the self-run checklist is complete")))
+        for assignment in assignments:
+            if assignment.group_id == group_id and assignment.held >= assignment.planned_meetings:
+                planned = assignment.planned_meetings
+                reasons.append(
+                    ngettext(
+                        "the planned meeting has taken place",
+                        "the %(count)s planned meetings have taken place",
+                        planned,
+                    )
+                    % {"count": planned}
+                )
+                break
         if reasons:
             due.append(PhaseOutDue(group=group, reasons=reasons))
     return due
