@@ -1,0 +1,137 @@
+"""Periodic jobs do a bounded number of queries per batch: the same for one item of work as for
+several (rows are read, written and queued in bulk). Jobs that work per item on purpose are
+listed in docs/performance.md."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from meetings.intake import services as intake
+from meetings.intake.models import Enquiry
+from meetings.models import Group, Meeting
+from notifications import services as outbox
+from notifications.models import OutgoingMail
+from notifications.reminders import reminders_queue_due
+from tests.factories import GroupFactory, MembershipFactory, PersonFactory, RoomFactory, TopicFactory
+from volunteers import services as volunteering
+from volunteers.models import StarterAssignment, Volunteer
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def queries(job) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        job()
+    return len(captured)
+
+
+def meeting_with_members(centre, members: int) -> Meeting:
+    group = GroupFactory(centre=centre, topic=TopicFactory(centre=centre))
+    start = NOW + timedelta(hours=20)
+    meeting = Meeting.all_centres.create(
+        centre=centre,
+        group=group,
+        room=RoomFactory(location__centre=centre),
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        uid=f"budget-{group.pk}@kontakt",
+    )
+    for _ in range(members):
+        MembershipFactory(group=group, person=PersonFactory(centre=centre), reminder_minutes=24 * 60)
+    return meeting
+
+
+def test_the_reminder_job_costs_the_same_for_one_reminder_and_many(centre_a, centre_b, frozen_now):
+    frozen_now(NOW)
+    meeting_with_members(centre_a, 1)
+    one = queries(lambda: reminders_queue_due(now=NOW))
+    assert OutgoingMail.all_centres.filter(kind="reminder").count() == 1
+    OutgoingMail.all_centres.all().delete()
+    meeting_with_members(centre_a, 4)
+    meeting_with_members(centre_b, 3)
+    many = queries(lambda: reminders_queue_due(now=NOW))
+    assert OutgoingMail.all_centres.filter(kind="reminder").count() == 8
+    # Contents are made per meeting and language (bulk); rows per chunk of 1,000.
+    assert many <= one + 2
+
+
+def stuck_rows(centre, count: int) -> None:
+    for number in range(count):
+        mail = outbox.mail_queue(
+            centre=centre,
+            kind="system",
+            obj=f"stuck-{number}-{OutgoingMail.all_centres.count()}",
+            recipient=f"s{number}@example.net",
+            language="de",
+            template="enquiry_received",
+            context={"centre": centre},
+        )
+        OutgoingMail.all_centres.filter(pk=mail.pk).update(status="sending", sending_since=NOW - timedelta(hours=1))
+
+
+def test_the_outbox_sweepers_cost_the_same_for_one_row_and_many(centre_a, frozen_now):
+    frozen_now(NOW)
+    stuck_rows(centre_a, 1)
+    one = queries(lambda: (outbox.outbox_requeue_stuck(now=NOW), outbox.outbox_flush(older_than=timedelta(0))))
+    OutgoingMail.all_centres.update(status="sent")
+    stuck_rows(centre_a, 6)
+    many = queries(lambda: (outbox.outbox_requeue_stuck(now=NOW), outbox.outbox_flush(older_than=timedelta(0))))
+    assert many == one
+
+
+def due_group(centre) -> None:
+    group = GroupFactory(centre=centre, topic=TopicFactory(centre=centre), status=Group.Status.STARTING)
+    volunteer = Volunteer.all_centres.create(centre=centre, person=PersonFactory(centre=centre), status="active")
+    StarterAssignment.all_centres.create(
+        centre=centre, volunteer=volunteer, group=group, starts_on=date(2026, 1, 1), planned_meetings=1
+    )
+    Meeting.all_centres.create(
+        centre=centre,
+        group=group,
+        room=RoomFactory(location__centre=centre),
+        starts_at=NOW - timedelta(days=7),
+        ends_at=NOW - timedelta(days=7) + timedelta(hours=1),
+        uid=f"held-{group.pk}@kontakt",
+    )
+
+
+def test_the_phase_out_job_costs_the_same_for_one_due_group_and_many(centre_a, coordinator_a, frozen_now):
+    frozen_now(NOW)
+    due_group(centre_a)
+    one = queries(lambda: volunteering.phase_outs_due())
+    for _ in range(4):
+        due_group(centre_a)
+    assert len(volunteering.phase_outs_due()) == 5
+    assert queries(lambda: volunteering.phase_outs_due()) == one
+    # The mail: one per coordinator and day, whatever the number of groups.
+    assert volunteering.phase_out_notify_due(today=NOW.date()) == 1
+
+
+def test_the_founding_suggestion_job_costs_the_same_for_one_list_and_many(centre_a, coordinator_a, frozen_now):
+    frozen_now(NOW)
+
+    def waiting_list() -> None:
+        topic = TopicFactory(centre=centre_a)
+        for _ in range(4):
+            enquiry = Enquiry.all_centres.create(
+                centre=centre_a,
+                person=PersonFactory(centre=centre_a),
+                channel="web",
+                language="de",
+                status="waiting",
+                waiting_topic=topic,
+                waiting_since=date(2026, 11, 1),
+                created_at=NOW,
+                status_changed_at=NOW,
+            )
+            assert enquiry.pk
+
+    waiting_list()
+    one = queries(lambda: intake.founding_suggestions([centre_a.pk]))
+    waiting_list()
+    waiting_list()
+    assert len(intake.founding_suggestions([centre_a.pk])) == 3
+    assert queries(lambda: intake.founding_suggestions([centre_a.pk])) == one == 1
