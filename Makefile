@@ -6,7 +6,7 @@ WEB_PORT ?= 8000
 export WEB_PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run web worker beat migrate seed test lint format check bench bench-mail ci messages clean
+.PHONY: help install run web worker beat migrate seed test lint format check bench bench-load bench-mail ci messages clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,6 +69,10 @@ messages: install  ## Refresh and compile the translation catalogues (needs GNU 
 
 bench: install  ## Benchmarks on PostgreSQL (BENCH_DATABASE_URL; SCALE=2 for twice the data)
 	SCALE=$(or $(SCALE),1) $(BIN)/python -m tests.benchmarks.meetings
+
+bench-load: install  ## Load test: gunicorn on the benchmark data, wrk with 50 clients, 60 s per path
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || (echo "install wrk first" && exit 1)
+	$(BIN)/python -m tests.benchmarks.load
 
 bench-mail: install  ## Mail benchmarks: reminders and a newsletter through Celery workers on Redis
 	MEETINGS=$(or $(MEETINGS),1070) MEMBERS=$(or $(MEMBERS),40) SUBSCRIBERS=$(or $(SUBSCRIBERS),100000) \

@@ -1,0 +1,177 @@
+"""Load test on loopback: gunicorn serving the state-sized data set, wrk with 50 connections.
+
+    make bench-load                 # LOAD_SECONDS=60 per path, LOAD_CLIENTS=50
+
+Three paths, one after the other: the public group finder of a centre, a member's meetings page
+(signed link) and a centre's week in the API (token). Prints requests/s, p50/p95/p99 and errors
+per path. Traffic goes only to 127.0.0.1; the run is bounded by LOAD_SECONDS per path. Needs wrk
+(Debian's package `wrk`; the Makefile target installs it when apt is there).
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.benchmarks import meetings as bench
+
+SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
+CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
+ROOT = Path(__file__).resolve().parents[2]
+REPORT = """
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format("RESULT requests=%d seconds=%.3f p50=%d p95=%d p99=%d errors=%d\\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), errors))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def targets() -> list[tuple[str, str, dict]]:
+    """The three paths and what they need: a centre, a member's link, a coordinator's token."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from centres.models import Centre, Person, StaffRole
+    from meetings.models import Group, Membership
+    from notifications.member_links import member_token
+
+    centre = Centre.all_centres.order_by("pk").first()
+    group = Group.all_centres.filter(centre=centre).order_by("pk").first()
+    person, _ = Person.all_centres.get_or_create(
+        centre=centre, email="load-member@example.net", defaults={"display_name": "Load", "language": "de"}
+    )
+    membership = Membership.all_centres.filter(group=group, person=person, left_on__isnull=True).first()
+    if membership is None:
+        membership = Membership.all_centres.create(
+            centre=centre, group=group, person=person, joined_on=timezone.localdate()
+        )
+    user, _ = get_user_model().objects.get_or_create(username="load-coordinator", defaults={"is_staff": True})
+    StaffRole.all_centres.get_or_create(centre=centre, user=user, defaults={"role": StaffRole.Role.COORDINATOR})
+    token, _ = Token.objects.get_or_create(user=user)
+    week = timezone.localdate().isoformat()
+    return [
+        ("group finder (public page)", f"/centres/{centre.slug}/groups/", {}),
+        ("member's meetings (signed link)", f"/m/{member_token(purpose='manage', membership_id=membership.pk)}/", {}),
+        (
+            "centre's week (API)",
+            f"/api/v1/planner/?centre={centre.slug}&week={week}",
+            {"Authorization": f"Token {token.key}"},
+        ),
+    ]
+
+
+def serve(port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": SECRET,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "ENV_FILE": "",
+        "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+    }
+    # With DEBUG off the pages link to hashed static files: collect them first.
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    workers = os.environ.get("LOAD_WORKERS", str(os.cpu_count() or 2))
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            workers,
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    sys.exit("gunicorn did not start")
+
+
+def run_wrk(url: str, headers: dict, script: Path) -> dict:
+    command = ["wrk", "-t2", f"-c{CLIENTS}", f"-d{SECONDS}s", "--latency", "-s", str(script)]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, timeout=SECONDS + 60).stdout
+    found = re.search(r"RESULT requests=(\d+) seconds=([\d.]+) p50=(\d+) p95=(\d+) p99=(\d+) errors=(\d+)", output)
+    if not found:
+        sys.exit(f"wrk said:\n{output}")
+    requests, seconds, p50, p95, p99, errors = found.groups()
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": int(requests) / float(seconds),
+        "p50": int(p50) / 1000,
+        "p95": int(p95) / 1000,
+        "p99": int(p99) / 1000,
+        "errors": int(errors) + (int(non_2xx[1]) if non_2xx else 0),
+        "requests": int(requests),
+    }
+
+
+SECRET = "load-test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("The load test needs wrk: apt-get install wrk")
+    # The member's link is signed here and checked by gunicorn: one key for both.
+    os.environ["SECRET_KEY"] = SECRET
+    bench.setup_django()
+    bench.generate()
+    paths = targets()
+    port = free_port()
+    server = serve(port)
+    print(f"\nLoad: {CLIENTS} connections for {SECONDS} s per path, gunicorn on 127.0.0.1:{port}\n")
+    print(f"{'path':<34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'requests':>9}")
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            script = Path(folder) / "report.lua"
+            script.write_text(REPORT)
+            for name, path, headers in paths:
+                result = run_wrk(f"http://127.0.0.1:{port}{path}", headers, script)
+                print(
+                    f"{name:<34} {result['rps']:>8.0f} {result['p50']:>8.1f} {result['p95']:>8.1f} "
+                    f"{result['p99']:>8.1f} {result['errors']:>7} {result['requests']:>9}"
+                )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print("\nTargets (DESIGN.md §4): 0 errors; p95 ≤ 100 ms for the API.")
+
+
+if __name__ == "__main__":
+    main()
