@@ -197,9 +197,7 @@ def planner_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 class GroupFinderForm(forms.Form):
     topic = forms.TypedChoiceField(label=gettext_lazy("Topic"), coerce=int, required=False, empty_value=None)
-    weekday = forms.TypedChoiceField(
-        label=gettext_lazy("Day"), coerce=int, required=False, empty_value=None, choices=[("", gettext_lazy("Any day"))]
-    )
+    weekday = forms.TypedChoiceField(label=gettext_lazy("Day"), coerce=int, required=False, empty_value=None)
     language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
     location = forms.TypedChoiceField(label=gettext_lazy("Place"), coerce=int, required=False, empty_value=None)
     step_free = forms.BooleanField(label=gettext_lazy("Step-free access"), required=False)

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from centres.scoping import all_centres_scope
+from centres.templatetags.kontakt import when
 from config.errors import DomainError
 from config.ratelimit import rate_limited
 from volunteers import accounts, selectors, services, tasks
@@ -175,13 +175,9 @@ class SessionLogForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.meetings = {f"{meeting.assignment_id}-{meeting.pk}": meeting for meeting in meetings}
         self.fields["meeting"].choices = [
-            (key, f"{meeting.group.name} · {_local(meeting.starts_at)}") for key, meeting in self.meetings.items()
+            (key, f"{meeting.group.name} · {when(meeting.starts_at)}") for key, meeting in self.meetings.items()
         ]
         self.fields["checklist"].choices = [(str(pk), item.text) for pk, item in items.items()]
-
-
-def _local(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 @volunteer_required

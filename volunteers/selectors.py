@@ -13,7 +13,7 @@ from django.utils import timezone
 from meetings.models import Meeting
 from volunteers.accounts import linked_volunteers
 from volunteers.models import ChecklistItem, SessionLog, StarterAssignment, StarterRequest
-from volunteers.services import REQUEST_MAX_AGE, checklist_items
+from volunteers.services import REQUEST_MAX_AGE, checklist_items, checklist_reached
 
 UPCOMING_DAYS = 56
 LOGGABLE_DAYS = 90
@@ -45,12 +45,7 @@ class ChecklistStep:
 def my_checklists(assignments: list[StarterAssignment]) -> dict[int, list[ChecklistStep]]:
     """Each assigned group's self-run checklist with the steps its starters have reached, by
     group id: one query for the progress of all groups."""
-    group_ids = [assignment.group_id for assignment in assignments]
-    reached: dict[int, set[int]] = {}
-    for group_id, item_id in SessionLog.checklist.through.objects.filter(
-        sessionlog__assignment__group_id__in=group_ids
-    ).values_list("sessionlog__assignment__group_id", "checklistitem_id"):
-        reached.setdefault(group_id, set()).add(item_id)
+    reached = checklist_reached([assignment.group_id for assignment in assignments])
     items_by_centre: dict[int, list[ChecklistItem]] = {}
     result = {}
     for assignment in assignments:

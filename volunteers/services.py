@@ -400,13 +400,20 @@ def checklist_items(centre: Centre) -> list[ChecklistItem]:
     return items
 
 
+def checklist_reached(group_ids: list[int]) -> dict[int, set[int]]:
+    """The checklist items each group's starters have logged as reached, by group id: one query
+    for any number of groups."""
+    reached: dict[int, set[int]] = {}
+    for group_id, item_id in SessionLog.checklist.through.objects.filter(
+        sessionlog__assignment__group_id__in=group_ids
+    ).values_list("sessionlog__assignment__group_id", "checklistitem_id"):
+        reached.setdefault(group_id, set()).add(item_id)
+    return reached
+
+
 def checklist_progress(group: Group) -> dict[int, bool]:
     """Which of the centre's checklist items the group has reached, from its starters' logs."""
-    reached = set(
-        SessionLog.checklist.through.objects.filter(sessionlog__assignment__group=group).values_list(
-            "checklistitem_id", flat=True
-        )
-    )
+    reached = checklist_reached([group.pk]).get(group.pk, set())
     return {item.pk: item.pk in reached for item in checklist_items(group.centre)}
 
 
@@ -481,36 +488,31 @@ class PhaseOutDue:
 
 
 def phase_out_reasons(group: Group) -> list[str]:
-    """Why the group's starters may phase out now: the self-run checklist is complete, or the
-    planned meetings have taken place. Empty if neither."""
-    reasons = []
-    progress = checklist_progress(group)
-    if progress and all(progress.values()):
-        reasons.append(str(gettext_lazy("the self-run checklist is complete")))
+    """Why the group's starters may phase out now: the self-run checklist is complete, or an
+    active starter's planned meetings have taken place. Empty if neither."""
+    checklist_items(group.centre)  # the centre's default checklist, made on first use
     active = StarterAssignment.all_centres.filter(group=group, status=StarterAssignment.Status.ACTIVE)
-    for assignment in active:
-        held = Meeting.all_centres.filter(
-            group=group,
-            status=Meeting.Status.SCHEDULED,
-            starts_at__date__gte=assignment.starts_on,
-            starts_at__lt=timezone.now(),
-        ).count()
-        if held >= assignment.planned_meetings:
-            planned = assignment.planned_meetings
-            reasons.append(
-                ngettext(
-                    "the planned meeting has taken place", "the %(count)s planned meetings have taken place", planned
-                )
-                % {"count": planned}
-            )
-            break
-    return reasons
+    return _phase_out_reasons_by_group(active).get(group.pk, (group, []))[1]
 
 
 def phase_outs_due(centre_ids: list[int] | None = None) -> list[PhaseOutDue]:
-    """Starting groups whose active starters may phase out (the reasons of `phase_out_reasons`),
-    for all groups in three queries: the active assignments with the meetings held since each
-    began, the centres' checklist items, and the steps the groups reached."""
+    """Starting groups whose active starters may phase out (see `phase_out_reasons`)."""
+    assignments = StarterAssignment.all_centres.filter(
+        status=StarterAssignment.Status.ACTIVE, group__status=Group.Status.STARTING
+    )
+    if centre_ids is not None:
+        assignments = assignments.filter(centre_id__in=centre_ids)
+    return [
+        PhaseOutDue(group=group, reasons=reasons)
+        for group, reasons in _phase_out_reasons_by_group(assignments).values()
+        if reasons
+    ]
+
+
+def _phase_out_reasons_by_group(assignments) -> dict[int, tuple[Group, list[str]]]:
+    """The phase-out reasons of the groups of `assignments` (active ones), in three queries
+    whatever their number: the assignments with the meetings held since each began, the
+    centres' checklist items, and the steps the groups reached."""
     held = (
         Meeting.all_centres.filter(
             group_id=OuterRef("group_id"),
@@ -523,44 +525,36 @@ def phase_outs_due(centre_ids: list[int] | None = None) -> list[PhaseOutDue]:
         .annotate(count=Count("id"))
         .values("count")
     )
-    assignments = StarterAssignment.all_centres.filter(
-        status=StarterAssignment.Status.ACTIVE, group__status=Group.Status.STARTING
-    ).annotate(held=Coalesce(Subquery(held), 0))
-    if centre_ids is not None:
-        assignments = assignments.filter(centre_id__in=centre_ids)
-    assignments = list(assignments.select_related("group__centre").order_by("group__name", "group_id", "pk"))
+    assignments = list(
+        assignments.annotate(held=Coalesce(Subquery(held), 0))
+        .select_related("group__centre")
+        .order_by("group__name", "group_id", "pk")
+    )
     groups = {assignment.group_id: assignment.group for assignment in assignments}
     items: dict[int, set[int]] = {}
     for centre_id, item_id in ChecklistItem.all_centres.filter(
         centre_id__in={group.centre_id for group in groups.values()}, is_active=True
     ).values_list("centre_id", "pk"):
         items.setdefault(centre_id, set()).add(item_id)
-    reached: dict[int, set[int]] = {}
-    for group_id, item_id in SessionLog.checklist.through.objects.filter(
-        sessionlog__assignment__group_id__in=list(groups)
-    ).values_list("sessionlog__assignment__group_id", "checklistitem_id"):
-        reached.setdefault(group_id, set()).add(item_id)
-    due = []
+    reached = checklist_reached(list(groups))
+    found = {}
     for group_id, group in groups.items():
         reasons = []
         wanted = items.get(group.centre_id, set())
         if wanted and wanted <= reached.get(group_id, set()):
             reasons.append(str(gettext_lazy("the self-run checklist is complete")))
-        for assignment in assignments:
-            if assignment.group_id == group_id and assignment.held >= assignment.planned_meetings:
-                planned = assignment.planned_meetings
-                reasons.append(
-                    ngettext(
-                        "the planned meeting has taken place",
-                        "the %(count)s planned meetings have taken place",
-                        planned,
-                    )
-                    % {"count": planned}
+        done = next((a for a in assignments if a.group_id == group_id and a.held >= a.planned_meetings), None)
+        if done is not None:
+            reasons.append(
+                ngettext(
+                    "the planned meeting has taken place",
+                    "the %(count)s planned meetings have taken place",
+                    done.planned_meetings,
                 )
-                break
-        if reasons:
-            due.append(PhaseOutDue(group=group, reasons=reasons))
-    return due
+                % {"count": done.planned_meetings}
+            )
+        found[group_id] = (group, reasons)
+    return found
 
 
 def phase_out_notify_due(*, today: date | None = None) -> int:

@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from centres.models import AuditLogEntry
+from centres.models import AuditLogEntry, Centre
 from centres.selectors import staff_centre_or_404
 from centres.services import audit_record
 from config.errors import DomainError
+from config.forms import IdChoiceField
 from meetings.intake import matching, services
 from meetings.intake.models import Enquiry
 from meetings.models import Group, Room, Topic
@@ -54,6 +55,23 @@ class ScheduleForm(forms.Form):
     room = forms.ModelChoiceField(label=_("Room (in person)"), queryset=Room.objects.none(), required=False)
 
 
+class PlaceForm(forms.Form):
+    group = IdChoiceField(queryset=Group.objects.none())
+    override = forms.BooleanField(required=False)
+
+    def __init__(self, *args, centre: Centre, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = Group.objects.filter(centre=centre)
+
+
+class WaitForm(forms.Form):
+    topic = IdChoiceField(queryset=Topic.objects.none(), required=False)
+
+    def __init__(self, *args, centre: Centre, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.filter(centre=centre)
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("New note (staff only)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
@@ -92,15 +110,15 @@ def enquiry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     raise DomainError(str(_("Write the note first.")))
                 services.enquiry_note_add(actor=request.user, enquiry=enquiry, text=note_form.cleaned_data["text"])
             elif action == "place":
-                group = Group.objects.filter(centre=centre, pk=_as_id(request.POST.get("group"))).first()
-                if group is None:
+                place_form = PlaceForm(request.POST, centre=centre)
+                if not place_form.is_valid():
                     raise DomainError(str(_("Choose one of the groups.")))
-                services.enquiry_place(
-                    actor=request.user, enquiry=enquiry, group=group, override=request.POST.get("override") == "on"
-                )
+                services.enquiry_place(actor=request.user, enquiry=enquiry, **place_form.cleaned_data)
             elif action == "wait":
-                topic = Topic.objects.filter(centre=centre, pk=_as_id(request.POST.get("topic"))).first()
-                services.enquiry_wait(actor=request.user, enquiry=enquiry, topic=topic)
+                wait_form = WaitForm(request.POST, centre=centre)
+                if not wait_form.is_valid():
+                    raise DomainError(str(_("Choose one of the topics.")))
+                services.enquiry_wait(actor=request.user, enquiry=enquiry, topic=wait_form.cleaned_data["topic"])
             else:
                 raise DomainError(str(_("Unknown action.")))
         except DomainError as problem:
@@ -132,8 +150,3 @@ def enquiry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         },
         status=status,
     )
-
-
-def _as_id(value) -> int:
-    text = str(value or "")
-    return int(text) if text.isdigit() and len(text) < 19 else 0
