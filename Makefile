@@ -6,7 +6,7 @@ WEB_PORT ?= 8000
 export WEB_PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run web worker beat migrate seed test lint format check bench bench-load bench-mail ci messages clean
+.PHONY: help install run web worker beat migrate seed test lint format check bench bench-growth bench-load bench-mail ci messages clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -67,16 +67,19 @@ messages: install  ## Refresh and compile the translation catalogues (needs GNU 
 	DEBUG=true $(BIN)/python manage.py makemessages --all --no-obsolete --ignore '.venv/*' --ignore 'var/*'
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
-bench: install  ## Benchmarks on PostgreSQL (BENCH_DATABASE_URL; SCALE=2 for twice the data)
-	SCALE=$(or $(SCALE),1) $(BIN)/python -m tests.benchmarks.meetings
+bench: install  ## Every DESIGN.md §4 figure on the state-sized data set (PostgreSQL, Redis; SCALE=2 or 4)
+	SCALE=$(or $(SCALE),1) $(BIN)/python -m tests.benchmarks.run
+
+bench-growth: install  ## make bench at SCALE=1, 2 and 4, then how each figure grew
+	for scale in 1 2 4; do SCALE=$$scale $(BIN)/python -m tests.benchmarks.run || exit 1; done
+	$(BIN)/python -m tests.benchmarks.growth
 
 bench-load: install  ## Load test: gunicorn on the benchmark data, wrk with 50 clients, 60 s per path
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || (echo "install wrk first" && exit 1)
 	$(BIN)/python -m tests.benchmarks.load
 
-bench-mail: install  ## Mail benchmarks: reminders and a newsletter through Celery workers on Redis
-	MEETINGS=$(or $(MEETINGS),1070) MEMBERS=$(or $(MEMBERS),40) SUBSCRIBERS=$(or $(SUBSCRIBERS),100000) \
-	WORKERS=$(or $(WORKERS),2) $(BIN)/python -m tests.benchmarks.mail
+bench-mail: install  ## Reminders and a newsletter through Celery workers on Redis (WORKERS="1 2 4")
+	WORKERS="$(or $(WORKERS),2)" $(BIN)/python -m tests.benchmarks.mail
 
 ci:  ## What CI runs (.ci/run)
 	bash .ci/run

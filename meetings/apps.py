@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Groups and meetings")
+
+    def ready(self) -> None:
+        from meetings import caching
+
+        caching.connect()

@@ -414,4 +414,21 @@ class CalendarToken(models.Model):
 LANGUAGE_CODES = [code for code, _name in LANGUAGE_CHOICES]
 
 
+class CalendarChange(models.Model):
+    """A change to what a centre's calendar shows: a meeting, series, group, topic, room, place,
+    opening hours or closure. Written in the same transaction as the change; the newest row's id
+    is the centre's calendar version, which keys the caches of `meetings.caching`. Not scoped:
+    it holds no data, only that something changed. Older rows are pruned by the nightly job."""
+
+    id = models.BigAutoField(primary_key=True)
+    # A plain number, not a foreign key: a centre being deleted still records its rows' deletion.
+    centre_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["centre_id", "id"], name="calendarchange_centre_id")]
+
+    def __str__(self) -> str:
+        return f"centre {self.centre_id}, change {self.pk}"
+
+
 # The intake models live in their own module and belong to this app.

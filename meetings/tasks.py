@@ -6,6 +6,7 @@ from celery import shared_task
 
 from centres.models import Centre
 from centres.scoping import all_centres_scope, centre_scope
+from meetings.caching import prune_changes
 from meetings.services.series import horizon_extend
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ def extend_horizon(centre_id: int) -> None:
         return
     with centre_scope(centre.pk):
         result = horizon_extend(centre=centre)
+    prune_changes(centre.pk)  # nightly: the calendar cache needs only the newest change row
     logger.info(
         "horizon extended centre=%s series=%s meetings=%s clashes=%s",
         centre_id,

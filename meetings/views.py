@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET
 from centres.models import LANGUAGE_CHOICES, Centre
 from centres.selectors import staff_centre_or_404
 from config.errors import ConflictError, DomainError
-from meetings import selectors
+from meetings import caching, selectors
 from meetings.booking import check_within_planning_range
 from meetings.calendar import meetings_calendar
 from meetings.intake.models import Enquiry
@@ -221,19 +222,23 @@ def group_finder(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     form = GroupFinderForm(request.GET or None, centre=centre)
     filters = form.cleaned_data if form.is_valid() else {}
-    groups = selectors.public_groups(
-        centre,
-        topic_id=filters.get("topic"),
-        weekday=filters.get("weekday"),
-        language=filters.get("language") or "",
-        location_id=filters.get("location"),
-        step_free=bool(filters.get("step_free")),
-    )
+
+    def results() -> str:
+        groups = selectors.public_groups(
+            centre,
+            topic_id=filters.get("topic"),
+            weekday=filters.get("weekday"),
+            language=filters.get("language") or "",
+            location_id=filters.get("location"),
+            step_free=bool(filters.get("step_free")),
+        )
+        return render_to_string("meetings/_finder_results.html", {"centre": centre, "groups": groups})
+
+    # The list is the same for every visitor: kept per centre, calendar version, language and filters.
+    html = caching.cached("finder", [centre.pk], sorted(filters.items()), results, seconds=caching.FINDER_SECONDS)
     return render(
-        request,
-        "meetings/group_finder.html",
-        {"centre": centre, "form": form, "groups": groups, "filtered": bool(request.GET)},
-    )
+        request, "meetings/group_finder.html", {"centre": centre, "form": form, "results": html}
+    )  # a SafeString, pickled as one
 
 
 @require_GET

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from centres.api.permissions import IsCentreStaff
 from centres.selectors import centre_list
 from config.api import CentreScopedMixin, centre_for_new_object
-from meetings import selectors
+from meetings import caching, selectors
 from meetings.api import filters
 from meetings.api import serializers as s
 from meetings.booking import check_within_planning_range
@@ -265,6 +265,19 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retr
     def get_queryset(self):
         return selectors.meeting_list().order_by("starts_at", "id")
 
+    def list(self, request, *args, **kwargs):
+        """A page of meetings, from the calendar cache while the centres' calendars are unchanged
+        (`meetings.caching`): a week's page is asked for again and again by the planners."""
+        computed = []
+
+        def compute():
+            response = super(MeetingViewSet, self).list(request, *args, **kwargs)
+            computed.append(response)
+            return response.data if response.status_code == status.HTTP_200_OK else None
+
+        data = caching.cached("meetings", caching.scope_centre_ids(), [request.GET.urlencode()], compute)
+        return computed[0] if computed else Response(data)
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         room = data.pop("room")
@@ -371,8 +384,13 @@ class PlannerView(CentreScopedMixin, viewsets.ViewSet):
         query.is_valid(raise_exception=True)
         centre = centre_for_new_object(query.validated_data.get("centre"), centre_list())
         day = query.validated_data.get("week") or local_today(centre.time_zone)
-        plan = selectors.room_week_plan(centre=centre, monday=day)
-        return Response(week_plan_data(plan), status=status.HTTP_200_OK)
+        data = caching.cached(
+            "planner",
+            [centre.pk],
+            [day.isoformat()],
+            lambda: week_plan_data(selectors.room_week_plan(centre=centre, monday=day)),
+        )
+        return Response(data, status=status.HTTP_200_OK)
 
 
 def week_plan_data(plan: selectors.WeekPlan) -> dict:

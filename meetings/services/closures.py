@@ -20,6 +20,7 @@ from meetings.booking import (
     closures_for_rooms,
     is_exclusion_violation,
 )
+from meetings.caching import calendar_changed
 from meetings.models import Closure, Location, Meeting, Room
 from meetings.recurrence import local_day_start
 from meetings.services.series import RACE_MESSAGE
@@ -84,6 +85,7 @@ def closure_create(
     hit = list(
         _future_meetings_in(closure, centre).filter(status=Meeting.Status.SCHEDULED).values_list("pk", flat=True)
     )
+    calendar_changed(centre.pk)  # the bulk update below sends no signals
     cancelled = Meeting.all_centres.filter(pk__in=hit).update(
         status=Meeting.Status.CANCELLED,
         cancel_reason=Meeting.CancelReason.CLOSURE,
@@ -109,6 +111,7 @@ def closure_delete(*, actor: AbstractBaseUser | None, closure: Closure) -> int:
     )
     pk = closure.pk
     closure.delete()  # the meetings' closure link is SET_NULL
+    calendar_changed(centre.pk)
     restored = 0
     if meetings:
         rooms = {meeting.room_id: meeting.room for meeting in meetings}

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from centres.models import AuditLogEntry, Centre, Person
 from centres.services import audit_record
 from config.errors import ConflictError, DomainError
+from meetings.caching import calendar_changed
 from meetings.models import LANGUAGE_CODES, Group, Meeting, MeetingSeries, Membership, Topic
 from meetings.services.series import series_end
 from notifications.notices import change_notices_queue
@@ -136,6 +137,7 @@ def _release_rooms(*, actor, group: Group) -> None:
     Meeting.all_centres.filter(pk__in=one_offs).update(
         status=Meeting.Status.CANCELLED, cancel_reason=Meeting.CancelReason.CANCELLED, sequence=F("sequence") + 1
     )
+    calendar_changed(group.centre_id)  # a bulk update sends no signals
     change_notices_queue(meeting_ids=one_offs, change=f"group-closed-{group.pk}")
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from centres.models import AuditLogEntry, Centre
 from centres.services import audit_record
 from config.errors import DomainError
+from meetings.caching import calendar_changed
 from meetings.models import Location, OpeningHours, Room, Topic
 
 TOPIC_FIELDS = ("name", "is_offered", "refusal_message")
@@ -130,6 +131,7 @@ def opening_hours_set(
         if opens >= closes:
             raise DomainError(_("A room must open before it closes."), field="hours")
     OpeningHours.all_centres.filter(room_id=room.pk).delete()
+    calendar_changed(room.centre_id)  # bulk_create sends no signals
     created = OpeningHours.all_centres.bulk_create(
         [OpeningHours(centre_id=room.centre_id, room=room, weekday=w, opens=o, closes=c) for w, o, c in sorted(hours)]
     )

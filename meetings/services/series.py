@@ -31,6 +31,7 @@ from meetings.booking import (
     opening_hours_problem,
     room_opening_hours,
 )
+from meetings.caching import calendar_changed
 from meetings.models import Group, Meeting, MeetingSeries, Room
 from meetings.recurrence import (
     first_occurrence_on_or_after,
@@ -248,6 +249,7 @@ def _bulk_insert(meetings: list[NewMeeting | Meeting]) -> None:
         return
     try:
         with transaction.atomic():
+            calendar_changed({meeting.centre_id for meeting in meetings})  # COPY and bulk inserts send no signals
             if connection.vendor == "postgresql" and len(meetings) >= COPY_THRESHOLD:
                 _copy_meetings(meetings)
             else:
@@ -524,6 +526,7 @@ def _reconcile(series: MeetingSeries, meetings: list[Meeting], first: date, last
         # Temporary keys first: re-keyed rows may swap occurrence times within the series.
         Meeting.all_centres.filter(pk__in=[meeting.pk for meeting in to_update]).update(original_starts_at=None)
         Meeting.all_centres.bulk_update(to_update, fields, batch_size=BULK_BATCH)
+        calendar_changed({meeting.centre_id for meeting in to_update})
         _bulk_insert(to_create)
     report.updated, report.created = len(to_update) - len(report.dropped_changes) - report.cancelled, len(to_create)
     report.updated = max(report.updated, 0)
@@ -657,6 +660,7 @@ def series_end(*, actor: AbstractBaseUser | None, series: MeetingSeries, last_da
     )
     cancelled_ids = list(later.filter(status=Meeting.Status.SCHEDULED).values_list("pk", flat=True))
     cancelled = len(cancelled_ids)
+    calendar_changed(series.centre_id)
     later.update(
         status=Meeting.Status.CANCELLED,
         cancel_reason=Meeting.CancelReason.SERIES_CHANGED,

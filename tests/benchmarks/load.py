@@ -19,7 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.benchmarks import meetings as bench
+from tests.benchmarks import dataset, meetings
 
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
@@ -150,8 +150,9 @@ def main() -> None:
         sys.exit("The load test needs wrk: apt-get install wrk")
     # The member's link is signed here and checked by gunicorn: one key for both.
     os.environ["SECRET_KEY"] = SECRET
-    bench.setup_django()
-    bench.generate()
+    dataset.setup_django()
+    dataset.generate()
+    meetings.ensure_meetings()
     paths = targets()
     port = free_port()
     server = serve(port)

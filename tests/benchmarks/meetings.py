@@ -1,148 +1,14 @@
-"""Benchmarks of the meetings paths at the scale of one German state (DESIGN.md §4).
-
-    make bench                      # PostgreSQL from BENCH_DATABASE_URL, default
-                                    # postgres://postgres@127.0.0.1:5432/kontakt_bench
-
-Generates (or reuses) 44 centres, ~900 rooms and 7,500 groups with weekly series, then prints
-one table of figures with their targets. It measures; it asserts nothing about time.
-"""
+"""Benchmarks of the meetings paths (DESIGN.md §4), on the data set of `tests.benchmarks.dataset`.
+Run through `make bench` (tests/benchmarks/run.py), which prints them with the rest."""
 
 import multiprocessing
-import os
 import statistics
-import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
-from datetime import time as clock
 
-import django
-
-SCALE = int(os.environ.get("SCALE", "1"))
-CENTRES, ROOMS, GROUPS = 44, 900 * SCALE, 7500 * SCALE
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kontakt_bench"
-
-
-def setup_django(migrate: bool = True) -> None:
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "true")
-    os.environ["ENV_FILE"] = ""
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        sys.exit("The benchmarks run on PostgreSQL: set BENCH_DATABASE_URL.")
-    if migrate:
-        ensure_database()
-
-
-def ensure_database() -> None:
-    import psycopg
-    from django.conf import settings
-    from django.core.management import call_command
-
-    db = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"],
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone()
-        if not exists:
-            admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
-    call_command("migrate", verbosity=0)
-
-
-def progress(label: str, done: int, total: int) -> None:
-    if done < total and done % max(total // 10, 1):
-        return
-    width = 30
-    filled = int(width * done / max(total, 1))
-    sys.stdout.write(f"\r  {label:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    if done >= total:
-        sys.stdout.write("\n")
-    sys.stdout.flush()
-
-
-def generate() -> None:
-    """The data set, built with bulk inserts; skipped when it is already there."""
-    from django.contrib.auth import get_user_model
-
-    from centres.models import Centre, StaffRole
-    from meetings.models import Group, Location, MeetingSeries, Room, Topic
-
-    if Group.all_centres.count() == GROUPS and Centre.all_centres.count() == CENTRES:
-        print(f"  reusing the data set ({CENTRES} centres, {ROOMS} rooms, {GROUPS} groups)")
-        return
-    print("  generating the data set")
-    for model in (MeetingSeries, Group, Room, Location, Topic):
-        model.all_centres.all().delete()
-    StaffRole.all_centres.all().delete()
-    Centre.all_centres.all().delete()
-    centres = Centre.all_centres.bulk_create(
-        [
-            Centre(name=f"Kontaktstelle {n:02d}", slug=f"kontaktstelle-{n:02d}", city=f"Stadt {n}")
-            for n in range(CENTRES)
-        ]
-    )
-    progress("centres", CENTRES, CENTRES)
-    user, _ = get_user_model().objects.get_or_create(username="bench-coordinator", defaults={"is_staff": True})
-    StaffRole.all_centres.bulk_create([StaffRole(centre=centre, user=user, role="coordinator") for centre in centres])
-    topics = Topic.all_centres.bulk_create([Topic(centre=centre, name="Depression") for centre in centres])
-    locations = Location.all_centres.bulk_create(
-        [Location(centre=centre, name="Haus der Selbsthilfe") for centre in centres]
-    )
-    rooms = Room.all_centres.bulk_create(
-        [
-            Room(centre=centres[n % CENTRES], location=locations[n % CENTRES], name=f"Raum {n}", capacity=12)
-            for n in range(ROOMS)
-        ],
-        batch_size=2000,
-    )
-    progress("rooms", ROOMS, ROOMS)
-    rooms_by_centre = {}
-    for room in rooms:
-        rooms_by_centre.setdefault(room.centre_id, []).append(room)
-    groups, series = [], []
-    slots = [
-        (day, start)
-        for day in ["MO", "TU", "WE", "TH", "FR", "SA"]
-        for start in (clock(9), clock(11), clock(14), clock(16, 30), clock(19))
-    ]
-    today = datetime.now(UTC).date()
-    for n in range(GROUPS):
-        centre = centres[n % CENTRES]
-        groups.append(
-            Group(centre=centre, topic=topics[n % CENTRES], name=f"Gruppe {n}", languages=["de"], status="self_run")
-        )
-    groups = Group.all_centres.bulk_create(groups, batch_size=2000)
-    progress("groups", GROUPS, GROUPS)
-    per_centre_index: dict[int, int] = {}
-    for group in groups:
-        index = per_centre_index.get(group.centre_id, 0)
-        per_centre_index[group.centre_id] = index + 1
-        centre_rooms = rooms_by_centre[group.centre_id]
-        day, start = slots[(index // len(centre_rooms)) % len(slots)]
-        series.append(
-            MeetingSeries(
-                centre_id=group.centre_id,
-                group=group,
-                room=centre_rooms[index % len(centre_rooms)],
-                rule=f"FREQ=WEEKLY;BYDAY={day}",
-                starts_on=today,
-                start_time=start,
-                duration_minutes=90,
-                time_zone="Europe/Berlin",
-            )
-        )
-    MeetingSeries.all_centres.bulk_create(series, batch_size=2000)
-    progress("series", GROUPS, GROUPS)
+from tests.benchmarks.dataset import progress, setup_django
 
 
 def _extend_one(centre_id: int) -> int:
@@ -185,7 +51,7 @@ def reset_meetings() -> None:
     from meetings.models import MeetingSeries
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE meetings_meeting")
+        cursor.execute("TRUNCATE meetings_meeting CASCADE")  # and what refers to meetings
     MeetingSeries.all_centres.update(materialised_until=None)
 
 
@@ -219,15 +85,11 @@ def centre_week_api() -> tuple[float, float, int, int]:
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
 
-    from centres.models import Centre, StaffRole
+    from centres.models import Centre
 
     centre = Centre.all_centres.order_by("pk").first()
-    role = StaffRole.all_centres.filter(centre=centre).select_related("user").first()
-    # A user of one centre only, so the scope is that centre.
-    StaffRole.all_centres.filter(user=role.user).exclude(centre=centre).delete()
-    token, _ = Token.objects.get_or_create(user=role.user)
+    token = centre_token(centre)
     client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
     start = datetime.now(UTC) + timedelta(days=14)
     params = {
@@ -247,6 +109,18 @@ def centre_week_api() -> tuple[float, float, int, int]:
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
     return statistics.median(timings), p95, response.json()["count"], len(queries)
+
+
+def centre_token(centre):
+    """The API token of a coordinator of this one centre, so that the scope is that centre."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from centres.models import StaffRole
+
+    user, _ = get_user_model().objects.get_or_create(username=f"bench-{centre.slug}", defaults={"is_staff": True})
+    StaffRole.all_centres.get_or_create(centre=centre, user=user, defaults={"role": StaffRole.Role.COORDINATOR})
+    return Token.objects.get_or_create(user=user)[0]
 
 
 def concurrent_bookings(attempts: int = 50) -> tuple[int, int, int]:
@@ -291,39 +165,10 @@ def concurrent_bookings(attempts: int = 50) -> tuple[int, int, int]:
     return outcomes.count("ok"), outcomes.count("conflict"), outcomes.count("error")
 
 
-def main() -> None:
-    setup_django()
-    print(f"Kontakt benchmarks, scale {SCALE}× ({CENTRES} centres, {ROOMS} rooms, {GROUPS} groups)")
-    generate()
-    reset_meetings()
-    first, created = materialise(workers=2)
-    again, created_again = materialise(workers=2)
-    analyse()
-    week_ms, week_rows, week_queries = week_across_centres()
-    api_median, api_p95, api_rows, api_queries = centre_week_api()
-    ok, conflicts, errors = concurrent_bookings()
-    rows = [
-        ("materialise 26 weeks, 2 processes", f"{first:.1f} s ({created:,} meetings)", "≤ 15 s"),
-        ("materialise again, no change", f"{again:.2f} s ({created_again} new)", "≤ 3 s"),
-        (
-            "one week, all centres",
-            f"{week_ms * 1000:.0f} ms ({week_rows:,} meetings, {week_queries} queries)",
-            "≤ 150 ms",
-        ),
-        (
-            "one centre's week, API",
-            f"p95 {api_p95 * 1000:.1f} ms, median {api_median * 1000:.1f} ms "
-            f"({api_rows} meetings, {api_queries} queries)",
-            "p95 ≤ 30 ms",
-        ),
-        ("50 concurrent bookings", f"{ok} booked, {conflicts} conflicts, {errors} errors", "1 / 49 / 0"),
-    ]
-    print()
-    print(f"| {'what':<34} | {'measured':<62} | {'target':<12} |")
-    print(f"|{'-' * 36}|{'-' * 64}|{'-' * 14}|")
-    for what, measured, target in rows:
-        print(f"| {what:<34} | {measured:<62} | {target:<12} |")
+def ensure_meetings() -> None:
+    """Materialise the meetings once when a benchmark needs them but `make bench` has not run."""
+    from meetings.models import Meeting
 
-
-if __name__ == "__main__":
-    main()
+    if not Meeting.all_centres.exists():
+        materialise(workers=2)
+        analyse()

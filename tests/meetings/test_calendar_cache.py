@@ -1,0 +1,195 @@
+"""The calendar cache (meetings.caching): the week in the API, the room planner and the group
+finder are kept per centre and calendar version. Every kind of change must show at once, the
+cache must really answer when nothing changed, and one centre's answer never serves another."""
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from meetings import caching
+from meetings.models import CalendarChange, Meeting, MeetingSeries
+from meetings.services import closures, groups, places
+from meetings.services import meetings as meeting_changes
+from meetings.services import series as series_services
+from tests.factories import GroupFactory, RoomFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
+
+WEEK = {"starts_after": "2026-12-07T00:00:00Z", "starts_before": "2026-12-14T00:00:00Z"}
+
+
+def week(api) -> list[dict]:
+    answer = api.get("/api/v1/meetings/", WEEK)
+    assert answer.status_code == 200, answer.content[:300]
+    return answer.json()["results"]
+
+
+def queries_for(api) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        week(api)
+    return len(queries)
+
+
+def test_an_unchanged_week_comes_from_the_cache(api_a, weekly_series):
+    first = queries_for(api_a)
+    again = queries_for(api_a)
+    # The count and the page (with group, room and place) are not read again.
+    assert again == first - 2
+    assert [meeting["starts_at"] for meeting in week(api_a)] == ["2026-12-08T19:00:00+01:00"]
+
+
+def test_a_cancelled_or_moved_meeting_shows_at_once(api_a, weekly_series, room_a):
+    (meeting,) = week(api_a)
+    other = RoomFactory(location=room_a.location, name="Raum Eiche")
+    meeting_changes.meeting_move(actor=None, meeting=Meeting.all_centres.get(pk=meeting["id"]), room=other)
+    assert week(api_a)[0]["room_name"] == "Raum Eiche"
+    meeting_changes.meeting_cancel(actor=None, meeting=Meeting.all_centres.get(pk=meeting["id"]), note="Krank")
+    assert week(api_a)[0]["status"] == "cancelled"
+
+
+def test_a_one_off_booked_through_the_api_shows_at_once(api_a, weekly_series, room_a, centre_a):
+    week(api_a)
+    answer = api_a.post(
+        "/api/v1/meetings/",
+        {
+            "room": room_a.pk,
+            "title": "Infoabend",
+            "starts_at": "2026-12-09T17:00:00Z",
+            "ends_at": "2026-12-09T18:00:00Z",
+        },
+        format="json",
+    )
+    assert answer.status_code == 201, answer.content
+    assert [meeting["title"] for meeting in week(api_a)] == ["", "Infoabend"]
+
+
+def test_series_changes_show_at_once(api_a, weekly_series):
+    week(api_a)
+    series_services.series_update(actor=None, series=weekly_series, start_time=time(18, 0))
+    assert week(api_a)[0]["starts_at"] == "2026-12-08T18:00:00+01:00"
+    series_services.series_end(actor=None, series=MeetingSeries.all_centres.get(pk=weekly_series.pk),
+                               last_day=date(2026, 12, 2))  # fmt: skip
+    assert week(api_a)[0]["status"] == "cancelled"
+
+
+def test_a_new_series_shows_at_once(api_a, weekly_series, centre_a):
+    week(api_a)
+    other = GroupFactory(centre=centre_a, name="Donnerstagsgruppe")
+    series_services.series_create(
+        actor=None,
+        group=other,
+        room=RoomFactory(location__centre=centre_a),
+        rule="FREQ=WEEKLY;BYDAY=TH",
+        starts_on=date(2026, 12, 3),
+        start_time=time(10, 0),
+        duration_minutes=60,
+    )
+    assert len(week(api_a)) == 2
+
+
+def test_the_nightly_horizon_extension_shows_at_once(api_a, weekly_series, centre_a, frozen_now):
+    far = {"starts_after": "2027-07-05T00:00:00Z", "starts_before": "2027-07-12T00:00:00Z"}
+    assert api_a.get("/api/v1/meetings/", far).json()["count"] == 0
+    frozen_now(datetime(2027, 2, 1, 9, 0, tzinfo=UTC))  # two months on: the horizon moves
+    created = series_services.horizon_extend(centre=centre_a).created
+    assert created > 0
+    assert api_a.get("/api/v1/meetings/", far).json()["count"] == 1
+
+
+def test_a_closure_and_its_lifting_show_at_once(api_a, weekly_series, centre_a):
+    week(api_a)
+    closure, cancelled = closures.closure_create(
+        actor=None, centre=centre_a, starts_on=date(2026, 12, 8), ends_on=date(2026, 12, 8), reason="Weihnachtsfeier"
+    )
+    assert cancelled == 1
+    assert week(api_a)[0]["cancel_reason"] == "closure"
+    closures.closure_delete(actor=None, closure=closure)
+    assert week(api_a)[0]["status"] == "scheduled"
+
+
+def test_renaming_the_group_room_or_place_shows_at_once(api_a, weekly_series, room_a, group_a):
+    week(api_a)
+    groups.group_update(actor=None, group=group_a, name="Dienstagskreis")
+    places.room_update(actor=None, room=room_a, name="Raum Birke")
+    places.location_update(actor=None, location=room_a.location, name="Haus am Markt")
+    (meeting,) = week(api_a)
+    assert (meeting["room_name"], meeting["location_name"]) == ("Raum Birke", "Haus am Markt")
+    assert meeting["display_title"] == "Dienstagskreis"
+
+
+def test_the_planner_follows_opening_hours(api_a, weekly_series, room_a, centre_a):
+    def free_on_monday() -> list:
+        plan = api_a.get("/api/v1/planner/", {"centre": centre_a.slug, "week": "2026-12-07"}).json()
+        room = next(room for room in plan["rooms"] if room["id"] == room_a.pk)
+        return room["days"][0]["free"]
+
+    before = free_on_monday()
+    places.opening_hours_set(actor=None, room=room_a, hours=[(0, time(10, 0), time(12, 0))])
+    after = free_on_monday()
+    assert after != before
+    assert after == [["10:00", "12:00"]]
+
+
+def test_one_centres_answer_never_serves_another(api_a, centre_admin_b, weekly_series, room_b, group_b):
+    from tests.conftest import token_client
+
+    series_services.series_create(
+        actor=None, group=group_b, room=room_b, rule="FREQ=WEEKLY;BYDAY=WE", starts_on=date(2026, 12, 2),
+        start_time=time(17, 0), duration_minutes=60,
+    )  # fmt: skip
+    mine = week(api_a)
+    theirs = week(token_client(centre_admin_b))  # the same query string, another centre
+    assert [meeting["centre"] for meeting in mine] == ["centre-a"]
+    assert [meeting["centre"] for meeting in theirs] == ["centre-b"]
+
+
+def test_a_change_rolled_back_leaves_the_cached_week_right(api_a, weekly_series, group_a):
+    before = week(api_a)
+
+    def rename_then_fail() -> None:
+        with transaction.atomic():
+            groups.group_update(actor=None, group=group_a, name="Nie gespeichert")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        rename_then_fail()
+    assert week(api_a) == before
+
+
+def test_the_finder_shows_a_change_at_once_and_caches_per_language(client, centre_a, weekly_series, group_a):
+    path = f"/centres/{centre_a.slug}/groups/"
+    assert "Next: Tuesday, Dec. 1, 2026, 19:00" in client.get(path).content.decode()
+    german = client.get(path, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Nächstes Treffen: Dienstag, 1. Dezember 2026, 19:00" in german
+    assert "Next: Tuesday" in client.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    groups.group_update(actor=None, group=group_a, name="Dienstagskreis")
+    page = client.get(path).content.decode()
+    assert "Dienstagskreis" in page
+    groups.group_update(actor=None, group=group_a, publicly_listed=False)
+    assert "Dienstagskreis" not in client.get(path).content.decode()
+
+
+def test_pruning_keeps_the_version(centre_a, weekly_series, group_a):
+    groups.group_update(actor=None, group=group_a, name="Zweimal")
+    version = caching.calendar_version([centre_a.pk])
+    assert CalendarChange.objects.filter(centre_id=centre_a.pk).count() > 1
+    caching.prune_changes(centre_a.pk)
+    assert list(CalendarChange.objects.filter(centre_id=centre_a.pk).values_list("id", flat=True)) == [version]
+    assert caching.calendar_version([centre_a.pk]) == version
+
+
+def test_a_centres_version_ignores_other_centres(centre_a, centre_b, weekly_series, group_b):
+    version = caching.calendar_version([centre_a.pk])
+    groups.group_update(actor=None, group=group_b, name="Anderswo")
+    assert caching.calendar_version([centre_a.pk]) == version
+    assert caching.calendar_version(None) > version
+
+
+def test_the_week_is_the_same_cached_and_not(api_a, weekly_series, room_a):
+    cached_once = week(api_a)
+    from django.core.cache import cache
+
+    cache.clear()
+    assert week(api_a) == cached_once
