@@ -10,11 +10,14 @@ from centres.scoping import all_centres_scope, centre_scope
 from centres.selectors import staff_centre_ids
 
 
-def scope_for_user(user: AbstractBaseUser | AnonymousUser) -> AbstractContextManager[None]:
-    """Staff see the centres they work for, the platform's superusers see all, anyone else none."""
+def scope_for_user(
+    user: AbstractBaseUser | AnonymousUser, centre_ids: list[int] | None = None
+) -> AbstractContextManager[None]:
+    """Staff see the centres they work for, the platform's superusers see all, anyone else none.
+    `centre_ids`: the user's centres when already read in this request."""
     if user.is_active and user.is_superuser:
         return all_centres_scope()
-    return centre_scope(staff_centre_ids(user=user))
+    return centre_scope(staff_centre_ids(user=user) if centre_ids is None else centre_ids)
 
 
 class CentreScopeMiddleware:

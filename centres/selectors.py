@@ -11,7 +11,8 @@ def staff_centre_ids(*, user: AbstractBaseUser | AnonymousUser) -> list[int]:
     """The centres a user works for (any role). Deliberately unscoped: it decides the scope."""
     if not user.is_authenticated or not user.is_active:
         return []
-    return list(StaffRole.all_centres.filter(user=user).values_list("centre_id", flat=True))
+    # No ordering: the model's default one would join the centre and the user for nothing.
+    return list(StaffRole.all_centres.filter(user=user).order_by().values_list("centre_id", flat=True))
 
 
 def centre_ids_with_role(*, user: AbstractBaseUser, role: str) -> list[int]:

@@ -34,7 +34,9 @@ class CentreScopedMixin:
 
     def initial(self, request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        self._scope_stack.enter_context(scope_for_user(request.user))
+        # IsCentreStaff has read the user's centres already; other permissions have not.
+        centre_ids = getattr(request, "staff_centre_ids", None)
+        self._scope_stack.enter_context(scope_for_user(request.user, centre_ids))
 
 
 def centre_for_new_object(centre, centres_in_scope) -> object:

@@ -108,7 +108,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    # Calendar answers (meetings.caching), in each process's memory: their keys carry the
+    # calendar version read from the database, so a process never serves a stale one, and a
+    # hit costs no round trip. A few hundred entries of at most ~100 KB each.
+    "calendar": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kontakt-calendar",
+        "OPTIONS": {"MAX_ENTRIES": 400},
+    },
+}
 
 # --- Authentication -----------------------------------------------------------------------------
 

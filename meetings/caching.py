@@ -11,18 +11,26 @@ the database, not from the cache, so this holds with a cache per process (locmem
 """
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.cache import cache
-from django.db.models import Max
+from django.core.cache import caches
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import get_language
 from django_scopes import get_scope
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from centres.models import Centre
 
 API_SECONDS = 300
+# Part of every key: bump it when what is cached changes shape, so that a deploy never reads
+# entries that the previous release left in a shared cache.
+KEY_FORMAT = 1
 FINDER_SECONDS = 60  # the finder also depends on the clock (the next meeting), so briefly
 
 
@@ -35,13 +43,19 @@ def calendar_changed(centre_ids: Iterable[int] | int) -> None:
 
 
 def calendar_version(centre_ids: Iterable[int] | None) -> int:
-    """The newest change among these centres (None: all centres), in one indexed query."""
+    """The newest change among these centres (None: all centres), in one indexed query. Plain
+    SQL: it runs on every cached answer, and building the ORM's aggregate cost more than it."""
     from meetings.models import CalendarChange
 
-    changes = CalendarChange.objects.all()
-    if centre_ids is not None:
-        changes = changes.filter(centre_id__in=list(centre_ids))
-    return changes.aggregate(newest=Max("id"))["newest"] or 0
+    table = CalendarChange._meta.db_table
+    with connection.cursor() as cursor:
+        if centre_ids is None:
+            cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 (the model's own table name)
+        else:
+            ids = list(centre_ids) or [0]
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(f"SELECT MAX(id) FROM {table} WHERE centre_id IN ({marks})", ids)  # noqa: S608
+        return cursor.fetchone()[0] or 0
 
 
 def scope_centre_ids() -> list[int] | None:
@@ -61,13 +75,34 @@ def cached(name: str, centre_ids: Iterable[int] | None, parts: Iterable[Any], co
     version = calendar_version(ids)
     described = repr(("all" if ids is None else ids, get_language() or "", *parts))
     # Hashed: a query string may be long and hold any character; the version stays readable.
-    key = f"calendar:{name}:{version}:{hashlib.sha256(described.encode()).hexdigest()}"
-    value = cache.get(key)
+    key = f"calendar{KEY_FORMAT}:{name}:{version}:{hashlib.sha256(described.encode()).hexdigest()}"
+    store = caches["calendar"]
+    value = store.get(key)
     if value is None:
         value = compute()
         if value is not None:  # None: nothing to keep (an error answer)
-            cache.set(key, value, seconds)
+            store.set(key, value, seconds)
     return value
+
+
+def cached_json(request, name: str, centre_ids: Iterable[int] | None, parts: Iterable[Any],
+                respond: Callable[[], Response]) -> HttpResponseBase:  # fmt: skip
+    """For an API view: `respond()`'s answer, or the same answer from the cache already rendered
+    as JSON, so that an unchanged week costs neither serialising nor encoding. Only a 200 is
+    kept; errors and other formats (the browsable API) are answered as usual."""
+    made: list[Response] = []
+
+    def render() -> bytes | None:
+        response = respond()
+        made.append(response)
+        return JSONRenderer().render(response.data) if response.status_code == 200 else None
+
+    body = cached(name, centre_ids, parts, render)
+    if made:
+        return made[0]
+    if getattr(request.accepted_renderer, "format", "json") != "json":
+        return Response(json.loads(body))
+    return HttpResponse(body, content_type="application/json")
 
 
 def prune_changes(centre_id: int) -> int:

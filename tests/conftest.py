@@ -64,11 +64,13 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Throttles and lockouts count in the cache; every test starts from zero.
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

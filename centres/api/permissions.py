@@ -2,14 +2,19 @@
 
 from rest_framework.permissions import BasePermission
 
-from centres.selectors import user_is_centre_staff, user_is_federation_admin
+from centres.selectors import staff_centre_ids, user_is_federation_admin
 
 
 class IsCentreStaff(BasePermission):
     """Coordinators and centre admins of at least one centre (and the platform's superusers)."""
 
     def has_permission(self, request, view) -> bool:
-        return user_is_centre_staff(user=request.user)
+        user = request.user
+        if not user.is_authenticated or not user.is_active:
+            return False
+        # Read once: the tenant scope opened after this check (config.api) uses the same ids.
+        request.staff_centre_ids = staff_centre_ids(user=user)
+        return user.is_superuser or bool(request.staff_centre_ids)
 
 
 class IsFederationAdmin(BasePermission):

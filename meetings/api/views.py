@@ -1,9 +1,10 @@
 """Endpoints for topics, locations, rooms, groups, memberships, series, meetings, closures, the
 room planner and calendar links, under /api/v1/. Each write goes through a service."""
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -268,15 +269,13 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retr
     def list(self, request, *args, **kwargs):
         """A page of meetings, from the calendar cache while the centres' calendars are unchanged
         (`meetings.caching`): a week's page is asked for again and again by the planners."""
-        computed = []
-
-        def compute():
-            response = super(MeetingViewSet, self).list(request, *args, **kwargs)
-            computed.append(response)
-            return response.data if response.status_code == status.HTTP_200_OK else None
-
-        data = caching.cached("meetings", caching.scope_centre_ids(), [request.GET.urlencode()], compute)
-        return computed[0] if computed else Response(data)
+        return caching.cached_json(
+            request,
+            "meetings",
+            caching.scope_centre_ids(),
+            [request.GET.urlencode()],
+            lambda: super(MeetingViewSet, self).list(request, *args, **kwargs),
+        )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -380,17 +379,19 @@ class PlannerView(CentreScopedMixin, viewsets.ViewSet):
 
     @extend_schema(parameters=[s.WeekQuerySerializer], responses=OpenApiTypes.OBJECT)
     def list(self, request):
-        query = s.WeekQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        centre = centre_for_new_object(query.validated_data.get("centre"), centre_list())
-        day = query.validated_data.get("week") or local_today(centre.time_zone)
-        data = caching.cached(
-            "planner",
-            [centre.pk],
-            [day.isoformat()],
-            lambda: week_plan_data(selectors.room_week_plan(centre=centre, monday=day)),
+        def respond() -> Response:
+            query = s.WeekQuerySerializer(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            centre = centre_for_new_object(query.validated_data.get("centre"), centre_list())
+            day = query.validated_data.get("week") or local_today(centre.time_zone)
+            return Response(week_plan_data(selectors.room_week_plan(centre=centre, monday=day)))
+
+        # Keyed by the query as sent and the user's centres, so a repeated question skips even
+        # its validation; without a week it means "this week", so the hour is part of the key.
+        this_week = "" if "week" in request.query_params else timezone.now().strftime("%Y%m%d%H")
+        return caching.cached_json(
+            request, "planner", caching.scope_centre_ids(), [request.GET.urlencode(), this_week], respond
         )
-        return Response(data, status=status.HTTP_200_OK)
 
 
 def week_plan_data(plan: selectors.WeekPlan) -> dict:

@@ -2,8 +2,9 @@
 
     make bench-load                 # LOAD_SECONDS=60 per path, LOAD_CLIENTS=50
 
-Three paths, one after the other: the public group finder of a centre, a member's meetings page
-(signed link) and a centre's week in the API (token). Prints requests/s, p50/p95/p99 and errors
+Four paths, one after the other: the public group finder of a centre, a member's meetings page
+(signed link), a centre's week in the API (the meetings of one week, token) and the room
+planner's week in the API. Prints requests/s, p50/p95/p99 and errors
 per path. Traffic goes only to 127.0.0.1; the run is bounded by LOAD_SECONDS per path. Needs wrk
 (Debian's package `wrk`; the Makefile target installs it when apt is there).
 """
@@ -17,7 +18,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 from tests.benchmarks import dataset, meetings
 
@@ -43,11 +46,9 @@ def free_port() -> int:
 
 def targets() -> list[tuple[str, str, dict]]:
     """The three paths and what they need: a centre, a member's link, a coordinator's token."""
-    from django.contrib.auth import get_user_model
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
-    from centres.models import Centre, Person, StaffRole
+    from centres.models import Centre, Person
     from meetings.models import Group, Membership
     from notifications.member_links import member_token
 
@@ -61,18 +62,21 @@ def targets() -> list[tuple[str, str, dict]]:
         membership = Membership.all_centres.create(
             centre=centre, group=group, person=person, joined_on=timezone.localdate()
         )
-    user, _ = get_user_model().objects.get_or_create(username="load-coordinator", defaults={"is_staff": True})
-    StaffRole.all_centres.get_or_create(centre=centre, user=user, defaults={"role": StaffRole.Role.COORDINATOR})
-    token, _ = Token.objects.get_or_create(user=user)
-    week = timezone.localdate().isoformat()
+    token = meetings.centre_token(centre)
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    week = urlencode(
+        {
+            "starts_after": f"{monday.isoformat()}T00:00:00+01:00",
+            "starts_before": f"{(monday + timedelta(days=7)).isoformat()}T00:00:00+01:00",
+            "page_size": 200,
+        }
+    )
+    auth = {"Authorization": f"Token {token.key}"}
     return [
         ("group finder (public page)", f"/centres/{centre.slug}/groups/", {}),
         ("member's meetings (signed link)", f"/m/{member_token(purpose='manage', membership_id=membership.pk)}/", {}),
-        (
-            "centre's week (API)",
-            f"/api/v1/planner/?centre={centre.slug}&week={week}",
-            {"Authorization": f"Token {token.key}"},
-        ),
+        ("centre's week (API)", f"/api/v1/meetings/?{week}", auth),
+        ("room planner week (API)", f"/api/v1/planner/?centre={centre.slug}&week={monday.isoformat()}", auth),
     ]
 
 
@@ -87,6 +91,8 @@ def serve(port: int) -> subprocess.Popen:
         "CSRF_COOKIE_SECURE": "false",
         "ENV_FILE": "",
         "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+        # As in production (docker-compose.yml): the cache in Redis, shared by the web processes.
+        "CACHE_URL": os.environ.get("LOAD_CACHE_URL", "redis://127.0.0.1:6379/1"),
     }
     # With DEBUG off the pages link to hashed static files: collect them first.
     subprocess.run(
@@ -95,22 +101,17 @@ def serve(port: int) -> subprocess.Popen:
         env=env,
         check=True,
     )
-    workers = os.environ.get("LOAD_WORKERS", str(os.cpu_count() or 2))
+    # The production configuration (platform/gunicorn.conf.py) with its defaults; LOAD_WORKERS
+    # and LOAD_THREADS try others. Its access log goes where production sends it, here nowhere.
+    env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
+    for name in ("WORKERS", "THREADS"):
+        if os.environ.get(f"LOAD_{name}"):
+            env[f"GUNICORN_{name}"] = os.environ[f"LOAD_{name}"]
     server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            workers,
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "platform/gunicorn.conf.py", "config.wsgi:application"],
         cwd=ROOT,
         env=env,
+        stdout=subprocess.DEVNULL,
     )
     for _ in range(100):
         try:

@@ -189,7 +189,15 @@ def test_a_centres_version_ignores_other_centres(centre_a, centre_b, weekly_seri
 
 def test_the_week_is_the_same_cached_and_not(api_a, weekly_series, room_a):
     cached_once = week(api_a)
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["calendar"].clear()
     assert week(api_a) == cached_once
+
+
+def test_the_browsable_api_still_works_from_the_cache(api_a, weekly_series):
+    week(api_a)  # cached as JSON
+    page = api_a.get("/api/v1/meetings/", WEEK, HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
+    assert "Raum Linde" in page.content.decode()
