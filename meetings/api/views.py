@@ -269,13 +269,13 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retr
     def list(self, request, *args, **kwargs):
         """A page of meetings, from the calendar cache while the centres' calendars are unchanged
         (`meetings.caching`): a week's page is asked for again and again by the planners."""
-        return caching.cached_json(
-            request,
-            "meetings",
-            caching.scope_centre_ids(),
-            [request.GET.urlencode()],
-            lambda: super(MeetingViewSet, self).list(request, *args, **kwargs),
-        )
+
+        def respond() -> Response:
+            rows = self.filter_queryset(self.get_queryset()).values(*s.MEETING_ROW_COLUMNS)
+            page = self.paginate_queryset(rows)
+            return self.get_paginated_response(s.meeting_rows_data(page))
+
+        return caching.cached_json(request, "meetings", caching.scope_centre_ids(), [request.GET.urlencode()], respond)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

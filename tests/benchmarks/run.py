@@ -43,7 +43,8 @@ def main() -> None:
     meetings.analyse()
     size = dataset.counts()
     week_s, week_rows, week_queries = meetings.week_across_centres()
-    api_median, api_p95, api_rows, api_queries = meetings.centre_week_api()
+    api = meetings.centre_week_api()
+    finder = meetings.group_finder()
     booked, conflicts, errors = meetings.concurrent_bookings()
     (mails,) = mail.run([2])
     figures = {
@@ -56,10 +57,14 @@ def main() -> None:
         "week_all_ms": week_s * 1000,
         "week_all_rows": week_rows,
         "week_all_queries": week_queries,
-        "centre_week_p95_ms": api_p95 * 1000,
-        "centre_week_median_ms": api_median * 1000,
-        "centre_week_rows": api_rows,
-        "centre_week_queries": api_queries,
+        "centre_week_p95_ms": api["cold"]["p95_ms"],
+        "centre_week_median_ms": api["cold"]["median_ms"],
+        "centre_week_queries": api["cold"]["queries"],
+        "centre_week_warm_p95_ms": api["warm"]["p95_ms"],
+        "centre_week_warm_queries": api["warm"]["queries"],
+        "centre_week_rows": api["rows"],
+        "finder_median_ms": finder["median_ms"],
+        "finder_queries": finder["queries"],
         "bookings": [booked, conflicts, errors],
         "mail": mails,
     }
@@ -74,8 +79,10 @@ def main() -> None:
         ("materialise 26 weeks, 2 processes", f"{first:.1f} s ({created:,} meetings)", "≤ 15 s"),
         ("materialise again, no change", f"{again:.2f} s ({created_again} new)", "≤ 3 s"),
         ("one week, all centres", f"{week_s * 1000:.0f} ms ({week_rows:,} meetings, {week_queries} query)", "≤ 150 ms"),
-        ("one centre's week, API", f"p95 {api_p95 * 1000:.1f} ms, median {api_median * 1000:.1f} ms "
-         f"({api_rows} meetings, {api_queries} queries)", "p95 ≤ 30 ms"),
+        ("one centre's week, API, made", f"p95 {api['cold']['p95_ms']:.1f} ms, median {api['cold']['median_ms']:.1f}"
+         f" ms ({api['rows']} meetings, {api['cold']['queries']} queries)", "p95 ≤ 30 ms"),
+        ("  the same, from the cache", f"p95 {api['warm']['p95_ms']:.1f} ms ({api['warm']['queries']} queries)", ""),
+        ("one centre's group finder, made", f"median {finder['median_ms']:.1f} ms ({finder['queries']} queries)", ""),
         ("reminders for one day, 2 workers", f"{mails['reminders_per_s']:,.0f} mails/s ({mails['reminders']:,} in "
          f"{mails['reminders_queue_s'] + mails['reminders_send_s']:.1f} s)", "≥ 3,000 /s"),
         ("newsletter, 2 workers", f"{mails['newsletter_per_s']:,.0f} recipients/s ({mails['newsletter']:,} in "

@@ -201,3 +201,39 @@ def test_the_browsable_api_still_works_from_the_cache(api_a, weekly_series):
     assert page.status_code == 200
     assert page["Content-Type"].startswith("text/html")
     assert "Raum Linde" in page.content.decode()
+
+
+def test_the_list_of_meetings_is_exactly_what_the_serializer_shows(api_a, weekly_series, room_a, group_a):
+    """The list reads plain rows (meeting_rows_data) for speed: every kind of meeting must come
+    out as MeetingSerializer shows it, field for field."""
+    import json
+
+    from meetings.api.serializers import MeetingSerializer
+    from meetings.selectors import meeting_list
+
+    first, second, *_ = Meeting.all_centres.filter(series=weekly_series).order_by("starts_at")
+    meeting_changes.meeting_move(
+        actor=None, meeting=second, starts_at=datetime(2026, 12, 9, 17, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 12, 9, 18, 30, tzinfo=UTC),
+    )  # fmt: skip
+    meeting_changes.meeting_cancel(actor=None, meeting=first, note="Fällt aus")
+    meeting_changes.one_off_create(
+        actor=None, centre=room_a.centre, room=room_a, title="Infoabend", note="Mit Gästen",
+        starts_at=datetime(2026, 12, 10, 17, 0, tzinfo=UTC), ends_at=datetime(2026, 12, 10, 18, 0, tzinfo=UTC),
+    )  # fmt: skip
+    answer = api_a.get("/api/v1/meetings/", {"starts_before": "2026-12-31T00:00:00Z"})
+    listed = answer.json()["results"]
+    with caching_scope(room_a.centre_id):
+        expected = MeetingSerializer(
+            meeting_list().filter(starts_at__lt=datetime(2026, 12, 31, tzinfo=UTC)).order_by("starts_at", "id"),
+            many=True,
+        ).data
+    assert listed == json.loads(json.dumps(expected))
+    kinds = {(m["status"], bool(m["original_starts_at"]), bool(m["title"]), bool(m["group"])) for m in listed}
+    assert len(kinds) >= 3  # cancelled, moved and a one-off without a group are all there
+
+
+def caching_scope(centre_id):
+    from centres.scoping import centre_scope
+
+    return centre_scope(centre_id)
