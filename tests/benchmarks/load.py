@@ -112,6 +112,7 @@ def serve(port: int) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
+        stderr=(ROOT / "var" / "bench-load-gunicorn.log").open("w"),  # workers starting and recycled
     )
     for _ in range(100):
         try:
