@@ -118,6 +118,13 @@ CACHES = {
         "LOCATION": "kontakt-calendar",
         "OPTIONS": {"MAX_ENTRIES": 400},
     },
+    # The public group finder's lists apart, so that anyone varying the filters cannot push the
+    # staff's answers out.
+    "calendar-public": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kontakt-calendar-public",
+        "OPTIONS": {"MAX_ENTRIES": 400},
+    },
 }
 
 # --- Authentication -----------------------------------------------------------------------------

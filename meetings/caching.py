@@ -8,6 +8,10 @@ cache key. A reader that sees a new version therefore sees the data of that chan
 commit), so an answer cached under a version is never older than the version says; an answer
 cached under an old version is simply never asked for again and expires. The version comes from
 the database, not from the cache, so this holds with a cache per process (locmem) as with Redis.
+
+Not seen: rows loaded with `loaddata` (raw saves) and data migrations, which send no signals;
+answers made before them live out their few minutes. Such a migration should call
+`calendar_changed` for the centres it touches.
 """
 
 import hashlib
@@ -16,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
@@ -35,11 +39,27 @@ FINDER_SECONDS = 60  # the finder also depends on the clock (the next meeting), 
 
 
 def calendar_changed(centre_ids: Iterable[int] | int) -> None:
-    """Record that these centres' calendars changed (inside the writer's transaction)."""
+    """Record that these centres' calendars changed: once inside the writer's transaction, and
+    once more right after it commits.
+
+    The second row is what makes the version safe on PostgreSQL, where ids are handed out at
+    insert, not at commit: a transaction that began its change earlier can commit after one
+    that began later, and its own row (the smaller id) would then not move the version. The row
+    written after commit always gets an id newer than every answer read before the commit. The
+    first row lets the writer's own transaction (and a test, which never commits) see the
+    change. A change rolled back writes neither."""
     from meetings.models import CalendarChange
 
-    ids = {centre_ids} if isinstance(centre_ids, int) else set(centre_ids)
-    CalendarChange.objects.bulk_create([CalendarChange(centre_id=centre_id) for centre_id in sorted(ids) if centre_id])
+    ids = sorted({centre_ids} if isinstance(centre_ids, int) else {centre_id for centre_id in centre_ids if centre_id})
+    if not ids:
+        return
+
+    def record() -> None:
+        CalendarChange.objects.bulk_create([CalendarChange(centre_id=centre_id) for centre_id in ids])
+
+    record()
+    if connection.in_atomic_block:
+        transaction.on_commit(record, robust=True)
 
 
 def calendar_version(centre_ids: Iterable[int] | None) -> int:
@@ -67,7 +87,7 @@ def scope_centre_ids() -> list[int] | None:
 
 
 def cached(name: str, centre_ids: Iterable[int] | None, parts: Iterable[Any], compute: Callable[[], Any], *,
-           seconds: int = API_SECONDS) -> Any:  # fmt: skip
+           seconds: int = API_SECONDS, store: str = "calendar") -> Any:  # fmt: skip
     """`compute()`, or its answer from the cache for the same centres, calendar version,
     language and `parts`. Only the caller's own centres are part of the key, so an answer for
     one set of centres never serves another."""
@@ -76,12 +96,12 @@ def cached(name: str, centre_ids: Iterable[int] | None, parts: Iterable[Any], co
     described = repr(("all" if ids is None else ids, get_language() or "", *parts))
     # Hashed: a query string may be long and hold any character; the version stays readable.
     key = f"calendar{KEY_FORMAT}:{name}:{version}:{hashlib.sha256(described.encode()).hexdigest()}"
-    store = caches["calendar"]
-    value = store.get(key)
+    cache = caches[store]
+    value = cache.get(key)
     if value is None:
         value = compute()
         if value is not None:  # None: nothing to keep (an error answer)
-            store.set(key, value, seconds)
+            cache.set(key, value, seconds)
     return value
 
 
@@ -103,6 +123,13 @@ def cached_json(request, name: str, centre_ids: Iterable[int] | None, parts: Ite
     if getattr(request.accepted_renderer, "format", "json") != "json":
         return Response(json.loads(body))
     return HttpResponse(body, content_type="application/json")
+
+
+def clear() -> None:
+    """Forget every cached calendar answer of this process (benchmarks and tests measuring the
+    making of answers)."""
+    for store in ("calendar", "calendar-public"):
+        caches[store].clear()
 
 
 def prune_changes(centre_id: int) -> int:

@@ -235,7 +235,14 @@ def group_finder(request: HttpRequest, slug: str) -> HttpResponse:
         return render_to_string("meetings/_finder_results.html", {"centre": centre, "groups": groups})
 
     # The list is the same for every visitor: kept per centre, calendar version, language and filters.
-    html = caching.cached("finder", [centre.pk], sorted(filters.items()), results, seconds=caching.FINDER_SECONDS)
+    html = caching.cached(
+        "finder",
+        [centre.pk],
+        sorted(filters.items()),
+        results,
+        seconds=caching.FINDER_SECONDS,
+        store="calendar-public",
+    )
     return render(
         request, "meetings/group_finder.html", {"centre": centre, "form": form, "results": html}
     )  # a SafeString, pickled as one

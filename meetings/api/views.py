@@ -275,7 +275,9 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retr
             page = self.paginate_queryset(rows)
             return self.get_paginated_response(s.meeting_rows_data(page))
 
-        return caching.cached_json(request, "meetings", caching.scope_centre_ids(), [request.GET.urlencode()], respond)
+        # The page links (next, previous) are absolute: the address asked is part of the key.
+        asked = [request.build_absolute_uri(request.path), request.GET.urlencode()]
+        return caching.cached_json(request, "meetings", caching.scope_centre_ids(), asked, respond)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -387,8 +389,10 @@ class PlannerView(CentreScopedMixin, viewsets.ViewSet):
             return Response(week_plan_data(selectors.room_week_plan(centre=centre, monday=day)))
 
         # Keyed by the query as sent and the user's centres, so a repeated question skips even
-        # its validation; without a week it means "this week", so the hour is part of the key.
-        this_week = "" if "week" in request.query_params else timezone.now().strftime("%Y%m%d%H")
+        # its validation. Without a week it means "this week" in the centre's zone: the quarter
+        # hour is part of the key, since every zone's offset is a whole number of quarter hours.
+        now = timezone.now()
+        this_week = "" if "week" in request.query_params else f"{now:%Y%m%d%H}{now.minute // 15}"
         return caching.cached_json(
             request, "planner", caching.scope_centre_ids(), [request.GET.urlencode(), this_week], respond
         )

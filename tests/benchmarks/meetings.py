@@ -84,15 +84,16 @@ def week_across_centres() -> tuple[float, int, int]:
 def _timed(client, path: str, params: dict, *, cold: bool, runs: int = 200) -> dict:
     """Median and p95 of `runs` requests, and the queries of the last one. `cold`: the calendar
     cache is emptied before each request, so every answer is made from the database."""
-    from django.core.cache import caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from meetings import caching
 
     client.get(path, params)  # warm up the connection and templates
     timings = []
     for _ in range(runs):
         if cold:
-            caches["calendar"].clear()
+            caching.clear()
         with CaptureQueriesContext(connection) as queries:
             began = time.perf_counter()
             response = client.get(path, params)

@@ -237,3 +237,49 @@ def caching_scope(centre_id):
     from centres.scoping import centre_scope
 
     return centre_scope(centre_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_that_commits_after_a_later_one_still_moves_the_version(requires_postgres, centre_a):
+    """PostgreSQL hands out ids at insert, not at commit. A transaction that recorded its change
+    first but commits last must still move the version past every answer read before it."""
+    import threading
+
+    from django.db import connection as main_connection
+
+    recorded, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_writer() -> None:
+        from django.db import connection
+
+        try:
+            with transaction.atomic():
+                caching.calendar_changed(centre_a.pk)  # the smaller id
+                recorded.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert recorded.wait(timeout=10)
+    with transaction.atomic():
+        caching.calendar_changed(centre_a.pk)  # a larger id, committed first
+    read_before = caching.calendar_version([centre_a.pk])  # an answer cached now is without the slow change
+    release.set()
+    assert done.wait(timeout=10)
+    thread.join()
+    assert caching.calendar_version([centre_a.pk]) > read_before
+    main_connection.close()
+
+
+def test_page_links_follow_the_address_asked(api_a, weekly_series, centre_a):
+    series_services.series_create(
+        actor=None, group=GroupFactory(centre=centre_a), room=RoomFactory(location__centre=centre_a),
+        rule="FREQ=WEEKLY;BYDAY=WE", starts_on=date(2026, 12, 2), start_time=time(10, 0), duration_minutes=60,
+    )  # fmt: skip
+    plain = api_a.get("/api/v1/meetings/", {**WEEK, "page_size": 1}).json()["next"]
+    secure = api_a.get("/api/v1/meetings/", {**WEEK, "page_size": 1}, secure=True).json()["next"]
+    assert plain.startswith("http://testserver/api/v1/meetings/")
+    assert secure.startswith("https://testserver/api/v1/meetings/")
