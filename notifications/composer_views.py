@@ -1,6 +1,7 @@
 """The coordinators' newsletter composer: write an issue, preview it as subscribers will see it,
 send a test to yourself, schedule it, and watch it go out. Staff of the centre only."""
 
+from csp.decorators import csp_update
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -68,6 +69,7 @@ def newsletters(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@csp_update({"style-src": ["'unsafe-inline'"]})  # the preview frames hold the issue's e-mail HTML
 def issue_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     centre = staff_centre_or_404(user=request.user, slug=slug)
     issue = NewsletterIssue.objects.filter(centre=centre, pk=pk).select_related("newsletter", "centre").first()

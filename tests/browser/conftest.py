@@ -47,8 +47,15 @@ def page(chromium, live_server, settings):
     context = chromium.new_context(viewport=DESKTOP, base_url=live_server.url, locale="en-GB")
     context.set_default_timeout(15_000)
     tab = context.new_page()
+    # The browser enforces the Content Security Policy: anything it refuses (an inline script or
+    # style, a foreign source) is reported on the console, and fails the test at its end.
+    refused = []
+    tab.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
     yield tab
     context.close()
+    assert refused == [], f"the browser refused under the CSP: {refused[:3]}"
     app.conf.task_always_eager = False
 
 
