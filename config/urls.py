@@ -8,7 +8,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from centres import views as centre_views
 from centres import workspace_views
-from centres.forms import StaffPasswordResetForm
 
 handler404 = "config.views.not_found"
 handler500 = "config.views.server_error"
@@ -23,7 +22,7 @@ urlpatterns = [
     # Password reset, linked from the admin login; new staff set their first password here.
     path(
         "admin/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=StaffPasswordResetForm),
+        centre_views.StaffPasswordResetView.as_view(),
         name="admin_password_reset",
     ),
     path("accounts/password_reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

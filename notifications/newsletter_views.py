@@ -10,8 +10,12 @@ from django.views.decorators.csrf import csrf_exempt
 from centres.models import LANGUAGE_CHOICES, Centre
 from centres.scoping import all_centres_scope
 from config.forms import IdMultipleChoiceField
+from config.ratelimit import rate_limited
 from notifications import newsletters
 from notifications.models import NewsletterList, Subscription
+
+# Subscriptions asked from one client address in an hour; more get a 429 and change nothing.
+SUBSCRIBES_PER_HOUR = 10
 
 
 class SubscribeForm(forms.Form):
@@ -36,6 +40,11 @@ def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
     if centre is None:
         raise Http404
     form = SubscribeForm(request.POST or None, centre=centre)
+    if request.method == "POST" and rate_limited(
+        request, scope="newsletter-subscribe", limit=SUBSCRIBES_PER_HOUR, seconds=3600
+    ):
+        context = {"centre": centre, "form": form, "limited": True}
+        return render(request, "notifications/newsletter_subscribe.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         if not form.cleaned_data["website"]:
             with all_centres_scope():

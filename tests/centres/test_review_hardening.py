@@ -1,11 +1,14 @@
 """Bad input and races found in review: each gets a clear answer and changes nothing."""
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from centres import services
 from centres.models import AuditLogEntry, Person, StaffRole
@@ -84,7 +87,8 @@ def test_health_check_answers_by_address_over_http_in_production_settings(client
 
 def test_invited_staff_set_their_first_password_through_the_reset_link(client, centre_a, settings):
     services.staff_role_grant(actor=None, centre=centre_a, email="new.staff@example.org", role="coordinator")
-    response = client.post("/admin/password_reset/", {"email": "new.staff@example.org"})
+    with eager_tasks(), TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/admin/password_reset/", {"email": "new.staff@example.org"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line).strip()
@@ -104,10 +108,44 @@ def test_invited_staff_set_their_first_password_through_the_reset_link(client, c
 
 
 def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client, db):
-    response = client.post("/admin/password_reset/", {"email": "nobody@example.org"})
+    with eager_tasks(), TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/admin/password_reset/", {"email": "nobody@example.org"})
     assert response.status_code == 302
     assert response["Location"] == "/accounts/password_reset/done/"
     assert mail.outbox == []
+
+
+def test_a_password_reset_costs_the_same_for_known_and_unknown_addresses(client, centre_admin_a):
+    """The request never sends: for any address it makes one lookup and queues one task, which
+    carries user ids, never the address. So its time does not tell whether an account exists."""
+    centre_admin_a.email = "admin.a@example.org"
+    centre_admin_a.save(update_fields=["email"])
+    costs = {}
+    for address in ("admin.a@example.org", "nobody@example.org"):
+        with CaptureQueriesContext(connection) as queries, TestCase.captureOnCommitCallbacks() as queued:
+            answer = client.post("/admin/password_reset/", {"email": address})
+        costs[address] = (answer.status_code, answer["Location"], len(queries), len(queued))
+    assert costs["admin.a@example.org"] == costs["nobody@example.org"]
+    assert costs["nobody@example.org"][3] == 1
+    assert mail.outbox == []  # nothing sent during the request
+
+
+def test_password_resets_are_limited_per_client_address(client, db):
+    answers = [client.post("/admin/password_reset/", {"email": f"x{n}@example.org"}).status_code for n in range(7)]
+    assert answers[:5] == [302] * 5
+    assert answers[5:] == [429, 429]
+    assert "Too many requests" in client.post("/admin/password_reset/", {"email": "y@example.org"}).content.decode()
+
+
+@contextmanager
+def eager_tasks():
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = False
 
 
 @pytest.fixture

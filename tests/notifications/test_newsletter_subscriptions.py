@@ -163,3 +163,11 @@ def test_an_overlong_address_is_a_form_error_not_a_500(client, news):
     response = subscribe(client, news, email=email)
     assert response.status_code == 200
     assert not Subscription.all_centres.exists()
+
+
+def test_subscriptions_are_limited_per_client_address_and_the_limited_ones_change_nothing(client, news):
+    answers = [subscribe(client, news, email=f"flood{n}@example.net").status_code for n in range(12)]
+    assert answers[:10] == [200] * 10
+    assert answers[10:] == [429, 429]
+    assert not Person.all_centres.filter(email__in=["flood10@example.net", "flood11@example.net"]).exists()
+    assert "Too many requests" in subscribe(client, news, email="late@example.net").content.decode()
