@@ -216,3 +216,44 @@ def weekly_series(group_a, room_a, frozen_now):
         start_time=time(19, 0),
         duration_minutes=120,
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_logs(request, caplog):
+    """Every test: nothing the code logs (at INFO and above, where production logs) may name a
+    person of the test's database or their address. Checked after the test, against the people
+    the test made."""
+    import logging
+
+    caplog.set_level(logging.INFO)
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker is not None or bool({"db", "transactional_db"} & set(request.fixturenames))
+    if uses_db:
+        # Asked for here, so that the check below runs before the test's database is rolled back.
+        transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+        request.getfixturevalue("transactional_db" if transactional else "db")
+    yield
+    # In teardown `caplog.records` holds only the teardown's own records: read the test's.
+    records = caplog.get_records("setup") + caplog.get_records("call")
+    if not uses_db or not records:
+        return
+    from django.contrib.auth import get_user_model
+
+    from centres.models import Person
+    from notifications.models import OutgoingMail
+
+    try:
+        people = {
+            value
+            for row in Person.all_centres.values_list("display_name", "full_name", "email")
+            for value in row
+            if value and len(value) > 4
+        }
+        people |= {email for email in get_user_model().objects.values_list("email", flat=True) if email}
+        people |= set(OutgoingMail.all_centres.values_list("recipient", flat=True))
+    except Exception:  # the test's database is gone (a test that tears it down itself)
+        return
+    # The message and any traceback, as the log handler would write them.
+    text = "\n".join(logging.Formatter().format(record) for record in records)
+    named = sorted(value for value in people if value in text)
+    assert named == [], f"the logs name people or their addresses: {named[:5]}"
