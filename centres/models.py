@@ -222,6 +222,7 @@ class AuditLogEntry(models.Model):
         DELETE = "delete", _("Deleted")
         VIEW = "view", _("Viewed")
         WITHDRAW = "withdraw", _("Consent withdrawn")
+        EXPORT = "export", _("Exported")
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="audit_log", verbose_name=_("centre"))
     actor = models.ForeignKey(

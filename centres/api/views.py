@@ -1,7 +1,12 @@
 """Centre, people, consent, staff role, audit log and federation endpoints under /api/v1/."""
 
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -11,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from centres import selectors, services
+from centres import privacy, selectors, services
 from centres.api.filters import AuditLogFilter, ConsentFilter, PersonFilter, StaffRoleFilter
 from centres.api.permissions import IsCentreStaff, IsFederationAdmin
 from centres.api.serializers import (
@@ -60,6 +65,20 @@ class PersonViewSet(CentreScopedMixin, viewsets.ModelViewSet):
         person = self.get_object()
         services.audit_record(actor=request.user, centre=person.centre, action=AuditLogEntry.Action.VIEW, obj=person)
         return Response(self.get_serializer(person).data)
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """Everything the centre holds about this person, as one JSON file for them (GDPR Art. 15
+        and 20). Audited; links and tokens are shown as hidden."""
+        person = self.get_object()
+        services.audit_record(actor=request.user, centre=person.centre, action=AuditLogEntry.Action.EXPORT, obj=person)
+        response = HttpResponse(
+            json.dumps(privacy.person_export(person), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
+        return response
 
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)

@@ -66,6 +66,7 @@ PAGE_MODELS = {
     "volunteer-request-answer": "volunteers.StarterRequest",
     "portal-answer": "volunteers.StarterRequest",
     "person-detail": "centres.Person",
+    "person-export": "centres.Person",
     "staffrole-detail": "centres.StaffRole",
 }
 
