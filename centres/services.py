@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -196,8 +197,39 @@ def consent_withdraw(*, actor: AbstractBaseUser | None, consent: ConsentRecord) 
         raise ConflictError(_("This consent was already withdrawn."))
     consent.withdrawn_at = max(timezone.now(), consent.given_at)
     consent.save(update_fields=["withdrawn_at"])
+    _stop_what_the_consent_allowed(consent)
     audit_record(actor=actor, centre=consent.centre, action=AuditLogEntry.Action.WITHDRAW, obj=consent)
     return consent
+
+
+def _stop_what_the_consent_allowed(consent: ConsentRecord) -> None:
+    """A withdrawal takes effect at once, in the same transaction:
+
+    - newsletter: every subscription at the centre ends, and newsletter mails still queued for
+      the person are not sent;
+    - group membership: reminders stop for all their groups, and reminders, change notices and
+      absence notes still queued for them are not sent.
+
+    Health data and volunteering are recorded withdrawn for the coordinator to act on (an
+    enquiry or a volunteer record is then closed or erased by hand)."""
+    from meetings.models import Membership
+    from notifications.models import OutgoingMail, Subscription
+
+    person = consent.person
+    if consent.purpose == ConsentRecord.Purpose.NEWSLETTER:
+        Subscription.all_centres.filter(centre=consent.centre, person=person).exclude(
+            status=Subscription.Status.UNSUBSCRIBED
+        ).update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+        kinds = [OutgoingMail.Kind.NEWSLETTER, OutgoingMail.Kind.NEWSLETTER_CONFIRMATION]
+    elif consent.purpose == ConsentRecord.Purpose.GROUP_MEMBERSHIP:
+        Membership.all_centres.filter(centre=consent.centre, person=person).update(reminder_minutes=None)
+        kinds = [OutgoingMail.Kind.REMINDER, OutgoingMail.Kind.CHANGE_NOTICE, OutgoingMail.Kind.ABSENCE]
+    else:
+        return
+    theirs = Q(person=person) | Q(recipient__iexact=person.email) if person.email else Q(person=person)
+    OutgoingMail.all_centres.filter(
+        theirs, centre=consent.centre, status=OutgoingMail.Status.QUEUED, kind__in=kinds
+    ).update(status=OutgoingMail.Status.SUPPRESSED, last_error="consent withdrawn")
 
 
 @transaction.atomic

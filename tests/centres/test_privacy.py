@@ -54,3 +54,47 @@ def test_nobody_else_exports_a_person(known_person, centre_admin_b, anonymous_ap
     assert token_client(centre_admin_b).get(f"/api/v1/people/{known_person.pk}/export/").status_code == 404
     assert anonymous_api.get(f"/api/v1/people/{known_person.pk}/export/").status_code == 401
     assert not AuditLogEntry.all_centres.filter(action="export").exists()
+
+
+def queued_mail(centre, person, kind, obj):
+    from notifications.models import MailContent, OutgoingMail
+
+    content = MailContent.all_centres.create(centre=centre, language="de", from_email="x@example.org", subject="S",
+                                             body_text="T")  # fmt: skip
+    return OutgoingMail.all_centres.create(centre=centre, kind=kind, idempotency_key=f"{kind}:{obj}", person=person,
+                                           recipient=person.email, language="de", content=content)  # fmt: skip
+
+
+def test_withdrawing_newsletter_consent_ends_subscriptions_and_stops_queued_newsletters_at_once(
+    api_a, known_person, centre_a
+):
+    from notifications.models import OutgoingMail
+
+    newsletter_mail = queued_mail(centre_a, known_person, "newsletter", "issue-1")
+    reminder = queued_mail(centre_a, known_person, "reminder", "meeting-1")
+    consent = ConsentRecord.all_centres.get(person=known_person, purpose="newsletter")
+    assert api_a.post(f"/api/v1/consents/{consent.pk}/withdraw/").status_code == 200
+    assert set(Subscription.all_centres.filter(person=known_person).values_list("status", flat=True)) == {
+        "unsubscribed"
+    }
+    assert OutgoingMail.all_centres.get(pk=newsletter_mail.pk).status == "suppressed"
+    assert OutgoingMail.all_centres.get(pk=reminder.pk).status == "queued"  # another purpose: unchanged
+
+
+def test_withdrawing_membership_consent_stops_reminders_at_once(api_a, known_person, centre_a):
+    from notifications.models import OutgoingMail
+
+    consent = ConsentRecord.all_centres.create(
+        centre=centre_a,
+        person=known_person,
+        purpose="group_membership",
+        text_version="v1",
+        given_at="2026-01-01T10:00:00Z",
+        source="email",
+    )
+    reminder = queued_mail(centre_a, known_person, "reminder", "meeting-2")
+    newsletter_mail = queued_mail(centre_a, known_person, "newsletter", "issue-2")
+    assert api_a.post(f"/api/v1/consents/{consent.pk}/withdraw/").status_code == 200
+    assert list(Membership.all_centres.filter(person=known_person).values_list("reminder_minutes", flat=True)) == [None]
+    assert OutgoingMail.all_centres.get(pk=reminder.pk).status == "suppressed"
+    assert OutgoingMail.all_centres.get(pk=newsletter_mail.pk).status == "queued"
