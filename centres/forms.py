@@ -9,6 +9,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import get_language
 
 from centres.models import StaffRole
 
@@ -34,7 +35,8 @@ class StaffPasswordResetForm(PasswordResetForm):
         from centres.tasks import send_password_reset
 
         user_ids = [user.pk for user in self.get_users(self.cleaned_data["email"])]
-        transaction.on_commit(lambda: send_password_reset.delay(user_ids))
+        language = get_language()
+        transaction.on_commit(lambda: send_password_reset.delay(user_ids, language))
 
     def send_reset(self, user) -> None:
         """The reset mail for one user, as Django's own form writes it (in the worker)."""

@@ -207,8 +207,8 @@ def _stop_what_the_consent_allowed(consent: ConsentRecord) -> None:
 
     - newsletter: every subscription at the centre ends, and newsletter mails still queued for
       the person are not sent;
-    - group membership: reminders stop for all their groups, and reminders, change notices and
-      absence notes still queued for them are not sent.
+    - group membership: reminders stop for all their groups, and reminders and change notices
+      still queued for them are not sent.
 
     Health data and volunteering are recorded withdrawn for the coordinator to act on (an
     enquiry or a volunteer record is then closed or erased by hand)."""
@@ -220,10 +220,14 @@ def _stop_what_the_consent_allowed(consent: ConsentRecord) -> None:
         Subscription.all_centres.filter(centre=consent.centre, person=person).exclude(
             status=Subscription.Status.UNSUBSCRIBED
         ).update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+        # One consent is given per list confirmed; withdrawn, the purpose ends for all of them.
+        ConsentRecord.all_centres.filter(
+            centre=consent.centre, person=person, purpose=consent.purpose, withdrawn_at__isnull=True
+        ).update(withdrawn_at=consent.withdrawn_at)
         kinds = [OutgoingMail.Kind.NEWSLETTER, OutgoingMail.Kind.NEWSLETTER_CONFIRMATION]
     elif consent.purpose == ConsentRecord.Purpose.GROUP_MEMBERSHIP:
         Membership.all_centres.filter(centre=consent.centre, person=person).update(reminder_minutes=None)
-        kinds = [OutgoingMail.Kind.REMINDER, OutgoingMail.Kind.CHANGE_NOTICE, OutgoingMail.Kind.ABSENCE]
+        kinds = [OutgoingMail.Kind.REMINDER, OutgoingMail.Kind.CHANGE_NOTICE]
     else:
         return
     theirs = Q(person=person) | Q(recipient__iexact=person.email) if person.email else Q(person=person)

@@ -2,16 +2,19 @@
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 
-@shared_task(name="centres.send_password_reset")
-def send_password_reset(user_ids: list[int]) -> int:
-    """Send the password reset mail to these users (none for an unknown address). Returns how
-    many were sent."""
+@shared_task(name="centres.send_password_reset", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_password_reset(user_ids: list[int], language: str | None = None) -> int:
+    """Send the password reset mail to these users (none for an unknown address), in the
+    language the request was made in. Retried when the mail server cannot be reached. Returns
+    how many were sent."""
     from centres.forms import StaffPasswordResetForm
 
     form = StaffPasswordResetForm()
     users = list(get_user_model()._default_manager.filter(pk__in=user_ids, is_active=True))
-    for user in users:
-        form.send_reset(user)
+    with translation.override(language):
+        for user in users:
+            form.send_reset(user)
     return len(users)

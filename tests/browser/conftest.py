@@ -53,10 +53,12 @@ def page(chromium, live_server, settings):
     tab.on(
         "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
     )
-    yield tab
-    context.close()
+    try:
+        yield tab
+    finally:
+        context.close()
+        app.conf.task_always_eager = False
     assert refused == [], f"the browser refused under the CSP: {refused[:3]}"
-    app.conf.task_always_eager = False
 
 
 def axe_problems(page) -> list[str]:

@@ -36,6 +36,10 @@ def known_person(person_a, centre_a):
 
 
 def test_the_export_holds_everything_about_the_person_and_is_audited(api_a, known_person, centre_a):
+    from meetings.intake.models import EnquiryNote
+
+    enquiry = Enquiry.all_centres.get(person=known_person)
+    EnquiryNote.all_centres.create(centre=centre_a, enquiry=enquiry, text="Ihr Ehemann Bernd rief an.")
     answer = api_a.get(f"/api/v1/people/{known_person.pk}/export/")
     assert answer.status_code == 200
     assert answer["Content-Disposition"] == f'attachment; filename="person-{known_person.pk}.json"'
@@ -47,6 +51,9 @@ def test_the_export_holds_everything_about_the_person_and_is_audited(api_a, know
         assert len(records[label]) == 1, label
     assert records["meetings.Enquiry"][0]["message"] == "Ich suche eine Gruppe."
     assert records["meetings.CalendarToken"][0]["token"] == "(hidden)"  # a secret of the feed, not data
+    # Staff notes may name others (Art. 15(4)): left out for a coordinator to review.
+    assert "Bernd" not in answer.content.decode()
+    assert data["left_out"] == ["meetings.EnquiryNote"]
     assert AuditLogEntry.all_centres.filter(centre=centre_a, action="export", object_id=str(known_person.pk)).exists()
 
 
