@@ -253,54 +253,39 @@ class PlannedOccurrenceSerializer(serializers.Serializer):
 # The list of meetings reads plain rows with these columns and builds each item as
 # MeetingSerializer would (`meeting_rows_data`): a centre's week is ~170 meetings, and model
 # instances with three joined models, passed through the serializer's fields, cost most of it.
-MEETING_ROW_COLUMNS = (
-    "id",
-    "uid",
-    "centre__slug",
-    "series_id",
-    "group_id",
-    "group__name",
-    "room_id",
-    "room__name",
-    "room__location__name",
-    "title",
-    "starts_at",
-    "ends_at",
-    "original_starts_at",
-    "status",
-    "cancel_reason",
-    "note",
-    "is_changed",
-    "sequence",
-)
+# Each shown field and the column it is read from, as stored; the three times are formatted and
+# the display title derived (see Meeting.display_title).
+_ROW_FIELDS = {
+    "id": "id",
+    "uid": "uid",
+    "centre": "centre__slug",
+    "series": "series_id",
+    "group": "group_id",
+    "room": "room_id",
+    "room_name": "room__name",
+    "location_name": "room__location__name",
+    "title": "title",
+    "status": "status",
+    "cancel_reason": "cancel_reason",
+    "note": "note",
+    "is_changed": "is_changed",
+    "sequence": "sequence",
+}
+_ROW_TIMES = ("starts_at", "ends_at", "original_starts_at")
+MEETING_ROW_COLUMNS = (*_ROW_FIELDS.values(), *_ROW_TIMES, "group__name")
 
 
 def meeting_rows_data(rows) -> list[dict]:
-    """Plain rows (MEETING_ROW_COLUMNS) as MeetingSerializer shows them; a test holds the two equal."""
+    """Plain rows (MEETING_ROW_COLUMNS) as MeetingSerializer shows them, in its field order; a
+    test holds the two equal."""
     moment = serializers.DateTimeField().to_representation
-    return [
-        {
-            "id": row["id"],
-            "uid": row["uid"],
-            "centre": row["centre__slug"],
-            "series": row["series_id"],
-            "group": row["group_id"],
-            "room": row["room_id"],
-            "room_name": row["room__name"],
-            "location_name": row["room__location__name"],
-            "title": row["title"],
-            "display_title": row["title"] or (row["group__name"] if row["group_id"] else ""),
-            "starts_at": moment(row["starts_at"]),
-            "ends_at": moment(row["ends_at"]),
-            "original_starts_at": moment(row["original_starts_at"]) if row["original_starts_at"] else None,
-            "status": row["status"],
-            "cancel_reason": row["cancel_reason"],
-            "note": row["note"],
-            "is_changed": row["is_changed"],
-            "sequence": row["sequence"],
-        }
-        for row in rows
-    ]
+    items = []
+    for row in rows:
+        item = {name: row[column] for name, column in _ROW_FIELDS.items()}
+        item.update({name: moment(row[name]) if row[name] else None for name in _ROW_TIMES})
+        item["display_title"] = row["title"] or (row["group__name"] if row["group_id"] else "")
+        items.append({name: item[name] for name in MeetingSerializer.Meta.fields})
+    return items
 
 
 class MeetingSerializer(ModelSerializer):
