@@ -206,8 +206,9 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # Content Security Policy (django-csp): only this site's own scripts, styles, fonts and images,
 # no plugins, no framing, forms post only here. Every page's script is a file under static/; no
-# inline script or style attribute anywhere (a test scans the templates). Two views relax
-# styles: the newsletter preview (an issue's e-mail HTML, in a sandboxed frame) and the API docs.
+# inline script or style attribute anywhere (a test scans the templates). Three kinds of page
+# relax styles: the newsletter preview (an issue's e-mail HTML, in a sandboxed frame), the API
+# docs, and the browsable API's HTML pages (config.renderers).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -241,11 +242,17 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
+    # The API speaks JSON only: one body format to validate, test and document.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", default="10/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "config.renderers.BrowsableAPIRenderer",
+    ],
 }
 
 SPECTACULAR_SETTINGS = {
@@ -255,6 +262,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "DEFAULT_GENERATOR_CLASS": "config.schema.ScopedSchemaGenerator",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "centres.models.LANGUAGE_CHOICES",
         "StaffRoleEnum": "centres.models.StaffRole.Role",

@@ -1,5 +1,6 @@
 """Fixtures shared by every test: two centres with their staff, API clients, service guards."""
 
+import contextlib
 import os
 from datetime import UTC, date, datetime, time
 
@@ -221,40 +222,55 @@ def weekly_series(group_a, room_a, frozen_now):
 @pytest.fixture(autouse=True)
 def _no_personal_data_in_logs(request, caplog):
     """Every test: nothing the code logs (at INFO and above, where production logs) may name a
-    person of the test's database or their address. Checked after the test, against the people
-    the test made."""
+    person, user or mail recipient of the test. Checked after the test, against those in the
+    database then and every one made or loaded on the way, so that someone deleted or anonymised
+    during the test is checked too."""
     import logging
 
     caplog.set_level(logging.INFO)
     marker = request.node.get_closest_marker("django_db")
     uses_db = marker is not None or bool({"db", "transactional_db"} & set(request.fixturenames))
-    if uses_db:
-        # Asked for here, so that the check below runs before the test's database is rolled back.
-        transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
-        request.getfixturevalue("transactional_db" if transactional else "db")
-    yield
-    # In teardown `caplog.records` holds only the teardown's own records: read the test's.
-    records = caplog.get_records("setup") + caplog.get_records("call")
-    if not uses_db or not records:
+    if not uses_db:
+        yield
         return
+    # Asked for here, so that the check below runs before the test's database is rolled back.
+    transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+
     from django.contrib.auth import get_user_model
+    from django.db.models.signals import post_init
 
     from centres.models import Person
     from notifications.models import OutgoingMail
 
-    try:
-        people = {
-            value
-            for row in Person.all_centres.values_list("display_name", "full_name", "email")
-            for value in row
-            if value and len(value) > 4
-        }
-        people |= {email for email in get_user_model().objects.values_list("email", flat=True) if email}
-        people |= set(OutgoingMail.all_centres.values_list("recipient", flat=True))
-    except Exception:  # the test's database is gone (a test that tears it down itself)
+    # The fields that name someone.
+    naming = {
+        Person: ("display_name", "full_name", "email"),
+        get_user_model(): ("email",),
+        OutgoingMail: ("recipient",),
+    }
+    names: set[str] = set()
+
+    def remember(sender, instance, **kwargs):
+        # Read from the instance itself: a deferred field is not fetched, so no query is added.
+        names.update(value for field in naming[sender] if (value := instance.__dict__.get(field)))
+
+    for model in naming:
+        post_init.connect(remember, sender=model, weak=False)
+    yield
+    for model in naming:
+        post_init.disconnect(remember, sender=model)
+    # In teardown `caplog.records` holds only the teardown's own records: read the test's.
+    records = caplog.get_records("setup") + caplog.get_records("call")
+    if not records:
         return
+    # Those in the database now, also those written there by queryset updates, never loaded.
+    with contextlib.suppress(Exception):  # the test's database is gone (a test that tears it down itself)
+        for model, fields in naming.items():
+            rows = getattr(model, "all_centres", model._default_manager).values_list(*fields)
+            names.update(value for row in rows for value in row if value)
     # The message and any traceback, as the log handler would write them.
     text = "\n".join(logging.Formatter().format(record) for record in records)
     text = text.casefold()
-    named = sorted(value for value in people if value.casefold() in text)
+    named = sorted(value for value in names if len(value) > 4 and value.casefold() in text)
     assert named == [], f"the logs name people or their addresses: {named[:5]}"

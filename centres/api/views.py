@@ -90,8 +90,16 @@ class PersonViewSet(CentreScopedMixin, viewsets.ModelViewSet):
             actor=self.request.user, person=serializer.instance, **serializer.validated_data
         )
 
+    @extend_schema(
+        description="Erase the person (GDPR Art. 17): their mail is stopped and kept without their address, "
+        "their memberships, consents and subscriptions go, their enquiries are anonymised; a volunteer who "
+        "started groups keeps an anonymous record for the hours. Centre admins only; cannot be undone."
+    )
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
     def perform_destroy(self, instance: Person) -> None:
-        # Deleting a person erases their consent records too: a centre admin's decision.
+        # Erasing a person and their records is a centre admin's decision.
         if not user_is_centre_admin(user=self.request.user, centre_id=instance.centre_id):
             raise PermissionDenied(_("Only a centre admin can delete a person and their records."))
         services.person_delete(actor=self.request.user, person=instance)
@@ -150,7 +158,7 @@ class StaffRoleViewSet(CentreScopedMixin, viewsets.ModelViewSet):
             centre=data["centre"],
             email=data["user"]["email"],
             name=data["user"].get("first_name", ""),
-            role=data["role"],
+            role=data.get("role", StaffRole.Role.COORDINATOR),
         )
 
     def perform_update(self, serializer) -> None:

@@ -216,6 +216,9 @@ class SeriesChangeSerializer(serializers.Serializer):
     def validate(self, attrs):
         if attrs["scope"] == "following" and "effective_from" not in attrs:
             raise serializers.ValidationError({"effective_from": [_("Say from which date the change applies.")]})
+        if attrs["scope"] == "all" and "effective_from" in attrs:
+            message = _("A change of the whole series applies to all its meetings; leave out effective_from.")
+            raise serializers.ValidationError({"effective_from": [message]})
         if not {"rule", "start_time", "duration_minutes", "room"} & attrs.keys():
             raise serializers.ValidationError(_("Nothing to change: give rule, start_time, duration_minutes or room."))
         return attrs
@@ -349,11 +352,16 @@ class ClosureSerializer(ModelSerializer):
     centre = serializers.SlugRelatedField(slug_field="slug", queryset=Centre.objects, required=False)
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects, required=False, allow_null=True)
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects, required=False, allow_null=True)
-    cancelled_meetings = serializers.IntegerField(read_only=True, required=False)
+    cancelled_meetings = serializers.SerializerMethodField(
+        help_text="How many meetings the new closure cancelled; only in the answer to creating it."
+    )
 
     class Meta:
         model = Closure
         fields = ["id", "centre", "location", "room", "starts_on", "ends_on", "reason", "cancelled_meetings"]
+
+    def get_cancelled_meetings(self, closure) -> int | None:
+        return getattr(closure, "cancelled_meetings", None)
 
 
 class CalendarLinkSerializer(ModelSerializer):

@@ -29,7 +29,7 @@ class IssueTextSerializer(serializers.ModelSerializer):
 class IssueSerializer(serializers.ModelSerializer):
     newsletter = serializers.PrimaryKeyRelatedField(queryset=NewsletterList.objects)
     texts = IssueTextSerializer(many=True)
-    scheduled_at = BoundedDateTimeField(read_only=True)
+    scheduled_at = BoundedDateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = NewsletterIssue

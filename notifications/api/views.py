@@ -63,7 +63,7 @@ class IssueViewSet(
         serializer.instance = NewsletterIssue.all_centres.prefetch_related("texts").get(pk=issue.pk)
 
     @extend_schema(request=None, responses=s.PreviewSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def preview(self, request, pk=None):
         issue = self.get_object()
         rendered = [(text.language, issues.issue_render(issue, text)) for text in issue.texts.all()]

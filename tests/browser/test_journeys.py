@@ -12,12 +12,14 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from centres.demo import DEMO_PASSWORD
+from centres.models import StaffRole
 from centres.scoping import all_centres_scope
 from meetings.models import Group, Meeting, Membership
 from notifications import issues, tasks
 from notifications.member_links import member_url
 from notifications.models import IssueChunk, NewsletterIssue, NewsletterIssueText, NewsletterList, Subscription
 from tests.browser.conftest import check_page
+from tests.factories import StaffRoleFactory
 from volunteers.models import SessionLog, Volunteer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,10 +31,10 @@ def demo():
     call_command("seed_demo", force=True, verbosity=0)
 
 
-def staff_login(page, username: str = "anna") -> None:
+def staff_login(page, username: str = "anna", password: str = DEMO_PASSWORD) -> None:
     page.goto("/admin/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/admin/")
 
@@ -332,3 +334,15 @@ def test_the_workspace_dashboard_groups_and_newsletter_composer(page, demo):
     # The page's own script polls and updates the figures (the CSP allows no evaluated test code).
     expect(page.locator("#issue-progress")).to_contain_text(f"{sent} sent,", timeout=12_000)
     page.goto("about:blank")  # stop the page's polling before the server goes away
+
+
+def test_a_coordinator_browses_the_api_with_its_styles_and_nothing_refused(page, centre_a, person_a):
+    """DRF's own pages for the API (not checked with axe-core: their markup is DRF's)."""
+    coordinator = StaffRoleFactory(centre=centre_a, role=StaffRole.Role.COORDINATOR).user
+    staff_login(page, coordinator.username, "correct-horse-battery")  # tests.factories.UserFactory
+    page.goto("/api/v1/people/")
+    expect(page.get_by_role("heading", name="Person List")).to_be_visible()
+    expect(page.get_by_text("Alma A.").first).to_be_visible()
+    # The toolbar's inline style applies: the page's policy allows it, and the browser's refusals
+    # of anything else fail the test (tests/browser/conftest.py).
+    expect(page.get_by_role("button", name="Filters")).to_have_css("float", "right")

@@ -232,3 +232,9 @@ def test_list_endpoints_use_the_same_number_of_queries_for_1_and_3_items(api_adm
     factory(centre_a)
     three = queries_for_list()
     assert one == three
+
+
+def test_a_role_granted_without_naming_one_is_the_models_default(api_admin_a, centre_a):
+    created = api_admin_a.post("/api/v1/staff-roles/", {"centre": "centre-a", "email": "plain@example.org"})
+    assert created.status_code == 201
+    assert StaffRole.all_centres.get(user__email="plain@example.org").role == "coordinator"

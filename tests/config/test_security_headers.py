@@ -52,6 +52,22 @@ def test_the_api_docs_load_their_start_up_script_as_a_file(client):
     assert "SwaggerUIBundle" in script.content.decode()
 
 
+def test_the_browsable_api_relaxes_styles_only_and_json_keeps_the_policy(api_a, person_a):
+    page = api_a.get(f"/api/v1/people/{person_a.pk}/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
+    assert "Alma A." in page.content.decode()
+    policy = directives(page)
+    assert policy["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert policy["script-src"] == ["'self'"]
+    # Its one inline <script> is data (the CSRF settings), which the browser does not run.
+    scripts = re.findall(r"<script[^>]*>", page.content.decode())
+    assert [tag for tag in scripts if "src=" not in tag] == ['<script type="application/json" id="drf_csrf">']
+    answer = api_a.get(f"/api/v1/people/{person_a.pk}/")
+    assert answer["Content-Type"] == "application/json"
+    assert directives(answer)["style-src"] == ["'self'"]
+
+
 def web_templates() -> list[Path]:
     """Every template a browser renders: not the e-mail bodies, which mail clients show."""
     found = []

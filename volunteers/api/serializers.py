@@ -1,5 +1,6 @@
 """Shapes of the volunteers endpoints."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -69,12 +70,18 @@ class TrainingCreateSerializer(serializers.Serializer):
 class AssignmentSerializer(serializers.ModelSerializer):
     group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
     volunteer = serializers.PrimaryKeyRelatedField(queryset=Volunteer.objects)
-    planned_meetings = serializers.IntegerField(min_value=1, max_value=52, required=False)
+    # Up to 52 at the start; extensions may take it to 104 (`assignment_extend`).
+    planned_meetings = serializers.IntegerField(min_value=1, max_value=104, required=False)
 
     class Meta:
         model = StarterAssignment
         fields = ["id", "group", "volunteer", "starts_on", "planned_meetings", "status", "ended_on", "created_at"]
         read_only_fields = ["id", "status", "ended_on", "created_at"]
+
+    def validate_planned_meetings(self, value: int) -> int:
+        if value > 52:
+            raise serializers.ValidationError(_("Plan 1 to 52 meetings; extend the assignment later if needed."))
+        return value
 
 
 class SuggestionSerializer(serializers.Serializer):
@@ -121,11 +128,21 @@ class StarterRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+EARLIEST_REPORT_DAY, LATEST_REPORT_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
 class HoursQuerySerializer(serializers.Serializer):
     start = serializers.DateField(help_text="First day, e.g. 2026-01-01.")
     end = serializers.DateField(help_text="Last day, inclusive.")
 
     def validate(self, data):
+        if data["start"] < EARLIEST_REPORT_DAY or data["end"] > LATEST_REPORT_DAY:
+            raise serializers.ValidationError(
+                {
+                    "start": _("Ask for days from %(first)s to %(last)s.")
+                    % {"first": EARLIEST_REPORT_DAY, "last": LATEST_REPORT_DAY}
+                }
+            )
         if data["end"] < data["start"]:
             raise serializers.ValidationError({"end": _("The end comes before the start.")})
         if (data["end"] - data["start"]).days > 3 * 366:

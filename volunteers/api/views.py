@@ -55,7 +55,7 @@ class VolunteerViewSet(CentreScopedMixin, mixins.ListModelMixin, mixins.Retrieve
         return Response(s.TrainingRecordSerializer(record).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[s.SuggestionQuerySerializer], responses=s.SuggestionSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def suggestions(self, request):
         """Active volunteers ranked for a group (?group=id), each with the reasons."""
         params = s.SuggestionQuerySerializer(data=request.query_params)
@@ -103,7 +103,7 @@ class AssignmentViewSet(
         return Response(self.get_serializer(assignment).data)
 
     @extend_schema(responses=s.PhaseOutDueSerializer(many=True))
-    @action(detail=False, methods=["get"], url_path="phase-outs-due")
+    @action(detail=False, methods=["get"], url_path="phase-outs-due", pagination_class=None)
     def phase_outs_due(self, request):
         """Groups whose starters may phase out now, with the reasons."""
         due = services.phase_outs_due(centre_ids=staff_centre_ids(user=request.user))

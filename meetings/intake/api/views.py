@@ -154,7 +154,7 @@ class EnquiryViewSet(
         return self._answer(enquiry)
 
     @extend_schema(responses=s.GroupSuggestionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def suggestions(self, request, pk=None):
         """The centre's groups ranked for this enquiry, each with the reasons for its score."""
         return Response(s.GroupSuggestionSerializer(matching.group_suggestions(self.get_object()), many=True).data)
