@@ -432,3 +432,4 @@ class CalendarChange(models.Model):
 
 
 # The intake models live in their own module and belong to this app.
+from meetings.intake.models import Enquiry, EnquiryNote  # noqa: E402, F401
