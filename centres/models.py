@@ -70,6 +70,34 @@ class Centre(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text=_("Closed and withdrawn enquiries are anonymised after this; only counts remain."),
     )
+    # How long each other kind of personal data is kept (`centres.retention`, nightly).
+    mail_retention_months = models.PositiveSmallIntegerField(
+        _("keep e-mail addresses in sent mail for (months)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Then a sent mail keeps only its kind, dates and outcome; the ESP's events about it go."),
+    )
+    former_member_retention_months = models.PositiveSmallIntegerField(
+        _("keep people who left for (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "Ended memberships and subscriptions, absences and past requests go after this; so does a "
+            "person the centre then has nothing else for."
+        ),
+    )
+    volunteer_retention_months = models.PositiveSmallIntegerField(
+        _("keep retired volunteers for (months)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Then a retired volunteer is erased; the hours they logged stay, anonymous."),
+    )
+    audit_retention_months = models.PositiveSmallIntegerField(
+        _("keep the audit log for (months)"),
+        default=36,
+        validators=[MinValueValidator(12), MaxValueValidator(120)],
+        help_text=_("Entries hold ids and field names only; older ones are deleted."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # The tenant scopes itself: staff see the centres they work for, nothing else.

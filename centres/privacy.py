@@ -63,3 +63,117 @@ def person_export(person: Person) -> dict[str, Any]:
         "records": records,
         "left_out": sorted(REVIEWED_BY_HAND),
     }
+
+
+def person_erase(*, actor, person: Person) -> bool:
+    """Erase a person (GDPR Art. 17), in one transaction. Returns True if the row itself is gone,
+    False if an anonymous shell stays because the centre's volunteering records need it.
+
+    - Mail stops: their mails not yet sent are suppressed, and every mail to them keeps only
+      its kind, dates and status: no address, no links, no error text, no text written for
+      them alone. ESP events that held the address keep only a digest of it (still enough to
+      refuse a replayed event). A suppression of their address goes too.
+    - Their enquiries are anonymised (the counts keep channel, topics and month).
+    - Their memberships, consents, subscriptions and calendar links go; so do a volunteer's
+      training records and open requests, and their portal login if it serves no one else.
+    - A volunteer who started groups keeps an anonymous record, so that the session logs and
+      the hours reported to funders still add up; everything else about them is deleted.
+    - The audit log holds ids, actions and field names only, never values: it keeps its entries,
+      which now point at nobody, and one more says who erased whom (by id) and when."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import translation
+
+    from centres.models import AuditLogEntry, ConsentRecord
+    from centres.services import audit_record
+    from meetings.intake.models import Enquiry
+    from meetings.intake.services import enquiry_anonymise
+    from meetings.models import CalendarToken, Membership
+    from notifications.models import Subscription
+    from volunteers.models import StarterAssignment, StarterRequest, TrainingRecord, Volunteer
+
+    with transaction.atomic():
+        person = Person.all_centres.select_for_update().select_related("centre").get(pk=person.pk)
+        centre, pk, email = person.centre, person.pk, person.email
+        _erase_mail(person)
+        _erase_traces(person)
+        for enquiry in Enquiry.all_centres.filter(person=person):
+            enquiry_anonymise(actor=actor, enquiry=enquiry)
+        for model in (Membership, ConsentRecord, Subscription, CalendarToken):
+            model.all_centres.filter(person_id=pk).delete()
+        volunteer = Volunteer.all_centres.filter(person_id=pk).first()
+        login = volunteer.user if volunteer else None
+        kept = False
+        if volunteer is not None:
+            TrainingRecord.all_centres.filter(volunteer=volunteer).delete()
+            StarterRequest.all_centres.filter(volunteer=volunteer).delete()
+            kept = StarterAssignment.all_centres.filter(volunteer=volunteer).exists()
+        if kept:
+            volunteer.status, volunteer.user, volunteer.motivation = Volunteer.Status.RETIRED, None, ""
+            volunteer.languages, volunteer.weekdays, volunteer.email_confirmed_at = [], [], None
+            volunteer.screened_on = volunteer.confidentiality_signed_on = volunteer.status_changed_at = None
+            volunteer.save()
+            volunteer.topics.clear()
+            with translation.override(centre.default_language):
+                person.display_name = str(translation.gettext("Erased person"))
+            person.full_name = person.email = person.phone = ""
+            person.save()
+        else:
+            Person.all_centres.filter(pk=pk).delete()
+        if login is not None and not login.volunteers.exists() and not login.staff_roles.exists():
+            get_user_model().objects.filter(pk=login.pk, is_staff=False, is_superuser=False).delete()
+        if email:
+            from notifications.models import SuppressedAddress
+
+            SuppressedAddress.all_centres.filter(centre=centre, email__iexact=email).delete()
+        person.pk = pk
+        audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.DELETE, obj=person)
+    return not kept
+
+
+def _erase_traces(person: Person) -> None:
+    """What the admin's change history and the login lockouts hold of the person: the admin
+    names each row it changed (a person, their memberships, consents, volunteer record); the
+    lockout records the address tried as a username."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from centres.models import ConsentRecord
+    from meetings.intake.models import Enquiry
+    from meetings.models import CalendarToken, Membership
+    from notifications.models import Subscription
+    from volunteers.models import Volunteer
+
+    rows = {Person: [person.pk]}
+    for model in (Membership, ConsentRecord, Subscription, CalendarToken, Volunteer, Enquiry):
+        rows[model] = list(model.all_centres.filter(person=person).values_list("pk", flat=True))
+    for model, pks in rows.items():
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in pks]
+        ).update(object_repr=f"#{model._meta.model_name}")
+    names = {person.email} | set(Volunteer.all_centres.filter(person=person).values_list("user__username", flat=True))
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        for name in filter(None, names):
+            model.objects.filter(username__iexact=name).delete()
+
+
+def _erase_mail(person: Person) -> None:
+    from django.db.models import Q
+
+    from notifications.models import OutgoingMail, WebhookEvent
+    from notifications.services import mails_anonymise, stored_event_id
+
+    theirs = Q(person=person)
+    if person.email:
+        theirs |= Q(recipient__iexact=person.email)
+    pks = list(OutgoingMail.all_centres.filter(theirs, centre=person.centre).values_list("pk", flat=True))
+    OutgoingMail.all_centres.filter(
+        pk__in=pks, status__in=[OutgoingMail.Status.QUEUED, OutgoingMail.Status.FAILED]
+    ).update(status=OutgoingMail.Status.SUPPRESSED)
+    mails_anonymise(pks)
+    if person.email:
+        # Events stored before their ids were digested.
+        for event in WebhookEvent.objects.filter(event_id__icontains=person.email):
+            event.event_id = stored_event_id(event.event_id)
+            event.save(update_fields=["event_id"])

@@ -40,6 +40,10 @@ CENTRE_EDITABLE_FIELDS = (
     "starters_needed",
     "founding_group_size",
     "enquiry_retention_months",
+    "mail_retention_months",
+    "former_member_retention_months",
+    "volunteer_retention_months",
+    "audit_retention_months",
 )
 
 
@@ -143,14 +147,11 @@ def person_update(*, actor: AbstractBaseUser | None, person: Person, **changes: 
     return person
 
 
-@transaction.atomic
 def person_delete(*, actor: AbstractBaseUser | None, person: Person) -> None:
-    """Delete a person, and with them their consent records (an erasure: callers allow it to
-    centre admins only). Writes an audit entry with the former id."""
-    centre, pk = person.centre, person.pk
-    person.delete()
-    person.pk = pk
-    audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.DELETE, obj=person)
+    """Erase a person (callers allow it to centre admins only): see `privacy.person_erase`."""
+    from centres.privacy import person_erase
+
+    person_erase(actor=actor, person=person)
 
 
 CONSENT_FUTURE_MESSAGE = gettext_lazy("Consent cannot be given in the future.")

@@ -18,3 +18,16 @@ def send_password_reset(user_ids: list[int], language: str | None = None) -> int
         for user in users:
             form.send_reset(user)
     return len(users)
+
+
+@shared_task(name="centres.apply_retention")
+def apply_retention() -> dict[str, int]:
+    """Nightly: delete or anonymise personal data past its centre's retention periods
+    (`centres.retention`). A second run finds nothing; two beats are harmless."""
+    from dataclasses import asdict
+
+    from centres.retention import retention_apply
+    from centres.scoping import all_centres_scope
+
+    with all_centres_scope():
+        return asdict(retention_apply())

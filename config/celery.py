@@ -31,6 +31,8 @@ app.conf.beat_schedule = {
     "recruit-starters": {"task": "volunteers.recruit", "schedule": crontab(hour=7, minute=15)},
     # Retention of finished enquiries, and "enough people wait to found a group" mails (once a day).
     "intake-daily": {"task": "meetings.intake_daily", "schedule": crontab(hour=3, minute=30)},
+    # Every other kind of personal data past its centre's retention period; a re-run finds nothing.
+    "apply-retention": {"task": "centres.apply_retention", "schedule": crontab(hour=3, minute=45)},
 }
 
 

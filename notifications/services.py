@@ -5,6 +5,7 @@
 Writes are described per function; nothing here sends inside a caller's transaction.
 """
 
+import hashlib
 import json
 import logging
 import smtplib
@@ -19,12 +20,12 @@ from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsR
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
-from django.db.models.functions import Lower
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat, Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from centres.models import Centre, Person
+from centres.models import Centre, ConsentRecord, Person
 from notifications import esp_batch
 from notifications.models import MailContent, OutgoingMail, Subscription, SuppressedAddress, WebhookEvent
 
@@ -121,6 +122,7 @@ def mail_queue(
                 status=(
                     OutgoingMail.Status.SUPPRESSED
                     if is_suppressed(centre_id=centre.pk, email=recipient.strip())
+                    or (person is not None and _withdrawn_among({(person.pk, PURPOSE_OF_KIND.get(kind))}))
                     else OutgoingMail.Status.QUEUED
                 ),
             )
@@ -175,6 +177,9 @@ def mails_store_claimed(mails: Sequence[NewMail]) -> list[int]:
 
 
 def _store_chunk(mails: Sequence[NewMail], *, claimed: bool = False) -> list[tuple[int, str]]:
+    withdrawn = _withdrawn_among({(mail.person_id, PURPOSE_OF_KIND.get(mail.kind)) for mail in mails})
+    if withdrawn:
+        mails = [mail for mail in mails if (mail.person_id, PURPOSE_OF_KIND.get(mail.kind)) not in withdrawn]
     if not mails:
         return []
     now = timezone.now()
@@ -278,6 +283,34 @@ def _suppressed_among(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
     return {(row.centre_id, row.lower) for row in rows} & pairs
 
 
+# Mail that a consent allows: withdrawn, it is not sent, whenever it was queued.
+PURPOSE_OF_KIND = {
+    OutgoingMail.Kind.REMINDER: ConsentRecord.Purpose.GROUP_MEMBERSHIP,
+    OutgoingMail.Kind.CHANGE_NOTICE: ConsentRecord.Purpose.GROUP_MEMBERSHIP,
+    OutgoingMail.Kind.NEWSLETTER: ConsentRecord.Purpose.NEWSLETTER,
+}
+
+
+def _withdrawn_among(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """The (person, purpose) pairs whose consent is withdrawn: recorded, and none of the
+    records still standing. A person with no record at all (added by staff, on paper) is not
+    affected."""
+    pairs = {(person_id, purpose) for person_id, purpose in pairs if person_id and purpose}
+    if not pairs:
+        return set()
+    standing: dict[tuple[int, str], bool] = {}
+    rows = ConsentRecord.all_centres.filter(
+        person_id__in={person for person, _purpose in pairs}, purpose__in={purpose for _person, purpose in pairs}
+    ).values_list("person_id", "purpose", "withdrawn_at")
+    for person_id, purpose, withdrawn_at in rows:
+        standing[(person_id, purpose)] = standing.get((person_id, purpose), False) or withdrawn_at is None
+    return {pair for pair, stands in standing.items() if not stands} & pairs
+
+
+def consent_withdrawn(person_id: int, purpose: str) -> bool:
+    return bool(_withdrawn_among({(person_id, purpose)}))
+
+
 def send_batch_size() -> int:
     """Rows per send task: an ESP batch where the ESP takes one, else a modest number."""
     return esp_batch.POSTMARK_BATCH_LIMIT if esp_batch.batch_capable() else 50
@@ -291,7 +324,9 @@ def queue_sending(mail_ids: Iterable[int]) -> None:
     size = send_batch_size()
     for start in range(0, len(ids), size):
         batch = ids[start : start + size]
-        transaction.on_commit(lambda batch=batch: send_mails.delay(batch))
+        # Robust: with the broker down, the rows wait in the outbox for the periodic flush, and
+        # whoever queued them (a page, an API call) still gets their answer.
+        transaction.on_commit(lambda batch=batch: send_mails.delay(batch), robust=True)
 
 
 def _claim(mail_ids: Sequence[int]) -> list[OutgoingMail]:
@@ -343,6 +378,8 @@ def _no_longer_wanted(mails: list[OutgoingMail]) -> set[int]:
             ).values_list("person_id", "newsletter__issues")
         )
         stopped |= {mail.pk for mail in newsletter_rows if (mail.person_id, mail.newsletter_issue_id) not in confirmed}
+    withdrawn = _withdrawn_among({(mail.person_id, PURPOSE_OF_KIND.get(mail.kind)) for mail in mails})
+    stopped |= {mail.pk for mail in mails if (mail.person_id, PURPOSE_OF_KIND.get(mail.kind)) in withdrawn}
     return stopped
 
 
@@ -614,16 +651,48 @@ DELIVERY_EVENTS = {
 }
 
 
+def mails_anonymise(pks: Sequence[int], *, drop_events: bool = False) -> int:
+    """Keep of these mails only their kind, dates and outcome: no address, person, links or
+    error text. Text rendered for these mails alone (a portal link, an acknowledgement) is
+    emptied; text shared with other mails (a reminder, a newsletter) stays. With `drop_events`,
+    the ESP's events about them go too. Returns how many rows were changed."""
+    pks = list(pks)
+    mails = OutgoingMail.all_centres.filter(pk__in=pks)
+    contents = set(mails.values_list("content_id", flat=True))
+    shared = OutgoingMail.all_centres.filter(content_id__in=contents).exclude(pk__in=pks)
+    own = contents - set(shared.values_list("content_id", flat=True))
+    MailContent.all_centres.filter(pk__in=own).update(subject="", body_text="", body_html="", headers={}, calendar="")
+    if drop_events:
+        message_ids = [message_id for message_id in mails.values_list("esp_message_id", flat=True) if message_id]
+        WebhookEvent.objects.filter(message_id__in=message_ids).delete()
+    # The key held the address: each row gets one of its own (the mail will never be queued again).
+    return mails.update(
+        person=None,
+        recipient="",
+        merge_data={},
+        last_error="",
+        idempotency_key=Concat(Value("erased:"), Cast("pk", output_field=CharField())),
+    )
+
+
+def stored_event_id(event_id: str) -> str:
+    """How an ESP event's id is stored: as it is, or digested if it holds an e-mail address (it
+    still tells a replayed event, and names no one)."""
+    if "@" not in event_id:
+        return event_id[:200]
+    return "sha256:" + hashlib.sha256(event_id.strip().lower().encode()).hexdigest()
+
+
 @transaction.atomic
 def webhook_event_record(*, esp: str, event_id: str, event_type: str, message_id: str, recipient: str) -> bool:
     """Apply one ESP tracking event once: note the delivery on the mail, and suppress the address
     for the mail's centre after a hard bounce, a complaint or an unsubscribe. Returns False for an
     event seen before (ESPs redeliver webhooks)."""
-    if not event_id:
-        event_id = f"{message_id}:{event_type}:{recipient}"
+    # Without the ESP's own id, the event is known by what it says.
+    event_id = stored_event_id(event_id or f"{message_id}:{event_type}:{recipient}")
     try:
         with transaction.atomic():
-            WebhookEvent.objects.create(esp=esp, event_id=event_id[:200], event_type=event_type, message_id=message_id)
+            WebhookEvent.objects.create(esp=esp, event_id=event_id, event_type=event_type, message_id=message_id)
     except IntegrityError:
         return False
     if event_type not in DELIVERY_EVENTS or not message_id:

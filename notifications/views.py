@@ -2,16 +2,19 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from centres.models import Centre
+from centres.models import Centre, ConsentRecord
 from centres.selectors import user_is_centre_staff
+from centres.services import consent_record
 from config.errors import ConflictError
 from meetings.models import CalendarToken, Meeting, Membership
 from meetings.services import calendar_links, groups
+from notifications import services
 from notifications.absences import absence_record
 from notifications.member_links import link_url, member_token_read, member_url
 from notifications.models import OutgoingMail
@@ -38,6 +41,8 @@ def outbox(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 REMINDER_CHOICES = [None, 120, 24 * 60, 48 * 60, 7 * 24 * 60]
+REMINDER_PURPOSE = ConsentRecord.Purpose.GROUP_MEMBERSHIP
+REMINDER_CONSENT_VERSION = "member-page-reminders-2026-11"
 
 
 def _membership_for(token: str, purpose: str):
@@ -64,7 +69,18 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
         minutes = None if choice in ("", "off") else int(choice) if choice.isascii() and choice.isdigit() else -1
         if minutes not in REMINDER_CHOICES:
             return render(request, "notifications/member_link_invalid.html", status=400)
-        groups.membership_update(actor=None, membership=membership, reminder_minutes=minutes)
+        with transaction.atomic():
+            if minutes is not None and services.consent_withdrawn(membership.person_id, REMINDER_PURPOSE):
+                # Turning reminders on, on their own page, under the sentence that says what it
+                # means, is a new consent: recorded, it lets reminders and notices go again.
+                consent_record(
+                    actor=None,
+                    person=membership.person,
+                    purpose=REMINDER_PURPOSE,
+                    text_version=REMINDER_CONSENT_VERSION,
+                    source=ConsentRecord.Source.WEB_FORM,
+                )
+            groups.membership_update(actor=None, membership=membership, reminder_minutes=minutes)
         saved = "reminders"
     elif request.method == "POST" and request.POST.get("action") == "calendar":
         calendar_links.calendar_link_issue(actor=None, person=membership.person)

@@ -28,6 +28,10 @@ class CentreSerializer(serializers.ModelSerializer):
             "starters_needed",
             "founding_group_size",
             "enquiry_retention_months",
+            "mail_retention_months",
+            "former_member_retention_months",
+            "volunteer_retention_months",
+            "audit_retention_months",
         ]
         read_only_fields = fields
 

@@ -11,7 +11,7 @@ from meetings.models import CalendarToken, Membership
 from notifications.models import NewsletterList, Subscription
 from notifications.services import mail_queue
 from tests.conftest import token_client
-from tests.factories import GroupFactory
+from tests.factories import GroupFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
@@ -105,3 +105,137 @@ def test_withdrawing_membership_consent_stops_reminders_at_once(api_a, known_per
     assert list(Membership.all_centres.filter(person=known_person).values_list("reminder_minutes", flat=True)) == [None]
     assert OutgoingMail.all_centres.get(pk=reminder.pk).status == "suppressed"
     assert OutgoingMail.all_centres.get(pk=newsletter_mail.pk).status == "queued"
+
+
+# --- erasure (GDPR Art. 17) ------------------------------------------------------------------
+
+
+def everything_stored() -> str:
+    """Every value of every row of every model, as one text to search."""
+    from django.apps import apps
+
+    values = []
+    for model in apps.get_models(include_auto_created=True):
+        manager = getattr(model, "all_centres", model._default_manager)
+        values.extend(repr(row) for row in manager.values_list())
+    return "\n".join(values).casefold()
+
+
+@pytest.fixture
+def volunteer_too(known_person, centre_a):
+    """The person also volunteers: a portal login, a training, a request, and a group started
+    with a logged session (which the hours reports need)."""
+    from django.contrib.auth import get_user_model
+
+    from tests.config.test_query_budgets import assignment, meeting
+    from volunteers.models import SessionLog, StarterAssignment, StarterRequest, TrainingRecord, Volunteer
+
+    login = get_user_model().objects.create_user(username="alma-portal", email=known_person.email)
+    volunteer = Volunteer.all_centres.create(centre=centre_a, person=known_person, status="active", user=login,
+                                             motivation="Nach meiner Scheidung half mir eine Gruppe.")  # fmt: skip
+    started = assignment(centre_a)
+    StarterAssignment.all_centres.filter(pk=started.pk).update(volunteer=volunteer)
+    SessionLog.all_centres.create(centre=centre_a, assignment=started, meeting=meeting(centre_a, group=started.group),
+                                  hours=2)  # fmt: skip
+    TrainingRecord.all_centres.create(centre=centre_a, volunteer=volunteer, course="Grundkurs",
+                                      completed_on=date(2026, 1, 1))  # fmt: skip
+    StarterRequest.all_centres.create(centre=centre_a, group=GroupFactory(centre=centre_a), volunteer=volunteer)
+    # Traces outside the centre's tables: the admin's change history, and a mistyped portal login.
+    from axes.models import AccessAttempt
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.create(
+        user=UserFactory(),  # a coordinator who changed the person in the admin
+        content_type=ContentType.objects.get_for_model(known_person),
+        action_flag=CHANGE,
+        object_id=str(known_person.pk),
+        object_repr=str(known_person),
+    )
+    AccessAttempt.objects.create(username=known_person.email, ip_address="10.0.0.9", failures_since_start=1)
+    return volunteer
+
+
+@pytest.fixture
+def mail_history(known_person, centre_a):
+    """A sent reminder shared with another member, a queued one, the ESP's events about the
+    sent mail (one known only by the address), and a suppression of the address."""
+    from notifications.models import OutgoingMail, SuppressedAddress
+    from notifications.services import webhook_event_record
+
+    sent = queued_mail(centre_a, known_person, "reminder", "meeting-1")
+    OutgoingMail.all_centres.filter(pk=sent.pk).update(
+        status="sent",
+        esp_message_id="esp-1",
+        merge_data={"manage_url": "https://x/m/secret"},
+        last_error=f"450 mailbox of {known_person.email} busy",
+    )
+    shared = OutgoingMail.all_centres.create(
+        centre=centre_a,
+        kind="reminder",
+        idempotency_key="reminder:m1:bo@x.net",
+        recipient="bo@example.net",
+        language="de",
+        content=sent.content,
+    )
+    queued = queued_mail(centre_a, known_person, "reminder", "meeting-2")
+    webhook_event_record(esp="postmark", event_id="", event_type="delivered", message_id="esp-1",
+                         recipient=known_person.email)  # fmt: skip
+    from notifications.models import WebhookEvent
+
+    WebhookEvent.objects.create(esp="postmark", event_id=f"esp-1:opened:{known_person.email}", event_type="opened",
+                                message_id="esp-1")  # an event recorded before ids were digested  # fmt: skip
+    SuppressedAddress.all_centres.create(centre=centre_a, email=known_person.email, reason="bounced")
+    return {"sent": sent, "shared": shared, "queued": queued}
+
+
+def test_erasure_leaves_nothing_of_the_person_anywhere_and_stops_their_mail(
+    api_admin_a, known_person, volunteer_too, mail_history, centre_a
+):
+    from notifications.models import MailContent, OutgoingMail
+    from volunteers.models import SessionLog, Volunteer
+
+    secrets = [known_person.display_name, known_person.email, "alma-portal", "Scheidung", "Ich suche eine Gruppe",
+               "mailbox of"]  # fmt: skip
+    stored = everything_stored()
+    assert all(secret.casefold() in stored for secret in secrets)  # the search finds them before
+
+    answer = api_admin_a.delete(f"/api/v1/people/{known_person.pk}/")
+
+    assert answer.status_code == 204
+    stored = everything_stored()
+    assert [secret for secret in secrets if secret.casefold() in stored] == []
+    # Mail stopped: the queued reminder is suppressed; the history keeps kinds and states only.
+    mails = {mail.pk: mail for mail in OutgoingMail.all_centres.all()}
+    assert mails[mail_history["queued"].pk].status == "suppressed"
+    assert mails[mail_history["sent"].pk].status == "sent"
+    assert mails[mail_history["sent"].pk].recipient == ""
+    assert mails[mail_history["sent"].pk].merge_data == {}
+    # The shared text and the other member's mail are untouched.
+    assert mails[mail_history["shared"].pk].recipient == "bo@example.net"
+    assert MailContent.all_centres.get(pk=mail_history["sent"].content_id).subject == "S"
+    # The volunteering record stays anonymous, so the hours still add up.
+    volunteer = Volunteer.all_centres.get(pk=volunteer_too.pk)
+    assert (volunteer.status, volunteer.user, volunteer.person.display_name) == ("retired", None, "Gelöschte Person")
+    assert SessionLog.all_centres.filter(assignment__volunteer=volunteer).count() == 1
+    # Their enquiry counts on, anonymised; the audit log says who erased whom, by id.
+    assert Enquiry.all_centres.get().anonymised_at is not None
+    assert AuditLogEntry.all_centres.filter(action="delete", object_type="centres.person",
+                                            object_id=str(known_person.pk)).exists()  # fmt: skip
+
+
+def test_erasing_someone_who_only_belonged_to_groups_removes_the_row(api_admin_a, known_person, mail_history):
+    from centres.models import Person
+
+    assert api_admin_a.delete(f"/api/v1/people/{known_person.pk}/").status_code == 204
+    assert not Person.all_centres.filter(pk=known_person.pk).exists()
+    assert known_person.email not in everything_stored()
+
+
+def test_a_replayed_event_is_still_refused_after_erasure(api_admin_a, known_person, mail_history):
+    from notifications.services import webhook_event_record
+
+    api_admin_a.delete(f"/api/v1/people/{known_person.pk}/")
+    for event_id in ("", f"esp-1:opened:{known_person.email}"):
+        assert not webhook_event_record(esp="postmark", event_id=event_id, event_type="delivered" if not event_id
+                                        else "opened", message_id="esp-1", recipient=known_person.email)  # fmt: skip

@@ -135,3 +135,32 @@ def test_the_founding_suggestion_job_costs_the_same_for_one_list_and_many(centre
     waiting_list()
     assert len(intake.founding_suggestions([centre_a.pk])) == 3
     assert queries(lambda: intake.founding_suggestions([centre_a.pk])) == one == 1
+
+
+def test_the_retention_job_costs_the_same_for_one_old_mail_and_many(centre_a, frozen_now):
+    """Mail past its period is anonymised in bulk. (People and volunteers are erased one by one,
+    each in full: see docs/performance.md.)"""
+    from centres.retention import retention_apply
+
+    made = iter(range(100))
+
+    def old_mails(count: int) -> None:
+        for _ in range(count):
+            n = next(made)
+            mail = outbox.mail_queue(
+                centre=centre_a,
+                kind="system",
+                obj=f"old-{n}",
+                recipient=f"r{n}@example.net",
+                language="de",
+                template="change_notice",
+                context={"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre_a},
+            )
+            OutgoingMail.all_centres.filter(pk=mail.pk).update(status="sent", created_at=NOW - timedelta(days=400))
+
+    old_mails(1)
+    one = queries(lambda: retention_apply(now=NOW))
+    old_mails(5)
+    many = queries(lambda: retention_apply(now=NOW))
+    assert OutgoingMail.all_centres.filter(recipient="").count() == 6
+    assert many == one

@@ -106,6 +106,12 @@ def test_the_centre_home_and_privacy_notice(client, centre_a, frozen_now):
         assert f"/centres/{centre_a.slug}/{path}" in home
     privacy = client.get(f"/centres/{centre_a.slug}/privacy/").content.decode()
     assert "anonymised after 6 months" in privacy
+    centre_a.volunteer_retention_months = 30
+    centre_a.save(update_fields=["volunteer_retention_months"])
+    privacy = client.get(f"/centres/{centre_a.slug}/privacy/").content.decode()
+    assert "your address for 6 months" in privacy
+    assert "after 12 months" in privacy
+    assert "deleted 30 months after they stop" in privacy
     assert client.get("/centres/nowhere/").status_code == 404
     assert client.get("/centres/nowhere/privacy/").status_code == 404
 

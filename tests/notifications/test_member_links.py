@@ -108,3 +108,71 @@ def test_a_non_ascii_digit_is_a_400_not_a_500(client, dora):
         f"/m/{member_token(purpose='manage', membership_id=dora.pk)}/", {"action": "reminders", "reminder_minutes": "²"}
     )
     assert response.status_code == 400
+
+
+# --- a withdrawn consent stops mail queued later, until the member turns reminders on again ----
+
+
+@pytest.fixture
+def dora_withdrew(dora, centre_a):
+    from centres.models import ConsentRecord
+
+    ConsentRecord.all_centres.create(
+        centre=centre_a, person=dora.person, purpose="group_membership", text_version="v1",
+        given_at=datetime(2026, 1, 1, tzinfo=UTC), withdrawn_at=datetime(2026, 11, 1, tzinfo=UTC), source="email",
+    )  # fmt: skip
+    return dora
+
+
+def test_mail_queued_after_a_withdrawal_is_not_sent(dora_withdrew, centre_a, frozen_now):
+    from notifications import services
+
+    # The reminder job (reminders stay set, as by an import after the withdrawal) stores nothing.
+    frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
+    reminders_queue_due()
+    assert not OutgoingMail.all_centres.filter(kind="reminder").exists()
+    # A change notice queued one by one is stored suppressed, never sent.
+    notice = services.mail_queue(
+        centre=centre_a,
+        kind="change_notice",
+        obj="meeting-9",
+        recipient="dora@example.net",
+        language="de",
+        template="change_notice",
+        person=dora_withdrew.person,
+        context={"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre_a},
+    )
+    assert notice.status == "suppressed"
+
+
+def test_a_row_queued_before_the_withdrawal_is_dropped_when_the_worker_takes_it(dora, centre_a, frozen_now, fake_esp):
+    from centres.models import ConsentRecord
+    from notifications import services
+
+    frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
+    reminders_queue_due()
+    reminder = OutgoingMail.all_centres.get(kind="reminder")
+    # Withdrawn behind the outbox's back (a row the withdrawal did not reach): the worker checks.
+    ConsentRecord.all_centres.create(
+        centre=centre_a, person=dora.person, purpose="group_membership", text_version="v1", source="email",
+        given_at=datetime(2026, 1, 1, tzinfo=UTC), withdrawn_at=datetime(2026, 11, 30, 17, 0, tzinfo=UTC),
+    )  # fmt: skip
+    services.mails_send([reminder.pk])
+    reminder.refresh_from_db()
+    assert reminder.status == "suppressed"
+    assert fake_esp.recipients() == []
+
+
+def test_turning_reminders_on_again_on_the_members_page_is_a_new_consent(client, dora_withdrew, frozen_now):
+    from centres.models import ConsentRecord
+
+    Membership.all_centres.filter(pk=dora_withdrew.pk).update(reminder_minutes=None)
+    page = client.get(f"/m/{member_token(purpose='manage', membership_id=dora_withdrew.pk)}/").content.decode()
+    assert 'aria-describedby="reminder-consent"' in page  # the sentence saying what turning them on means
+    client.post(f"/m/{member_token(purpose='manage', membership_id=dora_withdrew.pk)}/",
+                {"action": "reminders", "reminder_minutes": "1440"})  # fmt: skip
+    standing = ConsentRecord.all_centres.get(person=dora_withdrew.person, withdrawn_at__isnull=True)
+    assert (standing.purpose, standing.source) == ("group_membership", "web_form")
+    frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
+    reminders_queue_due()
+    assert OutgoingMail.all_centres.get(kind="reminder").recipient == "dora@example.net"

@@ -282,3 +282,31 @@ def test_an_address_suppressed_after_queueing_is_not_mailed(centre_a, fake_esp):
     services.mails_send([mail.pk])
     mail.refresh_from_db()
     assert (mail.status, fake_esp.accepted) == ("suppressed", [])
+
+
+def test_a_broker_down_when_mail_is_queued_leaves_the_row_for_the_flush(
+    centre_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The send task cannot be queued (Redis is down): the caller still gets its answer, and
+    the row waits, queued, for the periodic flush."""
+    from kombu.exceptions import OperationalError
+
+    from notifications import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.send_mails, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        mail = services.mail_queue(
+            centre=centre_a,
+            kind="system",
+            obj="broker-down",
+            recipient="x@example.net",
+            language="de",
+            template="change_notice",
+            context={"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre_a},
+        )
+    assert len(callbacks) == 1
+    mail.refresh_from_db()
+    assert mail.status == "queued"

@@ -1,0 +1,124 @@
+"""Retention: each kind of personal data is kept only as long as its centre says, then deleted
+or anonymised. Run nightly (`centres.apply_retention`); a second run the same night finds nothing.
+
+- finished enquiries, after `enquiry_retention_months`: anonymised (by `meetings.intake`'s job);
+- sent, failed and stopped mail, after `mail_retention_months`: the address, links, error and
+  text written for the recipient alone go, and so do the ESP's events about it;
+- ended memberships (with their absences), ended or never confirmed subscriptions, and answered
+  volunteer requests,
+  after `former_member_retention_months`: deleted; then people the centre has nothing else for
+  are erased;
+- retired volunteers, after `volunteer_retention_months`: erased (the hours they logged stay,
+  anonymous);
+- audit log entries, after `audit_retention_months`: deleted.
+"""
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from centres.models import AuditLogEntry, Centre, Person
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Removed:
+    mails: int = 0
+    memberships: int = 0
+    absences: int = 0
+    subscriptions: int = 0
+    requests: int = 0
+    people: int = 0
+    volunteers: int = 0
+    audit_entries: int = 0
+
+    def add(self, other: "Removed") -> None:
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    return moment - timedelta(days=round(months * 30.44))
+
+
+def retention_apply(*, now: datetime | None = None) -> Removed:
+    """Apply every centre's retention periods. A centre that fails is logged by id and the
+    others still run. Returns what was removed, summed over the centres."""
+    now = now or timezone.now()
+    total = Removed()
+    for centre in Centre.all_centres.order_by("pk"):
+        try:
+            with transaction.atomic():
+                removed = centre_retention_apply(centre, now=now)
+        except Exception:
+            logger.exception("retention failed centre=%s", centre.pk)
+            continue
+        if any(asdict(removed).values()):
+            logger.info("retention centre=%s %s", centre.pk, " ".join(f"{k}={v}" for k, v in asdict(removed).items()))
+        total.add(removed)
+    return total
+
+
+def centre_retention_apply(centre: Centre, *, now: datetime) -> Removed:
+    from centres.privacy import person_erase
+    from meetings.intake.models import Enquiry
+    from meetings.models import Membership
+    from notifications.models import Absence, OutgoingMail, Subscription
+    from notifications.services import mails_anonymise
+    from volunteers.models import StarterRequest, Volunteer
+
+    removed = Removed()
+    mail_cutoff = months_before(now, centre.mail_retention_months)
+    done = OutgoingMail.all_centres.filter(
+        centre=centre,
+        created_at__lt=mail_cutoff,
+        status__in=[OutgoingMail.Status.SENT, OutgoingMail.Status.FAILED, OutgoingMail.Status.SUPPRESSED],
+    ).exclude(recipient="")
+    removed.mails = mails_anonymise(list(done.values_list("pk", flat=True)), drop_events=True)
+
+    left_cutoff = months_before(now, centre.former_member_retention_months)
+    ended = Membership.all_centres.filter(centre=centre, left_on__lt=timezone.localdate(left_cutoff))
+    removed.absences = Absence.all_centres.filter(
+        Q(membership__in=ended) | Q(centre=centre, meeting__starts_at__lt=left_cutoff)
+    ).delete()[0]
+    removed.memberships = ended.delete()[0]
+    removed.subscriptions = Subscription.all_centres.filter(
+        Q(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at__lt=left_cutoff)
+        | Q(status=Subscription.Status.PENDING, requested_at__lt=left_cutoff),  # never confirmed
+        centre=centre,
+    ).delete()[0]
+    removed.requests = (
+        StarterRequest.all_centres.filter(centre=centre, created_at__lt=left_cutoff)
+        .exclude(status=StarterRequest.Status.PENDING)
+        .delete()[0]
+    )
+
+    volunteer_cutoff = months_before(now, centre.volunteer_retention_months)
+    # An erased volunteer's record keeps no date of its own, so it is not found again.
+    retired = Volunteer.all_centres.filter(
+        centre=centre, status=Volunteer.Status.RETIRED, status_changed_at__lt=volunteer_cutoff
+    )
+    for person_id in retired.values_list("person_id", flat=True):
+        person_erase(actor=None, person=Person.all_centres.get(pk=person_id))
+        removed.volunteers += 1
+
+    # Someone the centre has nothing else for: no membership, subscription, volunteering or
+    # enquiry, and untouched since the cutoff.
+    alone = Person.all_centres.filter(centre=centre, created_at__lt=left_cutoff, updated_at__lt=left_cutoff).exclude(
+        Exists(Membership.all_centres.filter(person=OuterRef("pk")))
+        | Exists(Subscription.all_centres.filter(person=OuterRef("pk")))
+        | Exists(Volunteer.all_centres.filter(person=OuterRef("pk")))
+        | Exists(Enquiry.all_centres.filter(person=OuterRef("pk")))
+    )
+    for person in alone:
+        person_erase(actor=None, person=person)
+        removed.people += 1
+
+    audit_cutoff = months_before(now, centre.audit_retention_months)
+    removed.audit_entries = AuditLogEntry.all_centres.filter(centre=centre, at__lt=audit_cutoff).delete()[0]
+    return removed
