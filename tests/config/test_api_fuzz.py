@@ -13,9 +13,10 @@ Two checks are left out, each for a reason:
   which an empty or unusable filter or page size means "no filter" or "the default size".
   Invalid bodies and paths are still refused.
 
-Bounded: `FUZZ_EXAMPLES` requests per operation and generation mode (default 15); CI runs the
-default. The schema is built here rather than fetched, because schemathesis' fixture loader does
-not run under this pytest; it is the same generator `/api/schema/` serves (a test checks that).
+Bounded: `FUZZ_EXAMPLES` requests per operation and generation mode (default 15), and four
+times as many chains of requests (the stateful test); CI runs the default. The schema is built
+here rather than fetched, because schemathesis' fixture loader does not run under this pytest;
+it is the same generator `/api/schema/` serves (a test checks that).
 """
 
 import json
@@ -25,6 +26,7 @@ from collections import Counter
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
+from django.db import transaction
 from django.urls import Resolver404, resolve
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -33,7 +35,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup, ServerError
 from schemathesis.core.parameters import ParameterLocation
-from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+from schemathesis.specs.openapi.checks import ignored_auth, negative_data_rejection, positive_data_acceptance
 
 from config.schema import ScopedSchemaGenerator
 from tests.config.test_isolation_matrix import NOW, World, centre_rows, model_of
@@ -93,6 +95,44 @@ def test_the_api_answers_every_generated_request_as_documented(case, admin_world
         excluded.append(negative_data_rejection)
     SENT[(case.operation.label, case.meta.generation.mode.value)] += 1
     case.call_and_validate(headers={"Authorization": f"Token {token.key}"}, excluded_checks=excluded)
+
+
+@pytest.mark.django_db
+def test_chains_of_requests_follow_the_links_between_operations(admin_world):
+    """Stateful fuzzing: schemathesis infers which answer feeds which request (a new closure's
+    id to its detail, change and deletion; a person to their consents) and runs chains of up to
+    eight requests, each answer checked as above. The credentials come from the test, so the
+    check that they are enforced is left to the isolation matrix, which asks every route
+    without them."""
+    token = Token.objects.get(user=admin_world.admin_user)
+
+    class Chains(schema.as_state_machine()):
+        # Each chain starts from the same world: what one chain made is rolled back after it.
+        def setup(self):
+            self.savepoint = transaction.savepoint()
+
+        def teardown(self):
+            transaction.savepoint_rollback(self.savepoint)
+
+        def get_call_kwargs(self, case):
+            SENT[(case.operation.label, "chained")] += 1
+            return {"headers": {"Authorization": f"Token {token.key}"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            excluded = [positive_data_acceptance, ignored_auth]
+            if only_the_query_is_invalid(case):
+                excluded.append(negative_data_rejection)
+            case.validate_response(response, excluded_checks=excluded, transport_kwargs=kwargs)
+
+    Chains.run(
+        settings=settings(
+            max_examples=4 * EXAMPLES,
+            stateful_step_count=8,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+        )
+    )
 
 
 def test_the_fuzzed_schema_is_the_one_the_api_serves(client):
