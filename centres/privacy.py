@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import models
+from django.utils import timezone, translation
 
 import meetings.intake.models  # noqa: F401 (the enquiry models, wherever the export runs)
 from centres.models import Person
@@ -71,64 +72,100 @@ def person_erase(*, actor, person: Person) -> bool:
 
     - Mail stops: their mails not yet sent are suppressed, and every mail to them keeps only
       its kind, dates and status: no address, no links, no error text, no text written for
-      them alone. ESP events that held the address keep only a digest of it (still enough to
-      refuse a replayed event). A suppression of their address goes too.
+      them alone (ESP events never hold an address: `stored_event_id`). A suppression of their
+      address goes too, and so do login lockouts under it.
     - Their enquiries are anonymised (the counts keep channel, topics and month).
-    - Their memberships, consents, subscriptions and calendar links go; so do a volunteer's
-      training records and open requests, and their portal login if it serves no one else.
+    - Their memberships, consents, subscriptions and calendar links go; so does what their
+      volunteering holds (`volunteering_erase`).
     - A volunteer who started groups keeps an anonymous record, so that the session logs and
       the hours reported to funders still add up; everything else about them is deleted.
     - The audit log holds ids, actions and field names only, never values: it keeps its entries,
       which now point at nobody, and one more says who erased whom (by id) and when."""
-    from django.contrib.auth import get_user_model
     from django.db import transaction
-    from django.utils import translation
 
     from centres.models import AuditLogEntry, ConsentRecord
     from centres.services import audit_record
     from meetings.intake.models import Enquiry
     from meetings.intake.services import enquiry_anonymise
     from meetings.models import CalendarToken, Membership
-    from notifications.models import Subscription
-    from volunteers.models import StarterAssignment, StarterRequest, TrainingRecord, Volunteer
+    from notifications.models import Subscription, SuppressedAddress
+    from volunteers.models import Volunteer
 
     with transaction.atomic():
-        person = Person.all_centres.select_for_update().select_related("centre").get(pk=person.pk)
+        # Only the person's row is locked: the centre's other writes go on meanwhile.
+        person = Person.all_centres.select_for_update(of=("self",)).select_related("centre").get(pk=person.pk)
         centre, pk, email = person.centre, person.pk, person.email
         _erase_mail(person)
         _erase_traces(person)
         for enquiry in Enquiry.all_centres.filter(person=person):
-            enquiry_anonymise(actor=actor, enquiry=enquiry)
+            enquiry_anonymise(actor=actor, enquiry=enquiry, delete_lone_person=False)
         for model in (Membership, ConsentRecord, Subscription, CalendarToken):
             model.all_centres.filter(person_id=pk).delete()
         volunteer = Volunteer.all_centres.filter(person_id=pk).first()
-        login = volunteer.user if volunteer else None
-        kept = False
-        if volunteer is not None:
-            TrainingRecord.all_centres.filter(volunteer=volunteer).delete()
-            StarterRequest.all_centres.filter(volunteer=volunteer).delete()
-            kept = StarterAssignment.all_centres.filter(volunteer=volunteer).exists()
+        kept = volunteer is not None and not volunteering_erase(actor=actor, volunteer=volunteer)
         if kept:
-            volunteer.status, volunteer.user, volunteer.motivation = Volunteer.Status.RETIRED, None, ""
-            volunteer.languages, volunteer.weekdays, volunteer.email_confirmed_at = [], [], None
-            volunteer.screened_on = volunteer.confidentiality_signed_on = volunteer.status_changed_at = None
-            volunteer.save()
-            volunteer.topics.clear()
             with translation.override(centre.default_language):
                 person.display_name = str(translation.gettext("Erased person"))
             person.full_name = person.email = person.phone = ""
             person.save()
         else:
             Person.all_centres.filter(pk=pk).delete()
-        if login is not None and not login.volunteers.exists() and not login.staff_roles.exists():
-            get_user_model().objects.filter(pk=login.pk, is_staff=False, is_superuser=False).delete()
         if email:
-            from notifications.models import SuppressedAddress
-
             SuppressedAddress.all_centres.filter(centre=centre, email__iexact=email).delete()
         person.pk = pk
         audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.DELETE, obj=person)
     return not kept
+
+
+def volunteering_erase(*, actor, volunteer) -> bool:
+    """Erase what a person's volunteering holds (retention of a retired volunteer who is still
+    a member, say, or part of `person_erase`): motivation, availability, trainings, requests,
+    their portal login if it serves no one else. A volunteer who started groups keeps an
+    anonymous record, its open assignments ended, so the hours still add up and the groups get
+    a new starter; otherwise the record goes. Returns True if the record is gone."""
+
+    from centres.models import StaffRole
+    from volunteers.models import StarterAssignment, StarterRequest, TrainingRecord, Volunteer
+
+    login = volunteer.user
+    TrainingRecord.all_centres.filter(volunteer=volunteer).delete()
+    StarterRequest.all_centres.filter(volunteer=volunteer).delete()
+    assignments = StarterAssignment.all_centres.filter(volunteer=volunteer)
+    kept = assignments.exists()
+    if kept:
+        assignments.exclude(status=StarterAssignment.Status.ENDED).update(
+            status=StarterAssignment.Status.ENDED, ended_on=timezone.localdate()
+        )
+        volunteer.status, volunteer.user, volunteer.motivation = Volunteer.Status.RETIRED, None, ""
+        volunteer.languages, volunteer.weekdays, volunteer.email_confirmed_at = [], [], None
+        # The record keeps no date of its own, so retention does not find it again.
+        volunteer.screened_on = volunteer.confidentiality_signed_on = volunteer.status_changed_at = None
+        volunteer.save()
+        volunteer.topics.clear()
+    else:
+        Volunteer.all_centres.filter(pk=volunteer.pk).delete()
+    # The login may serve this address at other centres too: only then it stays. (Unscoped: an
+    # erasure asked in one centre must not miss another centre's volunteer.)
+    if login is not None and not (
+        Volunteer.all_centres.filter(user=login).exists() or StaffRole.all_centres.filter(user=login).exists()
+    ):
+        _erase_login(login)
+    return not kept
+
+
+def _erase_login(login) -> None:
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    users = get_user_model()
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(users), object_id=str(login.pk)).update(
+        object_repr=f"#{users._meta.model_name}"
+    )
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(username__in=[name for name in (login.username, login.email) if name]).delete()
+    users.objects.filter(pk=login.pk, is_staff=False, is_superuser=False).delete()
 
 
 def _erase_traces(person: Person) -> None:
@@ -152,28 +189,26 @@ def _erase_traces(person: Person) -> None:
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in pks]
         ).update(object_repr=f"#{model._meta.model_name}")
-    names = {person.email} | set(Volunteer.all_centres.filter(person=person).values_list("user__username", flat=True))
-    for model in (AccessAttempt, AccessLog, AccessFailureLog):
-        for name in filter(None, names):
-            model.objects.filter(username__iexact=name).delete()
+    if person.email:
+        for model in (AccessAttempt, AccessLog, AccessFailureLog):
+            model.objects.filter(username__iexact=person.email).delete()
 
 
 def _erase_mail(person: Person) -> None:
     from django.db.models import Q
+    from django.db.models.functions import Lower
 
-    from notifications.models import OutgoingMail, WebhookEvent
-    from notifications.services import mails_anonymise, stored_event_id
+    from notifications.models import OutgoingMail
+    from notifications.services import mails_anonymise
 
     theirs = Q(person=person)
     if person.email:
-        theirs |= Q(recipient__iexact=person.email)
-    pks = list(OutgoingMail.all_centres.filter(theirs, centre=person.centre).values_list("pk", flat=True))
+        theirs |= Q(recipient_lower=person.email.lower())
+    mails = OutgoingMail.all_centres.alias(recipient_lower=Lower("recipient")).filter(theirs, centre=person.centre)
+    pks = list(mails.values_list("pk", flat=True))
+    # Mail in flight is stopped too: if the worker's attempt fails, nothing is tried again.
     OutgoingMail.all_centres.filter(
-        pk__in=pks, status__in=[OutgoingMail.Status.QUEUED, OutgoingMail.Status.FAILED]
-    ).update(status=OutgoingMail.Status.SUPPRESSED)
+        pk__in=pks,
+        status__in=[OutgoingMail.Status.QUEUED, OutgoingMail.Status.FAILED, OutgoingMail.Status.SENDING],
+    ).update(status=OutgoingMail.Status.SUPPRESSED, sending_since=None)
     mails_anonymise(pks)
-    if person.email:
-        # Events stored before their ids were digested.
-        for event in WebhookEvent.objects.filter(event_id__icontains=person.email):
-            event.event_id = stored_event_id(event.event_id)
-            event.save(update_fields=["event_id"])

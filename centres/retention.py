@@ -47,14 +47,14 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 
 def retention_apply(*, now: datetime | None = None) -> Removed:
-    """Apply every centre's retention periods. A centre that fails is logged by id and the
-    others still run. Returns what was removed, summed over the centres."""
+    """Apply every centre's retention periods. The bulk deletions of a centre run in one
+    transaction, each erasure in its own; a centre or a person that fails is logged by id and
+    the rest still run. Returns what was removed, summed over the centres."""
     now = now or timezone.now()
     total = Removed()
     for centre in Centre.all_centres.order_by("pk"):
         try:
-            with transaction.atomic():
-                removed = centre_retention_apply(centre, now=now)
+            removed = centre_retention_apply(centre, now=now)
         except Exception:
             logger.exception("retention failed centre=%s", centre.pk)
             continue
@@ -65,60 +65,113 @@ def retention_apply(*, now: datetime | None = None) -> Removed:
 
 
 def centre_retention_apply(centre: Centre, *, now: datetime) -> Removed:
-    from centres.privacy import person_erase
-    from meetings.intake.models import Enquiry
     from meetings.models import Membership
     from notifications.models import Absence, OutgoingMail, Subscription
     from notifications.services import mails_anonymise
     from volunteers.models import StarterRequest, Volunteer
 
     removed = Removed()
-    mail_cutoff = months_before(now, centre.mail_retention_months)
-    done = OutgoingMail.all_centres.filter(
-        centre=centre,
-        created_at__lt=mail_cutoff,
-        status__in=[OutgoingMail.Status.SENT, OutgoingMail.Status.FAILED, OutgoingMail.Status.SUPPRESSED],
-    ).exclude(recipient="")
-    removed.mails = mails_anonymise(list(done.values_list("pk", flat=True)), drop_events=True)
+    with transaction.atomic():
+        mail_cutoff = months_before(now, centre.mail_retention_months)
+        done = OutgoingMail.all_centres.filter(
+            centre=centre,
+            created_at__lt=mail_cutoff,
+            status__in=[OutgoingMail.Status.SENT, OutgoingMail.Status.FAILED, OutgoingMail.Status.SUPPRESSED],
+        ).exclude(recipient="")
+        removed.mails = mails_anonymise(list(done.values_list("pk", flat=True)), drop_events=True)
 
-    left_cutoff = months_before(now, centre.former_member_retention_months)
-    ended = Membership.all_centres.filter(centre=centre, left_on__lt=timezone.localdate(left_cutoff))
-    removed.absences = Absence.all_centres.filter(
-        Q(membership__in=ended) | Q(centre=centre, meeting__starts_at__lt=left_cutoff)
-    ).delete()[0]
-    removed.memberships = ended.delete()[0]
-    removed.subscriptions = Subscription.all_centres.filter(
-        Q(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at__lt=left_cutoff)
-        | Q(status=Subscription.Status.PENDING, requested_at__lt=left_cutoff),  # never confirmed
-        centre=centre,
-    ).delete()[0]
-    removed.requests = (
-        StarterRequest.all_centres.filter(centre=centre, created_at__lt=left_cutoff)
-        .exclude(status=StarterRequest.Status.PENDING)
-        .delete()[0]
-    )
+        left_cutoff = months_before(now, centre.former_member_retention_months)
+        ended = Membership.all_centres.filter(centre=centre, left_on__lt=timezone.localdate(left_cutoff))
+        removed.absences = Absence.all_centres.filter(
+            Q(membership__in=ended) | Q(centre=centre, meeting__starts_at__lt=left_cutoff)
+        ).delete()[0]
+        removed.memberships = ended.delete()[0]
+        removed.subscriptions = Subscription.all_centres.filter(
+            Q(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at__lt=left_cutoff)
+            | Q(status=Subscription.Status.PENDING, requested_at__lt=left_cutoff),  # never confirmed
+            centre=centre,
+        ).delete()[0]
+        removed.requests = (
+            StarterRequest.all_centres.filter(centre=centre, created_at__lt=left_cutoff)
+            .exclude(status=StarterRequest.Status.PENDING)
+            .delete()[0]
+        )
+        audit_cutoff = months_before(now, centre.audit_retention_months)
+        removed.audit_entries = AuditLogEntry.all_centres.filter(centre=centre, at__lt=audit_cutoff).delete()[0]
 
+    # Retired volunteers: their volunteering goes; the person too if the centre has nothing
+    # else for them (a member of a group keeps their membership). An erased record keeps no
+    # date of its own, so it is not found again.
     volunteer_cutoff = months_before(now, centre.volunteer_retention_months)
-    # An erased volunteer's record keeps no date of its own, so it is not found again.
     retired = Volunteer.all_centres.filter(
         centre=centre, status=Volunteer.Status.RETIRED, status_changed_at__lt=volunteer_cutoff
     )
-    for person_id in retired.values_list("person_id", flat=True):
-        person_erase(actor=None, person=Person.all_centres.get(pk=person_id))
-        removed.volunteers += 1
+    for volunteer_id in retired.values_list("pk", flat=True):
+        removed.volunteers += _erase_one(_retired_volunteer_erase, volunteer_id)
 
     # Someone the centre has nothing else for: no membership, subscription, volunteering or
     # enquiry, and untouched since the cutoff.
     alone = Person.all_centres.filter(centre=centre, created_at__lt=left_cutoff, updated_at__lt=left_cutoff).exclude(
+        _has_anything_else()
+    )
+    for person_id in alone.values_list("pk", flat=True):
+        removed.people += _erase_one(_lone_person_erase, person_id)
+    return removed
+
+
+def _has_anything_else():
+    from meetings.intake.models import Enquiry
+    from meetings.models import Membership
+    from notifications.models import Subscription
+    from volunteers.models import Volunteer
+
+    return (
         Exists(Membership.all_centres.filter(person=OuterRef("pk")))
         | Exists(Subscription.all_centres.filter(person=OuterRef("pk")))
         | Exists(Volunteer.all_centres.filter(person=OuterRef("pk")))
         | Exists(Enquiry.all_centres.filter(person=OuterRef("pk")))
     )
-    for person in alone:
-        person_erase(actor=None, person=person)
-        removed.people += 1
 
-    audit_cutoff = months_before(now, centre.audit_retention_months)
-    removed.audit_entries = AuditLogEntry.all_centres.filter(centre=centre, at__lt=audit_cutoff).delete()[0]
-    return removed
+
+def _erase_one(erase, pk: int) -> int:
+    """One erasure in its own transaction; 0 if it failed (logged by id) or another run (a
+    second beat) did it first."""
+    try:
+        with transaction.atomic():
+            return erase(pk)
+    except Exception:
+        logger.exception("retention failed for %s id=%s", erase.__name__, pk)
+        return 0
+
+
+def _retired_volunteer_erase(volunteer_id: int) -> int:
+    from centres.privacy import person_erase, volunteering_erase
+    from meetings.intake.models import Enquiry
+    from meetings.models import Membership
+    from notifications.models import Subscription
+    from volunteers.models import Volunteer
+
+    volunteer = Volunteer.all_centres.select_for_update(of=("self",)).filter(pk=volunteer_id).first()
+    if volunteer is None or volunteer.status_changed_at is None:
+        return 0
+    person_id = volunteer.person_id
+    still_known = (
+        Membership.all_centres.filter(person_id=person_id).exists()
+        or Subscription.all_centres.filter(person_id=person_id).exists()
+        or Enquiry.all_centres.filter(person_id=person_id).exists()
+    )
+    if still_known:
+        volunteering_erase(actor=None, volunteer=volunteer)
+    else:
+        person_erase(actor=None, person=volunteer.person)
+    return 1
+
+
+def _lone_person_erase(person_id: int) -> int:
+    from centres.privacy import person_erase
+
+    person = Person.all_centres.filter(pk=person_id).exclude(_has_anything_else()).first()
+    if person is None:
+        return 0
+    person_erase(actor=None, person=person)
+    return 1

@@ -89,6 +89,8 @@ class OutgoingMail(models.Model):
                 condition=models.Q(status__in=["queued", "sending"]),
             ),
             models.Index(fields=["centre", "created_at"], name="mail_centre_created_idx"),
+            # An erasure finds the mails to an address (also those made without a person).
+            models.Index("centre", Lower("recipient"), name="mail_centre_recipient_idx"),
             # Webhook events find their mail by the ESP's message id; unsent rows have none.
             models.Index(
                 fields=["esp_message_id"], name="mail_esp_message_idx", condition=~models.Q(esp_message_id="")

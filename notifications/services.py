@@ -24,6 +24,7 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat, Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from centres.models import Centre, ConsentRecord, Person
 from notifications import esp_batch
@@ -324,9 +325,16 @@ def queue_sending(mail_ids: Iterable[int]) -> None:
     size = send_batch_size()
     for start in range(0, len(ids), size):
         batch = ids[start : start + size]
-        # Robust: with the broker down, the rows wait in the outbox for the periodic flush, and
-        # whoever queued them (a page, an API call) still gets their answer.
-        transaction.on_commit(lambda batch=batch: send_mails.delay(batch), robust=True)
+        transaction.on_commit(lambda batch=batch: _send_later(send_mails, batch))
+
+
+def _send_later(task, batch: list[int]) -> None:
+    """With the broker down, the rows wait in the outbox for the periodic flush, and whoever
+    queued them (a page, an API call) still gets their answer."""
+    try:
+        task.delay(batch)
+    except KombuOperationalError:
+        logger.warning("broker unreachable; %s mails wait for the outbox flush", len(batch))
 
 
 def _claim(mail_ids: Sequence[int]) -> list[OutgoingMail]:
@@ -368,6 +376,7 @@ def _with_contents(mails: list[OutgoingMail]) -> list[OutgoingMail]:
 def _no_longer_wanted(mails: list[OutgoingMail]) -> set[int]:
     suppressed = _suppressed_among({(mail.centre_id, mail.recipient.lower()) for mail in mails})
     stopped = {mail.pk for mail in mails if (mail.centre_id, mail.recipient.lower()) in suppressed}
+    stopped |= {mail.pk for mail in mails if not mail.recipient}  # erased meanwhile
     newsletter_rows = [mail for mail in mails if mail.newsletter_issue_id and mail.person_id]
     if newsletter_rows:
         confirmed = set(
@@ -656,23 +665,28 @@ def mails_anonymise(pks: Sequence[int], *, drop_events: bool = False) -> int:
     error text. Text rendered for these mails alone (a portal link, an acknowledgement) is
     emptied; text shared with other mails (a reminder, a newsletter) stays. With `drop_events`,
     the ESP's events about them go too. Returns how many rows were changed."""
-    pks = list(pks)
-    mails = OutgoingMail.all_centres.filter(pk__in=pks)
-    contents = set(mails.values_list("content_id", flat=True))
-    shared = OutgoingMail.all_centres.filter(content_id__in=contents).exclude(pk__in=pks)
-    own = contents - set(shared.values_list("content_id", flat=True))
-    MailContent.all_centres.filter(pk__in=own).update(subject="", body_text="", body_html="", headers={}, calendar="")
-    if drop_events:
-        message_ids = [message_id for message_id in mails.values_list("esp_message_id", flat=True) if message_id]
-        WebhookEvent.objects.filter(message_id__in=message_ids).delete()
-    # The key held the address: each row gets one of its own (the mail will never be queued again).
-    return mails.update(
-        person=None,
-        recipient="",
-        merge_data={},
-        last_error="",
-        idempotency_key=Concat(Value("erased:"), Cast("pk", output_field=CharField())),
-    )
+    pks, changed = list(pks), 0
+    for start in range(0, len(pks), BULK_CHUNK):
+        chunk = pks[start : start + BULK_CHUNK]
+        mails = OutgoingMail.all_centres.filter(pk__in=chunk)
+        contents = set(mails.values_list("content_id", flat=True))
+        shared = OutgoingMail.all_centres.filter(content_id__in=contents).exclude(pk__in=chunk)
+        own = contents - set(shared.values_list("content_id", flat=True))
+        MailContent.all_centres.filter(pk__in=own).update(
+            subject="", body_text="", body_html="", headers={}, calendar=""
+        )
+        if drop_events:
+            message_ids = [message_id for message_id in mails.values_list("esp_message_id", flat=True) if message_id]
+            WebhookEvent.objects.filter(message_id__in=message_ids).delete()
+        # The key held the address: each row gets one of its own (it will never be queued again).
+        changed += mails.update(
+            person=None,
+            recipient="",
+            merge_data={},
+            last_error="",
+            idempotency_key=Concat(Value("erased:"), Cast("pk", output_field=CharField())),
+        )
+    return changed
 
 
 def stored_event_id(event_id: str) -> str:
@@ -701,6 +715,8 @@ def webhook_event_record(*, esp: str, event_id: str, event_type: str, message_id
     OutgoingMail.all_centres.filter(pk__in=[mail.pk for mail in mails]).update(delivery=DELIVERY_EVENTS[event_type])
     if event_type in SUPPRESSING_EVENTS:
         for mail in mails:
+            if not mail.recipient:
+                continue  # the mail was anonymised (its person erased): nothing to keep
             address = recipient or mail.recipient
             if not is_suppressed(centre_id=mail.centre_id, email=address):
                 SuppressedAddress.all_centres.create(

@@ -474,7 +474,7 @@ def _months_ago(moment: datetime, months: int) -> datetime:
 
 
 @transaction.atomic
-def enquiry_anonymise(*, actor: AbstractBaseUser | None, enquiry: Enquiry) -> Enquiry:
+def enquiry_anonymise(*, actor: AbstractBaseUser | None, enquiry: Enquiry, delete_lone_person: bool = True) -> Enquiry:
     """Remove everything personal from a finished enquiry: the link to the person (deleted too
     if the enquiry was all the centre knew of them), the free text, wishes that could identify,
     the referral and the notes. Channel, topics, dates and outcome remain for the counts.
@@ -516,12 +516,12 @@ def enquiry_anonymise(*, actor: AbstractBaseUser | None, enquiry: Enquiry) -> En
         obj=enquiry,
         changed_fields=["anonymised_at"],
     )
-    if person_id is not None and person_created:
-        _delete_if_only_an_enquirer(person_id)
+    if person_id is not None and person_created and delete_lone_person:
+        _delete_if_only_an_enquirer(actor, person_id)
     return enquiry
 
 
-def _delete_if_only_an_enquirer(person_id: int) -> None:
+def _delete_if_only_an_enquirer(actor: AbstractBaseUser | None, person_id: int) -> None:
     person = Person.all_centres.filter(pk=person_id).first()
     if person is None:
         return
@@ -532,7 +532,9 @@ def _delete_if_only_an_enquirer(person_id: int) -> None:
         or Volunteer.all_centres.filter(person=person).exists()
     )
     if not still_known:
-        person.delete()
+        from centres.privacy import person_erase
+
+        person_erase(actor=actor, person=person)  # everything else they left: mail, lockouts
 
 
 def enquiries_anonymise_due(*, now: datetime | None = None) -> int:

@@ -11,7 +11,7 @@ from meetings.models import CalendarToken, Membership
 from notifications.models import NewsletterList, Subscription
 from notifications.services import mail_queue
 from tests.conftest import token_client
-from tests.factories import GroupFactory, UserFactory
+from tests.factories import GroupFactory, PersonFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
@@ -181,10 +181,9 @@ def mail_history(known_person, centre_a):
     queued = queued_mail(centre_a, known_person, "reminder", "meeting-2")
     webhook_event_record(esp="postmark", event_id="", event_type="delivered", message_id="esp-1",
                          recipient=known_person.email)  # fmt: skip
-    from notifications.models import WebhookEvent
-
-    WebhookEvent.objects.create(esp="postmark", event_id=f"esp-1:opened:{known_person.email}", event_type="opened",
-                                message_id="esp-1")  # an event recorded before ids were digested  # fmt: skip
+    # An ESP's own event id that holds the address:
+    webhook_event_record(esp="postmark", event_id=f"esp-1:opened:{known_person.email}", event_type="opened",
+                         message_id="esp-1", recipient=known_person.email)  # fmt: skip
     SuppressedAddress.all_centres.create(centre=centre_a, email=known_person.email, reason="bounced")
     return {"sent": sent, "shared": shared, "queued": queued}
 
@@ -239,3 +238,62 @@ def test_a_replayed_event_is_still_refused_after_erasure(api_admin_a, known_pers
     for event_id in ("", f"esp-1:opened:{known_person.email}"):
         assert not webhook_event_record(esp="postmark", event_id=event_id, event_type="delivered" if not event_id
                                         else "opened", message_id="esp-1", recipient=known_person.email)  # fmt: skip
+
+
+def test_a_late_bounce_after_erasure_does_not_bring_the_address_back(api_admin_a, known_person, mail_history):
+    from notifications.models import SuppressedAddress
+    from notifications.services import webhook_event_record
+
+    api_admin_a.delete(f"/api/v1/people/{known_person.pk}/")
+    assert webhook_event_record(esp="postmark", event_id="late-bounce", event_type="bounced", message_id="esp-1",
+                                recipient=known_person.email)  # fmt: skip
+    assert not SuppressedAddress.all_centres.exists()
+
+
+@pytest.mark.usefixtures("fake_postmark")
+def test_mail_in_flight_during_erasure_is_never_tried_again(api_admin_a, known_person, centre_a):
+    from notifications import services
+    from notifications.models import OutgoingMail
+
+    in_flight = queued_mail(centre_a, known_person, "reminder", "meeting-3")
+    OutgoingMail.all_centres.filter(pk=in_flight.pk).update(status="sending", sending_since="2026-01-01T00:00:00Z")
+    api_admin_a.delete(f"/api/v1/people/{known_person.pk}/")
+    services.outbox_requeue_stuck()  # what the sweeper does to a worker's row that never came back
+    services.mails_send([in_flight.pk])
+    assert OutgoingMail.all_centres.get(pk=in_flight.pk).status == "suppressed"
+    assert OutgoingMail.all_centres.get(pk=in_flight.pk).attempts == 0
+
+
+def test_erasing_a_starter_ends_their_assignments_so_the_group_gets_another(api_admin_a, volunteer_too):
+    from volunteers.models import StarterAssignment
+
+    api_admin_a.delete(f"/api/v1/people/{volunteer_too.person_id}/")
+    assert set(StarterAssignment.all_centres.filter(volunteer=volunteer_too).values_list("status", flat=True)) == {
+        "ended"
+    }
+
+
+def test_a_portal_login_another_centre_still_uses_survives_the_erasure(api_admin_a, volunteer_too, centre_b):
+    """Asked in centre A's scope, the erasure still sees centre B's volunteer on the same login."""
+    from volunteers.models import Volunteer
+
+    login = volunteer_too.user
+    theirs = Volunteer.all_centres.create(centre=centre_b, person=PersonFactory(centre=centre_b), user=login)
+    api_admin_a.delete(f"/api/v1/people/{volunteer_too.person_id}/")
+    assert Volunteer.all_centres.get(pk=theirs.pk).user == login
+
+
+def test_events_stored_with_an_address_are_digested_by_the_migration(centre_a):
+    import importlib
+
+    from django.apps import apps
+
+    from notifications.models import WebhookEvent
+    from notifications.services import webhook_event_record
+
+    migration = importlib.import_module("notifications.migrations.0010_erasure_index_and_event_digests")
+    WebhookEvent.objects.create(esp="postmark", event_id="m-1:opened:old@example.net", event_type="opened")
+    migration.digest_event_ids(apps, None)
+    assert "old@example.net" not in everything_stored()
+    assert not webhook_event_record(esp="postmark", event_id="m-1:opened:old@example.net", event_type="opened",
+                                    message_id="m-1", recipient="old@example.net")  # fmt: skip

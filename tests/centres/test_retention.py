@@ -116,3 +116,19 @@ def test_a_centre_that_fails_is_logged_and_the_others_run(short_and_long, centre
     assert f"retention failed centre={centre_a.pk}" in caplog.text
     assert Person.all_centres.filter(display_name="left a").exists()
     assert not Person.all_centres.filter(display_name="left b").exists()
+
+
+def test_a_retired_volunteer_who_is_still_a_member_loses_only_the_volunteering(short_and_long, centre_a):
+    from volunteers.models import TrainingRecord
+
+    short, _long = short_and_long
+    member = short["people"]["retired"]
+    Membership.all_centres.create(centre=centre_a, group=GroupFactory(centre=centre_a), person=member,
+                                  joined_on=date(2026, 1, 1))  # fmt: skip
+    TrainingRecord.all_centres.create(centre=centre_a, volunteer=short["volunteer"], course="Grundkurs",
+                                      completed_on=date(2026, 1, 1))  # fmt: skip
+    retention_apply(now=NOW)
+    assert Membership.all_centres.filter(person=member, left_on__isnull=True).exists()
+    assert Person.all_centres.get(pk=member.pk).email == "retired.a@example.net"
+    assert not Volunteer.all_centres.filter(person=member).exists()
+    assert "motivation a" not in everything_stored()
