@@ -132,3 +132,29 @@ def json_not_found(request: HttpRequest, exception: Exception | None = None):
 def json_server_error(request: HttpRequest):
     message = _("Something went wrong on our side. The error has been logged.")
     return JsonResponse(_error_body(500, "server_error", message), status=500)
+
+
+def strict_json_types() -> None:
+    """Text and yes/no fields take only JSON strings and booleans. DRF would read a number sent
+    for a text field as its text ({"phone": 0} stores "0") and 0 or 1 as false or true; here the
+    answer is a 400 naming the field, as for any other wrong type. Query strings and forms still
+    send text, which these fields read as before."""
+
+    def refusing(field_class, wrong) -> None:
+        reads = field_class.to_internal_value
+        if getattr(reads, "strict_json_types", False):
+            return
+
+        def to_internal_value(self, data):
+            if wrong(data):
+                self.fail("invalid")
+            return reads(self, data)
+
+        to_internal_value.strict_json_types = True
+        field_class.to_internal_value = to_internal_value
+
+    def a_number(data) -> bool:
+        return isinstance(data, (int, float)) and not isinstance(data, bool)
+
+    refusing(serializers.CharField, a_number)
+    refusing(serializers.BooleanField, a_number)

@@ -84,7 +84,6 @@ ERRORS = {
     "401": "No valid credentials were sent.",
     "403": "The credentials are valid, but this user may not do this.",
     "404": "No such object for this user, or no such page of a list.",
-    "405": "The method is not allowed on this path.",
     "409": "The request clashes with the current state, such as a booked room or a step already taken.",
     "415": "The body's media type is not accepted; send JSON.",
     "429": "Too many attempts from this client; wait before trying again.",
@@ -104,12 +103,12 @@ def document_errors(result: dict, generator, request, public: bool) -> dict:
     throttled = {
         (path, method.lower())
         for path, _regex, method, view in generator.endpoints
-        if getattr(view.cls, "throttle_classes", None)
+        if getattr(view.cls, "throttle_classes", None) or getattr(view.cls, "rate_limited", False)
     }
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
-            codes = ["400", "404", "405"]
-            if method in {"post", "put", "patch"}:
+            codes = ["400", "404"]
+            if "requestBody" in operation:
                 codes.append("415")
             if any(requirement for requirement in operation.get("security", [{}])):
                 codes += ["401", "403"]

@@ -92,3 +92,13 @@ def test_production_cookies_and_hsts_are_secure():
     values = [settings_value(name, PRODUCTION) for name in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")]
     assert values == ["True", "True"]
     assert settings_value("SECURE_HSTS_SECONDS", PRODUCTION) == "31536000"
+
+
+def test_the_api_refuses_a_number_for_a_text_or_yes_no_field(api_a, room_a):
+    """DRF alone would store {"name": 0} as "0"; the API takes only the JSON type it documents."""
+    answer = api_a.patch(f"/api/v1/rooms/{room_a.pk}/", {"name": 0, "is_active": 1}, format="json")
+    assert answer.status_code == 400
+    assert set(answer.json()["error"]["fields"]) == {"name", "is_active"}
+    room_a.refresh_from_db()
+    assert room_a.name == "Raum Linde"
+    assert api_a.patch(f"/api/v1/rooms/{room_a.pk}/", {"name": "Raum Eiche"}, format="json").status_code == 200

@@ -40,6 +40,7 @@ class PublicEnquiryView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
+    rate_limited = True  # documents the 429 (config.schema.document_errors)
 
     @extend_schema(request=s.PublicEnquirySerializer, responses={202: None}, auth=[])
     def post(self, request, slug: str):
