@@ -20,6 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from centres.middleware import scope_for_user
 from config.errors import DomainError
+from config.forms import LocalIsoDateTimeField
 
 
 class CentreScopedMixin:
@@ -47,6 +48,12 @@ def centre_for_new_object(centre, centres_in_scope) -> object:
     if len(centres) != 1:
         raise exceptions.ValidationError({"centre": [_("Say which centre: you work for more than one.")]})
     return centres[0]
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time filter whose offset is read in the installation's time zone (see LocalDateTimeField)."""
+
+    field_class = LocalIsoDateTimeField
 
 
 class IdFilter(django_filters.NumberFilter):

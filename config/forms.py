@@ -1,7 +1,9 @@
 """Form fields shared by the public forms."""
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 MAX_ID = 2**63 - 1
 
@@ -36,3 +38,23 @@ class IdChoiceField(forms.ModelChoiceField):
             return None
         _checked_ids(self, [value])
         return super().to_python(value)
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time in the installation's time zone, whatever offset it was given with
+    (Python reads up to ±23:59; PostgreSQL takes only ±15:59, and a wider one must be a plain
+    moment, not a database error). As DRF's date-time fields do. A moment at the very ends of
+    the calendar, which the time zone cannot hold, is invalid."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None or moment.tzinfo is None:
+            return moment
+        try:
+            return timezone.localtime(moment)
+        except OverflowError as error:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
+class LocalIsoDateTimeField(django_filters.fields.IsoDateTimeField, LocalDateTimeField):
+    """The API's date-time filters (ISO 8601), read like `LocalDateTimeField`."""

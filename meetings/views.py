@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from centres.models import LANGUAGE_CHOICES, Centre
 from centres.selectors import staff_centre_or_404
 from config.errors import ConflictError, DomainError
+from config.forms import LocalDateTimeField
 from meetings import caching, selectors
 from meetings.booking import check_within_planning_range
 from meetings.calendar import meetings_calendar
@@ -128,7 +129,7 @@ def room_planner(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 class MoveForm(forms.Form):
-    starts_at = forms.DateTimeField(
+    starts_at = LocalDateTimeField(
         label=gettext_lazy("New start"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

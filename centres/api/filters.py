@@ -9,7 +9,7 @@ from django_filters import rest_framework as filters
 
 from centres.models import AuditLogEntry, ConsentRecord, Person, StaffRole
 from centres.scoping import all_centres_scope
-from config.api import IdFilter
+from config.api import IdFilter, IsoDateTimeFilter
 
 with all_centres_scope():
 
@@ -38,8 +38,8 @@ with all_centres_scope():
 
     class AuditLogFilter(filters.FilterSet):
         centre = filters.CharFilter(field_name="centre__slug")
-        since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-        until = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+        since = IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+        until = IsoDateTimeFilter(field_name="at", lookup_expr="lt")
 
         class Meta:
             model = AuditLogEntry

@@ -4,7 +4,7 @@ centres.api.filters for why foreign keys are filtered by id, not by a choice que
 from django_filters import rest_framework as filters
 
 from centres.scoping import all_centres_scope
-from config.api import IdFilter
+from config.api import IdFilter, IsoDateTimeFilter
 from meetings.models import Closure, Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
 
 with all_centres_scope():
@@ -63,10 +63,8 @@ with all_centres_scope():
         group = IdFilter(field_name="group_id")
         room = IdFilter(field_name="room_id")
         series = IdFilter(field_name="series_id")
-        starts_after = filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt", label="Ends after (ISO 8601)")
-        starts_before = filters.IsoDateTimeFilter(
-            field_name="starts_at", lookup_expr="lt", label="Starts before (ISO 8601)"
-        )
+        starts_after = IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt", label="Ends after (ISO 8601)")
+        starts_before = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt", label="Starts before (ISO 8601)")
 
         class Meta:
             model = Meeting

@@ -13,7 +13,7 @@ from centres.models import AuditLogEntry, Centre
 from centres.selectors import staff_centre_or_404
 from centres.services import audit_record
 from config.errors import DomainError
-from config.forms import IdChoiceField
+from config.forms import IdChoiceField, LocalDateTimeField
 from meetings.intake import matching, services
 from meetings.intake.models import Enquiry
 from meetings.models import Group, Room, Topic
@@ -48,7 +48,7 @@ class ScheduleForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("How"), choices=Enquiry.ConversationKind.choices, widget=forms.RadioSelect, initial="phone"
     )
-    starts_at = forms.DateTimeField(
+    starts_at = LocalDateTimeField(
         label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     minutes = forms.IntegerField(label=_("Minutes"), min_value=15, max_value=180, initial=45)

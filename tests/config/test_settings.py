@@ -102,3 +102,21 @@ def test_the_api_refuses_a_number_for_a_text_or_yes_no_field(api_a, room_a):
     room_a.refresh_from_db()
     assert room_a.name == "Raum Linde"
     assert api_a.patch(f"/api/v1/rooms/{room_a.pk}/", {"name": "Raum Eiche"}, format="json").status_code == 200
+
+
+def test_a_time_offset_postgresql_cannot_hold_is_read_as_the_same_moment(api_admin_a, centre_a):
+    """Python reads offsets up to ±23:59, PostgreSQL only ±15:59: a filter with a wider one is
+    the same moment in local time, not a database error."""
+    from centres.models import AuditLogEntry
+
+    entry = AuditLogEntry.all_centres.create(
+        centre=centre_a, action="view", object_type="centres.person", object_id="1"
+    )
+    AuditLogEntry.all_centres.filter(pk=entry.pk).update(at="2026-11-20T12:00:00Z")
+    before = api_admin_a.get("/api/v1/audit-log/", {"since": "2026-11-20T00:00:00-17:20"})  # 17:20 UTC
+    after = api_admin_a.get("/api/v1/audit-log/", {"since": "2026-11-19T20:00:00-17:20"})  # 13:20 UTC the 20th
+    assert (before.status_code, after.status_code) == (200, 200)
+    assert [item["id"] for item in before.json()["results"]] == []
+    assert [item["id"] for item in after.json()["results"]] == []
+    earlier = api_admin_a.get("/api/v1/audit-log/", {"since": "2026-11-19T18:00:00-17:20"})  # 11:20 UTC
+    assert [item["id"] for item in earlier.json()["results"]] == [entry.pk]
