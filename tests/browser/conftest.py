@@ -19,7 +19,9 @@ SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(live_server):
+    """The browser, closed before the live server stops: a request thread still holding one of
+    its connections would otherwise end after the server gave up the shared test database."""
     if not Path(CHROMIUM).exists():
         skip_or_fail(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
