@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from centres import selectors
 from centres.forms import StaffPasswordResetForm
@@ -24,13 +24,13 @@ def _public_centre(slug: str) -> Centre:
     return centre
 
 
-@require_GET
+@require_safe
 def centre_home(request: HttpRequest, slug: str) -> HttpResponse:
     """A contact point's own front page: what it offers and the ways in."""
     return render(request, "centres/centre_home.html", {"centre": _public_centre(slug)})
 
 
-@require_GET
+@require_safe
 def privacy(request: HttpRequest, slug: str) -> HttpResponse:
     """The privacy notice: what the contact point stores, why, for how long, and people's rights."""
     return render(request, "centres/privacy.html", {"centre": _public_centre(slug)})

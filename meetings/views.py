@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from centres.models import LANGUAGE_CHOICES, Centre
 from centres.selectors import staff_centre_or_404
@@ -39,7 +39,7 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def group_feed(request: HttpRequest, public_id) -> HttpResponse:
     """The public feed of one publicly listed group: times, place, status. No member data."""
     group = selectors.public_group(public_id)
@@ -50,7 +50,7 @@ def group_feed(request: HttpRequest, public_id) -> HttpResponse:
     return _ics(meetings_calendar(meetings, name=group.name), "group.ics")
 
 
-@require_GET
+@require_safe
 def person_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A person's private feed of all their groups, behind an unguessable, revocable token."""
     calendar_token = selectors.active_calendar_token(token)
@@ -214,7 +214,7 @@ class GroupFinderForm(forms.Form):
         self.fields["location"].choices = [("", _("Any place"))] + [(p.pk, p.name) for p in places]
 
 
-@require_GET
+@require_safe
 def group_finder(request: HttpRequest, slug: str) -> HttpResponse:
     """The public group finder of a centre: topic, day, language, place, step-free access.
     Groups only, never members; a bad filter value shows all groups with the field marked."""
@@ -249,7 +249,7 @@ def group_finder(request: HttpRequest, slug: str) -> HttpResponse:
     )  # a SafeString, pickled as one
 
 
-@require_GET
+@require_safe
 def group_page(request: HttpRequest, slug: str, public_id) -> HttpResponse:
     """A group's public page: its neutral description, next meetings and places, how to join."""
     group = selectors.public_group(public_id)

@@ -120,3 +120,24 @@ def test_dates_follow_the_language(client, centre_a, listed):
     group = listed[0]
     german = client.get(f"/centres/{centre_a.slug}/groups/{group.public_id}/", HTTP_ACCEPT_LANGUAGE="de")
     assert "Dienstag, 1. Dezember 2026, 19:00</strong>–21:00" in german.content.decode()
+
+
+def test_public_pages_answer_head_like_get_and_refuse_writes(client, centre_a, listed):
+    """Link checkers and calendar clients ask with HEAD first; the answer matches GET's status and
+    type without a body. Writing to a read-only page is still refused."""
+    group = listed[0]
+    paths = (
+        f"/centres/{centre_a.slug}/",
+        f"/centres/{centre_a.slug}/privacy/",
+        f"/centres/{centre_a.slug}/groups/",
+        f"/centres/{centre_a.slug}/groups/{group.public_id}/",
+        f"/calendar/groups/{group.public_id}.ics",
+    )
+    for path in paths:
+        got, head = client.get(path), client.head(path)
+        assert got.status_code == head.status_code == 200, path
+        assert head["Content-Type"] == got["Content-Type"], path
+        assert head.content == b"", path
+        assert got.content, path
+        assert client.post(path).status_code == 405, path
+    assert client.head("/centres/nowhere/").status_code == 404
