@@ -1,10 +1,26 @@
 """Reads of centres, staff roles, people, consents and the audit log."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, QuerySet
 from django.http import Http404
 
 from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole, Person, StaffRole
+
+
+def consent_withdrawn(purpose: str, person: str = "person") -> ExpressionWrapper:
+    """For annotating rows that refer to a person (through `person`): True where the person
+    recorded consent to `purpose` and has withdrawn every such record. The mail for that purpose
+    is then not sent (`notifications.services`); a person with no record at all is not affected."""
+    records = ConsentRecord.all_centres.filter(person=OuterRef(person), purpose=purpose)
+    return ExpressionWrapper(
+        Exists(records) & ~Exists(records.filter(withdrawn_at__isnull=True)), output_field=BooleanField()
+    )
+
+
+def person_withdrew(person_id: int, purpose: str) -> bool:
+    """`consent_withdrawn` for one person."""
+    withdrew = Person.all_centres.filter(pk=person_id).values_list(consent_withdrawn(purpose, person="pk"), flat=True)
+    return bool(withdrew.first())
 
 
 def staff_centre_ids(*, user: AbstractBaseUser | AnonymousUser) -> list[int]:

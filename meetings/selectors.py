@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from centres.models import Centre
+from centres.models import Centre, ConsentRecord
+from centres.selectors import consent_withdrawn
 from meetings.booking import RoomCalendar, Slot, closure_on, closures_for_rooms, opening_hours_problem
 from meetings.models import CalendarToken, Closure, Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
 from meetings.recurrence import local_day_start
@@ -31,7 +32,9 @@ def group_list() -> QuerySet[Group]:
 
 
 def membership_list() -> QuerySet[Membership]:
-    return Membership.objects.select_related("centre", "group", "person")
+    return Membership.objects.select_related("centre", "group", "person").annotate(
+        reminders_withheld=consent_withdrawn(ConsentRecord.Purpose.GROUP_MEMBERSHIP)
+    )
 
 
 def series_list() -> QuerySet[MeetingSeries]:

@@ -24,7 +24,7 @@ from meetings import caching, selectors
 from meetings.booking import check_within_planning_range
 from meetings.calendar import meetings_calendar
 from meetings.intake.models import Enquiry
-from meetings.models import Group, Location, Meeting, Membership, OpeningHours, Room, Topic
+from meetings.models import Group, Location, Meeting, OpeningHours, Room, Topic
 from meetings.services import meetings as meeting_changes
 from meetings.services import series
 
@@ -285,8 +285,8 @@ def workspace_group(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         {
             "centre": centre,
             "group": group,
-            "members": Membership.objects.filter(group=group, left_on__isnull=True)
-            .select_related("person")
+            "members": selectors.membership_list()
+            .filter(group=group, left_on__isnull=True)
             .order_by("person__display_name"),
             "starters": group.starter_assignments.exclude(status="ended").select_related("volunteer__person"),
             "meetings": selectors.public_group_meetings(group, count=8),

@@ -4,7 +4,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from centres.models import Centre, Person
+from centres.models import Centre, ConsentRecord, Person
+from centres.selectors import person_withdrew
 from config.api import BoundedDateTimeField
 from meetings.booking import check_within_planning_range
 from meetings.models import CalendarToken, Closure, Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
@@ -148,7 +149,33 @@ class GroupTransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Group.Status.choices)
 
 
-class MembershipSerializer(ModelSerializer):
+class RemindersWithheld(serializers.Serializer):
+    reminders_withheld = serializers.SerializerMethodField(
+        help_text="The person withdrew their consent to group membership and reminders: no reminders or "
+        "change notices are sent until a new consent is recorded."
+    )
+
+    def get_reminders_withheld(self, membership: Membership) -> bool:
+        # Lists annotate it (meetings.selectors.membership_list); a new or changed row asks.
+        if hasattr(membership, "reminders_withheld"):
+            return membership.reminders_withheld
+        return person_withdrew(membership.person_id, ConsentRecord.Purpose.GROUP_MEMBERSHIP)
+
+
+MEMBERSHIP_FIELDS = [
+    "id",
+    "group",
+    "person",
+    "person_name",
+    "role",
+    "joined_on",
+    "left_on",
+    "reminder_minutes",
+    "reminders_withheld",
+]
+
+
+class MembershipSerializer(RemindersWithheld, ModelSerializer):
     group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects)
     person_name = serializers.CharField(source="person.display_name", read_only=True)
@@ -156,18 +183,18 @@ class MembershipSerializer(ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "group", "person", "person_name", "role", "joined_on", "left_on", "reminder_minutes"]
+        fields = MEMBERSHIP_FIELDS
         read_only_fields = ["id", "left_on"]
         validators = []
 
 
-class MembershipUpdateSerializer(ModelSerializer):
+class MembershipUpdateSerializer(RemindersWithheld, ModelSerializer):
     reminder_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=14 * 24 * 60)
     person_name = serializers.CharField(source="person.display_name", read_only=True)
 
     class Meta:
         model = Membership
-        fields = ["id", "group", "person", "person_name", "role", "joined_on", "left_on", "reminder_minutes"]
+        fields = MEMBERSHIP_FIELDS
         read_only_fields = ["id", "group", "person", "joined_on", "left_on"]
 
 

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from centres.models import AuditLogEntry, Centre
-from centres.selectors import staff_centre_or_404
+from centres.models import AuditLogEntry, Centre, ConsentRecord
+from centres.selectors import person_withdrew, staff_centre_or_404
 from centres.services import audit_record
 from config.errors import DomainError
 from config.forms import IdChoiceField, LocalDateTimeField
@@ -144,6 +144,10 @@ def enquiry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "schedule_form": schedule_form,
             "note_form": note_form,
             "suggestions": matching.group_suggestions(enquiry) if held else [],
+            # Placing them would send nothing until a new consent is recorded: say so before.
+            "reminders_withheld": held
+            and enquiry.person_id is not None
+            and person_withdrew(enquiry.person_id, ConsentRecord.Purpose.GROUP_MEMBERSHIP),
             "can_wait": enquiry.status == Enquiry.Status.CONVERSATION_HELD,
             "all_topics": Topic.objects.filter(centre=centre, is_offered=True).order_by("name"),
             "error": error,
