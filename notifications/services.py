@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from centres.models import Centre, ConsentRecord, Person
+from centres.selectors import withdrawn_among
 from notifications import esp_batch
 from notifications.models import MailContent, OutgoingMail, Subscription, SuppressedAddress, WebhookEvent
 
@@ -123,7 +124,7 @@ def mail_queue(
                 status=(
                     OutgoingMail.Status.SUPPRESSED
                     if is_suppressed(centre_id=centre.pk, email=recipient.strip())
-                    or (person is not None and _withdrawn_among({(person.pk, PURPOSE_OF_KIND.get(kind))}))
+                    or (person is not None and withdrawn_among({(person.pk, PURPOSE_OF_KIND.get(kind))}))
                     else OutgoingMail.Status.QUEUED
                 ),
             )
@@ -178,7 +179,7 @@ def mails_store_claimed(mails: Sequence[NewMail]) -> list[int]:
 
 
 def _store_chunk(mails: Sequence[NewMail], *, claimed: bool = False) -> list[tuple[int, str]]:
-    withdrawn = _withdrawn_among({(mail.person_id, PURPOSE_OF_KIND.get(mail.kind)) for mail in mails})
+    withdrawn = withdrawn_among({(mail.person_id, PURPOSE_OF_KIND.get(mail.kind)) for mail in mails})
     if withdrawn:
         mails = [mail for mail in mails if (mail.person_id, PURPOSE_OF_KIND.get(mail.kind)) not in withdrawn]
     if not mails:
@@ -292,26 +293,6 @@ PURPOSE_OF_KIND = {
 }
 
 
-def _withdrawn_among(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
-    """The (person, purpose) pairs whose consent is withdrawn: recorded, and none of the
-    records still standing. A person with no record at all (added by staff, on paper) is not
-    affected."""
-    pairs = {(person_id, purpose) for person_id, purpose in pairs if person_id and purpose}
-    if not pairs:
-        return set()
-    standing: dict[tuple[int, str], bool] = {}
-    rows = ConsentRecord.all_centres.filter(
-        person_id__in={person for person, _purpose in pairs}, purpose__in={purpose for _person, purpose in pairs}
-    ).values_list("person_id", "purpose", "withdrawn_at")
-    for person_id, purpose, withdrawn_at in rows:
-        standing[(person_id, purpose)] = standing.get((person_id, purpose), False) or withdrawn_at is None
-    return {pair for pair, stands in standing.items() if not stands} & pairs
-
-
-def consent_withdrawn(person_id: int, purpose: str) -> bool:
-    return bool(_withdrawn_among({(person_id, purpose)}))
-
-
 def send_batch_size() -> int:
     """Rows per send task: an ESP batch where the ESP takes one, else a modest number."""
     return esp_batch.POSTMARK_BATCH_LIMIT if esp_batch.batch_capable() else 50
@@ -387,7 +368,7 @@ def _no_longer_wanted(mails: list[OutgoingMail]) -> set[int]:
             ).values_list("person_id", "newsletter__issues")
         )
         stopped |= {mail.pk for mail in newsletter_rows if (mail.person_id, mail.newsletter_issue_id) not in confirmed}
-    withdrawn = _withdrawn_among({(mail.person_id, PURPOSE_OF_KIND.get(mail.kind)) for mail in mails})
+    withdrawn = withdrawn_among({(mail.person_id, PURPOSE_OF_KIND.get(mail.kind)) for mail in mails})
     stopped |= {mail.pk for mail in mails if (mail.person_id, PURPOSE_OF_KIND.get(mail.kind)) in withdrawn}
     return stopped
 

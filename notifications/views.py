@@ -9,12 +9,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from centres.models import Centre, ConsentRecord
-from centres.selectors import user_is_centre_staff
+from centres.selectors import person_withdrew, user_is_centre_staff
 from centres.services import consent_record
 from config.errors import ConflictError
 from meetings.models import CalendarToken, Meeting, Membership
 from meetings.services import calendar_links, groups
-from notifications import services
 from notifications.absences import absence_record
 from notifications.member_links import link_url, member_token_read, member_url
 from notifications.models import OutgoingMail
@@ -70,7 +69,7 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
         if minutes not in REMINDER_CHOICES:
             return render(request, "notifications/member_link_invalid.html", status=400)
         with transaction.atomic():
-            if minutes is not None and services.consent_withdrawn(membership.person_id, REMINDER_PURPOSE):
+            if minutes is not None and person_withdrew(membership.person_id, REMINDER_PURPOSE):
                 # Turning reminders on, on their own page, under the sentence that says what it
                 # means, is a new consent: recorded, it lets reminders and notices go again.
                 consent_record(
