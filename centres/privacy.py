@@ -1,8 +1,10 @@
-"""A person's data, for their right of access and to portability (GDPR Art. 15 and 20)."""
+"""A person's rights over their data: access and portability (GDPR Art. 15 and 20, `person_export`)
+and erasure (Art. 17, `person_erase`)."""
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 
 import meetings.intake.models  # noqa: F401 (the enquiry models, wherever the export runs)
@@ -81,8 +83,6 @@ def person_erase(*, actor, person: Person) -> bool:
       the hours reported to funders still add up; everything else about them is deleted.
     - The audit log holds ids, actions and field names only, never values: it keeps its entries,
       which now point at nobody, and one more says who erased whom (by id) and when."""
-    from django.db import transaction
-
     from centres.models import AuditLogEntry, ConsentRecord
     from centres.services import audit_record
     from meetings.intake.models import Enquiry
@@ -154,17 +154,11 @@ def volunteering_erase(*, actor, volunteer) -> bool:
 
 
 def _erase_login(login) -> None:
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-    from django.contrib.admin.models import LogEntry
     from django.contrib.auth import get_user_model
-    from django.contrib.contenttypes.models import ContentType
 
     users = get_user_model()
-    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(users), object_id=str(login.pk)).update(
-        object_repr=f"#{users._meta.model_name}"
-    )
-    for model in (AccessAttempt, AccessLog, AccessFailureLog):
-        model.objects.filter(username__in=[name for name in (login.username, login.email) if name]).delete()
+    _unname_in_admin_log(users, [login.pk])
+    _forget_lockouts(login.username, login.email)
     users.objects.filter(pk=login.pk, is_staff=False, is_superuser=False).delete()
 
 
@@ -172,30 +166,56 @@ def _erase_traces(person: Person) -> None:
     """What the admin's change history and the login lockouts hold of the person: the admin
     names each row it changed (a person, their memberships, consents, volunteer record); the
     lockout records the address tried as a username."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
     from centres.models import ConsentRecord
     from meetings.intake.models import Enquiry
     from meetings.models import CalendarToken, Membership
     from notifications.models import Subscription
     from volunteers.models import Volunteer
 
-    rows = {Person: [person.pk]}
+    _unname_in_admin_log(Person, [person.pk])
     for model in (Membership, ConsentRecord, Subscription, CalendarToken, Volunteer, Enquiry):
-        rows[model] = list(model.all_centres.filter(person=person).values_list("pk", flat=True))
-    for model, pks in rows.items():
-        LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in pks]
-        ).update(object_repr=f"#{model._meta.model_name}")
-    if person.email:
+        _unname_in_admin_log(model, model.all_centres.filter(person=person).values_list("pk", flat=True))
+    _forget_lockouts(person.email)
+
+
+def _unname_in_admin_log(model, pks) -> None:
+    """The admin's change history names each row it changed: it keeps the entries, unnamed."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in pks]
+    ).update(object_repr=f"#{model._meta.model_name}")
+
+
+def _forget_lockouts(*usernames: str) -> None:
+    """Login attempts and lockouts (django-axes) under these names, in any case."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    names = Q()
+    for username in filter(None, usernames):
+        names |= Q(username__iexact=username)
+    if names:
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
-            model.objects.filter(username__iexact=person.email).delete()
+            model.objects.filter(names).delete()
+
+
+def still_known(*, volunteering: bool = True) -> Q:
+    """For filtering people: the centre still has something of theirs, a membership, a
+    subscription or an enquiry (and, unless `volunteering` is False, a volunteer record)."""
+    from meetings.intake.models import Enquiry
+    from meetings.models import Membership
+    from notifications.models import Subscription
+    from volunteers.models import Volunteer
+
+    kinds = [Membership, Subscription, Enquiry] + ([Volunteer] if volunteering else [])
+    known = Q()
+    for model in kinds:
+        known |= Q(Exists(model.all_centres.filter(person=OuterRef("pk"))))
+    return known
 
 
 def _erase_mail(person: Person) -> None:
-    from django.db.models import Q
     from django.db.models.functions import Lower
 
     from notifications.models import OutgoingMail

@@ -18,10 +18,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from centres.models import AuditLogEntry, Centre, Person
+from centres.privacy import still_known
 
 logger = logging.getLogger(__name__)
 
@@ -112,25 +113,11 @@ def centre_retention_apply(centre: Centre, *, now: datetime) -> Removed:
     # Someone the centre has nothing else for: no membership, subscription, volunteering or
     # enquiry, and untouched since the cutoff.
     alone = Person.all_centres.filter(centre=centre, created_at__lt=left_cutoff, updated_at__lt=left_cutoff).exclude(
-        _has_anything_else()
+        still_known()
     )
     for person_id in alone.values_list("pk", flat=True):
         removed.people += _erase_one(_lone_person_erase, person_id)
     return removed
-
-
-def _has_anything_else():
-    from meetings.intake.models import Enquiry
-    from meetings.models import Membership
-    from notifications.models import Subscription
-    from volunteers.models import Volunteer
-
-    return (
-        Exists(Membership.all_centres.filter(person=OuterRef("pk")))
-        | Exists(Subscription.all_centres.filter(person=OuterRef("pk")))
-        | Exists(Volunteer.all_centres.filter(person=OuterRef("pk")))
-        | Exists(Enquiry.all_centres.filter(person=OuterRef("pk")))
-    )
 
 
 def _erase_one(erase, pk: int) -> int:
@@ -146,21 +133,12 @@ def _erase_one(erase, pk: int) -> int:
 
 def _retired_volunteer_erase(volunteer_id: int) -> int:
     from centres.privacy import person_erase, volunteering_erase
-    from meetings.intake.models import Enquiry
-    from meetings.models import Membership
-    from notifications.models import Subscription
     from volunteers.models import Volunteer
 
     volunteer = Volunteer.all_centres.select_for_update(of=("self",)).filter(pk=volunteer_id).first()
     if volunteer is None or volunteer.status_changed_at is None:
         return 0
-    person_id = volunteer.person_id
-    still_known = (
-        Membership.all_centres.filter(person_id=person_id).exists()
-        or Subscription.all_centres.filter(person_id=person_id).exists()
-        or Enquiry.all_centres.filter(person_id=person_id).exists()
-    )
-    if still_known:
+    if Person.all_centres.filter(still_known(volunteering=False), pk=volunteer.person_id).exists():
         volunteering_erase(actor=None, volunteer=volunteer)
     else:
         person_erase(actor=None, person=volunteer.person)
@@ -170,7 +148,7 @@ def _retired_volunteer_erase(volunteer_id: int) -> int:
 def _lone_person_erase(person_id: int) -> int:
     from centres.privacy import person_erase
 
-    person = Person.all_centres.filter(pk=person_id).exclude(_has_anything_else()).first()
+    person = Person.all_centres.filter(pk=person_id).exclude(still_known()).first()
     if person is None:
         return 0
     person_erase(actor=None, person=person)

@@ -23,9 +23,8 @@ from meetings.services.calendar_links import calendar_link_issue
 from meetings.services.groups import group_create, membership_add
 from meetings.services.meetings import meeting_cancel, one_off_create
 from notifications.member_links import member_url
-from notifications.models import MailContent, OutgoingMail, Subscription
+from notifications.models import MailContent, OutgoingMail
 from notifications.services import mail_queue
-from volunteers.models import Volunteer
 from volunteers.recruitment import recruitment_needs_refresh
 
 CONSENT_TEXT_VERSION = "health-data-2026-11"
@@ -522,18 +521,10 @@ def enquiry_anonymise(*, actor: AbstractBaseUser | None, enquiry: Enquiry, delet
 
 
 def _delete_if_only_an_enquirer(actor: AbstractBaseUser | None, person_id: int) -> None:
-    person = Person.all_centres.filter(pk=person_id).first()
-    if person is None:
-        return
-    still_known = (
-        Membership.all_centres.filter(person=person).exists()
-        or Enquiry.all_centres.filter(person=person).exists()
-        or Subscription.all_centres.filter(person=person).exists()
-        or Volunteer.all_centres.filter(person=person).exists()
-    )
-    if not still_known:
-        from centres.privacy import person_erase
+    from centres.privacy import person_erase, still_known
 
+    person = Person.all_centres.filter(pk=person_id).exclude(still_known()).first()
+    if person is not None:
         person_erase(actor=actor, person=person)  # everything else they left: mail, lockouts
 
 
