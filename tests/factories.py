@@ -121,3 +121,21 @@ class MembershipFactory(UnscopedFactory):
     centre = factory.LazyAttribute(lambda membership: membership.group.centre)
     person = factory.LazyAttribute(lambda membership: PersonFactory(centre=membership.group.centre))
     joined_on = factory.LazyFunction(timezone.localdate)
+
+
+def queue_mail(centre, recipient="alma@example.net", obj="test-1", language="de", *, kind="system", **more):
+    """One small mail queued through the outbox (`notifications.services.mail_queue`): a change
+    notice's template with nothing in it, so each test sets only what it is about."""
+    from notifications.services import mail_queue
+
+    context = {"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre}
+    return mail_queue(
+        centre=centre,
+        kind=kind,
+        obj=obj,
+        recipient=recipient,
+        language=language,
+        template="change_notice",
+        context=context,
+        **more,
+    )

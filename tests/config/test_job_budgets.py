@@ -14,7 +14,7 @@ from meetings.models import Group, Meeting
 from notifications import services as outbox
 from notifications.models import OutgoingMail
 from notifications.reminders import reminders_queue_due
-from tests.factories import GroupFactory, MembershipFactory, PersonFactory, RoomFactory, TopicFactory
+from tests.factories import GroupFactory, MembershipFactory, PersonFactory, RoomFactory, TopicFactory, queue_mail
 from volunteers import services as volunteering
 from volunteers.models import StarterAssignment, Volunteer
 
@@ -147,15 +147,7 @@ def test_the_retention_job_costs_the_same_for_one_old_mail_and_many(centre_a, fr
     def old_mails(count: int) -> None:
         for _ in range(count):
             n = next(made)
-            mail = outbox.mail_queue(
-                centre=centre_a,
-                kind="system",
-                obj=f"old-{n}",
-                recipient=f"r{n}@example.net",
-                language="de",
-                template="change_notice",
-                context={"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre_a},
-            )
+            mail = queue_mail(centre_a, f"r{n}@example.net", f"old-{n}")
             OutgoingMail.all_centres.filter(pk=mail.pk).update(status="sent", created_at=NOW - timedelta(days=400))
 
     old_mails(1)

@@ -7,8 +7,6 @@ import shelve
 import signal
 import socket
 import subprocess
-import sys
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -24,8 +22,8 @@ from config.celery import app
 from meetings.models import Meeting
 from notifications import services
 from notifications.models import OutgoingMail
-from tests.factories import MembershipFactory, PersonFactory
-from tests.notifications.test_worker import ROOT, start_worker, wait_ready, wait_until, worker_env
+from tests.factories import MembershipFactory, PersonFactory, queue_mail
+from tests.notifications.test_worker import start_celery, start_worker, wait_ready, wait_until, worker_env
 
 
 def free_port() -> int:
@@ -90,15 +88,7 @@ def queue_mails(centre, count: int, name: str) -> list[str]:
     recipients = [f"{name}{n}@example.net" for n in range(count)]
     with transaction.atomic():
         for n, recipient in enumerate(recipients):
-            services.mail_queue(
-                centre=centre,
-                kind="system",
-                obj=f"{name}-{n}",
-                recipient=recipient,
-                language="de",
-                template="change_notice",
-                context={"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre},
-            )
+            queue_mail(centre, recipient, f"{name}-{n}")
     return recipients
 
 
@@ -246,26 +236,7 @@ def succeeded(lines: list[str], task: str) -> int:
 
 
 def start_beat(env: dict[str, str], schedule: Path) -> tuple[subprocess.Popen, list[str]]:
-    base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("celery")),
-            "-A",
-            "config",
-            "beat",
-            "--loglevel=INFO",
-            f"--schedule={schedule}",
-        ],
-        cwd=ROOT,
-        env={**base, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    lines: list[str] = []
-    threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
-    return process, lines
+    return start_celery(env, "beat", f"--schedule={schedule}")
 
 
 @pytest.mark.django_db(transaction=True)

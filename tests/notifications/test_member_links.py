@@ -10,7 +10,7 @@ from meetings.models import Membership
 from notifications.member_links import member_token
 from notifications.models import Absence, OutgoingMail
 from notifications.reminders import reminders_queue_due
-from tests.factories import MembershipFactory, PersonFactory
+from tests.factories import MembershipFactory, PersonFactory, queue_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -125,23 +125,13 @@ def dora_withdrew(dora, centre_a):
 
 
 def test_mail_queued_after_a_withdrawal_is_not_sent(dora_withdrew, centre_a, frozen_now):
-    from notifications import services
 
     # The reminder job (reminders stay set, as by an import after the withdrawal) stores nothing.
     frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
     reminders_queue_due()
     assert not OutgoingMail.all_centres.filter(kind="reminder").exists()
     # A change notice queued one by one is stored suppressed, never sent.
-    notice = services.mail_queue(
-        centre=centre_a,
-        kind="change_notice",
-        obj="meeting-9",
-        recipient="dora@example.net",
-        language="de",
-        template="change_notice",
-        person=dora_withdrew.person,
-        context={"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre_a},
-    )
+    notice = queue_mail(centre_a, "dora@example.net", "meeting-9", kind="change_notice", person=dora_withdrew.person)
     assert notice.status == "suppressed"
 
 

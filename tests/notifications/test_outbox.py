@@ -8,33 +8,22 @@ from icalendar import Calendar
 
 from notifications import services
 from notifications.models import OutgoingMail, SuppressedAddress, WebhookEvent
+from tests.factories import queue_mail
 
 pytestmark = pytest.mark.django_db
 
 
-def queue(centre, recipient="alma@example.net", obj="test-1", language="de"):
-    return services.mail_queue(
-        centre=centre,
-        kind=OutgoingMail.Kind.SYSTEM,
-        obj=obj,
-        recipient=recipient,
-        language=language,
-        template="change_notice",
-        context={"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre},
-    )
-
-
 def test_the_same_mail_is_stored_once(centre_a):
-    first = queue(centre_a)
+    first = queue_mail(centre_a)
     assert first is not None
-    assert queue(centre_a) is None
-    assert queue(centre_a, recipient="ALMA@example.net") is None
+    assert queue_mail(centre_a) is None
+    assert queue_mail(centre_a, recipient="ALMA@example.net") is None
     assert OutgoingMail.all_centres.count() == 1
 
 
 def test_mail_is_rendered_in_the_recipients_language(centre_a):
-    german = queue(centre_a, language="de", obj="de")
-    danish = queue(centre_a, language="da", obj="da")
+    german = queue_mail(centre_a, language="de", obj="de")
+    danish = queue_mail(centre_a, language="da", obj="da")
     assert german.subject == "Abgesagt: ein Treffen Ihrer Gruppe"
     assert danish.subject.startswith("Aflyst")
     assert german.from_email == "Kontakt <noreply@kontakt.localhost>" or "Kontaktstelle A" in german.from_email
@@ -42,14 +31,14 @@ def test_mail_is_rendered_in_the_recipients_language(centre_a):
 
 def test_a_suppressed_address_is_never_sent_to(centre_a, fake_esp):
     SuppressedAddress.all_centres.create(centre=centre_a, email="alma@example.net", reason="bounced")
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     assert mail.status == "suppressed"
     services.mails_send([mail.pk])
     assert fake_esp.accepted == []
 
 
 def test_a_queued_mail_is_sent_once_even_when_sending_runs_twice(centre_a, fake_esp):
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     first = services.mails_send([mail.pk])
     second = services.mails_send([mail.pk])
     mail.refresh_from_db()
@@ -59,7 +48,7 @@ def test_a_queued_mail_is_sent_once_even_when_sending_runs_twice(centre_a, fake_
 
 
 def test_an_esp_outage_is_retried_and_the_mail_goes_out_once(centre_a, fake_esp):
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     fake_esp.fail_next = 2
     results = [services.mails_send([mail.pk]) for _ in range(3)]
     mail.refresh_from_db()
@@ -71,7 +60,7 @@ def test_an_esp_outage_is_retried_and_the_mail_goes_out_once(centre_a, fake_esp)
 def test_a_timeout_is_transient(centre_a, fake_esp, settings):
     settings.ANYMAIL = {**settings.ANYMAIL, "REQUESTS_TIMEOUT": 0.2}
     fake_esp.delay = 0.5
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     result = services.mails_send([mail.pk])
     mail.refresh_from_db()
     assert (result.retry, mail.status) == ([mail.pk], "queued")
@@ -80,7 +69,7 @@ def test_a_timeout_is_transient(centre_a, fake_esp, settings):
 
 def test_a_permanent_refusal_fails_at_once_and_shows_the_error(centre_a, fake_esp):
     fake_esp.reject_recipients = {"alma@example.net"}
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     result = services.mails_send([mail.pk])
     mail.refresh_from_db()
     assert (result.failed, mail.status, mail.attempts) == (1, "failed", 1)
@@ -88,7 +77,7 @@ def test_a_permanent_refusal_fails_at_once_and_shows_the_error(centre_a, fake_es
 
 
 def test_after_eight_failed_attempts_a_mail_is_failed(centre_a, fake_esp):
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     fake_esp.fail_next = 20
     for _ in range(10):
         services.mails_send([mail.pk])
@@ -122,7 +111,7 @@ def test_calendar_attachments_reach_the_esp_as_text_calendar(centre_a, fake_esp,
 
 
 def test_no_open_or_click_tracking_is_asked_for(centre_a, fake_esp):
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     services.mails_send([mail.pk])
     message = fake_esp.accepted[0]
     assert message.get("TrackOpens") is False
@@ -130,7 +119,7 @@ def test_no_open_or_click_tracking_is_asked_for(centre_a, fake_esp):
 
 
 def test_rows_left_in_sending_by_a_dead_worker_go_back_to_the_queue(centre_a):
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     OutgoingMail.all_centres.filter(pk=mail.pk).update(
         status="sending", sending_since=datetime(2026, 1, 1, tzinfo=UTC), attempts=1
     )
@@ -140,7 +129,7 @@ def test_rows_left_in_sending_by_a_dead_worker_go_back_to_the_queue(centre_a):
 
 
 def test_a_row_whose_worker_died_after_the_esp_took_it_is_not_sent_again(centre_a, fake_esp):
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     assert services.mails_send([mail.pk]).sent == 1
     message_id = OutgoingMail.all_centres.get(pk=mail.pk).esp_message_id
     # As if the worker had died after the ESP's answer, before writing it down.
@@ -156,7 +145,7 @@ def test_a_row_whose_worker_died_after_the_esp_took_it_is_not_sent_again(centre_
 
 
 def test_a_row_in_doubt_that_never_reached_the_esp_is_sent(centre_a, fake_esp):
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     OutgoingMail.all_centres.filter(pk=mail.pk).update(
         status="sending", sending_since=datetime(2026, 1, 1, tzinfo=UTC), attempts=1
     )
@@ -168,7 +157,7 @@ def test_a_row_in_doubt_that_never_reached_the_esp_is_sent(centre_a, fake_esp):
 def test_a_mail_whose_answer_timed_out_is_looked_up_before_it_is_sent_again(centre_a, fake_esp, settings):
     settings.ANYMAIL = {**settings.ANYMAIL, "REQUESTS_TIMEOUT": 0.3}
     fake_esp.answer_delay = 0.6  # the ESP takes the mail but answers too late
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     assert services.mails_send([mail.pk]).retry == [mail.pk]
     mail.refresh_from_db()
     assert (mail.status, mail.in_doubt) == ("queued", True)
@@ -178,7 +167,7 @@ def test_a_mail_whose_answer_timed_out_is_looked_up_before_it_is_sent_again(cent
 
 
 def test_a_row_in_doubt_waits_while_the_esp_cannot_be_asked(centre_a, fake_esp):
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     OutgoingMail.all_centres.filter(pk=mail.pk).update(status="queued", in_doubt=True)
     fake_esp.stop()  # nobody answers on its port now
     result = services.mails_send([mail.pk])
@@ -214,7 +203,7 @@ def post_webhook(client, payload, auth="hook:secret"):
 
 
 def test_a_hard_bounce_suppresses_the_address_for_the_centre(client, centre_a, centre_b, fake_esp, webhook_settings):
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     services.mails_send([mail.pk])
     mail.refresh_from_db()
     response = post_webhook(client, postmark_bounce(mail.esp_message_id))
@@ -224,12 +213,12 @@ def test_a_hard_bounce_suppresses_the_address_for_the_centre(client, centre_a, c
     assert list(SuppressedAddress.all_centres.values_list("centre__slug", "email", "reason")) == [
         ("centre-a", "alma@example.net", "bounced")
     ]
-    assert queue(centre_a, obj="later").status == "suppressed"
-    assert queue(centre_b, obj="other-centre").status == "queued"
+    assert queue_mail(centre_a, obj="later").status == "suppressed"
+    assert queue_mail(centre_b, obj="other-centre").status == "queued"
 
 
 def test_a_redelivered_webhook_event_is_applied_once(client, centre_a, fake_esp, webhook_settings):
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     services.mails_send([mail.pk])
     mail.refresh_from_db()
     for _ in range(3):
@@ -240,7 +229,7 @@ def test_a_redelivered_webhook_event_is_applied_once(client, centre_a, fake_esp,
 
 @pytest.mark.parametrize("auth", [None, "hook:wrong"])
 def test_webhooks_without_the_secret_change_nothing(client, centre_a, fake_esp, webhook_settings, auth):
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     services.mails_send([mail.pk])
     mail.refresh_from_db()
     response = post_webhook(client, postmark_bounce(mail.esp_message_id), auth=auth)
@@ -252,7 +241,7 @@ def test_webhooks_without_the_secret_change_nothing(client, centre_a, fake_esp, 
 def test_the_batch_api_sends_many_mails_in_one_request_and_reports_each(centre_a, fake_postmark):
     fake_esp = fake_postmark
     fake_esp.reject_recipients = {"r7@example.net"}
-    mails = [queue(centre_a, recipient=f"r{n}@example.net", obj=f"batch-{n}") for n in range(120)]
+    mails = [queue_mail(centre_a, recipient=f"r{n}@example.net", obj=f"batch-{n}") for n in range(120)]
     result = services.mails_send([mail.pk for mail in mails])
     assert (result.sent, result.failed, fake_esp.requests) == (119, 1, 1)
     statuses = dict(OutgoingMail.all_centres.values_list("recipient", "status"))
@@ -262,7 +251,7 @@ def test_the_batch_api_sends_many_mails_in_one_request_and_reports_each(centre_a
 
 def test_a_row_handed_to_another_worker_by_the_sweeper_is_not_sent_again(centre_a, fake_esp, settings):
     settings.OUTBOX_ESP_BATCH = False
-    first, second = queue(centre_a, obj="slow-1"), queue(centre_a, recipient="r2@example.net", obj="slow-2")
+    first, second = queue_mail(centre_a, obj="slow-1"), queue_mail(centre_a, recipient="r2@example.net", obj="slow-2")
     claimed = services._claim([first.pk, second.pk])
     # While this worker is busy, the sweeper gives the second row to another worker, which sends it.
     OutgoingMail.all_centres.filter(pk=second.pk).update(status="queued")
@@ -277,7 +266,7 @@ def test_a_row_handed_to_another_worker_by_the_sweeper_is_not_sent_again(centre_
 
 
 def test_an_address_suppressed_after_queueing_is_not_mailed(centre_a, fake_esp):
-    mail = queue(centre_a)
+    mail = queue_mail(centre_a)
     SuppressedAddress.all_centres.create(centre=centre_a, email="ALMA@example.net", reason="complained")
     services.mails_send([mail.pk])
     mail.refresh_from_db()
@@ -298,15 +287,7 @@ def test_a_broker_down_when_mail_is_queued_leaves_the_row_for_the_flush(
 
     monkeypatch.setattr(tasks.send_mails, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        mail = services.mail_queue(
-            centre=centre_a,
-            kind="system",
-            obj="broker-down",
-            recipient="x@example.net",
-            language="de",
-            template="change_notice",
-            context={"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre_a},
-        )
+        mail = queue_mail(centre_a, "x@example.net", "broker-down")
     assert len(callbacks) == 1
     mail.refresh_from_db()
     assert mail.status == "queued"

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from notifications import services
 from notifications.models import MailContent, OutgoingMail
 from notifications.services import RenderedMail
+from tests.factories import queue_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -63,15 +64,7 @@ def test_the_outbox_never_holds_two_rows_for_one_key(centre_a, fake_postmark, st
     for step in steps:
         if step[0] == "single":
             _kind, obj, recipient = step
-            services.mail_queue(
-                centre=centre_a,
-                kind=OutgoingMail.Kind.SYSTEM,
-                obj=obj,
-                recipient=recipient.strip(),
-                language="de",
-                template="change_notice",
-                context={"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre_a},
-            )
+            queue_mail(centre_a, recipient.strip(), obj)
             wanted.add(mailbox_key(OutgoingMail.Kind.SYSTEM, obj, recipient))
         elif step[0] in ("bulk", "claimed"):
             rows = [new_mail(obj, recipient) for obj, recipient in step[1]]

@@ -14,24 +14,17 @@ from django.db import connection, transaction
 
 from notifications import services
 from notifications.models import OutgoingMail
+from tests.factories import queue_mail
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_worker(env: dict[str, str], *, concurrency: int = 2) -> tuple[subprocess.Popen, list[str]]:
+def start_celery(env: dict[str, str], *arguments: str) -> tuple[subprocess.Popen, list[str]]:
+    """A real Celery process (`celery -A config ...`) with only `env` and the basics in its
+    environment; returns it and the lines it prints, collected as they come."""
     base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
     process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("celery")),
-            "-A",
-            "config",
-            "worker",
-            "--loglevel=INFO",
-            f"--concurrency={concurrency}",
-            "--hostname=outbox@test",
-            "--without-mingle",
-            "--without-gossip",
-        ],
+        [str(Path(sys.executable).with_name("celery")), "-A", "config", *arguments, "--loglevel=INFO"],
         cwd=ROOT,
         env={**base, **env},
         stdout=subprocess.PIPE,
@@ -42,6 +35,12 @@ def start_worker(env: dict[str, str], *, concurrency: int = 2) -> tuple[subproce
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
     return process, lines
+
+
+def start_worker(env: dict[str, str], *, concurrency: int = 2) -> tuple[subprocess.Popen, list[str]]:
+    return start_celery(
+        env, "worker", f"--concurrency={concurrency}", "--hostname=outbox@test", "--without-mingle", "--without-gossip"
+    )
 
 
 def worker_env(redis_url: str, esp_url: str, **more: str) -> dict[str, str]:
@@ -85,15 +84,7 @@ def test_a_worker_sends_every_queued_mail_once_through_the_esp(requires_postgres
         fake_esp.fail_rate = 0.3  # the ESP fails 30% of requests; retries must still send each once
         with transaction.atomic():
             for n in range(20):
-                services.mail_queue(
-                    centre=centre_a,
-                    kind="system",
-                    obj=f"worker-{n}",
-                    recipient=f"member{n}@example.net",
-                    language="de",
-                    template="change_notice",
-                    context={"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre_a},
-                )
+                queue_mail(centre_a, f"member{n}@example.net", f"worker-{n}")
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and OutgoingMail.all_centres.exclude(status="sent").exists():
             time.sleep(0.5)
@@ -121,15 +112,7 @@ def test_a_worker_killed_mid_batch_and_a_new_one_send_every_mail_exactly_once(
         wait_ready(lines)
         with transaction.atomic():
             for n in range(12):
-                services.mail_queue(
-                    centre=centre_a,
-                    kind="system",
-                    obj=f"kill-{n}",
-                    recipient=f"member{n}@example.net",
-                    language="de",
-                    template="change_notice",
-                    context={"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre_a},
-                )
+                queue_mail(centre_a, f"member{n}@example.net", f"kill-{n}")
         assert wait_until(lambda: fake_esp.accepted_count > 0, 60), "".join(lines)
         os.killpg(worker.pid, signal.SIGKILL)  # mid-request: the ESP has the mail, the row says `sending`
         worker.wait(timeout=30)
