@@ -1,8 +1,9 @@
 """The Celery application. Workers and beat start with `celery -A config worker|beat`."""
 
+import logging
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -47,3 +48,25 @@ def _prepare_filesystem_broker() -> None:
 @app.on_after_configure.connect
 def _on_after_configure(sender: Celery, **kwargs: object) -> None:
     _prepare_filesystem_broker()
+
+
+# No secret in a worker's log (config/log_filters.py). Tasks take ids, but the argument text a
+# message carries is shown by the worker's log records, events and monitors: it is masked when
+# sent. The handlers Celery adds itself (the task logger's) get the mask filter Django's have.
+@signals.before_task_publish.connect
+def _mask_task_arguments(headers: dict | None = None, **kwargs: object) -> None:
+    from config.log_filters import mask_secrets
+
+    for key in ("argsrepr", "kwargsrepr"):
+        if headers and isinstance(headers.get(key), str):
+            headers[key] = mask_secrets(headers[key])
+
+
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def _mask_celery_log_handlers(logger: logging.Logger, **kwargs: object) -> None:
+    from config.log_filters import MaskSecretsFilter
+
+    for handler in logger.handlers:
+        if not any(isinstance(existing, MaskSecretsFilter) for existing in handler.filters):
+            handler.addFilter(MaskSecretsFilter())

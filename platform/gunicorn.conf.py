@@ -3,10 +3,6 @@
 import multiprocessing
 import os
 
-from gunicorn import glogging
-
-from config.log_filters import mask_secrets
-
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # One process per core and one more, each handling one request at a time: the work is Python on
 # the CPU, so threads only queue for the interpreter lock. Measured with `make bench-load` on two
@@ -23,19 +19,8 @@ preload_app = True
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = 2000
 accesslog = "-"
-# The access log never records query strings (signed links travel in them), and the private
-# calendar feed's token is masked (`CalendarTokenMaskingLogger`).
+# Paths only, no query strings; the logger class masks the secret of every token link in any
+# atom and in the error log, whatever the format (config/gunicorn_logger.py).
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-
-
-class CalendarTokenMaskingLogger(glogging.Logger):
-    """Access log lines show /calendar/people/***.ics: the token is the feed's only secret."""
-
-    def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
-        atoms["U"] = mask_secrets(atoms["U"])
-        return atoms
-
-
-logger_class = CalendarTokenMaskingLogger
+logger_class = "config.gunicorn_logger.SecretMaskingLogger"
