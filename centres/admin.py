@@ -6,16 +6,28 @@ from the scoped default managers, so another centre's objects are neither listed
 Writes go through `centres.services`, which audit-log them.
 """
 
+import contextlib
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from centres import services
-from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole, Person, StaffRole
-from centres.selectors import audit_log_list, centre_ids_with_role, user_is_centre_admin, user_is_centre_staff
+from centres import accounts, services
+from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole, Person, StaffInvitation, StaffRole
+from centres.selectors import (
+    audit_log_list,
+    centre_ids_with_role,
+    staff_centre_ids,
+    user_is_centre_admin,
+    user_is_centre_staff,
+)
+from config.errors import ConflictError, PermissionDeniedError
+from config.forms import LocalSplitDateTimeField
 
 
 def _is_staff(request) -> bool:
@@ -35,6 +47,8 @@ def copy_saved(target: models.Model, saved: models.Model) -> None:
 
 class StaffAccessAdmin(admin.ModelAdmin):
     """Any staff member of a centre may view, add, change and delete; the queryset is scoped."""
+
+    formfield_overrides = {models.DateTimeField: {"form_class": LocalSplitDateTimeField}}
 
     def has_module_permission(self, request) -> bool:
         return _is_staff(request)
@@ -70,12 +84,55 @@ class StaffAccessAdmin(admin.ModelAdmin):
         return None
 
 
+class AuditedChangelistMixin:
+    """A change list of personal data writes one audit entry per request (`audit_list_read`):
+    its filters (the search box's term only as "present") and how many rows the page showed."""
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl") if request.method == "GET" else None
+        if changelist is not None and response.status_code == 200:
+            opts = self.model._meta
+            services.audit_list_read(
+                actor=request.user,
+                model=self.model,
+                list_name=f"admin:{opts.app_label}_{opts.model_name}_changelist",
+                filters=services.list_filters(request.GET, kept=set(request.GET) - {SEARCH_VAR}),
+                rows=changelist.result_list,
+                centre_ids=staff_centre_ids(user=request.user),
+            )
+        return response
+
+    def get_search_results(self, request, queryset, search_term):
+        """The admin's autocomplete (a person picked for a membership or a consent) lists rows
+        by a search term too: audited alike, with the page of rows it answers."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            size = AutocompleteJsonView.paginate_by
+            page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+            shown = queryset.distinct() if may_have_duplicates else queryset
+            services.audit_list_read(
+                actor=request.user,
+                model=self.model,
+                list_name="admin:autocomplete",
+                filters=services.list_filters(request.GET, kept={"app_label", "model_name", "field_name"}),
+                rows=shown.only("pk", "centre")[(page - 1) * size : page * size],
+                centre_ids=staff_centre_ids(user=request.user),
+            )
+        return queryset, may_have_duplicates
+
+
 @admin.register(Centre)
 class CentreAdmin(StaffAccessAdmin):
     list_display = ["name", "slug", "city", "time_zone", "default_language"]
     search_fields = ["name", "slug", "city"]
     list_filter = ["default_language", "time_zone"]
-    prepopulated_fields = {"slug": ["name"]}
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # Only while the slug can be typed: once it is read-only (it is in every link), the admin
+        # cannot prepopulate it and the change page failed with a 500.
+        return {} if obj else {"slug": ["name"]}
 
     def get_readonly_fields(self, request, obj=None):
         return ["slug", "created_at"] if obj else ["created_at"]
@@ -101,21 +158,20 @@ class CentreAdmin(StaffAccessAdmin):
         copy_saved(obj, services.centre_update(actor=request.user, centre=original, **changes))
 
 
-class StaffRoleAddForm(forms.ModelForm):
-    email = forms.EmailField(label=_("E-mail address"))
-    name = forms.CharField(label=_("Name"), required=False, max_length=150)
-
+class StaffInvitationForm(forms.ModelForm):
     class Meta:
-        model = StaffRole
+        model = StaffInvitation
         # The centre field is added by the admin per request, with the scoped choices; a model
         # choice field built here, at import, would have to query outside any scope.
-        fields = ["role"]
+        fields = ["email", "name", "role"]
 
     def clean(self):
         cleaned = super().clean()
         centre, email = cleaned.get("centre"), cleaned.get("email")
         if centre and email and StaffRole.all_centres.filter(centre=centre, user__email__iexact=email).exists():
             self.add_error("email", services.ROLE_EXISTS_MESSAGE)
+        elif centre and email and StaffInvitation.all_centres.filter(centre=centre, email__iexact=email).exists():
+            self.add_error("email", accounts.INVITATION_EXISTS_MESSAGE)
         return cleaned
 
 
@@ -139,30 +195,22 @@ class StaffRoleAdmin(StaffAccessAdmin):
     list_filter = ["role", "centre"]
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
     list_select_related = ["user", "centre"]
+    form = StaffRoleChangeForm
+    actions = ["sign_out_selected"]
 
     @admin.display(description=_("e-mail address"), ordering="user__email")
     def user_email(self, obj: StaffRole) -> str:
         return obj.user.email
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = StaffRoleChangeForm if obj else StaffRoleAddForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
     def get_fields(self, request, obj=None):
-        return ["user", "centre", "role", "created_at"] if obj else ["email", "name", "centre", "role"]
+        return ["user", "centre", "role", "created_at"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["user", "centre", "created_at"] if obj else []
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "centre" and not request.user.is_superuser:
-            # New staff only for the centres where this user is a centre admin.
-            admin_centres = centre_ids_with_role(user=request.user, role=StaffRole.Role.CENTRE_ADMIN)
-            kwargs["queryset"] = Centre.objects.filter(id__in=admin_centres)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return ["user", "centre", "created_at"]
 
     def has_add_permission(self, request) -> bool:
-        return _is_centre_admin(request)
+        # New staff are invited (StaffInvitationAdmin): a role appears once its owner accepts.
+        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return _is_centre_admin(request, obj.centre_id if obj else None)
@@ -173,27 +221,88 @@ class StaffRoleAdmin(StaffAccessAdmin):
         return _is_centre_admin(request, obj.centre_id if obj else None)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            original = StaffRole.all_centres.get(pk=obj.pk)
-            saved = services.staff_role_change(actor=request.user, staff_role=original, role=obj.role)
-        else:
-            saved = services.staff_role_grant(
-                actor=request.user,
-                centre=obj.centre,
-                email=form.cleaned_data["email"],
-                name=form.cleaned_data["name"],
-                role=obj.role,
-            )
-        copy_saved(obj, saved)
+        original = StaffRole.all_centres.get(pk=obj.pk)
+        copy_saved(obj, services.staff_role_change(actor=request.user, staff_role=original, role=obj.role))
 
     def get_actions(self, request):
         # One role at a time: a bulk delete could take a centre's last admins together.
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
+        if not _is_centre_admin(request):
+            actions.pop("sign_out_selected", None)
         return actions
 
     def delete_model(self, request, obj):
         services.staff_role_revoke(actor=request.user, staff_role=obj)
+
+    @admin.action(description=_("Sign out everywhere (end their sessions and API tokens)"))
+    def sign_out_selected(self, request, queryset):
+        for staff_role in queryset.select_related("user"):
+            try:
+                accounts.staff_sign_out(actor=request.user, staff_role=staff_role)
+            except PermissionDeniedError as refused:
+                self.message_user(request, f"{staff_role.user}: {refused.message}", messages.ERROR)
+            else:
+                message = _("%(user)s is signed out everywhere.") % {"user": staff_role.user}
+                self.message_user(request, message, messages.SUCCESS)
+
+
+@admin.register(StaffInvitation)
+class StaffInvitationAdmin(StaffAccessAdmin):
+    """Invitations not yet accepted. Inviting looks at no account; deleting one withdraws it."""
+
+    form = StaffInvitationForm
+    list_display = ["email", "name", "role", "centre", "created_at", "expires_at"]
+    list_filter = ["role", "centre"]
+    search_fields = ["email", "name"]
+    list_select_related = ["centre"]
+
+    def get_fields(self, request, obj=None):
+        return ["email", "name", "centre", "role"] + (["created_at", "expires_at"] if obj else [])
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["email", "name", "centre", "role", "created_at", "expires_at"] if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "centre" and not request.user.is_superuser:
+            # Invitations only to the centres where this user is a centre admin.
+            admin_centres = centre_ids_with_role(user=request.user, role=StaffRole.Role.CENTRE_ADMIN)
+            kwargs["queryset"] = Centre.objects.filter(id__in=admin_centres)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request) -> bool:
+        return _is_centre_admin(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _is_centre_admin(request, obj.centre_id if obj else None)
+
+    def has_add_permission(self, request) -> bool:
+        return _is_centre_admin(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _is_centre_admin(request, obj.centre_id if obj else None)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(centre_id__in=centre_ids_with_role(user=request.user, role=StaffRole.Role.CENTRE_ADMIN))
+
+    def save_model(self, request, obj, form, change):
+        saved = accounts.staff_invite(
+            actor=request.user, centre=obj.centre, email=obj.email, role=obj.role, name=obj.name
+        )
+        copy_saved(obj, saved)
+
+    def delete_model(self, request, obj):
+        accounts.staff_invitation_revoke(actor=request.user, invitation=obj)
+
+    def delete_queryset(self, request, queryset):
+        for invitation in queryset:
+            accounts.staff_invitation_revoke(actor=request.user, invitation=invitation)
 
 
 class ConsentInline(admin.TabularInline):
@@ -222,7 +331,7 @@ class PersonForm(forms.ModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(StaffAccessAdmin):
+class PersonAdmin(AuditedChangelistMixin, StaffAccessAdmin):
     form = PersonForm
     list_display = ["display_name", "email", "language", "centre", "updated_at"]
     list_filter = ["centre", "language"]
@@ -287,6 +396,12 @@ class ConsentForm(forms.ModelForm):
             raise ValidationError(services.CONSENT_FUTURE_MESSAGE)
         return given_at
 
+    def clean_source(self):
+        source = self.cleaned_data["source"]
+        if source not in services.STAFF_CONSENT_SOURCES:
+            raise ValidationError(services.CONSENT_SOURCE_MESSAGE)
+        return source
+
 
 @admin.register(ConsentRecord)
 class ConsentRecordAdmin(StaffAccessAdmin):
@@ -325,7 +440,10 @@ class ConsentRecordAdmin(StaffAccessAdmin):
     def withdraw_selected(self, request, queryset):
         withdrawn = 0
         for consent in queryset.filter(withdrawn_at__isnull=True):
-            services.consent_withdraw(actor=request.user, consent=consent)
+            # Withdrawn since the list was read (by a sibling: a person's newsletter consents end
+            # together; or by a colleague) is no error: it is withdrawn, which is what was asked.
+            with contextlib.suppress(ConflictError):
+                services.consent_withdraw(actor=request.user, consent=consent)
             withdrawn += 1
         message = ngettext("%(count)d consent withdrawn.", "%(count)d consents withdrawn.", withdrawn)
         self.message_user(request, message % {"count": withdrawn}, messages.SUCCESS)

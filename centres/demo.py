@@ -108,7 +108,7 @@ def seed_users() -> dict[str, int]:
             centre = Centre.all_centres.get(slug=centre_slug)
             staff_role = StaffRole.all_centres.filter(centre=centre, user=user).first()
             if staff_role is None:
-                services.staff_role_grant(actor=None, centre=centre, email=email, role=role, name=first_name)
+                services.staff_role_grant(actor=None, centre=centre, user=user, role=role)
             elif staff_role.role != role:
                 services.staff_role_change(actor=None, staff_role=staff_role, role=role)
     return {"logins": len(USERS)}

@@ -8,12 +8,15 @@ import functools
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+
+from config.validators import validate_single_line
 
 LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
 
@@ -31,20 +34,20 @@ def validate_time_zone(value: str) -> None:
 class Centre(models.Model):
     """A contact point: the tenant every person, group and mail belongs to."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_time_zone]
     )
     default_language = models.CharField(_("default language"), max_length=8, choices=LANGUAGE_CHOICES, default="de")
-    sender_name = models.CharField(_("sender name"), max_length=200, blank=True)
+    sender_name = models.CharField(_("sender name"), max_length=200, blank=True, validators=[validate_single_line])
     sender_email = models.EmailField(_("sender e-mail address"), blank=True)
     email = models.EmailField(_("contact e-mail address"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
-    street = models.CharField(_("street and number"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True, validators=[validate_single_line])
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True, validators=[validate_single_line])
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_single_line])
     country = models.CharField(_("country code"), max_length=2, blank=True, help_text=_("ISO 3166, e.g. DE"))
     starter_planned_meetings = models.PositiveSmallIntegerField(
         _("meetings planned per starter"),
@@ -161,7 +164,10 @@ class Person(models.Model):
 
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="people", verbose_name=_("centre"))
     display_name = models.CharField(
-        _("display name"), max_length=120, help_text=_("The name or pseudonym the person wants to be called by.")
+        _("display name"),
+        max_length=120,
+        help_text=_("The name or pseudonym the person wants to be called by."),
+        validators=[validate_single_line],
     )
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
@@ -208,6 +214,9 @@ class ConsentRecord(models.Model):
         PHONE = "phone", _("Phone")
         IN_PERSON = "in_person", _("In person")
         PAPER = "paper", _("Signed on paper")
+        # The double opt-in: the person clicked the link mailed to their address. Only the
+        # confirmation pages record it; staff never hold that link.
+        CONFIRMATION_LINK = "confirmation_link", _("Confirmed by the link in an e-mail")
 
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="consents", verbose_name=_("centre"))
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents", verbose_name=_("person"))
@@ -251,6 +260,8 @@ class AuditLogEntry(models.Model):
         VIEW = "view", _("Viewed")
         WITHDRAW = "withdraw", _("Consent withdrawn")
         EXPORT = "export", _("Exported")
+        LIST = "list", _("Listed")
+        SIGN_OUT = "sign_out", _("Signed out everywhere")
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="audit_log", verbose_name=_("centre"))
     actor = models.ForeignKey(
@@ -265,6 +276,10 @@ class AuditLogEntry(models.Model):
     object_type = models.CharField(_("object type"), max_length=100, help_text=_("app_label.model"))
     object_id = models.CharField(_("object id"), max_length=40)
     changed_fields = models.JSONField(_("changed fields"), default=list, blank=True, help_text=_("Names only."))
+    # A list read: its filters (a value that could name someone, like a search term, is kept as
+    # "present") and how many rows it showed of this centre.
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows shown"), null=True, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     objects = ScopedManager(centre="centre")
@@ -278,3 +293,63 @@ class AuditLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class StaffInvitation(models.Model):
+    """An invitation to work for a centre, mailed to an address as a signed single-use link
+    (`centres.accounts`). It changes no account until the address's owner accepts; only then is
+    an account made (for an address with no staff account) or given the role. Accepting, revoking
+    or expiring deletes the row."""
+
+    centre = models.ForeignKey(
+        Centre, on_delete=models.CASCADE, related_name="staff_invitations", verbose_name=_("centre")
+    )
+    email = models.EmailField(_("e-mail address"))
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    role = models.CharField(
+        _("role"), max_length=20, choices=StaffRole.Role.choices, default=StaffRole.Role.COORDINATOR
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    # The SHA-256 of the link's secret: the link itself is stored nowhere but in the mail.
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+        constraints = [
+            models.UniqueConstraint("centre", Lower("email"), name="staffinvitation_one_per_address_and_centre"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.get_role_display()} · {self.centre}"
+
+
+class UserSession(AbstractBaseSession):
+    """A browser session (the session engine `centres.sessions`) that knows its user, so that
+    all of one user's sessions can be ended at once: on a password change, a deactivation, the
+    end of their last role, or at a centre admin's request."""
+
+    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta(AbstractBaseSession.Meta):
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from centres.sessions import SessionStore
+
+        return SessionStore

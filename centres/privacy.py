@@ -157,9 +157,10 @@ def _erase_login(login) -> None:
     from django.contrib.auth import get_user_model
 
     users = get_user_model()
-    _unname_in_admin_log(users, [login.pk])
-    _forget_lockouts(login.username, login.email)
-    users.objects.filter(pk=login.pk, is_staff=False, is_superuser=False).delete()
+    # A staff or operator login is never erased with a volunteer record, and keeps its traces.
+    if users.objects.filter(pk=login.pk, is_staff=False, is_superuser=False).delete()[0]:
+        _unname_in_admin_log(users, [login.pk])
+        _forget_lockouts(login.username, login.email)
 
 
 def _erase_traces(person: Person) -> None:
@@ -189,12 +190,18 @@ def _unname_in_admin_log(model, pks) -> None:
 
 
 def _forget_lockouts(*usernames: str) -> None:
-    """Login attempts and lockouts (django-axes) under these names, in any case."""
+    """Login attempts and lockouts (django-axes) under these names, in any case, unless a name
+    is still the username or address of an account: lockouts are matched by name alone, and
+    that account may be another centre's staff member or volunteer, whose protection against
+    password guessing one centre's erasure must not lift."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth import get_user_model
 
+    accounts = get_user_model()._default_manager
     names = Q()
     for username in filter(None, usernames):
-        names |= Q(username__iexact=username)
+        if not accounts.filter(Q(username__iexact=username) | Q(email__iexact=username)).exists():
+            names |= Q(username__iexact=username)
     if names:
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
             model.objects.filter(names).delete()

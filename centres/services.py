@@ -2,7 +2,7 @@
 writes an audit log entry that names the object, never its personal content."""
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,6 +64,54 @@ def audit_record(
         object_id=str(obj.pk),
         changed_fields=sorted(changed_fields),
     )
+
+
+# What a list read records of a filter whose value could name someone (a search term, an address).
+FILTER_PRESENT = "present"
+# Paging and ordering, of the API ("page", "ordering") and of the admin ("p", "o").
+LIST_PAGING = frozenset({"page", "page_size", "ordering", "o", "p"})
+
+
+def list_filters(query: Mapping[str, str], *, kept: Iterable[str]) -> dict[str, str]:
+    """The filters of a list request for its audit entry: the value of those in `kept` (choices,
+    ids, dates, paging), only "present" for any other (a search term may be a name)."""
+    kept = set(kept) | LIST_PAGING
+    return {
+        name: (str(query[name])[:100] if name in kept else FILTER_PRESENT)
+        for name in sorted(query)
+        if str(query[name]).strip()
+    }
+
+
+def audit_list_read(
+    *,
+    actor: AbstractBaseUser | None,
+    model: type[models.Model],
+    list_name: str,
+    filters: Mapping[str, str],
+    rows: Iterable[models.Model],
+    centre_ids: Iterable[int] = (),
+) -> list[AuditLogEntry]:
+    """Record that `actor` read a list: one entry per centre the list covered (`centre_ids`, the
+    user's centres, and those of the rows shown), each with the list's name (as object id), its
+    filters and how many of that centre's rows it showed. No row's values. Writes the entries in
+    one query."""
+    shown: dict[int, int] = {}
+    for row in rows:
+        shown[row.centre_id] = shown.get(row.centre_id, 0) + 1
+    entries = [
+        AuditLogEntry(
+            centre_id=centre_id,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=AuditLogEntry.Action.LIST,
+            object_type=model._meta.label_lower,
+            object_id=list_name[:40],
+            filters=dict(filters),
+            row_count=shown.get(centre_id, 0),
+        )
+        for centre_id in sorted(set(centre_ids) | set(shown))
+    ]
+    return AuditLogEntry.all_centres.bulk_create(entries)
 
 
 EMAIL_TAKEN_MESSAGE = gettext_lazy("A person with this e-mail address is already known to this centre.")
@@ -155,6 +203,20 @@ def person_delete(*, actor: AbstractBaseUser | None, person: Person) -> None:
 
 
 CONSENT_FUTURE_MESSAGE = gettext_lazy("Consent cannot be given in the future.")
+# What staff can witness and record. A web form and a confirmation link record themselves: a
+# consent staff enter with either source would claim the person did what they did not.
+STAFF_CONSENT_SOURCES = frozenset(
+    {
+        ConsentRecord.Source.EMAIL,
+        ConsentRecord.Source.PHONE,
+        ConsentRecord.Source.IN_PERSON,
+        ConsentRecord.Source.PAPER,
+    }
+)
+CONSENT_SOURCE_MESSAGE = gettext_lazy(
+    "Staff can record consent given by e-mail, by phone, in person or on paper. Consent through the "
+    "web form or a confirmation link is recorded when the person gives it."
+)
 
 
 def consent_given_in_future(given_at: datetime | None) -> bool:
@@ -176,6 +238,8 @@ def consent_record(
     now = timezone.now()
     if consent_given_in_future(given_at):
         raise ValidationError({"given_at": str(CONSENT_FUTURE_MESSAGE)})
+    if actor is not None and source == ConsentRecord.Source.CONFIRMATION_LINK:
+        raise ValidationError({"source": str(CONSENT_SOURCE_MESSAGE)})
     consent = ConsentRecord(
         centre=person.centre,
         person=person,
@@ -192,15 +256,44 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(*, actor: AbstractBaseUser | None, consent: ConsentRecord) -> ConsentRecord:
-    """Mark a consent as withdrawn now. It takes effect at once; a second withdrawal is a conflict."""
+    """Mark a consent as withdrawn now. It takes effect at once; a second withdrawal is a conflict,
+    because staff asked to withdraw this one record. A person ending a purpose (an unsubscribe)
+    uses `consents_withdraw`, for which a consent already withdrawn is no error."""
     consent = ConsentRecord.all_centres.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise ConflictError(_("This consent was already withdrawn."))
+    _withdraw(consent, actor=actor)
+    return consent
+
+
+@transaction.atomic
+def consents_withdraw(*, actor: AbstractBaseUser | None, person: Person, purpose: str) -> int:
+    """Withdraw every consent `person` gave to `purpose` that still stands, at once. Consents
+    already withdrawn stay as they are: asking twice, or two requests at once (a mail program's
+    one-click POST and the person's own click), is never an error. Writes the consents, what
+    their withdrawal stops (see `_stop_what_the_consent_allowed`) and an audit entry for each.
+    Returns how many were standing."""
+    # The lock makes a second request wait, then find nothing standing.
+    standing = list(
+        ConsentRecord.all_centres.select_for_update()
+        .filter(person=person, purpose=purpose, withdrawn_at__isnull=True)
+        .order_by("pk")
+    )
+    for consent in standing:
+        # A newsletter consent ends its siblings too: those are withdrawn already.
+        consent.refresh_from_db(fields=["withdrawn_at"])
+        if consent.withdrawn_at is None:
+            _withdraw(consent, actor=actor)
+        else:
+            audit_record(actor=actor, centre=consent.centre, action=AuditLogEntry.Action.WITHDRAW, obj=consent)
+    return len(standing)
+
+
+def _withdraw(consent: ConsentRecord, *, actor: AbstractBaseUser | None) -> None:
     consent.withdrawn_at = max(timezone.now(), consent.given_at)
     consent.save(update_fields=["withdrawn_at"])
     _stop_what_the_consent_allowed(consent)
     audit_record(actor=actor, centre=consent.centre, action=AuditLogEntry.Action.WITHDRAW, obj=consent)
-    return consent
 
 
 def _stop_what_the_consent_allowed(consent: ConsentRecord) -> None:
@@ -262,18 +355,10 @@ def _sync_is_staff(user: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def staff_role_grant(
-    *, actor: AbstractBaseUser | None, centre: Centre, email: str, role: str, name: str = ""
-) -> StaffRole:
-    """Give the user with `email` a role at `centre`, creating an account without a password if
-    none exists (they set one through password reset). A user has one role per centre."""
-    user_model = get_user_model()
-    email = email.strip().lower()
-    user = user_model.objects.filter(email__iexact=email).order_by("pk").first()
-    if user is None:
-        user = user_model(username=_free_username(email), email=email, first_name=name.strip()[:150])
-        user.set_unusable_password()
-        user.save()
+def staff_role_grant(*, actor: AbstractBaseUser | None, centre: Centre, user: AbstractBaseUser, role: str) -> StaffRole:
+    """Give `user` a role at `centre`: for an account whose owner asked for it (accepting an
+    invitation, `centres.accounts`) or that the platform made (the demo). Staff are added by
+    invitation, never by looking an address up. A user has one role per centre."""
     Centre.all_centres.select_for_update().get(pk=centre.pk)
     if StaffRole.all_centres.filter(centre=centre, user=user).exists():
         raise ConflictError(str(ROLE_EXISTS_MESSAGE))
@@ -285,7 +370,7 @@ def staff_role_grant(
     return staff_role
 
 
-def _free_username(email: str) -> str:
+def username_for_new_account(email: str) -> str:
     """The e-mail address as username where it fits and is free, else a generated one."""
     user_model = get_user_model()
     if len(email) <= 150 and not user_model.objects.filter(username__iexact=email).exists():
@@ -340,3 +425,25 @@ def staff_role_revoke(*, actor: AbstractBaseUser | None, staff_role: StaffRole) 
     staff_role.pk = pk
     _sync_is_staff(user)
     audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.DELETE, obj=staff_role)
+    if not StaffRole.all_centres.filter(user=user).exists():
+        _staff_account_retire(user)
+
+
+def _staff_account_retire(user: AbstractBaseUser) -> None:
+    """After a user's last role: their sessions and API tokens end. An account that serves
+    nothing else (no volunteering, no federation role, not an operator) goes if it was never
+    used, and is deactivated otherwise, so the audit log still names who did what. A user who
+    still works for another centre keeps their sessions: their scope is read from their roles
+    on every request, so this centre's data is closed to them at once anyway."""
+    from centres.accounts import user_access_revoke
+
+    user_access_revoke(user_id=user.pk)
+    # Unscoped: a volunteer record at any centre keeps the login (it opens the portal).
+    if user.is_superuser or hasattr(user, "federation_role") or user.volunteers(manager="all_centres").exists():
+        return
+    if user.last_login is None:
+        get_user_model().objects.filter(pk=user.pk).delete()
+    elif user.is_active:
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password"])

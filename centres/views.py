@@ -4,11 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_safe
 
-from centres import selectors
-from centres.forms import StaffPasswordResetForm
+from centres import accounts, selectors
+from centres.forms import InvitationPasswordForm, StaffPasswordResetForm
 from centres.models import Centre
+from centres.retention import UNCONFIRMED_KEPT
+from config.errors import DomainError
 from config.ratelimit import rate_limited
 
 
@@ -33,7 +36,8 @@ def centre_home(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def privacy(request: HttpRequest, slug: str) -> HttpResponse:
     """The privacy notice: what the contact point stores, why, for how long, and people's rights."""
-    return render(request, "centres/privacy.html", {"centre": _public_centre(slug)})
+    context = {"centre": _public_centre(slug), "unconfirmed_days": UNCONFIRMED_KEPT.days}
+    return render(request, "centres/privacy.html", context)
 
 
 RESETS_PER_HOUR = 5
@@ -52,3 +56,33 @@ class StaffPasswordResetView(auth_views.PasswordResetView):
             response.status_code = 429
             return response
         return super().form_valid(form)
+
+
+@sensitive_post_parameters("password1", "password2")
+def staff_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """An invitation's link: the invited address's owner joins the centre, with the staff account
+    they are logged in with (of the same address) or a new account with a password they set.
+    A used, withdrawn, expired or forged link is a 404 that tells nothing else."""
+    invitation = accounts.staff_invitation_for_token(token)
+    if invitation is None:
+        return render(request, "centres/staff_invitation_invalid.html", status=404)
+    user = request.user
+    own_account = accounts.user_is_staff_account(user) and user.email.casefold() == invitation.email.casefold()
+    form = InvitationPasswordForm(email=invitation.email, name=invitation.name)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            if own_account and request.POST.get("action") == "join":
+                staff_role = accounts.staff_invitation_accept(token=token, user=user)
+            else:
+                form = InvitationPasswordForm(request.POST, email=invitation.email, name=invitation.name)
+                if not form.is_valid():
+                    raise DomainError(str(_("Check the password.")))
+                staff_role = accounts.staff_invitation_accept(token=token, password=form.cleaned_data["password1"])
+        except DomainError as problem:
+            error, status = problem.message, problem.status_code
+        else:
+            context = {"centre": staff_role.centre, "username": staff_role.user.get_username()}
+            return render(request, "centres/staff_invitation_accepted.html", context)
+    context = {"centre": invitation.centre, "invitation": invitation, "own_account": own_account, "form": form}
+    return render(request, "centres/staff_invitation.html", {**context, "error": error}, status=status)

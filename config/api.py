@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
@@ -21,6 +22,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from centres.middleware import scope_for_user
 from config.errors import DomainError
 from config.forms import LocalIsoDateTimeField
+from config.local_time import local_time_problem
 
 
 class CentreScopedMixin:
@@ -68,14 +70,24 @@ class IdFilter(django_filters.NumberFilter):
 
 
 class BoundedDateTimeField(serializers.DateTimeField):
-    """A date-time whose conversion to local time cannot overflow (year 9999 + one hour): such a
-    value is a 400 naming the field, like any other invalid date."""
+    """The API's date-time field. A value whose conversion to local time would overflow (year
+    9999 + one hour) is a 400 naming the field, like any other invalid date; so is a time
+    without offset that the zone skips or has twice (`config.local_time`): DRF's own check lets
+    both through, and 02:30 on the night the clocks go forward became 03:30 or a database error."""
 
     def to_internal_value(self, value):
         try:
             return super().to_internal_value(value)
         except OverflowError as error:
             raise exceptions.ValidationError(_("This date is out of range.")) from error
+
+    def enforce_timezone(self, value):
+        zone = self.timezone if hasattr(self, "timezone") else self.default_timezone()
+        if zone is not None and timezone.is_naive(value):
+            problem = local_time_problem(value, zone)
+            if problem:
+                raise exceptions.ValidationError(problem)
+        return super().enforce_timezone(value)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

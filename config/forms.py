@@ -1,9 +1,15 @@
 """Form fields shared by the public forms."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from config.local_time import check_local_time
 
 MAX_ID = 2**63 - 1
 
@@ -40,6 +46,26 @@ class IdChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+@contextmanager
+def local_time_named() -> Iterator[None]:
+    """Django's forms refuse a time the zone skips or has twice, without saying which or why:
+    the message becomes the one that names the daylight-saving change (`config.local_time`)."""
+    try:
+        yield
+    except ValidationError as error:
+        if getattr(error, "code", None) == "ambiguous_timezone":
+            check_local_time(error.params["datetime"], error.params["current_timezone"])
+        raise
+
+
+class LocalSplitDateTimeField(forms.SplitDateTimeField):
+    """The admin's date and time fields, refusing a skipped or doubled time by name."""
+
+    def compress(self, data_list):
+        with local_time_named():
+            return super().compress(data_list)
+
+
 class LocalDateTimeField(forms.DateTimeField):
     """A date and time in the installation's time zone, whatever offset it was given with
     (Python reads up to ±23:59; PostgreSQL takes only ±15:59, and a wider one must be a plain
@@ -47,7 +73,8 @@ class LocalDateTimeField(forms.DateTimeField):
     the calendar, which the time zone cannot hold, is invalid."""
 
     def to_python(self, value):
-        moment = super().to_python(value)
+        with local_time_named():
+            moment = super().to_python(value)
         if moment is None or moment.tzinfo is None:
             return moment
         try:
@@ -57,4 +84,16 @@ class LocalDateTimeField(forms.DateTimeField):
 
 
 class LocalIsoDateTimeField(django_filters.fields.IsoDateTimeField, LocalDateTimeField):
-    """The API's date-time filters (ISO 8601), read like `LocalDateTimeField`."""
+    """The API's date-time filters (ISO 8601), read like `LocalDateTimeField`. django-filter
+    reads an ISO time without offset in the current zone as is; one the zone skips or has twice
+    is refused here as in every form."""
+
+    def strptime(self, value, format):
+        if format == self.ISO_8601:
+            try:
+                parsed = parse_datetime(str(value))
+            except ValueError:
+                parsed = None
+            if parsed is not None and timezone.is_naive(parsed):
+                check_local_time(parsed, timezone.get_current_timezone())
+        return super().strptime(value, format)

@@ -10,6 +10,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.cache_backends import cache_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -112,7 +114,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
-    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    # With Redis (CACHE_URL=redis://...), a cache that answers as empty while Redis is down.
+    "default": cache_from_url(env("CACHE_URL", default="locmemcache://")),
     # Calendar answers (meetings.caching), in each process's memory: their keys carry the
     # calendar version read from the database, so a process never serves a stale one, and a
     # hit costs no round trip. A few hundred entries of at most ~100 KB each.
@@ -144,7 +147,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
-PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # invitation links for new staff stay valid three days
+# Sessions know their user (centres.sessions), so all of a user's sessions can be ended at once.
+SESSION_ENGINE = "centres.sessions"
+# An API token works this long after it was issued; asking the token endpoint again issues a new
+# one and ends the old (centres.accounts). A password change, a deactivation or the end of a
+# user's last staff role ends it at once.
+API_TOKEN_MAX_AGE_HOURS = env.int("API_TOKEN_MAX_AGE_HOURS", default=24)
+# A staff invitation's link works this long, once.
+STAFF_INVITATION_MAX_AGE_DAYS = env.int("STAFF_INVITATION_MAX_AGE_DAYS", default=7)
+# A reset link is a login: short-lived. Django's token is also spent by the new password, a
+# login or an e-mail change (it hashes all three). Invitations have their own link (centres.accounts).
+PASSWORD_RESET_TIMEOUT = 3600
 
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("LOGIN_COOLOFF_HOURS", default=0.25)
@@ -158,7 +171,10 @@ AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 # client is REMOTE_ADDR; otherwise the address that many hops from the right. Lockouts and
 # throttles count per client address, so a wrong value lets clients forge theirs.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+# Lockouts count per client as the rate limits do: an IPv4 address, an IPv6 /64 network.
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_network"
+# The username as django-axes stores it, cut to its column (an over-long one was a 500).
+AXES_USERNAME_CALLABLE = "config.client_ip.lockout_username"
 
 # --- Internationalisation -----------------------------------------------------------------------
 
@@ -232,7 +248,7 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated call gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "centres.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -245,7 +261,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     # The API speaks JSON only: one body format to validate, test and document.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", default="10/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -31,6 +31,8 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    # A staff invitation's signed single-use link (centres.accounts).
+    path("staff/invitation/<str:token>/", centre_views.staff_invitation, name="staff-invitation"),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("centres.api.urls")),

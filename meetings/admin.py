@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from centres.admin import StaffAccessAdmin, copy_saved
+from centres.admin import AuditedChangelistMixin, StaffAccessAdmin, copy_saved
 from config.errors import DomainError
 from meetings.models import (
     CalendarToken,
@@ -184,7 +184,7 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(StaffAccessAdmin):
+class MembershipAdmin(AuditedChangelistMixin, StaffAccessAdmin):
     form = MembershipForm
     list_display = ["person", "group", "role", "joined_on", "left_on", "reminder_minutes"]
     list_filter = ["role", ("left_on", admin.EmptyFieldListFilter)]

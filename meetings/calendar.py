@@ -13,18 +13,26 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, Timezone, vText
 
-from meetings.models import Meeting
+from meetings.models import Group, Meeting
 
 PRODID = "-//Kontakt//Self-help group meetings//EN"
 
 
-def calendar_title(meeting: Meeting) -> str:
-    """A discreet group's meetings are just "Group meeting" in calendars (no topic words)."""
-    if meeting.group_id and meeting.group.discreet:
-        with translation.override(meeting.centre.default_language):
+def group_calendar_name(group: Group) -> str:
+    """How a group is named in calendars: a discreet group is just "Group meeting" (no topic
+    words), in the feed's name as in each event."""
+    if group.discreet:
+        with translation.override(group.centre.default_language):
             return gettext("Group meeting")
+    return group.name
+
+
+def calendar_title(meeting: Meeting) -> str:
+    """A meeting's SUMMARY: its title, or its group's calendar name."""
+    if meeting.group_id and meeting.group.discreet:
+        return group_calendar_name(meeting.group)
     return meeting.display_title
 
 
@@ -57,7 +65,10 @@ def meetings_calendar(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    # X-WR-CALNAME is not a text property to icalendar, which would write a stored line break
+    # as is and refuse the whole feed; names are single-line, and one stored before that rule
+    # is folded into one line and escaped like any text.
+    calendar.add("x-wr-calname", vText(" ".join(name.split())))
     if method:
         calendar.add("method", method)
     days, zones = [], set()

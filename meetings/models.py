@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from centres.models import LANGUAGE_CHOICES, Centre, Person
+from config.validators import validate_single_line
 
 
 class Topic(models.Model):
@@ -18,7 +19,7 @@ class Topic(models.Model):
     not found religious or political groups) are refused for new groups."""
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="topics", verbose_name=_("centre"))
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
     is_offered = models.BooleanField(_("offered"), default=True)
     refusal_message = models.CharField(
         _("refusal message"),
@@ -44,10 +45,10 @@ class Location(models.Model):
     """A building where the centre lends rooms."""
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="locations", verbose_name=_("centre"))
-    name = models.CharField(_("name"), max_length=120)
-    street = models.CharField(_("street and number"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
+    street = models.CharField(_("street and number"), max_length=200, blank=True, validators=[validate_single_line])
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True, validators=[validate_single_line])
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_single_line])
     directions = models.TextField(_("directions"), blank=True)
 
     objects = ScopedManager(centre="centre")
@@ -71,7 +72,7 @@ class Room(models.Model):
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("centre"))
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms", verbose_name=_("location"))
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
     capacity = models.PositiveSmallIntegerField(_("capacity"), validators=[MinValueValidator(1)])
     step_free_access = models.BooleanField(_("step-free access"), default=False)
     accessible_toilet = models.BooleanField(_("accessible toilet"), default=False)
@@ -145,7 +146,12 @@ class Group(models.Model):
         OLDER = "60+", _("60 and over")
 
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="groups", verbose_name=_("centre"))
-    name = models.CharField(_("public name"), max_length=120, help_text=_("Neutral: it appears in calendars."))
+    name = models.CharField(
+        _("public name"),
+        max_length=120,
+        help_text=_("Neutral: it appears in calendars."),
+        validators=[validate_single_line],
+    )
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="groups", verbose_name=_("topic"))
     description = models.TextField(_("description"), blank=True)
     languages = models.JSONField(_("languages"), default=list, help_text=_('Language codes, e.g. ["de", "en"].'))
@@ -262,7 +268,7 @@ class Closure(models.Model):
     )
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
-    reason = models.CharField(_("reason"), max_length=200)
+    reason = models.CharField(_("reason"), max_length=200, validators=[validate_single_line])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(centre="centre")
@@ -326,7 +332,9 @@ class Meeting(models.Model):
     room = models.ForeignKey(
         Room, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("room"), db_index=False
     )
-    title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("For one-off meetings."))
+    title = models.CharField(
+        _("title"), max_length=200, blank=True, help_text=_("For one-off meetings."), validators=[validate_single_line]
+    )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     original_starts_at = models.DateTimeField(
@@ -390,11 +398,24 @@ def new_calendar_token() -> str:
 
 
 class CalendarToken(models.Model):
-    """The secret in a person's private calendar feed URL. Revoking it makes the URL dead."""
+    """The secret in a private calendar feed URL. Revoking it makes the URL dead.
+
+    A token of one membership (the one a member's own page offers) shows that group only: whoever
+    holds a member's link for one group learns nothing of the person's other groups. A token
+    without a membership shows all the person's groups; staff issue it to the person."""
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="calendar_tokens", verbose_name=_("person")
+    )
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_tokens",
+        verbose_name=_("membership"),
+        help_text=_("Empty: the feed shows all the person's groups."),
     )
     token = models.CharField(_("token"), max_length=64, unique=True, default=new_calendar_token, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

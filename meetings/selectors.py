@@ -248,13 +248,12 @@ def calendar_link_list() -> QuerySet[CalendarToken]:
 
 def person_feed_meetings(token: CalendarToken, since: datetime) -> QuerySet[Meeting]:
     """Meetings of the groups the token's person currently belongs to (a member who gave notice
-    for a later date still belongs until then)."""
+    for a later date still belongs until then); of one token's membership only, if it has one."""
     today = timezone.localdate()
-    group_ids = (
-        Membership.all_centres.filter(person_id=token.person_id)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
-        .values("group_id")
-    )
+    memberships = Membership.all_centres.filter(person_id=token.person_id)
+    if token.membership_id is not None:
+        memberships = memberships.filter(pk=token.membership_id)
+    group_ids = memberships.filter(Q(left_on__isnull=True) | Q(left_on__gt=today)).values("group_id")
     return (
         Meeting.all_centres.filter(group_id__in=group_ids, ends_at__gte=since)
         .select_related("group", "room__location", "centre")

@@ -39,9 +39,18 @@ def extend_horizon(centre_id: int) -> None:
 
 @shared_task(name="meetings.intake_daily")
 def intake_daily() -> dict[str, int]:
-    """Daily: anonymise finished enquiries past their centre's retention period, and tell
-    coordinators which waiting lists could found a group."""
-    from meetings.intake.services import enquiries_anonymise_due, founding_suggestions_notify
+    """Daily: anonymise finished enquiries past their centre's retention period, delete those
+    whose address never confirmed them, and tell coordinators which waiting lists could found a
+    group."""
+    from meetings.intake.services import (
+        enquiries_anonymise_due,
+        enquiries_unconfirmed_delete,
+        founding_suggestions_notify,
+    )
 
     with all_centres_scope():
-        return {"anonymised": enquiries_anonymise_due(), "founding_mails": founding_suggestions_notify()}
+        return {
+            "anonymised": enquiries_anonymise_due(),
+            "unconfirmed_deleted": enquiries_unconfirmed_delete(),
+            "founding_mails": founding_suggestions_notify(),
+        }

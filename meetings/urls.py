@@ -10,6 +10,7 @@ urlpatterns = [
     path("centres/<slug:slug>/planner/", views.room_planner, name="room-planner"),
     path("centres/<slug:slug>/planner/meetings/<int:pk>/", views.planner_meeting, name="planner-meeting"),
     path("centres/<slug:slug>/enquiry/", intake_views.enquiry, name="enquiry"),
+    path("enquiry/confirm/<str:token>/", intake_views.enquiry_confirm, name="enquiry-confirm"),
     path("centres/<slug:slug>/workspace/groups/", views.workspace_groups, name="workspace-groups"),
     path("centres/<slug:slug>/workspace/groups/<int:pk>/", views.workspace_group, name="workspace-group"),
     path("centres/<slug:slug>/intake/", intake_workspace.queue, name="workspace-intake"),

@@ -18,13 +18,15 @@ from django.views.decorators.http import require_safe
 
 from centres.models import LANGUAGE_CHOICES, Centre
 from centres.selectors import staff_centre_or_404
+from centres.services import audit_list_read
 from config.errors import ConflictError, DomainError
 from config.forms import LocalDateTimeField
+from config.local_time import local_time_problem
 from meetings import caching, selectors
 from meetings.booking import check_within_planning_range
-from meetings.calendar import meetings_calendar
+from meetings.calendar import group_calendar_name, meetings_calendar
 from meetings.intake.models import Enquiry
-from meetings.models import Group, Location, Meeting, OpeningHours, Room, Topic
+from meetings.models import Group, Location, Meeting, Membership, OpeningHours, Room, Topic
 from meetings.services import meetings as meeting_changes
 from meetings.services import series
 
@@ -47,7 +49,7 @@ def group_feed(request: HttpRequest, public_id) -> HttpResponse:
         raise Http404
     since = timezone.now() - timedelta(days=FEED_PAST_DAYS)
     meetings = selectors.group_feed_meetings(group, since)
-    return _ics(meetings_calendar(meetings, name=group.name), "group.ics")
+    return _ics(meetings_calendar(meetings, name=group_calendar_name(group)), "group.ics")
 
 
 @require_safe
@@ -167,6 +169,10 @@ def planner_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             elif request.POST.get("action") == "move" and move_form.is_valid():
                 starts_at = move_form.cleaned_data["starts_at"].replace(tzinfo=None)
                 check_within_planning_range(starts_at.date(), field="starts_at")
+                # The form read the time in the installation's zone; the meeting's is the centre's.
+                problem = local_time_problem(starts_at, zone)
+                if problem:
+                    raise DomainError(problem, field="starts_at")
                 starts_at = timezone.make_aware(starts_at, zone)
                 meeting = meeting_changes.meeting_move(
                     actor=request.user,
@@ -279,15 +285,25 @@ def workspace_group(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group = Group.objects.filter(centre=centre, pk=pk).select_related("topic").first()
     if group is None:
         raise Http404
+    members = list(
+        selectors.membership_list().filter(group=group, left_on__isnull=True).order_by("person__display_name")
+    )
+    # The roster is a list of memberships: read, it is audited (the group's id as its filter).
+    audit_list_read(
+        actor=request.user,
+        model=Membership,
+        list_name="workspace-group",
+        filters={"group": str(group.pk)},
+        rows=members,
+        centre_ids=[centre.pk],
+    )
     return render(
         request,
         "meetings/workspace_group.html",
         {
             "centre": centre,
             "group": group,
-            "members": selectors.membership_list()
-            .filter(group=group, left_on__isnull=True)
-            .order_by("person__display_name"),
+            "members": members,
             "starters": group.starter_assignments.exclude(status="ended").select_related("volunteer__person"),
             "meetings": selectors.public_group_meetings(group, count=8),
         },

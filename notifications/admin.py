@@ -16,7 +16,9 @@ from notifications.models import (
 
 @admin.register(OutgoingMail)
 class OutgoingMailAdmin(StaffAccessAdmin):
-    list_display = ["created_at", "kind", "recipient", "subject", "status", "attempts", "delivery", "sent_at"]
+    list_display = [
+        "created_at", "kind", "shown_recipient", "shown_subject", "status", "attempts", "delivery", "sent_at"
+    ]  # fmt: skip
     list_filter = ["status", "kind", "delivery", "centre"]
     search_fields = ["recipient", "content__subject", "esp_message_id"]
     list_select_related = ["content"]
@@ -24,10 +26,10 @@ class OutgoingMailAdmin(StaffAccessAdmin):
     readonly_fields = [
         "centre",
         "kind",
-        "recipient",
+        "shown_recipient",
         "language",
         "from_email",
-        "subject",
+        "shown_subject",
         "text",
         "status",
         "attempts",
@@ -40,11 +42,26 @@ class OutgoingMailAdmin(StaffAccessAdmin):
         "sent_at",
     ]
 
+    # A sensitive mail (a login, reset or confirmation link) shows no recipient, subject or text.
+    @admin.display(description=_("recipient"))
+    def shown_recipient(self, mail: OutgoingMail) -> str:
+        return mail.shown_recipient
+
+    @admin.display(description=_("subject"))
+    def shown_subject(self, mail: OutgoingMail) -> str:
+        return mail.shown_subject
+
     @admin.display(description=_("text"))
     def text(self, mail: OutgoingMail) -> str:
         return mail.shown_body_text
 
-    exclude = ["idempotency_key", "person", "content", "merge_data"]
+    exclude = ["idempotency_key", "person", "content", "merge_data", "sensitive", "recipient"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # A search by address or subject would tell who got a sensitive mail: those rows don't match.
+        if search_term:
+            queryset = queryset.filter(sensitive=False)
+        return super().get_search_results(request, queryset, search_term)
 
     def has_add_permission(self, request) -> bool:
         return False

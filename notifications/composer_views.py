@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from centres.models import LANGUAGE_CHOICES
 from centres.selectors import staff_centre_or_404
 from config.errors import DomainError
+from config.forms import LocalDateTimeField
+from config.validators import validate_single_line
 from notifications import issues
 from notifications.models import NewsletterIssue, NewsletterList
 
@@ -20,7 +22,7 @@ class IssueForm(forms.Form):
     newsletter = forms.ModelChoiceField(label=_("Newsletter"), queryset=NewsletterList.objects.none())
     title = forms.CharField(label=_("Title (for staff only)"), max_length=200)
     language = forms.ChoiceField(label=_("Language of this text"), choices=LANGUAGE_CHOICES)
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    subject = forms.CharField(label=_("Subject"), max_length=200, validators=[validate_single_line])
     body = forms.CharField(
         label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 10}),
@@ -30,12 +32,12 @@ class IssueForm(forms.Form):
 
 class TextForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of this text"), choices=LANGUAGE_CHOICES)
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    subject = forms.CharField(label=_("Subject"), max_length=200, validators=[validate_single_line])
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
 
 
 class ScheduleForm(forms.Form):
-    at = forms.DateTimeField(
+    at = LocalDateTimeField(
         label=_("Send at (empty: now)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -84,10 +84,19 @@ def postmark_send_batch(mails: list[OutgoingMail]) -> BatchOutcome:
     outcome = BatchOutcome()
     url, headers, timeout = _postmark_api("/email/batch")
     attachments: dict[int, list] = {}
+    messages, built = [], []
+    for mail in mails:
+        try:
+            messages.append(_postmark_message(mail, attachments))
+        except Exception as error:  # a row that can't make a message fails alone, not the batch
+            outcome.failed[mail.pk] = f"This mail could not be built: {type(error).__name__}: {error}"
+            continue
+        built.append(mail)
+    mails = built
+    if not mails:
+        return outcome
     try:
-        response = requests.post(
-            url, json=[_postmark_message(mail, attachments) for mail in mails], headers=headers, timeout=timeout
-        )
+        response = requests.post(url, json=messages, headers=headers, timeout=timeout)
     except requests.exceptions.RequestException as error:
         outcome.retry = {mail.pk: f"{type(error).__name__}: {error}" for mail in mails}
         if not isinstance(error, requests.exceptions.ConnectionError | requests.exceptions.ConnectTimeout):
@@ -102,7 +111,9 @@ def postmark_send_batch(mails: list[OutgoingMail]) -> BatchOutcome:
     except ValueError:
         results = None
     if response.status_code != 200 or not isinstance(results, list) or len(results) != len(mails):
-        outcome.failed = {mail.pk: f"ESP answered {response.status_code}: {response.text[:500]}" for mail in mails}
+        outcome.failed.update(
+            {mail.pk: f"ESP answered {response.status_code}: {response.text[:500]}" for mail in mails}
+        )
         return outcome
     for mail, result in zip(mails, results, strict=True):
         code = result.get("ErrorCode", -1)

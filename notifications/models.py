@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from centres.models import LANGUAGE_CHOICES, Centre, Person
+from config.validators import validate_single_line
 
 
 class OutgoingMail(models.Model):
@@ -37,8 +38,21 @@ class OutgoingMail(models.Model):
         COMPLAINED = "complained", _("Complained")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
 
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    # No centre: a mail of the platform itself (a password reset for an account that need not
+    # belong to any centre). No centre's staff ever see it.
+    centre = models.ForeignKey(
+        Centre, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("centre")
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        db_default=False,  # the bulk inserts name their columns; a new one must not break them
+        help_text=_(
+            "It holds a link that acts for its recipient (a login, a password reset, a confirmation): "
+            "staff see only its kind, status and times."
+        ),
+    )
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     person = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("person")
@@ -120,15 +134,23 @@ class OutgoingMail(models.Model):
     def body_html(self) -> str:
         return self.merged(self.content.body_html)
 
-    # The mail as staff see it in the outbox: merge fields named `secret_…` (a login link that
-    # would open the recipient's account) stay hidden.
+    # The mail as staff see it in the outbox (page, API, admin). A sensitive mail shows nothing
+    # of its content: whoever holds its link can log in, set a password or give consent in the
+    # recipient's name. In other mails, the merge data stays hidden: it is the recipient's own
+    # links (a member's page, an unsubscribe), which act in their name too.
+    @property
+    def shown_recipient(self) -> str:
+        return str(SENSITIVE_SHOWN_AS) if self.sensitive else self.recipient
+
+    @property
+    def shown_subject(self) -> str:
+        return str(SENSITIVE_SHOWN_AS) if self.sensitive else self.subject
+
     @property
     def shown_body_text(self) -> str:
-        shown = {
-            name: str(SECRET_SHOWN_AS) if name.startswith(SECRET_MERGE_PREFIX) else value
-            for name, value in self.merge_data.items()
-        }
-        return merge(self.content.body_text, shown)
+        if self.sensitive:
+            return str(SENSITIVE_SHOWN_AS)
+        return merge(self.content.body_text, dict.fromkeys(self.merge_data, str(SECRET_SHOWN_AS)))
 
     @property
     def headers(self) -> dict[str, str]:
@@ -139,8 +161,8 @@ class OutgoingMail(models.Model):
         return self.content.calendar
 
 
-SECRET_MERGE_PREFIX = "secret_"  # noqa: S105 - a name prefix, not a password
 SECRET_SHOWN_AS = _("[a personal login link, hidden]")
+SENSITIVE_SHOWN_AS = _("[hidden: this mail holds a personal link]")
 
 
 def merge_field(name: str) -> str:
@@ -161,7 +183,9 @@ class MailContent(models.Model):
     holds only its recipient's merge data (`merge_field` placeholders and their values), so a
     newsletter to 100,000 people stores its text once per language. Never changed once made."""
 
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    centre = models.ForeignKey(
+        Centre, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("centre")
+    )
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
     from_email = models.CharField(_("from"), max_length=300)
     subject = models.CharField(_("subject"), max_length=300)
@@ -258,7 +282,7 @@ class NewsletterList(models.Model):
     """A newsletter of a centre that people can subscribe to."""
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
     description = models.CharField(_("description"), max_length=300, blank=True)
     is_public = models.BooleanField(_("open for subscription"), default=True)
     volunteering_news = models.BooleanField(
@@ -378,7 +402,7 @@ class NewsletterIssueText(models.Model):
 
     issue = models.ForeignKey(NewsletterIssue, on_delete=models.CASCADE, related_name="texts", verbose_name=_("issue"))
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=200, validators=[validate_single_line])
     body = models.TextField(_("text (Markdown)"))
 
     class Meta:
@@ -388,3 +412,38 @@ class NewsletterIssueText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue} ({self.language})"
+
+
+class MailRequest(models.Model):
+    """A request from a public page that may lead to a mail: a password reset, a portal login
+    link, a volunteer sign-up, a newsletter subscription. The page stores one row and queues one
+    task whatever the address, so its answer takes as long for a known address as for an unknown
+    one; the worker decides what to write and send, and deletes the row in the same transaction.
+    A row whose task was lost is queued again by the outbox flush, so no such mail is lost."""
+
+    class Kind(models.TextChoices):
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        PORTAL_LOGIN_LINK = "portal_login_link", _("Portal login link")
+        VOLUNTEER_SIGNUP = "volunteer_signup", _("Volunteer sign-up")
+        NEWSLETTER_SUBSCRIPTION = "newsletter_subscription", _("Newsletter subscription")
+
+    # No centre for a password reset: the account need not belong to one.
+    centre = models.ForeignKey(
+        Centre, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("centre")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    payload = models.JSONField(_("what was asked"), default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(centre="centre")
+    all_centres = models.Manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("mail request")
+        verbose_name_plural = _("mail requests")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

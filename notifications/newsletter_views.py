@@ -48,7 +48,7 @@ def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if not form.cleaned_data["website"]:
             with all_centres_scope():
-                newsletters.subscription_request(
+                newsletters.subscription_request_receive(
                     centre=centre,
                     email=form.cleaned_data["email"],
                     language=form.cleaned_data["language"],

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from centres.models import Centre, ConsentRecord, Person
-from centres.services import consent_record, consent_withdraw, person_create
+from centres.services import consent_record, consents_withdraw, person_create
+from notifications.mail_requests import mail_request_store
 from notifications.member_links import link_url
-from notifications.models import NewsletterList, OutgoingMail, Subscription
+from notifications.models import MailRequest, NewsletterList, OutgoingMail, Subscription
 from notifications.services import mail_queue
 
 CONSENT_TEXT_VERSION = "newsletter-2026-11"
@@ -42,13 +43,35 @@ def preferences_url(person: Person) -> str:
     return link_url("newsletter-preferences", subscriber_token(person))
 
 
+def subscription_request_receive(
+    *, centre: Centre, email: str, language: str, newsletters: list[NewsletterList]
+) -> None:
+    """The subscribe page's half: store the request for the worker (`subscription_request`),
+    the same one row and one queued task for a known address as for a new one, so the answer's
+    timing does not tell whether the address is subscribed. Stored, it is not lost with its task."""
+    mail_request_store(
+        kind=MailRequest.Kind.NEWSLETTER_SUBSCRIPTION,
+        centre=centre,
+        payload={"email": email, "language": language, "newsletter_ids": sorted(n.pk for n in newsletters)},
+    )
+
+
+def subscription_request_from_request(centre: Centre, payload: dict) -> None:
+    """The worker's half of a subscription (a `MailRequest` handler): only the centre's lists
+    open for subscription."""
+    newsletters = NewsletterList.all_centres.filter(centre=centre, is_public=True, pk__in=payload["newsletter_ids"])
+    subscription_request(
+        centre=centre, email=payload["email"], language=payload["language"], newsletters=list(newsletters)
+    )
+
+
 @transaction.atomic
 def subscription_request(*, centre: Centre, email: str, language: str, newsletters: list[NewsletterList]) -> None:
-    """Someone asks to subscribe: store pending subscriptions and mail a confirmation link.
-
-    Says nothing about whether the address is known: the caller shows the same answer always,
-    and an address already confirmed for all asked lists gets no mail. Writes the person (if
-    new), pending subscriptions and a confirmation mail."""
+    """Someone asks to subscribe: store pending subscriptions and mail a confirmation link. Run
+    by the worker (`subscription_request_receive` stores the request), so what it does for a
+    known address is not seen in the page's answer; an address already confirmed for all asked
+    lists gets no mail. Writes the person (if new), pending subscriptions and a confirmation
+    mail, marked sensitive (whoever holds its link gives consent)."""
     email = email.strip().lower()
     person = Person.all_centres.filter(centre=centre, email__iexact=email).first()
     if person is None:
@@ -82,6 +105,7 @@ def subscription_request(*, centre: Centre, email: str, language: str, newslette
         template="newsletter_confirmation",
         context={"centre": centre, "confirm_url": confirm_url, "newsletters": [s.newsletter for s in pending]},
         person=person,
+        sensitive=True,
     )
 
 
@@ -115,7 +139,7 @@ def subscription_confirm(*, token: str) -> list[Subscription] | None:
                 person=subscription.person,
                 purpose=ConsentRecord.Purpose.NEWSLETTER,
                 text_version=CONSENT_TEXT_VERSION,
-                source=ConsentRecord.Source.WEB_FORM,
+                source=ConsentRecord.Source.CONFIRMATION_LINK,
             )
         confirmed.append(subscription)
     return confirmed
@@ -131,10 +155,9 @@ def subscriptions_end(*, person: Person, newsletters: list[NewsletterList] | Non
     ended = active.update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
     still = Subscription.all_centres.filter(person=person).exclude(status=Subscription.Status.UNSUBSCRIBED)
     if not still.exists():
-        for consent in ConsentRecord.all_centres.filter(
-            person=person, purpose=ConsentRecord.Purpose.NEWSLETTER, withdrawn_at__isnull=True
-        ):
-            consent_withdraw(actor=None, consent=consent)
+        # One consent stands per list confirmed, and withdrawing one ends them all: an unsubscribe
+        # must never fail on a consent already withdrawn (RFC 8058 clients retry, people click twice).
+        consents_withdraw(actor=None, person=person, purpose=ConsentRecord.Purpose.NEWSLETTER)
     return ended
 
 

@@ -53,9 +53,11 @@ def mail_render(*, template: str, language: str, context: dict, time_zone: str |
     return RenderedMail(subject=subject[:300], text=text, html=html)
 
 
-def sender_for(centre: Centre) -> str:
-    if centre.sender_email:
-        name = (centre.sender_name or centre.name).replace('"', "")
+def sender_for(centre: Centre | None) -> str:
+    """The From of a centre's mail (the platform's for a mail of no centre). Names are single
+    line where they are entered; a name stored before that rule still makes one header line."""
+    if centre is not None and centre.sender_email:
+        name = " ".join((centre.sender_name or centre.name).replace('"', "").split())
         return f'"{name}" <{centre.sender_email}>'
     return settings.DEFAULT_FROM_EMAIL
 
@@ -70,7 +72,7 @@ def is_suppressed(*, centre_id: int, email: str) -> bool:
 
 
 def mail_content_create(
-    *, centre: Centre, language: str, rendered: RenderedMail, headers: dict | None = None, calendar: str = ""
+    *, centre: Centre | None, language: str, rendered: RenderedMail, headers: dict | None = None, calendar: str = ""
 ) -> MailContent:
     """Store what many mails share (see MailContent). Writes one row."""
     return MailContent.all_centres.create(
@@ -87,7 +89,7 @@ def mail_content_create(
 
 def mail_queue(
     *,
-    centre: Centre,
+    centre: Centre | None,
     kind: str,
     obj: str,
     recipient: str,
@@ -98,15 +100,19 @@ def mail_queue(
     calendar: str = "",
     headers: dict | None = None,
     merge_data: dict | None = None,
+    sensitive: bool = False,
 ) -> OutgoingMail | None:
     """Store one mail and queue it for sending after the current transaction commits.
 
     Returns the new row, or None when a mail with the same idempotency key exists already.
-    A suppressed address gets a row with status `suppressed` and is never sent to."""
+    A suppressed address gets a row with status `suppressed` and is never sent to. `centre`
+    None makes a mail of the platform, which no centre's staff see; `sensitive` marks a mail
+    whose link acts for its recipient (login, reset, confirmation): staff never see its content."""
     key = idempotency_key(kind, obj, recipient)
     if OutgoingMail.all_centres.filter(idempotency_key=key).exists():
         return None
-    rendered = mail_render(template=template, language=language, context=context, time_zone=centre.time_zone)
+    time_zone = centre.time_zone if centre is not None else None
+    rendered = mail_render(template=template, language=language, context=context, time_zone=time_zone)
     try:
         with transaction.atomic():
             content = mail_content_create(
@@ -115,6 +121,7 @@ def mail_queue(
             mail = OutgoingMail.all_centres.create(
                 centre=centre,
                 kind=kind,
+                sensitive=sensitive,
                 idempotency_key=key,
                 person=person,
                 recipient=recipient.strip(),
@@ -123,7 +130,7 @@ def mail_queue(
                 merge_data=merge_data or {},
                 status=(
                     OutgoingMail.Status.SUPPRESSED
-                    if is_suppressed(centre_id=centre.pk, email=recipient.strip())
+                    if is_suppressed(centre_id=centre.pk if centre else None, email=recipient.strip())
                     or (person is not None and withdrawn_among({(person.pk, PURPOSE_OF_KIND.get(kind))}))
                     else OutgoingMail.Status.QUEUED
                 ),
@@ -446,7 +453,9 @@ def mails_send_claimed(mail_ids: Sequence[int]) -> SendResult:
 
 def _deliver(claimed: list[OutgoingMail], result: SendResult) -> None:
     """Hand claimed rows to the ESP: its batch API where Kontakt speaks it, else one message
-    each over one kept-alive connection."""
+    each over one kept-alive connection. A row that cannot make a mail fails first, whichever
+    the path (see `_unsendable`)."""
+    claimed = _fail_unsendable(claimed, result)
     if not claimed:
         return
     if esp_batch.batch_capable():
@@ -456,6 +465,37 @@ def _deliver(claimed: list[OutgoingMail], result: SendResult) -> None:
     with esp_connection:
         for mail in claimed:
             _send_one(mail, esp_connection, result)
+
+
+def _unsendable(mail: OutgoingMail) -> str:
+    """Why this row can never make a mail, or "": a header with a line break (a sender name
+    stored before names were single line) ends the header early, so Django refuses the message
+    (BadHeaderError) and an ESP's API would refuse it too. Retrying can't help."""
+    try:
+        headers = {"From": mail.from_email, "To": mail.recipient, "Subject": mail.subject, **mail.headers}
+    except Exception as error:  # a defect in the stored content: the same on every try
+        return f"This mail could not be built: {type(error).__name__}: {error}"
+    broken = sorted(name for name, value in headers.items() if "\n" in f"{name}{value}" or "\r" in f"{name}{value}")
+    if broken:
+        return (
+            f"The mail header {', '.join(broken)} holds a line break, so no mail can be made of it "
+            "(for From: correct the centre's sender name, then queue the mail again)."
+        )
+    return ""
+
+
+def _fail_unsendable(claimed: list[OutgoingMail], result: SendResult) -> list[OutgoingMail]:
+    """Rows that can never make a mail fail at once with the reason; returns the others."""
+    sendable = []
+    for mail in claimed:
+        reason = _unsendable(mail)
+        if not reason:
+            sendable.append(mail)
+            continue
+        _mark_outcome([mail], status=OutgoingMail.Status.FAILED, error=reason)
+        result.failed += 1
+        logger.warning("mail %s cannot be sent: its content or headers are invalid", mail.pk)
+    return sendable
 
 
 def _settle_in_doubt(claimed: list[OutgoingMail], result: SendResult) -> list[OutgoingMail]:
@@ -574,6 +614,18 @@ def _send_one(mail: OutgoingMail, esp_connection, result: SendResult) -> None:
             result.failed += 1
         logger.warning("mail %s not sent (attempt %s, %s)", mail.pk, mail.attempts, type(error).__name__)
         return
+    except Exception as error:
+        # Anything else (bad data Django refuses while building the message, a defect) would
+        # leave the row in `sending` with no error; it fails, with the error, and is not retried.
+        mine.update(
+            status=OutgoingMail.Status.FAILED,
+            last_error=f"This mail could not be built or sent: {type(error).__name__}: {error}"[:2000],
+            sending_since=None,
+            in_doubt=False,
+        )
+        result.failed += 1
+        logger.warning("mail %s not sent (attempt %s, %s)", mail.pk, mail.attempts, type(error).__name__)
+        return
     status = getattr(message, "anymail_status", None)
     if status is not None and status.status and status.status <= {"rejected", "invalid", "failed"}:
         # The ESP took the request but refused the recipient (e.g. inactive after a bounce).
@@ -616,14 +668,18 @@ def outbox_requeue_stuck(*, now=None) -> int:
 
 def outbox_flush(*, older_than: timedelta = timedelta(minutes=2), limit: int = 5000) -> int:
     """Safety net: queue send tasks for rows still `queued` after `older_than` (a task lost with a
-    broker restart). Sending claims rows, so a row queued twice is still sent once."""
+    broker restart), and the tasks of mail requests still waiting (`mail_requests_requeue`).
+    Sending claims rows and handling deletes requests, so what is queued twice is still sent
+    once. Returns how many rows and requests were queued."""
+    from notifications.mail_requests import mail_requests_requeue
+
     ids = list(
         OutgoingMail.all_centres.filter(
             status=OutgoingMail.Status.QUEUED, created_at__lt=timezone.now() - older_than
         ).values_list("pk", flat=True)[:limit]
     )
     queue_sending(ids)
-    return len(ids)
+    return len(ids) + mail_requests_requeue(older_than=older_than, limit=limit)
 
 
 # --- ESP webhooks --------------------------------------------------------------------------------
@@ -696,8 +752,10 @@ def webhook_event_record(*, esp: str, event_id: str, event_type: str, message_id
     OutgoingMail.all_centres.filter(pk__in=[mail.pk for mail in mails]).update(delivery=DELIVERY_EVENTS[event_type])
     if event_type in SUPPRESSING_EVENTS:
         for mail in mails:
-            if not mail.recipient:
-                continue  # the mail was anonymised (its person erased): nothing to keep
+            if not mail.recipient or mail.centre_id is None:
+                # Anonymised (its person erased): nothing to keep. Of no centre (a password
+                # reset): no centre's mail to stop; the delivery above is noted all the same.
+                continue
             address = recipient or mail.recipient
             if not is_suppressed(centre_id=mail.centre_id, email=address):
                 SuppressedAddress.all_centres.create(

@@ -54,9 +54,20 @@ def _retry_later(result: services.SendResult) -> None:
 
 @shared_task(name="notifications.flush_outbox")
 def flush_outbox() -> int:
-    """Periodic: re-queue send tasks for rows that have waited too long (a lost task)."""
+    """Periodic: re-queue the tasks of rows and mail requests that have waited too long (a lost
+    task)."""
     with all_centres_scope():
         return services.outbox_flush()
+
+
+@shared_task(name="notifications.handle_mail_request", acks_late=True)
+def handle_mail_request(request_id: int) -> bool:
+    """Decide a request from a public page (reset, login link, sign-up, subscription) and queue
+    what it leads to. Safe to run twice: the row is locked and deleted when handled."""
+    from notifications.mail_requests import mail_request_handle
+
+    with all_centres_scope():
+        return mail_request_handle(request_id=request_id)
 
 
 @shared_task(name="notifications.requeue_stuck")

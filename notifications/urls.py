@@ -1,6 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
-from notifications import composer_views, newsletter_views, views
+from notifications import composer_views, newsletter_views, views, webhook_views
 
 urlpatterns = [
     path("centres/<slug:slug>/outbox/", views.outbox, name="outbox"),
@@ -17,7 +17,7 @@ urlpatterns = [
     path("newsletter/unsubscribe/<str:token>/", newsletter_views.unsubscribe, name="newsletter-unsubscribe"),
     path("newsletter/preferences/<str:token>/", newsletter_views.preferences, name="newsletter-preferences"),
     path("centres/<slug:slug>/newsletter/", newsletter_views.subscribe, name="newsletter-subscribe"),
-    # ESP tracking webhooks, protected by ANYMAIL_WEBHOOK_SECRET (HTTP basic auth) and, where
-    # anymail supports it, the ESP's own signature.
-    path("anymail/", include("anymail.urls")),
+    # The configured ESP's tracking webhook (the others answer 404), protected by
+    # ANYMAIL_WEBHOOK_SECRET (HTTP basic auth) and, where anymail supports it, the ESP's signature.
+    path("anymail/<str:esp>/tracking/", webhook_views.esp_tracking_webhook, name="esp-tracking-webhook"),
 ]

@@ -82,7 +82,7 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
             groups.membership_update(actor=None, membership=membership, reminder_minutes=minutes)
         saved = "reminders"
     elif request.method == "POST" and request.POST.get("action") == "calendar":
-        calendar_links.calendar_link_issue(actor=None, person=membership.person)
+        calendar_links.membership_calendar_link(actor=None, membership=membership)
         saved = "calendar"
     elif request.method == "POST" and request.POST.get("action") == "leave" and request.POST.get("confirm") == "yes":
         groups.membership_end(actor=None, membership=membership)
@@ -94,7 +94,8 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
     )
     for meeting in meetings:
         meeting.absence_url = member_url(purpose="absence", membership_id=membership.pk, meeting_id=meeting.pk)
-    token = CalendarToken.all_centres.filter(person=membership.person, revoked_at__isnull=True).first()
+    # The feed of this membership only: the page of one group shows nothing of the person's others.
+    token = CalendarToken.all_centres.filter(membership=membership, revoked_at__isnull=True).first()
     return render(
         request,
         "notifications/member_page.html",

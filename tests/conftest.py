@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -194,11 +193,16 @@ def group_b(centre_b):
 
 
 @pytest.fixture
-def frozen_now(monkeypatch):
-    """Freeze "now" (and so "today") at the given instant: `frozen_now(datetime(...))`."""
+def frozen_now(time_machine):
+    """Freeze "now" (and so "today") at the given instant: `frozen_now(datetime(...))`; call again
+    to move on. The whole process clock stops there (datetime, date.today, time.time), not only
+    Django's `timezone.now`: libraries stamp rows and tokens by their own clock (django-axes'
+    lockout clean-up, signing, password-reset tokens), and a row stamped by the frozen clock but
+    judged by the real one ages with the calendar, so the test would pass or fail by the day it runs.
+    """
 
     def freeze(instant: datetime) -> datetime:
-        monkeypatch.setattr(timezone, "now", lambda: instant)
+        time_machine.move_to(instant, tick=False)
         return instant
 
     return freeze
@@ -219,23 +223,66 @@ def weekly_series(group_a, room_a, frozen_now):
     )
 
 
+@contextlib.contextmanager
+def _issued_secrets():
+    """Every secret made while the block runs, as it is made: signed link tokens (members,
+    newsletter, volunteers, portal logins, invitations), Django's password reset tokens, private
+    calendar feed tokens and API tokens."""
+    from django.contrib.auth.tokens import PasswordResetTokenGenerator
+    from django.core import signing
+    from django.db.models.signals import post_init, post_save
+    from rest_framework.authtoken.models import Token
+
+    from meetings.models import CalendarToken
+
+    issued: set[str] = set()
+    dumps, make_token = signing.dumps, PasswordResetTokenGenerator.make_token
+    secret_fields = {CalendarToken: "token", Token: "key"}
+
+    def spy_dumps(*args, **kwargs):
+        issued.add(token := dumps(*args, **kwargs))
+        return token
+
+    def spy_make_token(self, user):
+        issued.add(token := make_token(self, user))
+        return token
+
+    def remember(sender, instance, **kwargs):
+        if value := instance.__dict__.get(secret_fields[sender]):
+            issued.add(value)
+
+    signing.dumps, PasswordResetTokenGenerator.make_token = spy_dumps, spy_make_token
+    for model in secret_fields:
+        post_init.connect(remember, sender=model, weak=False)
+        post_save.connect(remember, sender=model, weak=False)
+    try:
+        yield issued
+    finally:
+        signing.dumps, PasswordResetTokenGenerator.make_token = dumps, make_token
+        for model in secret_fields:
+            post_init.disconnect(remember, sender=model)
+            post_save.disconnect(remember, sender=model)
+
+
 @pytest.fixture(autouse=True)
 def _no_personal_data_in_logs(request, caplog):
     """Every test: nothing the code logs (at INFO and above, where production logs) may name a
-    person, user or mail recipient of the test. Checked after the test, against those in the
-    database then and every one made or loaded on the way, so that someone deleted or anonymised
-    during the test is checked too."""
+    person, user or mail recipient of the test, nor carry a secret made during the test (a link's
+    token or its signature, a password reset token, a feed or API token). Names are checked after
+    the test, against those in the database then and every one made or loaded on the way, so that
+    someone deleted or anonymised during the test is checked too. Records are checked as every log
+    handler writes them: masked by `config.log_filters`."""
     import logging
+
+    from config.log_filters import mask_record
 
     caplog.set_level(logging.INFO)
     marker = request.node.get_closest_marker("django_db")
     uses_db = marker is not None or bool({"db", "transactional_db"} & set(request.fixturenames))
-    if not uses_db:
-        yield
-        return
-    # Asked for here, so that the check below runs before the test's database is rolled back.
-    transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
-    request.getfixturevalue("transactional_db" if transactional else "db")
+    if uses_db:
+        # Asked for here, so that the check below runs before the test's database is rolled back.
+        transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+        request.getfixturevalue("transactional_db" if transactional else "db")
 
     from django.contrib.auth import get_user_model
     from django.db.models.signals import post_init
@@ -257,20 +304,29 @@ def _no_personal_data_in_logs(request, caplog):
 
     for model in naming:
         post_init.connect(remember, sender=model, weak=False)
-    yield
+    with _issued_secrets() as issued:
+        yield
     for model in naming:
         post_init.disconnect(remember, sender=model)
     # In teardown `caplog.records` holds only the teardown's own records: read the test's.
     records = caplog.get_records("setup") + caplog.get_records("call")
     if not records:
         return
+    for record in records:
+        mask_record(record)
+    # The message and any traceback, as the log handler would write them.
+    text = "\n".join(logging.Formatter().format(record) for record in records)
+    # A token, and the signature or hash that is its secret part ("payload:time:signature").
+    pieces = {piece for secret in issued for piece in (secret, secret.rpartition(":")[2], secret.rpartition("-")[2])}
+    leaked = sorted(piece[:12] + "…" for piece in pieces if len(piece) >= 16 and piece in text)
+    assert leaked == [], f"the logs carry secrets made in this test: {leaked[:5]}"
+    if not uses_db:
+        return
     # Those in the database now, also those written there by queryset updates, never loaded.
     with contextlib.suppress(Exception):  # the test's database is gone (a test that tears it down itself)
         for model, fields in naming.items():
             rows = getattr(model, "all_centres", model._default_manager).values_list(*fields)
             names.update(value for row in rows for value in row if value)
-    # The message and any traceback, as the log handler would write them.
-    text = "\n".join(logging.Formatter().format(record) for record in records)
     text = text.casefold()
     named = sorted(value for value in names if len(value) > 4 and value.casefold() in text)
     assert named == [], f"the logs name people or their addresses: {named[:5]}"

@@ -139,3 +139,14 @@ def queue_mail(centre, recipient="alma@example.net", obj="test-1", language="de"
         context=context,
         **more,
     )
+
+
+def handle_mail_requests() -> int:
+    """Do what the worker does with the requests public pages stored (`MailRequest`: sign-ups,
+    subscriptions, login links, password resets): decide each, writing its outbox rows. Returns
+    how many were handled."""
+    from notifications.models import MailRequest
+    from notifications.tasks import handle_mail_request
+
+    ids = list(MailRequest.all_centres.order_by("pk").values_list("pk", flat=True))
+    return sum(handle_mail_request(request_id) for request_id in ids)  # the task's body, run here

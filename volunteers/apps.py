@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = _("Volunteer starters")
+
+    def ready(self) -> None:
+        from notifications.mail_requests import mail_request_handler_register
+        from notifications.models import MailRequest
+        from volunteers.accounts import portal_login_link_send
+        from volunteers.services import volunteer_signup_from_request
+
+        mail_request_handler_register(kind=MailRequest.Kind.VOLUNTEER_SIGNUP, handler=volunteer_signup_from_request)
+        mail_request_handler_register(
+            kind=MailRequest.Kind.PORTAL_LOGIN_LINK,
+            handler=lambda centre, payload: portal_login_link_send(volunteer_id=payload.get("volunteer_id")),
+        )

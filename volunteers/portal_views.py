@@ -9,7 +9,6 @@ from django import forms
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,9 @@ from centres.scoping import all_centres_scope
 from centres.templatetags.kontakt import when
 from config.errors import DomainError
 from config.ratelimit import rate_limited
-from volunteers import accounts, selectors, services, tasks
+from notifications.mail_requests import mail_request_store
+from notifications.models import MailRequest
+from volunteers import accounts, selectors, services
 from volunteers.models import ChecklistItem, StarterRequest
 
 LOGIN_LINKS_PER_HOUR = 10
@@ -74,13 +75,15 @@ def portal_login(request: HttpRequest) -> HttpResponse:
         if rate_limited(request, scope="volunteer-login-link", limit=LOGIN_LINKS_PER_HOUR, seconds=3600):
             context["limited"], status = True, 429
         elif link_form.is_valid():
-            # One lookup here whatever the address; the worker does the rest, so the answer
-            # takes as long for an unknown address as for a known one.
+            # One lookup and one stored request whatever the address; the worker does the rest,
+            # so the answer takes as long for an unknown address as for a known one.
             with all_centres_scope():
                 volunteer_id = (
                     accounts.portal_volunteers(link_form.cleaned_data["email"]).values_list("pk", flat=True).first()
                 )
-            transaction.on_commit(lambda: tasks.send_portal_login_link.delay(volunteer_id))
+                mail_request_store(
+                    kind=MailRequest.Kind.PORTAL_LOGIN_LINK, centre=None, payload={"volunteer_id": volunteer_id}
+                )
             return render(request, "volunteers/portal_login_sent.html")
     elif request.method == "POST" and request.POST.get("way") == "password":
         password_form = PasswordLoginForm(request.POST, prefix="password")

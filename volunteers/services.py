@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -20,9 +21,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from centres.models import AuditLogEntry, Centre, ConsentRecord, Person, StaffRole
 from centres.services import audit_record, consent_record, person_create
 from config.errors import ConflictError, DomainError
+from config.ratelimit import count_exceeds
 from meetings.models import Group, Meeting, Membership, Topic
 from meetings.services.groups import group_transition
-from notifications.models import OutgoingMail
+from notifications.mail_requests import mail_request_store
+from notifications.models import MailRequest, OutgoingMail
 from notifications.services import mail_queue
 from volunteers.models import ChecklistItem, SessionLog, StarterAssignment, StarterRequest, TrainingRecord, Volunteer
 
@@ -31,6 +34,48 @@ CONFIRM_SALT, CONFIRM_MAX_AGE = "kontakt.volunteer.confirm", 7 * 24 * 3600
 STARTERS_PER_GROUP = 2
 
 # --- sign-up --------------------------------------------------------------------------------------
+
+
+def volunteer_signup_receive(
+    *,
+    centre: Centre,
+    email: str,
+    name: str,
+    language: str,
+    languages: list[str],
+    topics: list[Topic],
+    weekdays: list[int],
+    daytime: bool,
+    evening: bool,
+    motivation: str = "",
+    phone: str = "",
+) -> None:
+    """The sign-up page's half: store the offer for the worker (`volunteer_signup`), the same one
+    row and one queued task for a known address as for a new one, so the answer's timing does not
+    tell whether the address volunteers already. Stored, the offer is not lost with its task."""
+    mail_request_store(
+        kind=MailRequest.Kind.VOLUNTEER_SIGNUP,
+        centre=centre,
+        payload={
+            "email": email,
+            "name": name,
+            "language": language,
+            "languages": list(languages),
+            "topic_ids": sorted(topic.pk for topic in topics),
+            "weekdays": list(weekdays),
+            "daytime": daytime,
+            "evening": evening,
+            "motivation": motivation,
+            "phone": phone,
+        },
+    )
+
+
+def volunteer_signup_from_request(centre: Centre, payload: dict) -> None:
+    """The worker's half of a sign-up (a `MailRequest` handler)."""
+    payload = dict(payload)
+    topic_ids = payload.pop("topic_ids", [])
+    volunteer_signup(centre=centre, topics=list(Topic.all_centres.filter(centre=centre, pk__in=topic_ids)), **payload)
 
 
 @transaction.atomic
@@ -48,11 +93,11 @@ def volunteer_signup(
     motivation: str = "",
     phone: str = "",
 ) -> None:
-    """Someone offers to volunteer: store them as an applicant and mail a confirmation link.
-
-    Says nothing about whether the address is known (the caller shows one answer always): a
-    confirmed volunteer gets no second mail, an unconfirmed one gets the link again. Writes the
-    person (if new), the volunteer and a confirmation mail."""
+    """Someone offers to volunteer: store them as an applicant and mail a confirmation link. Run
+    by the worker (`volunteer_signup_receive` stores the offer), so what it does for a known
+    address is not seen in the page's answer: a confirmed volunteer gets no second mail, an
+    unconfirmed one gets the link again. Writes the person (if new), the volunteer and a
+    confirmation mail, marked sensitive (whoever holds its link gives consent)."""
     email = email.strip().lower()
     person = Person.all_centres.filter(centre=centre, email__iexact=email).first()
     if person is None:
@@ -87,6 +132,7 @@ def volunteer_signup(
             "confirm_url": settings.SITE_URL.rstrip("/") + reverse("volunteer-confirm", args=[token]),
         },
         person=person,
+        sensitive=True,
     )
 
 
@@ -122,7 +168,7 @@ def volunteer_confirm(*, token: str) -> Volunteer | None:
             person=volunteer.person,
             purpose=ConsentRecord.Purpose.VOLUNTEERING,
             text_version=CONSENT_TEXT_VERSION,
-            source=ConsentRecord.Source.WEB_FORM,
+            source=ConsentRecord.Source.CONFIRMATION_LINK,
         )
     return volunteer
 
@@ -430,6 +476,43 @@ def names_in_note(note: str, group_id: int) -> list[str]:
     return sorted(name for name in names if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", note, flags=re.IGNORECASE))
 
 
+NOTE_CHECK_LIMIT = 5
+NOTE_CHECK_SECONDS = 3600
+
+
+class NoteCheckPausedError(DomainError):
+    """Too many of a volunteer's notes were held back lately: the name check answers no more
+    for a while."""
+
+    status_code = 429
+    code = "throttled"
+
+
+def _note_names_check(*, volunteer_id: int, group_id: int, notes: str, names_checked: bool) -> None:
+    """Hold back a note that may name a member of the group without saying which word matched:
+    naming it would let a volunteer test any surname against the roster. Even the bare yes is an
+    answer, so each held-back note counts for the volunteer, and after NOTE_CHECK_LIMIT within
+    NOTE_CHECK_SECONDS the check answers nothing until the window is over. A note the starter
+    confirms (`names_checked`) is saved unchecked: that tells nothing either way."""
+    if not notes or names_checked:
+        return
+    key = f"note-name-check:{volunteer_id}"
+    if (cache.get(key) or 0) >= NOTE_CHECK_LIMIT:
+        raise NoteCheckPausedError(
+            _("Too many notes were held back in the last hour. Save the log without notes, or try again later."),
+            field="notes",
+        )
+    if names_in_note(notes, group_id):
+        count_exceeds(key, limit=NOTE_CHECK_LIMIT, seconds=NOTE_CHECK_SECONDS)
+        raise DomainError(
+            _(
+                "This note may name a member of the group. Notes must not name members: remove the name, "
+                "or confirm that the note names no member."
+            ),
+            field="notes",
+        )
+
+
 @transaction.atomic
 def session_log_create(
     *,
@@ -456,16 +539,12 @@ def session_log_create(
         raise DomainError(_("Give between 0.25 and 12 hours."), field="hours")
     if any(item.centre_id != assignment.centre_id for item in checklist):
         raise DomainError(_("Unknown checklist item."), field="checklist")
-    named = names_in_note(notes, assignment.group_id) if notes else []
-    if named and not names_checked:
-        raise DomainError(
-            _(
-                "Notes must not name members. Your note contains %(names)s: remove it, or confirm that "
-                "it is not a member's name."
-            )
-            % {"names": ", ".join(f"“{name}”" for name in named)},
-            field="notes",
-        )
+    if SessionLog.all_centres.filter(assignment=assignment, meeting=meeting).exists():
+        # Before the name check: a logged meeting must not become a free way to ask it.
+        raise ConflictError(_("This meeting is logged already."))
+    _note_names_check(
+        volunteer_id=assignment.volunteer_id, group_id=assignment.group_id, notes=notes, names_checked=names_checked
+    )
     try:
         with transaction.atomic():
             log = SessionLog.all_centres.create(

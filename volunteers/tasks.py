@@ -25,7 +25,8 @@ def recruit() -> dict[str, int]:
 
 @shared_task(name="volunteers.send_portal_login_link")
 def send_portal_login_link(volunteer_id: int | None) -> None:
-    """Mail a volunteer their portal login link (None: the address was unknown; nothing to do)."""
+    """Only for tasks queued before login links went through a `MailRequest`, still in the
+    broker at a deploy: mail a volunteer their portal login link (None: nothing to do)."""
     from volunteers.accounts import portal_login_link_send
 
     with all_centres_scope():

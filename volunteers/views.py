@@ -10,6 +10,7 @@ from centres.models import LANGUAGE_CHOICES, Centre
 from centres.scoping import all_centres_scope
 from config.forms import IdMultipleChoiceField
 from config.ratelimit import rate_limited
+from config.validators import validate_single_line
 from meetings.models import Topic
 from volunteers import services
 from volunteers.models import Volunteer
@@ -18,7 +19,7 @@ SIGNUPS_PER_HOUR = 10
 
 
 class SignupForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=120)
+    name = forms.CharField(label=_("Your name"), max_length=120, validators=[validate_single_line])
     email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
     phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
     language = forms.ChoiceField(label=_("Language for our mails"), choices=LANGUAGE_CHOICES)
@@ -77,7 +78,7 @@ def signup(request: HttpRequest, slug: str) -> HttpResponse:
             if not form.cleaned_data["website"]:
                 data = form.cleaned_data
                 with all_centres_scope():
-                    services.volunteer_signup(
+                    services.volunteer_signup_receive(
                         centre=centre,
                         email=data["email"],
                         name=data["name"],

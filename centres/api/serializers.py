@@ -1,9 +1,17 @@
 """Input and output shapes of the centre endpoints. Validation of types only: rules live in
 `centres.services`."""
 
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 
-from centres.models import LANGUAGE_CHOICES, AuditLogEntry, Centre, ConsentRecord, Person, StaffRole
+from centres.models import LANGUAGE_CHOICES, AuditLogEntry, Centre, ConsentRecord, Person, StaffInvitation, StaffRole
+from centres.services import CONSENT_SOURCE_MESSAGE, STAFF_CONSENT_SOURCES
+from config.api import BoundedDateTimeField
+
+# Far above any password a person types; a longer one would only make the hasher work.
+PASSWORD_MAX_LENGTH = 4096
 
 
 class CentreSerializer(serializers.ModelSerializer):
@@ -59,8 +67,13 @@ class ConsentSerializer(serializers.ModelSerializer):
     centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     # `Person.objects` is scoped: a person of another centre cannot be referenced.
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects)
-    given_at = serializers.DateTimeField(required=False)
+    given_at = BoundedDateTimeField(required=False)
     is_active = serializers.BooleanField(read_only=True)
+
+    def validate_source(self, source: str) -> str:
+        if source not in STAFF_CONSENT_SOURCES:
+            raise serializers.ValidationError(str(CONSENT_SOURCE_MESSAGE))
+        return source
 
     class Meta:
         model = ConsentRecord
@@ -89,6 +102,30 @@ class StaffRoleSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
+class StaffInvitationSerializer(serializers.ModelSerializer):
+    """What a new staff role becomes first: an invitation to the address, whoever owns it."""
+
+    centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StaffInvitation
+        fields = ["id", "centre", "email", "name", "role", "status", "created_at", "expires_at"]
+        read_only_fields = fields
+
+    def get_status(self, invitation) -> str:
+        return "invited"
+
+
+class StaffSignOutSerializer(serializers.Serializer):
+    ended = serializers.IntegerField(help_text="How many sessions and API tokens were ended.")
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = BoundedDateTimeField()
+
+
 class StaffRoleUpdateSerializer(serializers.ModelSerializer):
     centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
@@ -106,7 +143,18 @@ class AuditLogEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditLogEntry
-        fields = ["id", "centre", "actor", "action", "object_type", "object_id", "changed_fields", "at"]
+        fields = [
+            "id",
+            "centre",
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "changed_fields",
+            "filters",
+            "row_count",
+            "at",
+        ]
         read_only_fields = fields
 
 
@@ -115,3 +163,19 @@ class CentreTotalsSerializer(serializers.Serializer):
     slug = serializers.CharField()
     people = serializers.IntegerField()
     staff = serializers.IntegerField()
+
+
+class LoginSerializer(AuthTokenSerializer):
+    """DRF's username-and-password input with lengths bounded: a username longer than any account
+    can have is refused with a 400 naming the field, before anyone tries to log in with it."""
+
+    username = serializers.CharField(
+        label=_("Username"), write_only=True, max_length=get_user_model()._meta.get_field("username").max_length
+    )
+    password = serializers.CharField(
+        label=_("Password"),
+        style={"input_type": "password"},
+        trim_whitespace=False,
+        write_only=True,
+        max_length=PASSWORD_MAX_LENGTH,
+    )

@@ -1,22 +1,24 @@
 """Centre, people, consent, staff role, audit log and federation endpoints under /api/v1/."""
 
 import json
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from centres import privacy, selectors, services
+from centres import accounts, privacy, selectors, services
+from centres.api.auditing import AuditedListMixin
 from centres.api.filters import AuditLogFilter, ConsentFilter, PersonFilter, StaffRoleFilter
 from centres.api.permissions import IsCentreStaff, IsFederationAdmin
 from centres.api.serializers import (
@@ -24,14 +26,20 @@ from centres.api.serializers import (
     CentreSerializer,
     CentreTotalsSerializer,
     ConsentSerializer,
+    LoginSerializer,
     PersonSerializer,
     PersonUpdateSerializer,
+    StaffInvitationSerializer,
     StaffRoleSerializer,
     StaffRoleUpdateSerializer,
+    StaffSignOutSerializer,
+    TokenSerializer,
 )
 from centres.models import AuditLogEntry, Centre, ConsentRecord, Person, StaffRole
 from centres.selectors import user_is_centre_admin
 from config.api import CentreScopedMixin, centre_for_new_object
+from config.parsers import JSONParser
+from config.throttling import ClientScopedRateThrottle
 
 
 class CentreViewSet(CentreScopedMixin, viewsets.ReadOnlyModelViewSet):
@@ -47,8 +55,8 @@ class CentreViewSet(CentreScopedMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.centre_list()
 
 
-class PersonViewSet(CentreScopedMixin, viewsets.ModelViewSet):
-    """People known to the user's centres. Every change is audit-logged."""
+class PersonViewSet(AuditedListMixin, CentreScopedMixin, viewsets.ModelViewSet):
+    """People known to the user's centres. Every change, every read and every list is audit-logged."""
 
     permission_classes = [IsCentreStaff]
     filterset_class = PersonFilter
@@ -150,16 +158,33 @@ class StaffRoleViewSet(CentreScopedMixin, viewsets.ModelViewSet):
         if not user_is_centre_admin(user=self.request.user, centre_id=centre.pk):
             raise PermissionDenied(_("Only a centre admin of this centre can change its staff."))
 
-    def perform_create(self, serializer) -> None:
+    @extend_schema(
+        responses={202: StaffInvitationSerializer},
+        description="Invite an address to a role: a link is mailed to it, and the role exists once the "
+        "address's owner accepts (with their staff account, or a new one). The answer is the same whether "
+        "or not the address has an account anywhere.",
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         self._require_centre_admin(data["centre"])
-        serializer.instance = services.staff_role_grant(
-            actor=self.request.user,
+        invitation = accounts.staff_invite(
+            actor=request.user,
             centre=data["centre"],
             email=data["user"]["email"],
             name=data["user"].get("first_name", ""),
             role=data.get("role", StaffRole.Role.COORDINATOR),
         )
+        return Response(StaffInvitationSerializer(invitation).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses=StaffSignOutSerializer)
+    @action(detail=True, methods=["post"], url_path="sign-out")
+    def sign_out(self, request, pk=None):
+        """End every session and API token of this colleague (a lost laptop, a leaked token).
+        Only for a centre admin of every centre the colleague works for; audited."""
+        ended = accounts.staff_sign_out(actor=request.user, staff_role=self.get_object())
+        return Response({"ended": ended})
 
     def perform_update(self, serializer) -> None:
         self._require_centre_admin(serializer.instance.centre)
@@ -197,8 +222,19 @@ class FederationTotalsView(APIView):
 
 
 class ThrottledObtainAuthToken(ObtainAuthToken):
-    """Exchange username and password for an API token. Throttled, and locked out by django-axes
-    after repeated failures."""
+    """Exchange username and password for a new API token, valid API_TOKEN_MAX_AGE_HOURS; the
+    previous token ends. Throttled, and locked out by django-axes after repeated failures."""
 
-    throttle_classes = [ScopedRateThrottle]
+    # DRF's own list for this view (forms too), with the JSON parser that survives deep nesting.
+    parser_classes = [parsers.FormParser, parsers.MultiPartParser, JSONParser]
+    serializer_class = LoginSerializer
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "login"
+
+    @extend_schema(responses=TokenSerializer)
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = accounts.api_token_issue(user=serializer.validated_data["user"])
+        expires_at = token.created + timedelta(hours=settings.API_TOKEN_MAX_AGE_HOURS)
+        return Response(TokenSerializer({"token": token.key, "expires_at": expires_at}).data)

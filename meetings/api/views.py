@@ -8,6 +8,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from centres.api.auditing import AuditedListMixin
 from centres.api.permissions import IsCentreStaff
 from centres.selectors import centre_list
 from config.api import CentreScopedMixin, centre_for_new_object
@@ -176,8 +177,8 @@ class GroupViewSet(ListCreateRetrieveUpdate, StaffViewSet):
         return Response(s.GroupSerializer(group).data)
 
 
-class MembershipViewSet(ListCreateRetrieveUpdate, StaffViewSet):
-    """Group rosters: for the centre's coordinators only."""
+class MembershipViewSet(AuditedListMixin, ListCreateRetrieveUpdate, StaffViewSet):
+    """Group rosters: for the centre's coordinators only. Listing them is audited."""
 
     serializer_class = s.MembershipSerializer
     update_serializer_class = s.MembershipUpdateSerializer

@@ -49,6 +49,14 @@ class Enquiry(models.Model):
     )
     # Whether the enquiry brought the person to the centre: only then may retention delete them.
     person_created = models.BooleanField(_("person new with this enquiry"), default=False)
+    # Sent from the public form with an address the centre knew already: nothing shows it came
+    # from that person, so it belongs to no one (no person, no consent) until the address
+    # confirms it (`services.enquiry_confirm`); unconfirmed, it is deleted after 30 days.
+    awaiting_confirmation = models.BooleanField(
+        _("waiting for the e-mail address to confirm"),
+        default=False,
+        help_text=_("The enquiry used an address the centre knew; it counts only once that address confirms it."),
+    )
     consent = models.ForeignKey(
         "centres.ConsentRecord",
         on_delete=models.SET_NULL,

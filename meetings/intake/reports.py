@@ -20,10 +20,12 @@ def _range(start: date, end: date) -> tuple[datetime, datetime]:
 def enquiries_by_month(*, centre_ids: list[int], start: date, end: date) -> list[dict]:
     """Enquiries received from `start` to `end` (inclusive) per month, channel, topic and current
     outcome. An enquiry about two topics counts once under each; one without a topic under none.
-    Anonymised enquiries still count."""
+    Anonymised enquiries still count; one still waiting for its address to confirm it does not
+    (unconfirmed, it is deleted, and a month's count must not shrink)."""
     since, until = _range(start, end)
     rows = (
         Enquiry.all_centres.filter(centre_id__in=centre_ids, created_at__gte=since, created_at__lt=until)
+        .exclude(awaiting_confirmation=True)
         .annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
         .values("month", "centre__slug", "channel", "topics__name", "status")
         .annotate(enquiries=Count("id", distinct=True))

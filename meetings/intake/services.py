@@ -6,20 +6,23 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Min, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from centres.models import LANGUAGE_CHOICES, AuditLogEntry, Centre, ConsentRecord, Person, StaffRole
+from centres.retention import UNCONFIRMED_KEPT
 from centres.services import audit_record, consent_record, person_create
 from config.errors import ConflictError, DomainError
 from meetings.booking import check_within_planning_range
 from meetings.intake.matching import LIVE_GROUP_STATUSES
 from meetings.intake.models import Enquiry, EnquiryNote
-from meetings.models import CalendarToken, Group, Location, Meeting, Membership, Room, Topic
-from meetings.services.calendar_links import calendar_link_issue
+from meetings.models import Group, Location, Meeting, Membership, Room, Topic
+from meetings.services.calendar_links import membership_calendar_link
 from meetings.services.groups import group_create, membership_add
 from meetings.services.meetings import meeting_cancel, one_off_create
 from notifications.member_links import member_url
@@ -43,6 +46,10 @@ TRANSITIONS = {
     E.CLOSED: set(),
 }
 CONVERSATION_MINUTES = 45
+AWAITING_MESSAGE = gettext_lazy(
+    "This enquiry came with an e-mail address the centre already knew and waits until that address confirms "
+    "it: until then it belongs to no one and cannot be worked on."
+)
 SCHEDULABLE = (E.NEW, E.CONTACTED, E.CONVERSATION_SCHEDULED)
 
 
@@ -87,9 +94,11 @@ def enquiry_submit(
     """Someone asks for a group: through the public form (`actor` None) or on the phone, by mail
     or in person, recorded by a coordinator. Needs an address or a phone number and the consent to
     process health-related data, which is recorded with its text version. A known address is
-    reused without changing the person's details (the public answer is the same either way).
-    Writes the person (if new), the consent, the enquiry, an audit entry and, for an address, a
-    neutral acknowledgement mail."""
+    reused without changing the person's details. On the public form a known address proves
+    nothing about who sent it: the enquiry then belongs to no one and changes nothing the person
+    consented to until the address confirms it (`enquiry_confirm`). The public answer is the same
+    either way. Writes the person (if new), the consent, the enquiry, an audit entry and, for an
+    address, a neutral acknowledgement (or the request to confirm)."""
     email, phone, name = email.strip().lower(), phone.strip(), name.strip()
     if not name:
         raise DomainError(_("Give a name or a pseudonym."), field="name")
@@ -100,6 +109,17 @@ def enquiry_submit(
     if channel not in Enquiry.Channel.values:
         raise DomainError(_("Unknown channel."), field="channel")
     _check_wishes(centre, language=language, topics=topics, age_band=age_band, weekdays=weekdays, location=location)
+    wishes = {
+        "channel": channel,
+        "language": language,
+        "age_band": age_band,
+        "weekdays": sorted(set(weekdays)),
+        "daytime": daytime,
+        "evening": evening,
+        "location": location,
+        "is_relative": is_relative,
+        "message": message.strip(),
+    }
     person = Person.all_centres.filter(centre=centre, email__iexact=email).first() if email else None
     person_created = person is None
     if person is None:
@@ -114,6 +134,8 @@ def enquiry_submit(
             if person is None:
                 raise
             person_created = False
+    if actor is None and not person_created:
+        return _enquiry_hold(centre=centre, known=person, topics=topics, wishes=wishes)
     consent = consent_record(
         actor=actor,
         person=person,
@@ -126,26 +148,15 @@ def enquiry_submit(
             Enquiry.Channel.IN_PERSON: ConsentRecord.Source.IN_PERSON,
         }[channel],
     )
-    now = timezone.now()
-    enquiry = Enquiry.all_centres.create(
+    enquiry = _enquiry_store(
+        actor=actor,
         centre=centre,
+        topics=topics,
+        wishes=wishes,
         person=person,
         person_created=person_created,
         consent=consent,
-        channel=channel,
-        language=language,
-        age_band=age_band,
-        weekdays=sorted(set(weekdays)),
-        daytime=daytime,
-        evening=evening,
-        location=location,
-        is_relative=is_relative,
-        message=message.strip(),
-        created_at=now,
-        status_changed_at=now,
     )
-    enquiry.topics.set(topics)
-    audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.CREATE, obj=enquiry)
     if email and actor is None:
         mail_queue(
             centre=centre,
@@ -158,6 +169,125 @@ def enquiry_submit(
             person=person,
         )
     return enquiry
+
+
+def _enquiry_store(*, actor, centre: Centre, topics: list[Topic], wishes: dict, **owner) -> Enquiry:
+    now = timezone.now()
+    enquiry = Enquiry.all_centres.create(centre=centre, created_at=now, status_changed_at=now, **wishes, **owner)
+    enquiry.topics.set(topics)
+    audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.CREATE, obj=enquiry)
+    return enquiry
+
+
+# --- an enquiry from a known address waits for that address -----------------------------------------
+
+CONFIRM_SALT, CONFIRM_MAX_AGE = "kontakt.enquiry.confirm", 7 * 24 * 3600
+
+
+def _enquiry_hold(*, centre: Centre, known: Person, topics: list[Topic], wishes: dict) -> Enquiry:
+    """The public form with an address the centre knew: anyone can type anyone's address, so the
+    enquiry is stored for no one (staff see it, marked as waiting) and the address is asked to
+    confirm it. The consent ticked on the form is recorded only then, for the person it is then
+    known to come from. The link is as secret as a login link: the mail is sensitive."""
+    enquiry = _enquiry_store(actor=None, centre=centre, topics=topics, wishes=wishes, awaiting_confirmation=True)
+    token = signing.dumps({"e": enquiry.pk, "p": known.pk, "v": CONSENT_TEXT_VERSION}, salt=CONFIRM_SALT)
+    mail_queue(
+        centre=centre,
+        kind=OutgoingMail.Kind.SYSTEM,
+        obj=f"enquiry-confirm-{enquiry.pk}",
+        recipient=known.email,
+        language=known.language or wishes["language"],
+        template="enquiry_confirm",
+        context={
+            "centre": centre,
+            "confirm_url": settings.SITE_URL.rstrip("/") + reverse("enquiry-confirm", args=[token]),
+            "days": UNCONFIRMED_KEPT.days,
+        },
+        person=known,
+        sensitive=True,
+    )
+    return enquiry
+
+
+def enquiry_confirmation_token_valid(token: str) -> bool:
+    try:
+        signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return True
+
+
+@transaction.atomic
+def enquiry_confirm(*, token: str) -> Enquiry | None:
+    """The link from the mail `_enquiry_hold` sent: the address showed that the enquiry came from
+    its owner, so it becomes theirs, with their consent to process health-related data recorded
+    now (ticked on the web form, in the text version shown there, and confirmed by the link). A
+    second click changes nothing.
+    None for a forged or expired link, or when the enquiry or the person is gone. Writes the
+    enquiry, the consent and audit entries."""
+    try:
+        payload = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    enquiry = (
+        Enquiry.all_centres.select_for_update(of=("self",))
+        .select_related("centre")
+        .filter(pk=payload.get("e"), anonymised_at__isnull=True)
+        .first()
+    )
+    if enquiry is None or not enquiry.awaiting_confirmation:
+        return enquiry if enquiry is not None and enquiry.person_id == payload.get("p") else None
+    # An erased person leaves no row, or a shell without an address.
+    person = Person.all_centres.filter(centre=enquiry.centre, pk=payload.get("p")).exclude(email="").first()
+    if person is None:
+        return None
+    enquiry.consent = consent_record(
+        actor=None,
+        person=person,
+        purpose=ConsentRecord.Purpose.HEALTH_DATA,
+        text_version=payload.get("v") or CONSENT_TEXT_VERSION,
+        source=ConsentRecord.Source.CONFIRMATION_LINK,
+    )
+    enquiry.person, enquiry.awaiting_confirmation = person, False
+    enquiry.save(update_fields=["person", "consent", "awaiting_confirmation"])
+    audit_record(
+        actor=None,
+        centre=enquiry.centre,
+        action=AuditLogEntry.Action.UPDATE,
+        obj=enquiry,
+        changed_fields=["person", "consent", "awaiting_confirmation"],
+    )
+    return enquiry
+
+
+def enquiries_unconfirmed_delete(*, now: datetime | None = None) -> int:
+    """Periodic: enquiries whose address never confirmed them go after UNCONFIRMED_KEPT, with
+    the mails that asked (they tie the address to the enquiry). Returns how many went."""
+    now = now or timezone.now()
+    done = 0
+    for enquiry_id in Enquiry.all_centres.filter(
+        awaiting_confirmation=True, created_at__lt=now - UNCONFIRMED_KEPT
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            # Under the lock: a confirmation clicked meanwhile keeps the enquiry.
+            enquiry = (
+                Enquiry.all_centres.select_for_update(of=("self",))
+                .select_related("centre")
+                .filter(pk=enquiry_id, awaiting_confirmation=True)
+                .first()
+            )
+            if enquiry is None:
+                continue
+            audit_record(actor=None, centre=enquiry.centre, action=AuditLogEntry.Action.DELETE, obj=enquiry)
+            requests = OutgoingMail.all_centres.filter(
+                idempotency_key__startswith=f"{OutgoingMail.Kind.SYSTEM}:enquiry-confirm-{enquiry.pk}:"
+            )
+            content_ids = list(requests.values_list("content_id", flat=True))
+            requests.delete()
+            MailContent.all_centres.filter(pk__in=content_ids, mails__isnull=True).delete()
+            enquiry.delete()
+            done += 1
+    return done
 
 
 def _set_status(enquiry: Enquiry, status: str, *, actor, fields: list[str] = ()) -> Enquiry:
@@ -178,6 +308,8 @@ def _locked(enquiry: Enquiry) -> Enquiry:
     enquiry = Enquiry.all_centres.select_for_update(of=("self",)).select_related("centre", "person").get(pk=enquiry.pk)
     if enquiry.anonymised_at:
         raise ConflictError(_("This enquiry is anonymised."))
+    if enquiry.awaiting_confirmation:
+        raise ConflictError(str(AWAITING_MESSAGE))
     return enquiry
 
 
@@ -345,9 +477,8 @@ def enquiry_place(
 def _welcome(membership: Membership, group: Group, person: Person, *, actor) -> None:
     if not person.email:
         return
-    token = CalendarToken.all_centres.filter(person=person, revoked_at__isnull=True).first()
-    if token is None:
-        token = calendar_link_issue(actor=actor, person=person)
+    # The welcome is about this one group: its feed link shows this group only.
+    token = membership_calendar_link(actor=actor, membership=membership)
     first = (
         Meeting.all_centres.filter(group=group, status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now())
         .select_related("room__location")
@@ -483,9 +614,11 @@ def enquiry_anonymise(*, actor: AbstractBaseUser | None, enquiry: Enquiry, delet
         return enquiry
     person_id, person_created, consent_id = enquiry.person_id, enquiry.person_created, enquiry.consent_id
     EnquiryNote.all_centres.filter(enquiry=enquiry).delete()
-    # The acknowledgement tied the address to this enquiry; its consent record, to the moment.
+    # The acknowledgement (or the request to confirm) tied the address to this enquiry; its
+    # consent record, to the moment.
     acknowledgements = OutgoingMail.all_centres.filter(
-        idempotency_key__startswith=f"{OutgoingMail.Kind.SYSTEM}:enquiry-received-{enquiry.pk}:"
+        Q(idempotency_key__startswith=f"{OutgoingMail.Kind.SYSTEM}:enquiry-received-{enquiry.pk}:")
+        | Q(idempotency_key__startswith=f"{OutgoingMail.Kind.SYSTEM}:enquiry-confirm-{enquiry.pk}:")
     )
     content_ids = list(acknowledgements.values_list("content_id", flat=True))
     acknowledgements.delete()

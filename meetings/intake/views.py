@@ -12,6 +12,7 @@ from centres.scoping import all_centres_scope
 from config.errors import DomainError
 from config.forms import IdChoiceField, IdMultipleChoiceField
 from config.ratelimit import rate_limited
+from config.validators import validate_single_line
 from meetings.intake import services
 from meetings.models import Group, Location, OpeningHours, Topic
 
@@ -19,7 +20,7 @@ ENQUIRIES_PER_HOUR = 10
 
 
 class EnquiryForm(forms.Form):
-    name = forms.CharField(label=_("Your name or a pseudonym"), max_length=120)
+    name = forms.CharField(label=_("Your name or a pseudonym"), max_length=120, validators=[validate_single_line])
     email = forms.EmailField(label=_("E-mail address"), max_length=254, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     language = forms.ChoiceField(label=_("Language you would like to talk in"), choices=LANGUAGE_CHOICES)
@@ -104,3 +105,18 @@ def enquiry(request: HttpRequest, slug: str) -> HttpResponse:
                     return render(request, "meetings/enquiry_sent.html", {"centre": centre})
             return render(request, "meetings/enquiry.html", context, status=400)
         return render(request, "meetings/enquiry.html", context)
+
+
+@never_cache
+def enquiry_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the mail to a known address: the GET shows one button (mail scanners follow
+    links), its POST confirms that the enquiry came from the address's owner."""
+    if request.method != "POST":
+        if not services.enquiry_confirmation_token_valid(token):
+            return render(request, "notifications/member_link_invalid.html", status=404)
+        return render(request, "meetings/enquiry_confirm.html")
+    with all_centres_scope():
+        enquiry = services.enquiry_confirm(token=token)
+    if enquiry is None:
+        return render(request, "notifications/member_link_invalid.html", status=404)
+    return render(request, "meetings/enquiry_confirmed.html", {"centre": enquiry.centre})

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from centres.models import AuditLogEntry, Centre, ConsentRecord
 from centres.selectors import person_withdrew, staff_centre_or_404
-from centres.services import audit_record
+from centres.services import audit_list_read, audit_record, list_filters
 from config.errors import DomainError
 from config.forms import IdChoiceField, LocalDateTimeField
 from meetings.intake import matching, services
@@ -32,12 +32,21 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("created_at", "pk")
     )
     enquiries = enquiries.filter(status__in=OPEN) if status == "open" else enquiries.filter(status=status)
+    shown = list(enquiries[:200])
+    audit_list_read(
+        actor=request.user,
+        model=Enquiry,
+        list_name="workspace-intake",
+        filters=list_filters(request.GET, kept={"status"}),
+        rows=shown,
+        centre_ids=[centre.pk],
+    )
     return render(
         request,
         "meetings/intake_queue.html",
         {
             "centre": centre,
-            "enquiries": enquiries[:200],
+            "enquiries": shown,
             "status": status,
             "statuses": Enquiry.Status.choices,
         },
@@ -129,6 +138,8 @@ def enquiry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         audit_record(actor=request.user, centre=centre, action=AuditLogEntry.Action.VIEW, obj=enquiry)
     enquiry.refresh_from_db()
     held = enquiry.status in (Enquiry.Status.CONVERSATION_HELD, Enquiry.Status.WAITING)
+    # Waiting for its address to confirm it, the enquiry belongs to no one: nothing to do yet.
+    workable = not enquiry.awaiting_confirmation
     return render(
         request,
         "meetings/intake_detail.html",
@@ -138,17 +149,21 @@ def enquiry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "topics": list(enquiry.topics.all()),
             "notes": enquiry.notes.select_related("author"),
             "next_steps": [
-                (step, label) for step, label in Enquiry.Status.choices if step in services.TRANSITIONS[enquiry.status]
+                (step, label)
+                for step, label in Enquiry.Status.choices
+                if workable and step in services.TRANSITIONS[enquiry.status]
             ],
-            "can_schedule": enquiry.status in services.SCHEDULABLE,
+            "can_schedule": workable and enquiry.status in services.SCHEDULABLE,
+            "can_note": workable,
+            "unconfirmed_days": services.UNCONFIRMED_KEPT.days,
             "schedule_form": schedule_form,
             "note_form": note_form,
-            "suggestions": matching.group_suggestions(enquiry) if held else [],
+            "suggestions": matching.group_suggestions(enquiry) if held and workable else [],
             # Placing them would send nothing until a new consent is recorded: say so before.
             "reminders_withheld": held
             and enquiry.person_id is not None
             and person_withdrew(enquiry.person_id, ConsentRecord.Purpose.GROUP_MEMBERSHIP),
-            "can_wait": enquiry.status == Enquiry.Status.CONVERSATION_HELD,
+            "can_wait": workable and enquiry.status == Enquiry.Status.CONVERSATION_HELD,
             "all_topics": Topic.objects.filter(centre=centre, is_offered=True).order_by("name"),
             "error": error,
         },

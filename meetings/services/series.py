@@ -34,6 +34,7 @@ from meetings.booking import (
 from meetings.caching import calendar_changed
 from meetings.models import Group, Meeting, MeetingSeries, Room
 from meetings.recurrence import (
+    check_start_times_exist,
     first_occurrence_on_or_after,
     local_day_start,
     local_occurrences,
@@ -132,6 +133,7 @@ def series_preview(
     check_within_planning_range(starts_on, field="starts_on")
     rule = normalise_rule(rule, starts_on)
     today = local_today(room.centre.time_zone)
+    check_start_times_exist(rule, starts_on, start_time, room.centre.time_zone, max(today, starts_on))
     return plan_occurrences(
         room=room,
         rule=rule,
@@ -151,6 +153,7 @@ def series_slots(
     check_within_planning_range(starts_on, field="starts_on")
     rule = normalise_rule(rule, starts_on)
     today = local_today(centre.time_zone)
+    check_start_times_exist(rule, starts_on, start_time, centre.time_zone, max(today, starts_on))
     duration = timedelta(minutes=duration_minutes)
     starts = occurrence_starts(rule, starts_on, start_time, centre.time_zone, max(today, starts_on), horizon_end(today))
     return [(start, start + duration) for start in starts]
@@ -290,6 +293,7 @@ def series_create(
     rule = normalise_rule(rule, starts_on)
     centre = group.centre
     first, last = max(starts_on, local_today(centre.time_zone)), horizon_end(local_today(centre.time_zone))
+    check_start_times_exist(rule, starts_on, start_time, centre.time_zone, first)
     # Lock the room so two series for it are planned one after the other.
     Room.all_centres.select_for_update().filter(pk=room.pk).first()
     planned = plan_occurrences(
@@ -634,6 +638,8 @@ def series_update(
         target.duration_minutes = new_duration
         target.save(update_fields=["rule", "room", "start_time", "duration_minutes"])
         first = max(series.starts_on, today)
+    if rule or start_time:
+        check_start_times_exist(target.rule, target.starts_on, target.start_time, target.time_zone, first)
     report = _reconcile(target, _rows_from(target, first), first, last)
     change_notices_queue(meeting_ids=report.changed_ids, change=f"series-{target.pk}-{timezone.now():%Y%m%dT%H%M%S.%f}")
     audit_record(

@@ -73,13 +73,16 @@ class FiguresSerializer(serializers.Serializer):
 
 
 class OutgoingMailSerializer(serializers.ModelSerializer):
-    subject = serializers.CharField(read_only=True, help_text="As the recipient got it.")
+    # A sensitive mail (a login, reset or confirmation link) shows no recipient or subject.
+    recipient = serializers.CharField(source="shown_recipient", read_only=True)
+    subject = serializers.CharField(source="shown_subject", read_only=True, help_text="As the recipient got it.")
 
     class Meta:
         model = OutgoingMail
         fields = [
             "id",
             "kind",
+            "sensitive",
             "recipient",
             "language",
             "subject",

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from centres import services
-from centres.models import AuditLogEntry, ConsentRecord, Person, StaffRole
+from centres.models import AuditLogEntry, ConsentRecord, Person, StaffInvitation, StaffRole
 from tests.factories import ConsentFactory, PersonFactory, StaffRoleFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,20 +149,23 @@ def test_coordinator_cannot_add_staff_or_see_the_audit_log(admin_client_a, perso
 
 def test_centre_admin_can_only_pick_own_centre_for_new_staff(centre_admin_client_a, centre_b):
     response = centre_admin_client_a.post(
-        "/admin/centres/staffrole/add/", {"email": "spy@example.org", "centre": centre_b.pk, "role": "centre_admin"}
+        "/admin/centres/staffinvitation/add/",
+        {"email": "spy@example.org", "centre": centre_b.pk, "role": "centre_admin"},
     )
     assert "Select a valid choice" in response.content.decode()
-    assert not StaffRole.all_centres.filter(user__email="spy@example.org").exists()
+    assert not StaffInvitation.all_centres.filter(email="spy@example.org").exists()
 
 
-def test_centre_admin_adds_a_coordinator(centre_admin_client_a, centre_a):
+def test_centre_admin_invites_a_coordinator(centre_admin_client_a, centre_a):
     response = centre_admin_client_a.post(
-        "/admin/centres/staffrole/add/",
+        "/admin/centres/staffinvitation/add/",
         {"email": "Kim@Example.org", "name": "Kim", "centre": centre_a.pk, "role": "coordinator"},
     )
     assert response.status_code == 302
-    role = StaffRole.all_centres.get(user__email="kim@example.org")
-    assert (role.centre, role.role, role.user.is_staff) == (centre_a, "coordinator", True)
+    invitation = StaffInvitation.all_centres.get(email="kim@example.org")
+    assert (invitation.centre, invitation.role, invitation.name) == (centre_a, "coordinator", "Kim")
+    # The role exists once Kim accepts (tests/centres/test_accounts.py).
+    assert not StaffRole.all_centres.filter(user__email="kim@example.org").exists()
 
 
 def test_audit_log_in_admin_shows_only_own_centre(centre_admin_client_a, person_a, person_b):

@@ -132,14 +132,24 @@ def test_coordinator_cannot_change_staff(api_a, centre_a, centre_admin_a):
     assert not StaffRole.all_centres.filter(user__email="x@example.org").exists()
 
 
-def test_centre_admin_grants_changes_and_revokes_a_role(api_admin_a, centre_a):
+def test_centre_admin_invites_changes_and_revokes_a_role(api_admin_a, centre_a, client):
+    from tests.centres.test_accounts import invitation_path
+
     created = api_admin_a.post(
         "/api/v1/staff-roles/",
         {"centre": "centre-a", "email": "New@Example.org", "name": "Nina", "role": "coordinator"},
     )
-    assert created.status_code == 201
-    assert (created.json()["email"], created.json()["name"]) == ("new@example.org", "Nina")
-    role_id = created.json()["id"]
+    assert created.status_code == 202
+    assert (created.json()["email"], created.json()["name"], created.json()["status"]) == (
+        "new@example.org",
+        "Nina",
+        "invited",
+    )
+    client.post(
+        invitation_path("new@example.org"),
+        {"password1": "a-good-new-passphrase", "password2": "a-good-new-passphrase"},
+    )
+    role_id = StaffRole.all_centres.get(user__email="new@example.org").pk
     changed = api_admin_a.patch(f"/api/v1/staff-roles/{role_id}/", {"role": "centre_admin"})
     assert changed.json()["role"] == "centre_admin"
     assert api_admin_a.delete(f"/api/v1/staff-roles/{role_id}/").status_code == 204
@@ -236,5 +246,5 @@ def test_list_endpoints_use_the_same_number_of_queries_for_1_and_3_items(api_adm
 
 def test_a_role_granted_without_naming_one_is_the_models_default(api_admin_a, centre_a):
     created = api_admin_a.post("/api/v1/staff-roles/", {"centre": "centre-a", "email": "plain@example.org"})
-    assert created.status_code == 201
-    assert StaffRole.all_centres.get(user__email="plain@example.org").role == "coordinator"
+    assert created.status_code == 202
+    assert created.json()["role"] == "coordinator"

@@ -84,7 +84,7 @@ def test_another_centres_consent_cannot_be_read_or_withdrawn(api_a, world):
 def test_consent_cannot_point_at_another_centres_person(api_a, world):
     response = api_a.post(
         "/api/v1/consents/",
-        {"person": world["person_b"].pk, "purpose": "newsletter", "text_version": "v1", "source": "web_form"},
+        {"person": world["person_b"].pk, "purpose": "newsletter", "text_version": "v1", "source": "email"},
     )
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {
@@ -132,7 +132,7 @@ def test_a_user_of_both_centres_sees_both(world, coordinator_a, centre_b):
     from centres import services
     from tests.conftest import token_client
 
-    services.staff_role_grant(actor=None, centre=centre_b, email=coordinator_a.email, role="coordinator")
+    services.staff_role_grant(actor=None, centre=centre_b, user=coordinator_a, role="coordinator")
     response = token_client(coordinator_a).get("/api/v1/people/")
     assert [item["display_name"] for item in response.json()["results"]] == ["Alma A.", "Bodil B."]
 

@@ -19,19 +19,30 @@ from tests.factories import PersonFactory, StaffRoleFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_granting_a_role_when_the_address_is_someones_username_creates_a_separate_account(centre_a):
+def accept(client, email):
+    from tests.centres.test_accounts import invitation_path
+
+    passphrase = "a-good-new-passphrase"
+    client.post(invitation_path(email), {"password1": passphrase, "password2": passphrase})
+    return StaffRole.all_centres.get(user__email=email)
+
+
+def test_accepting_an_invitation_when_the_address_is_someones_username_creates_a_separate_account(
+    client, centre_a, api_admin_a
+):
     UserFactory(username="kim@example.org", email="other@example.org")
-    role = services.staff_role_grant(actor=None, centre=centre_a, email="kim@example.org", role="coordinator")
+    api_admin_a.post("/api/v1/staff-roles/", {"centre": "centre-a", "email": "kim@example.org"})
+    role = accept(client, "kim@example.org")
     assert role.user.email == "kim@example.org"
     assert role.user.username.startswith("staff-")
 
 
-def test_granting_a_role_to_a_very_long_address_works(centre_a, api_admin_a):
+def test_inviting_a_very_long_address_works(client, centre_a, api_admin_a):
     email = "a" * 60 + "@" + "b" * 60 + "." + "c" * 60 + ".example.org"
     assert len(email) > 150
     response = api_admin_a.post("/api/v1/staff-roles/", {"centre": "centre-a", "email": email, "role": "coordinator"})
-    assert response.status_code == 201
-    assert StaffRole.all_centres.get(pk=response.json()["id"]).user.email == email
+    assert response.status_code == 202
+    assert accept(client, email).user.email == email
 
 
 def test_a_huge_id_in_a_filter_is_a_400(api_a, person_a):
@@ -85,8 +96,12 @@ def test_health_check_answers_by_address_over_http_in_production_settings(client
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-def test_invited_staff_set_their_first_password_through_the_reset_link(client, centre_a, settings):
-    services.staff_role_grant(actor=None, centre=centre_a, email="new.staff@example.org", role="coordinator")
+def test_staff_without_a_password_set_their_first_one_through_the_reset_link(client, centre_a, settings):
+    # An account made before invitations set a password (or whose password was unset).
+    user = UserFactory(username="new.staff@example.org", email="new.staff@example.org")
+    user.set_unusable_password()
+    user.save()
+    services.staff_role_grant(actor=None, centre=centre_a, user=user, role="coordinator")
     with eager_tasks(), TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post("/admin/password_reset/", {"email": "new.staff@example.org"})
     assert response.status_code == 302

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
+from tests.clock_ahead import CLOCK_VARIABLES
+
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
 
@@ -18,7 +20,7 @@ class Process:
     """A command of the project running in the background, its output collected by a thread."""
 
     def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+        base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", *CLOCK_VARIABLES) if key in os.environ}
         self.popen = subprocess.Popen(
             [CELERY, "-A", "config", *args],
             cwd=ROOT,

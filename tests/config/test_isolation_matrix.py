@@ -26,7 +26,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from centres.models import Centre, FederationRole, Person, StaffRole
+from centres.models import Centre, FederationRole, Person, StaffInvitation, StaffRole
 from config.schema import ScopedSchemaGenerator
 from meetings.intake.models import Enquiry, EnquiryNote
 from meetings.models import CalendarToken, Group, Meeting, Membership
@@ -66,6 +66,7 @@ TOKEN_ROUTES = {
     "volunteer-request": None,
     "volunteer-login-link": None,
     "password_reset_confirm": None,
+    "staff-invitation": None,
 }
 # The volunteer portal's own pages, where a volunteer sees their own data.
 PORTAL = {
@@ -80,7 +81,7 @@ MARKER = "Vertraulich-7Q2"
 # Every row of centre A, and every row of the platform's own models (users, API tokens, the
 # admin's log, lockouts), must be unchanged after the outsiders' visits; only the visitor's own
 # session may change.
-VISITORS_OWN_ROWS = {"sessions.Session"}
+VISITORS_OWN_ROWS = {"sessions.Session", "centres.UserSession"}
 
 # Models behind page and API routes whose id the URL carries.
 PAGE_MODELS = {
@@ -95,6 +96,7 @@ PAGE_MODELS = {
     "person-detail": "centres.Person",
     "person-export": "centres.Person",
     "staffrole-detail": "centres.StaffRole",
+    "staffrole-sign-out": "centres.StaffRole",
 }
 
 
@@ -186,6 +188,9 @@ class World:
         ChecklistItem.all_centres.create(centre=centre_a, text="Kontaktliste")
         StarterRequest.all_centres.create(centre=centre_a, group=self.group, volunteer=made)
         SuppressedAddress.all_centres.create(centre=centre_a, email="bounced@example.net", reason="bounced")
+        StaffInvitation.all_centres.create(
+            centre=centre_a, email="invited@example.net", key_hash="0" * 64, expires_at=NOW + timedelta(days=7)
+        )
         newsletter = NewsletterList.all_centres.filter(centre=centre_a).first()
         Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=self.member, status="confirmed")
         FederationRole.objects.create(user=get_user_model().objects.create_user(username="federation"))
@@ -207,6 +212,7 @@ class World:
             get_user_model().objects.filter(staff_roles__centre=centre_a).values_list("email"),
             OutgoingMail.all_centres.filter(centre=centre_a).values_list("recipient"),
             SuppressedAddress.all_centres.filter(centre=centre_a).values_list("email"),
+            StaffInvitation.all_centres.filter(centre=centre_a).values_list("email"),
         ]
         self.secrets = {value for rows in named for row in rows for value in row if value and len(value) > 3}
         self.secrets.add(MARKER)
@@ -354,6 +360,8 @@ BODY_VALUES = {
         "ends_at": (NOW + timedelta(days=8, hours=2)).isoformat(),
     },
     "closure-list": {"location": None},
+    # Staff record only what they witness: a web form or a confirmation link records itself.
+    "consent-list": {"source": "email"},
     "room-opening-hours": {"hours": [{"weekday": 1, "opens": "08:00", "closes": "22:00"}]},
     # The serializer does not ask for a role (the model has a default), yet the view reads one.
     "staffrole-list": {"role": "coordinator"},

@@ -5,11 +5,13 @@ import re
 import subprocess
 from pathlib import Path
 
+from tests.clock_ahead import CLOCK_VARIABLES
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", *CLOCK_VARIABLES) if key in os.environ}
     return {**base, "ENV_FILE": "", **extra}
 
 

@@ -60,7 +60,9 @@ def test_a_clash_is_a_409_naming_the_clashing_meeting(api_a, weekly_series, cent
     assert not MeetingSeries.all_centres.filter(group=other).exists()
 
 
-def test_an_invalid_rule_is_a_400_on_the_rule_field(api_a, group_a, room_a):
+def test_an_invalid_rule_is_a_400_on_the_rule_field(api_a, group_a, room_a, frozen_now):
+    # Frozen: without it, 2026-12-01 leaves the planning range a year on and the date is refused instead.
+    frozen_now(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     response = api_a.post(
         "/api/v1/series/",
         {

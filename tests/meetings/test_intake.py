@@ -18,6 +18,7 @@ from meetings.intake.models import Enquiry, EnquiryNote
 from meetings.models import Group, Meeting, Membership
 from notifications.models import OutgoingMail
 from tests.factories import GroupFactory, PersonFactory, TopicFactory
+from tests.meetings.test_intake_known_address import confirmation_path
 from volunteers.models import RecruitmentNeed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
@@ -77,8 +78,10 @@ def test_an_enquiry_is_stored_with_its_consent_and_the_answer_never_tells_if_kno
     with all_centres_scope():
         enquiries = list(Enquiry.all_centres.select_related("person").order_by("pk"))
         assert len(enquiries) == 2
-        # The known address keeps its person and name; a stranger cannot rename them.
-        assert {enquiry.person.display_name for enquiry in enquiries} == {"Zacharias Geheim"}
+        # The known address keeps its person and name; a stranger cannot rename them, nor attach
+        # an enquiry to them: it waits for the address to confirm (test_intake_known_address.py).
+        assert enquiries[0].person.display_name == "Zacharias Geheim"
+        assert (enquiries[1].person, enquiries[1].awaiting_confirmation) == (None, True)
         assert list(enquiries[0].topics.all()) == [grief]
         assert (enquiries[0].channel, enquiries[0].weekdays, enquiries[0].evening) == ("web", [1], True)
         consents = ConsentRecord.all_centres.filter(person=enquiries[0].person, purpose="health_data")
@@ -450,8 +453,10 @@ def test_reports_count_by_month_channel_topic_and_outcome_and_export_csv(client,
     client.post(f"/centres/{centre_a.slug}/enquiry/", form_data(grief))
     held = make_enquiry(centre_a, grief, status=E.CONVERSATION_HELD)
     services.enquiry_place(actor=None, enquiry=held, group=group_a)
+    # This month, first to last day: the enquiries are made today, whichever day of the month it is.
     month = timezone.localdate().replace(day=1)
-    query = f"?start={month}&end={month + timedelta(days=27)}"
+    month_end = (month + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    query = f"?start={month}&end={month_end}"
     rows = api_a.get("/api/v1/intake-reports/monthly/" + query).json()
     assert sorted((r["channel"], r["topic"], r["outcome"], r["enquiries"]) for r in rows) == [
         ("phone", "Trauer", "placed", 1),
@@ -487,6 +492,7 @@ def test_anonymising_leaves_no_trace_to_the_person(client, centre_a, grief, froz
     known = PersonFactory(centre=centre_a, display_name="Schon bekannt", email="bekannt@example.net")
     client.post(f"/centres/{centre_a.slug}/enquiry/", form_data(grief, email="bekannt@example.net"))
     with all_centres_scope():
+        client.post(confirmation_path(Enquiry.all_centres.get()))  # the known address confirms it
         enquiry = Enquiry.all_centres.get()
         assert enquiry.person_created is False
         assert OutgoingMail.all_centres.filter(recipient="bekannt@example.net").count() == 1
@@ -536,6 +542,9 @@ def test_out_of_range_input_is_a_clear_400(client, centre_a, grief, room_a, api_
 
 def test_someone_who_enquired_twice_waits_once_and_founds_once(centre_a, grief, api_a):
     twice = [make_enquiry(centre_a, grief, status=E.CONVERSATION_HELD, email="zweimal@example.net") for _ in range(2)]
+    with all_centres_scope():
+        services.enquiry_confirm(token=confirmation_path(twice[1]).split("/")[-2])  # a known address confirms
+        twice[1].refresh_from_db()
     other = make_enquiry(centre_a, grief, status=E.CONVERSATION_HELD)
     for enquiry in [*twice, other]:
         services.enquiry_wait(actor=None, enquiry=enquiry)

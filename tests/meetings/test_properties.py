@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from config.errors import ConflictError, DomainError
+from config.local_time import local_time_problem
 from meetings.booking import RoomClashError, RoomUnavailableError
 from meetings.models import Closure, Meeting, MeetingSeries, OpeningHours
-from meetings.recurrence import occurrence_starts
+from meetings.recurrence import SEARCH_WINDOW, local_occurrences, occurrence_starts
 from meetings.services.meetings import meeting_annotate, meeting_cancel, meeting_move, meeting_reinstate, one_off_create
 from meetings.services.series import horizon_end, local_today, series_create
 from tests.factories import RoomFactory
@@ -100,7 +101,7 @@ def empty_room(centre_a):
         ("move", 0, -1),
     ],
 )
-@example(  # the last Sunday of March 2027 at 02:30, a wall-clock time that does not exist that day
+@example(  # the last Sunday of March 2027 at 02:30, a wall-clock time that does not exist that day: refused
     rule="FREQ=MONTHLY;BYDAY=-1SU;COUNT=30",
     starts_on=date(2026, 10, 1),
     start_time=time(2, 30),
@@ -117,6 +118,27 @@ def test_series_meetings_are_the_rule_occurrences_through_edits(
     expected_starts = occurrence_starts(
         rule, starts_on, start_time, "Europe/Berlin", max(starts_on, today), horizon_end(today)
     )
+    first = max(starts_on, today)
+    skipped_or_doubled = [
+        problem
+        for local in local_occurrences(rule, starts_on, start_time, first, first + SEARCH_WINDOW)
+        if (problem := local_time_problem(local, BERLIN))
+    ]
+    if skipped_or_doubled:
+        # A start the clocks skip or repeat on one of its dates is refused, naming that night.
+        with pytest.raises(DomainError) as refused:
+            series_create(
+                actor=None,
+                group=group_a,
+                room=empty_room,
+                rule=rule,
+                starts_on=starts_on,
+                start_time=start_time,
+                duration_minutes=duration_minutes,
+            )
+        assert (refused.value.field, refused.value.message) == ("start_time", skipped_or_doubled[0])
+        assert not MeetingSeries.all_centres.filter(room=empty_room).exists()
+        return
 
     series = series_create(
         actor=None,

@@ -8,6 +8,7 @@ from django.test import Client
 from centres.models import ConsentRecord, Person
 from notifications import issues, newsletters
 from notifications.models import IssueChunk, NewsletterIssue, NewsletterList, OutgoingMail, Subscription
+from tests.factories import handle_mail_requests
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +19,12 @@ def news(centre_a):
 
 
 def subscribe(client, news, email="neu@example.net", **extra):
-    return client.post(
+    """The subscribe page, then the worker's half (it decides what to store and mail)."""
+    response = client.post(
         "/centres/centre-a/newsletter/", {"email": email, "language": "de", "newsletters": [news.pk], **extra}
     )
+    handle_mail_requests()
+    return response
 
 
 def confirmation_link(email="neu@example.net") -> str:
@@ -59,7 +63,7 @@ def test_confirming_subscribes_and_records_the_consent(client, news):
     consent = ConsentRecord.all_centres.get(person=subscription.person, purpose="newsletter")
     assert (subscription.status, consent.source, consent.text_version) == (
         "confirmed",
-        "web_form",
+        "confirmation_link",
         newsletters.CONSENT_TEXT_VERSION,
     )
     assert consent.given_at.microsecond is not None

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from notifications import services
 from notifications.models import OutgoingMail
+from tests.clock_ahead import CLOCK_VARIABLES
 from tests.factories import queue_mail
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def start_celery(env: dict[str, str], *arguments: str) -> tuple[subprocess.Popen, list[str]]:
     """A real Celery process (`celery -A config ...`) with only `env` and the basics in its
     environment; returns it and the lines it prints, collected as they come."""
-    base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", *CLOCK_VARIABLES) if key in os.environ}
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("celery")), "-A", "config", *arguments, "--loglevel=INFO"],
         cwd=ROOT,

@@ -9,6 +9,7 @@ from django.db import connection
 
 from centres.scoping import all_centres_scope
 from config.errors import ConflictError
+from tests.conftest import token_client
 from tests.volunteers.test_volunteers import make_volunteer
 from volunteers import services
 from volunteers.models import StarterAssignment, Volunteer
@@ -147,7 +148,9 @@ def test_phase_out_through_the_api(api_a, centre_a, centre_b, weekly_series, fro
 
 
 @pytest.mark.django_db
-def test_hours_per_volunteer_group_and_month_as_json_and_csv(api_a, centre_a, centre_b, weekly_series, frozen_now):
+def test_hours_per_volunteer_group_and_month_as_json_and_csv(
+    coordinator_a, centre_a, centre_b, weekly_series, frozen_now
+):
     from decimal import Decimal
 
     from meetings.models import Meeting
@@ -164,6 +167,7 @@ def test_hours_per_volunteer_group_and_month_as_json_and_csv(api_a, centre_a, ce
         meetings = list(Meeting.all_centres.filter(group=group).order_by("starts_at")[:6])  # Dec 1 .. Jan 5
         for meeting in meetings:
             services.session_log_create(actor=None, assignment=assignment, meeting=meeting, hours=Decimal("2.5"))
+    api_a = token_client(coordinator_a)  # signed in on 10 January: a token lasts a day
     rows = api_a.get("/api/v1/volunteer-reports/hours/?start=2026-12-01&end=2027-01-31").json()
     assert [(row["month"], row["sessions"], row["hours"]) for row in rows] == [
         ("2026-12", 5, "12.50"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from centres.models import Centre
+from config.api import BoundedDateTimeField
 from meetings.models import Group
 from volunteers.models import (
     RecruitmentNeed,
@@ -204,8 +205,8 @@ class PortalMeetingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     group = serializers.IntegerField(source="group_id")
     group_name = serializers.CharField(source="group.name")
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = BoundedDateTimeField()
+    ends_at = BoundedDateTimeField()
     status = serializers.CharField()
     note = serializers.CharField()
     assignment = serializers.IntegerField(source="assignment_id", required=False, default=None)

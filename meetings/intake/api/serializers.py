@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from centres.models import LANGUAGE_CHOICES, Centre
 from config.api import BoundedDateTimeField
+from config.validators import validate_single_line
 from meetings.intake.models import Enquiry, EnquiryNote
 from meetings.models import Group, Location, Room, Topic
 
@@ -55,6 +56,7 @@ class EnquirySerializer(serializers.ModelSerializer):
             "status_changed_at",
             "finished_at",
             "anonymised_at",
+            "awaiting_confirmation",
         ]
         read_only_fields = fields
 
@@ -72,7 +74,7 @@ class EnquiryDetailSerializer(EnquirySerializer):
 class EnquiryInputSerializer(serializers.Serializer):
     """What someone asking for a group tells us (the public form and the API)."""
 
-    name = serializers.CharField(max_length=120, help_text="A name or a pseudonym.")
+    name = serializers.CharField(max_length=120, help_text="A name or a pseudonym.", validators=[validate_single_line])
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES)
@@ -162,7 +164,9 @@ class FoundGroupSerializer(serializers.Serializer):
     centre = serializers.SlugRelatedField(slug_field="slug", queryset=Centre.objects, required=False)
     topic = serializers.PrimaryKeyRelatedField(queryset=Topic.objects)
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES)
-    name = serializers.CharField(max_length=120, help_text="The new group's neutral public name.")
+    name = serializers.CharField(
+        max_length=120, help_text="The new group's neutral public name.", validators=[validate_single_line]
+    )
     enquiries = serializers.PrimaryKeyRelatedField(
         queryset=Enquiry.objects, many=True, required=False, help_text="Default: everyone on the list."
     )

@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from centres.api.auditing import AuditedListMixin
 from centres.api.permissions import IsCentreStaff
 from centres.models import AuditLogEntry, Centre
 from centres.scoping import all_centres_scope
@@ -72,6 +73,7 @@ class PublicEnquiryView(APIView):
 
 
 class EnquiryViewSet(
+    AuditedListMixin,
     CentreScopedMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -80,7 +82,7 @@ class EnquiryViewSet(
 ):
     """The intake queue: new → contacted → conversation scheduled → conversation held → placed,
     waiting, referred, withdrawn or closed. Staff of the centre only; reading an enquiry with its
-    notes is audited."""
+    notes is audited, and so is listing them."""
 
     permission_classes = [IsCentreStaff]
     serializer_class = s.EnquirySerializer
