@@ -186,17 +186,12 @@ def _erase_one(erase, pk: int) -> int:
 
 
 def _retired_volunteer_erase(volunteer_id: int) -> int:
-    from centres.privacy import person_erase, volunteering_erase
     from volunteers.models import Volunteer
 
     volunteer = Volunteer.all_centres.select_for_update(of=("self",)).filter(pk=volunteer_id).first()
     if volunteer is None or volunteer.status_changed_at is None:
         return 0
-    if Person.all_centres.filter(still_known(volunteering=False), pk=volunteer.person_id).exists():
-        volunteering_erase(actor=None, volunteer=volunteer)
-    else:
-        person_erase(actor=None, person=volunteer.person)
-    return 1
+    return _volunteering_or_person_erase(volunteer)
 
 
 # An applicant whose address was never confirmed: a coordinator who screened them took them on.
@@ -204,7 +199,6 @@ UNCONFIRMED_VOLUNTEER = Q(status="applicant", email_confirmed_at__isnull=True)
 
 
 def _unconfirmed_volunteer_erase(volunteer_id: int) -> int:
-    from centres.privacy import person_erase, volunteering_erase
     from volunteers.models import Volunteer
 
     # Checked again under the lock: a confirmation clicked meanwhile keeps the volunteer.
@@ -213,6 +207,13 @@ def _unconfirmed_volunteer_erase(volunteer_id: int) -> int:
     )
     if volunteer is None:
         return 0
+    return _volunteering_or_person_erase(volunteer)
+
+
+def _volunteering_or_person_erase(volunteer) -> int:
+    """Only the volunteering of a person the centre still knows otherwise; the whole person else."""
+    from centres.privacy import person_erase, volunteering_erase
+
     if Person.all_centres.filter(still_known(volunteering=False), pk=volunteer.person_id).exists():
         volunteering_erase(actor=None, volunteer=volunteer)
     else:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from centres.models import Centre, ConsentRecord, Person
 from centres.services import consent_record, consents_withdraw, person_create
+from config.signed_links import signed_payload
 from notifications.mail_requests import mail_request_store
 from notifications.member_links import link_url
 from notifications.models import MailRequest, NewsletterList, OutgoingMail, Subscription
@@ -110,11 +111,7 @@ def subscription_request(*, centre: Centre, email: str, language: str, newslette
 
 
 def confirmation_token_valid(token: str) -> bool:
-    try:
-        signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-    except signing.BadSignature:
-        return False
-    return True
+    return signed_payload(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE) is not None
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 """factory_boy factories. They write through the unscoped managers, as set-up code may."""
 
+from contextlib import contextmanager
+
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -150,3 +152,15 @@ def handle_mail_requests() -> int:
 
     ids = list(MailRequest.all_centres.order_by("pk").values_list("pk", flat=True))
     return sum(handle_mail_request(request_id) for request_id in ids)  # the task's body, run here
+
+
+@contextmanager
+def eager_tasks():
+    """Run Celery tasks in the calling thread while the block lasts, as a worker would."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = False

@@ -22,6 +22,7 @@ from centres.models import AuditLogEntry, Centre, ConsentRecord, Person, StaffRo
 from centres.services import audit_record, consent_record, person_create
 from config.errors import ConflictError, DomainError
 from config.ratelimit import count_exceeds
+from config.signed_links import signed_payload
 from meetings.models import Group, Meeting, Membership, Topic
 from meetings.services.groups import group_transition
 from notifications.mail_requests import mail_request_store
@@ -137,11 +138,7 @@ def volunteer_signup(
 
 
 def confirmation_token_valid(token: str) -> bool:
-    try:
-        signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-    except signing.BadSignature:
-        return False
-    return True
+    return signed_payload(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE) is not None
 
 
 @transaction.atomic

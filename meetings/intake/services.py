@@ -18,6 +18,7 @@ from centres.models import LANGUAGE_CHOICES, AuditLogEntry, Centre, ConsentRecor
 from centres.retention import UNCONFIRMED_KEPT
 from centres.services import audit_record, consent_record, person_create
 from config.errors import ConflictError, DomainError
+from config.signed_links import signed_payload
 from meetings.booking import check_within_planning_range
 from meetings.intake.matching import LIVE_GROUP_STATUSES
 from meetings.intake.models import Enquiry, EnquiryNote
@@ -210,11 +211,7 @@ def _enquiry_hold(*, centre: Centre, known: Person, topics: list[Topic], wishes:
 
 
 def enquiry_confirmation_token_valid(token: str) -> bool:
-    try:
-        signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-    except signing.BadSignature:
-        return False
-    return True
+    return signed_payload(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE) is not None
 
 
 @transaction.atomic

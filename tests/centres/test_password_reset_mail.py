@@ -1,30 +1,19 @@
 """A password reset mail is an outbox row like every other mail: a lost task or a Redis flush
 loses none, it is sent once, and no staff view shows its link."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.test import TestCase
 
-from config.celery import app
 from notifications import services
 from notifications.models import MailRequest, OutgoingMail
-from tests.factories import UserFactory
+from tests.factories import UserFactory, eager_tasks
 
 pytestmark = pytest.mark.django_db
 
 HIDDEN = "[hidden: this mail holds a personal link]"
-
-
-@contextmanager
-def eager_tasks():
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Bad input and races found in review: each gets a clear answer and changes nothing."""
 
 import threading
-from contextlib import contextmanager
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -14,7 +13,7 @@ from centres import services
 from centres.models import AuditLogEntry, Person, StaffRole
 from config.errors import ConflictError
 from tests.conftest import token_client
-from tests.factories import PersonFactory, StaffRoleFactory, UserFactory
+from tests.factories import PersonFactory, StaffRoleFactory, UserFactory, eager_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -150,17 +149,6 @@ def test_password_resets_are_limited_per_client_address(client, db):
     assert answers[:5] == [302] * 5
     assert answers[5:] == [429, 429]
     assert "Too many requests" in client.post("/admin/password_reset/", {"email": "y@example.org"}).content.decode()
-
-
-@contextmanager
-def eager_tasks():
-    from config.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = False
 
 
 @pytest.fixture

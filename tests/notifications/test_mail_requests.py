@@ -3,7 +3,6 @@ does the same work for any address, a lost task loses nothing, and the confirmat
 lead to are sensitive: no staff view of the outbox shows their links."""
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -14,25 +13,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from centres.models import ConsentRecord
-from config.celery import app
 from notifications import services
 from notifications.mail_requests import MAX_ATTEMPTS, mail_request_handle, mail_requests_requeue
 from notifications.models import MailRequest, NewsletterList, OutgoingMail, Subscription
-from tests.factories import PersonFactory, handle_mail_requests
+from tests.factories import PersonFactory, eager_tasks, handle_mail_requests
 from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
 
 HIDDEN = "[hidden: this mail holds a personal link]"
-
-
-@contextmanager
-def eager_tasks():
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = False
 
 
 @pytest.fixture
