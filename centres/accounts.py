@@ -88,7 +88,7 @@ def staff_sign_out(*, actor: AbstractBaseUser, staff_role: StaffRole) -> int:
     staff_role = StaffRole.all_centres.select_related("user").get(pk=staff_role.pk)
     user = staff_role.user
     staff_colleague_check(actor=actor, user=user)
-    from centres.services import audit_record
+    from centres.services.audit import audit_record
 
     ended = user_access_revoke(user_id=user.pk)
     for role in StaffRole.all_centres.filter(user=user).select_related("centre"):
@@ -124,12 +124,12 @@ def staff_invite(
     """Invite an address to a role at `centre`. Looks at no account: known and unknown
     addresses get the same answer and the same work. Writes the invitation and an audit entry,
     and queues the mail with the link (through `staff_invitation_created`)."""
-    from centres.services import audit_record
+    from centres.services.audit import audit_record
 
     email = email.strip().lower()
     # Only this centre's own staff are looked at: "already works here" tells nothing new.
     if StaffRole.all_centres.filter(centre=centre, user__email__iexact=email).exists():
-        from centres.services import ROLE_EXISTS_MESSAGE
+        from centres.services.staff import ROLE_EXISTS_MESSAGE
 
         raise ConflictError(str(ROLE_EXISTS_MESSAGE))
     # An expired invitation to the address makes way (retention would delete it tonight).
@@ -185,7 +185,7 @@ def staff_invitation_accept(*, token: str, user: AbstractBaseUser | None = None,
     which gets the role; otherwise a new account for the address with `password` (validated by
     the caller). Deletes the invitation (the link works once) and writes the role, its audit
     entry and, for a new account, the account."""
-    from centres.services import staff_role_grant, username_for_new_account
+    from centres.services.staff import staff_role_grant, username_for_new_account
 
     invitation = staff_invitation_for_token(token, lock=True)
     if invitation is None:
@@ -207,7 +207,7 @@ def staff_invitation_accept(*, token: str, user: AbstractBaseUser | None = None,
 @transaction.atomic
 def staff_invitation_revoke(*, actor: AbstractBaseUser | None, invitation: StaffInvitation) -> None:
     """Withdraw an invitation: its link stops working. No account was made for it."""
-    from centres.services import audit_record
+    from centres.services.audit import audit_record
 
     pk, centre = invitation.pk, invitation.centre
     StaffInvitation.all_centres.filter(pk=pk).delete()

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from centres import accounts, services
+from centres import accounts
 from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole, Person, StaffInvitation, StaffRole
 from centres.selectors import (
     audit_log_list,
@@ -25,6 +25,31 @@ from centres.selectors import (
     staff_centre_ids,
     user_is_centre_admin,
     user_is_centre_staff,
+)
+from centres.services.audit import audit_list_read, audit_record, list_filters
+from centres.services.centre import CENTRE_EDITABLE_FIELDS, centre_update
+from centres.services.consents import (
+    CONSENT_FUTURE_MESSAGE,
+    CONSENT_SOURCE_MESSAGE,
+    STAFF_CONSENT_SOURCES,
+    consent_given_in_future,
+    consent_record,
+    consent_withdraw,
+)
+from centres.services.people import (
+    EMAIL_TAKEN_MESSAGE,
+    PERSON_EDITABLE_FIELDS,
+    person_create,
+    person_delete,
+    person_email_taken,
+    person_update,
+)
+from centres.services.staff import (
+    LAST_ADMIN_MESSAGE,
+    ROLE_EXISTS_MESSAGE,
+    staff_role_change,
+    staff_role_is_last_admin,
+    staff_role_revoke,
 )
 from config.errors import ConflictError, PermissionDeniedError
 from config.forms import LocalSplitDateTimeField
@@ -93,11 +118,11 @@ class AuditedChangelistMixin:
         changelist = getattr(response, "context_data", {}).get("cl") if request.method == "GET" else None
         if changelist is not None and response.status_code == 200:
             opts = self.model._meta
-            services.audit_list_read(
+            audit_list_read(
                 actor=request.user,
                 model=self.model,
                 list_name=f"admin:{opts.app_label}_{opts.model_name}_changelist",
-                filters=services.list_filters(request.GET, kept=set(request.GET) - {SEARCH_VAR}),
+                filters=list_filters(request.GET, kept=set(request.GET) - {SEARCH_VAR}),
                 rows=changelist.result_list,
                 centre_ids=staff_centre_ids(user=request.user),
             )
@@ -112,11 +137,11 @@ class AuditedChangelistMixin:
             size = AutocompleteJsonView.paginate_by
             page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
             shown = queryset.distinct() if may_have_duplicates else queryset
-            services.audit_list_read(
+            audit_list_read(
                 actor=request.user,
                 model=self.model,
                 list_name="admin:autocomplete",
-                filters=services.list_filters(request.GET, kept={"app_label", "model_name", "field_name"}),
+                filters=list_filters(request.GET, kept={"app_label", "model_name", "field_name"}),
                 rows=shown.only("pk", "centre")[(page - 1) * size : page * size],
                 centre_ids=staff_centre_ids(user=request.user),
             )
@@ -149,13 +174,11 @@ class CentreAdmin(StaffAccessAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             super().save_model(request, obj, form, change)
-            services.audit_record(actor=request.user, centre=obj, action=AuditLogEntry.Action.CREATE, obj=obj)
+            audit_record(actor=request.user, centre=obj, action=AuditLogEntry.Action.CREATE, obj=obj)
             return
         original = Centre.all_centres.get(pk=obj.pk)
-        changes = {
-            name: form.cleaned_data[name] for name in form.changed_data if name in services.CENTRE_EDITABLE_FIELDS
-        }
-        copy_saved(obj, services.centre_update(actor=request.user, centre=original, **changes))
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in CENTRE_EDITABLE_FIELDS}
+        copy_saved(obj, centre_update(actor=request.user, centre=original, **changes))
 
 
 class StaffInvitationForm(forms.ModelForm):
@@ -169,7 +192,7 @@ class StaffInvitationForm(forms.ModelForm):
         cleaned = super().clean()
         centre, email = cleaned.get("centre"), cleaned.get("email")
         if centre and email and StaffRole.all_centres.filter(centre=centre, user__email__iexact=email).exists():
-            self.add_error("email", services.ROLE_EXISTS_MESSAGE)
+            self.add_error("email", ROLE_EXISTS_MESSAGE)
         elif centre and email and StaffInvitation.all_centres.filter(centre=centre, email__iexact=email).exists():
             self.add_error("email", accounts.INVITATION_EXISTS_MESSAGE)
         return cleaned
@@ -182,10 +205,10 @@ class StaffRoleChangeForm(forms.ModelForm):
 
     def clean_role(self):
         role = self.cleaned_data["role"]
-        if role != StaffRole.Role.CENTRE_ADMIN and services.staff_role_is_last_admin(
+        if role != StaffRole.Role.CENTRE_ADMIN and staff_role_is_last_admin(
             staff_role=StaffRole.all_centres.get(pk=self.instance.pk)
         ):
-            raise ValidationError(services.LAST_ADMIN_MESSAGE)
+            raise ValidationError(LAST_ADMIN_MESSAGE)
         return role
 
 
@@ -216,13 +239,13 @@ class StaffRoleAdmin(StaffAccessAdmin):
         return _is_centre_admin(request, obj.centre_id if obj else None)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and services.staff_role_is_last_admin(staff_role=obj):
+        if obj is not None and staff_role_is_last_admin(staff_role=obj):
             return False
         return _is_centre_admin(request, obj.centre_id if obj else None)
 
     def save_model(self, request, obj, form, change):
         original = StaffRole.all_centres.get(pk=obj.pk)
-        copy_saved(obj, services.staff_role_change(actor=request.user, staff_role=original, role=obj.role))
+        copy_saved(obj, staff_role_change(actor=request.user, staff_role=original, role=obj.role))
 
     def get_actions(self, request):
         # One role at a time: a bulk delete could take a centre's last admins together.
@@ -233,7 +256,7 @@ class StaffRoleAdmin(StaffAccessAdmin):
         return actions
 
     def delete_model(self, request, obj):
-        services.staff_role_revoke(actor=request.user, staff_role=obj)
+        staff_role_revoke(actor=request.user, staff_role=obj)
 
     @admin.action(description=_("Sign out everywhere (end their sessions and API tokens)"))
     def sign_out_selected(self, request, queryset):
@@ -325,8 +348,8 @@ class PersonForm(forms.ModelForm):
     def clean_email(self):
         email = self.cleaned_data["email"]
         centre = self.instance.centre if self.instance.pk else self.cleaned_data.get("centre")
-        if centre is not None and services.person_email_taken(centre=centre, email=email, exclude_pk=self.instance.pk):
-            raise ValidationError(services.EMAIL_TAKEN_MESSAGE)
+        if centre is not None and person_email_taken(centre=centre, email=email, exclude_pk=self.instance.pk):
+            raise ValidationError(EMAIL_TAKEN_MESSAGE)
         return email
 
 
@@ -356,32 +379,28 @@ class PersonAdmin(AuditedChangelistMixin, StaffAccessAdmin):
         if request.method == "GET" and response.status_code == 200:
             person = Person.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
             if person is not None:
-                services.audit_record(
-                    actor=request.user, centre=person.centre, action=AuditLogEntry.Action.VIEW, obj=person
-                )
+                audit_record(actor=request.user, centre=person.centre, action=AuditLogEntry.Action.VIEW, obj=person)
         return response
 
     def save_model(self, request, obj, form, change):
         if change:
             original = Person.all_centres.get(pk=obj.pk)
-            changes = {
-                name: form.cleaned_data[name] for name in form.changed_data if name in services.PERSON_EDITABLE_FIELDS
-            }
-            saved = services.person_update(actor=request.user, person=original, **changes)
+            changes = {name: form.cleaned_data[name] for name in form.changed_data if name in PERSON_EDITABLE_FIELDS}
+            saved = person_update(actor=request.user, person=original, **changes)
         else:
-            saved = services.person_create(
+            saved = person_create(
                 actor=request.user,
                 centre=obj.centre,
-                **{name: form.cleaned_data[name] for name in services.PERSON_EDITABLE_FIELDS},
+                **{name: form.cleaned_data[name] for name in PERSON_EDITABLE_FIELDS},
             )
         copy_saved(obj, saved)
 
     def delete_model(self, request, obj):
-        services.person_delete(actor=request.user, person=obj)
+        person_delete(actor=request.user, person=obj)
 
     def delete_queryset(self, request, queryset):
         for person in queryset:
-            services.person_delete(actor=request.user, person=person)
+            person_delete(actor=request.user, person=person)
 
 
 class ConsentForm(forms.ModelForm):
@@ -392,14 +411,14 @@ class ConsentForm(forms.ModelForm):
 
     def clean_given_at(self):
         given_at = self.cleaned_data["given_at"]
-        if services.consent_given_in_future(given_at):
-            raise ValidationError(services.CONSENT_FUTURE_MESSAGE)
+        if consent_given_in_future(given_at):
+            raise ValidationError(CONSENT_FUTURE_MESSAGE)
         return given_at
 
     def clean_source(self):
         source = self.cleaned_data["source"]
-        if source not in services.STAFF_CONSENT_SOURCES:
-            raise ValidationError(services.CONSENT_SOURCE_MESSAGE)
+        if source not in STAFF_CONSENT_SOURCES:
+            raise ValidationError(CONSENT_SOURCE_MESSAGE)
         return source
 
 
@@ -426,7 +445,7 @@ class ConsentRecordAdmin(StaffAccessAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        saved = services.consent_record(
+        saved = consent_record(
             actor=request.user,
             person=obj.person,
             purpose=obj.purpose,
@@ -443,7 +462,7 @@ class ConsentRecordAdmin(StaffAccessAdmin):
             # Withdrawn since the list was read (by a sibling: a person's newsletter consents end
             # together; or by a colleague) is no error: it is withdrawn, which is what was asked.
             with contextlib.suppress(ConflictError):
-                services.consent_withdraw(actor=request.user, consent=consent)
+                consent_withdraw(actor=request.user, consent=consent)
             withdrawn += 1
         message = ngettext("%(count)d consent withdrawn.", "%(count)d consents withdrawn.", withdrawn)
         self.message_user(request, message % {"count": withdrawn}, messages.SUCCESS)

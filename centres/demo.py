@@ -9,9 +9,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from centres import services
 from centres.models import Centre, ConsentRecord, FederationRole, Person, StaffRole
 from centres.scoping import all_centres_scope
+from centres.services.consents import consent_record
+from centres.services.people import person_create
+from centres.services.staff import staff_role_change, staff_role_grant
 
 DEMO_PASSWORD = "kontakt-demo"
 
@@ -108,9 +110,9 @@ def seed_users() -> dict[str, int]:
             centre = Centre.all_centres.get(slug=centre_slug)
             staff_role = StaffRole.all_centres.filter(centre=centre, user=user).first()
             if staff_role is None:
-                services.staff_role_grant(actor=None, centre=centre, user=user, role=role)
+                staff_role_grant(actor=None, centre=centre, user=user, role=role)
             elif staff_role.role != role:
-                services.staff_role_change(actor=None, staff_role=staff_role, role=role)
+                staff_role_change(actor=None, staff_role=staff_role, role=role)
     return {"logins": len(USERS)}
 
 
@@ -121,7 +123,7 @@ def seed_people() -> dict[str, int]:
         for display_name, full_name, email, phone, language in people:
             person = Person.all_centres.filter(centre=centre, display_name=display_name).first()
             if person is None:
-                person = services.person_create(
+                person = person_create(
                     actor=None,
                     centre=centre,
                     display_name=display_name,
@@ -132,7 +134,7 @@ def seed_people() -> dict[str, int]:
                 )
                 created += 1
             if not ConsentRecord.all_centres.filter(person=person, purpose=ConsentRecord.Purpose.HEALTH_DATA).exists():
-                services.consent_record(
+                consent_record(
                     actor=None,
                     person=person,
                     purpose=ConsentRecord.Purpose.HEALTH_DATA,

@@ -84,7 +84,7 @@ def person_erase(*, actor, person: Person) -> bool:
     - The audit log holds ids, actions and field names only, never values: it keeps its entries,
       which now point at nobody, and one more says who erased whom (by id) and when."""
     from centres.models import AuditLogEntry, ConsentRecord
-    from centres.services import audit_record
+    from centres.services.audit import audit_record
     from meetings.intake.models import Enquiry
     from meetings.intake.services import enquiry_anonymise
     from meetings.models import CalendarToken, Membership

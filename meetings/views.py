@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from centres.models import LANGUAGE_CHOICES, Centre
 from centres.selectors import staff_centre_or_404
-from centres.services import audit_list_read
+from centres.services.audit import audit_list_read
 from config.errors import ConflictError, DomainError
 from config.forms import LocalDateTimeField
 from config.local_time import local_time_problem

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from centres.models import Centre, ConsentRecord, Person
-from centres.services import consent_record, consents_withdraw, person_create
+from centres.services.consents import consent_record, consents_withdraw
+from centres.services.people import person_create
 from config.signed_links import signed_payload
 from notifications.mail_requests import mail_request_store
 from notifications.member_links import link_url

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from centres.models import Centre, ConsentRecord
 from centres.selectors import person_withdrew, user_is_centre_staff
-from centres.services import consent_record
+from centres.services.consents import consent_record
 from config.errors import ConflictError
 from meetings.models import CalendarToken, Meeting, Membership
 from meetings.services import calendar_links, groups

@@ -12,7 +12,15 @@ from rest_framework.test import APIClient
 from centres.models import StaffRole
 from centres.scoping import all_centres_scope, centre_scope
 from meetings.services import series as series_services
-from tests.factories import CentreFactory, GroupFactory, PersonFactory, RoomFactory, StaffRoleFactory, UserFactory
+from tests.factories import (
+    CentreFactory,
+    GroupFactory,
+    PersonFactory,
+    RoomFactory,
+    StaffRoleFactory,
+    UserFactory,
+    every,
+)
 
 # CI sets this: a test that needs PostgreSQL or Redis must then run, never skip.
 SERVICES_REQUIRED = os.environ.get("KONTAKT_REQUIRE_SERVICES") == "1"
@@ -325,7 +333,7 @@ def _no_personal_data_in_logs(request, caplog):
     # Those in the database now, also those written there by queryset updates, never loaded.
     with contextlib.suppress(Exception):  # the test's database is gone (a test that tears it down itself)
         for model, fields in naming.items():
-            rows = getattr(model, "all_centres", model._default_manager).values_list(*fields)
+            rows = every(model).values_list(*fields)
             names.update(value for row in rows for value in row if value)
     text = text.casefold()
     named = sorted(value for value in names if len(value) > 4 and value.casefold() in text)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from centres.models import LANGUAGE_CHOICES, AuditLogEntry, Centre
-from centres.services import audit_record
+from centres.services.audit import audit_record
 from config.errors import ConflictError
 from meetings.models import Group, Meeting, Topic
 from notifications.models import NewsletterIssue, NewsletterIssueText, NewsletterList

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from centres.models import AuditLogEntry, Centre, ConsentRecord, Person, StaffRole
-from centres.services import audit_record, consent_record, person_create
+from centres.services.audit import audit_record
+from centres.services.consents import consent_record
+from centres.services.people import person_create
 from config.errors import ConflictError, DomainError
 from config.ratelimit import count_exceeds
 from config.signed_links import signed_payload

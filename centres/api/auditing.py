@@ -2,7 +2,7 @@
 
 from rest_framework.response import Response
 
-from centres.services import audit_list_read, list_filters
+from centres.services.audit import audit_list_read, list_filters
 
 
 class AuditedListMixin:

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from centres.models import LANGUAGE_CHOICES, AuditLogEntry, Centre, ConsentRecord, Person, StaffInvitation, StaffRole
-from centres.services import CONSENT_SOURCE_MESSAGE, STAFF_CONSENT_SOURCES
+from centres.services.consents import CONSENT_SOURCE_MESSAGE, STAFF_CONSENT_SOURCES
 from config.api import BoundedDateTimeField
 
 # Far above any password a person types; a longer one would only make the hasher work.

@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy
 
 from centres.models import LANGUAGE_CHOICES, AuditLogEntry, Centre, ConsentRecord, Person, StaffRole
 from centres.retention import UNCONFIRMED_KEPT
-from centres.services import audit_record, consent_record, person_create
+from centres.services.audit import audit_record
+from centres.services.consents import consent_record
+from centres.services.people import person_create
 from config.errors import ConflictError, DomainError
 from config.signed_links import signed_payload
 from meetings.booking import check_within_planning_range

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from centres.models import AuditLogEntry, Centre, ConsentRecord
 from centres.selectors import person_withdrew, staff_centre_or_404
-from centres.services import audit_list_read, audit_record, list_filters
+from centres.services.audit import audit_list_read, audit_record, list_filters
 from config.errors import DomainError
 from config.forms import IdChoiceField, LocalDateTimeField
 from meetings.intake import matching, services

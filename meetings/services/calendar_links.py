@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from centres.models import AuditLogEntry, Person
-from centres.services import audit_record
+from centres.services.audit import audit_record
 from meetings.models import CalendarToken, Membership
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centres.models import AuditLogEntry, Centre, Person
-from centres.services import audit_record
+from centres.services.audit import audit_record, fields_apply
 from config.errors import ConflictError, DomainError
 from meetings.caching import calendar_changed
 from meetings.models import LANGUAGE_CODES, Group, Meeting, MeetingSeries, Membership, Topic
@@ -86,14 +86,9 @@ def group_create(*, actor: AbstractBaseUser | None, centre: Centre, name: str, t
 
 @transaction.atomic
 def group_update(*, actor: AbstractBaseUser | None, group: Group, **changes: Any) -> Group:
-    unknown = set(changes) - set(GROUP_FIELDS)
-    if unknown:
-        raise ValueError(f"group_update cannot change {sorted(unknown)}")
-    if "topic" in changes and changes["topic"].pk != group.topic_id:
+    if "topic" in changes and set(changes) <= set(GROUP_FIELDS) and changes["topic"].pk != group.topic_id:
         check_topic(changes["topic"], group.centre)
-    changed = [name for name, value in changes.items() if getattr(group, name) != value]
-    for name in changed:
-        setattr(group, name, changes[name])
+    changed = fields_apply(group, changes, allowed=GROUP_FIELDS)
     if changed:
         _check_group(group)
         group.save()
@@ -177,12 +172,7 @@ def membership_add(
 @transaction.atomic
 def membership_update(*, actor: AbstractBaseUser | None, membership: Membership, **changes: Any) -> Membership:
     """Change role or reminder lead time (None: no reminders)."""
-    unknown = set(changes) - {"role", "reminder_minutes"}
-    if unknown:
-        raise ValueError(f"membership_update cannot change {sorted(unknown)}")
-    changed = [name for name, value in changes.items() if getattr(membership, name) != value]
-    for name in changed:
-        setattr(membership, name, changes[name])
+    changed = fields_apply(membership, changes, allowed=("role", "reminder_minutes"))
     if changed:
         membership.full_clean(exclude=["centre", "group", "person"], validate_constraints=False)
         membership.save()

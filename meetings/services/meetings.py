@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centres.models import AuditLogEntry, Centre
-from centres.services import audit_record
+from centres.services.audit import audit_record
 from config.errors import ConflictError, DomainError
 from meetings.booking import (
     MAX_DURATION,

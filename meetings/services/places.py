@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from centres.models import AuditLogEntry, Centre
-from centres.services import audit_record
+from centres.services.audit import audit_record, fields_apply
 from config.errors import DomainError
 from meetings.caching import calendar_changed
 from meetings.models import Location, OpeningHours, Room, Topic
@@ -17,16 +17,6 @@ from meetings.models import Location, OpeningHours, Room, Topic
 TOPIC_FIELDS = ("name", "is_offered", "refusal_message")
 LOCATION_FIELDS = ("name", "street", "postal_code", "city", "directions")
 ROOM_FIELDS = ("name", "capacity", "step_free_access", "accessible_toilet", "hearing_loop", "equipment", "is_active")
-
-
-def _apply(obj, allowed: Sequence[str], changes: dict[str, Any]) -> list[str]:
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise ValueError(f"cannot change {sorted(unknown)}")
-    changed = [name for name, value in changes.items() if getattr(obj, name) != value]
-    for name in changed:
-        setattr(obj, name, changes[name])
-    return changed
 
 
 def _save(obj, *, actor, centre: Centre, created: bool, changed: Sequence[str] = (), unique_message: str) -> None:
@@ -43,14 +33,14 @@ def _save(obj, *, actor, centre: Centre, created: bool, changed: Sequence[str] =
 @transaction.atomic
 def topic_create(*, actor: AbstractBaseUser | None, centre: Centre, **values: Any) -> Topic:
     topic = Topic(centre=centre)
-    _apply(topic, TOPIC_FIELDS, values)
+    fields_apply(topic, values, allowed=TOPIC_FIELDS)
     _save(topic, actor=actor, centre=centre, created=True, unique_message=_("This centre already has that topic."))
     return topic
 
 
 @transaction.atomic
 def topic_update(*, actor: AbstractBaseUser | None, topic: Topic, **changes: Any) -> Topic:
-    changed = _apply(topic, TOPIC_FIELDS, changes)
+    changed = fields_apply(topic, changes, allowed=TOPIC_FIELDS)
     if changed:
         _save(
             topic,
@@ -66,14 +56,14 @@ def topic_update(*, actor: AbstractBaseUser | None, topic: Topic, **changes: Any
 @transaction.atomic
 def location_create(*, actor: AbstractBaseUser | None, centre: Centre, **values: Any) -> Location:
     location = Location(centre=centre)
-    _apply(location, LOCATION_FIELDS, values)
+    fields_apply(location, values, allowed=LOCATION_FIELDS)
     _save(location, actor=actor, centre=centre, created=True, unique_message=_("A location of that name exists."))
     return location
 
 
 @transaction.atomic
 def location_update(*, actor: AbstractBaseUser | None, location: Location, **changes: Any) -> Location:
-    changed = _apply(location, LOCATION_FIELDS, changes)
+    changed = fields_apply(location, changes, allowed=LOCATION_FIELDS)
     if changed:
         _save(
             location,
@@ -90,7 +80,7 @@ def location_update(*, actor: AbstractBaseUser | None, location: Location, **cha
 def room_create(*, actor: AbstractBaseUser | None, location: Location, **values: Any) -> Room:
     """Add a room to a location (and so to the location's centre)."""
     room = Room(centre_id=location.centre_id, location=location)
-    _apply(room, ROOM_FIELDS, values)
+    fields_apply(room, values, allowed=ROOM_FIELDS)
     _save(
         room,
         actor=actor,
@@ -103,7 +93,7 @@ def room_create(*, actor: AbstractBaseUser | None, location: Location, **values:
 
 @transaction.atomic
 def room_update(*, actor: AbstractBaseUser | None, room: Room, **changes: Any) -> Room:
-    changed = _apply(room, ROOM_FIELDS, changes)
+    changed = fields_apply(room, changes, allowed=ROOM_FIELDS)
     if changed:
         _save(
             room,

@@ -19,6 +19,8 @@ from datetime import time as clock
 
 import django
 
+from tests.factories import every
+
 SCALE = int(os.environ.get("SCALE", "1"))
 CENTRES = 44 * SCALE
 ROOMS = 900 * SCALE
@@ -162,13 +164,13 @@ def _generate() -> None:
     bar = Progress("centres, groups, members", GROUPS)
     made = 0
     for index in range(CENTRES):
-        centre = Centre.all_centres.create(
+        centre = every(Centre).create(
             name=f"Kontaktstelle {index + 1:03d}", slug=f"kontaktstelle-{index + 1:03d}", city=f"Stadt {index + 1}"
         )
-        StaffRole.all_centres.create(centre=centre, user=coordinator, role=StaffRole.Role.COORDINATOR)
-        topics = Topic.all_centres.bulk_create([Topic(centre=centre, name=name) for name in TOPICS])
-        locations = Location.all_centres.bulk_create([Location(centre=centre, name=f"Haus {n + 1}") for n in range(2)])
-        rooms = Room.all_centres.bulk_create(
+        every(StaffRole).create(centre=centre, user=coordinator, role=StaffRole.Role.COORDINATOR)
+        topics = every(Topic).bulk_create([Topic(centre=centre, name=name) for name in TOPICS])
+        locations = every(Location).bulk_create([Location(centre=centre, name=f"Haus {n + 1}") for n in range(2)])
+        rooms = every(Room).bulk_create(
             [
                 Room(
                     centre=centre,
@@ -181,7 +183,7 @@ def _generate() -> None:
             ]
         )
         group_count = _share(GROUPS, index, CENTRES)
-        groups = Group.all_centres.bulk_create(
+        groups = every(Group).bulk_create(
             [
                 Group(
                     centre=centre,
@@ -194,7 +196,7 @@ def _generate() -> None:
                 for n in range(group_count)
             ]
         )
-        MeetingSeries.all_centres.bulk_create(
+        every(MeetingSeries).bulk_create(
             [
                 MeetingSeries(
                     centre=centre,
@@ -211,27 +213,27 @@ def _generate() -> None:
                 for n, group in enumerate(groups)
             ]
         )
-        people = Person.all_centres.bulk_create(
+        people = every(Person).bulk_create(
             [
                 Person(centre=centre, display_name=f"M{index}-{n}", email=f"m{index}-{n}@example.net", language="de")
                 for n in range(group_count * MEMBERS_PER_GROUP)
             ],
             batch_size=5000,
         )
-        Membership.all_centres.bulk_create(
+        every(Membership).bulk_create(
             [
                 Membership(centre=centre, group=groups[n // MEMBERS_PER_GROUP], person=person, joined_on=today)
                 for n, person in enumerate(people)
             ],
             batch_size=5000,
         )
-        helpers = Person.all_centres.bulk_create(
+        helpers = every(Person).bulk_create(
             [
                 Person(centre=centre, display_name=f"V{index}-{n}", email=f"v{index}-{n}@example.net", language="de")
                 for n in range(_share(VOLUNTEERS, index, CENTRES))
             ]
         )
-        Volunteer.all_centres.bulk_create(
+        every(Volunteer).bulk_create(
             [
                 Volunteer(
                     centre=centre,
@@ -244,24 +246,24 @@ def _generate() -> None:
                 for n, person in enumerate(helpers)
             ]
         )
-        NewsletterList.all_centres.create(centre=centre, name="Rundbrief")
+        every(NewsletterList).create(centre=centre, name="Rundbrief")
         made += group_count
         bar(made)
     # The state-wide newsletter, held by the last centre so that the first centre, used by the
     # per-centre figures, is an ordinary one.
-    centre = Centre.all_centres.order_by("-pk").first()
-    state_list = NewsletterList.all_centres.create(centre=centre, name="Landesrundbrief")
+    centre = every(Centre).order_by("-pk").first()
+    state_list = every(NewsletterList).create(centre=centre, name="Landesrundbrief")
     bar = Progress("newsletter subscribers", SUBSCRIBERS)
     for first in range(0, SUBSCRIBERS, 10_000):
         count = min(10_000, SUBSCRIBERS - first)
-        readers = Person.all_centres.bulk_create(
+        readers = every(Person).bulk_create(
             [
                 Person(centre=centre, display_name=f"S{n}", email=f"s{n}@example.org", language="de")
                 for n in range(first, first + count)
             ],
             batch_size=5000,
         )
-        Subscription.all_centres.bulk_create(
+        every(Subscription).bulk_create(
             [
                 Subscription(centre=centre, newsletter=state_list, person=person, status="confirmed")
                 for person in readers
@@ -278,12 +280,12 @@ def counts() -> dict[str, int]:
     from volunteers.models import Volunteer
 
     return {
-        "centres": Centre.all_centres.count(),
-        "rooms": Room.all_centres.count(),
-        "groups": Group.all_centres.count(),
-        "people": Person.all_centres.count(),
-        "members": Membership.all_centres.count(),
-        "volunteers": Volunteer.all_centres.count(),
-        "subscribers": Subscription.all_centres.filter(status="confirmed").count(),
-        "meetings": Meeting.all_centres.count(),
+        "centres": every(Centre).count(),
+        "rooms": every(Room).count(),
+        "groups": every(Group).count(),
+        "people": every(Person).count(),
+        "members": every(Membership).count(),
+        "volunteers": every(Volunteer).count(),
+        "subscribers": every(Subscription).filter(status="confirmed").count(),
+        "meetings": every(Meeting).count(),
     }

@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from tests.benchmarks import dataset, meetings
+from tests.factories import every
 
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
@@ -52,16 +53,14 @@ def targets() -> list[tuple[str, str, dict]]:
     from meetings.models import Group, Membership
     from notifications.member_links import member_token
 
-    centre = Centre.all_centres.order_by("pk").first()
-    group = Group.all_centres.filter(centre=centre).order_by("pk").first()
-    person, _ = Person.all_centres.get_or_create(
+    centre = every(Centre).order_by("pk").first()
+    group = every(Group).filter(centre=centre).order_by("pk").first()
+    person, _ = every(Person).get_or_create(
         centre=centre, email="load-member@example.net", defaults={"display_name": "Load", "language": "de"}
     )
-    membership = Membership.all_centres.filter(group=group, person=person, left_on__isnull=True).first()
+    membership = every(Membership).filter(group=group, person=person, left_on__isnull=True).first()
     if membership is None:
-        membership = Membership.all_centres.create(
-            centre=centre, group=group, person=person, joined_on=timezone.localdate()
-        )
+        membership = every(Membership).create(centre=centre, group=group, person=person, joined_on=timezone.localdate())
     token = meetings.centre_token(centre)
     monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
     week = urlencode(

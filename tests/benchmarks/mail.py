@@ -23,6 +23,7 @@ os.environ.setdefault("ANYMAIL_POSTMARK_SERVER_TOKEN", "bench")
 
 from tests.benchmarks import dataset
 from tests.benchmarks.dataset import progress, setup_django
+from tests.factories import every
 
 WORKERS = [int(count) for count in os.environ.get("WORKERS", "2").split()]
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,7 +131,7 @@ def wait_sent(total: int, label: str) -> float:
 
     began = time.perf_counter()
     while True:
-        sent = OutgoingMail.all_centres.filter(status="sent").count()
+        sent = every(OutgoingMail).filter(status="sent").count()
         progress(label, sent, total)
         if sent >= total:
             return time.perf_counter() - began
@@ -162,8 +163,8 @@ def measure(workers: int, esp_url: str) -> dict:
             figures["reminders_per_s"] = queued / (figures["reminders_queue_s"] + figures["reminders_send_s"])
 
             clear_outbox()
-            state_list = NewsletterList.all_centres.get(name="Landesrundbrief")
-            issue = NewsletterIssue.all_centres.create(centre=state_list.centre, newsletter=state_list, title="Bench")
+            state_list = every(NewsletterList).get(name="Landesrundbrief")
+            issue = every(NewsletterIssue).create(centre=state_list.centre, newsletter=state_list, title="Bench")
             NewsletterIssueText.objects.create(issue=issue, language="de", subject="Neues", body="# Hallo\n\nText.")
             issues.issue_schedule(issue=issue)
             cpu_before = cpu_seconds()

@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from tests.benchmarks.dataset import progress, setup_django
+from tests.factories import every
 
 
 def _extend_one(centre_id: int) -> int:
@@ -18,7 +19,7 @@ def _extend_one(centre_id: int) -> int:
     from meetings.services.series import horizon_extend
 
     try:
-        return horizon_extend(centre=Centre.all_centres.get(pk=centre_id)).created
+        return horizon_extend(centre=every(Centre).get(pk=centre_id)).created
     finally:
         connection.close()
 
@@ -34,7 +35,7 @@ def materialise(workers: int) -> tuple[float, int]:
 
     from centres.models import Centre
 
-    centre_ids = list(Centre.all_centres.order_by("pk").values_list("pk", flat=True))
+    centre_ids = list(every(Centre).order_by("pk").values_list("pk", flat=True))
     connections.close_all()
     started, created = time.perf_counter(), 0
     context = multiprocessing.get_context("spawn")
@@ -52,7 +53,7 @@ def reset_meetings() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE meetings_meeting CASCADE")  # and what refers to meetings
-    MeetingSeries.all_centres.update(materialised_until=None)
+    every(MeetingSeries).update(materialised_until=None)
 
 
 def analyse() -> None:
@@ -114,7 +115,7 @@ def centre_week_api() -> dict:
 
     from centres.models import Centre
 
-    centre = Centre.all_centres.order_by("pk").first()
+    centre = every(Centre).order_by("pk").first()
     client = Client(HTTP_AUTHORIZATION=f"Token {centre_token(centre).key}")
     start = datetime.now(UTC) + timedelta(days=14)
     params = {
@@ -135,7 +136,7 @@ def group_finder() -> dict:
 
     from centres.models import Centre
 
-    centre = Centre.all_centres.order_by("pk").first()
+    centre = every(Centre).order_by("pk").first()
     figures = _timed(Client(), f"/centres/{centre.slug}/groups/", {}, cold=True, runs=50)
     figures.pop("response")
     return figures
@@ -149,7 +150,7 @@ def centre_token(centre):
     from centres.models import StaffRole
 
     user, _ = get_user_model().objects.get_or_create(username=f"bench-{centre.slug}", defaults={"is_staff": True})
-    StaffRole.all_centres.get_or_create(centre=centre, user=user, defaults={"role": StaffRole.Role.COORDINATOR})
+    every(StaffRole).get_or_create(centre=centre, user=user, defaults={"role": StaffRole.Role.COORDINATOR})
     return Token.objects.get_or_create(user=user)[0]
 
 
@@ -160,9 +161,9 @@ def concurrent_bookings(attempts: int = 50) -> tuple[int, int, int]:
     from meetings.models import Meeting, Room
     from meetings.services.meetings import one_off_create
 
-    room = Room.all_centres.select_related("centre").order_by("pk").first()
+    room = every(Room).select_related("centre").order_by("pk").first()
     start = (datetime.now(UTC) + timedelta(days=400)).replace(hour=3, minute=0, second=0, microsecond=0)
-    Meeting.all_centres.filter(
+    every(Meeting).filter(
         room=room, starts_at__gte=start - timedelta(hours=1), starts_at__lt=start + timedelta(hours=2)
     ).delete()
     barrier, outcomes = threading.Barrier(attempts), []
@@ -191,7 +192,7 @@ def concurrent_bookings(attempts: int = 50) -> tuple[int, int, int]:
         thread.start()
     for thread in threads:
         thread.join()
-    Meeting.all_centres.filter(room=room, starts_at=start).delete()
+    every(Meeting).filter(room=room, starts_at=start).delete()
     return outcomes.count("ok"), outcomes.count("conflict"), outcomes.count("error")
 
 
@@ -199,6 +200,6 @@ def ensure_meetings() -> None:
     """Materialise the meetings once when a benchmark needs them but `make bench` has not run."""
     from meetings.models import Meeting
 
-    if not Meeting.all_centres.exists():
+    if not every(Meeting).exists():
         materialise(workers=2)
         analyse()

@@ -19,7 +19,7 @@ from notifications import issues, tasks
 from notifications.member_links import member_url
 from notifications.models import IssueChunk, NewsletterIssue, NewsletterIssueText, NewsletterList, Subscription
 from tests.browser.conftest import check_page
-from tests.factories import StaffRoleFactory
+from tests.factories import StaffRoleFactory, every
 from volunteers.models import SessionLog, Volunteer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,13 +63,13 @@ def link_in_mail(pattern: str, recipient: str) -> str:
     from notifications.models import OutgoingMail
 
     with all_centres_scope():
-        mails = OutgoingMail.all_centres.select_related("content").filter(recipient=recipient).order_by("-pk")
+        mails = every(OutgoingMail).select_related("content").filter(recipient=recipient).order_by("-pk")
         return next(found[0] for mail in mails if (found := re.search(pattern, mail.body_text)))
 
 
 def test_the_public_pages_are_accessible(page, demo):
     with all_centres_scope():
-        group = Group.all_centres.filter(centre__slug=CENTRE, name="Dienstagsgruppe Lichtblick").get()
+        group = every(Group).filter(centre__slug=CENTRE, name="Dienstagsgruppe Lichtblick").get()
     pages = {
         "home": "/",
         "centre-home": f"/centres/{CENTRE}/",
@@ -110,12 +110,12 @@ def test_subscribe_confirm_receive_an_issue_and_unsubscribe_in_one_click(page, d
 
     # The coordinator sends an issue; the workers make and send its mails.
     with all_centres_scope():
-        newsletter = NewsletterList.all_centres.get(centre__slug=CENTRE, name="Rundbrief der Kontaktstelle")
-        issue = NewsletterIssue.all_centres.create(centre=newsletter.centre, newsletter=newsletter, title="Dezember")
+        newsletter = every(NewsletterList).get(centre__slug=CENTRE, name="Rundbrief der Kontaktstelle")
+        issue = every(NewsletterIssue).create(centre=newsletter.centre, newsletter=newsletter, title="Dezember")
         NewsletterIssueText.objects.create(issue=issue, language="de", subject="Neues im Dezember", body="Hallo!")
         issues.issue_schedule(issue=issue)
         issues.issues_send_due()
-        for chunk in IssueChunk.all_centres.filter(issue=issue).values_list("pk", flat=True):
+        for chunk in every(IssueChunk).filter(issue=issue).values_list("pk", flat=True):
             tasks.queue_issue_chunk.run(chunk)
     preferences = link_in_mail(r"https?://\S+/newsletter/preferences/\S+/", "leserin@example.net")
     page.goto(preferences)
@@ -127,12 +127,12 @@ def test_subscribe_confirm_receive_an_issue_and_unsubscribe_in_one_click(page, d
     assert page.get_by_role("heading", name="You are unsubscribed").is_visible()
     check_page(page)
     with all_centres_scope():
-        assert Subscription.all_centres.get(person__email="leserin@example.net").status == "unsubscribed"
+        assert every(Subscription).get(person__email="leserin@example.net").status == "unsubscribed"
 
 
 def test_a_member_opens_their_meetings_and_calendar_link(page, demo):
     with all_centres_scope():
-        membership = Membership.all_centres.filter(group__centre__slug=CENTRE, person__display_name="Thomas").first()
+        membership = every(Membership).filter(group__centre__slug=CENTRE, person__display_name="Thomas").first()
         url = member_url(purpose="manage", membership_id=membership.pk)
     page.goto(urlsplit(url).path)
     check_page(page, "member-page")
@@ -178,13 +178,13 @@ def test_a_volunteer_signs_up_confirms_is_activated_and_logs_a_session(page, dem
     coordinator.get_by_role("button", name="Active").click()
     assert coordinator.get_by_text("Status: Active").is_visible()
     with all_centres_scope():
-        vera = Volunteer.all_centres.get(person__email="vera.neu@example.net")
+        vera = every(Volunteer).get(person__email="vera.neu@example.net")
         assert vera.status == "active"
         # She starts the group that is phasing out (its meetings have taken place).
         from volunteers import services
 
-        group = Group.all_centres.get(centre__slug=CENTRE, name="Gesprächskreis Neubeginn")
-        past = Meeting.all_centres.filter(group=group, starts_at__lt=timezone.now()).order_by("starts_at")
+        group = every(Group).get(centre__slug=CENTRE, name="Gesprächskreis Neubeginn")
+        past = every(Meeting).filter(group=group, starts_at__lt=timezone.now()).order_by("starts_at")
         assignment = services.assignment_create(
             actor=None, group=group, volunteer=vera, starts_on=past.first().starts_at.date()
         )
@@ -208,7 +208,7 @@ def test_a_volunteer_signs_up_confirms_is_activated_and_logs_a_session(page, dem
     page.get_by_role("link", name="Set a password").click()
     check_page(page)
     with all_centres_scope():
-        assert SessionLog.all_centres.get(assignment=assignment).hours == Decimal("2.50")
+        assert every(SessionLog).get(assignment=assignment).hours == Decimal("2.50")
 
 
 def test_an_enquiry_goes_through_intake_to_a_place_and_the_member_opens_their_page(page, demo):
@@ -258,14 +258,14 @@ def test_a_coordinator_books_a_series_sees_a_clash_refused_cancels_one_and_the_m
         from centres.models import Centre, Person
         from meetings.services import groups as group_services
 
-        centre = Centre.all_centres.get(slug=CENTRE)
+        centre = every(Centre).get(slug=CENTRE)
         group = group_services.group_create(
             actor=None,
             centre=centre,
             name="Mittwochskreis",
-            topic=Group.all_centres.filter(centre=centre).first().topic,
+            topic=every(Group).filter(centre=centre).first().topic,
         )
-        member = Person.all_centres.get(centre=centre, display_name="Jörg")
+        member = every(Person).get(centre=centre, display_name="Jörg")
         membership = group_services.membership_add(actor=None, group=group, person=member)
     today = timezone.localdate()
     wednesday = today + timezone.timedelta(days=(2 - today.weekday()) % 7 or 7)
@@ -298,7 +298,7 @@ def test_a_coordinator_books_a_series_sees_a_clash_refused_cancels_one_and_the_m
 
     with all_centres_scope():
         url = member_url(purpose="manage", membership_id=membership.pk)
-        first = Meeting.all_centres.filter(group=group).order_by("starts_at").first()
+        first = every(Meeting).filter(group=group).order_by("starts_at").first()
         assert first.status == "cancelled"
     member_page = page.context.browser.new_page(base_url=page.url.split("/centres/")[0])
     member_page.goto(urlsplit(url).path)
@@ -309,9 +309,9 @@ def test_the_workspace_dashboard_groups_and_newsletter_composer(page, demo):
     with all_centres_scope():
         from centres.models import Person
 
-        newsletter = NewsletterList.all_centres.get(centre__slug=CENTRE, name="Rundbrief der Kontaktstelle")
-        for person in Person.all_centres.filter(centre__slug=CENTRE).exclude(email="")[:3]:
-            Subscription.all_centres.create(
+        newsletter = every(NewsletterList).get(centre__slug=CENTRE, name="Rundbrief der Kontaktstelle")
+        for person in every(Person).filter(centre__slug=CENTRE).exclude(email="")[:3]:
+            every(Subscription).create(
                 centre=newsletter.centre, newsletter=newsletter, person=person, status="confirmed"
             )
     staff_login(page)
@@ -339,9 +339,9 @@ def test_the_workspace_dashboard_groups_and_newsletter_composer(page, demo):
     assert "Scheduled" in page.locator("#issue-progress").inner_text()
     # The workers send it; the page's live progress follows without a reload.
     with all_centres_scope():
-        issue = NewsletterIssue.all_centres.get(title="Winter")
+        issue = every(NewsletterIssue).get(title="Winter")
         issues.issues_send_due()
-        for chunk in IssueChunk.all_centres.filter(issue=issue).values_list("pk", flat=True):
+        for chunk in every(IssueChunk).filter(issue=issue).values_list("pk", flat=True):
             tasks.queue_issue_chunk.run(chunk)
         issues.issues_send_due()
         sent = issues.issue_figures(issue)["sent"]

@@ -15,13 +15,14 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from centres import accounts, services
+from centres import accounts
 from centres.models import AuditLogEntry, StaffInvitation, StaffRole, UserSession
 from centres.privacy import person_erase
 from centres.retention import retention_apply
+from centres.services.staff import staff_role_revoke
 from notifications.models import OutgoingMail
 from tests.conftest import token_client
-from tests.factories import PersonFactory, StaffRoleFactory, UserFactory
+from tests.factories import PersonFactory, StaffRoleFactory, UserFactory, every
 from volunteers.accounts import is_portal_user
 from volunteers.models import Volunteer
 
@@ -32,7 +33,7 @@ PASSWORD = "correct-horse-battery"  # the factories' password
 
 def invitation_path(email: str) -> str:
     """The link of the newest invitation mailed to `email`, as its owner finds it in the mail."""
-    mail = OutgoingMail.all_centres.filter(recipient=email).latest("pk")
+    mail = every(OutgoingMail).filter(recipient=email).latest("pk")
     url = mail.merge_data["secret_accept_url"]
     return url[url.index("/staff/invitation/") :]
 
@@ -122,7 +123,7 @@ def test_revoking_the_last_role_ends_tokens_and_sessions_and_deactivates_a_used_
     api = token_client(coordinator_a)
     coordinator_a.last_login = timezone.now()
     coordinator_a.save(update_fields=["last_login"])
-    services.staff_role_revoke(actor=centre_admin_a, staff_role=StaffRole.all_centres.get(user=coordinator_a))
+    staff_role_revoke(actor=centre_admin_a, staff_role=every(StaffRole).get(user=coordinator_a))
     coordinator_a.refresh_from_db()
     assert (coordinator_a.is_active, coordinator_a.is_staff, coordinator_a.has_usable_password()) == (
         False,
@@ -134,7 +135,7 @@ def test_revoking_the_last_role_ends_tokens_and_sessions_and_deactivates_a_used_
 
 def test_revoking_the_last_role_of_a_never_used_account_removes_it(centre_a, centre_admin_a):
     role = StaffRoleFactory(centre=centre_a)
-    services.staff_role_revoke(actor=centre_admin_a, staff_role=role)
+    staff_role_revoke(actor=centre_admin_a, staff_role=role)
     assert not get_user_model().objects.filter(pk=role.user_id).exists()
 
 
@@ -143,9 +144,7 @@ def test_revoking_a_role_keeps_the_sessions_of_a_user_who_works_for_another_cent
 ):
     StaffRoleFactory(centre=centre_b, user=coordinator_a)
     api = token_client(coordinator_a)
-    services.staff_role_revoke(
-        actor=centre_admin_a, staff_role=StaffRole.all_centres.get(user=coordinator_a, centre=centre_a)
-    )
+    staff_role_revoke(actor=centre_admin_a, staff_role=every(StaffRole).get(user=coordinator_a, centre=centre_a))
     # Centre A's people are out of reach at once; centre B's work goes on with the same token.
     response = api.get("/api/v1/people/")
     assert response.status_code == 200
@@ -157,13 +156,13 @@ def test_revoking_a_role_keeps_the_sessions_of_a_user_who_works_for_another_cent
 
 def test_a_centre_admin_signs_a_colleague_out_everywhere(api_admin_a, centre_a, centre_admin_a, coordinator_a):
     api, browser = token_client(coordinator_a), logged_in(coordinator_a)
-    role = StaffRole.all_centres.get(user=coordinator_a)
+    role = every(StaffRole).get(user=coordinator_a)
     response = api_admin_a.post(f"/api/v1/staff-roles/{role.pk}/sign-out/")
     assert response.status_code == 200
     assert response.json() == {"ended": 2}  # one session, one token
     assert api.get("/api/v1/people/").status_code == 401
     assert browser.get(f"/centres/{centre_a.slug}/workspace/").status_code == 302
-    entry = AuditLogEntry.all_centres.get(action="sign_out")
+    entry = every(AuditLogEntry).get(action="sign_out")
     assert (entry.actor, entry.centre, entry.object_type, entry.object_id) == (
         centre_admin_a,
         centre_a,
@@ -177,19 +176,19 @@ def test_a_centre_admin_cannot_sign_out_a_colleague_who_also_works_for_another_c
 ):
     StaffRoleFactory(centre=centre_b, user=coordinator_a)
     api = token_client(coordinator_a)
-    role = StaffRole.all_centres.get(user=coordinator_a, centre__slug="centre-a")
+    role = every(StaffRole).get(user=coordinator_a, centre__slug="centre-a")
     response = api_admin_a.post(f"/api/v1/staff-roles/{role.pk}/sign-out/")
     assert response.status_code == 403
     assert response.json()["error"]["message"] == (
         "Only a centre admin of every centre this user works for can sign them out; ask the platform's operators."
     )
     assert api.get("/api/v1/people/").status_code == 200
-    assert not AuditLogEntry.all_centres.filter(action="sign_out").exists()
+    assert not every(AuditLogEntry).filter(action="sign_out").exists()
 
 
 def test_a_coordinator_cannot_sign_anyone_out(api_a, centre_admin_a):
     admin_api = token_client(centre_admin_a)
-    role = StaffRole.all_centres.get(user=centre_admin_a)
+    role = every(StaffRole).get(user=centre_admin_a)
     assert api_a.post(f"/api/v1/staff-roles/{role.pk}/sign-out/").status_code == 403
     assert admin_api.get("/api/v1/people/").status_code == 200
 
@@ -197,7 +196,7 @@ def test_a_coordinator_cannot_sign_anyone_out(api_a, centre_admin_a):
 def test_the_admin_signs_a_colleague_out_from_the_staff_list(client, centre_admin_a, coordinator_a):
     api = token_client(coordinator_a)
     client.force_login(centre_admin_a)
-    role = StaffRole.all_centres.get(user=coordinator_a)
+    role = every(StaffRole).get(user=coordinator_a)
     page = client.post(
         "/admin/centres/staffrole/",
         {"action": "sign_out_selected", "_selected_action": [role.pk]},
@@ -232,12 +231,12 @@ def test_an_invitation_answers_the_same_for_known_and_unknown_addresses(api_admi
     }
     assert body_known.keys() == body_unknown.keys()
     # Anna's account is unchanged: no role at centre A until she accepts.
-    assert list(StaffRole.all_centres.filter(user=known).values_list("centre__slug", flat=True)) == ["centre-b"]
+    assert list(every(StaffRole).filter(user=known).values_list("centre__slug", flat=True)) == ["centre-b"]
 
 
 def test_an_invitation_to_a_volunteers_address_leaves_their_portal_login_alone(api_admin_a, centre_a):
     login = get_user_model().objects.create_user(username="volunteer-x", email="vera@example.net")
-    Volunteer.all_centres.create(
+    every(Volunteer).create(
         centre=centre_a,
         person=PersonFactory(centre=centre_a, email="vera@example.net"),
         status="active",
@@ -260,7 +259,7 @@ def test_an_invitation_to_a_volunteers_address_leaves_their_portal_login_alone(a
     assert done.status_code == 200
     login.refresh_from_db()
     assert is_portal_user(login)
-    staff = StaffRole.all_centres.get(centre=centre_a, user__email="vera@example.net").user
+    staff = every(StaffRole).get(centre=centre_a, user__email="vera@example.net").user
     assert staff != login
 
 
@@ -275,11 +274,11 @@ def test_accepting_makes_an_account_with_the_password_and_the_link_works_once(cl
     assert "Join the team of Kontaktstelle A" in page.content.decode()
     done = client.post(path, {"password1": "a-good-new-passphrase", "password2": "a-good-new-passphrase"})
     assert "Your username: new@example.org" in done.content.decode()
-    role = StaffRole.all_centres.get(centre=centre_a, user__email="new@example.org")
+    role = every(StaffRole).get(centre=centre_a, user__email="new@example.org")
     assert (role.role, role.user.first_name, role.user.is_staff) == ("centre_admin", "Nina", True)
     login = Client().post("/admin/login/", {"username": "new@example.org", "password": "a-good-new-passphrase"})
     assert login.status_code == 302
-    assert not StaffInvitation.all_centres.exists()
+    assert not every(StaffInvitation).exists()
     again = client.get(path)
     assert again.status_code == 404
     assert "This invitation link is not valid" in again.content.decode()
@@ -294,7 +293,7 @@ def test_a_weak_or_mismatched_password_is_a_form_error_and_makes_nothing(client,
     assert "The two passwords differ." in differ.content.decode()
     assert "This password is too short" in weak.content.decode()
     assert not get_user_model().objects.filter(email="new@example.org").exists()
-    assert StaffInvitation.all_centres.count() == 1
+    assert every(StaffInvitation).count() == 1
 
 
 def test_staff_of_another_centre_accept_with_their_own_account(api_admin_a, centre_a, centre_admin_b):
@@ -303,7 +302,7 @@ def test_staff_of_another_centre_accept_with_their_own_account(api_admin_a, cent
     path = invitation_path(centre_admin_b.email.lower())
     assert "Join with the account I am logged in with" in client.get(path).content.decode()
     client.post(path, {"action": "join"})
-    assert set(StaffRole.all_centres.filter(user=centre_admin_b).values_list("centre__slug", flat=True)) == {
+    assert set(every(StaffRole).filter(user=centre_admin_b).values_list("centre__slug", flat=True)) == {
         "centre-a",
         "centre-b",
     }
@@ -316,14 +315,14 @@ def test_a_withdrawn_or_expired_invitation_leaves_no_account_and_no_working_link
     api_admin_a.post("/api/v1/staff-roles/", {"centre": "centre-a", "email": "late@example.org"})
     withdrawn, expired = invitation_path("gone@example.org"), invitation_path("late@example.org")
     accounts.staff_invitation_revoke(
-        actor=centre_admin_a, invitation=StaffInvitation.all_centres.get(email="gone@example.org")
+        actor=centre_admin_a, invitation=every(StaffInvitation).get(email="gone@example.org")
     )
-    StaffInvitation.all_centres.filter(email="late@example.org").update(expires_at=timezone.now())
+    every(StaffInvitation).filter(email="late@example.org").update(expires_at=timezone.now())
     assert client.get(withdrawn).status_code == client.get(expired).status_code == 404
     refused = client.post(expired, {"password1": "a-good-new-passphrase", "password2": "a-good-new-passphrase"})
     assert refused.status_code == 404
     assert retention_apply().invitations == 1
-    assert not StaffInvitation.all_centres.exists()
+    assert not every(StaffInvitation).exists()
     assert not get_user_model().objects.filter(email__in=["gone@example.org", "late@example.org"]).exists()
 
 
@@ -335,7 +334,7 @@ def test_the_admin_invites_instead_of_adding_a_role(client, centre_admin_a, cent
         {"email": "Kim@Example.org", "name": "Kim", "centre": centre_a.pk, "role": "coordinator"},
     )
     assert response.status_code == 302
-    invitation = StaffInvitation.all_centres.get()
+    invitation = every(StaffInvitation).get()
     assert (invitation.email, invitation.centre, invitation.invited_by) == ("kim@example.org", centre_a, centre_admin_a)
     assert not get_user_model().objects.filter(email__iexact="kim@example.org").exists()
 
@@ -366,7 +365,7 @@ def test_erasing_a_person_forgets_the_lockouts_under_an_address_no_account_has(c
 
 def test_erasing_a_volunteer_whose_login_is_an_operators_keeps_its_lockouts(centre_b):
     login = UserFactory(username="staff-login", email="vera@example.org", is_superuser=True)
-    volunteer = Volunteer.all_centres.create(
+    volunteer = every(Volunteer).create(
         centre=centre_b, person=PersonFactory(centre=centre_b, email="other@example.org"), status="active", user=login
     )
     AccessAttempt.objects.create(username="staff-login", ip_address="10.0.0.1", failures_since_start=5)

@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from centres import services
 from centres.models import AuditLogEntry, ConsentRecord, Person, StaffInvitation, StaffRole
-from tests.factories import ConsentFactory, PersonFactory, StaffRoleFactory
+from centres.services.people import person_create, person_update
+from tests.factories import ConsentFactory, PersonFactory, StaffRoleFactory, every
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_another_centres_person_cannot_be_opened(centre_admin_client_a, person_b
 
 def test_another_centres_person_cannot_be_deleted(admin_client_a, person_b):
     admin_client_a.post(f"/admin/centres/person/{person_b.pk}/delete/", {"post": "yes"})
-    assert Person.all_centres.filter(pk=person_b.pk).exists()
+    assert every(Person).filter(pk=person_b.pk).exists()
 
 
 def test_bulk_delete_ignores_ids_of_another_centre(centre_admin_client_a, person_a, person_b):
@@ -53,7 +53,7 @@ def test_bulk_delete_ignores_ids_of_another_centre(centre_admin_client_a, person
         "/admin/centres/person/",
         {"action": "delete_selected", "_selected_action": [person_a.pk, person_b.pk], "post": "yes"},
     )
-    assert list(Person.all_centres.values_list("display_name", flat=True)) == ["Bodil B."]
+    assert list(every(Person).values_list("display_name", flat=True)) == ["Bodil B."]
 
 
 def test_person_cannot_be_added_to_another_centre(admin_client_a, centre_b):
@@ -69,7 +69,7 @@ def test_person_cannot_be_added_to_another_centre(admin_client_a, centre_b):
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
-    assert not Person.all_centres.filter(display_name="Intruder").exists()
+    assert not every(Person).filter(display_name="Intruder").exists()
 
 
 def test_person_added_in_the_admin_is_audit_logged(admin_client_a, centre_a, coordinator_a):
@@ -85,8 +85,8 @@ def test_person_added_in_the_admin_is_audit_logged(admin_client_a, centre_a, coo
         },
     )
     assert response.status_code == 302
-    person = Person.all_centres.get(display_name="Neu")
-    assert AuditLogEntry.all_centres.filter(actor=coordinator_a, action="create", object_id=str(person.pk)).exists()
+    person = every(Person).get(display_name="Neu")
+    assert every(AuditLogEntry).filter(actor=coordinator_a, action="create", object_id=str(person.pk)).exists()
 
 
 def test_person_edited_in_the_admin_records_the_changed_fields(admin_client_a, person_a):
@@ -104,7 +104,7 @@ def test_person_edited_in_the_admin_records_the_changed_fields(admin_client_a, p
     )
     person_a.refresh_from_db()
     assert person_a.display_name == "Alma"
-    assert AuditLogEntry.all_centres.get(action="update").changed_fields == ["display_name"]
+    assert every(AuditLogEntry).get(action="update").changed_fields == ["display_name"]
 
 
 def test_consent_cannot_point_at_another_centres_person(admin_client_a, person_b):
@@ -120,7 +120,7 @@ def test_consent_cannot_point_at_another_centres_person(admin_client_a, person_b
         },
     )
     assert "Select a valid choice" in response.content.decode()
-    assert not ConsentRecord.all_centres.exists()
+    assert not every(ConsentRecord).exists()
 
 
 def test_consents_are_withdrawn_not_deleted(admin_client_a, person_a):
@@ -135,9 +135,8 @@ def test_consents_are_withdrawn_not_deleted(admin_client_a, person_a):
 
 
 def test_coordinator_cannot_add_staff_or_see_the_audit_log(admin_client_a, person_a, coordinator_a):
-    from centres import services
 
-    services.person_update(actor=coordinator_a, person=person_a, phone="1")
+    person_update(actor=coordinator_a, person=person_a, phone="1")
     assert admin_client_a.get("/admin/centres/staffrole/add/").status_code == 403
     response = admin_client_a.get("/admin/centres/auditlogentry/")
     assert response.status_code == 403
@@ -153,7 +152,7 @@ def test_centre_admin_can_only_pick_own_centre_for_new_staff(centre_admin_client
         {"email": "spy@example.org", "centre": centre_b.pk, "role": "centre_admin"},
     )
     assert "Select a valid choice" in response.content.decode()
-    assert not StaffInvitation.all_centres.filter(email="spy@example.org").exists()
+    assert not every(StaffInvitation).filter(email="spy@example.org").exists()
 
 
 def test_centre_admin_invites_a_coordinator(centre_admin_client_a, centre_a):
@@ -162,17 +161,16 @@ def test_centre_admin_invites_a_coordinator(centre_admin_client_a, centre_a):
         {"email": "Kim@Example.org", "name": "Kim", "centre": centre_a.pk, "role": "coordinator"},
     )
     assert response.status_code == 302
-    invitation = StaffInvitation.all_centres.get(email="kim@example.org")
+    invitation = every(StaffInvitation).get(email="kim@example.org")
     assert (invitation.centre, invitation.role, invitation.name) == (centre_a, "coordinator", "Kim")
     # The role exists once Kim accepts (tests/centres/test_accounts.py).
-    assert not StaffRole.all_centres.filter(user__email="kim@example.org").exists()
+    assert not every(StaffRole).filter(user__email="kim@example.org").exists()
 
 
 def test_audit_log_in_admin_shows_only_own_centre(centre_admin_client_a, person_a, person_b):
-    from centres import services
 
-    services.person_update(actor=None, person=person_a, phone="1")
-    services.person_update(actor=None, person=person_b, phone="2")
+    person_update(actor=None, person=person_a, phone="1")
+    person_update(actor=None, person=person_b, phone="2")
     page = centre_admin_client_a.get("/admin/centres/auditlogentry/").content.decode()
     assert f">{person_a.pk}<" in page or f"{person_a.pk}</td>" in page
     assert "Selvhjælpscenter B" not in page
@@ -205,7 +203,7 @@ def test_user_admin_is_closed_to_centre_staff(centre_admin_client_a, centre_admi
         ("person", lambda centre: PersonFactory(centre=centre)),
         ("consentrecord", lambda centre: ConsentFactory(person=PersonFactory(centre=centre))),
         ("staffrole", lambda centre: StaffRoleFactory(centre=centre)),
-        ("auditlogentry", lambda centre: services.person_create(actor=None, centre=centre, display_name="Audit")),
+        ("auditlogentry", lambda centre: person_create(actor=None, centre=centre, display_name="Audit")),
     ],
 )
 def test_admin_lists_use_the_same_number_of_queries_for_1_and_3_items(centre_admin_client_a, centre_a, model, make):
@@ -225,16 +223,15 @@ def test_admin_lists_use_the_same_number_of_queries_for_1_and_3_items(centre_adm
 @pytest.fixture
 def objects_of_b(person_b, centre_admin_b):
     """One object of centre B for every admin model that holds centre data."""
-    from centres import services
 
     consent = ConsentFactory(person=person_b)
-    services.person_update(actor=centre_admin_b, person=person_b, phone="+45 2")
+    person_update(actor=centre_admin_b, person=person_b, phone="+45 2")
     return {
         "centre": person_b.centre,
         "person": person_b,
         "consentrecord": consent,
-        "staffrole": StaffRole.all_centres.get(user=centre_admin_b),
-        "auditlogentry": AuditLogEntry.all_centres.get(centre=person_b.centre),
+        "staffrole": every(StaffRole).get(user=centre_admin_b),
+        "auditlogentry": every(AuditLogEntry).get(centre=person_b.centre),
     }
 
 

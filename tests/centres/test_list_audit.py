@@ -11,14 +11,15 @@ from django.utils import timezone
 from centres.models import AuditLogEntry
 from meetings.intake.models import Enquiry
 from tests.conftest import token_client
-from tests.factories import MembershipFactory, PersonFactory, StaffRoleFactory
+from tests.factories import MembershipFactory, PersonFactory, StaffRoleFactory, every
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
 
 def list_entries():
     return list(
-        AuditLogEntry.all_centres.filter(action="list")
+        every(AuditLogEntry)
+        .filter(action="list")
         .order_by("centre__slug")
         .values("centre__slug", "actor", "object_type", "object_id", "filters", "row_count")
     )
@@ -26,7 +27,7 @@ def list_entries():
 
 def enquiry(centre, person):
     now = timezone.now()
-    return Enquiry.all_centres.create(
+    return every(Enquiry).create(
         centre=centre, person=person, channel="web", language="de", created_at=now, status_changed_at=now
     )
 

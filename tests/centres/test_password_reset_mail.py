@@ -9,7 +9,7 @@ from django.test import TestCase
 
 from notifications import services
 from notifications.models import MailRequest, OutgoingMail
-from tests.factories import UserFactory, eager_tasks
+from tests.factories import UserFactory, eager_tasks, every
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_a_reset_whose_task_was_lost_is_sent_by_the_flush_once(client, leitung):
     assert response["Location"] == "/accounts/password_reset/done/"
     assert len(dropped) == 1
     assert mail.outbox == []
-    assert MailRequest.all_centres.get().payload == {"user_ids": [leitung.pk], "language": "en"}
+    assert every(MailRequest).get().payload == {"user_ids": [leitung.pk], "language": "en"}
     with eager_tasks(), TestCase.captureOnCommitCallbacks(execute=True):
         services.outbox_flush(older_than=timedelta(0))
     assert [message.to for message in mail.outbox] == [["leitung@example.org"]]
@@ -46,7 +46,7 @@ def test_a_reset_whose_task_was_lost_is_sent_by_the_flush_once(client, leitung):
             callback()
         services.outbox_flush(older_than=timedelta(0))
     assert len(mail.outbox) == 1
-    row = OutgoingMail.all_centres.get()
+    row = every(OutgoingMail).get()
     assert (row.centre_id, row.sensitive, row.status, row.recipient) == (None, True, "sent", "leitung@example.org")
     # The link sets a new password.
     form_page = client.get(reset_link(mail.outbox[0]), follow=True)
@@ -63,15 +63,15 @@ def test_a_reset_mail_for_an_unknown_address_writes_no_mail(client, db):
     with eager_tasks(), TestCase.captureOnCommitCallbacks(execute=True):
         client.post("/admin/password_reset/", {"email": "nobody@example.org"})
     assert mail.outbox == []
-    assert not OutgoingMail.all_centres.exists()
-    assert not MailRequest.all_centres.exists()  # decided and gone
+    assert not every(OutgoingMail).exists()
+    assert not every(MailRequest).exists()  # decided and gone
 
 
 def test_no_staff_view_shows_a_reset_mail(client, leitung, coordinator_a, centre_a):
     with eager_tasks(), TestCase.captureOnCommitCallbacks(execute=True):
         client.post("/admin/password_reset/", {"email": "leitung@example.org"})
     token = reset_link(mail.outbox[0]).split("/")[-2]
-    row = OutgoingMail.all_centres.get()
+    row = every(OutgoingMail).get()
     # A centre's staff do not see a mail of the platform at all.
     client.force_login(coordinator_a)
     assert "leitung@example.org" not in client.get(f"/centres/{centre_a.slug}/outbox/").content.decode()
@@ -91,14 +91,14 @@ def test_retention_keeps_a_reset_mail_and_an_undecided_request_only_a_while(clie
 
     with eager_tasks(), TestCase.captureOnCommitCallbacks(execute=True):
         client.post("/admin/password_reset/", {"email": "leitung@example.org"})
-    stuck = MailRequest.all_centres.create(kind="password_reset", payload={"user_ids": "not ids"}, attempts=5)
+    stuck = every(MailRequest).create(kind="password_reset", payload={"user_ids": "not ids"}, attempts=5)
     month_ago = timezone.now() - timedelta(days=31)
-    OutgoingMail.all_centres.update(created_at=month_ago)
-    MailRequest.all_centres.filter(pk=stuck.pk).update(created_at=month_ago)
+    every(OutgoingMail).update(created_at=month_ago)
+    every(MailRequest).filter(pk=stuck.pk).update(created_at=month_ago)
     assert retention_apply().mails == 1
-    row = OutgoingMail.all_centres.select_related("content").get()
+    row = every(OutgoingMail).select_related("content").get()
     assert (row.recipient, row.merge_data, row.status, row.content.body_text) == ("", {}, "sent", "")
-    assert not MailRequest.all_centres.exists()
+    assert not every(MailRequest).exists()
 
 
 def test_a_bounced_reset_mail_is_noted_and_suppresses_no_centres_mail(client, leitung):
@@ -106,10 +106,10 @@ def test_a_bounced_reset_mail_is_noted_and_suppresses_no_centres_mail(client, le
 
     with eager_tasks(), TestCase.captureOnCommitCallbacks(execute=True):
         client.post("/admin/password_reset/", {"email": "leitung@example.org"})
-    OutgoingMail.all_centres.update(esp_message_id="esp-1")
+    every(OutgoingMail).update(esp_message_id="esp-1")
     recorded = services.webhook_event_record(
         esp="postmark", event_id="e-1", event_type="bounced", message_id="esp-1", recipient="leitung@example.org"
     )
     assert recorded is True
-    assert OutgoingMail.all_centres.get().delivery == "bounced"
-    assert not SuppressedAddress.all_centres.exists()
+    assert every(OutgoingMail).get().delivery == "bounced"
+    assert not every(SuppressedAddress).exists()

@@ -11,23 +11,23 @@ from meetings.models import CalendarToken, Membership
 from notifications.models import NewsletterList, Subscription
 from notifications.services import mail_queue
 from tests.conftest import token_client
-from tests.factories import GroupFactory, PersonFactory, UserFactory
+from tests.factories import GroupFactory, PersonFactory, UserFactory, every
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
 
 @pytest.fixture
 def known_person(person_a, centre_a):
-    Membership.all_centres.create(centre=centre_a, group=GroupFactory(centre=centre_a), person=person_a,
+    every(Membership).create(centre=centre_a, group=GroupFactory(centre=centre_a), person=person_a,
                                   joined_on=date(2026, 1, 1))  # fmt: skip
-    ConsentRecord.all_centres.create(centre=centre_a, person=person_a, purpose="newsletter", text_version="v1",
+    every(ConsentRecord).create(centre=centre_a, person=person_a, purpose="newsletter", text_version="v1",
                                      given_at="2026-01-01T10:00:00Z", source="web_form")  # fmt: skip
-    Enquiry.all_centres.create(centre=centre_a, person=person_a, channel="web", language="de",
+    every(Enquiry).create(centre=centre_a, person=person_a, channel="web", language="de",
                                message="Ich suche eine Gruppe.", created_at="2026-02-01T10:00:00Z",
                                status_changed_at="2026-02-01T10:00:00Z")  # fmt: skip
-    newsletter = NewsletterList.all_centres.create(centre=centre_a, name="Rundbrief")
-    Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=person_a, status="confirmed")
-    CalendarToken.all_centres.create(centre=centre_a, person=person_a)
+    newsletter = every(NewsletterList).create(centre=centre_a, name="Rundbrief")
+    every(Subscription).create(centre=centre_a, newsletter=newsletter, person=person_a, status="confirmed")
+    every(CalendarToken).create(centre=centre_a, person=person_a)
     mail = mail_queue(centre=centre_a, kind="system", obj="export-test", recipient=person_a.email, language="de",
                       template="enquiry_received", context={"centre": centre_a})  # fmt: skip
     mail.person = person_a
@@ -38,8 +38,8 @@ def known_person(person_a, centre_a):
 def test_the_export_holds_everything_about_the_person_and_is_audited(api_a, known_person, centre_a):
     from meetings.intake.models import EnquiryNote
 
-    enquiry = Enquiry.all_centres.get(person=known_person)
-    EnquiryNote.all_centres.create(centre=centre_a, enquiry=enquiry, text="Ihr Ehemann Bernd rief an.")
+    enquiry = every(Enquiry).get(person=known_person)
+    every(EnquiryNote).create(centre=centre_a, enquiry=enquiry, text="Ihr Ehemann Bernd rief an.")
     answer = api_a.get(f"/api/v1/people/{known_person.pk}/export/")
     assert answer.status_code == 200
     assert answer["Content-Disposition"] == f'attachment; filename="person-{known_person.pk}.json"'
@@ -54,21 +54,21 @@ def test_the_export_holds_everything_about_the_person_and_is_audited(api_a, know
     # Staff notes may name others (Art. 15(4)): left out for a coordinator to review.
     assert "Bernd" not in answer.content.decode()
     assert data["left_out"] == ["meetings.EnquiryNote"]
-    assert AuditLogEntry.all_centres.filter(centre=centre_a, action="export", object_id=str(known_person.pk)).exists()
+    assert every(AuditLogEntry).filter(centre=centre_a, action="export", object_id=str(known_person.pk)).exists()
 
 
 def test_nobody_else_exports_a_person(known_person, centre_admin_b, anonymous_api):
     assert token_client(centre_admin_b).get(f"/api/v1/people/{known_person.pk}/export/").status_code == 404
     assert anonymous_api.get(f"/api/v1/people/{known_person.pk}/export/").status_code == 401
-    assert not AuditLogEntry.all_centres.filter(action="export").exists()
+    assert not every(AuditLogEntry).filter(action="export").exists()
 
 
 def queued_mail(centre, person, kind, obj):
     from notifications.models import MailContent, OutgoingMail
 
-    content = MailContent.all_centres.create(centre=centre, language="de", from_email="x@example.org", subject="S",
+    content = every(MailContent).create(centre=centre, language="de", from_email="x@example.org", subject="S",
                                              body_text="T")  # fmt: skip
-    return OutgoingMail.all_centres.create(centre=centre, kind=kind, idempotency_key=f"{kind}:{obj}", person=person,
+    return every(OutgoingMail).create(centre=centre, kind=kind, idempotency_key=f"{kind}:{obj}", person=person,
                                            recipient=person.email, language="de", content=content)  # fmt: skip
 
 
@@ -79,19 +79,17 @@ def test_withdrawing_newsletter_consent_ends_subscriptions_and_stops_queued_news
 
     newsletter_mail = queued_mail(centre_a, known_person, "newsletter", "issue-1")
     reminder = queued_mail(centre_a, known_person, "reminder", "meeting-1")
-    consent = ConsentRecord.all_centres.get(person=known_person, purpose="newsletter")
+    consent = every(ConsentRecord).get(person=known_person, purpose="newsletter")
     assert api_a.post(f"/api/v1/consents/{consent.pk}/withdraw/").status_code == 200
-    assert set(Subscription.all_centres.filter(person=known_person).values_list("status", flat=True)) == {
-        "unsubscribed"
-    }
-    assert OutgoingMail.all_centres.get(pk=newsletter_mail.pk).status == "suppressed"
-    assert OutgoingMail.all_centres.get(pk=reminder.pk).status == "queued"  # another purpose: unchanged
+    assert set(every(Subscription).filter(person=known_person).values_list("status", flat=True)) == {"unsubscribed"}
+    assert every(OutgoingMail).get(pk=newsletter_mail.pk).status == "suppressed"
+    assert every(OutgoingMail).get(pk=reminder.pk).status == "queued"  # another purpose: unchanged
 
 
 def test_withdrawing_membership_consent_stops_reminders_at_once(api_a, known_person, centre_a):
     from notifications.models import OutgoingMail
 
-    consent = ConsentRecord.all_centres.create(
+    consent = every(ConsentRecord).create(
         centre=centre_a,
         person=known_person,
         purpose="group_membership",
@@ -102,9 +100,9 @@ def test_withdrawing_membership_consent_stops_reminders_at_once(api_a, known_per
     reminder = queued_mail(centre_a, known_person, "reminder", "meeting-2")
     newsletter_mail = queued_mail(centre_a, known_person, "newsletter", "issue-2")
     assert api_a.post(f"/api/v1/consents/{consent.pk}/withdraw/").status_code == 200
-    assert list(Membership.all_centres.filter(person=known_person).values_list("reminder_minutes", flat=True)) == [None]
-    assert OutgoingMail.all_centres.get(pk=reminder.pk).status == "suppressed"
-    assert OutgoingMail.all_centres.get(pk=newsletter_mail.pk).status == "queued"
+    assert list(every(Membership).filter(person=known_person).values_list("reminder_minutes", flat=True)) == [None]
+    assert every(OutgoingMail).get(pk=reminder.pk).status == "suppressed"
+    assert every(OutgoingMail).get(pk=newsletter_mail.pk).status == "queued"
 
 
 # --- erasure (GDPR Art. 17) ------------------------------------------------------------------
@@ -116,7 +114,7 @@ def everything_stored() -> str:
 
     values = []
     for model in apps.get_models(include_auto_created=True):
-        manager = getattr(model, "all_centres", model._default_manager)
+        manager = every(model)
         values.extend(repr(row) for row in manager.values_list())
     return "\n".join(values).casefold()
 
@@ -131,15 +129,15 @@ def volunteer_too(known_person, centre_a):
     from volunteers.models import SessionLog, StarterAssignment, StarterRequest, TrainingRecord, Volunteer
 
     login = get_user_model().objects.create_user(username="alma-portal", email=known_person.email)
-    volunteer = Volunteer.all_centres.create(centre=centre_a, person=known_person, status="active", user=login,
+    volunteer = every(Volunteer).create(centre=centre_a, person=known_person, status="active", user=login,
                                              motivation="Nach meiner Scheidung half mir eine Gruppe.")  # fmt: skip
     started = assignment(centre_a)
-    StarterAssignment.all_centres.filter(pk=started.pk).update(volunteer=volunteer)
-    SessionLog.all_centres.create(centre=centre_a, assignment=started, meeting=meeting(centre_a, group=started.group),
+    every(StarterAssignment).filter(pk=started.pk).update(volunteer=volunteer)
+    every(SessionLog).create(centre=centre_a, assignment=started, meeting=meeting(centre_a, group=started.group),
                                   hours=2)  # fmt: skip
-    TrainingRecord.all_centres.create(centre=centre_a, volunteer=volunteer, course="Grundkurs",
+    every(TrainingRecord).create(centre=centre_a, volunteer=volunteer, course="Grundkurs",
                                       completed_on=date(2026, 1, 1))  # fmt: skip
-    StarterRequest.all_centres.create(centre=centre_a, group=GroupFactory(centre=centre_a), volunteer=volunteer)
+    every(StarterRequest).create(centre=centre_a, group=GroupFactory(centre=centre_a), volunteer=volunteer)
     # Traces outside the centre's tables: the admin's change history, and a mistyped portal login.
     from axes.models import AccessAttempt
     from django.contrib.admin.models import CHANGE, LogEntry
@@ -164,13 +162,13 @@ def mail_history(known_person, centre_a):
     from notifications.services import webhook_event_record
 
     sent = queued_mail(centre_a, known_person, "reminder", "meeting-1")
-    OutgoingMail.all_centres.filter(pk=sent.pk).update(
+    every(OutgoingMail).filter(pk=sent.pk).update(
         status="sent",
         esp_message_id="esp-1",
         merge_data={"manage_url": "https://x/m/secret"},
         last_error=f"450 mailbox of {known_person.email} busy",
     )
-    shared = OutgoingMail.all_centres.create(
+    shared = every(OutgoingMail).create(
         centre=centre_a,
         kind="reminder",
         idempotency_key="reminder:m1:bo@x.net",
@@ -184,7 +182,7 @@ def mail_history(known_person, centre_a):
     # An ESP's own event id that holds the address:
     webhook_event_record(esp="postmark", event_id=f"esp-1:opened:{known_person.email}", event_type="opened",
                          message_id="esp-1", recipient=known_person.email)  # fmt: skip
-    SuppressedAddress.all_centres.create(centre=centre_a, email=known_person.email, reason="bounced")
+    every(SuppressedAddress).create(centre=centre_a, email=known_person.email, reason="bounced")
     return {"sent": sent, "shared": shared, "queued": queued}
 
 
@@ -205,21 +203,21 @@ def test_erasure_leaves_nothing_of_the_person_anywhere_and_stops_their_mail(
     stored = everything_stored()
     assert [secret for secret in secrets if secret.casefold() in stored] == []
     # Mail stopped: the queued reminder is suppressed; the history keeps kinds and states only.
-    mails = {mail.pk: mail for mail in OutgoingMail.all_centres.all()}
+    mails = {mail.pk: mail for mail in every(OutgoingMail).all()}
     assert mails[mail_history["queued"].pk].status == "suppressed"
     assert mails[mail_history["sent"].pk].status == "sent"
     assert mails[mail_history["sent"].pk].recipient == ""
     assert mails[mail_history["sent"].pk].merge_data == {}
     # The shared text and the other member's mail are untouched.
     assert mails[mail_history["shared"].pk].recipient == "bo@example.net"
-    assert MailContent.all_centres.get(pk=mail_history["sent"].content_id).subject == "S"
+    assert every(MailContent).get(pk=mail_history["sent"].content_id).subject == "S"
     # The volunteering record stays anonymous, so the hours still add up.
-    volunteer = Volunteer.all_centres.get(pk=volunteer_too.pk)
+    volunteer = every(Volunteer).get(pk=volunteer_too.pk)
     assert (volunteer.status, volunteer.user, volunteer.person.display_name) == ("retired", None, "Gelöschte Person")
-    assert SessionLog.all_centres.filter(assignment__volunteer=volunteer).count() == 1
+    assert every(SessionLog).filter(assignment__volunteer=volunteer).count() == 1
     # Their enquiry counts on, anonymised; the audit log says who erased whom, by id.
-    assert Enquiry.all_centres.get().anonymised_at is not None
-    assert AuditLogEntry.all_centres.filter(action="delete", object_type="centres.person",
+    assert every(Enquiry).get().anonymised_at is not None
+    assert every(AuditLogEntry).filter(action="delete", object_type="centres.person",
                                             object_id=str(known_person.pk)).exists()  # fmt: skip
 
 
@@ -227,7 +225,7 @@ def test_erasing_someone_who_only_belonged_to_groups_removes_the_row(api_admin_a
     from centres.models import Person
 
     assert api_admin_a.delete(f"/api/v1/people/{known_person.pk}/").status_code == 204
-    assert not Person.all_centres.filter(pk=known_person.pk).exists()
+    assert not every(Person).filter(pk=known_person.pk).exists()
     assert known_person.email not in everything_stored()
 
 
@@ -247,7 +245,7 @@ def test_a_late_bounce_after_erasure_does_not_bring_the_address_back(api_admin_a
     api_admin_a.delete(f"/api/v1/people/{known_person.pk}/")
     assert webhook_event_record(esp="postmark", event_id="late-bounce", event_type="bounced", message_id="esp-1",
                                 recipient=known_person.email)  # fmt: skip
-    assert not SuppressedAddress.all_centres.exists()
+    assert not every(SuppressedAddress).exists()
 
 
 @pytest.mark.usefixtures("fake_postmark")
@@ -256,21 +254,19 @@ def test_mail_in_flight_during_erasure_is_never_tried_again(api_admin_a, known_p
     from notifications.models import OutgoingMail
 
     in_flight = queued_mail(centre_a, known_person, "reminder", "meeting-3")
-    OutgoingMail.all_centres.filter(pk=in_flight.pk).update(status="sending", sending_since="2026-01-01T00:00:00Z")
+    every(OutgoingMail).filter(pk=in_flight.pk).update(status="sending", sending_since="2026-01-01T00:00:00Z")
     api_admin_a.delete(f"/api/v1/people/{known_person.pk}/")
     services.outbox_requeue_stuck()  # what the sweeper does to a worker's row that never came back
     services.mails_send([in_flight.pk])
-    assert OutgoingMail.all_centres.get(pk=in_flight.pk).status == "suppressed"
-    assert OutgoingMail.all_centres.get(pk=in_flight.pk).attempts == 0
+    assert every(OutgoingMail).get(pk=in_flight.pk).status == "suppressed"
+    assert every(OutgoingMail).get(pk=in_flight.pk).attempts == 0
 
 
 def test_erasing_a_starter_ends_their_assignments_so_the_group_gets_another(api_admin_a, volunteer_too):
     from volunteers.models import StarterAssignment
 
     api_admin_a.delete(f"/api/v1/people/{volunteer_too.person_id}/")
-    assert set(StarterAssignment.all_centres.filter(volunteer=volunteer_too).values_list("status", flat=True)) == {
-        "ended"
-    }
+    assert set(every(StarterAssignment).filter(volunteer=volunteer_too).values_list("status", flat=True)) == {"ended"}
 
 
 def test_a_portal_login_another_centre_still_uses_survives_the_erasure(api_admin_a, volunteer_too, centre_b):
@@ -278,9 +274,9 @@ def test_a_portal_login_another_centre_still_uses_survives_the_erasure(api_admin
     from volunteers.models import Volunteer
 
     login = volunteer_too.user
-    theirs = Volunteer.all_centres.create(centre=centre_b, person=PersonFactory(centre=centre_b), user=login)
+    theirs = every(Volunteer).create(centre=centre_b, person=PersonFactory(centre=centre_b), user=login)
     api_admin_a.delete(f"/api/v1/people/{volunteer_too.person_id}/")
-    assert Volunteer.all_centres.get(pk=theirs.pk).user == login
+    assert every(Volunteer).get(pk=theirs.pk).user == login
 
 
 def test_events_stored_with_an_address_are_digested_by_the_migration(centre_a):

@@ -13,7 +13,7 @@ from notifications.models import Absence, NewsletterList, OutgoingMail, Subscrip
 from notifications.services import webhook_event_record
 from tests.centres.test_privacy import everything_stored, queued_mail
 from tests.config.test_query_budgets import meeting
-from tests.factories import GroupFactory, PersonFactory
+from tests.factories import GroupFactory, PersonFactory, every
 from volunteers.models import StarterRequest, Volunteer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
@@ -28,35 +28,35 @@ def some_of_everything(centre, tag: str) -> dict:
         for role in ("left", "unsubscribed", "pending", "retired", "active")
     }
     group = GroupFactory(centre=centre)
-    left = Membership.all_centres.create(centre=centre, group=group, person=people["left"],
+    left = every(Membership).create(centre=centre, group=group, person=people["left"],
                                          joined_on=date(2026, 1, 1), left_on=date(2026, 8, 31))  # fmt: skip
-    Membership.all_centres.create(centre=centre, group=group, person=people["active"], joined_on=date(2026, 1, 1))
+    every(Membership).create(centre=centre, group=group, person=people["active"], joined_on=date(2026, 1, 1))
     past = meeting(centre, group=group)
-    Absence.all_centres.create(centre=centre, meeting=past, membership=left)
-    newsletter = NewsletterList.all_centres.create(centre=centre, name=f"Rundbrief {tag}")
-    Subscription.all_centres.create(centre=centre, newsletter=newsletter, person=people["unsubscribed"],
+    every(Absence).create(centre=centre, meeting=past, membership=left)
+    newsletter = every(NewsletterList).create(centre=centre, name=f"Rundbrief {tag}")
+    every(Subscription).create(centre=centre, newsletter=newsletter, person=people["unsubscribed"],
                                     status="unsubscribed", unsubscribed_at=THREE_MONTHS_AGO)  # fmt: skip
-    never = Subscription.all_centres.create(centre=centre, newsletter=newsletter, person=people["pending"])
-    Subscription.all_centres.filter(pk=never.pk).update(requested_at=THREE_MONTHS_AGO)
-    volunteer = Volunteer.all_centres.create(
+    never = every(Subscription).create(centre=centre, newsletter=newsletter, person=people["pending"])
+    every(Subscription).filter(pk=never.pk).update(requested_at=THREE_MONTHS_AGO)
+    volunteer = every(Volunteer).create(
         centre=centre,
         person=people["retired"],
         status="retired",
         status_changed_at=THREE_MONTHS_AGO,
         motivation=f"Motivation {tag}",
     )
-    declined = StarterRequest.all_centres.create(centre=centre, group=group, volunteer=volunteer, status="declined")
+    declined = every(StarterRequest).create(centre=centre, group=group, volunteer=volunteer, status="declined")
     sent = queued_mail(centre, people["active"], "reminder", f"old-{tag}")
-    OutgoingMail.all_centres.filter(pk=sent.pk).update(status="sent", esp_message_id=f"esp-{tag}")
+    every(OutgoingMail).filter(pk=sent.pk).update(status="sent", esp_message_id=f"esp-{tag}")
     webhook_event_record(esp="postmark", event_id=f"ev-{tag}", event_type="delivered", message_id=f"esp-{tag}",
                          recipient=people["active"].email)  # fmt: skip
     waiting = queued_mail(centre, people["active"], "reminder", f"waiting-{tag}")
-    OutgoingMail.all_centres.filter(pk__in=[sent.pk, waiting.pk]).update(created_at=THREE_MONTHS_AGO)
-    StarterRequest.all_centres.filter(pk=declined.pk).update(created_at=THREE_MONTHS_AGO)
-    Person.all_centres.filter(centre=centre).update(created_at=THREE_MONTHS_AGO, updated_at=THREE_MONTHS_AGO)
-    audit = AuditLogEntry.all_centres.create(centre=centre, action="view", object_type="centres.person",
+    every(OutgoingMail).filter(pk__in=[sent.pk, waiting.pk]).update(created_at=THREE_MONTHS_AGO)
+    every(StarterRequest).filter(pk=declined.pk).update(created_at=THREE_MONTHS_AGO)
+    every(Person).filter(centre=centre).update(created_at=THREE_MONTHS_AGO, updated_at=THREE_MONTHS_AGO)
+    audit = every(AuditLogEntry).create(centre=centre, action="view", object_type="centres.person",
                                              object_id=str(people["active"].pk))  # fmt: skip
-    AuditLogEntry.all_centres.filter(pk=audit.pk).update(at=NOW - timedelta(days=400))
+    every(AuditLogEntry).filter(pk=audit.pk).update(at=NOW - timedelta(days=400))
     return {"people": people, "sent": sent, "waiting": waiting, "volunteer": volunteer, "audit": audit}
 
 
@@ -84,19 +84,19 @@ def test_each_kind_goes_after_its_centres_period_and_not_before(short_and_long, 
         assert f"{role} a" not in stored
         assert f"{role}.a@example.net" not in stored
     assert "motivation a" not in stored
-    assert OutgoingMail.all_centres.get(pk=short["sent"].pk).recipient == ""
+    assert every(OutgoingMail).get(pk=short["sent"].pk).recipient == ""
     assert not WebhookEvent.objects.filter(message_id="esp-a").exists()
-    assert OutgoingMail.all_centres.get(pk=short["waiting"].pk).recipient == "active.a@example.net"
-    assert Person.all_centres.filter(display_name="active a").exists()
-    assert not AuditLogEntry.all_centres.filter(pk=short["audit"].pk).exists()
+    assert every(OutgoingMail).get(pk=short["waiting"].pk).recipient == "active.a@example.net"
+    assert every(Person).filter(display_name="active a").exists()
+    assert not every(AuditLogEntry).filter(pk=short["audit"].pk).exists()
     # Centre B keeps everything confirmed: its periods have not ended.
     for role in ("left", "unsubscribed", "retired", "active"):
         assert f"{role}.b@example.net" in stored
     assert "pending.b@example.net" not in stored
-    assert OutgoingMail.all_centres.get(pk=long["sent"].pk).recipient == "active.b@example.net"
+    assert every(OutgoingMail).get(pk=long["sent"].pk).recipient == "active.b@example.net"
     assert WebhookEvent.objects.filter(message_id="esp-b").exists()
-    assert AuditLogEntry.all_centres.filter(pk=long["audit"].pk).exists()
-    assert Absence.all_centres.filter(centre=centre_b).count() == 1
+    assert every(AuditLogEntry).filter(pk=long["audit"].pk).exists()
+    assert every(Absence).filter(centre=centre_b).count() == 1
 
 
 def test_a_second_run_finds_nothing(short_and_long):
@@ -117,8 +117,8 @@ def test_a_centre_that_fails_is_logged_and_the_others_run(short_and_long, centre
     monkeypatch.setattr(retention, "centre_retention_apply", failing_for_a)
     retention_apply(now=NOW + timedelta(days=800))  # every period of centre B has ended too
     assert f"retention failed centre={centre_a.pk}" in caplog.text
-    assert Person.all_centres.filter(display_name="left a").exists()
-    assert not Person.all_centres.filter(display_name="left b").exists()
+    assert every(Person).filter(display_name="left a").exists()
+    assert not every(Person).filter(display_name="left b").exists()
 
 
 def test_a_retired_volunteer_who_is_still_a_member_loses_only_the_volunteering(short_and_long, centre_a):
@@ -126,12 +126,12 @@ def test_a_retired_volunteer_who_is_still_a_member_loses_only_the_volunteering(s
 
     short, _long = short_and_long
     member = short["people"]["retired"]
-    Membership.all_centres.create(centre=centre_a, group=GroupFactory(centre=centre_a), person=member,
+    every(Membership).create(centre=centre_a, group=GroupFactory(centre=centre_a), person=member,
                                   joined_on=date(2026, 1, 1))  # fmt: skip
-    TrainingRecord.all_centres.create(centre=centre_a, volunteer=short["volunteer"], course="Grundkurs",
+    every(TrainingRecord).create(centre=centre_a, volunteer=short["volunteer"], course="Grundkurs",
                                       completed_on=date(2026, 1, 1))  # fmt: skip
     retention_apply(now=NOW)
-    assert Membership.all_centres.filter(person=member, left_on__isnull=True).exists()
-    assert Person.all_centres.get(pk=member.pk).email == "retired.a@example.net"
-    assert not Volunteer.all_centres.filter(person=member).exists()
+    assert every(Membership).filter(person=member, left_on__isnull=True).exists()
+    assert every(Person).get(pk=member.pk).email == "retired.a@example.net"
+    assert not every(Volunteer).filter(person=member).exists()
     assert "motivation a" not in everything_stored()

@@ -13,7 +13,7 @@ from centres.retention import UNCONFIRMED_KEPT, retention_apply
 from meetings.models import Membership
 from notifications.models import NewsletterList, OutgoingMail, Subscription
 from tests.centres.test_privacy import everything_stored
-from tests.factories import GroupFactory, PersonFactory, queue_mail
+from tests.factories import GroupFactory, PersonFactory, every, queue_mail
 from volunteers.models import Volunteer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
@@ -31,10 +31,10 @@ def long_periods(centre_a):
 
 
 def subscriber(centre, name: str, status: str, age: timedelta) -> Person:
-    newsletter = NewsletterList.all_centres.get_or_create(centre=centre, name="Rundbrief")[0]
+    newsletter = every(NewsletterList).get_or_create(centre=centre, name="Rundbrief")[0]
     person = PersonFactory(centre=centre, display_name=name, email=f"{name}@example.net")
-    subscription = Subscription.all_centres.create(centre=centre, newsletter=newsletter, person=person, status=status)
-    Subscription.all_centres.filter(pk=subscription.pk).update(requested_at=timezone.now() - age)
+    subscription = every(Subscription).create(centre=centre, newsletter=newsletter, person=person, status=status)
+    every(Subscription).filter(pk=subscription.pk).update(requested_at=timezone.now() - age)
     # The confirmation mail that went to the address.
     queue_mail(centre, person.email, f"confirm-{name}", person=person)
     return person
@@ -42,8 +42,8 @@ def subscriber(centre, name: str, status: str, age: timedelta) -> Person:
 
 def volunteer(centre, name: str, age: timedelta, **values) -> Volunteer:
     person = PersonFactory(centre=centre, display_name=name, email=f"{name}@example.net")
-    made = Volunteer.all_centres.create(centre=centre, person=person, motivation=f"Motivation {name}", **values)
-    Volunteer.all_centres.filter(pk=made.pk).update(created_at=timezone.now() - age)
+    made = every(Volunteer).create(centre=centre, person=person, motivation=f"Motivation {name}", **values)
+    every(Volunteer).filter(pk=made.pk).update(created_at=timezone.now() - age)
     queue_mail(centre, person.email, f"volunteer-confirm-{name}", person=person)
     return made
 
@@ -58,20 +58,20 @@ def test_a_subscription_never_confirmed_goes_after_30_days_with_its_person(long_
     assert (removed.subscriptions, removed.people) == (1, 1)
     stored = everything_stored()
     assert "unbestaetigt" not in stored  # name, address and the confirmation mail's recipient
-    assert not Person.all_centres.filter(pk=old.pk).exists()
-    assert Subscription.all_centres.get(person=young).status == "pending"
-    assert Subscription.all_centres.get(person=confirmed).status == "confirmed"
-    assert OutgoingMail.all_centres.filter(recipient="frisch@example.net").exists()
+    assert not every(Person).filter(pk=old.pk).exists()
+    assert every(Subscription).get(person=young).status == "pending"
+    assert every(Subscription).get(person=confirmed).status == "confirmed"
+    assert every(OutgoingMail).filter(recipient="frisch@example.net").exists()
 
 
 def test_an_unconfirmed_subscriber_who_is_also_a_member_keeps_the_membership(long_periods):
     member = subscriber(long_periods, "mitglied", "pending", OLDER)
-    Membership.all_centres.create(
+    every(Membership).create(
         centre=long_periods, group=GroupFactory(centre=long_periods), person=member, joined_on=timezone.localdate()
     )
     retention_apply()
-    assert not Subscription.all_centres.filter(person=member).exists()
-    assert Person.all_centres.get(pk=member.pk).email == "mitglied@example.net"
+    assert not every(Subscription).filter(person=member).exists()
+    assert every(Person).get(pk=member.pk).email == "mitglied@example.net"
 
 
 def test_a_volunteer_sign_up_never_confirmed_goes_after_30_days(long_periods):
@@ -85,20 +85,18 @@ def test_a_volunteer_sign_up_never_confirmed_goes_after_30_days(long_periods):
 
     assert removed.volunteers == 1
     assert "nie-bestaetigt" not in everything_stored()  # name, address, motivation, mail recipient
-    assert not Person.all_centres.filter(pk=old.person_id).exists()
-    assert set(Volunteer.all_centres.values_list("pk", flat=True)) == {young.pk, confirmed.pk, screened.pk}
+    assert not every(Person).filter(pk=old.person_id).exists()
+    assert set(every(Volunteer).values_list("pk", flat=True)) == {young.pk, confirmed.pk, screened.pk}
     assert retention_apply().volunteers == 0  # a second run finds nothing
 
 
 def test_an_unconfirmed_volunteer_who_is_a_member_loses_only_the_volunteering(long_periods):
     applicant = volunteer(long_periods, "auch-mitglied", OLDER)
     group = GroupFactory(centre=long_periods)
-    Membership.all_centres.create(
-        centre=long_periods, group=group, person=applicant.person, joined_on=timezone.localdate()
-    )
+    every(Membership).create(centre=long_periods, group=group, person=applicant.person, joined_on=timezone.localdate())
     retention_apply()
-    assert not Volunteer.all_centres.filter(pk=applicant.pk).exists()
-    assert Person.all_centres.get(pk=applicant.person_id).email == "auch-mitglied@example.net"
+    assert not every(Volunteer).filter(pk=applicant.pk).exists()
+    assert every(Person).get(pk=applicant.person_id).email == "auch-mitglied@example.net"
     assert "motivation auch-mitglied" not in everything_stored()
 
 

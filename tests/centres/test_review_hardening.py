@@ -9,11 +9,11 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from centres import services
 from centres.models import AuditLogEntry, Person, StaffRole
+from centres.services.staff import staff_role_change, staff_role_grant
 from config.errors import ConflictError
 from tests.conftest import token_client
-from tests.factories import PersonFactory, StaffRoleFactory, UserFactory, eager_tasks
+from tests.factories import PersonFactory, StaffRoleFactory, UserFactory, eager_tasks, every
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def accept(client, email):
 
     passphrase = "a-good-new-passphrase"
     client.post(invitation_path(email), {"password1": passphrase, "password2": passphrase})
-    return StaffRole.all_centres.get(user__email=email)
+    return every(StaffRole).get(user__email=email)
 
 
 def test_accepting_an_invitation_when_the_address_is_someones_username_creates_a_separate_account(
@@ -59,9 +59,9 @@ def test_a_non_numeric_id_in_the_url_is_a_404_with_a_message(api_a):
 def test_coordinators_cannot_delete_people_but_centre_admins_can(api_a, api_admin_a, person_a):
     refused = api_a.delete(f"/api/v1/people/{person_a.pk}/")
     assert refused.status_code == 403
-    assert Person.all_centres.filter(pk=person_a.pk).exists()
+    assert every(Person).filter(pk=person_a.pk).exists()
     assert api_admin_a.delete(f"/api/v1/people/{person_a.pk}/").status_code == 204
-    assert not Person.all_centres.filter(pk=person_a.pk).exists()
+    assert not every(Person).filter(pk=person_a.pk).exists()
 
 
 def test_forged_forwarded_for_headers_do_not_escape_the_login_throttle(db):
@@ -100,7 +100,7 @@ def test_staff_without_a_password_set_their_first_one_through_the_reset_link(cli
     user = UserFactory(username="new.staff@example.org", email="new.staff@example.org")
     user.set_unusable_password()
     user.save()
-    services.staff_role_grant(actor=None, centre=centre_a, user=user, role="coordinator")
+    staff_role_grant(actor=None, centre=centre_a, user=user, role="coordinator")
     with eager_tasks(), TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post("/admin/password_reset/", {"email": "new.staff@example.org"})
     assert response.status_code == 302
@@ -200,7 +200,7 @@ def test_admin_keeps_no_names_in_djangos_own_log_and_audits_views(admin_client_a
     admin_client_a.get(f"/admin/centres/person/{person_a.pk}/change/")
     admin_client_a.post(f"/admin/centres/person/{person_a.pk}/delete/", {"post": "yes"})
     assert not LogEntry.objects.exists()
-    actions = list(AuditLogEntry.all_centres.filter(object_id=str(person_a.pk)).values_list("action", flat=True))
+    actions = list(every(AuditLogEntry).filter(object_id=str(person_a.pk)).values_list("action", flat=True))
     assert sorted(actions) == ["delete", "view"]
 
 
@@ -213,7 +213,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(requires_postgre
     def demote(role):
         barrier.wait()
         try:
-            services.staff_role_change(actor=None, staff_role=role, role="coordinator")
+            staff_role_change(actor=None, staff_role=role, role="coordinator")
         except ConflictError as error:
             errors.append(error)
         finally:
@@ -225,7 +225,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(requires_postgre
     for thread in threads:
         thread.join()
     assert len(errors) == 1
-    assert StaffRole.all_centres.filter(centre=centre_a, role="centre_admin").count() == 1
+    assert every(StaffRole).filter(centre=centre_a, role="centre_admin").count() == 1
 
 
 def test_token_user_of_centre_b_sees_the_same_isolation(centre_admin_b, person_a, person_b):

@@ -3,18 +3,19 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole, Person, StaffRole
+from tests.factories import every
 
 pytestmark = pytest.mark.django_db
 
 
 def counts() -> dict[str, int]:
     return {
-        "centres": Centre.all_centres.count(),
+        "centres": every(Centre).count(),
         "users": get_user_model().objects.count(),
-        "roles": StaffRole.all_centres.count(),
-        "people": Person.all_centres.count(),
-        "consents": ConsentRecord.all_centres.count(),
-        "audit": AuditLogEntry.all_centres.count(),
+        "roles": every(StaffRole).count(),
+        "people": every(Person).count(),
+        "consents": every(ConsentRecord).count(),
+        "audit": every(AuditLogEntry).count(),
     }
 
 
@@ -22,7 +23,7 @@ def test_seed_demo_creates_a_german_and_a_danish_centre_with_logins(settings, ca
     settings.DEBUG = True
     call_command("seed_demo")
     output = capsys.readouterr().out
-    assert sorted(Centre.all_centres.values_list("slug", "time_zone", "default_language")) == [
+    assert sorted(every(Centre).values_list("slug", "time_zone", "default_language")) == [
         ("aarhus", "Europe/Copenhagen", "da"),
         ("hannover-linden", "Europe/Berlin", "de"),
     ]
@@ -50,4 +51,4 @@ def test_seed_demo_refuses_to_run_with_debug_off(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="runs only with DEBUG on"):
         call_command("seed_demo")
-    assert Centre.all_centres.count() == 0
+    assert every(Centre).count() == 0

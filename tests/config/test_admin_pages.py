@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 
 from centres.models import Centre
 from centres.scoping import all_centres_scope
+from tests.factories import every
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def admin_pages(username: str) -> list[tuple[str, str]]:
     """(what, url) for each registered model: its list, its add form and a row's change form,
     the row the user's own centre holds when there is one."""
     user = get_user_model().objects.get(username=username)
-    centre_ids = list(Centre.all_centres.filter(staff_roles__user=user).values_list("pk", flat=True))
+    centre_ids = list(every(Centre).filter(staff_roles__user=user).values_list("pk", flat=True))
     pages = []
     for model in admin.site._registry:
         opts = model._meta
@@ -39,7 +40,7 @@ def admin_pages(username: str) -> list[tuple[str, str]]:
         with contextlib.suppress(NoReverseMatch):  # a model admin without an add page
             pages.append((f"{name} add", reverse(f"admin:{opts.app_label}_{opts.model_name}_add")))
         with all_centres_scope():
-            rows = getattr(model, "all_centres", model._default_manager).all()
+            rows = every(model).all()
             field_names = {field.name for field in opts.get_fields()}
             if not user.is_superuser and "centre" in field_names:
                 rows = rows.filter(centre__in=centre_ids) if centre_ids else rows.none()
@@ -65,7 +66,7 @@ def test_every_admin_page_opens_without_a_server_error(demo, client, username):
 
 def test_a_centre_admin_opens_and_saves_their_centres_settings(demo, client):
     client.force_login(get_user_model().objects.get(username="leitung"))
-    centre = Centre.all_centres.get(slug="hannover-linden")
+    centre = every(Centre).get(slug="hannover-linden")
     url = reverse("admin:centres_centre_change", args=[centre.pk])
     page = client.get(url)
     assert page.status_code == 200

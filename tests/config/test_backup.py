@@ -17,7 +17,7 @@ from centres.models import Centre, Person
 from centres.scoping import all_centres_scope
 from notifications.models import OutgoingMail
 from tests.conftest import skip_or_fail
-from tests.factories import GroupFactory, PersonFactory, RoomFactory, queue_mail
+from tests.factories import GroupFactory, PersonFactory, RoomFactory, every, queue_mail
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,7 +71,7 @@ def restored_name():
 
 def test_a_dump_restored_into_a_new_database_has_the_same_rows_and_a_working_outbox(restored_name, tmp_path):
     with all_centres_scope():
-        centre = Centre.all_centres.create(slug="backup-centre", name="Kontaktstelle Sicherung")
+        centre = every(Centre).create(slug="backup-centre", name="Kontaktstelle Sicherung")
         person = PersonFactory(centre=centre, display_name="Berta Backup", email="berta@example.net")
         GroupFactory.create_batch(3, centre=centre)
         RoomFactory(location__centre=centre, name="Raum Eiche")
@@ -140,5 +140,5 @@ def test_a_dump_restored_into_a_new_database_has_the_same_rows_and_a_working_out
     with connect(settings_dict, restored_name) as restored:
         assert mail_status(restored, mail.pk) == "sent"
     # The original database was not touched by the restored installation.
-    assert OutgoingMail.all_centres.get(pk=mail.pk).status == "queued"
-    assert Person.all_centres.filter(pk=person.pk).exists()
+    assert every(OutgoingMail).get(pk=mail.pk).status == "queued"
+    assert every(Person).filter(pk=person.pk).exists()

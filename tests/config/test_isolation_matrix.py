@@ -33,7 +33,7 @@ from meetings.models import CalendarToken, Group, Meeting, Membership
 from notifications.member_links import member_token
 from notifications.models import NewsletterList, OutgoingMail, Subscription, SuppressedAddress
 from tests.config.test_query_budgets import MAKERS, NOW, meeting
-from tests.factories import PersonFactory, StaffRoleFactory
+from tests.factories import PersonFactory, StaffRoleFactory, every
 from volunteers.models import (
     ChecklistItem,
     SessionLog,
@@ -133,7 +133,7 @@ def centre_rows(model, centre):
     """The model's rows of this centre, unscoped; None for a model without a centre."""
     if not has_centre(model):
         return None
-    return getattr(model, "all_centres", model._default_manager).filter(centre=centre)
+    return every(model).filter(centre=centre)
 
 
 def rows_about(model, centre):
@@ -158,41 +158,39 @@ class World:
         for make in MAKERS.values():
             make(centre_a, admin_a)
         # The group the public pages and feeds show: one with meetings.
-        self.group = Group.all_centres.filter(centre=centre_a, meetings__isnull=False).order_by("pk").first()
+        self.group = every(Group).filter(centre=centre_a, meetings__isnull=False).order_by("pk").first()
         # The member: their own links, to their own group and its meeting (with a note for them),
         # in centre A, among the people who must stay hidden.
         self.member = PersonFactory(centre=centre_a, display_name="Mona Mitglied", email="mona@example.net")
         self.member_group = MAKERS["group-list"](centre_a, admin_a)
         own_meeting = meeting(centre_a, group=self.member_group, note="Bitte Kuchen mitbringen")
-        membership = Membership.all_centres.create(
+        membership = every(Membership).create(
             centre=centre_a, group=self.member_group, person=self.member, joined_on=date(2026, 1, 1)
         )
         self.member_tokens = {
             "manage": member_token(purpose="manage", membership_id=membership.pk),
             "absence": member_token(purpose="absence", membership_id=membership.pk, meeting_id=own_meeting.pk),
-            "calendar": CalendarToken.all_centres.create(centre=centre_a, person=self.member).token,
+            "calendar": every(CalendarToken).create(centre=centre_a, person=self.member).token,
         }
         # The volunteer: a portal login that opens the portal (a confirmed address), no staff role.
         helper = PersonFactory(centre=centre_a, display_name="Vera Freiwillig", email="vera@example.net")
         self.volunteer_user = get_user_model().objects.create_user(username="vera", email="vera@example.net")
-        Volunteer.all_centres.create(
+        every(Volunteer).create(
             centre=centre_a, person=helper, status="active", user=self.volunteer_user, email_confirmed_at=NOW
         )
         # Rows the lists' makers do not make.
         self.admin_user = admin_a
         Token.objects.create(user=admin_a)
-        made = Volunteer.all_centres.filter(centre=centre_a).exclude(user=self.volunteer_user).first()
-        TrainingRecord.all_centres.create(
-            centre=centre_a, volunteer=made, course="Grundkurs", completed_on=date(2026, 1, 1)
-        )
-        ChecklistItem.all_centres.create(centre=centre_a, text="Kontaktliste")
-        StarterRequest.all_centres.create(centre=centre_a, group=self.group, volunteer=made)
-        SuppressedAddress.all_centres.create(centre=centre_a, email="bounced@example.net", reason="bounced")
-        StaffInvitation.all_centres.create(
+        made = every(Volunteer).filter(centre=centre_a).exclude(user=self.volunteer_user).first()
+        every(TrainingRecord).create(centre=centre_a, volunteer=made, course="Grundkurs", completed_on=date(2026, 1, 1))
+        every(ChecklistItem).create(centre=centre_a, text="Kontaktliste")
+        every(StarterRequest).create(centre=centre_a, group=self.group, volunteer=made)
+        every(SuppressedAddress).create(centre=centre_a, email="bounced@example.net", reason="bounced")
+        every(StaffInvitation).create(
             centre=centre_a, email="invited@example.net", key_hash="0" * 64, expires_at=NOW + timedelta(days=7)
         )
-        newsletter = NewsletterList.all_centres.filter(centre=centre_a).first()
-        Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=self.member, status="confirmed")
+        newsletter = every(NewsletterList).filter(centre=centre_a).first()
+        every(Subscription).create(centre=centre_a, newsletter=newsletter, person=self.member, status="confirmed")
         FederationRole.objects.create(user=get_user_model().objects.create_user(username="federation"))
         AuthGroup.objects.create(name="Leute")
         AccessAttempt.objects.create(username="someone", ip_address="10.0.0.1", failures_since_start=1)
@@ -208,11 +206,11 @@ class World:
         # What must never reach an outsider: every name and address of centre A's people, the
         # addresses of its staff and of its mail, and its free text.
         named = [
-            Person.all_centres.filter(centre=centre_a).values_list("display_name", "full_name", "email"),
+            every(Person).filter(centre=centre_a).values_list("display_name", "full_name", "email"),
             get_user_model().objects.filter(staff_roles__centre=centre_a).values_list("email"),
-            OutgoingMail.all_centres.filter(centre=centre_a).values_list("recipient"),
-            SuppressedAddress.all_centres.filter(centre=centre_a).values_list("email"),
-            StaffInvitation.all_centres.filter(centre=centre_a).values_list("email"),
+            every(OutgoingMail).filter(centre=centre_a).values_list("recipient"),
+            every(SuppressedAddress).filter(centre=centre_a).values_list("email"),
+            every(StaffInvitation).filter(centre=centre_a).values_list("email"),
         ]
         self.secrets = {value for rows in named for row in rows for value in row if value and len(value) > 3}
         self.secrets.add(MARKER)
@@ -223,17 +221,17 @@ class World:
         out: the notes of the member's own group's meetings (their calendar feed shows them)
         and the volunteer's own motivation."""
         centre, marked = self.centre, f"{MARKER} (%s)"
-        enquiries = Enquiry.all_centres.filter(centre=centre)
+        enquiries = every(Enquiry).filter(centre=centre)
         enquiries.update(message=marked % "message", referred_to=marked % "referral")
-        EnquiryNote.all_centres.bulk_create(
+        every(EnquiryNote).bulk_create(
             EnquiryNote(centre=centre, enquiry=enquiry, author=self.admin_user, text=marked % "staff note")
             for enquiry in enquiries
         )
-        SessionLog.all_centres.filter(centre=centre).update(notes=marked % "session log")
-        Meeting.all_centres.filter(centre=centre).exclude(group=self.member_group).update(note=marked % "meeting note")
-        volunteers = Volunteer.all_centres.filter(centre=centre).exclude(user=self.volunteer_user)
+        every(SessionLog).filter(centre=centre).update(notes=marked % "session log")
+        every(Meeting).filter(centre=centre).exclude(group=self.member_group).update(note=marked % "meeting note")
+        volunteers = every(Volunteer).filter(centre=centre).exclude(user=self.volunteer_user)
         volunteers.update(motivation=marked % "motivation")
-        StarterAssignment.all_centres.filter(centre=centre).update(phase_out_plan=marked % "phase-out plan")
+        every(StarterAssignment).filter(centre=centre).update(phase_out_plan=marked % "phase-out plan")
         fields = {
             Enquiry: "message", EnquiryNote: "text", SessionLog: "notes", Meeting: "note", Volunteer: "motivation",
             StarterAssignment: "phase_out_plan",
@@ -243,7 +241,7 @@ class World:
             assert rows.exists(), f"the world has no {model._meta.label} to mark: add one to World"
 
     def row(self, model, centre=None):
-        return getattr(model, "all_centres", model._default_manager).get(pk=self.object_of(model, centre))
+        return every(model).get(pk=self.object_of(model, centre))
 
     def object_of(self, model, centre=None) -> int:
         """The id of one of centre A's rows (or the given centre's) of this model; for a model of
@@ -255,7 +253,7 @@ class World:
             return self.admin_user.pk
         rows = centre_rows(model, centre)
         if rows is None:
-            manager = getattr(model, "all_centres", model._default_manager)
+            manager = every(model)
             rows = manager.all()
             if model._meta.label == "authtoken.TokenProxy":
                 rows = manager.filter(user=self.admin_user)
@@ -337,7 +335,7 @@ def client_for(actor: str, world: World) -> APIClient:
 
 def waiting_list(world: World) -> dict:
     """Founding a group from a waiting list: its topic and language, and the people on it."""
-    waiting = Enquiry.all_centres.filter(centre=world.centre, status="waiting").first()
+    waiting = every(Enquiry).filter(centre=world.centre, status="waiting").first()
     return {"topic": waiting.waiting_topic_id, "language": waiting.language, "enquiries": [waiting.pk]}
 
 

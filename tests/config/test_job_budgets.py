@@ -14,7 +14,7 @@ from meetings.models import Group, Meeting
 from notifications import services as outbox
 from notifications.models import OutgoingMail
 from notifications.reminders import reminders_queue_due
-from tests.factories import GroupFactory, MembershipFactory, PersonFactory, RoomFactory, TopicFactory, queue_mail
+from tests.factories import GroupFactory, MembershipFactory, PersonFactory, RoomFactory, TopicFactory, every, queue_mail
 from volunteers import services as volunteering
 from volunteers.models import StarterAssignment, Volunteer
 
@@ -31,7 +31,7 @@ def queries(job) -> int:
 def meeting_with_members(centre, members: int) -> Meeting:
     group = GroupFactory(centre=centre, topic=TopicFactory(centre=centre))
     start = NOW + timedelta(hours=20)
-    meeting = Meeting.all_centres.create(
+    meeting = every(Meeting).create(
         centre=centre,
         group=group,
         room=RoomFactory(location__centre=centre),
@@ -48,12 +48,12 @@ def test_the_reminder_job_costs_the_same_for_one_reminder_and_many(centre_a, cen
     frozen_now(NOW)
     meeting_with_members(centre_a, 1)
     one = queries(lambda: reminders_queue_due(now=NOW))
-    assert OutgoingMail.all_centres.filter(kind="reminder").count() == 1
-    OutgoingMail.all_centres.all().delete()
+    assert every(OutgoingMail).filter(kind="reminder").count() == 1
+    every(OutgoingMail).all().delete()
     meeting_with_members(centre_a, 4)
     meeting_with_members(centre_b, 3)
     many = queries(lambda: reminders_queue_due(now=NOW))
-    assert OutgoingMail.all_centres.filter(kind="reminder").count() == 8
+    assert every(OutgoingMail).filter(kind="reminder").count() == 8
     # Contents are made per meeting and language (bulk); rows per chunk of 1,000.
     assert many <= one + 2
 
@@ -63,20 +63,20 @@ def stuck_rows(centre, count: int) -> None:
         mail = outbox.mail_queue(
             centre=centre,
             kind="system",
-            obj=f"stuck-{number}-{OutgoingMail.all_centres.count()}",
+            obj=f"stuck-{number}-{every(OutgoingMail).count()}",
             recipient=f"s{number}@example.net",
             language="de",
             template="enquiry_received",
             context={"centre": centre},
         )
-        OutgoingMail.all_centres.filter(pk=mail.pk).update(status="sending", sending_since=NOW - timedelta(hours=1))
+        every(OutgoingMail).filter(pk=mail.pk).update(status="sending", sending_since=NOW - timedelta(hours=1))
 
 
 def test_the_outbox_sweepers_cost_the_same_for_one_row_and_many(centre_a, frozen_now):
     frozen_now(NOW)
     stuck_rows(centre_a, 1)
     one = queries(lambda: (outbox.outbox_requeue_stuck(now=NOW), outbox.outbox_flush(older_than=timedelta(0))))
-    OutgoingMail.all_centres.update(status="sent")
+    every(OutgoingMail).update(status="sent")
     stuck_rows(centre_a, 6)
     many = queries(lambda: (outbox.outbox_requeue_stuck(now=NOW), outbox.outbox_flush(older_than=timedelta(0))))
     assert many == one
@@ -84,11 +84,11 @@ def test_the_outbox_sweepers_cost_the_same_for_one_row_and_many(centre_a, frozen
 
 def due_group(centre) -> None:
     group = GroupFactory(centre=centre, topic=TopicFactory(centre=centre), status=Group.Status.STARTING)
-    volunteer = Volunteer.all_centres.create(centre=centre, person=PersonFactory(centre=centre), status="active")
-    StarterAssignment.all_centres.create(
+    volunteer = every(Volunteer).create(centre=centre, person=PersonFactory(centre=centre), status="active")
+    every(StarterAssignment).create(
         centre=centre, volunteer=volunteer, group=group, starts_on=date(2026, 1, 1), planned_meetings=1
     )
-    Meeting.all_centres.create(
+    every(Meeting).create(
         centre=centre,
         group=group,
         room=RoomFactory(location__centre=centre),
@@ -116,7 +116,7 @@ def test_the_founding_suggestion_job_costs_the_same_for_one_list_and_many(centre
     def waiting_list() -> None:
         topic = TopicFactory(centre=centre_a)
         for _ in range(4):
-            enquiry = Enquiry.all_centres.create(
+            enquiry = every(Enquiry).create(
                 centre=centre_a,
                 person=PersonFactory(centre=centre_a),
                 channel="web",
@@ -148,11 +148,11 @@ def test_the_retention_job_costs_the_same_for_one_old_mail_and_many(centre_a, fr
         for _ in range(count):
             n = next(made)
             mail = queue_mail(centre_a, f"r{n}@example.net", f"old-{n}")
-            OutgoingMail.all_centres.filter(pk=mail.pk).update(status="sent", created_at=NOW - timedelta(days=400))
+            every(OutgoingMail).filter(pk=mail.pk).update(status="sent", created_at=NOW - timedelta(days=400))
 
     old_mails(1)
     one = queries(lambda: retention_apply(now=NOW))
     old_mails(5)
     many = queries(lambda: retention_apply(now=NOW))
-    assert OutgoingMail.all_centres.filter(recipient="").count() == 6
+    assert every(OutgoingMail).filter(recipient="").count() == 6
     assert many == one

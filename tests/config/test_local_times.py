@@ -17,6 +17,7 @@ from config.api import BoundedDateTimeField
 from config.forms import LocalDateTimeField, LocalSplitDateTimeField
 from config.local_time import local_time_problem
 from meetings.models import Meeting, MeetingSeries
+from tests.factories import every
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -61,7 +62,7 @@ def test_a_meeting_at_a_time_the_clock_skips_or_repeats_is_a_400_naming_it(api_a
     field = "starts_at" if "02:30" in starts_at else "ends_at"
     assert words in fields[field][0]
     assert "daylight saving time" in fields[field][0]
-    assert not Meeting.all_centres.exists()
+    assert not every(Meeting).exists()
 
 
 @pytest.mark.django_db
@@ -103,7 +104,7 @@ def test_a_series_meeting_at_02_30_on_sundays_is_refused_naming_the_night(api_a,
     message = response.json()["error"]["fields"]["start_time"][0]
     assert words in message
     assert f"{day:%Y-%m-%d} 02:30" in message
-    assert not MeetingSeries.all_centres.exists()
+    assert not every(MeetingSeries).exists()
 
 
 @pytest.mark.django_db
@@ -125,7 +126,7 @@ def test_the_series_preview_refuses_it_too(api_a, room_a):
 
 @pytest.mark.django_db
 def test_the_planners_move_form_names_the_gap(client, coordinator_a, centre_a, room_a):
-    meeting = Meeting.all_centres.create(
+    meeting = every(Meeting).create(
         centre=centre_a,
         room=room_a,
         title="Info",

@@ -27,6 +27,7 @@ from tests.factories import (
     RoomFactory,
     StaffRoleFactory,
     TopicFactory,
+    every,
 )
 from volunteers.models import RecruitmentNeed, SessionLog, StarterAssignment, Volunteer
 
@@ -50,23 +51,23 @@ def group(centre):
 def meeting(centre, **values):
     room = RoomFactory(location__centre=centre)
     start = NOW + timedelta(days=1, hours=_n())
-    return Meeting.all_centres.create(
+    return every(Meeting).create(
         centre=centre, room=room, starts_at=start, ends_at=start + timedelta(hours=1), uid=f"m-{uuid.uuid4()}", **values
     )
 
 
 def volunteer(centre):
-    return Volunteer.all_centres.create(centre=centre, person=person(centre), status="active")
+    return every(Volunteer).create(centre=centre, person=person(centre), status="active")
 
 
 def assignment(centre):
-    return StarterAssignment.all_centres.create(
+    return every(StarterAssignment).create(
         centre=centre, volunteer=volunteer(centre), group=group(centre), starts_on=date(2026, 11, 1), planned_meetings=8
     )
 
 
 def enquiry(centre, **values):
-    made = Enquiry.all_centres.create(
+    made = every(Enquiry).create(
         centre=centre,
         person=person(centre),
         channel="web",
@@ -80,15 +81,15 @@ def enquiry(centre, **values):
 
 
 def issue(centre):
-    newsletter = NewsletterList.all_centres.create(centre=centre, name=f"List {_n()}")
-    made = NewsletterIssue.all_centres.create(centre=centre, newsletter=newsletter, title="T")
+    newsletter = every(NewsletterList).create(centre=centre, name=f"List {_n()}")
+    made = every(NewsletterIssue).create(centre=centre, newsletter=newsletter, title="T")
     NewsletterIssueText.objects.create(issue=made, language="de", subject="S", body="B")
     return made
 
 
 def session_log(centre):
     made = assignment(centre)
-    return SessionLog.all_centres.create(
+    return every(SessionLog).create(
         centre=centre, assignment=made, meeting=meeting(centre, group=made.group), hours=Decimal("2")
     )
 
@@ -97,21 +98,21 @@ def session_log(centre):
 MAKERS = {
     "centre-list": lambda centre, staff: StaffRoleFactory(centre=CentreFactory(), user=staff, role="centre_admin"),
     "person-list": lambda centre, staff: person(centre),
-    "consent-list": lambda centre, staff: ConsentRecord.all_centres.create(
+    "consent-list": lambda centre, staff: every(ConsentRecord).create(
         centre=centre, person=person(centre), purpose="newsletter", text_version="v1", given_at=NOW, source="web_form"
     ),
     "staffrole-list": lambda centre, staff: StaffRoleFactory(centre=centre),
-    "auditlogentry-list": lambda centre, staff: AuditLogEntry.all_centres.create(
+    "auditlogentry-list": lambda centre, staff: every(AuditLogEntry).create(
         centre=centre, actor=staff, action="view", object_type="centres.person", object_id=str(_n())
     ),
     "topic-list": lambda centre, staff: TopicFactory(centre=centre),
     "location-list": lambda centre, staff: LocationFactory(centre=centre),
     "room-list": lambda centre, staff: RoomFactory(location__centre=centre),
     "group-list": lambda centre, staff: group(centre),
-    "membership-list": lambda centre, staff: Membership.all_centres.create(
+    "membership-list": lambda centre, staff: every(Membership).create(
         centre=centre, group=group(centre), person=person(centre), joined_on=date(2026, 1, 1)
     ),
-    "series-list": lambda centre, staff: MeetingSeries.all_centres.create(
+    "series-list": lambda centre, staff: every(MeetingSeries).create(
         centre=centre,
         group=group(centre),
         room=RoomFactory(location__centre=centre),
@@ -122,7 +123,7 @@ MAKERS = {
         time_zone=centre.time_zone,
     ),
     "meeting-list": lambda centre, staff: meeting(centre, group=group(centre)),
-    "closure-list": lambda centre, staff: Closure.all_centres.create(
+    "closure-list": lambda centre, staff: every(Closure).create(
         centre=centre, starts_on=date(2026, 12, 24), ends_on=date(2026, 12, 26), reason=f"Closed {_n()}"
     ),
     "planner-list": lambda centre, staff: meeting(centre, title="Booked"),
@@ -130,7 +131,7 @@ MAKERS = {
     "waitinglist-list": lambda centre, staff: enquiry(
         centre, status="waiting", waiting_topic=TopicFactory(centre=centre), waiting_since=date(2026, 11, 1)
     ),
-    "newsletter-list": lambda centre, staff: NewsletterList.all_centres.create(centre=centre, name=f"List {_n()}"),
+    "newsletter-list": lambda centre, staff: every(NewsletterList).create(centre=centre, name=f"List {_n()}"),
     "newsletterissue-list": lambda centre, staff: issue(centre),
     "outgoingmail-list": lambda centre, staff: mail_queue(
         centre=centre,
@@ -144,7 +145,7 @@ MAKERS = {
     "volunteer-list": lambda centre, staff: volunteer(centre),
     "starterassignment-list": lambda centre, staff: assignment(centre),
     "sessionlog-list": lambda centre, staff: session_log(centre),
-    "recruitmentneed-list": lambda centre, staff: RecruitmentNeed.all_centres.create(
+    "recruitmentneed-list": lambda centre, staff: every(RecruitmentNeed).create(
         centre=centre, kind="topic", key=f"topic:{_n()}", topic=TopicFactory(centre=centre), raised_at=NOW
     ),
 }
@@ -199,9 +200,7 @@ def dashboard_items(centre, staff):
     meeting(centre, title="Today")
     enquiry(centre)
     waiting = group(centre)
-    RecruitmentNeed.all_centres.create(
-        centre=centre, kind="group", key=f"group:{waiting.pk}", group=waiting, raised_at=NOW
-    )
+    every(RecruitmentNeed).create(centre=centre, kind="group", key=f"group:{waiting.pk}", group=waiting, raised_at=NOW)
     started = assignment(centre)
     started.group.status = "starting"
     started.group.save(update_fields=["status"])

@@ -11,7 +11,7 @@ from django.test import RequestFactory, TestCase
 from config.cache_backends import cache_from_url
 from config.client_ip import client_network
 from notifications.models import NewsletterList, OutgoingMail
-from tests.factories import TopicFactory
+from tests.factories import TopicFactory, every
 
 pytestmark = pytest.mark.django_db
 
@@ -109,10 +109,10 @@ def mail_on_its_way(recipient: str) -> bool:
     request for any address and leave the deciding to the worker): either way nothing is lost."""
     from notifications import models
 
-    if OutgoingMail.all_centres.filter(recipient=recipient).exists():
+    if every(OutgoingMail).filter(recipient=recipient).exists():
         return True
     requests = getattr(models, "MailRequest", None)
-    return requests is not None and requests.all_centres.exists()
+    return requests is not None and every(requests).exists()
 
 
 def test_a_redis_cache_url_gives_the_fail_soft_cache_with_its_key_prefix():
@@ -163,8 +163,8 @@ def test_with_redis_down_an_enquiry_is_taken_and_acknowledged(client, centre_a, 
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(f"/centres/{centre_a.slug}/enquiry/", data)
     assert response.status_code == 200
-    assert Enquiry.all_centres.count() == 1
-    assert OutgoingMail.all_centres.filter(recipient="zacharias@example.net").exists()  # nothing lost
+    assert every(Enquiry).count() == 1
+    assert every(OutgoingMail).filter(recipient="zacharias@example.net").exists()  # nothing lost
 
 
 def test_with_redis_down_the_enquiry_api_takes_an_enquiry(anonymous_api, centre_a, redis_down, unscoped):
@@ -175,7 +175,7 @@ def test_with_redis_down_the_enquiry_api_takes_an_enquiry(anonymous_api, centre_
 
 
 def test_with_redis_down_subscribing_to_a_newsletter_works(client, centre_a, redis_down, unscoped):
-    news = NewsletterList.all_centres.create(centre=centre_a, name="Rundbrief")
+    news = every(NewsletterList).create(centre=centre_a, name="Rundbrief")
     data = {"email": "neu@example.net", "language": "de", "newsletters": [news.pk]}
     response = client.post(f"/centres/{centre_a.slug}/newsletter/", data)
     assert response.status_code == 200
@@ -191,7 +191,7 @@ def test_with_redis_down_a_volunteer_still_gets_a_portal_link(client, centre_a, 
     from volunteers.models import Volunteer
 
     volunteer = make_volunteer(centre_a, email="vera@example.net")
-    Volunteer.all_centres.filter(pk=volunteer.pk).update(email_confirmed_at=timezone.now())
+    every(Volunteer).filter(pk=volunteer.pk).update(email_confirmed_at=timezone.now())
     response = client.post("/volunteer/login/", {"way": "link", "link-email": "vera@example.net"})
     assert response.status_code == 200
     # The worker's part: the link is mailed, not refused as over the per-address limit.

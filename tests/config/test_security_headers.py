@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import every
+
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,8 +33,8 @@ def test_the_newsletter_preview_relaxes_styles_only(client, centre_a, coordinato
     from notifications.models import NewsletterIssue, NewsletterList
 
     client.force_login(coordinator_a)
-    newsletter = NewsletterList.all_centres.create(centre=centre_a, name="Rundbrief")
-    issue = NewsletterIssue.all_centres.create(centre=centre_a, newsletter=newsletter, title="Winter")
+    newsletter = every(NewsletterList).create(centre=centre_a, name="Rundbrief")
+    issue = every(NewsletterIssue).create(centre=centre_a, newsletter=newsletter, title="Winter")
     answer = client.get(f"/centres/{centre_a.slug}/workspace/newsletters/{issue.pk}/")
     assert answer.status_code == 200
     policy = directives(answer)

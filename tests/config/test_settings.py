@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import every
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "false",
@@ -109,10 +111,8 @@ def test_a_time_offset_postgresql_cannot_hold_is_read_as_the_same_moment(api_adm
     the same moment in local time, not a database error."""
     from centres.models import AuditLogEntry
 
-    entry = AuditLogEntry.all_centres.create(
-        centre=centre_a, action="view", object_type="centres.person", object_id="1"
-    )
-    AuditLogEntry.all_centres.filter(pk=entry.pk).update(at="2026-11-20T12:00:00Z")
+    entry = every(AuditLogEntry).create(centre=centre_a, action="view", object_type="centres.person", object_id="1")
+    every(AuditLogEntry).filter(pk=entry.pk).update(at="2026-11-20T12:00:00Z")
     before = api_admin_a.get("/api/v1/audit-log/", {"since": "2026-11-20T00:00:00-17:20"})  # 17:20 UTC
     after = api_admin_a.get("/api/v1/audit-log/", {"since": "2026-11-19T20:00:00-17:20"})  # 13:20 UTC the 20th
     assert (before.status_code, after.status_code) == (200, 200)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from meetings.intake.models import Enquiry
 from notifications.models import NewsletterIssue, NewsletterList
-from tests.factories import GroupFactory, PersonFactory, StaffRoleFactory
+from tests.factories import GroupFactory, PersonFactory, StaffRoleFactory, every
 from volunteers.models import Volunteer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
@@ -16,8 +16,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 def pages(centre_a, weekly_series):
     """One of each workspace page of centre A, holding a recognisable name."""
     person = PersonFactory(centre=centre_a, display_name="Geheime Person", email="geheim@example.net")
-    volunteer = Volunteer.all_centres.create(centre=centre_a, person=person)
-    enquiry = Enquiry.all_centres.create(
+    volunteer = every(Volunteer).create(centre=centre_a, person=person)
+    enquiry = every(Enquiry).create(
         centre=centre_a,
         person=person,
         channel="web",
@@ -25,8 +25,8 @@ def pages(centre_a, weekly_series):
         created_at=weekly_series.created_at,
         status_changed_at=weekly_series.created_at,
     )
-    newsletter = NewsletterList.all_centres.create(centre=centre_a, name="Rundbrief")
-    issue = NewsletterIssue.all_centres.create(centre=centre_a, newsletter=newsletter, title="Geheime Ausgabe")
+    newsletter = every(NewsletterList).create(centre=centre_a, name="Rundbrief")
+    issue = every(NewsletterIssue).create(centre=centre_a, newsletter=newsletter, title="Geheime Ausgabe")
     group = GroupFactory(centre=centre_a, name="Geheime Gruppe")
     meeting = weekly_series.meetings.first()
     slug = centre_a.slug
@@ -72,4 +72,4 @@ def test_posts_from_another_centre_change_nothing(client, centre_b, pages):
     client.force_login(StaffRoleFactory(centre=centre_b).user)
     for path in pages:
         assert client.post(path, {"action": "transition", "to": "contacted"}).status_code == 404, path
-    assert set(Enquiry.all_centres.values_list("status", flat=True)) == {"new"}
+    assert set(every(Enquiry).values_list("status", flat=True)) == {"new"}

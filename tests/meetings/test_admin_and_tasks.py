@@ -6,7 +6,7 @@ import pytest
 
 from meetings.models import Closure, Meeting, MeetingSeries
 from meetings.tasks import extend_horizon, extend_horizon_all
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, every
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def world_b(centre_b, room_b, group_b, person_b):
     from meetings.services.calendar_links import calendar_link_issue
 
     MembershipFactory(group=group_b, person=person_b)
-    series = MeetingSeries.all_centres.create(
+    series = every(MeetingSeries).create(
         centre=centre_b,
         group=group_b,
         room=room_b,
@@ -29,7 +29,7 @@ def world_b(centre_b, room_b, group_b, person_b):
         time_zone="Europe/Copenhagen",
     )
     start = datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
-    Meeting.all_centres.create(
+    every(Meeting).create(
         centre=centre_b,
         series=series,
         group=group_b,
@@ -39,7 +39,7 @@ def world_b(centre_b, room_b, group_b, person_b):
         original_starts_at=start,
         uid="b@test",
     )
-    Closure.all_centres.create(centre=centre_b, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 2), reason="Nytår")
+    every(Closure).create(centre=centre_b, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 2), reason="Nytår")
     calendar_link_issue(actor=None, person=person_b)
 
 
@@ -61,7 +61,7 @@ def test_admin_closure_of_another_centres_room_is_a_form_error(client, centre_ad
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
-    assert not Closure.all_centres.exists()
+    assert not every(Closure).exists()
 
 
 def test_horizon_task_extends_each_centre_and_is_idempotent(weekly_series, frozen_now, settings):
@@ -72,16 +72,16 @@ def test_horizon_task_extends_each_centre_and_is_idempotent(weekly_series, froze
     try:
         frozen_now(datetime(2026, 12, 21, 9, 0, tzinfo=UTC))
         extend_horizon_all.delay()
-        assert Meeting.all_centres.filter(series=weekly_series).count() == 29
+        assert every(Meeting).filter(series=weekly_series).count() == 29
         extend_horizon(weekly_series.centre_id)
-        assert Meeting.all_centres.filter(series=weekly_series).count() == 29
+        assert every(Meeting).filter(series=weekly_series).count() == 29
     finally:
         app.conf.task_always_eager = False
 
 
 def test_horizon_task_for_an_unknown_centre_does_nothing(db):
     extend_horizon(987654)
-    assert Meeting.all_centres.count() == 0
+    assert every(Meeting).count() == 0
 
 
 def test_beat_runs_the_horizon_job_nightly_and_every_scheduled_task_exists():

@@ -7,7 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from meetings.models import Closure, Group, Meeting, MeetingSeries, Membership, Room
-from tests.factories import GroupFactory, LocationFactory, MembershipFactory, PersonFactory, RoomFactory, TopicFactory
+from tests.factories import (
+    GroupFactory,
+    LocationFactory,
+    MembershipFactory,
+    PersonFactory,
+    RoomFactory,
+    TopicFactory,
+    every,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +65,7 @@ def test_a_clash_is_a_409_naming_the_clashing_meeting(api_a, weekly_series, cent
     assert error["message"].startswith(
         "The room is already booked: Dienstagsgruppe in Raum Linde on 12/01/2026 19:00–21:00"
     )
-    assert not MeetingSeries.all_centres.filter(group=other).exists()
+    assert not every(MeetingSeries).filter(group=other).exists()
 
 
 def test_an_invalid_rule_is_a_400_on_the_rule_field(api_a, group_a, room_a, frozen_now):
@@ -79,9 +87,7 @@ def test_an_invalid_rule_is_a_400_on_the_rule_field(api_a, group_a, room_a, froz
 
 
 def test_series_preview_shows_clashes_and_closures_without_saving(api_a, weekly_series, centre_a, room_a):
-    Closure.all_centres.create(
-        centre=centre_a, starts_on=date(2026, 12, 15), ends_on=date(2026, 12, 15), reason="Streik"
-    )
+    every(Closure).create(centre=centre_a, starts_on=date(2026, 12, 15), ends_on=date(2026, 12, 15), reason="Streik")
     response = api_a.post(
         "/api/v1/series/preview/",
         {
@@ -98,11 +104,11 @@ def test_series_preview_shows_clashes_and_closures_without_saving(api_a, weekly_
         (False, None, ["Dienstagsgruppe"]),
         (False, "Streik", []),
     ]
-    assert MeetingSeries.all_centres.count() == 1
+    assert every(MeetingSeries).count() == 1
 
 
 def test_cancel_move_and_note_one_meeting(api_a, weekly_series):
-    meeting = Meeting.all_centres.filter(series=weekly_series).order_by("starts_at")[1]
+    meeting = every(Meeting).filter(series=weekly_series).order_by("starts_at")[1]
     noted = api_a.post(f"/api/v1/meetings/{meeting.pk}/note/", {"note": "Expertin zu Gast"})
     assert noted.json()["note"] == "Expertin zu Gast"
     moved = api_a.post(f"/api/v1/meetings/{meeting.pk}/move/", {"starts_at": "2026-12-09T18:00:00Z"})
@@ -118,7 +124,7 @@ def test_cancel_move_and_note_one_meeting(api_a, weekly_series):
 
 
 def test_move_with_nothing_to_change_is_a_400(api_a, weekly_series):
-    meeting = Meeting.all_centres.filter(series=weekly_series).first()
+    meeting = every(Meeting).filter(series=weekly_series).first()
     response = api_a.post(f"/api/v1/meetings/{meeting.pk}/move/", {})
     assert response.status_code == 400
     assert "Give a new starts_at" in response.json()["error"]["fields"]["non_field_errors"][0]
@@ -210,9 +216,9 @@ def test_closure_over_the_api_cancels_and_its_deletion_restores(api_a, weekly_se
         "/api/v1/closures/", {"starts_on": "2026-12-07", "ends_on": "2026-12-16", "reason": "Renovierung"}
     )
     assert (created.status_code, created.json()["cancelled_meetings"]) == (201, 2)
-    assert Meeting.all_centres.filter(series=weekly_series, status="cancelled").count() == 2
+    assert every(Meeting).filter(series=weekly_series, status="cancelled").count() == 2
     assert api_a.delete(f"/api/v1/closures/{created.json()['id']}/").status_code == 204
-    assert Meeting.all_centres.filter(series=weekly_series, status="cancelled").count() == 0
+    assert every(Meeting).filter(series=weekly_series, status="cancelled").count() == 0
 
 
 def test_group_life_cycle_over_the_api(api_a, group_a):
@@ -241,7 +247,7 @@ def test_memberships_add_twice_is_a_409_and_end(api_a, group_a, person_a):
 
 
 def test_planner_api_lists_rooms_days_and_bookings(api_a, weekly_series, centre_a):
-    Closure.all_centres.create(
+    every(Closure).create(
         centre=centre_a, starts_on=date(2026, 12, 10), ends_on=date(2026, 12, 10), reason="Betriebsausflug"
     )
     week = api_a.get("/api/v1/planner/", {"week": "2026-12-09"}).json()
@@ -265,7 +271,7 @@ def test_planner_api_lists_rooms_days_and_bookings(api_a, weekly_series, centre_
 def world_b(centre_b, room_b, group_b, person_b):
     """Centre B with a topic, location, room, group, member, series, meeting and closure."""
     membership = MembershipFactory(group=group_b, person=person_b)
-    series = MeetingSeries.all_centres.create(
+    series = every(MeetingSeries).create(
         centre=centre_b,
         group=group_b,
         room=room_b,
@@ -276,7 +282,7 @@ def world_b(centre_b, room_b, group_b, person_b):
         time_zone="Europe/Copenhagen",
     )
     start = datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
-    meeting = Meeting.all_centres.create(
+    meeting = every(Meeting).create(
         centre=centre_b,
         series=series,
         group=group_b,
@@ -286,7 +292,7 @@ def world_b(centre_b, room_b, group_b, person_b):
         original_starts_at=start,
         uid="b-meeting@test",
     )
-    closure = Closure.all_centres.create(
+    closure = every(Closure).create(
         centre=centre_b, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 2), reason="Nytår"
     )
     return {
@@ -341,7 +347,7 @@ def test_series_change_and_closure_delete_never_reach_another_centre(api_a, worl
         == 404
     )
     assert api_a.delete(f"/api/v1/closures/{world_b['closures'].pk}/").status_code == 404
-    assert Closure.all_centres.filter(pk=world_b["closures"].pk).exists()
+    assert every(Closure).filter(pk=world_b["closures"].pk).exists()
 
 
 @pytest.mark.parametrize(
@@ -390,11 +396,11 @@ def test_series_change_and_closure_delete_never_reach_another_centre(api_a, worl
     ],
 )
 def test_no_foreign_key_may_point_into_another_centre(api_a, world_b, group_a, person_a, endpoint, payload, field):
-    counts = [model.all_centres.count() for model in (Room, Group, Membership, MeetingSeries, Meeting, Closure)]
+    counts = [every(model).count() for model in (Room, Group, Membership, MeetingSeries, Meeting, Closure)]
     response = api_a.post(f"/api/v1/{endpoint}/", payload(world_b, {"group": group_a, "person": person_a}))
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == [field]
-    assert [model.all_centres.count() for model in (Room, Group, Membership, MeetingSeries, Meeting, Closure)] == counts
+    assert [every(model).count() for model in (Room, Group, Membership, MeetingSeries, Meeting, Closure)] == counts
 
 
 def test_planner_of_another_centre_is_refused(api_a, world_b):
@@ -410,7 +416,7 @@ def make_meeting(centre, n):
     room = RoomFactory(location__centre=centre)
     group = GroupFactory(centre=centre)
     start = datetime(2026, 12, 1 + n, 18, 0, tzinfo=UTC)
-    return Meeting.all_centres.create(
+    return every(Meeting).create(
         centre=centre,
         room=room,
         group=group,
@@ -428,7 +434,7 @@ LIST_FACTORIES = {
     "memberships": lambda centre, n: MembershipFactory(
         group=GroupFactory(centre=centre), person=PersonFactory(centre=centre)
     ),
-    "series": lambda centre, n: MeetingSeries.all_centres.create(
+    "series": lambda centre, n: every(MeetingSeries).create(
         centre=centre,
         group=GroupFactory(centre=centre),
         room=RoomFactory(location__centre=centre),
@@ -439,7 +445,7 @@ LIST_FACTORIES = {
         time_zone="Europe/Berlin",
     ),
     "meetings": make_meeting,
-    "closures": lambda centre, n: Closure.all_centres.create(
+    "closures": lambda centre, n: every(Closure).create(
         centre=centre, starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 2), reason="x"
     ),
 }

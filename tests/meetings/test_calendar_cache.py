@@ -15,7 +15,7 @@ from meetings.services import closures, groups, places
 from meetings.services import meetings as meeting_changes
 from meetings.services import series as series_services
 from tests.conftest import token_client
-from tests.factories import GroupFactory, RoomFactory
+from tests.factories import GroupFactory, RoomFactory, every
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
@@ -45,9 +45,9 @@ def test_an_unchanged_week_comes_from_the_cache(api_a, weekly_series):
 def test_a_cancelled_or_moved_meeting_shows_at_once(api_a, weekly_series, room_a):
     (meeting,) = week(api_a)
     other = RoomFactory(location=room_a.location, name="Raum Eiche")
-    meeting_changes.meeting_move(actor=None, meeting=Meeting.all_centres.get(pk=meeting["id"]), room=other)
+    meeting_changes.meeting_move(actor=None, meeting=every(Meeting).get(pk=meeting["id"]), room=other)
     assert week(api_a)[0]["room_name"] == "Raum Eiche"
-    meeting_changes.meeting_cancel(actor=None, meeting=Meeting.all_centres.get(pk=meeting["id"]), note="Krank")
+    meeting_changes.meeting_cancel(actor=None, meeting=every(Meeting).get(pk=meeting["id"]), note="Krank")
     assert week(api_a)[0]["status"] == "cancelled"
 
 
@@ -71,7 +71,7 @@ def test_series_changes_show_at_once(api_a, weekly_series):
     week(api_a)
     series_services.series_update(actor=None, series=weekly_series, start_time=time(18, 0))
     assert week(api_a)[0]["starts_at"] == "2026-12-08T18:00:00+01:00"
-    series_services.series_end(actor=None, series=MeetingSeries.all_centres.get(pk=weekly_series.pk),
+    series_services.series_end(actor=None, series=every(MeetingSeries).get(pk=weekly_series.pk),
                                last_day=date(2026, 12, 2))  # fmt: skip
     assert week(api_a)[0]["status"] == "cancelled"
 
@@ -214,7 +214,7 @@ def test_the_list_of_meetings_is_exactly_what_the_serializer_shows(api_a, weekly
     from meetings.api.serializers import MeetingSerializer
     from meetings.selectors import meeting_list
 
-    first, second, *_ = Meeting.all_centres.filter(series=weekly_series).order_by("starts_at")
+    first, second, *_ = every(Meeting).filter(series=weekly_series).order_by("starts_at")
     meeting_changes.meeting_move(
         actor=None, meeting=second, starts_at=datetime(2026, 12, 9, 17, 0, tzinfo=UTC),
         ends_at=datetime(2026, 12, 9, 18, 30, tzinfo=UTC),

@@ -14,7 +14,7 @@ from meetings.models import Group, Meeting
 from meetings.services.calendar_links import calendar_link_issue, calendar_link_revoke
 from meetings.services.meetings import meeting_cancel, meeting_move
 from meetings.services.series import series_create
-from tests.factories import GroupFactory, MembershipFactory, PersonFactory, RoomFactory
+from tests.factories import GroupFactory, MembershipFactory, PersonFactory, RoomFactory, every
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -48,7 +48,7 @@ def unfolded_text(body: bytes) -> str:
 
 
 def series_meeting(series, local_start: datetime) -> Meeting:
-    return Meeting.all_centres.get(series=series, original_starts_at=local_start)
+    return every(Meeting).get(series=series, original_starts_at=local_start)
 
 
 # --- Public group feed ---------------------------------------------------------------------------
@@ -58,7 +58,7 @@ def test_group_feed_lists_the_meetings_under_the_group_name_in_berlin_time(clien
     calendar = fetch_calendar(client, group_feed_url(group_a))
 
     events = calendar.walk("VEVENT")
-    expected_uids = set(Meeting.all_centres.filter(series=weekly_series).values_list("uid", flat=True))
+    expected_uids = set(every(Meeting).filter(series=weekly_series).values_list("uid", flat=True))
     assert {str(event["UID"]) for event in events} == expected_uids
     assert len(events) == 26  # one Tuesday a week up to the 26-week horizon
     assert {str(event["SUMMARY"]) for event in events} == {"Dienstagsgruppe"}
@@ -88,13 +88,13 @@ def test_group_feed_never_names_members(client, weekly_series, group_a):
 
 
 def test_group_feed_of_an_unlisted_group_is_not_found(client, weekly_series, group_a):
-    Group.all_centres.filter(pk=group_a.pk).update(publicly_listed=False)
+    every(Group).filter(pk=group_a.pk).update(publicly_listed=False)
 
     assert client.get(group_feed_url(group_a)).status_code == 404
 
 
 def test_group_feed_of_a_closed_group_is_not_found(client, weekly_series, group_a):
-    Group.all_centres.filter(pk=group_a.pk).update(status=Group.Status.CLOSED)
+    every(Group).filter(pk=group_a.pk).update(status=Group.Status.CLOSED)
 
     assert client.get(group_feed_url(group_a)).status_code == 404
 
@@ -176,7 +176,7 @@ def test_person_feed_lists_the_meetings_of_the_groups_the_person_belongs_to(clie
     calendar = fetch_calendar(client, person_feed_url(token))
 
     events = calendar.walk("VEVENT")
-    expected_uids = set(Meeting.all_centres.filter(group__in=[group_a, thursday_group]).values_list("uid", flat=True))
+    expected_uids = set(every(Meeting).filter(group__in=[group_a, thursday_group]).values_list("uid", flat=True))
     assert {str(event["UID"]) for event in events} == expected_uids
     assert len(events) == 26 + 4
     assert {str(event["SUMMARY"]) for event in events} == {"Dienstagsgruppe", "Donnerstagskreis"}
@@ -191,7 +191,7 @@ def test_person_feed_leaves_out_a_group_the_person_left(client, person_in_two_gr
 
     calendar = fetch_calendar(client, person_feed_url(token))
 
-    left_uids = set(Meeting.all_centres.filter(group=left_group).values_list("uid", flat=True))
+    left_uids = set(every(Meeting).filter(group=left_group).values_list("uid", flat=True))
     assert len(left_uids) == 4
     assert not left_uids & {str(event["UID"]) for event in calendar.walk("VEVENT")}
     assert "Montagsrunde" not in {str(event["SUMMARY"]) for event in calendar.walk("VEVENT")}

@@ -17,7 +17,7 @@ from meetings.intake import matching, reports, services
 from meetings.intake.models import Enquiry, EnquiryNote
 from meetings.models import Group, Meeting, Membership
 from notifications.models import OutgoingMail
-from tests.factories import GroupFactory, PersonFactory, TopicFactory
+from tests.factories import GroupFactory, PersonFactory, TopicFactory, every
 from tests.meetings.test_intake_known_address import confirmation_path
 from volunteers.models import RecruitmentNeed
 
@@ -54,7 +54,7 @@ def make_enquiry(centre, topic, *, status=E.NEW, email=None, language="de", **va
             actor=None,
             centre=centre,
             name=values.pop("name", "Someone"),
-            email=email if email is not None else f"e{Enquiry.all_centres.count()}@example.net",
+            email=email if email is not None else f"e{every(Enquiry).count()}@example.net",
             language=language,
             topics=[topic],
             consent=True,
@@ -62,7 +62,7 @@ def make_enquiry(centre, topic, *, status=E.NEW, email=None, language="de", **va
             **values,
         )
         if status != E.NEW:
-            Enquiry.all_centres.filter(pk=enquiry.pk).update(status=status)
+            every(Enquiry).filter(pk=enquiry.pk).update(status=status)
             enquiry.refresh_from_db()
     return enquiry
 
@@ -76,7 +76,7 @@ def test_an_enquiry_is_stored_with_its_consent_and_the_answer_never_tells_if_kno
     assert first.status_code == again.status_code == 200
     assert without_csrf(first) == without_csrf(again)
     with all_centres_scope():
-        enquiries = list(Enquiry.all_centres.select_related("person").order_by("pk"))
+        enquiries = list(every(Enquiry).select_related("person").order_by("pk"))
         assert len(enquiries) == 2
         # The known address keeps its person and name; a stranger cannot rename them, nor attach
         # an enquiry to them: it waits for the address to confirm (test_intake_known_address.py).
@@ -84,7 +84,7 @@ def test_an_enquiry_is_stored_with_its_consent_and_the_answer_never_tells_if_kno
         assert (enquiries[1].person, enquiries[1].awaiting_confirmation) == (None, True)
         assert list(enquiries[0].topics.all()) == [grief]
         assert (enquiries[0].channel, enquiries[0].weekdays, enquiries[0].evening) == ("web", [1], True)
-        consents = ConsentRecord.all_centres.filter(person=enquiries[0].person, purpose="health_data")
+        consents = every(ConsentRecord).filter(person=enquiries[0].person, purpose="health_data")
         assert {consent.text_version for consent in consents} == {services.CONSENT_TEXT_VERSION}
 
 
@@ -93,20 +93,20 @@ def test_an_enquiry_needs_a_way_to_reach_the_person_and_the_consent(client, cent
     assert page.status_code == 400
     content = page.content.decode()
     assert "Give an e-mail address or a phone number" in content
-    assert not Enquiry.all_centres.exists()
+    assert not every(Enquiry).exists()
     by_phone = client.post(f"/centres/{centre_a.slug}/enquiry/", form_data(grief, email="", phone="0511 123"))
     assert by_phone.status_code == 200
-    assert Enquiry.all_centres.get().person.phone == "0511 123"
+    assert every(Enquiry).get().person.phone == "0511 123"
 
 
 def test_the_honeypot_stores_nothing_and_the_rate_limit_stops_floods(client, centre_a, grief, settings):
     trapped = client.post(f"/centres/{centre_a.slug}/enquiry/", form_data(grief, website="http://spam"))
     assert trapped.status_code == 200
-    assert not Enquiry.all_centres.exists()
+    assert not every(Enquiry).exists()
     for _ in range(9):
         client.post(f"/centres/{centre_a.slug}/enquiry/", form_data(grief))
     assert client.post(f"/centres/{centre_a.slug}/enquiry/", form_data(grief)).status_code == 429
-    assert Enquiry.all_centres.count() == 9
+    assert every(Enquiry).count() == 9
 
 
 def test_the_public_api_takes_an_enquiry_and_refuses_another_centres_topic(anonymous_api, centre_a, centre_b, grief):
@@ -118,14 +118,14 @@ def test_the_public_api_takes_an_enquiry_and_refuses_another_centres_topic(anony
     assert (refused.status_code, list(refused.json()["error"]["fields"])) == (400, ["topics"])
     no_consent = anonymous_api.post(url, {**payload, "consent": False}, format="json")
     assert (no_consent.status_code, list(no_consent.json()["error"]["fields"])) == (400, ["consent"])
-    assert Enquiry.all_centres.count() == 1
+    assert every(Enquiry).count() == 1
     assert anonymous_api.post("/api/v1/centres/nowhere/enquiries/", payload, format="json").status_code == 404
 
 
 def test_no_enquiry_data_reaches_public_pages_feeds_or_mail_subjects(client, centre_a, grief, weekly_series):
     client.post(f"/centres/{centre_a.slug}/enquiry/", form_data(grief))
     with all_centres_scope():
-        enquiry = Enquiry.all_centres.get()
+        enquiry = every(Enquiry).get()
         services.enquiry_transition(actor=None, enquiry=enquiry, to=E.CONTACTED)
         services.enquiry_conversation_schedule(
             actor=None,
@@ -148,9 +148,9 @@ def test_no_enquiry_data_reaches_public_pages_feeds_or_mail_subjects(client, cen
         for secret in ("Zacharias", "Geheim", "zacharias@example.net", "schlafe", "erschöpft"):
             assert secret not in page, (path, secret)
     with all_centres_scope():
-        booking = Meeting.all_centres.get(group__isnull=True)
+        booking = every(Meeting).get(group__isnull=True)
         assert booking.title == "Erstgespräch"  # neutral, in the centre's language
-        for mail in OutgoingMail.all_centres.select_related("content"):
+        for mail in every(OutgoingMail).select_related("content"):
             assert "Zacharias" not in mail.subject
             assert grief.name not in mail.subject
             assert grief.name not in mail.body_text
@@ -215,13 +215,13 @@ def test_notes_are_for_staff_audited_without_their_text_and_reading_is_audited(c
     assert [n["text"] for n in detail["notes"]] == ["calls back after 18:00"]
     with all_centres_scope():
         actions = list(
-            AuditLogEntry.all_centres.filter(object_type__in=["meetings.enquiry", "meetings.enquirynote"]).values_list(
-                "object_type", "action"
-            )
+            every(AuditLogEntry)
+            .filter(object_type__in=["meetings.enquiry", "meetings.enquirynote"])
+            .values_list("object_type", "action")
         )
         assert ("meetings.enquirynote", "create") in actions
         assert ("meetings.enquiry", "view") in actions
-        assert "calls back" not in str(list(AuditLogEntry.all_centres.values()))
+        assert "calls back" not in str(list(every(AuditLogEntry).values()))
 
 
 def test_another_centres_staff_see_and_change_nothing(centre_a, centre_b, grief, group_a, centre_admin_b):
@@ -233,7 +233,7 @@ def test_another_centres_staff_see_and_change_nothing(centre_a, centre_b, grief,
     assert other.get("/api/v1/enquiries/").json()["results"] == []
     assert other.post(f"/api/v1/enquiries/{enquiry.pk}/notes/", {"text": "x"}, format="json").status_code == 404
     assert other.get("/api/v1/waiting-lists/").json() == []
-    assert not EnquiryNote.all_centres.exists()
+    assert not every(EnquiryNote).exists()
 
 
 # --- matching and placement -----------------------------------------------------------------------
@@ -246,11 +246,11 @@ def held(centre_a, grief):
 
 def test_matching_ranks_groups_and_explains_each_score(held, centre_a, grief, weekly_series):
     tuesday = weekly_series.group
-    Group.all_centres.filter(pk=tuesday.pk).update(topic=grief, languages=["de"], relatives_welcome=True)
+    every(Group).filter(pk=tuesday.pk).update(topic=grief, languages=["de"], relatives_welcome=True)
     GroupFactory(centre=centre_a, name="Andere", languages=["de"])
     full = GroupFactory(centre=centre_a, name="Voll", topic=grief, languages=["de"], min_size=2, max_size=2)
     for _ in range(2):
-        Membership.all_centres.create(
+        every(Membership).create(
             centre=centre_a, group=full, person=PersonFactory(centre=centre_a), joined_on=date(2026, 1, 1)
         )
     closed = GroupFactory(centre=centre_a, name="Geschlossen", topic=grief, languages=["da"], accepts_newcomers=False)
@@ -277,7 +277,7 @@ def test_placement_makes_the_membership_and_sends_a_neutral_welcome(held, weekly
     answer = api_a.post(f"/api/v1/enquiries/{held.pk}/place/", {"group": group.pk}, format="json")
     assert (answer.status_code, answer.json()["status"], answer.json()["placed_group"]) == (200, "placed", group.pk)
     with all_centres_scope():
-        membership = Membership.all_centres.get(group=group, person=held.person)
+        membership = every(Membership).get(group=group, person=held.person)
         assert membership.role == "relative"  # asked as a relative
     (welcome,) = welcome_mails(held.person.email)
     assert "/m/" in welcome.body_text
@@ -287,14 +287,14 @@ def test_placement_makes_the_membership_and_sends_a_neutral_welcome(held, weekly
 
 
 def welcome_mails(email: str) -> list[OutgoingMail]:
-    mails = OutgoingMail.all_centres.select_related("content").filter(recipient=email, kind="system")
+    mails = every(OutgoingMail).select_related("content").filter(recipient=email, kind="system")
     return [mail for mail in mails if "/calendar/people/" in mail.body_text]
 
 
 def test_a_full_group_or_one_closed_to_newcomers_needs_an_audited_override(held, centre_a, grief, api_a):
     full = GroupFactory(centre=centre_a, topic=grief, min_size=2, max_size=2)
     for _ in range(2):
-        Membership.all_centres.create(
+        every(Membership).create(
             centre=centre_a, group=full, person=PersonFactory(centre=centre_a), joined_on=date(2026, 1, 1)
         )
     refused = api_a.post(f"/api/v1/enquiries/{held.pk}/place/", {"group": full.pk}, format="json")
@@ -302,9 +302,9 @@ def test_a_full_group_or_one_closed_to_newcomers_needs_an_audited_override(held,
     placed = api_a.post(f"/api/v1/enquiries/{held.pk}/place/", {"group": full.pk, "override": True}, format="json")
     assert placed.status_code == 200
     with all_centres_scope():
-        assert Membership.all_centres.filter(group=full, left_on__isnull=True).count() == 3
-        entries = AuditLogEntry.all_centres.filter(object_type="meetings.membership").values_list(
-            "changed_fields", flat=True
+        assert every(Membership).filter(group=full, left_on__isnull=True).count() == 3
+        entries = (
+            every(AuditLogEntry).filter(object_type="meetings.membership").values_list("changed_fields", flat=True)
         )
         assert [fields for fields in entries if "placed_with_override" in fields] == [["placed_with_override"]]
 
@@ -312,7 +312,7 @@ def test_a_full_group_or_one_closed_to_newcomers_needs_an_audited_override(held,
 def test_a_group_of_another_centre_cannot_be_chosen(held, group_b, api_a):
     answer = api_a.post(f"/api/v1/enquiries/{held.pk}/place/", {"group": group_b.pk}, format="json")
     assert answer.status_code == 400
-    assert not Membership.all_centres.filter(group=group_b).exists()
+    assert not every(Membership).filter(group=group_b).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -320,7 +320,7 @@ def test_two_coordinators_placing_two_people_into_the_last_place_at_once_one_suc
     requires_postgres, centre_a, grief
 ):
     group = GroupFactory(centre=centre_a, topic=grief, min_size=2, max_size=2)
-    Membership.all_centres.create(
+    every(Membership).create(
         centre=centre_a, group=group, person=PersonFactory(centre=centre_a), joined_on=date(2026, 1, 1)
     )
     first = make_enquiry(centre_a, grief, status=E.CONVERSATION_HELD)
@@ -346,8 +346,8 @@ def test_two_coordinators_placing_two_people_into_the_last_place_at_once_one_suc
     assert sorted(outcomes)[0] == "placed"
     assert sorted(outcomes)[1].startswith("refused: The group is full")
     with all_centres_scope():
-        assert Membership.all_centres.filter(group=group, left_on__isnull=True).count() == 2
-        assert Enquiry.all_centres.filter(status=E.PLACED).count() == 1
+        assert every(Membership).filter(group=group, left_on__isnull=True).count() == 2
+        assert every(Enquiry).filter(status=E.PLACED).count() == 1
 
 
 # --- waiting lists and founding -------------------------------------------------------------------
@@ -365,7 +365,7 @@ def test_a_long_enough_waiting_list_suggests_founding_once_a_day(centre_a, grief
     assert api_a.get("/api/v1/waiting-lists/").json()[0]["ready_to_found"] is True
     assert services.founding_suggestions_notify() == 1
     assert services.founding_suggestions_notify() == 0  # the same day: nothing again
-    mail = OutgoingMail.all_centres.select_related("content").get(recipient=coordinator_a.email)
+    mail = every(OutgoingMail).select_related("content").get(recipient=coordinator_a.email)
     assert "Trauer (de): 4" in mail.body_text
 
 
@@ -382,16 +382,14 @@ def test_founding_from_the_waiting_list_places_invites_and_raises_a_starter_need
     )
     assert answer.status_code == 201
     with all_centres_scope():
-        group = Group.all_centres.get(pk=answer.json()["group"])
+        group = every(Group).get(pk=answer.json()["group"])
         assert (group.status, group.languages, group.topic) == ("forming", ["de"], grief)
-        members = set(Membership.all_centres.filter(group=group).values_list("person_id", flat=True))
+        members = set(every(Membership).filter(group=group).values_list("person_id", flat=True))
         assert members == {enquiry.person_id for enquiry in waiting}
-        assert set(Enquiry.all_centres.filter(pk__in=[e.pk for e in waiting]).values_list("status", flat=True)) == {
-            "placed"
-        }
-        assert Enquiry.all_centres.get(pk=someone_else.pk).status == "waiting"
+        assert set(every(Enquiry).filter(pk__in=[e.pk for e in waiting]).values_list("status", flat=True)) == {"placed"}
+        assert every(Enquiry).get(pk=someone_else.pk).status == "waiting"
         assert all(len(welcome_mails(enquiry.person.email)) == 1 for enquiry in waiting)
-        assert RecruitmentNeed.all_centres.filter(key=f"group:{group.pk}", resolved_at__isnull=True).exists()
+        assert every(RecruitmentNeed).filter(key=f"group:{group.pk}", resolved_at__isnull=True).exists()
 
 
 def test_founding_refuses_people_from_another_list(centre_a, grief, api_a):
@@ -406,7 +404,7 @@ def test_founding_refuses_people_from_another_list(centre_a, grief, api_a):
         format="json",
     )
     assert (answer.status_code, list(answer.json()["error"]["fields"])) == (400, ["enquiries"])
-    assert not Group.all_centres.filter(name="X").exists()
+    assert not every(Group).filter(name="X").exists()
 
 
 # --- retention and reports ------------------------------------------------------------------------
@@ -419,7 +417,7 @@ def test_finished_enquiries_are_anonymised_after_the_centres_period_and_counts_r
     gone = make_enquiry(centre_a, grief, name="Nur Anfrage", email="nur@example.net", message="privat")
     member = make_enquiry(centre_a, grief, name="Auch Mitglied", email="mitglied@example.net")
     with all_centres_scope():
-        Membership.all_centres.create(centre=centre_a, group=group_a, person=member.person, joined_on=date(2026, 1, 1))
+        every(Membership).create(centre=centre_a, group=group_a, person=member.person, joined_on=date(2026, 1, 1))
         services.enquiry_note_add(actor=None, enquiry=gone, text="vertraulich")
         services.enquiry_transition(actor=None, enquiry=gone, to=E.CLOSED)
         services.enquiry_transition(actor=None, enquiry=member, to=E.WITHDRAWN)
@@ -429,11 +427,11 @@ def test_finished_enquiries_are_anonymised_after_the_centres_period_and_counts_r
     assert services.enquiries_anonymise_due() == 2
     assert services.enquiries_anonymise_due() == 0
     with all_centres_scope():
-        anonymised = Enquiry.all_centres.get(pk=gone.pk)
+        anonymised = every(Enquiry).get(pk=gone.pk)
         assert (anonymised.person_id, anonymised.message, anonymised.anonymised_at is not None) == (None, "", True)
-        assert not EnquiryNote.all_centres.exists()
-        assert not Person.all_centres.filter(email="nur@example.net").exists()
-        assert Person.all_centres.filter(email="mitglied@example.net").exists()  # still a member
+        assert not every(EnquiryNote).exists()
+        assert not every(Person).filter(email="nur@example.net").exists()
+        assert every(Person).filter(email="mitglied@example.net").exists()  # still a member
         rows = reports.enquiries_by_month(centre_ids=[centre_a.pk], start=date(2026, 1, 1), end=date(2026, 1, 31))
     assert sorted((row["outcome"], row["enquiries"]) for row in rows) == [("closed", 1), ("withdrawn", 1)]
 
@@ -477,11 +475,11 @@ def test_the_demo_has_enquiries_in_every_state(settings):
     settings.DEBUG = True
     call_command("seed_demo")
     for slug in ("hannover-linden", "aarhus"):
-        states = set(Enquiry.all_centres.filter(centre__slug=slug).values_list("status", flat=True))
+        states = set(every(Enquiry).filter(centre__slug=slug).values_list("status", flat=True))
         assert states == set(E.values), slug
-    count = Enquiry.all_centres.count()
+    count = every(Enquiry).count()
     call_command("seed_demo")  # again: nothing new
-    assert Enquiry.all_centres.count() == count
+    assert every(Enquiry).count() == count
 
 
 # --- review findings ------------------------------------------------------------------------------
@@ -492,10 +490,10 @@ def test_anonymising_leaves_no_trace_to_the_person(client, centre_a, grief, froz
     known = PersonFactory(centre=centre_a, display_name="Schon bekannt", email="bekannt@example.net")
     client.post(f"/centres/{centre_a.slug}/enquiry/", form_data(grief, email="bekannt@example.net"))
     with all_centres_scope():
-        client.post(confirmation_path(Enquiry.all_centres.get()))  # the known address confirms it
-        enquiry = Enquiry.all_centres.get()
+        client.post(confirmation_path(every(Enquiry).get()))  # the known address confirms it
+        enquiry = every(Enquiry).get()
         assert enquiry.person_created is False
-        assert OutgoingMail.all_centres.filter(recipient="bekannt@example.net").count() == 1
+        assert every(OutgoingMail).filter(recipient="bekannt@example.net").count() == 1
         services.enquiry_transition(actor=None, enquiry=enquiry, to=E.REFERRED, referred_to="Beratung")
     frozen_now(datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
     with all_centres_scope():
@@ -505,10 +503,10 @@ def test_anonymising_leaves_no_trace_to_the_person(client, centre_a, grief, froz
     with all_centres_scope():
         enquiry.refresh_from_db()
         assert (enquiry.person_id, enquiry.referred_to, timezone.localtime(enquiry.created_at).day) == (None, "", 1)
-        assert not OutgoingMail.all_centres.filter(recipient="bekannt@example.net").exists()
-        assert not ConsentRecord.all_centres.filter(person=known, purpose="health_data").exists()
+        assert not every(OutgoingMail).filter(recipient="bekannt@example.net").exists()
+        assert not every(ConsentRecord).filter(person=known, purpose="health_data").exists()
         # Known before the enquiry: the person stays.
-        assert Person.all_centres.filter(pk=known.pk).exists()
+        assert every(Person).filter(pk=known.pk).exists()
 
 
 def test_the_conversation_moves_to_an_overlapping_slot_in_the_same_room(centre_a, grief, room_a, api_a, frozen_now):
@@ -520,7 +518,7 @@ def test_the_conversation_moves_to_an_overlapping_slot_in_the_same_room(centre_a
     answer = api_a.post(f"/api/v1/enquiries/{enquiry.pk}/schedule-conversation/", moved, format="json")
     assert answer.status_code == 200
     with all_centres_scope():
-        live = Meeting.all_centres.filter(group__isnull=True, status="scheduled")
+        live = every(Meeting).filter(group__isnull=True, status="scheduled")
         assert [timezone.localtime(m.starts_at).strftime("%H:%M") for m in live] == ["10:15"]
     back = api_a.post(f"/api/v1/enquiries/{enquiry.pk}/transition/", {"to": "contacted"}, format="json").json()
     assert (back["conversation_kind"], back["conversation_at"], back["conversation_meeting"]) == ("", None, None)
@@ -537,7 +535,7 @@ def test_out_of_range_input_is_a_clear_400(client, centre_a, grief, room_a, api_
     assert page.status_code == 400
     signup = client.post(f"/centres/{centre_a.slug}/volunteer/", {"topics": ["99999999999999999999"]})
     assert signup.status_code == 200  # the form again, with its errors
-    assert Enquiry.all_centres.count() == 1
+    assert every(Enquiry).count() == 1
 
 
 def test_someone_who_enquired_twice_waits_once_and_founds_once(centre_a, grief, api_a):
@@ -554,8 +552,8 @@ def test_someone_who_enquired_twice_waits_once_and_founds_once(centre_a, grief, 
     )
     assert answer.status_code == 201
     with all_centres_scope():
-        assert Membership.all_centres.filter(group_id=answer.json()["group"]).count() == 2
-        assert set(Enquiry.all_centres.values_list("status", flat=True)) == {"placed"}
+        assert every(Membership).filter(group_id=answer.json()["group"]).count() == 2
+        assert set(every(Enquiry).values_list("status", flat=True)) == {"placed"}
 
 
 def test_the_queue_list_leaves_out_what_people_wrote_and_the_audited_detail_shows_it(client, centre_a, grief, api_a):
@@ -570,4 +568,4 @@ def test_the_public_api_honeypot_answers_alike_and_stores_nothing(anonymous_api,
     payload = {"name": "Bot", "email": "bot@example.net", "language": "de", "consent": True, "website": "x"}
     answer = anonymous_api.post(f"/api/v1/centres/{centre_a.slug}/enquiries/", payload, format="json")
     assert answer.status_code == 202
-    assert not Enquiry.all_centres.exists()
+    assert not every(Enquiry).exists()

@@ -17,7 +17,7 @@ from centres.scoping import all_centres_scope
 from meetings.intake import services
 from meetings.intake.models import Enquiry
 from notifications.models import OutgoingMail
-from tests.factories import PersonFactory, TopicFactory
+from tests.factories import PersonFactory, TopicFactory, every
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
@@ -51,8 +51,10 @@ def without_csrf(response) -> str:
 
 def confirmation_path(enquiry: Enquiry) -> str:
     """The link in the mail that asked the known address to confirm `enquiry`."""
-    mail = OutgoingMail.all_centres.select_related("content").get(
-        idempotency_key__startswith=f"system:enquiry-confirm-{enquiry.pk}:"
+    mail = (
+        every(OutgoingMail)
+        .select_related("content")
+        .get(idempotency_key__startswith=f"system:enquiry-confirm-{enquiry.pk}:")
     )
     return re.search(r"/enquiry/confirm/\S+/", mail.content.body_text).group(0)
 
@@ -61,13 +63,13 @@ def test_a_known_address_attaches_nothing_to_the_person_until_it_confirms(client
     answer = client.post(f"/centres/{centre_a.slug}/enquiry/", form(addiction))
 
     assert "Your message has reached the contact point" in answer.content.decode()
-    enquiry = Enquiry.all_centres.get()
+    enquiry = every(Enquiry).get()
     assert (enquiry.person, enquiry.consent, enquiry.awaiting_confirmation) == (None, None, True)
-    assert not ConsentRecord.all_centres.filter(person=alma).exists()
+    assert not every(ConsentRecord).filter(person=alma).exists()
     assert "meetings.Enquiry" not in person_export(alma)["records"]
     # The address is asked to confirm; the mail names neither the topic nor what was written, and
     # its link is as secret as a login link: staff never see it.
-    mail = OutgoingMail.all_centres.select_related("content").get(recipient="alma@example.net")
+    mail = every(OutgoingMail).select_related("content").get(recipient="alma@example.net")
     assert (mail.sensitive, mail.person_id) == (True, alma.pk)
     assert "/enquiry/confirm/" in mail.content.body_text
     assert "Sucht" not in mail.content.body_text + mail.content.subject
@@ -78,7 +80,7 @@ def test_staff_see_the_unconfirmed_enquiry_but_not_whose_it_might_be(
     client, centre_a, addiction, alma, api_a, coordinator_a
 ):
     client.post(f"/centres/{centre_a.slug}/enquiry/", form(addiction))
-    enquiry = Enquiry.all_centres.get()
+    enquiry = every(Enquiry).get()
 
     detail = api_a.get(f"/api/v1/enquiries/{enquiry.pk}/").json()
     assert (detail["awaiting_confirmation"], detail["name"], detail["email"]) == (True, "", "")
@@ -100,7 +102,7 @@ def test_staff_see_the_unconfirmed_enquiry_but_not_whose_it_might_be(
 
 def test_the_confirm_click_attaches_the_enquiry_and_records_the_consent(client, centre_a, addiction, alma):
     client.post(f"/centres/{centre_a.slug}/enquiry/", form(addiction))
-    enquiry = Enquiry.all_centres.get()
+    enquiry = every(Enquiry).get()
     path = confirmation_path(enquiry)
 
     asked = client.get(path)
@@ -111,14 +113,14 @@ def test_the_confirm_click_attaches_the_enquiry_and_records_the_consent(client, 
     done = client.post(path)
     assert "Your message has reached the contact point" in done.content.decode()
     enquiry.refresh_from_db()
-    consent = ConsentRecord.all_centres.get(person=alma, purpose="health_data")
+    consent = every(ConsentRecord).get(person=alma, purpose="health_data")
     assert (enquiry.person, enquiry.consent, enquiry.awaiting_confirmation) == (alma, consent, False)
     assert (consent.source, consent.text_version) == ("confirmation_link", services.CONSENT_TEXT_VERSION)
     assert timezone.now() - consent.given_at < timedelta(minutes=1)  # it counts from the click
     assert (alma.display_name, enquiry.person_created) == ("Alma A.", False)  # not renamed
 
     assert client.post(path).status_code == 200  # a second click changes nothing
-    assert ConsentRecord.all_centres.filter(person=alma).count() == 1
+    assert every(ConsentRecord).filter(person=alma).count() == 1
     moved = services.enquiry_transition(actor=None, enquiry=enquiry, to=Enquiry.Status.CONTACTED)
     assert moved.status == "contacted"
 
@@ -137,9 +139,9 @@ def test_the_public_answer_is_the_same_for_known_and_unknown_addresses(
     unknown_api = anonymous_api.post(url, {**payload, "email": "anders@example.net"}, format="json")
     assert (known_api.status_code, known_api.json()) == (unknown_api.status_code, unknown_api.json())
     # Both addresses got one mail; the known one was asked, the new one thanked.
-    assert OutgoingMail.all_centres.filter(recipient="alma@example.net").count() == 2
-    assert OutgoingMail.all_centres.filter(recipient="anders@example.net").count() == 1
-    assert list(Enquiry.all_centres.order_by("pk").values_list("awaiting_confirmation", flat=True)) == [
+    assert every(OutgoingMail).filter(recipient="alma@example.net").count() == 2
+    assert every(OutgoingMail).filter(recipient="anders@example.net").count() == 1
+    assert list(every(Enquiry).order_by("pk").values_list("awaiting_confirmation", flat=True)) == [
         True,
         False,
         True,
@@ -150,7 +152,7 @@ def test_the_public_answer_is_the_same_for_known_and_unknown_addresses(
 def test_a_forged_or_expired_link_attaches_nothing(client, centre_a, addiction, alma, monkeypatch):
     other = PersonFactory(centre=centre_a, email="other@example.net")
     client.post(f"/centres/{centre_a.slug}/enquiry/", form(addiction))
-    enquiry = Enquiry.all_centres.get()
+    enquiry = every(Enquiry).get()
     path = confirmation_path(enquiry)
     # Someone who knows how the link is made cannot point it at another person without the key.
     forged = signing.dumps({"e": enquiry.pk, "p": other.pk}, salt="kontakt.enquiry.confirm", key="not-the-key")
@@ -162,21 +164,21 @@ def test_a_forged_or_expired_link_attaches_nothing(client, centre_a, addiction, 
     assert client.post(path).status_code == 404
     enquiry.refresh_from_db()
     assert (enquiry.person, enquiry.awaiting_confirmation) == (None, True)
-    assert not ConsentRecord.all_centres.exists()
+    assert not every(ConsentRecord).exists()
 
 
 def test_an_enquiry_never_confirmed_goes_after_30_days_with_its_mail(client, centre_a, addiction, alma):
     client.post(f"/centres/{centre_a.slug}/enquiry/", form(addiction))
     client.post(f"/centres/{centre_a.slug}/enquiry/", form(addiction, message="Noch eine Frage."))
-    old, young = Enquiry.all_centres.order_by("pk")
-    Enquiry.all_centres.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
-    Enquiry.all_centres.filter(pk=young.pk).update(created_at=timezone.now() - timedelta(days=29))
+    old, young = every(Enquiry).order_by("pk")
+    every(Enquiry).filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    every(Enquiry).filter(pk=young.pk).update(created_at=timezone.now() - timedelta(days=29))
 
     assert services.enquiries_unconfirmed_delete() == 1
 
-    assert list(Enquiry.all_centres.values_list("pk", flat=True)) == [young.pk]
-    assert not OutgoingMail.all_centres.filter(idempotency_key__contains=f"enquiry-confirm-{old.pk}:").exists()
-    assert OutgoingMail.all_centres.filter(idempotency_key__contains=f"enquiry-confirm-{young.pk}:").exists()
+    assert list(every(Enquiry).values_list("pk", flat=True)) == [young.pk]
+    assert not every(OutgoingMail).filter(idempotency_key__contains=f"enquiry-confirm-{old.pk}:").exists()
+    assert every(OutgoingMail).filter(idempotency_key__contains=f"enquiry-confirm-{young.pk}:").exists()
     assert services.enquiries_unconfirmed_delete() == 0
 
 
@@ -186,9 +188,9 @@ def test_a_coordinator_recording_an_enquiry_for_a_known_address_needs_no_confirm
     answer = api_a.post("/api/v1/enquiries/", payload, format="json")
     assert answer.status_code == 201
     with all_centres_scope():
-        enquiry = Enquiry.all_centres.get()
+        enquiry = every(Enquiry).get()
     assert (enquiry.person, enquiry.awaiting_confirmation) == (alma, False)
-    assert ConsentRecord.all_centres.get(person=alma).source == "phone"
+    assert every(ConsentRecord).get(person=alma).source == "phone"
 
 
 def test_the_reports_count_an_enquiry_once_its_address_confirmed_it(client, centre_a, addiction, alma):
@@ -202,7 +204,7 @@ def test_the_reports_count_an_enquiry_once_its_address_confirmed_it(client, cent
         return sum(row["enquiries"] for row in rows)
 
     assert counted() == 0
-    client.post(confirmation_path(Enquiry.all_centres.get()))
+    client.post(confirmation_path(every(Enquiry).get()))
     assert counted() == 1
 
 

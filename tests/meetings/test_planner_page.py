@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from meetings.models import Closure
-from tests.factories import RoomFactory
+from tests.factories import RoomFactory, every
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def planner_client(client, coordinator_a):
 
 
 def test_planner_shows_rooms_bookings_closures_and_free_days(planner_client, weekly_series, centre_a):
-    Closure.all_centres.create(
+    every(Closure).create(
         centre=centre_a, starts_on=date(2026, 12, 10), ends_on=date(2026, 12, 10), reason="Betriebsausflug"
     )
     page = planner_client.get("/centres/centre-a/planner/", {"week": "2026-12-09"}).content.decode()

@@ -19,7 +19,7 @@ from meetings.models import Closure, Meeting, MeetingSeries, OpeningHours
 from meetings.recurrence import SEARCH_WINDOW, local_occurrences, occurrence_starts
 from meetings.services.meetings import meeting_annotate, meeting_cancel, meeting_move, meeting_reinstate, one_off_create
 from meetings.services.series import horizon_end, local_today, series_create
-from tests.factories import RoomFactory
+from tests.factories import RoomFactory, every
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Berlin
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -112,8 +112,8 @@ def test_series_meetings_are_the_rule_occurrences_through_edits(
     frozen_now, group_a, empty_room, rule, starts_on, start_time, duration_minutes, edit_plan
 ):
     frozen_now(NOW)
-    MeetingSeries.all_centres.filter(room=empty_room).delete()
-    Meeting.all_centres.filter(room=empty_room).delete()
+    every(MeetingSeries).filter(room=empty_room).delete()
+    every(Meeting).filter(room=empty_room).delete()
     today = local_today("Europe/Berlin")
     expected_starts = occurrence_starts(
         rule, starts_on, start_time, "Europe/Berlin", max(starts_on, today), horizon_end(today)
@@ -137,7 +137,7 @@ def test_series_meetings_are_the_rule_occurrences_through_edits(
                 duration_minutes=duration_minutes,
             )
         assert (refused.value.field, refused.value.message) == ("start_time", skipped_or_doubled[0])
-        assert not MeetingSeries.all_centres.filter(room=empty_room).exists()
+        assert not every(MeetingSeries).filter(room=empty_room).exists()
         return
 
     series = series_create(
@@ -150,7 +150,7 @@ def test_series_meetings_are_the_rule_occurrences_through_edits(
         duration_minutes=duration_minutes,
     )
 
-    meetings = list(Meeting.all_centres.filter(series=series).order_by("starts_at"))
+    meetings = list(every(Meeting).filter(series=series).order_by("starts_at"))
     assert [meeting.starts_at for meeting in meetings] == expected_starts
     assert {meeting.status for meeting in meetings} <= {Meeting.Status.SCHEDULED}
     duration = timedelta(minutes=duration_minutes)
@@ -160,7 +160,7 @@ def test_series_meetings_are_the_rule_occurrences_through_edits(
     live = {meeting.pk: meeting.starts_at for meeting in meetings}
     identity = {meeting.pk: (meeting.uid, meeting.original_starts_at) for meeting in meetings}
     for number, (action, which, days) in enumerate(edit_plan if meetings else []):
-        meeting = Meeting.all_centres.get(pk=meetings[which % len(meetings)].pk)
+        meeting = every(Meeting).get(pk=meetings[which % len(meetings)].pk)
         if action == "annotate":
             meeting_annotate(actor=None, meeting=meeting, note=f"Gast {number}")
         elif action == "cancel":
@@ -192,7 +192,7 @@ def test_series_meetings_are_the_rule_occurrences_through_edits(
                 meeting_move(actor=None, meeting=meeting, starts_at=new_start)
                 live[meeting.pk] = new_start
 
-    rows = Meeting.all_centres.filter(series=series)
+    rows = every(Meeting).filter(series=series)
     assert {meeting.pk: meeting.starts_at for meeting in rows.filter(status=Meeting.Status.SCHEDULED)} == live
     assert {meeting.pk: (meeting.uid, meeting.original_starts_at) for meeting in rows} == identity
 
@@ -209,8 +209,8 @@ def booking_rooms(centre_a):
     rooms = [RoomFactory(location__centre=centre_a, name=f"Raum {number}") for number in range(ROOM_COUNT)]
     limited = rooms[-1]
     for weekday in range(6):
-        OpeningHours.all_centres.create(centre=centre_a, room=limited, weekday=weekday, opens=OPENS, closes=CLOSES)
-    Closure.all_centres.create(
+        every(OpeningHours).create(centre=centre_a, room=limited, weekday=weekday, opens=OPENS, closes=CLOSES)
+    every(Closure).create(
         centre=centre_a, room=limited, starts_on=CLOSED_DAY, ends_on=CLOSED_DAY, reason="Wasserschaden"
     )
     return rooms
@@ -236,9 +236,7 @@ bookings = st.lists(st.tuples(st.integers(0, ROOM_COUNT - 1), slot_starts, slot_
 
 
 def assert_no_live_overlap(rooms) -> None:
-    live = list(
-        Meeting.all_centres.filter(room__in=rooms, status=Meeting.Status.SCHEDULED).order_by("room_id", "starts_at")
-    )
+    live = list(every(Meeting).filter(room__in=rooms, status=Meeting.Status.SCHEDULED).order_by("room_id", "starts_at"))
     clashes = [
         (first.pk, second.pk)
         for index, first in enumerate(live)
@@ -253,7 +251,7 @@ def assert_no_live_overlap(rooms) -> None:
 @given(plan=bookings)
 def test_random_bookings_never_overlap_in_a_room(frozen_now, centre_a, booking_rooms, plan):
     frozen_now(NOW)
-    Meeting.all_centres.filter(room__in=booking_rooms).delete()
+    every(Meeting).filter(room__in=booking_rooms).delete()
 
     booked = 0
     for room_index, starts_at, length in plan:
@@ -271,7 +269,7 @@ def test_random_bookings_never_overlap_in_a_room(frozen_now, centre_a, booking_r
         booked += 1
 
     assert_no_live_overlap(booking_rooms)
-    assert Meeting.all_centres.filter(room__in=booking_rooms).count() == booked
+    assert every(Meeting).filter(room__in=booking_rooms).count() == booked
 
 
 operations = st.lists(
@@ -306,7 +304,7 @@ def test_bookings_moves_and_reinstatements_are_refused_exactly_when_the_room_is_
     frozen_now, centre_a, booking_rooms, plan
 ):
     frozen_now(NOW)
-    Meeting.all_centres.filter(room__in=booking_rooms).delete()
+    every(Meeting).filter(room__in=booking_rooms).delete()
     # Model: meeting id -> [room index, start, end, live]
     model: dict[int, list] = {}
 
@@ -345,7 +343,7 @@ def test_bookings_moves_and_reinstatements_are_refused_exactly_when_the_room_is_
             continue
         pk = sorted(model)[operation[1] % len(model)]
         room_index, starts_at, ends_at, live = model[pk]
-        meeting = Meeting.all_centres.get(pk=pk)
+        meeting = every(Meeting).get(pk=pk)
         if action == "cancel":
             if not live:
                 with pytest.raises(ConflictError):
@@ -386,7 +384,7 @@ def test_bookings_moves_and_reinstatements_are_refused_exactly_when_the_room_is_
                 model[pk] = [new_room_index, new_start, new_end, True]
 
     assert_no_live_overlap(booking_rooms)
-    rows = Meeting.all_centres.filter(room__in=booking_rooms)
+    rows = every(Meeting).filter(room__in=booking_rooms)
     room_index_of = {room.pk: index for index, room in enumerate(booking_rooms)}
     assert {
         meeting.pk: [room_index_of[meeting.room_id], meeting.starts_at, meeting.ends_at, meeting.is_live]

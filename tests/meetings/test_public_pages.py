@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from meetings.models import Group, Membership
-from tests.factories import GroupFactory, PersonFactory, RoomFactory, TopicFactory
+from tests.factories import GroupFactory, PersonFactory, RoomFactory, TopicFactory, every
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
@@ -17,9 +17,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 def listed(weekly_series, centre_a):
     """The Tuesday group (German, in room A) with a member, and a Danish group without dates."""
     group = weekly_series.group
-    Group.all_centres.filter(pk=group.pk).update(status="starting", languages=["de"])
+    every(Group).filter(pk=group.pk).update(status="starting", languages=["de"])
     member = PersonFactory(centre=centre_a, display_name="Hildegard Verborgen", email="hildegard@example.net")
-    Membership.all_centres.create(centre=centre_a, group=group, person=member, joined_on=datetime(2026, 1, 1).date())
+    every(Membership).create(centre=centre_a, group=group, person=member, joined_on=datetime(2026, 1, 1).date())
     other = GroupFactory(centre=centre_a, name="Dansk gruppe", languages=["da"], status="self_run")
     hidden = GroupFactory(centre=centre_a, name="Nicht gelistet", publicly_listed=False)
     return group, other, hidden

@@ -11,7 +11,7 @@ from meetings.intake import services as intake
 from meetings.intake.models import Enquiry
 from meetings.models import Membership
 from tests.conftest import token_client
-from tests.factories import PersonFactory, TopicFactory
+from tests.factories import PersonFactory, TopicFactory, every
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
@@ -19,7 +19,7 @@ GROUP = ConsentRecord.Purpose.GROUP_MEMBERSHIP
 
 
 def consent(person, purpose=GROUP, *, withdrawn: bool = False) -> ConsentRecord:
-    return ConsentRecord.all_centres.create(
+    return every(ConsentRecord).create(
         centre=person.centre,
         person=person,
         purpose=purpose,
@@ -49,7 +49,7 @@ def test_what_staff_are_shown_is_what_the_mail_obeys(centre_a, records, withheld
     for purpose, withdrawn in records:
         consent(person, purpose, withdrawn=withdrawn)
     assert person_withdrew(person.pk, GROUP) is withheld
-    flagged = Person.all_centres.filter(pk=person.pk).values_list(consent_withdrawn(GROUP, person="pk"), flat=True)
+    flagged = every(Person).filter(pk=person.pk).values_list(consent_withdrawn(GROUP, person="pk"), flat=True)
     assert flagged.get() is withheld
 
 
@@ -58,12 +58,12 @@ def test_the_api_roster_flags_members_whose_reminders_are_withheld(api_a, centre
     consent(kept)
     record = consent(withdrew, withdrawn=True)
     for person in (kept, withdrew):
-        Membership.all_centres.create(centre=centre_a, group=group_a, person=person, joined_on=date(2026, 1, 1))
+        every(Membership).create(centre=centre_a, group=group_a, person=person, joined_on=date(2026, 1, 1))
     roster = api_a.get("/api/v1/memberships/", {"group": group_a.pk}).json()["results"]
     assert {row["person"]: row["reminders_withheld"] for row in roster} == {kept.pk: False, withdrew.pk: True}
 
     # Placing the person again says so in the answer, before any reminder is due.
-    membership = Membership.all_centres.get(person=withdrew)
+    membership = every(Membership).get(person=withdrew)
     assert api_a.post(f"/api/v1/memberships/{membership.pk}/end/", {}, format="json").status_code == 200
     again = api_a.post(
         "/api/v1/memberships/", {"group": group_a.pk, "person": withdrew.pk, "joined_on": "2026-03-01"}, format="json"
@@ -86,9 +86,7 @@ def test_the_flag_is_of_the_centre_that_holds_the_membership(api_a, centre_a, ce
     """Another centre's staff never learn of the person, flag or not."""
     person = PersonFactory(centre=centre_a)
     consent(person, withdrawn=True)
-    membership = Membership.all_centres.create(
-        centre=centre_a, group=group_a, person=person, joined_on=date(2026, 1, 1)
-    )
+    membership = every(Membership).create(centre=centre_a, group=group_a, person=person, joined_on=date(2026, 1, 1))
     outsider = token_client(centre_admin_b)
     assert outsider.get(f"/api/v1/memberships/{membership.pk}/").status_code == 404
     assert outsider.get("/api/v1/memberships/").json()["results"] == []
@@ -100,7 +98,7 @@ def test_the_workspace_roster_marks_withheld_reminders(client, coordinator_a, ce
     withdrew = PersonFactory(centre=centre_a, display_name="Wanda Widerruf")
     consent(withdrew, withdrawn=True)
     for person in (kept, withdrew):
-        Membership.all_centres.create(centre=centre_a, group=group_a, person=person, joined_on=date(2026, 1, 1))
+        every(Membership).create(centre=centre_a, group=group_a, person=person, joined_on=date(2026, 1, 1))
     page = client.get(f"/centres/{centre_a.slug}/workspace/groups/{group_a.pk}/").content.decode()
     rows = {line for line in page.split("<li>") if "Bettina" in line or "Wanda" in line}
     assert [("consent withdrawn: no reminders" in row) for row in sorted(rows)] == [False, True]
@@ -121,7 +119,7 @@ def test_the_enquiry_warns_before_placing_a_person_who_withdrew(client, coordina
         consent=True,
         channel=Enquiry.Channel.PHONE,
     )
-    Enquiry.all_centres.filter(pk=enquiry.pk).update(status=Enquiry.Status.CONVERSATION_HELD)
+    every(Enquiry).filter(pk=enquiry.pk).update(status=Enquiry.Status.CONVERSATION_HELD)
     url = f"/centres/{centre_a.slug}/intake/{enquiry.pk}/"
     warning = "has withdrawn their consent to group membership"
     page = client.get(url).content.decode()

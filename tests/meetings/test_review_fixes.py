@@ -12,7 +12,7 @@ from meetings.recurrence import RecurrenceError, normalise_rule
 from meetings.services import closures, groups, places
 from meetings.services import meetings as meeting_changes
 from meetings.services import series as services
-from tests.factories import PersonFactory, RoomFactory, TopicFactory
+from tests.factories import PersonFactory, RoomFactory, TopicFactory, every
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -24,11 +24,11 @@ def local(meeting):
 
 
 def live(series_or_group, **filters):
-    return list(Meeting.all_centres.filter(status="scheduled", **filters).order_by("starts_at"))
+    return list(every(Meeting).filter(status="scheduled", **filters).order_by("starts_at"))
 
 
 def by_original_day(series):
-    return {m.original_starts_at.astimezone(BERLIN).date(): m for m in Meeting.all_centres.filter(series=series)}
+    return {m.original_starts_at.astimezone(BERLIN).date(): m for m in every(Meeting).filter(series=series)}
 
 
 def make_series(group, room, rule, starts_on, at=time(19, 0), minutes=120):
@@ -41,7 +41,7 @@ def test_a_whole_series_edit_that_shifts_rows_past_each_other_succeeds(group_a, 
     frozen_now(NOW)
     series = make_series(group_a, room_a, "FREQ=DAILY;COUNT=10", date(2026, 12, 1), at=time(0, 30), minutes=60)
     services.series_update(actor=None, series=series, start_time=time(23, 0), duration_minutes=120)
-    meetings = Meeting.all_centres.filter(series=series, status="scheduled").order_by("starts_at")
+    meetings = every(Meeting).filter(series=series, status="scheduled").order_by("starts_at")
     assert [local(m).strftime("%d %H:%M") for m in meetings][:3] == ["01 23:00", "02 23:00", "03 23:00"]
     assert meetings.count() == 10
 
@@ -57,7 +57,7 @@ def test_this_and_following_sorts_rows_by_their_original_date(weekly_series):
     report = services.series_update(
         actor=None, series=weekly_series, effective_from=date(2026, 12, 16), start_time=time(18, 0)
     )
-    new_series = MeetingSeries.all_centres.get(pk=report.series_id)
+    new_series = every(MeetingSeries).get(pk=report.series_id)
     old_rows, new_rows = by_original_day(weekly_series), by_original_day(new_series)
     assert date(2026, 12, 15) in old_rows
     assert date(2026, 12, 22) in new_rows
@@ -71,7 +71,7 @@ def test_this_and_following_keeps_the_weekday_of_a_weekly_rule(group_a, room_a, 
     frozen_now(NOW)
     series = make_series(group_a, room_a, "FREQ=WEEKLY", date(2026, 12, 1))  # Tuesdays, from the first date
     report = services.series_update(actor=None, series=series, effective_from=date(2027, 1, 7), start_time=time(18, 0))
-    new_series = MeetingSeries.all_centres.get(pk=report.series_id)
+    new_series = every(MeetingSeries).get(pk=report.series_id)
     assert {local(m).strftime("%a %H:%M") for m in live(None, series=new_series)} == {"Tue 18:00"}
     assert new_series.starts_on == date(2027, 1, 12)
 
@@ -80,7 +80,7 @@ def test_this_and_following_keeps_the_phase_of_every_other_week(group_a, room_a,
     frozen_now(NOW)
     series = make_series(group_a, room_a, "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", date(2026, 12, 1))
     report = services.series_update(actor=None, series=series, effective_from=date(2027, 1, 6), start_time=time(18, 0))
-    new_series = MeetingSeries.all_centres.get(pk=report.series_id)
+    new_series = every(MeetingSeries).get(pk=report.series_id)
     assert local(live(None, series=new_series)[0]).date() == date(2027, 1, 12)
 
 
@@ -91,7 +91,7 @@ def test_a_counted_series_keeps_its_count_through_a_split(group_a, room_a, froze
         actor=None, series=series, effective_from=date(2026, 12, 15), start_time=time(18, 0)
     )
     assert len(live(None, series__group=group_a)) == 5
-    assert MeetingSeries.all_centres.get(pk=report.series_id).rule.endswith("COUNT=3")
+    assert every(MeetingSeries).get(pk=report.series_id).rule.endswith("COUNT=3")
     with pytest.raises(DomainError, match="no meeting on or after that date"):
         services.series_update(actor=None, series=series, effective_from=date(2027, 3, 2), start_time=time(17, 0))
 
@@ -103,7 +103,7 @@ def test_a_whole_series_edit_after_a_meeting_moved_earlier_has_happened(weekly_s
     )
     frozen_now(datetime(2026, 12, 6, 9, 0, tzinfo=UTC))
     services.series_update(actor=None, series=weekly_series, start_time=time(18, 0))
-    assert Meeting.all_centres.filter(series=weekly_series, original_starts_at__date=date(2026, 12, 8)).count() <= 1
+    assert every(Meeting).filter(series=weekly_series, original_starts_at__date=date(2026, 12, 8)).count() <= 1
     on_the_8th = [m for m in live(None, series=weekly_series) if local(m).date() == date(2026, 12, 8)]
     assert on_the_8th == []
 
@@ -262,7 +262,7 @@ def test_admin_refuses_a_topic_not_offered_and_a_member_of_another_centre(client
         },
     )
     assert response.status_code == 200
-    assert not group_a.memberships.model.all_centres.filter(person=stranger).exists()
+    assert not every(group_a.memberships.model).filter(person=stranger).exists()
 
 
 def test_admin_closure_longer_than_a_year_is_a_form_error(client, centre_admin_a, centre_a, frozen_now):
@@ -274,7 +274,7 @@ def test_admin_closure_longer_than_a_year_is_a_form_error(client, centre_admin_a
     )
     assert response.status_code == 200
     assert "A closure lasts at most a year." in response.content.decode()
-    assert not Closure.all_centres.exists()
+    assert not every(Closure).exists()
 
 
 def test_this_and_following_from_the_past_is_refused(weekly_series):

@@ -10,15 +10,16 @@ from config.errors import ConflictError
 from meetings.models import Meeting
 from meetings.services import meetings as meeting_changes
 from meetings.services import series as services
+from tests.factories import every
 
 
 def test_the_database_refuses_an_overlapping_live_meeting(requires_postgres, room_a, centre_a):
     start = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
-    Meeting.all_centres.create(
+    every(Meeting).create(
         centre=centre_a, room=room_a, title="A", starts_at=start, ends_at=start + timedelta(hours=2), uid="a@test"
     )
     with pytest.raises(IntegrityError, match="meeting_room_no_overlap"), transaction.atomic():
-        Meeting.all_centres.create(
+        every(Meeting).create(
             centre=centre_a,
             room=room_a,
             title="B",
@@ -27,7 +28,7 @@ def test_the_database_refuses_an_overlapping_live_meeting(requires_postgres, roo
             uid="b@test",
         )
     # Touching ends and cancelled meetings do not count.
-    Meeting.all_centres.create(
+    every(Meeting).create(
         centre=centre_a,
         room=room_a,
         title="C",
@@ -35,7 +36,7 @@ def test_the_database_refuses_an_overlapping_live_meeting(requires_postgres, roo
         ends_at=start + timedelta(hours=3),
         uid="c@test",
     )
-    Meeting.all_centres.create(
+    every(Meeting).create(
         centre=centre_a,
         room=room_a,
         title="D",
@@ -44,7 +45,7 @@ def test_the_database_refuses_an_overlapping_live_meeting(requires_postgres, roo
         uid="d@test",
         status="cancelled",
     )
-    assert Meeting.all_centres.filter(room=room_a).count() == 3
+    assert every(Meeting).filter(room=room_a).count() == 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -79,7 +80,7 @@ def test_concurrent_bookings_of_one_slot_give_exactly_one_success(requires_postg
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["booked"] + ["conflict"] * (attempts - 1)
-    assert Meeting.all_centres.filter(room=room_a, status="scheduled").count() == 1
+    assert every(Meeting).filter(room=room_a, status="scheduled").count() == 1
 
 
 def test_bulk_copy_writes_the_same_meetings_as_insert(
@@ -103,7 +104,7 @@ def test_bulk_copy_writes_the_same_meetings_as_insert(
         start_time=time(19, 0),
         duration_minutes=120,
     )
-    rows = list(Meeting.all_centres.filter(series=series).order_by("starts_at"))
+    rows = list(every(Meeting).filter(series=series).order_by("starts_at"))
     assert len(rows) == 26
     assert rows[0].uid == f"series-{series.pk}-20261201T180000Z@kontakt"
     assert [(row.status, row.cancel_reason, row.closure is not None) for row in rows[3:4]] == [

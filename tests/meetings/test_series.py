@@ -13,7 +13,7 @@ from meetings.recurrence import RecurrenceError
 from meetings.services import closures, groups, places
 from meetings.services import meetings as meeting_changes
 from meetings.services import series as services
-from tests.factories import GroupFactory, RoomFactory, TopicFactory
+from tests.factories import GroupFactory, RoomFactory, TopicFactory, every
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -25,11 +25,11 @@ def local(meeting_or_dt):
 
 
 def live(series):
-    return list(Meeting.all_centres.filter(series=series, status="scheduled").order_by("starts_at"))
+    return list(every(Meeting).filter(series=series, status="scheduled").order_by("starts_at"))
 
 
 def test_series_materialises_every_occurrence_up_to_the_horizon(weekly_series):
-    meetings = list(Meeting.all_centres.filter(series=weekly_series).order_by("starts_at"))
+    meetings = list(every(Meeting).filter(series=weekly_series).order_by("starts_at"))
     # now = 2026-11-30, horizon 26 weeks: Tuesdays 2026-12-01 .. 2027-05-25
     assert len(meetings) == 26
     assert local(meetings[0]).isoformat() == "2026-12-01T19:00:00+01:00"
@@ -45,7 +45,7 @@ def test_horizon_extension_adds_the_next_days_and_twice_changes_nothing(weekly_s
     assert (first.series, first.created) == (1, 2)
     second = services.horizon_extend(centre=weekly_series.centre)
     assert (second.series, second.created) == (0, 0)
-    assert Meeting.all_centres.filter(series=weekly_series).count() == 28
+    assert every(Meeting).filter(series=weekly_series).count() == 28
 
 
 def test_a_clashing_series_is_refused_with_409_naming_the_meeting(weekly_series, room_a, centre_a):
@@ -62,7 +62,7 @@ def test_a_clashing_series_is_refused_with_409_naming_the_meeting(weekly_series,
         )
     assert error.value.status_code == 409
     assert "Dienstagsgruppe in Raum Linde on 12/01/2026 19:00–21:00" in error.value.message
-    assert not MeetingSeries.all_centres.filter(group=other).exists()
+    assert not every(MeetingSeries).filter(group=other).exists()
 
 
 def test_a_series_outside_opening_hours_is_refused_saying_when_the_room_is_open(group_a, room_a, frozen_now):
@@ -109,7 +109,7 @@ def test_an_invalid_rule_is_refused_and_nothing_is_written(group_a, room_a, froz
             start_time=time(19, 0),
             duration_minutes=60,
         )
-    assert not MeetingSeries.all_centres.exists()
+    assert not every(MeetingSeries).exists()
 
 
 def test_a_room_of_another_centre_is_refused(group_a, room_b, frozen_now):
@@ -140,7 +140,7 @@ def test_new_series_skip_closure_days(group_a, room_a, frozen_now, centre_a):
         start_time=time(19, 0),
         duration_minutes=120,
     )
-    cancelled = Meeting.all_centres.filter(series=series, status="cancelled")
+    cancelled = every(Meeting).filter(series=series, status="cancelled")
     assert [(local(m).date(), m.cancel_reason) for m in cancelled] == [
         (date(2026, 12, 29), "closure"),
     ]
@@ -151,7 +151,7 @@ def test_closure_cancels_covered_meetings_and_lifting_it_restores_them(weekly_se
         actor=None, centre=centre_a, starts_on=date(2026, 12, 7), ends_on=date(2026, 12, 16), reason="Renovierung"
     )
     assert count == 2
-    hit = Meeting.all_centres.filter(series=weekly_series, closure=closure).order_by("starts_at")
+    hit = every(Meeting).filter(series=weekly_series, closure=closure).order_by("starts_at")
     assert [(local(m).date(), m.status, m.cancel_reason, m.sequence) for m in hit] == [
         (date(2026, 12, 8), "cancelled", "closure", 1),
         (date(2026, 12, 15), "cancelled", "closure", 1),
@@ -159,7 +159,7 @@ def test_closure_cancels_covered_meetings_and_lifting_it_restores_them(weekly_se
     restored = closures.closure_delete(actor=None, closure=closure)
     assert restored == 2
     assert len(live(weekly_series)) == 26
-    assert set(Meeting.all_centres.filter(series=weekly_series).values_list("sequence", flat=True)) == {0, 2}
+    assert set(every(Meeting).filter(series=weekly_series).values_list("sequence", flat=True)) == {0, 2}
 
 
 def test_lifting_a_closure_keeps_a_meeting_cancelled_when_its_room_was_booked_meanwhile(
@@ -179,7 +179,7 @@ def test_lifting_a_closure_keeps_a_meeting_cancelled_when_its_room_was_booked_me
             ends_at=evening + timedelta(hours=1),
         )
     # A closure of another room does not matter; book after lifting a different way: directly.
-    Meeting.all_centres.create(
+    every(Meeting).create(
         centre=centre_a,
         room=room_a,
         title="Infoabend",
@@ -188,7 +188,7 @@ def test_lifting_a_closure_keeps_a_meeting_cancelled_when_its_room_was_booked_me
         uid="manual@test",
     )
     closures.closure_delete(actor=None, closure=closure)
-    meeting = Meeting.all_centres.get(series=weekly_series, starts_at__date=date(2026, 12, 8))
+    meeting = every(Meeting).get(series=weekly_series, starts_at__date=date(2026, 12, 8))
     assert (meeting.status, meeting.cancel_reason) == ("cancelled", "clash")
 
 
@@ -360,7 +360,7 @@ def test_this_and_following_splits_the_series(weekly_series, centre_a):
         actor=None, series=weekly_series, effective_from=date(2026, 12, 29), start_time=time(18, 30)
     )
     weekly_series.refresh_from_db()
-    new_series = MeetingSeries.all_centres.get(pk=report.series_id)
+    new_series = every(MeetingSeries).get(pk=report.series_id)
     assert weekly_series.rule == "FREQ=WEEKLY;BYDAY=TU;UNTIL=20261228T235959"
     assert new_series.starts_on == date(2026, 12, 29)
     assert [m.uid for m in live(weekly_series)] == past_uids
@@ -396,7 +396,7 @@ def test_the_horizon_is_a_setting(group_a, room_a, frozen_now):
         start_time=time(19, 0),
         duration_minutes=60,
     )
-    assert Meeting.all_centres.filter(series=series).count() == 4
+    assert every(Meeting).filter(series=series).count() == 4
 
 
 def test_groups_on_topics_the_centre_does_not_offer_are_refused(centre_b):

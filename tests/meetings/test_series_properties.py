@@ -17,7 +17,7 @@ from meetings.selectors import free_intervals
 from meetings.services import closures
 from meetings.services import meetings as meeting_changes
 from meetings.services import series as services
-from tests.factories import GroupFactory, RoomFactory
+from tests.factories import GroupFactory, RoomFactory, every
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -40,7 +40,7 @@ operations = st.lists(
 
 
 def check_invariants(centre) -> None:
-    live = list(Meeting.all_centres.filter(centre=centre, status="scheduled").order_by("room_id", "starts_at"))
+    live = list(every(Meeting).filter(centre=centre, status="scheduled").order_by("room_id", "starts_at"))
     by_room = defaultdict(list)
     for meeting in live:
         by_room[meeting.room_id].append(meeting)
@@ -60,9 +60,9 @@ def check_invariants(centre) -> None:
 @given(steps=operations)
 def test_series_edits_and_closures_keep_the_invariants(centre_a, frozen_now, steps):
     frozen_now(NOW)
-    Meeting.all_centres.filter(centre=centre_a).delete()
-    MeetingSeries.all_centres.filter(centre=centre_a).delete()
-    Closure.all_centres.filter(centre=centre_a).delete()
+    every(Meeting).filter(centre=centre_a).delete()
+    every(MeetingSeries).filter(centre=centre_a).delete()
+    every(Closure).filter(centre=centre_a).delete()
     rooms = [RoomFactory(location__centre=centre_a) for _ in range(2)]
     group, neighbour = GroupFactory(centre=centre_a), GroupFactory(centre=centre_a)
     services.series_create(
@@ -85,7 +85,7 @@ def test_series_edits_and_closures_keep_the_invariants(centre_a, frozen_now, ste
     )
     for step in steps:
         kind = step[0]
-        current = MeetingSeries.all_centres.filter(group=group).order_by("-starts_on").first()
+        current = every(MeetingSeries).filter(group=group).order_by("-starts_on").first()
         try:
             if kind == "whole":
                 _kind, at, byday, room = step
@@ -106,11 +106,11 @@ def test_series_edits_and_closures_keep_the_invariants(centre_a, frozen_now, ste
                     room=rooms[where] if where < 2 else None,
                 )
             elif kind == "lift":
-                existing = list(Closure.all_centres.filter(centre=centre_a).order_by("pk"))
+                existing = list(every(Closure).filter(centre=centre_a).order_by("pk"))
                 if existing:
                     closures.closure_delete(actor=None, closure=existing[step[1] % len(existing)])
             else:
-                meetings = list(Meeting.all_centres.filter(group=group, status="scheduled").order_by("starts_at"))
+                meetings = list(every(Meeting).filter(group=group, status="scheduled").order_by("starts_at"))
                 if not meetings:
                     continue
                 meeting = meetings[step[1] % len(meetings)]

@@ -12,7 +12,7 @@ from centres.models import Centre, Person
 from meetings.models import Group, Location, Room, Topic
 from meetings.services.series import series_create
 from notifications.models import NewsletterIssueText, NewsletterList
-from tests.factories import GroupFactory
+from tests.factories import GroupFactory, every
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_a_group_name_with_a_line_break_is_a_400_naming_the_field(api_a, group_a
 
     assert response.status_code == 400
     assert ONE_LINE in response.json()["error"]["fields"]["name"]
-    assert list(Group.all_centres.values_list("name", flat=True)) == ["Dienstagsgruppe"]
+    assert list(every(Group).values_list("name", flat=True)) == ["Dienstagsgruppe"]
 
 
 def test_topic_place_and_room_names_are_one_line_in_the_api(api_a, room_a):
@@ -60,9 +60,9 @@ def test_topic_place_and_room_names_are_one_line_in_the_api(api_a, room_a):
     assert topic.json()["error"]["fields"] == {"name": [ONE_LINE]}
     assert location.json()["error"]["fields"] == {"name": [ONE_LINE]}
     assert room.json()["error"]["fields"] == {"name": [ONE_LINE]}
-    assert not Topic.all_centres.filter(name="Trauer\nNeu").exists()
-    assert not Location.all_centres.filter(name="Haus\nA").exists()
-    assert not Room.all_centres.filter(name="Raum\nB").exists()
+    assert not every(Topic).filter(name="Trauer\nNeu").exists()
+    assert not every(Location).filter(name="Haus\nA").exists()
+    assert not every(Room).filter(name="Raum\nB").exists()
 
 
 @pytest.mark.parametrize(
@@ -90,8 +90,8 @@ def test_every_name_that_reaches_a_feed_subject_or_header_refuses_a_line_break(m
 
 def test_a_stored_name_with_a_line_break_does_not_break_the_public_feed(client, group_with_meetings, room_a):
     # Stored before names were checked (or by a path that skipped the check).
-    Group.all_centres.filter(pk=group_with_meetings.pk).update(name="Kreis\nam Dienstag")
-    Room.all_centres.filter(pk=room_a.pk).update(name="Raum\r\nLinde")
+    every(Group).filter(pk=group_with_meetings.pk).update(name="Kreis\nam Dienstag")
+    every(Room).filter(pk=room_a.pk).update(name="Raum\r\nLinde")
 
     calendar, text = public_feed(client, group_with_meetings)
 
@@ -104,7 +104,7 @@ def test_a_stored_name_with_a_line_break_does_not_break_the_public_feed(client, 
 
 
 def test_a_discreet_groups_public_feed_is_named_neutrally(client, group_with_meetings):
-    Group.all_centres.filter(pk=group_with_meetings.pk).update(name="Angehörige nach Suizid", discreet=True)
+    every(Group).filter(pk=group_with_meetings.pk).update(name="Angehörige nach Suizid", discreet=True)
 
     calendar, text = public_feed(client, group_with_meetings)
 

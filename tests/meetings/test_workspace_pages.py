@@ -10,7 +10,7 @@ from meetings.intake import services as intake
 from meetings.intake.models import Enquiry
 from meetings.models import Meeting, MeetingSeries
 from notifications.models import NewsletterIssue, NewsletterIssueText, NewsletterList
-from tests.factories import TopicFactory
+from tests.factories import TopicFactory, every
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
@@ -38,20 +38,20 @@ def test_the_planner_books_a_series_and_refuses_a_clash(coordinator, centre_a, w
     url = f"/centres/{centre_a.slug}/planner/"
     booked = coordinator.post(url, series_form(group_a, room_a))
     assert booked.status_code == 302
-    (new,) = MeetingSeries.all_centres.exclude(pk=weekly_series.pk)
+    (new,) = every(MeetingSeries).exclude(pk=weekly_series.pk)
     assert {"FREQ=WEEKLY", "INTERVAL=2", "BYDAY=WE"} <= set(new.rule.split(";"))
     clash = coordinator.post(url, series_form(group_a, room_a, **{"series-weekday": 1, "series-start_time": "19:30"}))
     assert clash.status_code == 409
     assert "already booked" in clash.content.decode()
     bad = coordinator.post(url, series_form(group_a, room_a, **{"series-weekday": 9}))
     assert bad.status_code == 400
-    assert MeetingSeries.all_centres.count() == 2
+    assert every(MeetingSeries).count() == 2
 
 
 def test_moving_keeps_the_length_goes_to_the_new_week_and_refuses_far_dates(
     coordinator, centre_a, weekly_series, room_a
 ):
-    meeting = Meeting.all_centres.filter(series=weekly_series).order_by("starts_at").first()
+    meeting = every(Meeting).filter(series=weekly_series).order_by("starts_at").first()
     url = f"/centres/{centre_a.slug}/planner/meetings/{meeting.pk}/"
     moved = coordinator.post(url, {"action": "move", "starts_at": "2026-12-17T18:00", "room": room_a.pk})
     assert moved.status_code == 302
@@ -76,7 +76,7 @@ def test_an_intake_conversation_is_changed_only_on_its_enquiry(coordinator, cent
     intake.enquiry_conversation_schedule(
         actor=None, enquiry=enquiry, kind="in_person", starts_at=datetime(2026, 12, 3, 9, 0, tzinfo=UTC), room=room_a
     )
-    booking = Enquiry.all_centres.get(pk=enquiry.pk).conversation_meeting
+    booking = every(Enquiry).get(pk=enquiry.pk).conversation_meeting
     url = f"/centres/{centre_a.slug}/planner/meetings/{booking.pk}/"
     assert "Open the enquiry" in coordinator.get(url).content.decode()
     refused = coordinator.post(url, {"action": "cancel", "confirm": "yes"})
@@ -86,8 +86,8 @@ def test_an_intake_conversation_is_changed_only_on_its_enquiry(coordinator, cent
 
 
 def test_the_composer_refuses_a_time_outside_the_next_year(coordinator, centre_a):
-    newsletter = NewsletterList.all_centres.create(centre=centre_a, name="Rundbrief")
-    issue = NewsletterIssue.all_centres.create(centre=centre_a, newsletter=newsletter, title="T")
+    newsletter = every(NewsletterList).create(centre=centre_a, name="Rundbrief")
+    issue = every(NewsletterIssue).create(centre=centre_a, newsletter=newsletter, title="T")
     NewsletterIssueText.objects.create(issue=issue, language="de", subject="S", body="B")
     url = f"/centres/{centre_a.slug}/workspace/newsletters/{issue.pk}/"
     for when in ("0001-01-01T00:00", "9999-12-31T23:30"):

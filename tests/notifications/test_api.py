@@ -5,22 +5,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from notifications.models import MailContent, NewsletterIssue, NewsletterList, OutgoingMail, Subscription
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, every
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def news_a(centre_a):
-    newsletter = NewsletterList.all_centres.create(centre=centre_a, name="Rundbrief")
+    newsletter = every(NewsletterList).create(centre=centre_a, name="Rundbrief")
     person = PersonFactory(centre=centre_a, email="leser@example.net")
-    Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=person, status="confirmed")
+    every(Subscription).create(centre=centre_a, newsletter=newsletter, person=person, status="confirmed")
     return newsletter
 
 
 @pytest.fixture
 def news_b(centre_b):
-    return NewsletterList.all_centres.create(centre=centre_b, name="Nyhedsbrev")
+    return every(NewsletterList).create(centre=centre_b, name="Nyhedsbrev")
 
 
 def test_write_preview_schedule_and_follow_an_issue(api_a, news_a):
@@ -77,7 +77,7 @@ def test_another_centres_newsletters_are_out_of_reach(api_a, news_a, news_b):
     )
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["newsletter"]
-    assert not NewsletterIssue.all_centres.exists()
+    assert not every(NewsletterIssue).exists()
 
 
 def test_the_outbox_shows_only_the_own_centre(api_a, centre_a, centre_b):
@@ -99,13 +99,13 @@ def test_the_outbox_shows_only_the_own_centre(api_a, centre_a, centre_b):
 @pytest.mark.parametrize("url", ["/api/v1/newsletters/", "/api/v1/newsletter-issues/", "/api/v1/outbox/"])
 def test_list_endpoints_use_the_same_number_of_queries_for_1_and_3_items(api_a, centre_a, url):
     def make(n):
-        newsletter = NewsletterList.all_centres.create(centre=centre_a, name=f"Liste {n}")
-        issue = NewsletterIssue.all_centres.create(centre=centre_a, newsletter=newsletter, title=f"Ausgabe {n}")
+        newsletter = every(NewsletterList).create(centre=centre_a, name=f"Liste {n}")
+        issue = every(NewsletterIssue).create(centre=centre_a, newsletter=newsletter, title=f"Ausgabe {n}")
         issue.texts.create(language="de", subject="s", body="b")
-        content = MailContent.all_centres.create(
+        content = every(MailContent).create(
             centre=centre_a, language="de", from_email="x@example.net", subject="s", body_text="b"
         )
-        OutgoingMail.all_centres.create(
+        every(OutgoingMail).create(
             centre=centre_a,
             kind="system",
             idempotency_key=f"k{n}",

@@ -23,7 +23,7 @@ from meetings.models import Meeting
 from notifications import services
 from notifications.models import OutgoingMail
 from tests.clock_ahead import CLOCK_VARIABLES
-from tests.factories import MembershipFactory, PersonFactory, queue_mail
+from tests.factories import MembershipFactory, PersonFactory, every, queue_mail
 from tests.notifications.test_worker import start_celery, start_worker, wait_ready, wait_until, worker_env
 
 
@@ -106,15 +106,15 @@ def sweep() -> None:
 
 def statuses() -> dict[str, int]:
     return {
-        status: OutgoingMail.all_centres.filter(status=status).count()
-        for status in OutgoingMail.all_centres.values_list("status", flat=True).distinct()
+        status: every(OutgoingMail).filter(status=status).count()
+        for status in every(OutgoingMail).values_list("status", flat=True).distinct()
     }
 
 
 def assert_each_sent_once(fake_esp, recipients: list[str]) -> None:
     assert fake_esp.accepted_by_recipient == dict.fromkeys(recipients, 1)
     assert statuses() == {"sent": len(recipients)}
-    assert not OutgoingMail.all_centres.filter(in_doubt=True).exists()
+    assert not every(OutgoingMail).filter(in_doubt=True).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -143,10 +143,10 @@ def test_redis_restarted_mid_send_loses_no_mail_and_doubles_none(
         time.sleep(1)  # down long enough for the worker to notice and retry
         broker = start_redis(port, tmp_path)
         assert wait_until(lambda: "".join(lines).count("Connected to redis") >= 2, 30), "".join(lines)
-        assert OutgoingMail.all_centres.filter(status="queued").exists()  # their send tasks went with Redis
+        assert every(OutgoingMail).filter(status="queued").exists()  # their send tasks went with Redis
         time.sleep(2.5)  # rows left in `sending` are now older than OUTBOX_STUCK_AFTER_SECONDS
         sweep()
-        assert wait_until(lambda: not OutgoingMail.all_centres.exclude(status="sent").exists(), 30), "".join(lines)
+        assert wait_until(lambda: not every(OutgoingMail).exclude(status="sent").exists(), 30), "".join(lines)
     finally:
         if worker is not None:
             stop(worker)
@@ -211,7 +211,7 @@ def test_the_workers_database_connection_dropped_mid_batch_loses_no_mail_and_dou
         assert statuses() == {"sending": 12}
         time.sleep(1.5)  # the rows in `sending` are now older than OUTBOX_STUCK_AFTER_SECONDS
         sweep()
-        assert wait_until(lambda: not OutgoingMail.all_centres.exclude(status="sent").exists(), 30), "".join(lines)
+        assert wait_until(lambda: not every(OutgoingMail).exclude(status="sent").exists(), 30), "".join(lines)
     finally:
         stop(worker)
     assert_each_sent_once(fake_esp, recipients)
@@ -252,7 +252,7 @@ def test_two_beats_at_once_queue_and_send_each_reminder_once(
     the outbox stores a reminder once per meeting and member (its idempotency key)."""
     fake_esp = fake_postmark
     starts_at = timezone.now() + timedelta(hours=1)  # real time: the beats and the worker do not share a frozen clock
-    Meeting.all_centres.create(
+    every(Meeting).create(
         centre=centre_a,
         group=group_a,
         room=room_a,
@@ -285,11 +285,9 @@ def test_two_beats_at_once_queue_and_send_each_reminder_once(
         assert wait_until(lambda: succeeded(worker_lines, "notifications.queue_due_reminders") == 2, 30), "".join(
             worker_lines
         )
-        assert wait_until(lambda: not OutgoingMail.all_centres.exclude(status="sent").exists(), 30), "".join(
-            worker_lines
-        )
+        assert wait_until(lambda: not every(OutgoingMail).exclude(status="sent").exists(), 30), "".join(worker_lines)
     finally:
         for process in processes:
             stop(process)
-    assert OutgoingMail.all_centres.filter(kind="reminder").count() == len(recipients)
+    assert every(OutgoingMail).filter(kind="reminder").count() == len(recipients)
     assert_each_sent_once(fake_esp, recipients)

@@ -16,7 +16,7 @@ from centres.models import ConsentRecord
 from notifications import services
 from notifications.mail_requests import MAX_ATTEMPTS, mail_request_handle, mail_requests_requeue
 from notifications.models import MailRequest, NewsletterList, OutgoingMail, Subscription
-from tests.factories import PersonFactory, eager_tasks, handle_mail_requests
+from tests.factories import PersonFactory, eager_tasks, every, handle_mail_requests
 from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ HIDDEN = "[hidden: this mail holds a personal link]"
 
 @pytest.fixture
 def news(centre_a):
-    return NewsletterList.all_centres.create(centre=centre_a, name="Rundbrief")
+    return every(NewsletterList).create(centre=centre_a, name="Rundbrief")
 
 
 def subscribe_page(client, news, email):
@@ -55,37 +55,37 @@ def cost(post) -> tuple:
 
 def test_subscribing_costs_the_same_for_a_subscribed_and_an_unknown_address(client, news, centre_a):
     known = PersonFactory(centre=centre_a, email="known@example.net")
-    Subscription.all_centres.create(centre=centre_a, newsletter=news, person=known, status="confirmed")
+    every(Subscription).create(centre=centre_a, newsletter=news, person=known, status="confirmed")
     for_known = cost(lambda: subscribe_page(client, news, "known@example.net"))
     for_unknown = cost(lambda: subscribe_page(client, news, "nobody@example.net"))
     assert for_known == for_unknown
     assert for_known[3] == 1  # one queued task, for both
     # Both wait as one stored request each; nothing is decided in the page.
-    assert MailRequest.all_centres.filter(kind="newsletter_subscription").count() == 2
-    assert not OutgoingMail.all_centres.exists()
+    assert every(MailRequest).filter(kind="newsletter_subscription").count() == 2
+    assert not every(OutgoingMail).exists()
 
 
 def test_signing_up_costs_the_same_for_a_volunteer_and_an_unknown_address(client, centre_a):
     known = PersonFactory(centre=centre_a, email="known@example.net")
-    Volunteer.all_centres.create(centre=centre_a, person=known, email_confirmed_at=timezone.now())
+    every(Volunteer).create(centre=centre_a, person=known, email_confirmed_at=timezone.now())
     for_known = cost(lambda: signup_page(client, centre_a, "known@example.net"))
     for_unknown = cost(lambda: signup_page(client, centre_a, "nobody@example.net"))
     assert for_known == for_unknown
     assert for_known[3] == 1
-    assert Volunteer.all_centres.count() == 1  # the worker has not run yet
+    assert every(Volunteer).count() == 1  # the worker has not run yet
 
 
 def test_the_worker_decides_what_each_request_leads_to(client, news, centre_a):
     known = PersonFactory(centre=centre_a, email="known@example.net")
-    Subscription.all_centres.create(centre=centre_a, newsletter=news, person=known, status="confirmed")
+    every(Subscription).create(centre=centre_a, newsletter=news, person=known, status="confirmed")
     subscribe_page(client, news, "known@example.net")
     subscribe_page(client, news, "new@example.net")
     assert handle_mail_requests() == 2
     # The subscribed address gets no second confirmation; the new one gets its link.
-    assert list(OutgoingMail.all_centres.values_list("recipient", "kind")) == [
+    assert list(every(OutgoingMail).values_list("recipient", "kind")) == [
         ("new@example.net", "newsletter_confirmation")
     ]
-    assert not MailRequest.all_centres.exists()
+    assert not every(MailRequest).exists()
 
 
 # --- nothing is lost with a task ------------------------------------------------------------------
@@ -105,19 +105,19 @@ def test_a_sign_up_whose_task_was_lost_is_mailed_by_the_flush_once(client, centr
             callback()
         services.outbox_flush(older_than=timedelta(0))
     assert len(mail.outbox) == 1
-    assert Volunteer.all_centres.get().person.email == "vera@example.net"
+    assert every(Volunteer).get().person.email == "vera@example.net"
 
 
 def test_a_request_that_fails_is_kept_with_its_error_and_tried_again(centre_a):
     # A payload the handler cannot use (a defect, not the visitor's input) fails the same each time.
-    request = MailRequest.all_centres.create(kind="password_reset", payload={"user_ids": "not ids"})
+    request = every(MailRequest).create(kind="password_reset", payload={"user_ids": "not ids"})
     assert mail_request_handle(request_id=request.pk) is False
     request.refresh_from_db()
     assert (request.attempts, request.last_error) == (1, "ValueError")
-    MailRequest.all_centres.filter(pk=request.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    every(MailRequest).filter(pk=request.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     assert mail_requests_requeue() == 1
     # After MAX_ATTEMPTS it waits for a person, and the flush stops queuing it.
-    MailRequest.all_centres.filter(pk=request.pk).update(attempts=MAX_ATTEMPTS)
+    every(MailRequest).filter(pk=request.pk).update(attempts=MAX_ATTEMPTS)
     assert mail_requests_requeue() == 0
     assert mail_request_handle(request_id=request.pk) is False
 
@@ -132,19 +132,19 @@ def confirmation_mails(client, news, centre_a):
     signup_page(client, centre_a, "vera@example.net")
     handle_mail_requests()
     tokens = []
-    for row in OutgoingMail.all_centres.select_related("content").order_by("pk"):
+    for row in every(OutgoingMail).select_related("content").order_by("pk"):
         tokens.append(re.search(r"/(?:newsletter|volunteer)/confirm/([^/\s]+)/", row.body_text)[1])
     assert len(tokens) == 2
     return tokens
 
 
 def test_staff_never_see_a_confirmation_link(client, confirmation_mails, centre_a, coordinator_a, api_a):
-    assert set(OutgoingMail.all_centres.values_list("sensitive", flat=True)) == {True}
+    assert set(every(OutgoingMail).values_list("sensitive", flat=True)) == {True}
     client.force_login(coordinator_a)
     pages = [client.get(f"/centres/{centre_a.slug}/outbox/").content.decode()]
     pages += [
         client.get(f"/admin/notifications/outgoingmail/{pk}/change/").content.decode()
-        for pk in OutgoingMail.all_centres.values_list("pk", flat=True)
+        for pk in every(OutgoingMail).values_list("pk", flat=True)
     ]
     pages.append(client.get("/admin/notifications/outgoingmail/").content.decode())
     # Nor does a search by the address tell that a sensitive mail went to it.
@@ -190,7 +190,7 @@ def test_a_confirmation_records_the_link_as_its_source(client, confirmation_mail
     newsletter_token, volunteer_token = confirmation_mails
     client.post(f"/newsletter/confirm/{newsletter_token}/")
     client.post(f"/volunteer/confirm/{volunteer_token}/")
-    assert sorted(ConsentRecord.all_centres.values_list("purpose", "source")) == [
+    assert sorted(every(ConsentRecord).values_list("purpose", "source")) == [
         ("newsletter", "confirmation_link"),
         ("volunteering", "confirmation_link"),
     ]
@@ -206,7 +206,7 @@ def test_staff_cannot_record_a_consent_the_person_gives_themselves(api_a, person
         "Staff can record consent given by e-mail, by phone, in person or on paper. Consent through the web form "
         "or a confirmation link is recorded when the person gives it."
     ]
-    assert not ConsentRecord.all_centres.filter(person=person_a).exists()
+    assert not every(ConsentRecord).filter(person=person_a).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -224,7 +224,7 @@ def test_a_redis_flush_loses_no_reset_and_no_login_link(requires_postgres, redis
     user.set_password("an-old-passphrase")
     user.save()
     centre = CentreFactory(slug="centre-r")
-    Volunteer.all_centres.create(
+    every(Volunteer).create(
         centre=centre, person=PersonFactory(centre=centre, email="vera@example.net"), email_confirmed_at=timezone.now()
     )
     broker = redis.Redis.from_url(redis_url)
@@ -233,7 +233,7 @@ def test_a_redis_flush_loses_no_reset_and_no_login_link(requires_postgres, redis
     assert client.post("/volunteer/login/", {"way": "link", "link-email": "vera@example.net"}).status_code == 200
     assert broker.llen("celery") == 2  # the two tasks wait in Redis
     broker.flushdb()  # ... and are lost
-    assert MailRequest.all_centres.count() == 2
+    assert every(MailRequest).count() == 2
     worker, lines = start_worker(worker_env(redis_url, fake_postmark.url))
     try:
         wait_ready(lines)
@@ -247,5 +247,5 @@ def test_a_redis_flush_loses_no_reset_and_no_login_link(requires_postgres, redis
         worker.terminate()
         worker.wait(timeout=30)
     assert sorted(fake_postmark.recipients()) == ["leitung@example.org", "vera@example.net"]
-    assert sorted(OutgoingMail.all_centres.values_list("status", "sensitive")) == [("sent", True), ("sent", True)]
-    assert not MailRequest.all_centres.exists()
+    assert sorted(every(OutgoingMail).values_list("status", "sensitive")) == [("sent", True), ("sent", True)]
+    assert not every(MailRequest).exists()

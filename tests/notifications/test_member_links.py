@@ -10,7 +10,7 @@ from meetings.models import Membership
 from notifications.member_links import member_token
 from notifications.models import Absence, OutgoingMail
 from notifications.reminders import reminders_queue_due
-from tests.factories import MembershipFactory, PersonFactory, queue_mail
+from tests.factories import MembershipFactory, PersonFactory, every, queue_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def dora(weekly_series, group_a, centre_a):
 def links_in_reminder(frozen_now):
     frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
     reminders_queue_due()
-    text = OutgoingMail.all_centres.get(kind="reminder").body_text
+    text = every(OutgoingMail).get(kind="reminder").body_text
     return re.findall(r"http://\S+", text)
 
 
@@ -44,11 +44,11 @@ def test_i_cant_come_asks_on_get_and_counts_on_post(client, dora, frozen_now, ce
     absence, _manage = links_in_reminder(frozen_now)
     page = client.get(path_of(absence))
     assert page.status_code == 200
-    assert not Absence.all_centres.exists()  # link scanners follow GETs
+    assert not every(Absence).exists()  # link scanners follow GETs
     client.post(path_of(absence))
     client.post(path_of(absence))
-    assert Absence.all_centres.count() == 1
-    notice = OutgoingMail.all_centres.get(kind="absence")
+    assert every(Absence).count() == 1
+    notice = every(OutgoingMail).get(kind="absence")
     assert notice.recipient == "post@centre-a.example.org"
     assert "Dora" not in notice.body_text
     assert "1" in notice.body_text
@@ -93,7 +93,7 @@ def test_a_link_reaches_only_its_own_membership(client, dora, group_a, centre_a)
     )
     other.refresh_from_db()
     assert other.reminder_minutes == 24 * 60
-    assert Membership.all_centres.get(pk=dora.pk).reminder_minutes == 120
+    assert every(Membership).get(pk=dora.pk).reminder_minutes == 120
 
 
 def test_a_bad_reminder_choice_is_a_400(client, dora):
@@ -117,7 +117,7 @@ def test_a_non_ascii_digit_is_a_400_not_a_500(client, dora):
 def dora_withdrew(dora, centre_a):
     from centres.models import ConsentRecord
 
-    ConsentRecord.all_centres.create(
+    every(ConsentRecord).create(
         centre=centre_a, person=dora.person, purpose="group_membership", text_version="v1",
         given_at=datetime(2026, 1, 1, tzinfo=UTC), withdrawn_at=datetime(2026, 11, 1, tzinfo=UTC), source="email",
     )  # fmt: skip
@@ -129,7 +129,7 @@ def test_mail_queued_after_a_withdrawal_is_not_sent(dora_withdrew, centre_a, fro
     # The reminder job (reminders stay set, as by an import after the withdrawal) stores nothing.
     frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
     reminders_queue_due()
-    assert not OutgoingMail.all_centres.filter(kind="reminder").exists()
+    assert not every(OutgoingMail).filter(kind="reminder").exists()
     # A change notice queued one by one is stored suppressed, never sent.
     notice = queue_mail(centre_a, "dora@example.net", "meeting-9", kind="change_notice", person=dora_withdrew.person)
     assert notice.status == "suppressed"
@@ -141,9 +141,9 @@ def test_a_row_queued_before_the_withdrawal_is_dropped_when_the_worker_takes_it(
 
     frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
     reminders_queue_due()
-    reminder = OutgoingMail.all_centres.get(kind="reminder")
+    reminder = every(OutgoingMail).get(kind="reminder")
     # Withdrawn behind the outbox's back (a row the withdrawal did not reach): the worker checks.
-    ConsentRecord.all_centres.create(
+    every(ConsentRecord).create(
         centre=centre_a, person=dora.person, purpose="group_membership", text_version="v1", source="email",
         given_at=datetime(2026, 1, 1, tzinfo=UTC), withdrawn_at=datetime(2026, 11, 30, 17, 0, tzinfo=UTC),
     )  # fmt: skip
@@ -156,13 +156,13 @@ def test_a_row_queued_before_the_withdrawal_is_dropped_when_the_worker_takes_it(
 def test_turning_reminders_on_again_on_the_members_page_is_a_new_consent(client, dora_withdrew, frozen_now):
     from centres.models import ConsentRecord
 
-    Membership.all_centres.filter(pk=dora_withdrew.pk).update(reminder_minutes=None)
+    every(Membership).filter(pk=dora_withdrew.pk).update(reminder_minutes=None)
     page = client.get(f"/m/{member_token(purpose='manage', membership_id=dora_withdrew.pk)}/").content.decode()
     assert 'aria-describedby="reminder-consent"' in page  # the sentence saying what turning them on means
     client.post(f"/m/{member_token(purpose='manage', membership_id=dora_withdrew.pk)}/",
                 {"action": "reminders", "reminder_minutes": "1440"})  # fmt: skip
-    standing = ConsentRecord.all_centres.get(person=dora_withdrew.person, withdrawn_at__isnull=True)
+    standing = every(ConsentRecord).get(person=dora_withdrew.person, withdrawn_at__isnull=True)
     assert (standing.purpose, standing.source) == ("group_membership", "web_form")
     frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
     reminders_queue_due()
-    assert OutgoingMail.all_centres.get(kind="reminder").recipient == "dora@example.net"
+    assert every(OutgoingMail).get(kind="reminder").recipient == "dora@example.net"

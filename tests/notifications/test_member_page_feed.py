@@ -10,7 +10,7 @@ from icalendar import Calendar
 from meetings.models import Meeting
 from meetings.services.series import series_create
 from notifications.member_links import member_url
-from tests.factories import GroupFactory, MembershipFactory, PersonFactory, RoomFactory
+from tests.factories import GroupFactory, MembershipFactory, PersonFactory, RoomFactory, every
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +55,8 @@ def test_the_feed_linked_from_a_member_page_has_only_that_groups_meetings(client
     feed = client.get(path_of(calendar_link_of(client, first)))
 
     events = Calendar.from_ical(feed.content).walk("VEVENT")
-    group_1_uids = set(Meeting.all_centres.filter(group=group_a).values_list("uid", flat=True))
-    group_2_uids = set(Meeting.all_centres.filter(group=second.group).values_list("uid", flat=True))
+    group_1_uids = set(every(Meeting).filter(group=group_a).values_list("uid", flat=True))
+    group_2_uids = set(every(Meeting).filter(group=second.group).values_list("uid", flat=True))
     assert group_1_uids
     assert group_2_uids
     assert {str(event["UID"]) for event in events} == group_1_uids
@@ -119,14 +119,14 @@ def test_the_welcome_mail_links_the_feed_of_the_new_group_only(client, birgit, g
         consent=True,
         channel=Enquiry.Channel.PHONE,
     )
-    Enquiry.all_centres.filter(pk=enquiry.pk).update(person=second.person, status=Enquiry.Status.CONVERSATION_HELD)
+    every(Enquiry).filter(pk=enquiry.pk).update(person=second.person, status=Enquiry.Status.CONVERSATION_HELD)
     enquiry.refresh_from_db()
 
     intake.enquiry_place(actor=None, enquiry=enquiry, group=group_a)
 
     welcome = next(
         mail
-        for mail in OutgoingMail.all_centres.select_related("content").filter(recipient="birgit@example.net")
+        for mail in every(OutgoingMail).select_related("content").filter(recipient="birgit@example.net")
         if "/calendar/people/" in mail.body_text
     )
     link = re.search(r"http://\S+/calendar/people/\S+\.ics", welcome.body_text).group(0)

@@ -15,27 +15,27 @@ from notifications.models import (
     OutgoingMail,
     Subscription,
 )
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, every
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def news(centre_a):
-    newsletter = NewsletterList.all_centres.create(centre=centre_a, name="Rundbrief")
+    newsletter = every(NewsletterList).create(centre=centre_a, name="Rundbrief")
     for n in range(5):
         person = PersonFactory(centre=centre_a, email=f"leser{n}@example.net", language="da" if n == 4 else "de")
-        Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=person, status="confirmed")
+        every(Subscription).create(centre=centre_a, newsletter=newsletter, person=person, status="confirmed")
     waiting = PersonFactory(centre=centre_a, email="wartet@example.net")
-    Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=waiting, status="pending")
+    every(Subscription).create(centre=centre_a, newsletter=newsletter, person=waiting, status="pending")
     gone = PersonFactory(centre=centre_a, email="weg@example.net")
-    Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=gone, status="unsubscribed")
+    every(Subscription).create(centre=centre_a, newsletter=newsletter, person=gone, status="unsubscribed")
     return newsletter
 
 
 @pytest.fixture
 def issue(news, centre_a):
-    issue = NewsletterIssue.all_centres.create(centre=centre_a, newsletter=news, title="Dezember")
+    issue = every(NewsletterIssue).create(centre=centre_a, newsletter=news, title="Dezember")
     NewsletterIssueText.objects.create(
         issue=issue,
         language="de",
@@ -49,7 +49,7 @@ def issue(news, centre_a):
 def run_chunk_tasks() -> int:
     """What the workers do with the queued chunk tasks (make the rows and send them); returns
     how many rows they made."""
-    return sum(tasks.queue_issue_chunk.run(pk)["made"] for pk in IssueChunk.all_centres.values_list("pk", flat=True))
+    return sum(tasks.queue_issue_chunk.run(pk)["made"] for pk in every(IssueChunk).values_list("pk", flat=True))
 
 
 def test_an_issue_goes_to_each_confirmed_subscriber_once_in_their_language(issue, fake_esp):
@@ -58,7 +58,7 @@ def test_an_issue_goes_to_each_confirmed_subscriber_once_in_their_language(issue
     assert run_chunk_tasks() == 5
     assert run_chunk_tasks() == 0
     assert issues.issues_send_due() == 0
-    services.mails_send(list(OutgoingMail.all_centres.values_list("pk", flat=True)))
+    services.mails_send(list(every(OutgoingMail).values_list("pk", flat=True)))
     subjects = {message["To"]: message["Subject"] for message in fake_esp.accepted}
     assert sorted(subjects) == [f"leser{n}@example.net" for n in range(5)]
     assert subjects["leser4@example.net"] == "Nyt fra centret"
@@ -72,7 +72,7 @@ def test_every_issue_mail_carries_one_click_unsubscribe_headers(issue, fake_esp)
     issues.issue_schedule(issue=issue)
     issues.issues_send_due()
     run_chunk_tasks()
-    services.mails_send(list(OutgoingMail.all_centres.values_list("pk", flat=True)))
+    services.mails_send(list(every(OutgoingMail).values_list("pk", flat=True)))
     headers = {header["Name"]: header["Value"] for header in fake_esp.accepted[0]["Headers"]}
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert headers["List-Unsubscribe"].startswith("<http")
@@ -111,7 +111,7 @@ def test_pausing_stops_between_chunks_and_resuming_finishes_without_repeats(issu
     monkeypatch.setattr(issues, "CHUNK", 2)
     issues.issue_schedule(issue=issue)
     assert issues.issues_send_due() == 3
-    first, *others = IssueChunk.all_centres.order_by("after_id").values_list("pk", flat=True)
+    first, *others = every(IssueChunk).order_by("after_id").values_list("pk", flat=True)
     assert len(issues.issue_chunk_queue(first)) == 2
     issues.issue_pause(issue=issue)
     assert [issues.issue_chunk_queue(pk) for pk in others] == [[], []]  # they wait
@@ -119,7 +119,7 @@ def test_pausing_stops_between_chunks_and_resuming_finishes_without_repeats(issu
     issues.issue_resume(issue=issue)
     assert issues.issues_send_due() == 2  # at once, not after the lost-task timeout
     assert run_chunk_tasks() == 3
-    assert OutgoingMail.all_centres.filter(newsletter_issue=issue).count() == 5
+    assert every(OutgoingMail).filter(newsletter_issue=issue).count() == 5
     assert issues.issues_send_due() == 0
     issue.refresh_from_db()
     assert issue.status == "sent"
@@ -135,7 +135,7 @@ def test_a_test_send_goes_only_to_the_given_address(issue, fake_esp):
 def test_an_issue_without_text_cannot_be_scheduled(news, centre_a):
     from config.errors import DomainError
 
-    empty = NewsletterIssue.all_centres.create(centre=centre_a, newsletter=news, title="Leer")
+    empty = every(NewsletterIssue).create(centre=centre_a, newsletter=news, title="Leer")
     with pytest.raises(DomainError, match="at least one language"):
         issues.issue_schedule(issue=empty)
 
@@ -145,9 +145,9 @@ def test_someone_who_unsubscribes_after_the_rows_are_made_gets_no_issue(issue, f
 
     issues.issue_schedule(issue=issue)
     issues.issues_send_due()
-    mail_ids = issues.issue_chunk_queue(IssueChunk.all_centres.get().pk)
-    leaving = Subscription.all_centres.select_related("person").get(person__email="leser0@example.net")
+    mail_ids = issues.issue_chunk_queue(every(IssueChunk).get().pk)
+    leaving = every(Subscription).select_related("person").get(person__email="leser0@example.net")
     subscriptions_end(person=leaving.person)
     assert services.mails_send_claimed(mail_ids).sent == 4
     assert "leser0@example.net" not in fake_esp.recipients()
-    assert OutgoingMail.all_centres.get(recipient="leser0@example.net").status == "suppressed"
+    assert every(OutgoingMail).get(recipient="leser0@example.net").status == "suppressed"

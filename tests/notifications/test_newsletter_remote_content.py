@@ -15,7 +15,7 @@ from notifications.models import (
     OutgoingMail,
     Subscription,
 )
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, every
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +38,10 @@ Mehr auf [unserer Seite](https://kontaktstelle.example/neu).
 
 @pytest.fixture
 def tracked_issue(centre_a):
-    newsletter = NewsletterList.all_centres.create(centre=centre_a, name="Rundbrief")
+    newsletter = every(NewsletterList).create(centre=centre_a, name="Rundbrief")
     reader = PersonFactory(centre=centre_a, email="leserin@example.net", language="de")
-    Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=reader, status="confirmed")
-    issue = NewsletterIssue.all_centres.create(centre=centre_a, newsletter=newsletter, title="Dezember")
+    every(Subscription).create(centre=centre_a, newsletter=newsletter, person=reader, status="confirmed")
+    issue = every(NewsletterIssue).create(centre=centre_a, newsletter=newsletter, title="Dezember")
     NewsletterIssueText.objects.create(issue=issue, language="de", subject="Neues", body=TRACKING)
     return issue
 
@@ -49,9 +49,9 @@ def tracked_issue(centre_a):
 def test_a_sent_issue_holds_no_remote_image_or_anything_else_that_loads(tracked_issue, fake_esp):
     issues.issue_schedule(issue=tracked_issue)
     issues.issues_send_due()
-    for chunk_id in IssueChunk.all_centres.values_list("pk", flat=True):
+    for chunk_id in every(IssueChunk).values_list("pk", flat=True):
         tasks.queue_issue_chunk.run(chunk_id)
-    services.mails_send(list(OutgoingMail.all_centres.values_list("pk", flat=True)))
+    services.mails_send(list(every(OutgoingMail).values_list("pk", flat=True)))
 
     [sent] = fake_esp.accepted
     html = sent["HtmlBody"]

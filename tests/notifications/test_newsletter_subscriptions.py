@@ -8,14 +8,14 @@ from django.test import Client
 from centres.models import ConsentRecord, Person
 from notifications import issues, newsletters
 from notifications.models import IssueChunk, NewsletterIssue, NewsletterList, OutgoingMail, Subscription
-from tests.factories import handle_mail_requests
+from tests.factories import every, handle_mail_requests
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def news(centre_a):
-    return NewsletterList.all_centres.create(centre=centre_a, name="Rundbrief")
+    return every(NewsletterList).create(centre=centre_a, name="Rundbrief")
 
 
 def subscribe(client, news, email="neu@example.net", **extra):
@@ -28,7 +28,7 @@ def subscribe(client, news, email="neu@example.net", **extra):
 
 
 def confirmation_link(email="neu@example.net") -> str:
-    body = OutgoingMail.all_centres.get(kind="newsletter_confirmation", recipient=email).body_text
+    body = every(OutgoingMail).get(kind="newsletter_confirmation", recipient=email).body_text
     url = re.search(r"http://\S+/newsletter/confirm/\S+/", body).group(0)
     return url[url.index("/newsletter/") :]
 
@@ -36,7 +36,7 @@ def confirmation_link(email="neu@example.net") -> str:
 def test_subscribing_stores_a_pending_subscription_and_mails_a_confirmation_link(client, news):
     response = subscribe(client, news)
     assert "Please check your inbox" in response.content.decode()
-    subscription = Subscription.all_centres.get()
+    subscription = every(Subscription).get()
     assert (subscription.status, subscription.person.email) == ("pending", "neu@example.net")
     assert "/newsletter/confirm/" in confirmation_link()
 
@@ -52,15 +52,15 @@ def test_a_get_on_the_confirmation_link_only_asks(client, news):
     subscribe(client, news)
     page = client.get(confirmation_link()).content.decode()
     assert "Yes, subscribe me" in page
-    assert Subscription.all_centres.get().status == "pending"  # a link scanner subscribes nobody
+    assert every(Subscription).get().status == "pending"  # a link scanner subscribes nobody
 
 
 def test_confirming_subscribes_and_records_the_consent(client, news):
     subscribe(client, news)
     page = client.post(confirmation_link())
     assert "you are subscribed" in page.content.decode()
-    subscription = Subscription.all_centres.get()
-    consent = ConsentRecord.all_centres.get(person=subscription.person, purpose="newsletter")
+    subscription = every(Subscription).get()
+    consent = every(ConsentRecord).get(person=subscription.person, purpose="newsletter")
     assert (subscription.status, consent.source, consent.text_version) == (
         "confirmed",
         "confirmation_link",
@@ -71,20 +71,20 @@ def test_confirming_subscribes_and_records_the_consent(client, news):
 
 def test_an_unconfirmed_subscriber_is_never_mailed_an_issue(client, news):
     subscribe(client, news)
-    issue = NewsletterIssue.all_centres.create(centre=news.centre, newsletter=news, title="Ausgabe")
+    issue = every(NewsletterIssue).create(centre=news.centre, newsletter=news, title="Ausgabe")
     issue.texts.create(language="de", subject="Neues", body="Text")
     issues.issue_schedule(issue=issue)
     issues.issue_queue(issue=issue)
-    assert [issues.issue_chunk_queue(chunk.pk) for chunk in IssueChunk.all_centres.filter(issue=issue)] == []
-    assert not OutgoingMail.all_centres.filter(newsletter_issue=issue).exists()
-    assert OutgoingMail.all_centres.filter(kind="newsletter_confirmation").count() == 1
+    assert [issues.issue_chunk_queue(chunk.pk) for chunk in every(IssueChunk).filter(issue=issue)] == []
+    assert not every(OutgoingMail).filter(newsletter_issue=issue).exists()
+    assert every(OutgoingMail).filter(kind="newsletter_confirmation").count() == 1
 
 
 def test_an_already_confirmed_address_gets_no_second_confirmation_mail(client, news):
     subscribe(client, news)
     client.post(confirmation_link())
     subscribe(client, news)
-    assert OutgoingMail.all_centres.filter(kind="newsletter_confirmation").count() == 1
+    assert every(OutgoingMail).filter(kind="newsletter_confirmation").count() == 1
 
 
 def test_an_expired_or_forged_confirmation_link_does_nothing(client, news, monkeypatch):
@@ -98,30 +98,30 @@ def test_an_expired_or_forged_confirmation_link_does_nothing(client, news, monke
     later = time.time() + 8 * 24 * 3600
     monkeypatch.setattr(signing.time, "time", lambda: later)
     assert client.get(link).status_code == 404
-    assert Subscription.all_centres.get().status == "pending"
+    assert every(Subscription).get().status == "pending"
 
 
 def test_the_honeypot_subscribes_nobody(client, news):
     response = subscribe(client, news, website="http://spam.example")
     assert "Please check your inbox" in response.content.decode()
-    assert not Subscription.all_centres.exists()
+    assert not every(Subscription).exists()
 
 
 @pytest.fixture
 def subscriber(client, news):
     subscribe(client, news)
     client.post(confirmation_link())
-    return Person.all_centres.get(email="neu@example.net")
+    return every(Person).get(email="neu@example.net")
 
 
 def test_list_unsubscribe_headers_follow_rfc_8058(subscriber, news, settings):
     settings.SITE_URL = "https://kontakt.example.org"
-    issue = NewsletterIssue.all_centres.create(centre=news.centre, newsletter=news, title="Ausgabe")
+    issue = every(NewsletterIssue).create(centre=news.centre, newsletter=news, title="Ausgabe")
     issue.texts.create(language="de", subject="Neues", body="Text")
     issues.issue_schedule(issue=issue)
     assert issues.issue_queue(issue=issue) == 1
-    assert len(issues.issue_chunk_queue(IssueChunk.all_centres.get(issue=issue).pk)) == 1
-    headers = OutgoingMail.all_centres.select_related("content").get(newsletter_issue=issue).headers
+    assert len(issues.issue_chunk_queue(every(IssueChunk).get(issue=issue).pk)) == 1
+    headers = every(OutgoingMail).select_related("content").get(newsletter_issue=issue).headers
     found = re.fullmatch(r"<https://kontakt\.example\.org/newsletter/unsubscribe/(\S+)/>", headers["List-Unsubscribe"])
     assert found
     assert newsletters.subscriber_from_token(found[1]) == subscriber
@@ -136,7 +136,7 @@ def unsubscribe_path(person) -> str:
 def test_a_get_on_the_unsubscribe_link_only_asks(client, subscriber):
     page = client.get(unsubscribe_path(subscriber)).content.decode()
     assert "Yes, unsubscribe me" in page
-    assert Subscription.all_centres.get().status == "confirmed"
+    assert every(Subscription).get().status == "confirmed"
 
 
 def test_a_cookieless_one_click_post_unsubscribes_at_once(subscriber):
@@ -145,20 +145,20 @@ def test_a_cookieless_one_click_post_unsubscribes_at_once(subscriber):
         unsubscribe_path(subscriber), "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 200
-    assert Subscription.all_centres.get().status == "unsubscribed"
-    consent = ConsentRecord.all_centres.get(person=subscriber, purpose="newsletter")
+    assert every(Subscription).get().status == "unsubscribed"
+    consent = every(ConsentRecord).get(person=subscriber, purpose="newsletter")
     assert consent.withdrawn_at is not None
-    newsletter = Subscription.all_centres.get().newsletter
+    newsletter = every(Subscription).get().newsletter
     assert newsletters.confirmed_subscribers_between(newsletter.pk, 0, 10**12) == []
 
 
 def test_preferences_leave_one_newsletter_and_keep_another(client, subscriber, centre_a, news):
-    other = NewsletterList.all_centres.create(centre=centre_a, name="Ehrenamt")
-    Subscription.all_centres.create(centre=centre_a, newsletter=other, person=subscriber, status="confirmed")
+    other = every(NewsletterList).create(centre=centre_a, name="Ehrenamt")
+    every(Subscription).create(centre=centre_a, newsletter=other, person=subscriber, status="confirmed")
     url = newsletters.preferences_url(subscriber)
     path = url[url.index("/newsletter/") :]
     client.post(path, {"keep": [str(other.pk)]})
-    statuses = dict(Subscription.all_centres.filter(person=subscriber).values_list("newsletter__name", "status"))
+    statuses = dict(every(Subscription).filter(person=subscriber).values_list("newsletter__name", "status"))
     assert statuses == {"Rundbrief": "unsubscribed", "Ehrenamt": "confirmed"}
 
 
@@ -166,12 +166,12 @@ def test_an_overlong_address_is_a_form_error_not_a_500(client, news):
     email = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".org"
     response = subscribe(client, news, email=email)
     assert response.status_code == 200
-    assert not Subscription.all_centres.exists()
+    assert not every(Subscription).exists()
 
 
 def test_subscriptions_are_limited_per_client_address_and_the_limited_ones_change_nothing(client, news):
     answers = [subscribe(client, news, email=f"flood{n}@example.net").status_code for n in range(12)]
     assert answers[:10] == [200] * 10
     assert answers[10:] == [429, 429]
-    assert not Person.all_centres.filter(email__in=["flood10@example.net", "flood11@example.net"]).exists()
+    assert not every(Person).filter(email__in=["flood10@example.net", "flood11@example.net"]).exists()
     assert "Too many requests" in subscribe(client, news, email="late@example.net").content.decode()

@@ -8,7 +8,7 @@ from icalendar import Calendar
 
 from notifications import services
 from notifications.models import OutgoingMail, SuppressedAddress, WebhookEvent
-from tests.factories import queue_mail
+from tests.factories import every, queue_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def test_the_same_mail_is_stored_once(centre_a):
     assert first is not None
     assert queue_mail(centre_a) is None
     assert queue_mail(centre_a, recipient="ALMA@example.net") is None
-    assert OutgoingMail.all_centres.count() == 1
+    assert every(OutgoingMail).count() == 1
 
 
 def test_mail_is_rendered_in_the_recipients_language(centre_a):
@@ -30,7 +30,7 @@ def test_mail_is_rendered_in_the_recipients_language(centre_a):
 
 
 def test_a_suppressed_address_is_never_sent_to(centre_a, fake_esp):
-    SuppressedAddress.all_centres.create(centre=centre_a, email="alma@example.net", reason="bounced")
+    every(SuppressedAddress).create(centre=centre_a, email="alma@example.net", reason="bounced")
     mail = queue_mail(centre_a)
     assert mail.status == "suppressed"
     services.mails_send([mail.pk])
@@ -91,7 +91,7 @@ def test_calendar_attachments_reach_the_esp_as_text_calendar(centre_a, fake_esp,
     from meetings.calendar import meetings_calendar
     from meetings.models import Meeting
 
-    meeting = Meeting.all_centres.filter(series=weekly_series_for_notices).first()
+    meeting = every(Meeting).filter(series=weekly_series_for_notices).first()
     mail = services.mail_queue(
         centre=centre_a,
         kind=OutgoingMail.Kind.REMINDER,
@@ -120,7 +120,7 @@ def test_no_open_or_click_tracking_is_asked_for(centre_a, fake_esp):
 
 def test_rows_left_in_sending_by_a_dead_worker_go_back_to_the_queue(centre_a):
     mail = queue_mail(centre_a)
-    OutgoingMail.all_centres.filter(pk=mail.pk).update(
+    every(OutgoingMail).filter(pk=mail.pk).update(
         status="sending", sending_since=datetime(2026, 1, 1, tzinfo=UTC), attempts=1
     )
     assert services.outbox_requeue_stuck() == 1
@@ -131,13 +131,13 @@ def test_rows_left_in_sending_by_a_dead_worker_go_back_to_the_queue(centre_a):
 def test_a_row_whose_worker_died_after_the_esp_took_it_is_not_sent_again(centre_a, fake_esp):
     mail = queue_mail(centre_a)
     assert services.mails_send([mail.pk]).sent == 1
-    message_id = OutgoingMail.all_centres.get(pk=mail.pk).esp_message_id
+    message_id = every(OutgoingMail).get(pk=mail.pk).esp_message_id
     # As if the worker had died after the ESP's answer, before writing it down.
-    OutgoingMail.all_centres.filter(pk=mail.pk).update(
+    every(OutgoingMail).filter(pk=mail.pk).update(
         status="sending", sending_since=datetime(2026, 1, 1, tzinfo=UTC), esp_message_id=""
     )
     assert services.outbox_requeue_stuck() == 1
-    assert OutgoingMail.all_centres.get(pk=mail.pk).in_doubt
+    assert every(OutgoingMail).get(pk=mail.pk).in_doubt
     result = services.mails_send([mail.pk])
     mail.refresh_from_db()
     assert (result.sent, mail.status, mail.esp_message_id, mail.in_doubt) == (1, "sent", message_id, False)
@@ -146,7 +146,7 @@ def test_a_row_whose_worker_died_after_the_esp_took_it_is_not_sent_again(centre_
 
 def test_a_row_in_doubt_that_never_reached_the_esp_is_sent(centre_a, fake_esp):
     mail = queue_mail(centre_a)
-    OutgoingMail.all_centres.filter(pk=mail.pk).update(
+    every(OutgoingMail).filter(pk=mail.pk).update(
         status="sending", sending_since=datetime(2026, 1, 1, tzinfo=UTC), attempts=1
     )
     services.outbox_requeue_stuck()
@@ -168,7 +168,7 @@ def test_a_mail_whose_answer_timed_out_is_looked_up_before_it_is_sent_again(cent
 
 def test_a_row_in_doubt_waits_while_the_esp_cannot_be_asked(centre_a, fake_esp):
     mail = queue_mail(centre_a)
-    OutgoingMail.all_centres.filter(pk=mail.pk).update(status="queued", in_doubt=True)
+    every(OutgoingMail).filter(pk=mail.pk).update(status="queued", in_doubt=True)
     fake_esp.stop()  # nobody answers on its port now
     result = services.mails_send([mail.pk])
     mail.refresh_from_db()
@@ -210,7 +210,7 @@ def test_a_hard_bounce_suppresses_the_address_for_the_centre(client, centre_a, c
     assert response.status_code == 200
     mail.refresh_from_db()
     assert mail.delivery == "bounced"
-    assert list(SuppressedAddress.all_centres.values_list("centre__slug", "email", "reason")) == [
+    assert list(every(SuppressedAddress).values_list("centre__slug", "email", "reason")) == [
         ("centre-a", "alma@example.net", "bounced")
     ]
     assert queue_mail(centre_a, obj="later").status == "suppressed"
@@ -224,7 +224,7 @@ def test_a_redelivered_webhook_event_is_applied_once(client, centre_a, fake_esp,
     for _ in range(3):
         post_webhook(client, postmark_bounce(mail.esp_message_id))
     assert WebhookEvent.objects.count() == 1
-    assert SuppressedAddress.all_centres.count() == 1
+    assert every(SuppressedAddress).count() == 1
 
 
 @pytest.mark.parametrize("auth", [None, "hook:wrong"])
@@ -234,7 +234,7 @@ def test_webhooks_without_the_secret_change_nothing(client, centre_a, fake_esp, 
     mail.refresh_from_db()
     response = post_webhook(client, postmark_bounce(mail.esp_message_id), auth=auth)
     assert response.status_code in (400, 401, 403)
-    assert not SuppressedAddress.all_centres.exists()
+    assert not every(SuppressedAddress).exists()
     assert not WebhookEvent.objects.exists()
 
 
@@ -244,7 +244,7 @@ def test_the_batch_api_sends_many_mails_in_one_request_and_reports_each(centre_a
     mails = [queue_mail(centre_a, recipient=f"r{n}@example.net", obj=f"batch-{n}") for n in range(120)]
     result = services.mails_send([mail.pk for mail in mails])
     assert (result.sent, result.failed, fake_esp.requests) == (119, 1, 1)
-    statuses = dict(OutgoingMail.all_centres.values_list("recipient", "status"))
+    statuses = dict(every(OutgoingMail).values_list("recipient", "status"))
     assert statuses["r7@example.net"] == "failed"
     assert sum(status == "sent" for status in statuses.values()) == 119
 
@@ -254,7 +254,7 @@ def test_a_row_handed_to_another_worker_by_the_sweeper_is_not_sent_again(centre_
     first, second = queue_mail(centre_a, obj="slow-1"), queue_mail(centre_a, recipient="r2@example.net", obj="slow-2")
     claimed = services._claim([first.pk, second.pk])
     # While this worker is busy, the sweeper gives the second row to another worker, which sends it.
-    OutgoingMail.all_centres.filter(pk=second.pk).update(status="queued")
+    every(OutgoingMail).filter(pk=second.pk).update(status="queued")
     services.mails_send([second.pk])
     result = services.SendResult(retry=[])
     from django.core.mail import get_connection
@@ -267,7 +267,7 @@ def test_a_row_handed_to_another_worker_by_the_sweeper_is_not_sent_again(centre_
 
 def test_an_address_suppressed_after_queueing_is_not_mailed(centre_a, fake_esp):
     mail = queue_mail(centre_a)
-    SuppressedAddress.all_centres.create(centre=centre_a, email="ALMA@example.net", reason="complained")
+    every(SuppressedAddress).create(centre=centre_a, email="ALMA@example.net", reason="complained")
     services.mails_send([mail.pk])
     mail.refresh_from_db()
     assert (mail.status, fake_esp.accepted) == ("suppressed", [])

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from notifications import services
 from notifications.models import MailContent, OutgoingMail
 from notifications.services import RenderedMail
-from tests.factories import queue_mail
+from tests.factories import every, queue_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,8 @@ def mailbox_key(kind: str, obj: str, recipient: str) -> str:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None)
 @given(steps=st.lists(st.one_of(single, bulk, claimed, send), min_size=1, max_size=12))
 def test_the_outbox_never_holds_two_rows_for_one_key(centre_a, fake_postmark, steps):
-    OutgoingMail.all_centres.all().delete()
-    MailContent.all_centres.all().delete()
+    every(OutgoingMail).all().delete()
+    every(MailContent).all().delete()
     fake_postmark.accepted.clear()
     content = services.mail_content_create(
         centre=centre_a, language="de", rendered=RenderedMail(subject="Erinnerung", text="Text", html="")
@@ -72,11 +72,11 @@ def test_the_outbox_never_holds_two_rows_for_one_key(centre_a, fake_postmark, st
             store(rows)
             wanted.update(mailbox_key("reminder", obj, recipient) for obj, recipient in step[1])
         else:
-            services.mails_send(list(OutgoingMail.all_centres.filter(status="queued").values_list("pk", flat=True)))
+            services.mails_send(list(every(OutgoingMail).filter(status="queued").values_list("pk", flat=True)))
 
-    keys = list(OutgoingMail.all_centres.values_list("idempotency_key", flat=True))
+    keys = list(every(OutgoingMail).values_list("idempotency_key", flat=True))
     assert len(keys) == len(set(keys))
     assert set(keys) == wanted
     handed_over = [message["To"] for message in fake_postmark.accepted]
-    sent = OutgoingMail.all_centres.filter(status="sent").count()
+    sent = every(OutgoingMail).filter(status="sent").count()
     assert len(handed_over) == sent  # nothing handed to the ESP twice, nothing sent unrecorded

@@ -10,7 +10,7 @@ from meetings.services import closures, groups
 from meetings.services import meetings as meeting_changes
 from notifications.models import OutgoingMail
 from notifications.reminders import reminders_queue_due
-from tests.factories import MembershipFactory, PersonFactory
+from tests.factories import MembershipFactory, PersonFactory, every
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +34,11 @@ def members(weekly_series, group_a, centre_a):
 
 
 def first_meeting(series):
-    return Meeting.all_centres.filter(series=series).order_by("starts_at").first()
+    return every(Meeting).filter(series=series).order_by("starts_at").first()
 
 
 def recipients(kind="reminder"):
-    return sorted(OutgoingMail.all_centres.filter(kind=kind).values_list("recipient", flat=True))
+    return sorted(every(OutgoingMail).filter(kind=kind).values_list("recipient", flat=True))
 
 
 def test_reminders_go_out_at_each_members_lead_time_once(weekly_series, members, frozen_now):
@@ -52,7 +52,7 @@ def test_reminders_go_out_at_each_members_lead_time_once(weekly_series, members,
     assert reminders_queue_due() == 1
     assert reminders_queue_due() == 0  # a second run (or a second beat) adds nothing
     assert recipients() == ["dora@example.net", "kai@example.net"]
-    mail = OutgoingMail.all_centres.get(recipient="dora@example.net")
+    mail = every(OutgoingMail).get(recipient="dora@example.net")
     assert mail.subject == "Erinnerung: Dienstagsgruppe am Dienstag, 1. Dezember 2026 um 19:00"
     calendar = Calendar.from_ical(mail.calendar)
     assert (str(calendar["METHOD"]), str(calendar.walk("VEVENT")[0]["UID"])) == ("REQUEST", meeting.uid)
@@ -81,7 +81,7 @@ def test_discreet_groups_get_subjects_without_their_name(weekly_series, members,
     group_a.save()
     frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
     reminders_queue_due()
-    subject = OutgoingMail.all_centres.get(recipient="dora@example.net").subject
+    subject = every(OutgoingMail).get(recipient="dora@example.net").subject
     assert "Dienstagsgruppe" not in subject
     assert "19:00" in subject
 
@@ -90,7 +90,7 @@ def test_cancelling_a_meeting_notifies_the_members_at_once(weekly_series, member
     meeting = first_meeting(weekly_series)
     meeting_changes.meeting_cancel(actor=None, meeting=meeting)
     assert recipients("change_notice") == ["dora@example.net", "kai@example.net", "otto@example.net"]
-    calendar = Calendar.from_ical(OutgoingMail.all_centres.filter(kind="change_notice").first().calendar)
+    calendar = Calendar.from_ical(every(OutgoingMail).filter(kind="change_notice").first().calendar)
     event = calendar.walk("VEVENT")[0]
     assert (str(calendar["METHOD"]), str(event["UID"]), int(event["SEQUENCE"])) == ("CANCEL", meeting.uid, 1)
 
@@ -99,7 +99,7 @@ def test_a_closure_over_three_meetings_sends_one_mail_per_member(weekly_series, 
     closures.closure_create(
         actor=None, centre=centre_a, starts_on=date(2026, 12, 7), ends_on=date(2026, 12, 23), reason="Weihnachten"
     )
-    mails = OutgoingMail.all_centres.filter(kind="change_notice")
+    mails = every(OutgoingMail).filter(kind="change_notice")
     assert sorted(mails.values_list("recipient", flat=True)) == [
         "dora@example.net",
         "kai@example.net",
@@ -112,7 +112,7 @@ def test_a_closure_over_three_meetings_sends_one_mail_per_member(weekly_series, 
 def test_moving_a_meeting_sends_an_updated_request(weekly_series, members):
     meeting = first_meeting(weekly_series)
     meeting_changes.meeting_move(actor=None, meeting=meeting, starts_at=meeting.starts_at + timedelta(days=1))
-    mail = OutgoingMail.all_centres.filter(kind="change_notice").first()
+    mail = every(OutgoingMail).filter(kind="change_notice").first()
     event = Calendar.from_ical(mail.calendar).walk("VEVENT")[0]
     assert (str(event["UID"]), int(event["SEQUENCE"]), str(event["STATUS"])) == (meeting.uid, 1, "CONFIRMED")
 
@@ -152,7 +152,7 @@ def test_a_member_who_leaves_today_gets_no_more_mail(weekly_series, members, fro
     from meetings.services import groups as group_services
 
     frozen_now(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
-    dora = members["daily"].memberships.model.all_centres.get(person=members["daily"])
+    dora = every(members["daily"].memberships.model).get(person=members["daily"])
     group_services.membership_end(actor=None, membership=dora)
     reminders_queue_due()
     assert "dora@example.net" not in recipients()
@@ -163,5 +163,5 @@ def test_discreet_groups_are_just_a_group_meeting_in_calendars(weekly_series, me
     group_a.save()
     frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
     reminders_queue_due()
-    event = Calendar.from_ical(OutgoingMail.all_centres.get(recipient="dora@example.net").calendar).walk("VEVENT")[0]
+    event = Calendar.from_ical(every(OutgoingMail).get(recipient="dora@example.net").calendar).walk("VEVENT")[0]
     assert "Dienstagsgruppe" not in str(event["SUMMARY"])

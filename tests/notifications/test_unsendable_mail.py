@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from centres.models import Centre
 from notifications import services
 from notifications.models import MailContent, OutgoingMail
-from tests.factories import queue_mail
+from tests.factories import every, queue_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ LINE_BREAK_ERROR = (
 
 def stored_before_the_rule(mail_row: OutgoingMail, **content) -> None:
     """Content as a row stored before names were single line (or by a defect) holds it."""
-    MailContent.all_centres.filter(pk=mail_row.content_id).update(**content)
+    every(MailContent).filter(pk=mail_row.content_id).update(**content)
 
 
 def outcome(row: OutgoingMail) -> tuple:
@@ -31,7 +31,7 @@ def outcome(row: OutgoingMail) -> tuple:
 def test_a_line_break_in_the_sender_fails_the_row_with_a_clear_error(centre_a, fake_esp):
     row, other = queue_mail(centre_a), queue_mail(centre_a, recipient="bodil@example.net")
     stored_before_the_rule(row, from_email='"Kontaktstelle A\r\nBcc: spy@example.net" <a@example.org>')
-    MailContent.all_centres.filter(pk=other.content_id).update(from_email="a@example.org")
+    every(MailContent).filter(pk=other.content_id).update(from_email="a@example.org")
     result = services.mails_send([row.pk, other.pk])
     assert (result.sent, result.failed, result.retry) == (1, 1, [])
     assert outcome(row) == ("failed", LINE_BREAK_ERROR, None, False)
@@ -57,7 +57,7 @@ def test_content_that_cannot_be_built_fails_the_row_not_the_worker(centre_a, fak
 
 
 def test_a_sender_name_stored_with_a_line_break_still_makes_one_header_line(centre_a, fake_esp):
-    Centre.all_centres.filter(pk=centre_a.pk).update(sender_name="Kontakt\r\nstelle A", sender_email="a@example.org")
+    every(Centre).filter(pk=centre_a.pk).update(sender_name="Kontakt\r\nstelle A", sender_email="a@example.org")
     centre_a.refresh_from_db()
     row = queue_mail(centre_a)
     assert row.from_email == '"Kontakt stelle A" <a@example.org>'

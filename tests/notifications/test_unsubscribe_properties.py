@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from centres.models import ConsentRecord
-from centres.services import consent_record
+from centres.services.consents import consent_record
 from notifications import issues, newsletters
 from notifications.models import IssueChunk, NewsletterIssue, NewsletterList, OutgoingMail, Subscription
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, every
 
 pytestmark = pytest.mark.django_db
 
@@ -73,13 +73,13 @@ def click_once(action, person, lists) -> tuple[object, set[int]]:
 
 def issue_mails_to(newsletter: NewsletterList, email: str) -> int:
     """Send the list's next issue as the periodic job does; count the mails it made for `email`."""
-    issue = NewsletterIssue.all_centres.create(centre=newsletter.centre, newsletter=newsletter, title="Ausgabe")
+    issue = every(NewsletterIssue).create(centre=newsletter.centre, newsletter=newsletter, title="Ausgabe")
     issue.texts.create(language="de", subject="Neues", body="Text")
     issues.issue_schedule(issue=issue)
     issues.issue_queue(issue=issue)
-    for chunk in IssueChunk.all_centres.filter(issue=issue):
+    for chunk in every(IssueChunk).filter(issue=issue):
         issues.issue_chunk_queue(chunk.pk)
-    return OutgoingMail.all_centres.filter(newsletter_issue=issue, recipient=email).count()
+    return every(OutgoingMail).filter(newsletter_issue=issue, recipient=email).count()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None)
@@ -87,16 +87,16 @@ def issue_mails_to(newsletter: NewsletterList, email: str) -> int:
 def test_leaving_newsletters_never_fails_and_nothing_is_mailed_afterwards(centre_a, states, given_consents, clicks):
     number = next(example_number)
     person = PersonFactory(centre=centre_a, email=f"leser{number}@example.net", language="de")
-    lists = [NewsletterList.all_centres.create(centre=centre_a, name=f"Liste {number}-{i}") for i in range(len(states))]
+    lists = [every(NewsletterList).create(centre=centre_a, name=f"Liste {number}-{i}") for i in range(len(states))]
     for newsletter, state in zip(lists, states, strict=True):
         if state is not None:
-            Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=person, status=state)
+            every(Subscription).create(centre=centre_a, newsletter=newsletter, person=person, status=state)
     for withdrawn in given_consents:
         consent = consent_record(
             actor=None, person=person, purpose="newsletter", text_version="newsletter-test", source="web_form"
         )
         if withdrawn:
-            ConsentRecord.all_centres.filter(pk=consent.pk).update(withdrawn_at=consent.given_at)
+            every(ConsentRecord).filter(pk=consent.pk).update(withdrawn_at=consent.given_at)
 
     active = {i for i, state in enumerate(states) if state in ("pending", "confirmed")}
     left: set[int] = set()
@@ -111,23 +111,23 @@ def test_leaving_newsletters_never_fails_and_nothing_is_mailed_afterwards(centre
         unsubscribed_from_all |= action[0] in ("one_click", "button") or bool(left and not active)
 
     confirmed = set(
-        Subscription.all_centres.filter(person=person, status="confirmed").values_list("newsletter_id", flat=True)
+        every(Subscription).filter(person=person, status="confirmed").values_list("newsletter_id", flat=True)
     )
     assert confirmed == {lists[i].pk for i in active if states[i] == "confirmed"}
     for i in left:
         assert issue_mails_to(lists[i], person.email) == 0
     if unsubscribed_from_all:
         # Nothing left to receive: no newsletter consent still stands.
-        assert not ConsentRecord.all_centres.filter(person=person, purpose="newsletter", withdrawn_at__isnull=True)
+        assert not every(ConsentRecord).filter(person=person, purpose="newsletter", withdrawn_at__isnull=True)
 
 
 def test_a_subscriber_on_two_lists_is_unsubscribed_by_one_click(centre_a):
     """The case found in the field: two lists confirmed, so two consents, and the first withdrawal
     ended both; the second then answered 500 and the whole unsubscribe rolled back."""
     person = PersonFactory(centre=centre_a, email="zwei@example.net", language="de")
-    lists = [NewsletterList.all_centres.create(centre=centre_a, name=name) for name in ("Rundbrief", "Ehrenamt")]
+    lists = [every(NewsletterList).create(centre=centre_a, name=name) for name in ("Rundbrief", "Ehrenamt")]
     for newsletter in lists:
-        Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=person, status="confirmed")
+        every(Subscription).create(centre=centre_a, newsletter=newsletter, person=person, status="confirmed")
         consent_record(actor=None, person=person, purpose="newsletter", text_version="v1", source="web_form")
     mail_program = Client(enforce_csrf_checks=True, raise_request_exception=False)
     answer = mail_program.post(
@@ -136,15 +136,15 @@ def test_a_subscriber_on_two_lists_is_unsubscribed_by_one_click(centre_a):
         content_type="application/x-www-form-urlencoded",
     )
     assert (answer.status_code, "You are unsubscribed" in answer.content.decode()) == (200, True)
-    assert set(Subscription.all_centres.filter(person=person).values_list("status", flat=True)) == {"unsubscribed"}
+    assert set(every(Subscription).filter(person=person).values_list("status", flat=True)) == {"unsubscribed"}
     assert [issue_mails_to(newsletter, person.email) for newsletter in lists] == [0, 0]
 
 
 def test_unticking_every_list_on_the_preferences_page_unsubscribes(centre_a):
     person = PersonFactory(centre=centre_a, email="alle@example.net", language="de")
-    lists = [NewsletterList.all_centres.create(centre=centre_a, name=name) for name in ("Rundbrief", "Ehrenamt")]
+    lists = [every(NewsletterList).create(centre=centre_a, name=name) for name in ("Rundbrief", "Ehrenamt")]
     for newsletter in lists:
-        Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=person, status="confirmed")
+        every(Subscription).create(centre=centre_a, newsletter=newsletter, person=person, status="confirmed")
         consent_record(actor=None, person=person, purpose="newsletter", text_version="v1", source="web_form")
     answer = preferences_untick(person, set(), lists)
     assert answer.status_code == 200
@@ -171,7 +171,7 @@ def test_staff_withdrawing_a_persons_newsletter_consents_together_in_the_admin_s
     )
     assert answer.status_code == 200
     assert "2 consents withdrawn." in answer.content.decode()
-    assert not ConsentRecord.all_centres.filter(pk__in=ids, withdrawn_at__isnull=True).exists()
+    assert not every(ConsentRecord).filter(pk__in=ids, withdrawn_at__isnull=True).exists()
 
 
 def test_staff_withdrawing_a_consent_already_ended_by_its_sibling_in_the_api_get_a_clear_409(api_a, centre_a):
@@ -201,8 +201,8 @@ def test_a_mail_programs_one_click_and_the_persons_own_click_at_once_both_succee
 
     person = PersonFactory(centre=centre_a, email="doppelt@example.net", language="de")
     for name in ("Rundbrief", "Ehrenamt", "Termine"):
-        newsletter = NewsletterList.all_centres.create(centre=centre_a, name=name)
-        Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=person, status="confirmed")
+        newsletter = every(NewsletterList).create(centre=centre_a, name=name)
+        every(Subscription).create(centre=centre_a, newsletter=newsletter, person=person, status="confirmed")
         consent_record(actor=None, person=person, purpose="newsletter", text_version="v1", source="web_form")
     path = path_of(newsletters.unsubscribe_url(person))
     barrier, answers = threading.Barrier(2), []
@@ -221,5 +221,5 @@ def test_a_mail_programs_one_click_and_the_persons_own_click_at_once_both_succee
     for thread in threads:
         thread.join()
     assert answers == [200, 200]
-    assert set(Subscription.all_centres.filter(person=person).values_list("status", flat=True)) == {"unsubscribed"}
-    assert not ConsentRecord.all_centres.filter(person=person, withdrawn_at__isnull=True).exists()
+    assert set(every(Subscription).filter(person=person).values_list("status", flat=True)) == {"unsubscribed"}
+    assert not every(ConsentRecord).filter(person=person, withdrawn_at__isnull=True).exists()

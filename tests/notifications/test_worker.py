@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from notifications import services
 from notifications.models import OutgoingMail
 from tests.clock_ahead import CLOCK_VARIABLES
-from tests.factories import queue_mail
+from tests.factories import every, queue_mail
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,13 +87,13 @@ def test_a_worker_sends_every_queued_mail_once_through_the_esp(requires_postgres
             for n in range(20):
                 queue_mail(centre_a, f"member{n}@example.net", f"worker-{n}")
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and OutgoingMail.all_centres.exclude(status="sent").exists():
+        while time.monotonic() < deadline and every(OutgoingMail).exclude(status="sent").exists():
             time.sleep(0.5)
     finally:
         worker.terminate()
         worker.wait(timeout=30)
     assert sorted(fake_esp.recipients()) == sorted(f"member{n}@example.net" for n in range(20))
-    assert set(OutgoingMail.all_centres.values_list("status", flat=True)) == {"sent"}
+    assert set(every(OutgoingMail).values_list("status", flat=True)) == {"sent"}
 
 
 @pytest.mark.parametrize("batch", [True, False], ids=["batch", "anymail"])
@@ -120,7 +120,7 @@ def test_a_worker_killed_mid_batch_and_a_new_one_send_every_mail_exactly_once(
     finally:
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGKILL)
-    in_flight = OutgoingMail.all_centres.filter(status="sending").count()
+    in_flight = every(OutgoingMail).filter(status="sending").count()
     assert in_flight >= 1
     fake_esp.answer_delay = 0
     worker, lines = start_worker(env, concurrency=1)
@@ -132,9 +132,9 @@ def test_a_worker_killed_mid_batch_and_a_new_one_send_every_mail_exactly_once(
             # The killed worker's unacknowledged tasks return only after Redis's visibility
             # timeout; the periodic flush queues their rows again meanwhile.
             services.outbox_flush(older_than=timedelta(0))
-        assert wait_until(lambda: not OutgoingMail.all_centres.exclude(status="sent").exists(), 90), "".join(lines)
+        assert wait_until(lambda: not every(OutgoingMail).exclude(status="sent").exists(), 90), "".join(lines)
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
     assert fake_esp.accepted_by_recipient == {f"member{n}@example.net": 1 for n in range(12)}
-    assert not OutgoingMail.all_centres.filter(in_doubt=True).exists()
+    assert not every(OutgoingMail).filter(in_doubt=True).exists()

@@ -10,6 +10,7 @@ from django.db import connection
 from centres.scoping import all_centres_scope
 from config.errors import ConflictError
 from tests.conftest import token_client
+from tests.factories import every
 from tests.volunteers.test_volunteers import make_volunteer
 from volunteers import services
 from volunteers.models import StarterAssignment, Volunteer
@@ -33,7 +34,7 @@ def test_another_centres_volunteer_is_not_found(api_a, centre_b):
     response = api_a.post(f"/api/v1/volunteers/{theirs.pk}/transition/", {"to": "retired"}, format="json")
     assert response.status_code == 404
     with all_centres_scope():
-        assert Volunteer.all_centres.get(pk=theirs.pk).status == "applicant"
+        assert every(Volunteer).get(pk=theirs.pk).status == "applicant"
 
 
 @pytest.mark.django_db
@@ -112,7 +113,7 @@ def test_two_coordinators_assigning_the_last_place_at_once_give_one_starter(requ
         thread.join()
     assert sorted(outcomes) == ["assigned"] + ["refused"] * 3
     with all_centres_scope():
-        assert StarterAssignment.all_centres.filter(group=group).count() == 2
+        assert every(StarterAssignment).filter(group=group).count() == 2
 
 
 @pytest.mark.django_db
@@ -164,7 +165,7 @@ def test_hours_per_volunteer_group_and_month_as_json_and_csv(
             actor=None, group=group, volunteer=volunteer, starts_on=date(2026, 12, 1)
         )
         frozen_now(datetime(2027, 1, 10, 9, 0, tzinfo=UTC))
-        meetings = list(Meeting.all_centres.filter(group=group).order_by("starts_at")[:6])  # Dec 1 .. Jan 5
+        meetings = list(every(Meeting).filter(group=group).order_by("starts_at")[:6])  # Dec 1 .. Jan 5
         for meeting in meetings:
             services.session_log_create(actor=None, assignment=assignment, meeting=meeting, hours=Decimal("2.5"))
     api_a = token_client(coordinator_a)  # signed in on 10 January: a token lasts a day

@@ -10,7 +10,7 @@ from django.utils import timezone
 from config.errors import ConflictError, DomainError
 from meetings.models import Meeting, Membership
 from meetings.services import series as series_services
-from tests.factories import GroupFactory, PersonFactory, RoomFactory
+from tests.factories import GroupFactory, PersonFactory, RoomFactory, every
 from volunteers import services
 from volunteers.models import SessionLog, Volunteer
 
@@ -35,15 +35,15 @@ def logging_starter(centre_a, frozen_now):
         duration_minutes=120,
     )
     person = PersonFactory(centre=centre_a, email="starter@example.net")
-    volunteer = Volunteer.all_centres.create(
+    volunteer = every(Volunteer).create(
         centre=centre_a, person=person, status="active", languages=["de"], weekdays=[1], evening=True,
         confidentiality_signed_on=first_tuesday - timedelta(days=30),
     )  # fmt: skip
     assignment = services.assignment_create(actor=None, group=group, volunteer=volunteer, starts_on=first_tuesday)
     member = PersonFactory(centre=centre_a, display_name="Hannelore", full_name="Hannelore Schäfer")
-    Membership.all_centres.create(centre=centre_a, group=group, person=member, joined_on=first_tuesday)
+    every(Membership).create(centre=centre_a, group=group, person=member, joined_on=first_tuesday)
     frozen_now(datetime.combine(first_tuesday + timedelta(weeks=5, days=1), time(9, 0), tzinfo=UTC))
-    meetings = list(Meeting.all_centres.filter(group=group).order_by("starts_at")[:6])
+    meetings = list(every(Meeting).filter(group=group).order_by("starts_at")[:6])
     return assignment, meetings
 
 
@@ -77,7 +77,7 @@ def test_the_name_check_answers_only_a_few_times_an_hour(logging_starter):
             log(assignment, meetings[0], notes)
         assert paused.value.status_code == 429
         assert "Save the log without notes" in paused.value.message
-    assert not SessionLog.all_centres.exists()
+    assert not every(SessionLog).exists()
     # Logging without notes, or with notes the starter confirms, still works.
     assert log(assignment, meetings[0], "").notes == ""
     assert log(assignment, meetings[1], "We read Schäfer's essay", names_checked=True).notes.startswith("We read")

@@ -17,7 +17,7 @@ from centres.scoping import all_centres_scope
 from config.celery import app
 from meetings.models import Group, Meeting, Membership
 from notifications.models import OutgoingMail
-from tests.factories import GroupFactory, PersonFactory
+from tests.factories import GroupFactory, PersonFactory, every
 from tests.volunteers.test_volunteers import make_volunteer, without_csrf
 from volunteers import accounts, services
 from volunteers.models import SessionLog, StarterAssignment, StarterRequest, Volunteer
@@ -27,13 +27,13 @@ pytestmark = pytest.mark.django_db
 
 
 def confirmed(volunteer: Volunteer) -> Volunteer:
-    Volunteer.all_centres.filter(pk=volunteer.pk).update(email_confirmed_at=timezone.now())
+    every(Volunteer).filter(pk=volunteer.pk).update(email_confirmed_at=timezone.now())
     volunteer.refresh_from_db()
     return volunteer
 
 
 def login_link(email: str) -> str:
-    mails = OutgoingMail.all_centres.select_related("content").filter(recipient=email, kind="system")
+    mails = every(OutgoingMail).select_related("content").filter(recipient=email, kind="system")
     links = [re.search(r"https?://[^/]+(/volunteer/login/\S+/)", mail.body_text) for mail in mails]
     return [match[1] for match in links if match][-1]
 
@@ -73,7 +73,7 @@ def test_a_login_link_logs_in_once_and_the_answer_never_tells_if_known(client, v
     unknown = ask_for_link(client, "nobody@example.net")
     assert without_csrf(known) == without_csrf(unknown)
     assert "If the address belongs to a confirmed volunteer" in known.content.decode()
-    assert not OutgoingMail.all_centres.filter(recipient="nobody@example.net").exists()
+    assert not every(OutgoingMail).filter(recipient="nobody@example.net").exists()
     link = login_link("vera@example.net")
     assert "Log in now" in client.get(link).content.decode()
     assert client.get("/volunteer/").status_code == 302  # the GET alone logs nobody in
@@ -91,7 +91,7 @@ def test_an_unconfirmed_or_retired_volunteer_gets_no_link(client, centre_a):
         confirmed(make_volunteer(centre_a, status="retired", email="old@example.net"))
     ask_for_link(client, "new@example.net")
     ask_for_link(client, "old@example.net")
-    assert not OutgoingMail.all_centres.filter(kind="system").exists()
+    assert not every(OutgoingMail).filter(kind="system").exists()
 
 
 def test_a_forged_or_expired_link_does_not_log_in(client, vera, monkeypatch):
@@ -109,7 +109,7 @@ def test_a_magic_link_never_opens_a_staff_login(client, vera, centre_a):
         user = accounts.portal_user_for(volunteer=vera)
     StaffRole.objects.create(user=user, centre=centre_a, role=StaffRole.Role.COORDINATOR)
     ask_for_link(client, vera.person.email)
-    assert not OutgoingMail.all_centres.filter(recipient=vera.person.email).exists()
+    assert not every(OutgoingMail).filter(recipient=vera.person.email).exists()
 
 
 def test_password_login_after_setting_one_and_wrong_passwords_lock_out(portal, client, vera, settings):
@@ -143,10 +143,10 @@ def starting(vera, weekly_series, centre_a, frozen_now):
     """Vera starts the Tuesday group from 2026-12-01; now is after its first two meetings."""
     group = weekly_series.group
     with all_centres_scope():
-        Group.all_centres.filter(pk=group.pk).update(status="starting")
+        every(Group).filter(pk=group.pk).update(status="starting")
         assignment = services.assignment_create(actor=None, group=group, volunteer=vera, starts_on=date(2026, 12, 1))
         member = PersonFactory(centre=centre_a, display_name="Hannelore", full_name="Hannelore Schmidt")
-        Membership.all_centres.create(centre=centre_a, group=group, person=member, joined_on=date(2026, 11, 1))
+        every(Membership).create(centre=centre_a, group=group, person=member, joined_on=date(2026, 11, 1))
     frozen_now(datetime(2026, 12, 9, 9, 0, tzinfo=UTC))
     return assignment
 
@@ -174,11 +174,11 @@ def test_logging_a_session_in_the_portal_warns_about_a_members_name(starting, po
     assert warned.status_code == 400
     assert "may name a member of the group" in warned.content.decode()
     assert "“Hannelore”" not in warned.content.decode()  # which name matched is not said (no name oracle)
-    assert not SessionLog.all_centres.exists()
+    assert not every(SessionLog).exists()
     saved = portal.post("/volunteer/log/", {**data, "notes": "One member spoke a lot."})
     assert saved.url == "/volunteer/?logged=1"
     with all_centres_scope():
-        log = SessionLog.all_centres.get()
+        log = every(SessionLog).get()
         assert (log.hours, log.assignment_id, list(log.checklist.all())) == (Decimal("2.50"), starting.pk, [item])
     home = portal.get("/volunteer/").content.decode()
     assert "1 meeting is waiting for your log" in home
@@ -192,10 +192,10 @@ def test_another_volunteers_meeting_cannot_be_logged_or_seen(starting, portal, c
         second = services.assignment_create(
             actor=None, group=starting.group, volunteer=other, starts_on=date(2026, 12, 1)
         )
-        meeting = Meeting.all_centres.filter(group=starting.group).order_by("starts_at").first()
+        meeting = every(Meeting).filter(group=starting.group).order_by("starts_at").first()
     forged = portal.post("/volunteer/log/", {"meeting": f"{second.pk}-{meeting.pk}", "hours": "2"})
     assert forged.status_code == 400
-    assert not SessionLog.all_centres.exists()
+    assert not every(SessionLog).exists()
 
 
 def test_a_request_is_answered_in_the_portal_and_only_by_its_volunteer(weekly_series, portal, vera, centre_a):
@@ -212,8 +212,8 @@ def test_a_request_is_answered_in_the_portal_and_only_by_its_volunteer(weekly_se
     answered = portal.post(f"/volunteer/requests/{mine.pk}/", {"answer": "accept"})
     assert "starter now" in answered.content.decode()
     with all_centres_scope():
-        assert StarterRequest.all_centres.get(pk=theirs.pk).status == "pending"
-        assert StarterAssignment.all_centres.get(group=group).volunteer_id == vera.pk
+        assert every(StarterRequest).get(pk=theirs.pk).status == "pending"
+        assert every(StarterAssignment).get(group=group).volunteer_id == vera.pk
 
 
 def test_one_login_serves_the_same_address_at_two_centres(client, vera, centre_b):
@@ -222,7 +222,7 @@ def test_one_login_serves_the_same_address_at_two_centres(client, vera, centre_b
     ask_for_link(client, "vera@example.net")
     client.post(login_link("vera@example.net"))
     with all_centres_scope():
-        assert Volunteer.all_centres.get(pk=there.pk).user_id == Volunteer.all_centres.get(pk=vera.pk).user_id
+        assert every(Volunteer).get(pk=there.pk).user_id == every(Volunteer).get(pk=vera.pk).user_id
     assert get_user_model().objects.filter(volunteers__isnull=False).distinct().count() == 1
 
 
@@ -275,7 +275,7 @@ def test_the_portal_api_refuses_others_assignments_and_bad_input(starting, porta
     assert bad.status_code == 400
     assert "hours" in bad.json()["error"]["fields"]
     assert portal.post("/api/v1/portal/requests/99999999/answer/", {"answer": "accept"}).status_code == 404
-    assert not SessionLog.all_centres.exists()
+    assert not every(SessionLog).exists()
 
 
 def test_the_portal_api_is_closed_to_staff_and_anonymous(client, coordinator_a, api_a):
@@ -291,7 +291,7 @@ def test_the_portal_does_not_query_per_group(portal, vera, centre_a):
             group = GroupFactory(centre=centre_a)
             services.assignment_create(actor=None, group=group, volunteer=vera, starts_on=date(2026, 12, 1))
             other = GroupFactory(centre=centre_a)
-            StarterRequest.all_centres.create(centre=centre_a, group=other, volunteer=vera)
+            every(StarterRequest).create(centre=centre_a, group=other, volunteer=vera)
 
     def counts() -> list[int]:
         result = []
@@ -323,12 +323,12 @@ def test_a_changed_address_no_longer_opens_the_old_login(client, vera, centre_b)
     ask_for_link(client, "vera@example.net")
     client.post(login_link("vera@example.net"))
     client.post("/volunteer/logout/")
-    Person.all_centres.filter(pk=there.person_id).update(email="someone.else@example.net")
+    every(Person).filter(pk=there.person_id).update(email="someone.else@example.net")
     ask_for_link(client, "someone.else@example.net")
     client.post(login_link("someone.else@example.net"))
     with all_centres_scope():
-        vera_login = Volunteer.all_centres.get(pk=vera.pk).user
-        other_login = Volunteer.all_centres.get(pk=there.pk).user
+        vera_login = every(Volunteer).get(pk=vera.pk).user
+        other_login = every(Volunteer).get(pk=there.pk).user
         assert other_login.pk != vera_login.pk
         assert other_login.email == "someone.else@example.net"
         # The old login reaches only the record still at its address.
@@ -347,7 +347,7 @@ def test_staff_never_see_a_login_link_in_the_outbox(client, vera, centre_a, coor
 
 
 def mail_id(volunteer) -> int:
-    return OutgoingMail.all_centres.get(recipient=volunteer.person.email, kind="system").pk
+    return every(OutgoingMail).get(recipient=volunteer.person.email, kind="system").pk
 
 
 def test_asking_for_a_link_costs_the_same_for_known_and_unknown_addresses(client, vera):
@@ -363,7 +363,7 @@ def test_asking_for_a_link_costs_the_same_for_known_and_unknown_addresses(client
 def test_an_address_gets_at_most_five_links_an_hour(client, vera):
     for _ in range(accounts.LINKS_PER_ADDRESS_PER_HOUR + 3):
         ask_for_link(client, vera.person.email)
-    assert OutgoingMail.all_centres.filter(recipient=vera.person.email).count() == accounts.LINKS_PER_ADDRESS_PER_HOUR
+    assert every(OutgoingMail).filter(recipient=vera.person.email).count() == accounts.LINKS_PER_ADDRESS_PER_HOUR
 
 
 def test_a_link_is_spent_by_the_first_use(client, vera):
@@ -381,9 +381,9 @@ def test_a_request_older_than_its_link_cannot_be_accepted_in_the_portal(weekly_s
         vera.topics.set([group.topic])
         (request,) = services.starter_requests_send(actor=None, group=group, limit=1)
         long_ago = timezone.now() - timedelta(seconds=services.REQUEST_MAX_AGE + 60)
-        StarterRequest.all_centres.filter(pk=request.pk).update(created_at=long_ago)
+        every(StarterRequest).filter(pk=request.pk).update(created_at=long_ago)
     answered = portal.post(f"/volunteer/requests/{request.pk}/", {"answer": "accept"})
     assert "no longer open" in answered.content.decode()
     with all_centres_scope():
-        assert StarterRequest.all_centres.get(pk=request.pk).status == "expired"
-        assert not StarterAssignment.all_centres.filter(group=group).exists()
+        assert every(StarterRequest).get(pk=request.pk).status == "expired"
+        assert not every(StarterAssignment).filter(group=group).exists()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from centres.models import Person
 from centres.scoping import all_centres_scope
+from tests.factories import every
 from tests.volunteers.test_volunteers import make_volunteer
 from volunteers import accounts
 from volunteers.models import Volunteer
@@ -20,7 +21,7 @@ def login(centre_a):
     """Vera's portal login (a confirmed volunteer)."""
     with all_centres_scope():
         vera = make_volunteer(centre_a, email="vera@example.net")
-        Volunteer.all_centres.filter(pk=vera.pk).update(email_confirmed_at=timezone.now())
+        every(Volunteer).filter(pk=vera.pk).update(email_confirmed_at=timezone.now())
         return accounts.portal_user_for(volunteer=vera)
 
 
@@ -65,7 +66,7 @@ def test_an_address_change_of_the_login_voids_a_login_link(client, login):
     link = link_for(login)
     type(login).objects.filter(pk=login.pk).update(email="vera.new@example.net")
     with all_centres_scope():
-        Person.all_centres.filter(volunteer__user=login).update(email="vera.new@example.net")
+        every(Person).filter(volunteer__user=login).update(email="vera.new@example.net")
     assert not logs_in(client, link)
     # A link made for the new address works.
     login.refresh_from_db()

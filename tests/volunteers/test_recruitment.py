@@ -13,7 +13,7 @@ from centres.scoping import all_centres_scope
 from meetings.models import Group
 from notifications import issues, tasks
 from notifications.models import IssueChunk, NewsletterList, OutgoingMail, Subscription
-from tests.factories import GroupFactory, PersonFactory, TopicFactory
+from tests.factories import GroupFactory, PersonFactory, TopicFactory, every
 from tests.volunteers.test_volunteers import make_volunteer
 from volunteers import recruitment, services
 from volunteers.models import RecruitmentNeed, StarterRequest
@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
 
 def open_keys(centre) -> set[str]:
-    needs = RecruitmentNeed.all_centres.filter(centre=centre, resolved_at__isnull=True)
+    needs = every(RecruitmentNeed).filter(centre=centre, resolved_at__isnull=True)
     return set(needs.values_list("key", flat=True))
 
 
@@ -30,7 +30,7 @@ def open_keys(centre) -> set[str]:
 def waiting_group(weekly_series, centre_a):
     """A starting group (German, Tuesdays 19:00) without starters; the centre wants one each."""
     group = weekly_series.group
-    Group.all_centres.filter(pk=group.pk).update(status="starting", languages=["de"])
+    every(Group).filter(pk=group.pk).update(status="starting", languages=["de"])
     centre_a.starters_needed = 1
     centre_a.save(update_fields=["starters_needed"])
     group.refresh_from_db()
@@ -42,12 +42,12 @@ def test_needs_are_raised_for_a_waiting_group_an_uncovered_topic_and_language(wa
     lonely = TopicFactory(centre=centre_a, name="Trauer")
     TopicFactory(centre=centre_a, name="Nicht angeboten", is_offered=False)
     make_volunteer(centre_a, languages=["de"], topics=[covered])
-    Group.all_centres.filter(pk=waiting_group.pk).update(languages=["de", "da"])
+    every(Group).filter(pk=waiting_group.pk).update(languages=["de", "da"])
     assert recruitment.recruitment_needs_refresh(centre=centre_a) == (3, 0)
     assert open_keys(centre_a) == {f"group:{waiting_group.pk}", f"topic:{lonely.pk}", "language:da"}
     # Running again raises nothing new.
     assert recruitment.recruitment_needs_refresh(centre=centre_a) == (0, 0)
-    assert RecruitmentNeed.all_centres.count() == 3
+    assert every(RecruitmentNeed).count() == 3
 
 
 def test_a_need_is_resolved_once_it_is_met(waiting_group, centre_a):
@@ -57,7 +57,7 @@ def test_a_need_is_resolved_once_it_is_met(waiting_group, centre_a):
     services.assignment_create(actor=None, group=waiting_group, volunteer=volunteer, starts_on=timezone.localdate())
     assert recruitment.recruitment_needs_refresh(centre=centre_a) == (0, 1)
     assert f"group:{waiting_group.pk}" not in open_keys(centre_a)
-    assert RecruitmentNeed.all_centres.get(key=f"group:{waiting_group.pk}").resolved_at is not None
+    assert every(RecruitmentNeed).get(key=f"group:{waiting_group.pk}").resolved_at is not None
 
 
 def test_the_job_asks_only_matching_volunteers_in_rounds_and_never_twice(waiting_group, centre_a, frozen_now):
@@ -66,20 +66,20 @@ def test_the_job_asks_only_matching_volunteers_in_rounds_and_never_twice(waiting
     make_volunteer(centre_a, languages=["en"])  # neither the topic nor the language
     figures = recruitment.recruitment_run()
     assert figures["requests"] == 2
-    asked = set(StarterRequest.all_centres.values_list("volunteer_id", flat=True))
+    asked = set(every(StarterRequest).values_list("volunteer_id", flat=True))
     assert asked == {by_topic.pk, by_language.pk}
-    mail = OutgoingMail.all_centres.select_related("content").get(recipient=by_topic.person.email)
+    mail = every(OutgoingMail).select_related("content").get(recipient=by_topic.person.email)
     assert "sucht eine Gruppenbegleitung" in mail.body_text  # the volunteer's language
     # The same day: nothing new while the two think about it.
     assert recruitment.recruitment_run()["requests"] == 0
-    for request in StarterRequest.all_centres.all():
+    for request in every(StarterRequest).all():
         services.starter_request_answer(request=request, accept=False)
     late = make_volunteer(centre_a, languages=["de"])
     # Everyone declined, but a round is at most every three days.
     assert recruitment.recruitment_run()["requests"] == 0
     frozen_now(timezone.now() + timedelta(days=recruitment.REQUEST_ROUND_DAYS, minutes=1))
     assert recruitment.recruitment_run()["requests"] == 1
-    assert StarterRequest.all_centres.filter(status="pending").get().volunteer_id == late.pk
+    assert every(StarterRequest).filter(status="pending").get().volunteer_id == late.pk
 
 
 def test_unanswered_requests_expire_and_the_next_round_asks_others(waiting_group, centre_a, frozen_now):
@@ -89,18 +89,18 @@ def test_unanswered_requests_expire_and_the_next_round_asks_others(waiting_group
     frozen_now(timezone.now() + timedelta(seconds=services.REQUEST_MAX_AGE + 60))
     figures = recruitment.recruitment_run()
     assert (figures["expired"], figures["requests"]) == (1, 1)
-    assert StarterRequest.all_centres.get(volunteer=first).status == "expired"
-    assert StarterRequest.all_centres.get(volunteer=second).status == "pending"
+    assert every(StarterRequest).get(volunteer=first).status == "expired"
+    assert every(StarterRequest).get(volunteer=second).status == "pending"
 
 
 def test_the_job_stops_asking_once_the_group_has_its_starter(waiting_group, centre_a):
     volunteer = make_volunteer(centre_a, topics=[waiting_group.topic])
     make_volunteer(centre_a, topics=[waiting_group.topic])
     recruitment.recruitment_run()
-    request = StarterRequest.all_centres.get(volunteer=volunteer)
+    request = every(StarterRequest).get(volunteer=volunteer)
     assert services.starter_request_answer(request=request, accept=True) == "accepted"
     # One starter is what this centre needs: the other request is filled, the need resolved.
-    assert set(StarterRequest.all_centres.values_list("status", flat=True)) == {"accepted", "filled"}
+    assert set(every(StarterRequest).values_list("status", flat=True)) == {"accepted", "filled"}
     recruitment.recruitment_run()
     assert f"group:{waiting_group.pk}" not in open_keys(centre_a)
 
@@ -110,8 +110,8 @@ def test_the_job_stops_asking_once_the_group_has_its_starter(waiting_group, cent
 
 @pytest.fixture
 def volunteering_news(centre_a):
-    news = NewsletterList.all_centres.create(centre=centre_a, name="Engagement", volunteering_news=True)
-    general = NewsletterList.all_centres.create(centre=centre_a, name="Rundbrief")
+    news = every(NewsletterList).create(centre=centre_a, name="Engagement", volunteering_news=True)
+    general = every(NewsletterList).create(centre=centre_a, name="Rundbrief")
     for email, newsletter, status in [
         ("helfen@example.net", news, "confirmed"),
         ("vielleicht@example.net", news, "pending"),
@@ -119,7 +119,7 @@ def volunteering_news(centre_a):
         ("nur-rundbrief@example.net", general, "confirmed"),
     ]:
         person = PersonFactory(centre=centre_a, email=email, language="de")
-        Subscription.all_centres.create(centre=centre_a, newsletter=newsletter, person=person, status=status)
+        every(Subscription).create(centre=centre_a, newsletter=newsletter, person=person, status=status)
     return news
 
 
@@ -136,9 +136,9 @@ def test_a_recruitment_mailing_goes_only_to_confirmed_volunteering_news_subscrib
     assert f"/centres/{centre_a.slug}/volunteer/" in preview["de"]["html"]
     assert api_a.post(f"/api/v1/newsletter-issues/{issue_id}/schedule/", {}, format="json").status_code == 200
     issues.issues_send_due()
-    for chunk in IssueChunk.all_centres.values_list("pk", flat=True):
+    for chunk in every(IssueChunk).values_list("pk", flat=True):
         tasks.queue_issue_chunk.run(chunk)
-    mails = list(OutgoingMail.all_centres.select_related("content").filter(newsletter_issue_id=issue_id))
+    mails = list(every(OutgoingMail).select_related("content").filter(newsletter_issue_id=issue_id))
     assert [mail.recipient for mail in mails] == ["helfen@example.net"]
     assert "/newsletter/unsubscribe/" in mails[0].body_text
     # The subject is neutral: no group, no topic.
@@ -149,8 +149,8 @@ def test_a_recruitment_mailing_needs_a_volunteering_list_and_an_open_need(centre
     refused = api_a.post("/api/v1/recruitment-needs/mailing/", {}, format="json")
     assert refused.status_code == 409
     assert "volunteering news" in refused.json()["error"]["message"]
-    NewsletterList.all_centres.create(centre=centre_a, name="Engagement", volunteering_news=True)
-    Group.all_centres.filter(centre=centre_a).delete()
+    every(NewsletterList).create(centre=centre_a, name="Engagement", volunteering_news=True)
+    every(Group).filter(centre=centre_a).delete()
     nothing = api_a.post("/api/v1/recruitment-needs/mailing/", {}, format="json")
     assert nothing.status_code == 409
     assert "no open recruitment need" in nothing.json()["error"]["message"]
@@ -160,7 +160,7 @@ def test_coordinators_see_their_centres_needs_only(waiting_group, centre_a, cent
     TopicFactory(centre=centre_b, name="Fremd")
     recruitment.recruitment_run()
     with all_centres_scope():
-        assert RecruitmentNeed.all_centres.filter(centre=centre_b).exists()
+        assert every(RecruitmentNeed).filter(centre=centre_b).exists()
     listed = api_a.get("/api/v1/recruitment-needs/?open=true").json()["results"]
     assert {need["centre"] for need in listed} == {centre_a.slug}
     assert f"group:{waiting_group.pk}" in {f"{n['kind']}:{n['group']}" for n in listed}
@@ -192,9 +192,9 @@ def test_two_recruitment_jobs_at_once_raise_each_need_and_ask_each_volunteer_onc
     for thread in threads:
         thread.join()
     assert sorted(figures["requests"] for figures in outcomes) == [0, 3]
-    assert RecruitmentNeed.all_centres.filter(resolved_at__isnull=True).count() == 2
-    assert StarterRequest.all_centres.count() == 3
-    assert OutgoingMail.all_centres.filter(kind="system").count() == 3
+    assert every(RecruitmentNeed).filter(resolved_at__isnull=True).count() == 2
+    assert every(StarterRequest).count() == 3
+    assert every(OutgoingMail).filter(kind="system").count() == 3
 
 
 def test_an_active_volunteer_without_topics_does_not_hide_uncovered_topics(waiting_group, centre_a):
@@ -216,11 +216,11 @@ def test_a_round_asks_matching_volunteers_even_when_others_rank_higher(waiting_g
     ranked = services.starter_suggestions(waiting_group)
     assert ranked[0].volunteer != matching
     assert recruitment.recruitment_run()["requests"] == 1
-    assert StarterRequest.all_centres.get().volunteer_id == matching.pk
+    assert every(StarterRequest).get().volunteer_id == matching.pk
 
 
 def test_the_mailing_names_languages_as_each_language_writes_them(waiting_group, volunteering_news, centre_a):
-    Group.all_centres.filter(pk=waiting_group.pk).update(languages=["da"])
+    every(Group).filter(pk=waiting_group.pk).update(languages=["da"])
     recruitment.recruitment_run()
     issue = recruitment.recruitment_mailing_draft(actor=None, centre=centre_a)
     texts = {text.language: text.body for text in issue.texts.all()}

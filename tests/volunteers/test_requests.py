@@ -10,13 +10,14 @@ from django.db import connection
 
 from centres.scoping import all_centres_scope
 from notifications.models import OutgoingMail
+from tests.factories import every
 from tests.volunteers.test_volunteers import make_volunteer
 from volunteers import services
 from volunteers.models import StarterAssignment, StarterRequest
 
 
 def answer_path(volunteer) -> str:
-    mails = OutgoingMail.all_centres.select_related("content").filter(recipient=volunteer.person.email)
+    mails = every(OutgoingMail).select_related("content").filter(recipient=volunteer.person.email)
     found = [re.search(r"https?://[^/]+/(volunteer/request/\S+/)", mail.body_text) for mail in mails]
     (path,) = [match[1] for match in found if match]
     return "/" + path
@@ -39,7 +40,7 @@ def test_the_best_suited_are_asked_by_mail_and_a_get_only_asks(client, asked):
     assert page.status_code == 200
     assert "Yes, I will start it" in page.content.decode()
     with all_centres_scope():
-        assert not StarterAssignment.all_centres.filter(group=group).exists()
+        assert not every(StarterAssignment).filter(group=group).exists()
         # Asking again does not ask the same people twice.
         assert services.starter_requests_send(actor=None, group=group, limit=3) == []
 
@@ -53,13 +54,13 @@ def test_accepting_gives_the_place_and_when_full_the_others_hear_it_is_filled(cl
     late = client.post(answer_path(third), {"answer": "accept"}).content.decode()
     assert "Another volunteer was quicker" in late
     with all_centres_scope():
-        assert set(StarterAssignment.all_centres.filter(group=group).values_list("volunteer_id", flat=True)) == {
+        assert set(every(StarterAssignment).filter(group=group).values_list("volunteer_id", flat=True)) == {
             first.pk,
             second.pk,
         }
-        filled = OutgoingMail.all_centres.select_related("content").filter(recipient=third.person.email)
+        filled = every(OutgoingMail).select_related("content").filter(recipient=third.person.email)
         assert any("request-filled" in mail.idempotency_key for mail in filled)
-        assert StarterRequest.all_centres.get(volunteer=third).status == "filled"
+        assert every(StarterRequest).get(volunteer=third).status == "filled"
 
 
 @pytest.mark.django_db
@@ -69,8 +70,8 @@ def test_a_decline_is_noted_and_an_answer_counts_once(client, asked):
     assert client.post(path, {"answer": "decline"}).status_code == 200
     client.post(path, {"answer": "accept"})  # too late: declined stays declined
     with all_centres_scope():
-        assert StarterRequest.all_centres.get(volunteer=volunteers[0]).status == "declined"
-        assert not StarterAssignment.all_centres.exists()
+        assert every(StarterRequest).get(volunteer=volunteers[0]).status == "declined"
+        assert not every(StarterAssignment).exists()
     assert client.post(path, {"answer": "maybe"}).status_code == 400
 
 
@@ -124,4 +125,4 @@ def test_three_volunteers_accepting_the_last_place_at_once_give_one_starter(requ
         thread.join()
     assert sorted(outcomes) == ["accepted", "filled", "filled"]
     with all_centres_scope():
-        assert StarterAssignment.all_centres.filter(group=group).count() == 2
+        assert every(StarterAssignment).filter(group=group).count() == 2

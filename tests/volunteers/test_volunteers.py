@@ -12,7 +12,7 @@ from config.errors import ConflictError, DomainError
 from meetings.models import Group, Meeting, Membership
 from meetings.services import series as series_services
 from notifications.models import OutgoingMail
-from tests.factories import GroupFactory, PersonFactory, RoomFactory, TopicFactory, handle_mail_requests
+from tests.factories import GroupFactory, PersonFactory, RoomFactory, TopicFactory, every, handle_mail_requests
 from volunteers import services
 from volunteers.models import RecruitmentNeed, SessionLog, StarterAssignment, Volunteer
 
@@ -20,8 +20,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
 
 def make_volunteer(centre, *, status="active", email=None, languages=("de",), weekdays=(1,), evening=True, topics=()):
-    person = PersonFactory(centre=centre, email=email or f"v{Volunteer.all_centres.count()}@example.net")
-    volunteer = Volunteer.all_centres.create(
+    person = PersonFactory(centre=centre, email=email or f"v{every(Volunteer).count()}@example.net")
+    volunteer = every(Volunteer).create(
         centre=centre,
         person=person,
         status=status,
@@ -55,7 +55,7 @@ def without_csrf(response) -> str:
 
 
 def confirmation_link() -> str:
-    body = OutgoingMail.all_centres.select_related("content").get(kind="system").body_text
+    body = every(OutgoingMail).select_related("content").get(kind="system").body_text
     return re.search(r"https?://\S+/volunteer/confirm/\S+/", body)[0].split("://", 1)[1].split("/", 1)[1]
 
 
@@ -71,29 +71,29 @@ def test_signing_up_sends_a_confirmation_and_the_answer_never_tells_if_known(cli
     again = sign_up(client, centre_a)
     assert first.status_code == again.status_code == 200
     assert without_csrf(first) == without_csrf(again)
-    volunteer = Volunteer.all_centres.get()
+    volunteer = every(Volunteer).get()
     assert (volunteer.status, volunteer.email_confirmed_at, volunteer.weekdays) == ("applicant", None, [1, 3])
-    assert OutgoingMail.all_centres.filter(recipient="vera@example.net").count() == 2  # the link again
+    assert every(OutgoingMail).filter(recipient="vera@example.net").count() == 2  # the link again
 
 
 def test_the_confirmation_get_only_asks_and_the_post_confirms_with_consent(client, centre_a):
     sign_up(client, centre_a)
     link = "/" + confirmation_link()
     assert client.get(link).status_code == 200
-    assert Volunteer.all_centres.get().email_confirmed_at is None
+    assert every(Volunteer).get().email_confirmed_at is None
     assert client.post(link).status_code == 200
-    volunteer = Volunteer.all_centres.get()
+    volunteer = every(Volunteer).get()
     assert volunteer.email_confirmed_at is not None
-    consent = ConsentRecord.all_centres.get(person=volunteer.person)
+    consent = every(ConsentRecord).get(person=volunteer.person)
     assert (consent.purpose, consent.text_version, consent.source) == (
         "volunteering",
         services.CONSENT_TEXT_VERSION,
         "confirmation_link",
     )
     # A confirmed volunteer signing up again gets no mail, and the same answer.
-    before = OutgoingMail.all_centres.count()
+    before = every(OutgoingMail).count()
     sign_up(client, centre_a)
-    assert OutgoingMail.all_centres.count() == before
+    assert every(OutgoingMail).count() == before
 
 
 def test_a_forged_confirmation_link_is_refused(client):
@@ -103,7 +103,7 @@ def test_a_forged_confirmation_link_is_refused(client):
 def test_the_honeypot_stores_nothing_but_answers_the_same(client, centre_a):
     response = client.post(f"/centres/{centre_a.slug}/volunteer/", signup_data(website="http://spam.example"))
     assert response.status_code == 200
-    assert not Volunteer.all_centres.exists()
+    assert not every(Volunteer).exists()
     assert b"check your inbox" in response.content.lower()
 
 
@@ -112,14 +112,14 @@ def test_sign_ups_are_rate_limited_per_address(client, centre_a, settings):
         client.post(f"/centres/{centre_a.slug}/volunteer/", signup_data(email=f"v{n}@example.net"))
     response = client.post(f"/centres/{centre_a.slug}/volunteer/", signup_data(email="late@example.net"))
     assert response.status_code == 429
-    assert not Volunteer.all_centres.filter(person__email="late@example.net").exists()
+    assert not every(Volunteer).filter(person__email="late@example.net").exists()
 
 
 def test_a_sign_up_without_a_time_of_day_names_the_problem(client, centre_a):
     response = client.post(f"/centres/{centre_a.slug}/volunteer/", signup_data(evening=""))
     assert response.status_code == 200
     assert "Tick the daytime, the evening or both." in response.content.decode()
-    assert not Volunteer.all_centres.exists()
+    assert not every(Volunteer).exists()
 
 
 # --- pipeline -----------------------------------------------------------------------------------
@@ -150,9 +150,11 @@ def test_the_pipeline_runs_in_order_with_its_conditions(centre_a, coordinator_a)
         services.volunteer_transition(actor=coordinator_a, volunteer=volunteer, to="active")
     volunteer.refresh_from_db()
     assert volunteer.status == "retired"
-    changes = AuditLogEntry.all_centres.filter(
-        action="update", object_type="volunteers.volunteer", object_id=str(volunteer.pk)
-    ).values_list("changed_fields", flat=True)
+    changes = (
+        every(AuditLogEntry)
+        .filter(action="update", object_type="volunteers.volunteer", object_id=str(volunteer.pk))
+        .values_list("changed_fields", flat=True)
+    )
     assert sum("status" in fields for fields in changes) == 6
 
 
@@ -203,7 +205,7 @@ def test_a_group_gets_at_most_two_starters(centre_a, tuesday_group):
         services.assignment_create(actor=None, group=tuesday_group, volunteer=volunteer, starts_on=date(2026, 12, 1))
     with pytest.raises(ConflictError, match="at most two"):
         services.assignment_create(actor=None, group=tuesday_group, volunteer=third, starts_on=date(2026, 12, 1))
-    assignment = StarterAssignment.all_centres.get(volunteer=first)
+    assignment = every(StarterAssignment).get(volunteer=first)
     assert assignment.planned_meetings == centre_a.starter_planned_meetings == 8
 
 
@@ -246,7 +248,7 @@ def test_only_active_volunteers_start_forming_or_starting_groups(centre_a, tuesd
             volunteer=make_volunteer(centre_a, status="trained"),
             starts_on=date(2026, 12, 1),
         )
-    Group.all_centres.filter(pk=tuesday_group.pk).update(status="self_run")
+    every(Group).filter(pk=tuesday_group.pk).update(status="self_run")
     with pytest.raises(ConflictError, match="forming or starting"):
         services.assignment_create(
             actor=None, group=tuesday_group, volunteer=make_volunteer(centre_a), starts_on=date(2026, 12, 1)
@@ -277,7 +279,7 @@ def test_suggestions_rank_by_fit_and_load_and_say_why(centre_a, tuesday_group):
     best = make_volunteer(centre_a, topics=[tuesday_group.topic], languages=("de",), weekdays=(1,))
     busy = make_volunteer(centre_a, topics=[tuesday_group.topic], languages=("de",), weekdays=(1,))
     busy_group = GroupFactory(centre=centre_a, name="Andere")
-    StarterAssignment.all_centres.create(
+    every(StarterAssignment).create(
         centre=centre_a, volunteer=busy, group=busy_group, starts_on=date(2027, 6, 1), planned_meetings=8
     )
     poor = make_volunteer(
@@ -302,9 +304,9 @@ def started(centre_a, tuesday_group, frozen_now):
         actor=None, group=tuesday_group, volunteer=volunteer, starts_on=date(2026, 12, 1)
     )
     member = PersonFactory(centre=centre_a, display_name="Hannelore", full_name="Hannelore Schmidt")
-    Membership.all_centres.create(centre=centre_a, group=tuesday_group, person=member, joined_on=date(2026, 11, 1))
+    every(Membership).create(centre=centre_a, group=tuesday_group, person=member, joined_on=date(2026, 11, 1))
     frozen_now(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))  # the first meeting is over
-    meeting = Meeting.all_centres.filter(group=tuesday_group).order_by("starts_at").first()
+    meeting = every(Meeting).filter(group=tuesday_group).order_by("starts_at").first()
     return assignment, meeting
 
 
@@ -346,7 +348,7 @@ def test_a_log_ticks_checklist_steps_and_progress_follows(started, centre_a):
 
 def test_a_future_or_foreign_meeting_cannot_be_logged(started, group_b):
     assignment, meeting = started
-    later = Meeting.all_centres.filter(group=assignment.group).order_by("-starts_at").first()
+    later = every(Meeting).filter(group=assignment.group).order_by("-starts_at").first()
     with pytest.raises(DomainError, match="not taken place"):
         services.session_log_create(actor=None, assignment=assignment, meeting=later, hours=Decimal("2"))
     with pytest.raises(DomainError, match=r"between 0\.25 and 12"):
@@ -359,20 +361,20 @@ def test_the_demo_has_a_volunteer_in_every_state(settings):
     settings.DEBUG = True
     call_command("seed_demo")
     for slug in ("hannover-linden", "aarhus"):
-        states = set(Volunteer.all_centres.filter(centre__slug=slug).values_list("status", flat=True))
+        states = set(every(Volunteer).filter(centre__slug=slug).values_list("status", flat=True))
         assert states == set(Volunteer.Status.values)
-    assert StarterAssignment.all_centres.filter(status="active").count() == 3
+    assert every(StarterAssignment).filter(status="active").count() == 3
     # A group mid-phase-out: its starter logged six sessions and reached the whole checklist.
-    phasing = StarterAssignment.all_centres.select_related("group", "volunteer__person").get(status="phasing_out")
+    phasing = every(StarterAssignment).select_related("group", "volunteer__person").get(status="phasing_out")
     assert phasing.group.name == "Gesprächskreis Neubeginn"
     assert phasing.session_logs.count() == 6
     assert all(services.checklist_progress(phasing.group).values())
-    assert RecruitmentNeed.all_centres.filter(key=f"group:{phasing.group_id}").exists() is False
+    assert every(RecruitmentNeed).filter(key=f"group:{phasing.group_id}").exists() is False
     # Its starter can log in to the portal with the demo password.
     assert phasing.volunteer.user.check_password("kontakt-demo")
     # Running it again changes nothing.
     call_command("seed_demo")
-    assert SessionLog.all_centres.count() == 6
+    assert every(SessionLog).count() == 6
 
 
 # --- phase-out ----------------------------------------------------------------------------------
@@ -385,7 +387,7 @@ def two_meetings_in(centre_a, tuesday_group, frozen_now, coordinator_a):
     assignment = services.assignment_create(
         actor=None, group=tuesday_group, volunteer=volunteer, starts_on=date(2026, 12, 1), planned_meetings=2
     )
-    Group.all_centres.filter(pk=tuesday_group.pk).update(status="starting")
+    every(Group).filter(pk=tuesday_group.pk).update(status="starting")
     frozen_now(datetime(2026, 12, 9, 9, 0, tzinfo=UTC))
     return assignment
 
@@ -398,7 +400,7 @@ def test_a_group_is_due_for_phase_out_after_its_planned_meetings_and_coordinator
     assert due[0].reasons == ["the 2 planned meetings have taken place"]
     assert services.phase_out_notify_due() == 1
     assert services.phase_out_notify_due() == 0  # the same day: nothing new
-    mail = OutgoingMail.all_centres.select_related("content").get(recipient=coordinator_a.email)
+    mail = every(OutgoingMail).select_related("content").get(recipient=coordinator_a.email)
     assert two_meetings_in.group.name in mail.body_text
 
 
@@ -410,7 +412,7 @@ def test_a_group_is_not_due_before_its_planned_meetings(two_meetings_in, frozen_
 
 def test_a_complete_checklist_makes_a_group_due(started, centre_a):
     assignment, meeting = started
-    Group.all_centres.filter(pk=assignment.group_id).update(status="starting")
+    every(Group).filter(pk=assignment.group_id).update(status="starting")
     assert services.phase_outs_due() == []
     services.session_log_create(
         actor=None,
@@ -446,7 +448,7 @@ def test_phase_out_before_time_needs_the_coordinators_override(two_meetings_in, 
     with pytest.raises(ConflictError, match="Neither"):
         services.phase_out_start(actor=None, group=group, plan="Step back", until=date(2026, 12, 20))
     services.phase_out_start(actor=None, group=group, plan="Step back", until=date(2026, 12, 20), override=True)
-    assert StarterAssignment.all_centres.get(pk=two_meetings_in.pk).status == "phasing_out"
+    assert every(StarterAssignment).get(pk=two_meetings_in.pk).status == "phasing_out"
 
 
 def test_extending_an_assignment_puts_it_back_to_active_with_more_meetings(two_meetings_in):

@@ -16,7 +16,7 @@ from centres.api.permissions import IsCentreStaff
 from centres.models import AuditLogEntry, Centre
 from centres.scoping import all_centres_scope
 from centres.selectors import centre_list
-from centres.services import audit_record
+from centres.services.audit import audit_record
 from config.api import CentreScopedMixin, centre_for_new_object
 from config.errors import DomainError
 from config.exports import csv_response
