@@ -10,23 +10,18 @@ import contextlib
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from centres import accounts
+from centres.admin_base import AuditedChangelistMixin, StaffAccessAdmin, copy_saved, request_is_centre_admin
 from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole, Person, StaffInvitation, StaffRole
 from centres.selectors import (
     audit_log_list,
     centre_ids_with_role,
-    staff_centre_ids,
-    user_is_centre_admin,
-    user_is_centre_staff,
 )
-from centres.services.audit import audit_list_read, audit_record, list_filters
+from centres.services import accounts
+from centres.services.audit import audit_record
 from centres.services.centre import CENTRE_EDITABLE_FIELDS, centre_update
 from centres.services.consents import (
     CONSENT_FUTURE_MESSAGE,
@@ -52,100 +47,6 @@ from centres.services.staff import (
     staff_role_revoke,
 )
 from config.errors import ConflictError, PermissionDeniedError
-from config.forms import LocalSplitDateTimeField
-
-
-def _is_staff(request) -> bool:
-    return user_is_centre_staff(user=request.user)
-
-
-def _is_centre_admin(request, centre_id: int | None = None) -> bool:
-    return user_is_centre_admin(user=request.user, centre_id=centre_id)
-
-
-def copy_saved(target: models.Model, saved: models.Model) -> None:
-    """The admin keeps working with its own instance: give it what the service saved."""
-    for field in saved._meta.concrete_fields:
-        setattr(target, field.attname, getattr(saved, field.attname))
-    target._state.adding = False
-
-
-class StaffAccessAdmin(admin.ModelAdmin):
-    """Any staff member of a centre may view, add, change and delete; the queryset is scoped."""
-
-    formfield_overrides = {models.DateTimeField: {"form_class": LocalSplitDateTimeField}}
-
-    def has_module_permission(self, request) -> bool:
-        return _is_staff(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return _is_staff(request)
-
-    def has_add_permission(self, request) -> bool:
-        return _is_staff(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return _is_staff(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return _is_staff(request)
-
-    def get_list_filter(self, request):
-        # A centre filter only helps those who work for several centres.
-        filters = list(super().get_list_filter(request))
-        if request.user.is_superuser or Centre.objects.count() > 1:
-            return filters
-        return [name for name in filters if name != "centre"]
-
-    # Django's own admin log keeps each object's display name (a person's name, even after an
-    # erasure). The audit log (`AuditLogEntry`) records the same actions by id, so it stays off.
-    def log_addition(self, request, obj, message):
-        return None
-
-    def log_change(self, request, obj, message):
-        return None
-
-    def log_deletions(self, request, queryset):
-        return None
-
-
-class AuditedChangelistMixin:
-    """A change list of personal data writes one audit entry per request (`audit_list_read`):
-    its filters (the search box's term only as "present") and how many rows the page showed."""
-
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl") if request.method == "GET" else None
-        if changelist is not None and response.status_code == 200:
-            opts = self.model._meta
-            audit_list_read(
-                actor=request.user,
-                model=self.model,
-                list_name=f"admin:{opts.app_label}_{opts.model_name}_changelist",
-                filters=list_filters(request.GET, kept=set(request.GET) - {SEARCH_VAR}),
-                rows=changelist.result_list,
-                centre_ids=staff_centre_ids(user=request.user),
-            )
-        return response
-
-    def get_search_results(self, request, queryset, search_term):
-        """The admin's autocomplete (a person picked for a membership or a consent) lists rows
-        by a search term too: audited alike, with the page of rows it answers."""
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        match = getattr(request, "resolver_match", None)
-        if match is not None and match.url_name == "autocomplete":
-            size = AutocompleteJsonView.paginate_by
-            page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-            shown = queryset.distinct() if may_have_duplicates else queryset
-            audit_list_read(
-                actor=request.user,
-                model=self.model,
-                list_name="admin:autocomplete",
-                filters=list_filters(request.GET, kept={"app_label", "model_name", "field_name"}),
-                rows=shown.only("pk", "centre")[(page - 1) * size : page * size],
-                centre_ids=staff_centre_ids(user=request.user),
-            )
-        return queryset, may_have_duplicates
 
 
 @admin.register(Centre)
@@ -169,14 +70,14 @@ class CentreAdmin(StaffAccessAdmin):
         return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return _is_centre_admin(request, obj.pk if obj else None)
+        return request_is_centre_admin(request, obj.pk if obj else None)
 
     def save_model(self, request, obj, form, change):
         if not change:
             super().save_model(request, obj, form, change)
             audit_record(actor=request.user, centre=obj, action=AuditLogEntry.Action.CREATE, obj=obj)
             return
-        original = Centre.all_centres.get(pk=obj.pk)
+        original = Centre.objects.get(pk=obj.pk)
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in CENTRE_EDITABLE_FIELDS}
         copy_saved(obj, centre_update(actor=request.user, centre=original, **changes))
 
@@ -189,11 +90,12 @@ class StaffInvitationForm(forms.ModelForm):
         fields = ["email", "name", "role"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         centre, email = cleaned.get("centre"), cleaned.get("email")
-        if centre and email and StaffRole.all_centres.filter(centre=centre, user__email__iexact=email).exists():
+        if centre and email and StaffRole.objects.filter(centre=centre, user__email__iexact=email).exists():
             self.add_error("email", ROLE_EXISTS_MESSAGE)
-        elif centre and email and StaffInvitation.all_centres.filter(centre=centre, email__iexact=email).exists():
+        elif centre and email and StaffInvitation.objects.filter(centre=centre, email__iexact=email).exists():
             self.add_error("email", accounts.INVITATION_EXISTS_MESSAGE)
         return cleaned
 
@@ -206,7 +108,7 @@ class StaffRoleChangeForm(forms.ModelForm):
     def clean_role(self):
         role = self.cleaned_data["role"]
         if role != StaffRole.Role.CENTRE_ADMIN and staff_role_is_last_admin(
-            staff_role=StaffRole.all_centres.get(pk=self.instance.pk)
+            staff_role=StaffRole.objects.get(pk=self.instance.pk)
         ):
             raise ValidationError(LAST_ADMIN_MESSAGE)
         return role
@@ -236,22 +138,22 @@ class StaffRoleAdmin(StaffAccessAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return _is_centre_admin(request, obj.centre_id if obj else None)
+        return request_is_centre_admin(request, obj.centre_id if obj else None)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         if obj is not None and staff_role_is_last_admin(staff_role=obj):
             return False
-        return _is_centre_admin(request, obj.centre_id if obj else None)
+        return request_is_centre_admin(request, obj.centre_id if obj else None)
 
     def save_model(self, request, obj, form, change):
-        original = StaffRole.all_centres.get(pk=obj.pk)
+        original = StaffRole.objects.get(pk=obj.pk)
         copy_saved(obj, staff_role_change(actor=request.user, staff_role=original, role=obj.role))
 
     def get_actions(self, request):
         # One role at a time: a bulk delete could take a centre's last admins together.
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
-        if not _is_centre_admin(request):
+        if not request_is_centre_admin(request):
             actions.pop("sign_out_selected", None)
         return actions
 
@@ -294,19 +196,19 @@ class StaffInvitationAdmin(StaffAccessAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request) -> bool:
-        return _is_centre_admin(request)
+        return request_is_centre_admin(request)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return _is_centre_admin(request, obj.centre_id if obj else None)
+        return request_is_centre_admin(request, obj.centre_id if obj else None)
 
     def has_add_permission(self, request) -> bool:
-        return _is_centre_admin(request)
+        return request_is_centre_admin(request)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return _is_centre_admin(request, obj.centre_id if obj else None)
+        return request_is_centre_admin(request, obj.centre_id if obj else None)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -328,10 +230,13 @@ class StaffInvitationAdmin(StaffAccessAdmin):
             accounts.staff_invitation_revoke(actor=request.user, invitation=invitation)
 
 
+CONSENT_INLINE_FIELDS = ("purpose", "text_version", "source", "given_at", "withdrawn_at")
+
+
 class ConsentInline(admin.TabularInline):
     model = ConsentRecord
-    fields = ["purpose", "text_version", "source", "given_at", "withdrawn_at"]
-    readonly_fields = fields
+    fields = CONSENT_INLINE_FIELDS
+    readonly_fields = CONSENT_INLINE_FIELDS
     extra = 0
     can_delete = False
     show_change_link = True
@@ -372,7 +277,7 @@ class PersonAdmin(AuditedChangelistMixin, StaffAccessAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Deleting a person erases their consent records too: a centre admin's decision.
-        return _is_centre_admin(request, obj.centre_id if obj else None)
+        return request_is_centre_admin(request, obj.centre_id if obj else None)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -384,7 +289,7 @@ class PersonAdmin(AuditedChangelistMixin, StaffAccessAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            original = Person.all_centres.get(pk=obj.pk)
+            original = Person.objects.get(pk=obj.pk)
             changes = {name: form.cleaned_data[name] for name in form.changed_data if name in PERSON_EDITABLE_FIELDS}
             saved = person_update(actor=request.user, person=original, **changes)
         else:
@@ -480,10 +385,10 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
         return audit_log_list(user=request.user)
 
     def has_module_permission(self, request) -> bool:
-        return _is_centre_admin(request)
+        return request_is_centre_admin(request)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return _is_centre_admin(request, obj.centre_id if obj else None)
+        return request_is_centre_admin(request, obj.centre_id if obj else None)
 
     def has_add_permission(self, request) -> bool:
         return False

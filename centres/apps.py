@@ -3,13 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CentresConfig(AppConfig):
+    """centres is the lowest domain app: it imports no other app. Apps above it act on its
+    changes through its signals (`centres.signals`) and registries (privacy, retention, the
+    workspace dashboard), connected in their own `ready`."""
+
     name = "centres"
     verbose_name = _("Centres and people")
 
     def ready(self) -> None:
-        from centres import accounts  # noqa: F401 - ends sessions and tokens when a password changes
-        from centres.forms import password_reset_mails_queue
-        from notifications.mail_requests import mail_request_handler_register
-        from notifications.models import MailRequest
-
-        mail_request_handler_register(kind=MailRequest.Kind.PASSWORD_RESET, handler=password_reset_mails_queue)
+        from centres.services import accounts  # noqa: F401 - ends sessions and tokens when a password changes

@@ -91,7 +91,7 @@ PEOPLE = {
 
 def seed_centres() -> dict[str, int]:
     for values in CENTRES:
-        Centre.all_centres.update_or_create(slug=values["slug"], defaults=values)
+        Centre.objects.update_or_create(slug=values["slug"], defaults=values)
     return {"centres": len(CENTRES)}
 
 
@@ -107,8 +107,8 @@ def seed_users() -> dict[str, int]:
         if role == "federation":
             FederationRole.objects.get_or_create(user=user)
         elif centre_slug is not None:
-            centre = Centre.all_centres.get(slug=centre_slug)
-            staff_role = StaffRole.all_centres.filter(centre=centre, user=user).first()
+            centre = Centre.objects.get(slug=centre_slug)
+            staff_role = StaffRole.objects.filter(centre=centre, user=user).first()
             if staff_role is None:
                 staff_role_grant(actor=None, centre=centre, user=user, role=role)
             elif staff_role.role != role:
@@ -119,9 +119,9 @@ def seed_users() -> dict[str, int]:
 def seed_people() -> dict[str, int]:
     created = 0
     for slug, people in PEOPLE.items():
-        centre = Centre.all_centres.get(slug=slug)
+        centre = Centre.objects.get(slug=slug)
         for display_name, full_name, email, phone, language in people:
-            person = Person.all_centres.filter(centre=centre, display_name=display_name).first()
+            person = Person.objects.filter(centre=centre, display_name=display_name).first()
             if person is None:
                 person = person_create(
                     actor=None,
@@ -133,7 +133,7 @@ def seed_people() -> dict[str, int]:
                     language=language,
                 )
                 created += 1
-            if not ConsentRecord.all_centres.filter(person=person, purpose=ConsentRecord.Purpose.HEALTH_DATA).exists():
+            if not ConsentRecord.objects.filter(person=person, purpose=ConsentRecord.Purpose.HEALTH_DATA).exists():
                 consent_record(
                     actor=None,
                     person=person,
@@ -152,7 +152,7 @@ DEMO_STEPS: list[tuple[str, str]] = [
     ("groups and meetings", "meetings.demo.seed_meetings"),
     ("newsletters", "notifications.demo.seed_newsletters"),
     ("volunteers", "volunteers.demo.seed_volunteers"),
-    ("enquiries", "meetings.intake.demo.seed_enquiries"),
+    ("enquiries", "intake.demo.seed_enquiries"),
 ]
 
 

@@ -3,16 +3,14 @@
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse
 
 from centres.scoping import all_centres_scope, centre_scope
 from centres.selectors import staff_centre_ids
 
 
-def scope_for_user(
-    user: AbstractBaseUser | AnonymousUser, centre_ids: list[int] | None = None
-) -> AbstractContextManager[None]:
+def scope_for_user(user: User | AnonymousUser, centre_ids: list[int] | None = None) -> AbstractContextManager[None]:
     """Staff see the centres they work for, the platform's superusers see all, anyone else none.
     `centre_ids`: the user's centres when already read in this request."""
     if user.is_active and user.is_superuser:

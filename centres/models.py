@@ -73,7 +73,7 @@ class Centre(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text=_("Closed and withdrawn enquiries are anonymised after this; only counts remain."),
     )
-    # How long each other kind of personal data is kept (`centres.retention`, nightly).
+    # How long each other kind of personal data is kept (`centres.services.retention`, nightly).
     mail_retention_months = models.PositiveSmallIntegerField(
         _("keep e-mail addresses in sent mail for (months)"),
         default=6,
@@ -105,7 +105,6 @@ class Centre(models.Model):
 
     # The tenant scopes itself: staff see the centres they work for, nothing else.
     objects = ScopedManager(centre="id")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["name"]
@@ -131,7 +130,6 @@ class StaffRole(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["centre", "user__username"]
@@ -177,7 +175,6 @@ class Person(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["display_name", "id"]
@@ -229,7 +226,6 @@ class ConsentRecord(models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["-given_at", "-id"]
@@ -283,7 +279,6 @@ class AuditLogEntry(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -297,7 +292,7 @@ class AuditLogEntry(models.Model):
 
 class StaffInvitation(models.Model):
     """An invitation to work for a centre, mailed to an address as a signed single-use link
-    (`centres.accounts`). It changes no account until the address's owner accepts; only then is
+    (`centres.services.accounts`). It changes no account until the address's owner accepts; only then is
     an account made (for an address with no staff account) or given the role. Accepting, revoking
     or expiring deletes the row."""
 
@@ -323,7 +318,6 @@ class StaffInvitation(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -344,7 +338,9 @@ class UserSession(AbstractBaseSession):
 
     user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
-    class Meta(AbstractBaseSession.Meta):
+    # Not `Meta(AbstractBaseSession.Meta)`: that holds only `abstract` and these two names, which
+    # its stubs type as plain str where Django gives translated text.
+    class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
 

@@ -1,10 +1,13 @@
 """Reads of centres, staff roles, people, consents and the audit log."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, QuerySet
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole, Person, StaffRole
+from centres.scoping import all_centres_scope
 
 # A consent is withdrawn when the person recorded consent to the purpose and withdrew every such
 # record; a person with no record at all (added by staff, from a paper form) is not affected. The
@@ -12,9 +15,11 @@ from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole,
 # the same answers by tests/meetings/test_reminder_consent.py: for rows, and for (person, purpose).
 
 
-def consent_withdrawn(purpose: str, person: str = "person") -> ExpressionWrapper:
+def consent_withdrawn(purpose: str, person: str = "person") -> "ExpressionWrapper[Q]":
     """For annotating rows that refer to a person (through `person`): the rule for `purpose`."""
-    records = ConsentRecord.all_centres.filter(person=OuterRef(person), purpose=purpose)
+    # Bound to the outer row's person, so the subquery needs no centre scope of its own.
+    with all_centres_scope():
+        records = ConsentRecord.objects.filter(person=OuterRef(person), purpose=purpose)
     return ExpressionWrapper(
         Exists(records) & ~Exists(records.filter(withdrawn_at__isnull=True)), output_field=BooleanField()
     )
@@ -26,7 +31,10 @@ def withdrawn_among(pairs: set[tuple[int | None, str | None]]) -> set[tuple[int,
     if not pairs:
         return set()
     standing: dict[tuple[int, str], bool] = {}
-    rows = ConsentRecord.all_centres.filter(
+    # By person ids, which are unique across centres: the caller's rows decide which centres.
+    with all_centres_scope():
+        records = ConsentRecord.objects.all()
+    rows = records.filter(
         person_id__in={person for person, _purpose in pairs}, purpose__in={purpose for _person, purpose in pairs}
     ).values_list("person_id", "purpose", "withdrawn_at")
     for person_id, purpose, withdrawn_at in rows:
@@ -38,32 +46,39 @@ def person_withdrew(person_id: int, purpose: str) -> bool:
     return bool(withdrawn_among({(person_id, purpose)}))
 
 
-def staff_centre_ids(*, user: AbstractBaseUser | AnonymousUser) -> list[int]:
+def user_staff_roles(user: User) -> QuerySet[StaffRole]:
+    """A user's roles at every centre. Deliberately across centres: the roles decide the scope,
+    and an account, its sessions and its tokens are the user's at every centre."""
+    with all_centres_scope():
+        return StaffRole.objects.filter(user=user)
+
+
+def staff_centre_ids(*, user: User | AnonymousUser) -> list[int]:
     """The centres a user works for (any role). Deliberately unscoped: it decides the scope."""
     if not user.is_authenticated or not user.is_active:
         return []
     # No ordering: the model's default one would join the centre and the user for nothing.
-    return list(StaffRole.all_centres.filter(user=user).order_by().values_list("centre_id", flat=True))
+    return list(user_staff_roles(user).order_by().values_list("centre_id", flat=True))
 
 
-def centre_ids_with_role(*, user: AbstractBaseUser, role: str) -> list[int]:
+def centre_ids_with_role(*, user: User, role: str) -> list[int]:
     if not user.is_authenticated or not user.is_active:
         return []
-    return list(StaffRole.all_centres.filter(user=user, role=role).values_list("centre_id", flat=True))
+    return list(user_staff_roles(user).filter(role=role).values_list("centre_id", flat=True))
 
 
-def user_has_staff_access(*, user: AbstractBaseUser) -> bool:
-    return user.is_authenticated and user.is_active and StaffRole.all_centres.filter(user=user).exists()
+def user_has_staff_access(*, user: User) -> bool:
+    return user.is_authenticated and user.is_active and user_staff_roles(user).exists()
 
 
-def user_is_centre_staff(*, user: AbstractBaseUser | AnonymousUser) -> bool:
+def user_is_centre_staff(*, user: User | AnonymousUser) -> bool:
     """May use the staff side at all: a role at some centre, or the platform's superuser."""
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or user_has_staff_access(user=user)
 
 
-def user_is_centre_admin(*, user: AbstractBaseUser | AnonymousUser, centre_id: int | None = None) -> bool:
+def user_is_centre_admin(*, user: User | AnonymousUser, centre_id: int | None = None) -> bool:
     """Centre admin of that centre (or, without a centre, of any centre); superusers always."""
     if not user.is_authenticated or not user.is_active:
         return False
@@ -73,7 +88,7 @@ def user_is_centre_admin(*, user: AbstractBaseUser | AnonymousUser, centre_id: i
     return bool(admin_centres) if centre_id is None else centre_id in admin_centres
 
 
-def user_is_federation_admin(*, user: AbstractBaseUser | AnonymousUser) -> bool:
+def user_is_federation_admin(*, user: User | AnonymousUser) -> bool:
     return user.is_authenticated and user.is_active and FederationRole.objects.filter(user=user).exists()
 
 
@@ -93,7 +108,7 @@ def consent_list() -> QuerySet[ConsentRecord]:
     return ConsentRecord.objects.select_related("centre", "person")
 
 
-def audit_log_list(*, user: AbstractBaseUser) -> QuerySet[AuditLogEntry]:
+def audit_log_list(*, user: User) -> QuerySet[AuditLogEntry]:
     """The audit log of the centres where `user` is a centre admin (all for superusers)."""
     entries = AuditLogEntry.objects.select_related("centre", "actor")
     if user.is_superuser:
@@ -103,12 +118,15 @@ def audit_log_list(*, user: AbstractBaseUser) -> QuerySet[AuditLogEntry]:
 
 def public_centre_list() -> QuerySet[Centre]:
     """Centres as the public sees them: name and contact details of the contact point only."""
-    return Centre.all_centres.all()
+    with all_centres_scope():  # the public list of centres, for everyone
+        return Centre.objects.all()
 
 
-def federation_totals() -> list[dict]:
+def federation_totals() -> list[dict[str, Any]]:
     """Counts per centre across the federation. Counts only: no person appears in the result."""
-    centres = Centre.all_centres.annotate(
+    with all_centres_scope():  # the federation's totals, no personal data
+        centres = Centre.objects.all()
+    centres = centres.annotate(
         people_count=Count("people", distinct=True),
         staff_count=Count("staff_roles", distinct=True),
     ).order_by("name")
@@ -118,7 +136,7 @@ def federation_totals() -> list[dict]:
     ]
 
 
-def staff_centre_or_404(*, user: AbstractBaseUser | AnonymousUser, slug: str) -> Centre:
+def staff_centre_or_404(*, user: User | AnonymousUser, slug: str) -> Centre:
     """The centre of a workspace page, for its own staff only: anyone else (staff of another
     centre included) gets a 404, never a hint that the centre or the page exists for others."""
     if not user_is_centre_staff(user=user):

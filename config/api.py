@@ -5,44 +5,77 @@ Every error response has the shape::
     {"error": {"status": 400, "code": "invalid", "message": "…", "fields": {"email": ["…"]}}}
 """
 
+from collections.abc import Callable
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination, serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from centres.middleware import scope_for_user
 from config.errors import DomainError
 from config.forms import LocalIsoDateTimeField
 from config.local_time import local_time_problem
 
 
-class CentreScopedMixin:
+def _scope_for_user() -> Any:
+    """The function that opens a user's tenant scope (TENANT_SCOPE_FOR_USER: centres' own,
+    named in settings so that config, the bottom layer, imports no app)."""
+    return import_string(settings.TENANT_SCOPE_FOR_USER)
+
+
+# A centre (config imports no app, so it names the type only by a variable).
+_Centre = TypeVar("_Centre", bound=Model)
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user a request acts as, for the services that take one: anyone else is refused (403).
+    The views' permissions let no one else in; this makes that explicit where it matters."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+if TYPE_CHECKING:
+    _APIViewBase = APIView
+else:
+    _APIViewBase = object
+
+
+class CentreScopedMixin(_APIViewBase):
     """For API views: runs the handler in the tenant scope of the authenticated user (session
     or token). DRF authenticates inside `dispatch` (in `initial`), so the scope opens there and is
     closed by the ExitStack around `dispatch`, whatever happens afterwards."""
 
-    def dispatch(self, request, *args: Any, **kwargs: Any):
+    _scope_stack: ExitStack
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         with ExitStack() as stack:
             self._scope_stack = stack
             return super().dispatch(request, *args, **kwargs)
 
-    def initial(self, request, *args: Any, **kwargs: Any) -> None:
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         # IsCentreStaff has read the user's centres already; other permissions have not.
         centre_ids = getattr(request, "staff_centre_ids", None)
-        self._scope_stack.enter_context(scope_for_user(request.user, centre_ids))
+        self._scope_stack.enter_context(_scope_for_user()(request.user, centre_ids))
 
 
-def centre_for_new_object(centre, centres_in_scope) -> object:
+def centre_for_new_object(centre: _Centre | None, centres_in_scope: QuerySet[_Centre]) -> _Centre:
     """The centre a new object belongs to: the one given, or the user's only centre."""
     if centre is not None:
         return centre
@@ -153,6 +186,10 @@ def json_server_error(request: HttpRequest):
     return JsonResponse(_error_body(500, "server_error", message), status=500)
 
 
+# The readers `strict_json_types` has put in place, so that a second call wraps nothing twice.
+_STRICT_READERS: set[Callable[[Any, Any], Any]] = set()
+
+
 def strict_json_types() -> None:
     """Text and yes/no fields take only JSON strings and booleans. DRF would read a number sent
     for a text field as its text ({"phone": 0} stores "0") and 0 or 1 as false or true; here the
@@ -161,7 +198,7 @@ def strict_json_types() -> None:
 
     def refusing(field_class, wrong) -> None:
         reads = field_class.to_internal_value
-        if getattr(reads, "strict_json_types", False):
+        if reads in _STRICT_READERS:
             return
 
         def to_internal_value(self, data):
@@ -169,7 +206,7 @@ def strict_json_types() -> None:
                 self.fail("invalid")
             return reads(self, data)
 
-        to_internal_value.strict_json_types = True
+        _STRICT_READERS.add(to_internal_value)
         field_class.to_internal_value = to_internal_value
 
     def a_number(data) -> bool:

@@ -5,7 +5,7 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class KontaktAdminConfig(AdminConfig):
-    default_site = "config.admin.KontaktAdminSite"
+    default_site = "centres.admin_site.KontaktAdminSite"
 
 
 class ProjectConfig(AppConfig):

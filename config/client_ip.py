@@ -45,7 +45,7 @@ def lockout_username(request: HttpRequest, credentials: dict | None = None) -> s
     """The username django-axes counts a login attempt under (AXES_USERNAME_CALLABLE): the one
     tried, as axes itself reads it, cut to the column that stores it. No account has a username
     that long, so the cut merges nothing real; uncut, any login form answered a 500 (DataError)."""
-    field = settings.AXES_USERNAME_FORM_FIELD
+    field = settings.AXES_USERNAME_FORM_FIELD  # the login form's field, named in settings
     if credentials:
         username = credentials.get(field)
     else:

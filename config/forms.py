@@ -35,7 +35,7 @@ def _checked_ids(field: forms.Field, values) -> None:
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         _checked_ids(self, value)
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private, so missing from the stubs
 
 
 class IdChoiceField(forms.ModelChoiceField):
@@ -53,7 +53,7 @@ def local_time_named() -> Iterator[None]:
     try:
         yield
     except ValidationError as error:
-        if getattr(error, "code", None) == "ambiguous_timezone":
+        if getattr(error, "code", None) == "ambiguous_timezone" and error.params:
             check_local_time(error.params["datetime"], error.params["current_timezone"])
         raise
 

@@ -4,10 +4,9 @@ that module while drf-spectacular is still importing DRF."""
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django_scopes import scope
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-
-from centres.scoping import centre_scope
 
 
 class ScopedSchemaGenerator(SchemaGenerator):
@@ -15,7 +14,7 @@ class ScopedSchemaGenerator(SchemaGenerator):
     and any query the introspection makes sees no centre's data."""
 
     def get_schema(self, *args: Any, **kwargs: Any):
-        with centre_scope([]):
+        with scope(centre=[]):
             return super().get_schema(*args, **kwargs)
 
 

@@ -56,8 +56,12 @@ INSTALLED_APPS = [
     "centres",
     "meetings",
     "volunteers",
+    "intake",
     "notifications",
 ]
+
+# How an API view opens the tenant scope of its user (config.api names no app; centres does it).
+TENANT_SCOPE_FOR_USER = "centres.middleware.scope_for_user"
 
 MIDDLEWARE = [
     # First: load balancers ask /healthz/ by address, before host checks and HTTPS redirects.
@@ -150,13 +154,13 @@ LOGIN_URL = "admin:login"
 # Sessions know their user (centres.sessions), so all of a user's sessions can be ended at once.
 SESSION_ENGINE = "centres.sessions"
 # An API token works this long after it was issued; asking the token endpoint again issues a new
-# one and ends the old (centres.accounts). A password change, a deactivation or the end of a
+# one and ends the old (centres.services.accounts). A password change, a deactivation or the end of a
 # user's last staff role ends it at once.
 API_TOKEN_MAX_AGE_HOURS = env.int("API_TOKEN_MAX_AGE_HOURS", default=24)
 # A staff invitation's link works this long, once.
 STAFF_INVITATION_MAX_AGE_DAYS = env.int("STAFF_INVITATION_MAX_AGE_DAYS", default=7)
 # A reset link is a login: short-lived. Django's token is also spent by the new password, a
-# login or an e-mail change (it hashes all three). Invitations have their own link (centres.accounts).
+# login or an e-mail change (it hashes all three). Invitations have their own link (centres.services.accounts).
 PASSWORD_RESET_TIMEOUT = 3600
 
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
@@ -175,6 +179,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_network"
 # The username as django-axes stores it, cut to its column (an over-long one was a 500).
 AXES_USERNAME_CALLABLE = "config.client_ip.lockout_username"
+# The login form's username field: axes' own default (the user model's USERNAME_FIELD), named here
+# because `lockout_username` reads it.
+AXES_USERNAME_FORM_FIELD = "username"
 
 # --- Internationalisation -----------------------------------------------------------------------
 
@@ -295,9 +302,9 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "volunteers.models.StarterAssignment.Status",
         "StarterRequestStatusEnum": "volunteers.models.StarterRequest.Status",
         "RecruitmentNeedKindEnum": "volunteers.models.RecruitmentNeed.Kind",
-        "EnquiryStatusEnum": "meetings.intake.models.Enquiry.Status",
-        "EnquiryChannelEnum": "meetings.intake.models.Enquiry.Channel",
-        "ConversationKindEnum": "meetings.intake.models.Enquiry.ConversationKind",
+        "EnquiryStatusEnum": "intake.models.Enquiry.Status",
+        "EnquiryChannelEnum": "intake.models.Enquiry.Channel",
+        "ConversationKindEnum": "intake.models.Enquiry.ConversationKind",
     },
     # Swagger UI is served from this installation, not from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

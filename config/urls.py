@@ -6,8 +6,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from centres import views as centre_views
-from centres import workspace_views
+from centres.views import public as centre_views
+from centres.views import workspace as workspace_views
 
 handler404 = "config.views.not_found"
 handler500 = "config.views.server_error"
@@ -31,16 +31,17 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
-    # A staff invitation's signed single-use link (centres.accounts).
+    # A staff invitation's signed single-use link (centres.services.accounts).
     path("staff/invitation/<str:token>/", centre_views.staff_invitation, name="staff-invitation"),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("centres.api.urls")),
     path("api/v1/", include("meetings.api.urls")),
-    path("api/v1/", include("meetings.intake.api.urls")),
+    path("api/v1/", include("intake.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
     path("api/v1/", include("volunteers.api.urls")),
     path("", include("meetings.urls")),
+    path("", include("intake.urls")),
     path("", include("notifications.urls")),
     path("", include("volunteers.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

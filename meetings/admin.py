@@ -4,11 +4,13 @@ Lists and choices come from the scoped managers (only the user's centres). Write
 rules (booking, life cycle, closures) go through the services; the admin is for looking things
 up and for simple corrections, the planner and the API for planning."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from centres.admin import AuditedChangelistMixin, StaffAccessAdmin, copy_saved
+from centres.admin_base import AuditedChangelistMixin, StaffAccessAdmin, copy_saved
 from config.errors import DomainError
 from meetings.models import (
     CalendarToken,
@@ -77,16 +79,19 @@ class RoomAdmin(StaffAccessAdmin):
     def save_model(self, request, obj, form, change):
         values = {name: form.cleaned_data[name] for name in places.ROOM_FIELDS if name in form.cleaned_data}
         if change:
-            saved = places.room_update(actor=request.user, room=Room.all_centres.get(pk=obj.pk), **values)
+            saved = places.room_update(actor=request.user, room=Room.objects.get(pk=obj.pk), **values)
         else:
             saved = places.room_create(actor=request.user, location=obj.location, **values)
         copy_saved(obj, saved)
 
 
+MEMBERSHIP_INLINE_FIELDS = ("person", "role", "joined_on", "left_on", "reminder_minutes")
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
-    fields = ["person", "role", "joined_on", "left_on", "reminder_minutes"]
-    readonly_fields = fields
+    fields = MEMBERSHIP_INLINE_FIELDS
+    readonly_fields = MEMBERSHIP_INLINE_FIELDS
     extra = 0
     can_delete = False
     show_change_link = True
@@ -101,7 +106,8 @@ class GroupForm(forms.ModelForm):
         fields = [name for name in groups.GROUP_FIELDS if name != "topic"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         topic = cleaned.get("topic")
         if topic is not None:
             centre = self.instance.centre if self.instance.pk else topic.centre
@@ -120,22 +126,7 @@ class GroupForm(forms.ModelForm):
 @admin.register(Group)
 class GroupAdmin(StaffAccessAdmin):
     form = GroupForm
-    fields = [
-        "name",
-        "topic",
-        "description",
-        "languages",
-        "age_band",
-        "relatives_welcome",
-        "min_size",
-        "max_size",
-        "discreet",
-        "publicly_listed",
-        "accepts_newcomers",
-        "status",
-        "public_id",
-        "created_at",
-    ]
+    fields = [*groups.GROUP_FIELDS, "status", "public_id", "created_at"]
     list_display = ["name", "topic", "status", "publicly_listed", "accepts_newcomers", "centre"]
     list_filter = ["status", "publicly_listed", "discreet", "centre"]
     search_fields = ["name", "topic__name"]
@@ -173,12 +164,13 @@ class MembershipForm(forms.ModelForm):
         fields = ["role", "joined_on", "reminder_minutes"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         group, person = cleaned.get("group"), cleaned.get("person")
         if group is not None and person is not None:
             if person.centre_id != group.centre_id:
                 self.add_error("person", _("The person belongs to another centre."))
-            elif Membership.all_centres.filter(group=group, person=person, left_on__isnull=True).exists():
+            elif Membership.objects.filter(group=group, person=person, left_on__isnull=True).exists():
                 self.add_error("person", _("This person is already a member of the group."))
         return cleaned
 
@@ -212,7 +204,7 @@ class MembershipAdmin(AuditedChangelistMixin, StaffAccessAdmin):
         if change:
             saved = groups.membership_update(
                 actor=request.user,
-                membership=Membership.all_centres.select_related("group__centre").get(pk=obj.pk),
+                membership=Membership.objects.select_related("group__centre").get(pk=obj.pk),
                 role=form.cleaned_data["role"],
                 reminder_minutes=form.cleaned_data["reminder_minutes"],
             )
@@ -291,8 +283,9 @@ class ClosureForm(forms.ModelForm):
         fields = ["reason", "starts_on", "ends_on"]
 
     def clean(self):
-        cleaned = super().clean()
-        values = {name: cleaned.get(name) for name in ("centre", "location", "room", "starts_on", "ends_on", "reason")}
+        super().clean()
+        cleaned = self.cleaned_data
+        values: dict[str, Any] = {name: cleaned.get(name) for name in closures.CLOSURE_FIELDS}
         if None in (values["centre"], values["starts_on"], values["ends_on"], values["reason"]):
             return cleaned  # the field errors say what is missing
         try:
@@ -305,7 +298,7 @@ class ClosureForm(forms.ModelForm):
 @admin.register(Closure)
 class ClosureAdmin(StaffAccessAdmin):
     form = ClosureForm
-    fields = ["centre", "location", "room", "starts_on", "ends_on", "reason"]
+    fields = list(closures.CLOSURE_FIELDS)
     list_display = ["reason", "starts_on", "ends_on", "location", "room", "centre"]
     list_filter = ["centre"]
     search_fields = ["reason"]

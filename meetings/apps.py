@@ -7,6 +7,8 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Groups and meetings")
 
     def ready(self) -> None:
-        from meetings import caching
+        from meetings import caching, dashboard, privacy
 
         caching.connect()
+        privacy.register()
+        dashboard.register()

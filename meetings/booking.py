@@ -1,5 +1,7 @@
-"""The rules every booking obeys: the room is open, not closed, and free. Reads and checks only;
-the services that write bookings call them, and so do the selectors that look for free rooms.
+"""The rules every booking obeys: the room is open, not closed, and free, on a day within the
+planning range; and a series' occurrences checked against them (`plan_occurrences`). Reads and
+checks only; the services that write bookings call them, and so do the selectors that look for
+free rooms or preview a series.
 
 A room holds one live meeting at a time. On PostgreSQL an exclusion constraint guarantees it under
 any concurrency; these checks give the clear message first, and are the only guard on SQLite.
@@ -7,19 +9,25 @@ any concurrency; these checks give the clear message first, and are the only gua
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.errors import ConflictError, DomainError
 from meetings.models import Closure, Meeting, OpeningHours, Room
+from meetings.recurrence import occurrence_starts
 
 MAX_DURATION = timedelta(hours=12)
+# When PostgreSQL's no-double-booking constraint refuses a write the checks let through.
+RACE_MESSAGE = gettext_lazy("The room was booked by someone else just now. Please try again.")
 
 
 @dataclass(frozen=True)
@@ -84,8 +92,8 @@ def opening_hours_problem(room: Room, hours: Sequence[OpeningHours], slot: Slot,
 
 
 def room_opening_hours(room: Room) -> list[OpeningHours]:
-    """The room's weekly hours. Services read them unscoped: the room is already in hand."""
-    return list(OpeningHours.all_centres.filter(room_id=room.pk))
+    """The room's weekly hours."""
+    return list(OpeningHours.objects.filter(room_id=room.pk))
 
 
 def closures_for_rooms(rooms: Iterable[Room], first: date, last: date) -> dict[int, list[Closure]]:
@@ -95,7 +103,7 @@ def closures_for_rooms(rooms: Iterable[Room], first: date, last: date) -> dict[i
         return {}
     centre_ids = {room.centre_id for room in rooms}
     closures = list(
-        Closure.all_centres.filter(centre_id__in=centre_ids, starts_on__lte=last, ends_on__gte=first).order_by(
+        Closure.objects.filter(centre_id__in=centre_ids, starts_on__lte=last, ends_on__gte=first).order_by(
             "starts_on", "id"
         )
     )
@@ -115,14 +123,29 @@ def closure_on(closures: Sequence[Closure], day: date) -> Closure | None:
     return next((closure for closure in closures if closure.starts_on <= day <= closure.ends_on), None)
 
 
+class Booked(Protocol):
+    """What the room calendar needs of a booking: a meeting, or a row about to be inserted."""
+
+    @property
+    def pk(self) -> int | None: ...
+    @property
+    def room_id(self) -> int: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
+
+
 class RoomCalendar:
     """The live meetings of some rooms in a time window, for fast overlap checks in memory."""
 
-    def __init__(self, room_ids: Iterable[int], starts_at: datetime, ends_at: datetime, exclude_ids=()) -> None:
+    def __init__(
+        self, room_ids: Iterable[int], starts_at: datetime, ends_at: datetime, exclude_ids: Iterable[int] = ()
+    ) -> None:
         self._intervals: dict[int, list[tuple[datetime, datetime, int]]] = defaultdict(list)
         self._meetings: dict[int, Meeting] = {}
         meetings = (
-            Meeting.all_centres.filter(
+            Meeting.objects.filter(
                 room_id__in=set(room_ids),
                 status=Meeting.Status.SCHEDULED,
                 starts_at__lt=ends_at,
@@ -134,9 +157,11 @@ class RoomCalendar:
         for meeting in meetings:
             self.add(meeting)
 
-    def add(self, meeting: Meeting) -> None:
+    def add(self, meeting: "Booked") -> None:
         key = id(meeting) if meeting.pk is None else meeting.pk
-        self._meetings[key] = meeting
+        # A row about to be inserted (`services.materialise.NewMeeting`) stands in for a meeting
+        # here: it has the columns a clash is judged and named by.
+        self._meetings[key] = cast(Meeting, meeting)
         bisect.insort(self._intervals[meeting.room_id], (meeting.starts_at, meeting.ends_at, key))
 
     def clashes(self, slot: Slot) -> list[Meeting]:
@@ -155,6 +180,17 @@ class RoomCalendar:
 
 PLANNING_YEARS_BACK = 1
 PLANNING_YEARS_AHEAD = 10
+
+
+def horizon_end(today: date | None = None) -> date:
+    """The last day meetings are materialised for (a rolling horizon, MEETING_HORIZON_WEEKS)."""
+    today = today or timezone.localdate()
+    return today + timedelta(weeks=settings.MEETING_HORIZON_WEEKS)
+
+
+def local_today(time_zone: str) -> date:
+    """Today on the wall clock of `time_zone` (a centre's)."""
+    return timezone.now().astimezone(ZoneInfo(time_zone)).date()
 
 
 def check_within_planning_range(day: date, *, field: str) -> None:
@@ -204,3 +240,79 @@ def check_slot_bookable(room: Room, slot: Slot, time_zone: str, *, exclude_ids: 
 def is_exclusion_violation(error: IntegrityError) -> bool:
     """Did PostgreSQL's no-double-booking constraint refuse the write?"""
     return "meeting_room_no_overlap" in str(error)
+
+
+@dataclass
+class PlannedOccurrence:
+    """One occurrence of a rule and what stands in its way, for previews and materialisation."""
+
+    starts_at: datetime
+    ends_at: datetime
+    closure: Closure | None = None
+    clashes: list[Meeting] = field(default_factory=list)
+    outside_hours: str | None = None
+
+    @property
+    def bookable(self) -> bool:
+        return self.closure is None and not self.clashes and self.outside_hours is None
+
+
+def plan_occurrences(
+    *,
+    room: Room,
+    rule: str,
+    starts_on: date,
+    start_time: time,
+    duration_minutes: int,
+    time_zone: str,
+    first: date,
+    last: date,
+    exclude_ids: Iterable[int] = (),
+) -> list[PlannedOccurrence]:
+    """Expand a rule over first..last and check every occurrence against the room's opening hours,
+    closures and live meetings. Writes nothing: the basis of previews and of series creation."""
+    starts = occurrence_starts(rule, starts_on, start_time, time_zone, max(first, starts_on), last)
+    if not starts:
+        return []
+    duration = timedelta(minutes=duration_minutes)
+    calendar = RoomCalendar([room.pk], starts[0], starts[-1] + duration, exclude_ids=exclude_ids)
+    closures = closures_for_rooms([room], first, last)[room.pk]
+    hours = room_opening_hours(room)
+    zone = ZoneInfo(time_zone)
+    planned = []
+    for start in starts:
+        occurrence = PlannedOccurrence(starts_at=start, ends_at=start + duration)
+        slot = Slot(room.pk, occurrence.starts_at, occurrence.ends_at)
+        occurrence.closure = closure_on(closures, start.astimezone(zone).date())
+        occurrence.outside_hours = opening_hours_problem(room, hours, slot, time_zone)
+        if occurrence.closure is None:
+            occurrence.clashes = calendar.clashes(slot)
+        planned.append(occurrence)
+    return planned
+
+
+def check_planned_bookable(planned: Sequence[PlannedOccurrence]) -> None:
+    """Raise RoomUnavailableError or RoomClashError (naming every meeting in the way) unless
+    each planned occurrence fits the room's hours and is free; closure days may fall in between."""
+    outside = next((occurrence.outside_hours for occurrence in planned if occurrence.outside_hours), None)
+    if outside:
+        raise RoomUnavailableError(outside)
+    clashes = {meeting.pk: meeting for occurrence in planned for meeting in occurrence.clashes}
+    if clashes:
+        raise RoomClashError(sorted(clashes.values(), key=lambda meeting: meeting.starts_at))
+
+
+# Apps above meetings that own some bookings (intake: the room booked for an intake
+# conversation) register a lookup in their AppConfig.ready: it returns the booking's owner (a
+# row with a `pk`, whose page changes the booking), or None.
+BOOKING_OWNER_LOOKUPS: list[Callable[[Meeting], Any]] = []
+
+
+def booking_owner_lookup_register(lookup: Callable[[Meeting], Any]) -> None:
+    if lookup not in BOOKING_OWNER_LOOKUPS:
+        BOOKING_OWNER_LOOKUPS.append(lookup)
+
+
+def booking_owner(meeting: Meeting) -> Any:
+    """What owns this booking (e.g. the enquiry of an intake conversation), or None."""
+    return next((owner for lookup in BOOKING_OWNER_LOOKUPS if (owner := lookup(meeting)) is not None), None)

@@ -31,8 +31,9 @@ def group_calendar_name(group: Group) -> str:
 
 def calendar_title(meeting: Meeting) -> str:
     """A meeting's SUMMARY: its title, or its group's calendar name."""
-    if meeting.group_id and meeting.group.discreet:
-        return group_calendar_name(meeting.group)
+    group = meeting.group if meeting.group_id else None
+    if group is not None and group.discreet:
+        return group_calendar_name(group)
     return meeting.display_title
 
 

@@ -6,6 +6,7 @@ from datetime import time, timedelta
 from django.utils import timezone
 
 from centres.models import Centre, Person
+from centres.scoping import all_centres_scope, centre_scope
 from meetings.models import Closure, Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
 from meetings.services import closures, groups, places, series
 
@@ -76,67 +77,89 @@ GROUPS = {
 }
 
 
+def _seed_topics(centre: Centre, slug: str) -> None:
+    for name, offered in TOPICS[slug]:
+        if not Topic.objects.filter(centre=centre, name=name).exists():
+            places.topic_create(actor=None, centre=centre, name=name, is_offered=offered)
+
+
+def _seed_rooms(centre: Centre, slug: str) -> list[Room]:
+    """The centre's house and its rooms, open on weekdays 9–22 and Saturdays 10–16."""
+    location_values, rooms = PLACES[slug]
+    location = Location.objects.filter(centre=centre, name=location_values["name"]).first()
+    if location is None:
+        location = places.location_create(actor=None, centre=centre, **location_values)
+    room_objects = []
+    for name, capacity, step_free, toilet, loop, equipment in rooms:
+        room = Room.objects.filter(location=location, name=name).first()
+        if room is None:
+            room = places.room_create(
+                actor=None,
+                location=location,
+                name=name,
+                capacity=capacity,
+                step_free_access=step_free,
+                accessible_toilet=toilet,
+                hearing_loop=loop,
+                equipment=equipment,
+            )
+            weekdays = [(day, time(9, 0), time(22, 0)) for day in range(5)] + [(5, time(10, 0), time(16, 0))]
+            places.opening_hours_set(actor=None, room=room, hours=weekdays)
+        room_objects.append(room)
+    return room_objects
+
+
+def _seed_groups(centre: Centre, slug: str, rooms: list[Room]) -> None:
+    """Each group (starting), its members and its series from today."""
+    today = timezone.localdate()
+    for name, topic_name, room_index, rule, start, minutes, members in GROUPS[slug]:
+        group = Group.objects.filter(centre=centre, name=name).first()
+        if group is None:
+            topic = Topic.objects.get(centre=centre, name=topic_name)
+            group = groups.group_create(actor=None, centre=centre, name=name, topic=topic)
+            groups.group_transition(actor=None, group=group, status=Group.Status.STARTING)
+        for display_name in members:
+            person = Person.objects.get(centre=centre, display_name=display_name)
+            if not Membership.objects.filter(group=group, person=person, left_on__isnull=True).exists():
+                groups.membership_add(actor=None, group=group, person=person)
+        if not MeetingSeries.objects.filter(group=group).exists():
+            series.series_create(
+                actor=None,
+                group=group,
+                room=rooms[room_index],
+                rule=rule,
+                starts_on=today,
+                start_time=start,
+                duration_minutes=minutes,
+            )
+
+
+def _seed_christmas(centre: Centre, slug: str) -> None:
+    """The Christmas closure: the next 24 December and the eight days after it."""
+    today = timezone.localdate()
+    christmas = today.replace(month=12, day=24)
+    if christmas < today:
+        christmas = christmas.replace(year=today.year + 1)
+    if not Closure.objects.filter(centre=centre, starts_on=christmas).exists():
+        closures.closure_create(
+            actor=None,
+            centre=centre,
+            starts_on=christmas,
+            ends_on=christmas + timedelta(days=8),
+            reason="Weihnachtspause" if slug == "hannover-linden" else "Juleferie",
+        )
+
+
 def seed_meetings() -> dict[str, int]:
     counts = {"groups": 0, "series": 0, "meetings": 0}
-    for slug, topic_list in TOPICS.items():
-        centre = Centre.all_centres.get(slug=slug)
-        for name, offered in topic_list:
-            if not Topic.all_centres.filter(centre=centre, name=name).exists():
-                places.topic_create(actor=None, centre=centre, name=name, is_offered=offered)
-        location_values, rooms = PLACES[slug]
-        location = Location.all_centres.filter(centre=centre, name=location_values["name"]).first()
-        if location is None:
-            location = places.location_create(actor=None, centre=centre, **location_values)
-        room_objects = []
-        for name, capacity, step_free, toilet, loop, equipment in rooms:
-            room = Room.all_centres.filter(location=location, name=name).first()
-            if room is None:
-                room = places.room_create(
-                    actor=None,
-                    location=location,
-                    name=name,
-                    capacity=capacity,
-                    step_free_access=step_free,
-                    accessible_toilet=toilet,
-                    hearing_loop=loop,
-                    equipment=equipment,
-                )
-                weekdays = [(day, time(9, 0), time(22, 0)) for day in range(5)] + [(5, time(10, 0), time(16, 0))]
-                places.opening_hours_set(actor=None, room=room, hours=weekdays)
-            room_objects.append(room)
-        today = timezone.localdate()
-        for name, topic_name, room_index, rule, start, minutes, members in GROUPS[slug]:
-            group = Group.all_centres.filter(centre=centre, name=name).first()
-            if group is None:
-                topic = Topic.all_centres.get(centre=centre, name=topic_name)
-                group = groups.group_create(actor=None, centre=centre, name=name, topic=topic)
-                groups.group_transition(actor=None, group=group, status=Group.Status.STARTING)
-            for display_name in members:
-                person = Person.all_centres.get(centre=centre, display_name=display_name)
-                if not Membership.all_centres.filter(group=group, person=person, left_on__isnull=True).exists():
-                    groups.membership_add(actor=None, group=group, person=person)
-            if not MeetingSeries.all_centres.filter(group=group).exists():
-                series.series_create(
-                    actor=None,
-                    group=group,
-                    room=room_objects[room_index],
-                    rule=rule,
-                    starts_on=today,
-                    start_time=start,
-                    duration_minutes=minutes,
-                )
-        christmas = today.replace(month=12, day=24)
-        if christmas < today:
-            christmas = christmas.replace(year=today.year + 1)
-        if not Closure.all_centres.filter(centre=centre, starts_on=christmas).exists():
-            closures.closure_create(
-                actor=None,
-                centre=centre,
-                starts_on=christmas,
-                ends_on=christmas + timedelta(days=8),
-                reason="Weihnachtspause" if slug == "hannover-linden" else "Juleferie",
-            )
-        counts["groups"] += Group.all_centres.filter(centre=centre).count()
-        counts["series"] += MeetingSeries.all_centres.filter(centre=centre).count()
-        counts["meetings"] += Meeting.all_centres.filter(centre=centre).count()
+    for slug in TOPICS:
+        with all_centres_scope():
+            centre = Centre.objects.get(slug=slug)
+        with centre_scope(centre.pk):
+            _seed_topics(centre, slug)
+            _seed_groups(centre, slug, _seed_rooms(centre, slug))
+            _seed_christmas(centre, slug)
+            counts["groups"] += Group.objects.filter(centre=centre).count()
+            counts["series"] += MeetingSeries.objects.filter(centre=centre).count()
+            counts["meetings"] += Meeting.objects.filter(centre=centre).count()
     return counts

@@ -29,7 +29,6 @@ class Topic(models.Model):
     )
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["name"]
@@ -52,7 +51,6 @@ class Location(models.Model):
     directions = models.TextField(_("directions"), blank=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["name"]
@@ -81,7 +79,6 @@ class Room(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["location__name", "name"]
@@ -114,7 +111,6 @@ class OpeningHours(models.Model):
     closes = models.TimeField(_("closes"))
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["room", "weekday"]
@@ -171,7 +167,6 @@ class Group(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -208,7 +203,6 @@ class Membership(models.Model):
     )
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["group", "joined_on", "id"]
@@ -245,7 +239,6 @@ class MeetingSeries(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["group", "starts_on"]
@@ -272,7 +265,6 @@ class Closure(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["starts_on"]
@@ -356,7 +348,6 @@ class Meeting(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -386,7 +377,7 @@ class Meeting(models.Model):
     @property
     def display_title(self) -> str:
         """Meetings of a group carry only the group's neutral name."""
-        return self.title or (self.group.name if self.group_id else "")
+        return self.title or (self.group.name if self.group is not None else "")
 
     @property
     def is_live(self) -> bool:
@@ -422,7 +413,6 @@ class CalendarToken(models.Model):
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         verbose_name = _("calendar link")
@@ -433,6 +423,29 @@ class CalendarToken(models.Model):
 
 
 LANGUAGE_CODES = [code for code, _name in LANGUAGE_CHOICES]
+
+
+class Absence(models.Model):
+    """A member said "I can't come this time". Coordinators see how many, not who. (Its table
+    keeps the name it had in notifications.)"""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="absences", verbose_name=_("meeting"))
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="absences", verbose_name=_("membership")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(centre="centre")
+
+    class Meta:
+        db_table = "notifications_absence"
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        constraints = [models.UniqueConstraint(fields=["meeting", "membership"], name="absence_once")]
+
+    def __str__(self) -> str:
+        return f"absence #{self.pk}"
 
 
 class CalendarChange(models.Model):
@@ -450,7 +463,3 @@ class CalendarChange(models.Model):
 
     def __str__(self) -> str:
         return f"centre {self.centre_id}, change {self.pk}"
-
-
-# The intake models live in their own module and belong to this app.
-from meetings.intake.models import Enquiry, EnquiryNote  # noqa: E402, F401

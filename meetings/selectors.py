@@ -1,18 +1,35 @@
-"""Reads of the meetings app, each with the joins its callers need."""
+"""Reads of the meetings app, each with the joins its callers need: the API's lists, the room
+planner's week, free rooms, a series' preview, a group's next meeting, the workspace's groups,
+the public finder, group pages and calendar feeds. Each runs in its caller's scope; a public page
+or feed opens the scope it needs before it asks."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from centres.models import Centre, ConsentRecord
 from centres.selectors import consent_withdrawn
-from meetings.booking import RoomCalendar, Slot, closure_on, closures_for_rooms, opening_hours_problem
+from meetings.booking import (
+    PlannedOccurrence,
+    RoomCalendar,
+    Slot,
+    check_within_planning_range,
+    closure_on,
+    closures_for_rooms,
+    horizon_end,
+    local_today,
+    opening_hours_problem,
+    plan_occurrences,
+)
+from meetings.finder import PUBLIC_GROUP_STATUSES, PublicGroup, PublicMeeting, finder_entries
 from meetings.models import CalendarToken, Closure, Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
-from meetings.recurrence import local_day_start
+from meetings.recurrence import check_start_times_exist, local_day_start, normalise_rule, occurrence_starts
+from meetings.week_plan import WeekPlan, room_week
 
 
 def topic_list() -> QuerySet[Topic]:
@@ -56,6 +73,10 @@ def closure_list() -> QuerySet[Closure]:
     return Closure.objects.select_related("centre", "location", "room")
 
 
+def calendar_link_list() -> QuerySet[CalendarToken]:
+    return CalendarToken.objects.select_related("person")
+
+
 OVERVIEW_FIELDS = (
     "id",
     "starts_at",
@@ -71,7 +92,7 @@ OVERVIEW_FIELDS = (
 )
 
 
-def meeting_overview_between(starts_at: datetime, ends_at: datetime) -> QuerySet:
+def meeting_overview_between(starts_at: datetime, ends_at: datetime) -> QuerySet[Meeting, dict[str, Any]]:
     """Plain rows (no model instances) of the meetings overlapping the window, with group, room
     and location names: one query, for overviews across many centres."""
     return (
@@ -81,66 +102,27 @@ def meeting_overview_between(starts_at: datetime, ends_at: datetime) -> QuerySet
     )
 
 
-# The day a room without opening hours is shown as free in, in the planner.
-PLANNER_DAY = (time(8, 0), time(22, 0))
+# --- the group's next meeting ------------------------------------------------------------------
 
 
-@dataclass
-class DayCell:
-    day: date
-    meetings: list[Meeting]
-    closure: Closure | None
-    free: list[tuple[time, time]] = field(default_factory=list)
+def group_next_meetings(group: Group, *, count: int) -> list[Meeting]:
+    """The group's next `count` meetings that take place (scheduled, not yet begun), soonest
+    first, with their room and place."""
+    return list(
+        Meeting.objects.filter(group=group, status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now())
+        .select_related("room__location", "centre")
+        .order_by("starts_at", "id")[:count]
+    )
 
 
-def free_intervals(
-    opens: time, closes: time, busy: list[tuple[datetime, datetime]], day: date, zone: ZoneInfo
-) -> list[tuple[time, time]]:
-    """The stretches of [opens, closes] on a local day that no live meeting takes."""
-    free, cursor = [], opens
-    for start, end in sorted(busy):
-        local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-        start_time = local_start.time() if local_start.date() == day else time.min
-        end_time = local_end.time() if local_end.date() == day else time.max
-        if start_time > cursor:
-            free.append((cursor, min(start_time, closes)))
-        cursor = max(cursor, end_time)
-        if cursor >= closes:
-            break
-    if cursor < closes:
-        free.append((cursor, closes))
-    return [(begin, end) for begin, end in free if begin < end]
+def group_next_meeting(group: Group) -> Meeting | None:
+    """The group's next meeting that takes place (scheduled, not yet begun), with its room and
+    place; None when none is planned."""
+    meetings = group_next_meetings(group, count=1)
+    return meetings[0] if meetings else None
 
 
-@dataclass
-class RoomWeek:
-    room: Room
-    cells: list[DayCell]
-    booked_minutes: int = 0
-    open_minutes: int | None = None
-
-    @property
-    def utilisation(self) -> float | None:
-        """Booked share of the opening hours (None when the room has no hours set)."""
-        if not self.open_minutes:
-            return None
-        return round(self.booked_minutes / self.open_minutes, 3)
-
-
-@dataclass
-class WeekPlan:
-    centre: Centre
-    monday: date
-    days: list[date]
-    rooms: list[RoomWeek] = field(default_factory=list)
-
-    @property
-    def previous_monday(self) -> date:
-        return self.monday - timedelta(days=7)
-
-    @property
-    def next_monday(self) -> date:
-        return self.monday + timedelta(days=7)
+# --- the room planner and free rooms -------------------------------------------------------------
 
 
 def room_week_plan(*, centre: Centre, monday: date) -> WeekPlan:
@@ -168,37 +150,7 @@ def room_week_plan(*, centre: Centre, monday: date) -> WeekPlan:
     for meeting in meetings:
         by_room_day[(meeting.room_id, meeting.starts_at.astimezone(zone).date())].append(meeting)
     closures = closures_for_rooms(rooms, days[0], days[-1])
-    for room in rooms:
-        hours = {entry.weekday: entry for entry in room.opening_hours.all()}
-        room_week = RoomWeek(
-            room=room,
-            cells=[DayCell(day, by_room_day[(room.pk, day)], closure_on(closures[room.pk], day)) for day in days],
-        )
-        for cell in room_week.cells:
-            if cell.closure is not None or (hours and cell.day.weekday() not in hours):
-                continue
-            opens, closes = (
-                (hours[cell.day.weekday()].opens, hours[cell.day.weekday()].closes) if hours else PLANNER_DAY
-            )
-            busy = [(m.starts_at, m.ends_at) for m in cell.meetings if m.status == Meeting.Status.SCHEDULED]
-            cell.free = free_intervals(opens, closes, busy, cell.day, zone)
-        room_week.booked_minutes = sum(
-            int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
-            for cell in room_week.cells
-            for meeting in cell.meetings
-            if meeting.status == Meeting.Status.SCHEDULED
-        )
-        if hours:
-            room_week.open_minutes = sum(
-                (
-                    datetime.combine(cell.day, hours[cell.day.weekday()].closes)
-                    - datetime.combine(cell.day, hours[cell.day.weekday()].opens)
-                ).seconds
-                // 60
-                for cell in room_week.cells
-                if cell.day.weekday() in hours and cell.closure is None
-            )
-        plan.rooms.append(room_week)
+    plan.rooms = [room_week(room, days, by_room_day, closures[room.pk], zone) for room in rooms]
     return plan
 
 
@@ -221,16 +173,16 @@ def free_rooms(
     ):
         if wanted:
             rooms = rooms.filter(**{flag: True})
-    rooms = list(rooms.prefetch_related("opening_hours").order_by("capacity", "location__name", "name"))
-    if not slots or not rooms:
-        return rooms
+    found = list(rooms.prefetch_related("opening_hours").order_by("capacity", "location__name", "name"))
+    if not slots or not found:
+        return found
     zone = ZoneInfo(centre.time_zone)
     first_day = min(start for start, _end in slots).astimezone(zone).date()
     last_day = max(end for _start, end in slots).astimezone(zone).date()
-    calendar = RoomCalendar([room.pk for room in rooms], min(s for s, _e in slots), max(e for _s, e in slots))
-    closures = closures_for_rooms(rooms, first_day, last_day)
+    calendar = RoomCalendar([room.pk for room in found], min(s for s, _e in slots), max(e for _s, e in slots))
+    closures = closures_for_rooms(found, first_day, last_day)
     result = []
-    for room in rooms:
+    for room in found:
         hours = list(room.opening_hours.all())
         if all(
             opening_hours_problem(room, hours, Slot(room.pk, start, end), centre.time_zone) is None
@@ -242,20 +194,97 @@ def free_rooms(
     return result
 
 
-def calendar_link_list() -> QuerySet[CalendarToken]:
-    return CalendarToken.objects.select_related("person")
+# --- a series before it is booked ----------------------------------------------------------------
+
+
+def series_preview(
+    *, room: Room, rule: str, starts_on: date, start_time: time, duration_minutes: int
+) -> list[PlannedOccurrence]:
+    """What a new series would look like up to the horizon, with what stands in each meeting's
+    way. Writes nothing."""
+    check_within_planning_range(starts_on, field="starts_on")
+    rule = normalise_rule(rule, starts_on)
+    today = local_today(room.centre.time_zone)
+    check_start_times_exist(rule, starts_on, start_time, room.centre.time_zone, max(today, starts_on))
+    return plan_occurrences(
+        room=room,
+        rule=rule,
+        starts_on=starts_on,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        time_zone=room.centre.time_zone,
+        first=max(today, starts_on),
+        last=horizon_end(today),
+    )
+
+
+def series_slots(
+    *, centre: Centre, rule: str, starts_on: date, start_time: time, duration_minutes: int
+) -> list[tuple[datetime, datetime]]:
+    """The (start, end) of every meeting a planned series would have up to the horizon."""
+    check_within_planning_range(starts_on, field="starts_on")
+    rule = normalise_rule(rule, starts_on)
+    today = local_today(centre.time_zone)
+    check_start_times_exist(rule, starts_on, start_time, centre.time_zone, max(today, starts_on))
+    duration = timedelta(minutes=duration_minutes)
+    starts = occurrence_starts(rule, starts_on, start_time, centre.time_zone, max(today, starts_on), horizon_end(today))
+    return [(start, start + duration) for start in starts]
+
+
+# --- the workspace (a coordinator's scope) -------------------------------------------------------
+
+
+def workspace_groups(centre: Centre) -> QuerySet[Group]:
+    """The centre's groups with their current number of members, by state and name."""
+    return (
+        Group.objects.filter(centre=centre)
+        .select_related("topic")
+        .annotate(members=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
+        .order_by("status", "name")
+    )
+
+
+def workspace_group(centre: Centre, pk: int) -> Group | None:
+    return Group.objects.filter(centre=centre, pk=pk).select_related("topic").first()
+
+
+def group_roster(group: Group) -> list[Membership]:
+    """The group's current members and relatives, by name."""
+    return list(membership_list().filter(group=group, left_on__isnull=True).order_by("person__display_name"))
+
+
+def planner_meeting(centre: Centre, pk: int) -> Meeting | None:
+    """One booking of the centre, as the planner opens it."""
+    return Meeting.objects.filter(centre=centre, pk=pk).select_related("room__location", "group").first()
+
+
+def planner_rooms(centre: Centre) -> QuerySet[Room]:
+    """The rooms a booking may be planned in or moved to."""
+    return Room.objects.filter(location__centre=centre).select_related("location")
+
+
+def plannable_groups(centre: Centre) -> QuerySet[Group]:
+    """The groups a series may be booked for: all but the closed ones."""
+    return Group.objects.filter(centre=centre).exclude(status=Group.Status.CLOSED)
+
+
+# --- calendar feeds (a feed view opens the scope of the group's or token's centre) ---------------
+
+
+def active_calendar_token(token: str) -> CalendarToken | None:
+    return CalendarToken.objects.filter(token=token, revoked_at__isnull=True).select_related("person", "centre").first()
 
 
 def person_feed_meetings(token: CalendarToken, since: datetime) -> QuerySet[Meeting]:
     """Meetings of the groups the token's person currently belongs to (a member who gave notice
     for a later date still belongs until then); of one token's membership only, if it has one."""
     today = timezone.localdate()
-    memberships = Membership.all_centres.filter(person_id=token.person_id)
+    memberships = Membership.objects.filter(person_id=token.person_id)
     if token.membership_id is not None:
         memberships = memberships.filter(pk=token.membership_id)
     group_ids = memberships.filter(Q(left_on__isnull=True) | Q(left_on__gt=today)).values("group_id")
     return (
-        Meeting.all_centres.filter(group_id__in=group_ids, ends_at__gte=since)
+        Meeting.objects.filter(group_id__in=group_ids, ends_at__gte=since)
         .select_related("group", "room__location", "centre")
         .order_by("starts_at", "id")
     )
@@ -263,55 +292,56 @@ def person_feed_meetings(token: CalendarToken, since: datetime) -> QuerySet[Meet
 
 def group_feed_meetings(group: Group, starts_at: datetime) -> QuerySet[Meeting]:
     return (
-        Meeting.all_centres.filter(group=group, ends_at__gte=starts_at)
+        Meeting.objects.filter(group=group, ends_at__gte=starts_at)
         .select_related("group", "room__location", "centre")
         .order_by("starts_at", "id")
     )
 
 
-def public_group(public_id) -> Group | None:
-    """A publicly listed, not closed group, by its public id (no scope needed: public data)."""
+# --- public pages (only what a group shows the world; the page opens the centre's scope) ---------
+
+
+def public_centre(slug: str) -> Centre | None:
+    return Centre.objects.filter(slug=slug).first()
+
+
+def public_group(public_id: UUID | str) -> Group | None:
+    """A publicly listed, not closed group, by its public id (the page opens a scope across
+    centres for this one read: the id says which centre)."""
     return (
-        Group.all_centres.filter(public_id=public_id, publicly_listed=True)
+        Group.objects.filter(public_id=public_id, publicly_listed=True)
         .exclude(status=Group.Status.CLOSED)
         .select_related("centre")
         .first()
     )
 
 
-def active_calendar_token(token: str) -> CalendarToken | None:
-    return (
-        CalendarToken.all_centres.filter(token=token, revoked_at__isnull=True)
-        .select_related("person", "centre")
-        .first()
+def offered_topics(centre: Centre) -> QuerySet[Topic]:
+    return Topic.objects.filter(centre=centre, is_offered=True).order_by("name")
+
+
+def centre_locations(centre: Centre) -> QuerySet[Location]:
+    return Location.objects.filter(centre=centre).order_by("name")
+
+
+def _public_meetings_by_group(groups: QuerySet[Group], weeks: int) -> dict[int, list[PublicMeeting]]:
+    """The groups' scheduled meetings of the next `weeks` weeks, as plain rows, with their rooms."""
+    now = timezone.now()
+    rows = list(
+        Meeting.objects.filter(
+            group__in=groups,
+            status=Meeting.Status.SCHEDULED,
+            starts_at__gte=now,
+            starts_at__lt=now + timedelta(weeks=weeks),
+        )
+        .order_by("starts_at", "pk")
+        .values_list("group_id", "starts_at", "room_id")
     )
-
-
-# --- public pages (no scope needed: only what a group shows the world) -----------------------------
-
-PUBLIC_GROUP_STATUSES = (Group.Status.FORMING, Group.Status.STARTING, Group.Status.SELF_RUN)
-
-
-@dataclass(frozen=True, slots=True)
-class PublicMeeting:
-    """A meeting as the finder shows it: when and in which room (shared, with its place)."""
-
-    starts_at: datetime
-    room: Room
-
-
-@dataclass
-class PublicGroup:
-    group: Group
-    next_meetings: list[PublicMeeting]
-
-    @property
-    def step_free(self) -> bool:
-        return bool(self.next_meetings) and all(m.room.step_free_access for m in self.next_meetings)
-
-    @property
-    def hearing_loop(self) -> bool:
-        return bool(self.next_meetings) and all(m.room.hearing_loop for m in self.next_meetings)
+    rooms = Room.objects.select_related("location").in_bulk({room_id for _group, _starts, room_id in rows})
+    by_group: dict[int, list[PublicMeeting]] = {}
+    for group_id, starts_at, room_id in rows:
+        by_group.setdefault(group_id, []).append(PublicMeeting(starts_at, rooms[room_id]))
+    return by_group
 
 
 def public_groups(
@@ -329,47 +359,27 @@ def public_groups(
     their places, and the meetings as plain rows (a centre's ~170 groups have ~1,400 meetings in
     eight weeks: rows, not model instances). Filters: topic, weekday of a meeting, language,
     place and step-free access. Never a member."""
-    groups = Group.all_centres.filter(
-        centre=centre, publicly_listed=True, status__in=PUBLIC_GROUP_STATUSES
-    ).select_related("topic")
+    groups = Group.objects.filter(centre=centre, publicly_listed=True, status__in=PUBLIC_GROUP_STATUSES).select_related(
+        "topic"
+    )
     if topic_id:
         groups = groups.filter(topic_id=topic_id)
-    now = timezone.now()
-    rows = list(
-        Meeting.all_centres.filter(
-            group__in=groups,
-            status=Meeting.Status.SCHEDULED,
-            starts_at__gte=now,
-            starts_at__lt=now + timedelta(weeks=weeks),
-        )
-        .order_by("starts_at", "pk")
-        .values_list("group_id", "starts_at", "room_id")
+    by_group = _public_meetings_by_group(groups, weeks)
+    return finder_entries(
+        list(groups.order_by("name", "pk")),
+        by_group,
+        ZoneInfo(centre.time_zone),
+        weekday=weekday,
+        language=language,
+        location_id=location_id,
+        step_free=step_free,
     )
-    rooms = Room.all_centres.select_related("location").in_bulk({room_id for _group, _starts, room_id in rows})
-    by_group: dict[int, list[PublicMeeting]] = {}
-    for group_id, starts_at, room_id in rows:
-        by_group.setdefault(group_id, []).append(PublicMeeting(starts_at, rooms[room_id]))
-    zone = ZoneInfo(centre.time_zone)
-    found = []
-    for group in groups.order_by("name", "pk"):
-        meetings = by_group.get(group.pk, [])
-        if language and language not in group.languages:
-            continue
-        if weekday is not None and not any(m.starts_at.astimezone(zone).weekday() == weekday for m in meetings):
-            continue
-        if location_id and not any(m.room.location_id == location_id for m in meetings):
-            continue
-        entry = PublicGroup(group=group, next_meetings=meetings[:3])
-        if step_free and not entry.step_free:
-            continue
-        found.append(entry)
-    return found
 
 
 def public_group_meetings(group: Group, *, count: int = 6) -> list[Meeting]:
     """A group's next meetings as the public sees them: time, place, cancelled or not."""
     return list(
-        Meeting.all_centres.filter(group=group, ends_at__gte=timezone.now())
+        Meeting.objects.filter(group=group, ends_at__gte=timezone.now())
         .select_related("room__location")
         .order_by("starts_at", "pk")[:count]
     )

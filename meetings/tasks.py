@@ -7,7 +7,8 @@ from celery import shared_task
 from centres.models import Centre
 from centres.scoping import all_centres_scope, centre_scope
 from meetings.caching import prune_changes
-from meetings.services.series import horizon_extend
+from meetings.services.materialise import horizon_extend
+from meetings.services.reminders import reminders_queue_due
 
 logger = logging.getLogger(__name__)
 
@@ -15,17 +16,19 @@ logger = logging.getLogger(__name__)
 @shared_task(name="meetings.extend_horizon_all")
 def extend_horizon_all() -> None:
     """Periodic: queue the horizon extension of every centre, one task each."""
-    for centre_id in Centre.all_centres.values_list("id", flat=True):
+    with all_centres_scope():
+        centre_ids = list(Centre.objects.values_list("id", flat=True))
+    for centre_id in centre_ids:
         extend_horizon.delay(centre_id)
 
 
 @shared_task(name="meetings.extend_horizon", acks_late=True)
 def extend_horizon(centre_id: int) -> None:
     """Materialise the centre's series up to the rolling horizon. Idempotent."""
-    centre = Centre.all_centres.filter(pk=centre_id).first()
-    if centre is None:
-        return
-    with centre_scope(centre.pk):
+    with centre_scope(centre_id):
+        centre = Centre.objects.filter(pk=centre_id).first()
+        if centre is None:
+            return
         result = horizon_extend(centre=centre)
     prune_changes(centre.pk)  # nightly: the calendar cache needs only the newest change row
     logger.info(
@@ -37,20 +40,10 @@ def extend_horizon(centre_id: int) -> None:
     )
 
 
-@shared_task(name="meetings.intake_daily")
-def intake_daily() -> dict[str, int]:
-    """Daily: anonymise finished enquiries past their centre's retention period, delete those
-    whose address never confirmed them, and tell coordinators which waiting lists could found a
-    group."""
-    from meetings.intake.services import (
-        enquiries_anonymise_due,
-        enquiries_unconfirmed_delete,
-        founding_suggestions_notify,
-    )
-
+# Registered under its old name from when reminders lived in notifications: the beat schedule
+# (config/celery.py) and tasks still in the broker at a deploy name it so.
+@shared_task(name="notifications.queue_due_reminders")
+def queue_due_reminders() -> int:
+    """Periodic: queue the meeting reminders that are due, across centres. Idempotent."""
     with all_centres_scope():
-        return {
-            "anonymised": enquiries_anonymise_due(),
-            "unconfirmed_deleted": enquiries_unconfirmed_delete(),
-            "founding_mails": founding_suggestions_notify(),
-        }
+        return reminders_queue_due()

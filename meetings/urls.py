@@ -1,20 +1,30 @@
 from django.urls import path
 
-from meetings import views
-from meetings.intake import views as intake_views
-from meetings.intake import workspace_views as intake_workspace
+from meetings.views import member, public, workspace
 
 urlpatterns = [
-    path("calendar/groups/<uuid:public_id>.ics", views.group_feed, name="group-feed"),
-    path("calendar/people/<str:token>.ics", views.person_feed, name="person-feed"),
-    path("centres/<slug:slug>/planner/", views.room_planner, name="room-planner"),
-    path("centres/<slug:slug>/planner/meetings/<int:pk>/", views.planner_meeting, name="planner-meeting"),
-    path("centres/<slug:slug>/enquiry/", intake_views.enquiry, name="enquiry"),
-    path("enquiry/confirm/<str:token>/", intake_views.enquiry_confirm, name="enquiry-confirm"),
-    path("centres/<slug:slug>/workspace/groups/", views.workspace_groups, name="workspace-groups"),
-    path("centres/<slug:slug>/workspace/groups/<int:pk>/", views.workspace_group, name="workspace-group"),
-    path("centres/<slug:slug>/intake/", intake_workspace.queue, name="workspace-intake"),
-    path("centres/<slug:slug>/intake/<int:pk>/", intake_workspace.enquiry_detail, name="workspace-enquiry"),
-    path("centres/<slug:slug>/groups/", views.group_finder, name="group-finder"),
-    path("centres/<slug:slug>/groups/<uuid:public_id>/", views.group_page, name="group-page"),
+    path("calendar/groups/<uuid:public_id>.ics", public.group_feed, name="group-feed"),
+    path("calendar/people/<str:token>.ics", public.person_feed, name="person-feed"),
+    path("centres/<slug:slug>/planner/", workspace.room_planner, name="room-planner"),
+    path("centres/<slug:slug>/planner/meetings/<int:pk>/", workspace.planner_meeting, name="planner-meeting"),
+    path(
+        "centres/<slug:slug>/planner/meetings/<int:pk>/move/",
+        workspace.planner_meeting_move,
+        name="planner-meeting-move",
+    ),
+    path(
+        "centres/<slug:slug>/planner/meetings/<int:pk>/cancel/",
+        workspace.planner_meeting_cancel,
+        name="planner-meeting-cancel",
+    ),
+    path("centres/<slug:slug>/workspace/groups/", workspace.workspace_groups, name="workspace-groups"),
+    path("centres/<slug:slug>/workspace/groups/<int:pk>/", workspace.workspace_group, name="workspace-group"),
+    path("centres/<slug:slug>/groups/", public.group_finder, name="group-finder"),
+    path("centres/<slug:slug>/groups/<uuid:public_id>/", public.group_page, name="group-page"),
+    # A member's own pages, by the signed links in their mails.
+    path("m/<str:token>/", member.member_page, name="member-page"),
+    path("m/absent/<str:token>/", member.member_absence, name="member-absence"),
+    path("m/<str:token>/reminders/", member.member_reminders, name="member-reminders"),
+    path("m/<str:token>/calendar/", member.member_calendar, name="member-calendar"),
+    path("m/<str:token>/leave/", member.member_leave, name="member-leave"),
 ]

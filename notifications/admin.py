@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from centres.admin import StaffAccessAdmin
+from centres.admin_base import StaffAccessAdmin
 from notifications.models import (
     NewsletterIssue,
     NewsletterIssueText,

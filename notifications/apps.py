@@ -8,11 +8,15 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications import receivers  # noqa: F401 - connects the ESP tracking receiver
-        from notifications.mail_requests import mail_request_handler_register
         from notifications.models import MailRequest
-        from notifications.newsletters import subscription_request_from_request
+        from notifications.services.mail_requests import mail_request_handler_register
+        from notifications.services.newsletters import subscription_request_from_request
 
         mail_request_handler_register(
             kind=MailRequest.Kind.NEWSLETTER_SUBSCRIPTION, handler=subscription_request_from_request
         )
-        from notifications import staff_invitations  # noqa: F401 - mails staff invitations
+        from notifications import account_mail, dashboard, privacy
+
+        account_mail.register()  # and its receivers mail staff invitations and password resets
+        privacy.register()
+        dashboard.register()

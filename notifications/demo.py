@@ -1,5 +1,5 @@
 """Demo data of the notifications app: a newsletter and a list for volunteering news per centre.
-Idempotent."""
+Idempotent; run by `centres.demo.seed`, which opens the scope."""
 
 from centres.models import Centre
 from notifications.models import NewsletterList
@@ -20,10 +20,10 @@ VOLUNTEERING_NEWS = {
 
 def seed_newsletters() -> dict[str, int]:
     for slug, (name, description) in NEWSLETTERS.items():
-        centre = Centre.all_centres.get(slug=slug)
-        NewsletterList.all_centres.get_or_create(centre=centre, name=name, defaults={"description": description})
+        centre = Centre.objects.get(slug=slug)
+        NewsletterList.objects.get_or_create(centre=centre, name=name, defaults={"description": description})
         name, description = VOLUNTEERING_NEWS[slug]
-        NewsletterList.all_centres.get_or_create(
+        NewsletterList.objects.get_or_create(
             centre=centre, name=name, defaults={"description": description, "volunteering_news": True}
         )
-    return {"newsletters": NewsletterList.all_centres.count()}
+    return {"newsletters": NewsletterList.objects.count()}

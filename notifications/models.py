@@ -88,7 +88,6 @@ class OutgoingMail(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -196,7 +195,6 @@ class MailContent(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         verbose_name = _("mail content")
@@ -221,7 +219,6 @@ class SuppressedAddress(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -254,30 +251,6 @@ class WebhookEvent(models.Model):
         return f"{self.esp} {self.event_type} {self.event_id}"
 
 
-class Absence(models.Model):
-    """A member said "I can't come this time". Coordinators see how many, not who."""
-
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
-    meeting = models.ForeignKey(
-        "meetings.Meeting", on_delete=models.CASCADE, related_name="absences", verbose_name=_("meeting")
-    )
-    membership = models.ForeignKey(
-        "meetings.Membership", on_delete=models.CASCADE, related_name="absences", verbose_name=_("membership")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
-
-    class Meta:
-        verbose_name = _("absence")
-        verbose_name_plural = _("absences")
-        constraints = [models.UniqueConstraint(fields=["meeting", "membership"], name="absence_once")]
-
-    def __str__(self) -> str:
-        return f"absence #{self.pk}"
-
-
 class NewsletterList(models.Model):
     """A newsletter of a centre that people can subscribe to."""
 
@@ -292,7 +265,6 @@ class NewsletterList(models.Model):
     )
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["name"]
@@ -323,7 +295,6 @@ class Subscription(models.Model):
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["-requested_at"]
@@ -362,7 +333,6 @@ class NewsletterIssue(models.Model):
     )
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -386,7 +356,6 @@ class IssueChunk(models.Model):
     done_at = models.DateTimeField(_("rows made at"), null=True, blank=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["issue", "after_id"]
@@ -438,7 +407,6 @@ class MailRequest(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["created_at", "id"]

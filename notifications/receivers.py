@@ -8,7 +8,7 @@ from django.conf import settings
 from django.dispatch import receiver
 
 from centres.scoping import all_centres_scope
-from notifications.services import webhook_event_record
+from notifications.services.webhooks import webhook_event_record
 
 logger = logging.getLogger(__name__)
 

@@ -220,15 +220,16 @@ def frozen_now(time_machine):
 def weekly_series(group_a, room_a, frozen_now):
     """A weekly Tuesday 19:00–21:00 series in room A from Tuesday 2026-12-01, now = 2026-11-30."""
     frozen_now(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
-    return series_services.series_create(
-        actor=None,
-        group=group_a,
-        room=room_a,
-        rule="FREQ=WEEKLY;BYDAY=TU",
-        starts_on=date(2026, 12, 1),
-        start_time=time(19, 0),
-        duration_minutes=120,
-    )
+    with centre_scope(group_a.centre_id):  # set-up, as a coordinator of centre A would book it
+        return series_services.series_create(
+            actor=None,
+            group=group_a,
+            room=room_a,
+            rule="FREQ=WEEKLY;BYDAY=TU",
+            starts_on=date(2026, 12, 1),
+            start_time=time(19, 0),
+            duration_minutes=120,
+        )
 
 
 @contextlib.contextmanager

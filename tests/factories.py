@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from centres.models import Centre, ConsentRecord, Person, StaffRole
 from centres.scoping import all_centres_scope
+from tests.scopes import every
 
 
 class UnscopedFactory(factory.django.DjangoModelFactory):
@@ -129,19 +130,20 @@ class MembershipFactory(UnscopedFactory):
 def queue_mail(centre, recipient="alma@example.net", obj="test-1", language="de", *, kind="system", **more):
     """One small mail queued through the outbox (`notifications.services.mail_queue`): a change
     notice's template with nothing in it, so each test sets only what it is about."""
-    from notifications.services import mail_queue
+    from notifications.services.outbox import mail_queue
 
     context = {"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre}
-    return mail_queue(
-        centre=centre,
-        kind=kind,
-        obj=obj,
-        recipient=recipient,
-        language=language,
-        template="change_notice",
-        context=context,
-        **more,
-    )
+    with all_centres_scope():  # as set-up code queues it
+        return mail_queue(
+            centre=centre,
+            kind=kind,
+            obj=obj,
+            recipient=recipient,
+            language=language,
+            template="meetings/mail/change_notice",
+            context=context,
+            **more,
+        )
 
 
 def handle_mail_requests() -> int:
@@ -165,11 +167,3 @@ def eager_tasks():
         yield
     finally:
         app.conf.task_always_eager = False
-
-
-def every(model):
-    """Every row of a tenant model, across centres: how a test sets up and inspects data from
-    outside any centre's scope. The code under test gets no such shortcut: it runs in the scope
-    its request, task or command opens."""
-    with all_centres_scope():
-        return model.objects.all()

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from centres.admin import StaffAccessAdmin
+from centres.admin_base import StaffAccessAdmin
 from volunteers.models import (
     ChecklistItem,
     RecruitmentNeed,

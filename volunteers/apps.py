@@ -7,10 +7,14 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("Volunteer starters")
 
     def ready(self) -> None:
-        from notifications.mail_requests import mail_request_handler_register
+        from volunteers import dashboard, privacy
+
+        privacy.register()
+        dashboard.register()
         from notifications.models import MailRequest
-        from volunteers.accounts import portal_login_link_send
-        from volunteers.services import volunteer_signup_from_request
+        from notifications.services.mail_requests import mail_request_handler_register
+        from volunteers.services.accounts import portal_login_link_send
+        from volunteers.services.signup import volunteer_signup_from_request
 
         mail_request_handler_register(kind=MailRequest.Kind.VOLUNTEER_SIGNUP, handler=volunteer_signup_from_request)
         mail_request_handler_register(

@@ -54,7 +54,6 @@ class Volunteer(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -77,7 +76,6 @@ class TrainingRecord(models.Model):
     completed_on = models.DateField(_("completed on"))
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["-completed_on", "-id"]
@@ -120,7 +118,6 @@ class StarterAssignment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["-starts_on", "-id"]
@@ -147,7 +144,6 @@ class ChecklistItem(models.Model):
     is_active = models.BooleanField(_("in use"), default=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -179,7 +175,6 @@ class SessionLog(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -214,7 +209,6 @@ class StarterRequest(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -257,7 +251,6 @@ class RecruitmentNeed(models.Model):
     requests_sent_at = models.DateTimeField(_("last requests sent at"), null=True, blank=True)
 
     objects = ScopedManager(centre="centre")
-    all_centres = models.Manager()
 
     class Meta:
         ordering = ["-raised_at", "-id"]

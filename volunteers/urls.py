@@ -1,20 +1,32 @@
 from django.urls import path
 
-from volunteers import portal_views, views, workspace_views
+from volunteers.views import portal, public, workspace
 
 urlpatterns = [
-    path("centres/<slug:slug>/volunteer/", views.signup, name="volunteer-signup"),
-    path("volunteer/confirm/<str:token>/", views.confirm, name="volunteer-confirm"),
-    path("volunteer/request/<str:token>/", views.request_answer, name="volunteer-request"),
+    path("centres/<slug:slug>/volunteer/", public.signup, name="volunteer-signup"),
+    path("volunteer/confirm/<str:token>/", public.confirm, name="volunteer-confirm"),
+    path("volunteer/request/<str:token>/", public.request_answer, name="volunteer-request"),
     # The coordinators' workspace.
-    path("centres/<slug:slug>/volunteers/", workspace_views.volunteer_list, name="workspace-volunteers"),
-    path("centres/<slug:slug>/volunteers/<int:pk>/", workspace_views.volunteer_detail, name="workspace-volunteer"),
+    path("centres/<slug:slug>/volunteers/", workspace.volunteer_list, name="workspace-volunteers"),
+    path("centres/<slug:slug>/volunteers/<int:pk>/", workspace.volunteer_detail, name="workspace-volunteer"),
+    path(
+        "centres/<slug:slug>/volunteers/<int:pk>/transition/",
+        workspace.volunteer_transition_submit,
+        name="workspace-volunteer-transition",
+    ),
+    path(
+        "centres/<slug:slug>/volunteers/<int:pk>/trainings/",
+        workspace.volunteer_training_submit,
+        name="workspace-volunteer-training",
+    ),
     # The volunteer portal.
-    path("volunteer/", portal_views.portal_home, name="volunteer-portal"),
-    path("volunteer/login/", portal_views.portal_login, name="volunteer-login"),
-    path("volunteer/login/<str:token>/", portal_views.portal_login_link, name="volunteer-login-link"),
-    path("volunteer/logout/", portal_views.portal_logout, name="volunteer-logout"),
-    path("volunteer/log/", portal_views.portal_log_session, name="volunteer-log-session"),
-    path("volunteer/requests/<int:pk>/", portal_views.portal_request_answer, name="volunteer-request-answer"),
-    path("volunteer/password/", portal_views.portal_password, name="volunteer-password"),
+    path("volunteer/", portal.portal_home, name="volunteer-portal"),
+    path("volunteer/login/", portal.portal_login, name="volunteer-login"),
+    path("volunteer/login-link/", portal.portal_login_link_request, name="volunteer-login-send-link"),
+    path("volunteer/login-password/", portal.portal_login_password, name="volunteer-login-password"),
+    path("volunteer/login/<str:token>/", portal.portal_login_link, name="volunteer-login-link"),
+    path("volunteer/logout/", portal.portal_logout, name="volunteer-logout"),
+    path("volunteer/log/", portal.portal_log_session, name="volunteer-log-session"),
+    path("volunteer/requests/<int:pk>/", portal.portal_request_answer, name="volunteer-request-answer"),
+    path("volunteer/password/", portal.portal_password, name="volunteer-password"),
 ]

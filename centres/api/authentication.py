@@ -1,5 +1,5 @@
 """API token authentication with an expiry: DRF's token, refused once older than
-API_TOKEN_MAX_AGE_HOURS. A new token comes from the token endpoint (`centres.accounts`)."""
+API_TOKEN_MAX_AGE_HOURS. A new token comes from the token endpoint (`centres.services.accounts`)."""
 
 from datetime import timedelta
 

@@ -1,6 +1,8 @@
 """Input and output shapes of the centre endpoints. Validation of types only: rules live in
 `centres.services`."""
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -46,7 +48,9 @@ class CentreSerializer(serializers.ModelSerializer):
 
 class PersonSerializer(serializers.ModelSerializer):
     # `Centre.objects` is scoped: a slug of a centre the user does not work for is "not found".
-    centre = serializers.SlugRelatedField(slug_field="slug", queryset=Centre.objects, required=False)
+    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Centre.objects, required=False
+    )
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
 
     class Meta:
@@ -54,19 +58,19 @@ class PersonSerializer(serializers.ModelSerializer):
         fields = ["id", "centre", "display_name", "full_name", "email", "phone", "language", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         # Uniqueness per centre is checked by the service, with a message naming the field.
-        validators = []
+        validators: list[Any] = []
 
 
 class PersonUpdateSerializer(PersonSerializer):
     """A person stays with the centre that knows them."""
 
-    centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
 
 class ConsentSerializer(serializers.ModelSerializer):
-    centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     # `Person.objects` is scoped: a person of another centre cannot be referenced.
-    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects)
+    person: serializers.PrimaryKeyRelatedField[Person] = serializers.PrimaryKeyRelatedField(queryset=Person.objects)
     given_at = BoundedDateTimeField(required=False)
     is_active = serializers.BooleanField(read_only=True)
 
@@ -92,7 +96,9 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 
 class StaffRoleSerializer(serializers.ModelSerializer):
-    centre = serializers.SlugRelatedField(slug_field="slug", queryset=Centre.objects)
+    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Centre.objects
+    )
     email = serializers.EmailField(source="user.email")
     name = serializers.CharField(source="user.first_name", required=False, allow_blank=True, max_length=150)
 
@@ -105,7 +111,7 @@ class StaffRoleSerializer(serializers.ModelSerializer):
 class StaffInvitationSerializer(serializers.ModelSerializer):
     """What a new staff role becomes first: an invitation to the address, whoever owns it."""
 
-    centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     status = serializers.SerializerMethodField()
 
     class Meta:
@@ -127,7 +133,7 @@ class TokenSerializer(serializers.Serializer):
 
 
 class StaffRoleUpdateSerializer(serializers.ModelSerializer):
-    centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
     name = serializers.CharField(source="user.first_name", read_only=True)
 
@@ -138,7 +144,7 @@ class StaffRoleUpdateSerializer(serializers.ModelSerializer):
 
 
 class AuditLogEntrySerializer(serializers.ModelSerializer):
-    centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     actor = serializers.CharField(source="actor.username", default=None, read_only=True)
 
     class Meta:

@@ -17,7 +17,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from centres import accounts, privacy, selectors
+from centres import selectors
 from centres.api.auditing import AuditedListMixin
 from centres.api.filters import AuditLogFilter, ConsentFilter, PersonFilter, StaffRoleFilter
 from centres.api.permissions import IsCentreStaff, IsFederationAdmin
@@ -37,11 +37,12 @@ from centres.api.serializers import (
 )
 from centres.models import AuditLogEntry, Centre, ConsentRecord, Person, StaffRole
 from centres.selectors import user_is_centre_admin
+from centres.services import accounts, privacy
 from centres.services.audit import audit_record
 from centres.services.consents import consent_record, consent_withdraw
 from centres.services.people import person_create, person_delete, person_update
 from centres.services.staff import staff_role_change, staff_role_revoke
-from config.api import CentreScopedMixin, centre_for_new_object
+from config.api import CentreScopedMixin, centre_for_new_object, signed_in_user
 from config.parsers import JSONParser
 from config.throttling import ClientScopedRateThrottle
 
@@ -75,7 +76,7 @@ class PersonViewSet(AuditedListMixin, CentreScopedMixin, viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         person = self.get_object()
-        audit_record(actor=request.user, centre=person.centre, action=AuditLogEntry.Action.VIEW, obj=person)
+        audit_record(actor=signed_in_user(request), centre=person.centre, action=AuditLogEntry.Action.VIEW, obj=person)
         return Response(self.get_serializer(person).data)
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
@@ -84,7 +85,9 @@ class PersonViewSet(AuditedListMixin, CentreScopedMixin, viewsets.ModelViewSet):
         """Everything the centre holds about this person, as one JSON file for them (GDPR Art. 15
         and 20). Audited; links and tokens are shown as hidden."""
         person = self.get_object()
-        audit_record(actor=request.user, centre=person.centre, action=AuditLogEntry.Action.EXPORT, obj=person)
+        audit_record(
+            actor=signed_in_user(request), centre=person.centre, action=AuditLogEntry.Action.EXPORT, obj=person
+        )
         response = HttpResponse(
             json.dumps(privacy.person_export(person), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
             content_type="application/json; charset=utf-8",
@@ -95,11 +98,11 @@ class PersonViewSet(AuditedListMixin, CentreScopedMixin, viewsets.ModelViewSet):
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
         centre = centre_for_new_object(data.pop("centre", None), selectors.centre_list())
-        serializer.instance = person_create(actor=self.request.user, centre=centre, **data)
+        serializer.instance = person_create(actor=signed_in_user(self.request), centre=centre, **data)
 
     def perform_update(self, serializer) -> None:
         serializer.instance = person_update(
-            actor=self.request.user, person=serializer.instance, **serializer.validated_data
+            actor=signed_in_user(self.request), person=serializer.instance, **serializer.validated_data
         )
 
     @extend_schema(
@@ -114,7 +117,7 @@ class PersonViewSet(AuditedListMixin, CentreScopedMixin, viewsets.ModelViewSet):
         # Erasing a person and their records is a centre admin's decision.
         if not user_is_centre_admin(user=self.request.user, centre_id=instance.centre_id):
             raise PermissionDenied(_("Only a centre admin can delete a person and their records."))
-        person_delete(actor=self.request.user, person=instance)
+        person_delete(actor=signed_in_user(self.request), person=instance)
 
 
 class ConsentViewSet(
@@ -135,12 +138,12 @@ class ConsentViewSet(
         return selectors.consent_list()
 
     def perform_create(self, serializer) -> None:
-        serializer.instance = consent_record(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = consent_record(actor=signed_in_user(self.request), **serializer.validated_data)
 
     @extend_schema(request=None, responses=ConsentSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        consent = consent_withdraw(actor=request.user, consent=self.get_object())
+        consent = consent_withdraw(actor=signed_in_user(request), consent=self.get_object())
         return Response(self.get_serializer(consent).data)
 
 
@@ -174,7 +177,7 @@ class StaffRoleViewSet(CentreScopedMixin, viewsets.ModelViewSet):
         data = serializer.validated_data
         self._require_centre_admin(data["centre"])
         invitation = accounts.staff_invite(
-            actor=request.user,
+            actor=signed_in_user(request),
             centre=data["centre"],
             email=data["user"]["email"],
             name=data["user"].get("first_name", ""),
@@ -187,17 +190,19 @@ class StaffRoleViewSet(CentreScopedMixin, viewsets.ModelViewSet):
     def sign_out(self, request, pk=None):
         """End every session and API token of this colleague (a lost laptop, a leaked token).
         Only for a centre admin of every centre the colleague works for; audited."""
-        ended = accounts.staff_sign_out(actor=request.user, staff_role=self.get_object())
+        ended = accounts.staff_sign_out(actor=signed_in_user(request), staff_role=self.get_object())
         return Response({"ended": ended})
 
     def perform_update(self, serializer) -> None:
         self._require_centre_admin(serializer.instance.centre)
         role = serializer.validated_data.get("role", serializer.instance.role)
-        serializer.instance = staff_role_change(actor=self.request.user, staff_role=serializer.instance, role=role)
+        serializer.instance = staff_role_change(
+            actor=signed_in_user(self.request), staff_role=serializer.instance, role=role
+        )
 
     def perform_destroy(self, instance: StaffRole) -> None:
         self._require_centre_admin(instance.centre)
-        staff_role_revoke(actor=self.request.user, staff_role=instance)
+        staff_role_revoke(actor=signed_in_user(self.request), staff_role=instance)
 
 
 class AuditLogViewSet(CentreScopedMixin, viewsets.ReadOnlyModelViewSet):
@@ -210,7 +215,7 @@ class AuditLogViewSet(CentreScopedMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[AuditLogEntry]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no rows
             return AuditLogEntry.objects.none()
-        return selectors.audit_log_list(user=self.request.user)
+        return selectors.audit_log_list(user=signed_in_user(self.request))
 
 
 class FederationTotalsView(APIView):

@@ -2,12 +2,17 @@
 way an update applies its fields (`fields_apply`)."""
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
 from centres.models import AuditLogEntry, Centre
+
+
+def _actor_id(actor: AbstractBaseUser | None) -> int | None:
+    """Who acted, as the entry stores it: no one for a task or an anonymous request."""
+    return actor.pk if actor is not None and actor.is_authenticated else None
 
 
 def audit_record(
@@ -19,9 +24,9 @@ def audit_record(
     changed_fields: Iterable[str] = (),
 ) -> AuditLogEntry:
     """Write one audit log line. Field names are kept, values never are."""
-    return AuditLogEntry.all_centres.create(
+    return AuditLogEntry.objects.create(
         centre=centre,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_id=_actor_id(actor),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -60,13 +65,20 @@ def list_filters(query: Mapping[str, str], *, kept: Iterable[str]) -> dict[str, 
     }
 
 
+class CentreRow(Protocol):
+    """A row of a list read: it belongs to one centre."""
+
+    @property
+    def centre_id(self) -> int: ...
+
+
 def audit_list_read(
     *,
     actor: AbstractBaseUser | None,
     model: type[models.Model],
     list_name: str,
     filters: Mapping[str, str],
-    rows: Iterable[models.Model],
+    rows: Iterable[CentreRow],
     centre_ids: Iterable[int] = (),
 ) -> list[AuditLogEntry]:
     """Record that `actor` read a list: one entry per centre the list covered (`centre_ids`, the
@@ -79,7 +91,7 @@ def audit_list_read(
     entries = [
         AuditLogEntry(
             centre_id=centre_id,
-            actor=actor if actor is not None and actor.is_authenticated else None,
+            actor_id=_actor_id(actor),
             action=AuditLogEntry.Action.LIST,
             object_type=model._meta.label_lower,
             object_id=list_name[:40],
@@ -88,4 +100,4 @@ def audit_list_read(
         )
         for centre_id in sorted(set(centre_ids) | set(shown))
     ]
-    return AuditLogEntry.all_centres.bulk_create(entries)
+    return AuditLogEntry.objects.bulk_create(entries)

@@ -5,13 +5,13 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from centres.models import AuditLogEntry, ConsentRecord, Person
 from centres.services.audit import audit_record
+from centres.signals import consent_withdrawn
 from config.errors import ConflictError
 
 CONSENT_FUTURE_MESSAGE = gettext_lazy("Consent cannot be given in the future.")
@@ -75,7 +75,7 @@ def consent_withdraw(*, actor: AbstractBaseUser | None, consent: ConsentRecord) 
     """Mark a consent as withdrawn now. It takes effect at once; a second withdrawal is a conflict,
     because staff asked to withdraw this one record. A person ending a purpose (an unsubscribe)
     uses `consents_withdraw`, for which a consent already withdrawn is no error."""
-    consent = ConsentRecord.all_centres.select_for_update().get(pk=consent.pk)
+    consent = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise ConflictError(_("This consent was already withdrawn."))
     _withdraw(consent, actor=actor)
@@ -91,7 +91,7 @@ def consents_withdraw(*, actor: AbstractBaseUser | None, person: Person, purpose
     Returns how many were standing."""
     # The lock makes a second request wait, then find nothing standing.
     standing = list(
-        ConsentRecord.all_centres.select_for_update()
+        ConsentRecord.objects.select_for_update()
         .filter(person=person, purpose=purpose, withdrawn_at__isnull=True)
         .order_by("pk")
     )
@@ -120,27 +120,12 @@ def _stop_what_the_consent_allowed(consent: ConsentRecord) -> None:
     - group membership: reminders stop for all their groups, and reminders and change notices
       still queued for them are not sent.
 
-    Health data and volunteering are recorded withdrawn for the coordinator to act on (an
-    enquiry or a volunteer record is then closed or erased by hand)."""
-    from meetings.models import Membership
-    from notifications.models import OutgoingMail, Subscription
-
-    person = consent.person
+    The apps that hold those act on `consent_withdrawn`. Health data and volunteering are
+    recorded withdrawn for the coordinator to act on (an enquiry or a volunteer record is then
+    closed or erased by hand)."""
     if consent.purpose == ConsentRecord.Purpose.NEWSLETTER:
-        Subscription.all_centres.filter(centre=consent.centre, person=person).exclude(
-            status=Subscription.Status.UNSUBSCRIBED
-        ).update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
         # One consent is given per list confirmed; withdrawn, the purpose ends for all of them.
-        ConsentRecord.all_centres.filter(
-            centre=consent.centre, person=person, purpose=consent.purpose, withdrawn_at__isnull=True
+        ConsentRecord.objects.filter(
+            centre=consent.centre, person=consent.person, purpose=consent.purpose, withdrawn_at__isnull=True
         ).update(withdrawn_at=consent.withdrawn_at)
-        kinds = [OutgoingMail.Kind.NEWSLETTER, OutgoingMail.Kind.NEWSLETTER_CONFIRMATION]
-    elif consent.purpose == ConsentRecord.Purpose.GROUP_MEMBERSHIP:
-        Membership.all_centres.filter(centre=consent.centre, person=person).update(reminder_minutes=None)
-        kinds = [OutgoingMail.Kind.REMINDER, OutgoingMail.Kind.CHANGE_NOTICE]
-    else:
-        return
-    theirs = Q(person=person) | Q(recipient__iexact=person.email) if person.email else Q(person=person)
-    OutgoingMail.all_centres.filter(
-        theirs, centre=consent.centre, status=OutgoingMail.Status.QUEUED, kind__in=kinds
-    ).update(status=OutgoingMail.Status.SUPPRESSED, last_error="consent withdrawn")
+    consent_withdrawn.send(sender=ConsentRecord, consent=consent)

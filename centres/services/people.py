@@ -20,7 +20,7 @@ def person_email_taken(*, centre: Centre, email: str, exclude_pk: int | None = N
     """Is the address already known to the centre (another person, any letter case)?"""
     if not email:
         return False
-    clash = Person.all_centres.filter(centre=centre, email__iexact=email.strip())
+    clash = Person.objects.filter(centre=centre, email__iexact=email.strip())
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     return clash.exists()
@@ -96,6 +96,6 @@ def person_update(*, actor: AbstractBaseUser | None, person: Person, **changes: 
 
 def person_delete(*, actor: AbstractBaseUser | None, person: Person) -> None:
     """Erase a person (callers allow it to centre admins only): see `privacy.person_erase`."""
-    from centres.privacy import person_erase
+    from centres.services.privacy import person_erase
 
     person_erase(actor=actor, person=person)

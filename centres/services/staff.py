@@ -3,11 +3,12 @@
 import uuid
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from centres.models import AuditLogEntry, Centre, StaffRole
+from centres.selectors import user_staff_roles
 from centres.services.audit import audit_record
 from config.errors import ConflictError
 
@@ -17,21 +18,21 @@ LAST_ADMIN_MESSAGE = gettext_lazy("A centre needs at least one centre admin; app
 ROLE_EXISTS_MESSAGE = gettext_lazy("This user already has a role at this centre.")
 
 
-def _sync_is_staff(user: AbstractBaseUser) -> None:
+def _sync_is_staff(user: User) -> None:
     """Staff roles open the admin: a user is `is_staff` exactly while they hold a role."""
-    has_role = StaffRole.all_centres.filter(user=user).exists()
+    has_role = user_staff_roles(user).exists()
     if not user.is_superuser and user.is_staff != has_role:
         user.is_staff = has_role
         user.save(update_fields=["is_staff"])
 
 
 @transaction.atomic
-def staff_role_grant(*, actor: AbstractBaseUser | None, centre: Centre, user: AbstractBaseUser, role: str) -> StaffRole:
+def staff_role_grant(*, actor: AbstractBaseUser | None, centre: Centre, user: User, role: str) -> StaffRole:
     """Give `user` a role at `centre`: for an account whose owner asked for it (accepting an
-    invitation, `centres.accounts`) or that the platform made (the demo). Staff are added by
+    invitation, `centres.services.accounts`) or that the platform made (the demo). Staff are added by
     invitation, never by looking an address up. A user has one role per centre."""
-    Centre.all_centres.select_for_update().get(pk=centre.pk)
-    if StaffRole.all_centres.filter(centre=centre, user=user).exists():
+    Centre.objects.select_for_update().get(pk=centre.pk)
+    if StaffRole.objects.filter(centre=centre, user=user).exists():
         raise ConflictError(str(ROLE_EXISTS_MESSAGE))
     staff_role = StaffRole(centre=centre, user=user, role=role)
     staff_role.full_clean(exclude=["centre", "user"])
@@ -51,7 +52,7 @@ def username_for_new_account(email: str) -> str:
 
 def staff_role_is_last_admin(*, staff_role: StaffRole) -> bool:
     """Would the centre be left without a centre admin if this role went or were demoted?"""
-    others = StaffRole.all_centres.filter(centre=staff_role.centre, role=StaffRole.Role.CENTRE_ADMIN).exclude(
+    others = StaffRole.objects.filter(centre=staff_role.centre, role=StaffRole.Role.CENTRE_ADMIN).exclude(
         pk=staff_role.pk
     )
     return staff_role.role == StaffRole.Role.CENTRE_ADMIN and not others.exists()
@@ -66,8 +67,8 @@ def _ensure_an_admin_remains(*, staff_role: StaffRole) -> None:
 def staff_role_change(*, actor: AbstractBaseUser | None, staff_role: StaffRole, role: str) -> StaffRole:
     """Change the role a user holds at a centre. The last centre admin cannot be demoted."""
     # Lock the centre: two admins demoting each other at once must not both succeed.
-    Centre.all_centres.select_for_update().get(pk=staff_role.centre_id)
-    staff_role = StaffRole.all_centres.select_related("centre", "user").get(pk=staff_role.pk)
+    Centre.objects.select_for_update().get(pk=staff_role.centre_id)
+    staff_role = StaffRole.objects.select_related("centre", "user").get(pk=staff_role.pk)
     if staff_role.role == role:
         return staff_role
     if role != StaffRole.Role.CENTRE_ADMIN:
@@ -88,29 +89,30 @@ def staff_role_change(*, actor: AbstractBaseUser | None, staff_role: StaffRole, 
 @transaction.atomic
 def staff_role_revoke(*, actor: AbstractBaseUser | None, staff_role: StaffRole) -> None:
     """Remove a user's role at a centre. The last centre admin cannot be removed."""
-    Centre.all_centres.select_for_update().get(pk=staff_role.centre_id)
-    staff_role = StaffRole.all_centres.select_related("centre", "user").get(pk=staff_role.pk)
+    Centre.objects.select_for_update().get(pk=staff_role.centre_id)
+    staff_role = StaffRole.objects.select_related("centre", "user").get(pk=staff_role.pk)
     _ensure_an_admin_remains(staff_role=staff_role)
     centre, user, pk = staff_role.centre, staff_role.user, staff_role.pk
     staff_role.delete()
     staff_role.pk = pk
     _sync_is_staff(user)
     audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.DELETE, obj=staff_role)
-    if not StaffRole.all_centres.filter(user=user).exists():
+    if not user_staff_roles(user).exists():
         _staff_account_retire(user)
 
 
-def _staff_account_retire(user: AbstractBaseUser) -> None:
+def _staff_account_retire(user: User) -> None:
     """After a user's last role: their sessions and API tokens end. An account that serves
     nothing else (no volunteering, no federation role, not an operator) goes if it was never
     used, and is deactivated otherwise, so the audit log still names who did what. A user who
     still works for another centre keeps their sessions: their scope is read from their roles
     on every request, so this centre's data is closed to them at once anyway."""
-    from centres.accounts import user_access_revoke
+    from centres.services.accounts import user_access_revoke
+    from centres.services.privacy import login_serves_a_record
 
     user_access_revoke(user_id=user.pk)
-    # Unscoped: a volunteer record at any centre keeps the login (it opens the portal).
-    if user.is_superuser or hasattr(user, "federation_role") or user.volunteers(manager="all_centres").exists():
+    # A volunteer record at any centre keeps the login (it opens the portal).
+    if user.is_superuser or hasattr(user, "federation_role") or login_serves_a_record(user):
         return
     if user.last_login is None:
         get_user_model().objects.filter(pk=user.pk).delete()

@@ -17,17 +17,17 @@ def calendar_link_issue(
     group only; the link they had for the same feed stops working, their other links do not."""
     if membership is not None and membership.person_id != person.pk:
         raise ValueError("The membership is not the person's.")
-    CalendarToken.all_centres.filter(person=person, membership=membership, revoked_at__isnull=True).update(
+    CalendarToken.objects.filter(person=person, membership=membership, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    token = CalendarToken.all_centres.create(centre_id=person.centre_id, person=person, membership=membership)
+    token = CalendarToken.objects.create(centre_id=person.centre_id, person=person, membership=membership)
     audit_record(actor=actor, centre=person.centre, action=AuditLogEntry.Action.CREATE, obj=token)
     return token
 
 
 def membership_calendar_link(*, actor: AbstractBaseUser | None, membership: Membership) -> CalendarToken:
     """The membership's own feed link, issued the first time it is asked for."""
-    token = CalendarToken.all_centres.filter(membership=membership, revoked_at__isnull=True).first()
+    token = CalendarToken.objects.filter(membership=membership, revoked_at__isnull=True).first()
     return token or calendar_link_issue(actor=actor, person=membership.person, membership=membership)
 
 

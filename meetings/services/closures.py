@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from centres.models import AuditLogEntry, Centre
 from centres.services.audit import audit_record
 from config.errors import ConflictError, DomainError
 from meetings.booking import (
+    RACE_MESSAGE,
     RoomCalendar,
     Slot,
     check_within_planning_range,
@@ -23,12 +24,11 @@ from meetings.booking import (
 from meetings.caching import calendar_changed
 from meetings.models import Closure, Location, Meeting, Room
 from meetings.recurrence import local_day_start
-from meetings.services.series import RACE_MESSAGE
-from notifications.notices import change_notices_queue
+from meetings.services.notices import change_notices_queue
 
 
-def _rooms_of(closure: Closure):
-    rooms = Room.all_centres.filter(centre_id=closure.centre_id)
+def _rooms_of(closure: Closure) -> QuerySet[Room]:
+    rooms = Room.objects.filter(centre_id=closure.centre_id)
     if closure.room_id:
         return rooms.filter(pk=closure.room_id)
     if closure.location_id:
@@ -36,13 +36,15 @@ def _rooms_of(closure: Closure):
     return rooms
 
 
-def _future_meetings_in(closure: Closure, centre: Centre):
+def _future_meetings_in(closure: Closure, centre: Centre) -> QuerySet[Meeting]:
     """Meetings on the closure's days that have not yet begun: history is not rewritten."""
     window_start = max(local_day_start(closure.starts_on, centre.time_zone), timezone.now())
     window_end = local_day_start(closure.ends_on + timedelta(days=1), centre.time_zone)
-    return Meeting.all_centres.filter(
-        room__in=_rooms_of(closure), starts_at__gte=window_start, starts_at__lt=window_end
-    )
+    return Meeting.objects.filter(room__in=_rooms_of(closure), starts_at__gte=window_start, starts_at__lt=window_end)
+
+
+# A closure's fields, as the admin and the API take them and `validate_closure` checks them.
+CLOSURE_FIELDS = ("centre", "location", "room", "starts_on", "ends_on", "reason")
 
 
 def validate_closure(
@@ -79,14 +81,14 @@ def closure_create(
     cancelled with the reason "closure" (and a higher calendar revision). Returns the closure and
     how many meetings it cancelled."""
     validate_closure(centre=centre, starts_on=starts_on, ends_on=ends_on, reason=reason, location=location, room=room)
-    closure = Closure.all_centres.create(
+    closure = Closure.objects.create(
         centre=centre, location=location, room=room, starts_on=starts_on, ends_on=ends_on, reason=reason.strip()
     )
     hit = list(
         _future_meetings_in(closure, centre).filter(status=Meeting.Status.SCHEDULED).values_list("pk", flat=True)
     )
     calendar_changed(centre.pk)  # the bulk update below sends no signals
-    cancelled = Meeting.all_centres.filter(pk__in=hit).update(
+    cancelled = Meeting.objects.filter(pk__in=hit).update(
         status=Meeting.Status.CANCELLED,
         cancel_reason=Meeting.CancelReason.CLOSURE,
         closure=closure,
@@ -102,10 +104,10 @@ def closure_delete(*, actor: AbstractBaseUser | None, closure: Closure) -> int:
     """Lift a closure. Meetings it cancelled are restored where no other closure covers them and
     the room is still free; those whose room was booked meanwhile stay cancelled ("clash").
     Returns how many meetings were restored."""
-    closure = Closure.all_centres.select_for_update(of=("self",)).select_related("centre").get(pk=closure.pk)
+    closure = Closure.objects.select_for_update(of=("self",)).select_related("centre").get(pk=closure.pk)
     centre = closure.centre
     meetings = list(
-        Meeting.all_centres.filter(closure=closure, starts_at__gte=timezone.now())
+        Meeting.objects.filter(closure=closure, starts_at__gte=timezone.now())
         .select_related("room")
         .order_by("starts_at")
     )
@@ -132,7 +134,7 @@ def closure_delete(*, actor: AbstractBaseUser | None, closure: Closure) -> int:
                 restored += 1
         try:
             with transaction.atomic():
-                Meeting.all_centres.bulk_update(meetings, ["status", "cancel_reason", "closure", "sequence"])
+                Meeting.objects.bulk_update(meetings, ["status", "cancel_reason", "closure", "sequence"])
         except IntegrityError as error:
             if not is_exclusion_violation(error):
                 raise

@@ -14,9 +14,10 @@ from centres.services.audit import audit_record, fields_apply
 from config.errors import ConflictError, DomainError
 from meetings.caching import calendar_changed
 from meetings.models import LANGUAGE_CODES, Group, Meeting, MeetingSeries, Membership, Topic
+from meetings.services.notices import change_notices_queue
 from meetings.services.series import series_end
-from notifications.notices import change_notices_queue
 
+# The fields of a group its coordinators set, here as in the admin and the API.
 GROUP_FIELDS = (
     "name",
     "topic",
@@ -32,7 +33,7 @@ GROUP_FIELDS = (
 )
 
 # Which life-cycle steps a group may take.
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[str]] = {
     Group.Status.FORMING: {Group.Status.STARTING, Group.Status.CLOSED},
     Group.Status.STARTING: {Group.Status.SELF_RUN, Group.Status.PAUSED, Group.Status.CLOSED},
     Group.Status.SELF_RUN: {Group.Status.PAUSED, Group.Status.CLOSED},
@@ -52,7 +53,7 @@ def check_topic(topic: Topic, centre: Centre) -> None:
         raise DomainError(message, field="topic")
 
 
-def check_languages(languages) -> None:
+def check_languages(languages: object) -> None:
     """Raise DomainError unless `languages` is a list of the platform's language codes."""
     if not isinstance(languages, list) or not all(isinstance(code, str) for code in languages):
         raise DomainError(_('Give the languages as a list of codes, e.g. ["de"].'), field="languages")
@@ -101,7 +102,7 @@ def group_update(*, actor: AbstractBaseUser | None, group: Group, **changes: Any
 @transaction.atomic
 def group_transition(*, actor: AbstractBaseUser | None, group: Group, status: str) -> Group:
     """Move a group along its life cycle; refuses steps the life cycle does not allow (409)."""
-    group = Group.all_centres.select_for_update(of=("self",)).select_related("centre").get(pk=group.pk)
+    group = Group.objects.select_for_update(of=("self",)).select_related("centre").get(pk=group.pk)
     if status not in Group.Status.values:
         raise DomainError(_("Unknown status “%(status)s”.") % {"status": status}, field="status")
     if status not in TRANSITIONS[group.status]:
@@ -119,17 +120,17 @@ def group_transition(*, actor: AbstractBaseUser | None, group: Group, status: st
     return group
 
 
-def _release_rooms(*, actor, group: Group) -> None:
+def _release_rooms(*, actor: AbstractBaseUser | None, group: Group) -> None:
     """A closed group meets no more: its series end today and its later meetings are cancelled,
     so the rooms are free again and calendars show the cancellations."""
-    for series in MeetingSeries.all_centres.filter(group=group):
+    for series in MeetingSeries.objects.filter(group=group):
         series_end(actor=actor, series=series)
     one_offs = list(
-        Meeting.all_centres.filter(
+        Meeting.objects.filter(
             group=group, series__isnull=True, status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now()
         ).values_list("pk", flat=True)
     )
-    Meeting.all_centres.filter(pk__in=one_offs).update(
+    Meeting.objects.filter(pk__in=one_offs).update(
         status=Meeting.Status.CANCELLED, cancel_reason=Meeting.CancelReason.CANCELLED, sequence=F("sequence") + 1
     )
     calendar_changed(group.centre_id)  # a bulk update sends no signals

@@ -14,27 +14,45 @@ from centres.services.audit import audit_record
 from config.errors import ConflictError, DomainError
 from meetings.booking import (
     MAX_DURATION,
+    RACE_MESSAGE,
     Slot,
+    booking_owner,
     check_room_in_use,
     check_slot_bookable,
     check_within_planning_range,
     is_exclusion_violation,
 )
 from meetings.models import Group, Meeting, Room
-from meetings.services.series import RACE_MESSAGE
-from notifications.notices import change_notices_queue
+from meetings.services.notices import change_notices_queue
+
+
+class BookingOwnedElsewhereError(ConflictError):
+    """The meeting is a booking another record owns (`meetings.booking.booking_owner`): it is
+    changed there."""
+
+
+def meeting_check_not_owned(meeting: Meeting) -> None:
+    """Refuse a direct change (planner, API) to a booking another record owns: an intake
+    conversation is changed on its enquiry, which keeps its time and room."""
+    if booking_owner(meeting) is not None:
+        raise BookingOwnedElsewhereError(_("This is an intake conversation: change it on the enquiry's page."))
 
 
 def _locked(meeting: Meeting) -> Meeting:
     return (
-        Meeting.all_centres.select_for_update(of=("self",))
+        Meeting.objects.select_for_update(of=("self",))
         .select_related("centre", "room", "group", "series")
         .get(pk=meeting.pk)
     )
 
 
 def _save_change(
-    meeting: Meeting, fields: list[str], *, actor, changed_fields: list[str], notify: bool = True
+    meeting: Meeting,
+    fields: list[str],
+    *,
+    actor: AbstractBaseUser | None,
+    changed_fields: list[str],
+    notify: bool = True,
 ) -> Meeting:
     meeting.sequence += 1
     meeting.is_changed = True
@@ -73,9 +91,14 @@ def _check_times(starts_at: datetime, ends_at: datetime, *, verb: str) -> None:
 
 
 @transaction.atomic
-def meeting_cancel(*, actor: AbstractBaseUser | None, meeting: Meeting, note: str = "") -> Meeting:
-    """Cancel one meeting. It stays (for calendars, as STATUS:CANCELLED) with a higher revision."""
+def meeting_cancel(
+    *, actor: AbstractBaseUser | None, meeting: Meeting, note: str = "", by_owner: bool = False
+) -> Meeting:
+    """Cancel one meeting. It stays (for calendars, as STATUS:CANCELLED) with a higher revision.
+    A booking another record owns is cancelled only by its owner (`by_owner`)."""
     meeting = _locked(meeting)
+    if not by_owner:
+        meeting_check_not_owned(meeting)
     if meeting.status == Meeting.Status.CANCELLED:
         raise ConflictError(_("This meeting is already cancelled."))
     if meeting.ends_at <= timezone.now():
@@ -121,8 +144,9 @@ def meeting_move(
     room: Room | None = None,
 ) -> Meeting:
     """Move one meeting in time and/or to another room. Keeps its calendar UID; checks the new
-    slot (opening hours, closures, clashes)."""
+    slot (opening hours, closures, clashes). A booking another record owns is moved there."""
     meeting = _locked(meeting)
+    meeting_check_not_owned(meeting)
     if meeting.status == Meeting.Status.CANCELLED:
         raise ConflictError(_("Reinstate the cancelled meeting before moving it."))
     room = room or meeting.room
@@ -176,11 +200,11 @@ def one_off_create(
         raise DomainError(_("Give the meeting a title."), field="title")
     check_room_in_use(room)
     _check_times(starts_at, ends_at, verb="book")
-    Room.all_centres.select_for_update().filter(pk=room.pk).first()
+    Room.objects.select_for_update().filter(pk=room.pk).first()
     check_slot_bookable(room, Slot(room.pk, starts_at, ends_at), centre.time_zone)
     try:
         with transaction.atomic():
-            meeting = Meeting.all_centres.create(
+            meeting = Meeting.objects.create(
                 centre=centre,
                 room=room,
                 group=group,

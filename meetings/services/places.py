@@ -14,12 +14,21 @@ from config.errors import DomainError
 from meetings.caching import calendar_changed
 from meetings.models import Location, OpeningHours, Room, Topic
 
+# The fields coordinators set, here as in the admin and the API.
 TOPIC_FIELDS = ("name", "is_offered", "refusal_message")
 LOCATION_FIELDS = ("name", "street", "postal_code", "city", "directions")
 ROOM_FIELDS = ("name", "capacity", "step_free_access", "accessible_toilet", "hearing_loop", "equipment", "is_active")
 
 
-def _save(obj, *, actor, centre: Centre, created: bool, changed: Sequence[str] = (), unique_message: str) -> None:
+def _save(
+    obj: Topic | Location | Room,
+    *,
+    actor: AbstractBaseUser | None,
+    centre: Centre,
+    created: bool,
+    changed: Sequence[str] = (),
+    unique_message: str,
+) -> None:
     obj.full_clean(exclude=["centre", "location"])
     try:
         with transaction.atomic():
@@ -120,9 +129,9 @@ def opening_hours_set(
             raise DomainError(_("Weekdays are numbered 0 (Monday) to 6 (Sunday)."), field="hours")
         if opens >= closes:
             raise DomainError(_("A room must open before it closes."), field="hours")
-    OpeningHours.all_centres.filter(room_id=room.pk).delete()
+    OpeningHours.objects.filter(room_id=room.pk).delete()
     calendar_changed(room.centre_id)  # bulk_create sends no signals
-    created = OpeningHours.all_centres.bulk_create(
+    created = OpeningHours.objects.bulk_create(
         [OpeningHours(centre_id=room.centre_id, room=room, weekday=w, opens=o, closes=c) for w, o, c in sorted(hours)]
     )
     audit_record(

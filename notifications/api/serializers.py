@@ -9,13 +9,15 @@ from notifications.models import NewsletterIssue, NewsletterIssueText, Newslette
 
 
 class NewsletterListSerializer(serializers.ModelSerializer):
-    centre = serializers.SlugRelatedField(slug_field="slug", queryset=Centre.objects, required=False)
+    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Centre.objects, required=False
+    )
     confirmed_subscribers = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
         model = NewsletterList
         fields = ["id", "centre", "name", "description", "is_public", "volunteering_news", "confirmed_subscribers"]
-        validators = []
+        validators: list[object] = []
 
 
 class IssueTextSerializer(serializers.ModelSerializer):
@@ -27,7 +29,9 @@ class IssueTextSerializer(serializers.ModelSerializer):
 
 
 class IssueSerializer(serializers.ModelSerializer):
-    newsletter = serializers.PrimaryKeyRelatedField(queryset=NewsletterList.objects)
+    newsletter: serializers.PrimaryKeyRelatedField[NewsletterList] = serializers.PrimaryKeyRelatedField(
+        queryset=NewsletterList.objects
+    )
     texts = IssueTextSerializer(many=True)
     scheduled_at = BoundedDateTimeField(read_only=True, allow_null=True)
 

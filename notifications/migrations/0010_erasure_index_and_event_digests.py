@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def digest_event_ids(apps, schema_editor):
     """ESP events stored before ids holding an address were digested: digest them now."""
-    from notifications.services import stored_event_id
+    from notifications.services.webhooks import stored_event_id
 
     events = apps.get_model("notifications", "WebhookEvent")
     for event in events.objects.filter(event_id__contains="@").only("pk", "event_id"):

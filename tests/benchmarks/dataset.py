@@ -19,7 +19,7 @@ from datetime import time as clock
 
 import django
 
-from tests.factories import every
+from tests.scopes import every
 
 SCALE = int(os.environ.get("SCALE", "1"))
 CENTRES = 44 * SCALE

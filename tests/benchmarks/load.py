@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from tests.benchmarks import dataset, meetings
-from tests.factories import every
+from tests.scopes import every
 
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
@@ -50,8 +50,8 @@ def targets() -> list[tuple[str, str, dict]]:
     from django.utils import timezone
 
     from centres.models import Centre, Person
+    from meetings.member_links import member_token
     from meetings.models import Group, Membership
-    from notifications.member_links import member_token
 
     centre = every(Centre).order_by("pk").first()
     group = every(Group).filter(centre=centre).order_by("pk").first()

@@ -23,7 +23,7 @@ os.environ.setdefault("ANYMAIL_POSTMARK_SERVER_TOKEN", "bench")
 
 from tests.benchmarks import dataset
 from tests.benchmarks.dataset import progress, setup_django
-from tests.factories import every
+from tests.scopes import every
 
 WORKERS = [int(count) for count in os.environ.get("WORKERS", "2").split()]
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,9 +145,9 @@ def measure(workers: int, esp_url: str) -> dict:
     from django.utils import timezone
 
     from centres.scoping import all_centres_scope
-    from notifications import issues
+    from meetings.services.reminders import reminders_queue_due
     from notifications.models import NewsletterIssue, NewsletterIssueText, NewsletterList
-    from notifications.reminders import reminders_queue_due
+    from notifications.services.newsletter_issues import issue_schedule, issues_send_due
 
     figures: dict = {"workers": workers}
     clear_outbox()
@@ -166,10 +166,10 @@ def measure(workers: int, esp_url: str) -> dict:
             state_list = every(NewsletterList).get(name="Landesrundbrief")
             issue = every(NewsletterIssue).create(centre=state_list.centre, newsletter=state_list, title="Bench")
             NewsletterIssueText.objects.create(issue=issue, language="de", subject="Neues", body="# Hallo\n\nText.")
-            issues.issue_schedule(issue=issue)
+            issue_schedule(issue=issue)
             cpu_before = cpu_seconds()
             began = time.perf_counter()
-            figures["chunks"] = issues.issues_send_due()  # renders, cuts into chunks, queues their tasks
+            figures["chunks"] = issues_send_due()  # renders, cuts into chunks, queues their tasks
             fan_out = time.perf_counter() - began
             recipients = state_list.subscriptions.filter(status="confirmed").count()
             sent_s = wait_sent(recipients, f"newsletter, {workers} worker(s)")

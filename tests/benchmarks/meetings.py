@@ -9,17 +9,19 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from tests.benchmarks.dataset import progress, setup_django
-from tests.factories import every
+from tests.scopes import every
 
 
 def _extend_one(centre_id: int) -> int:
     from django.db import connection
 
     from centres.models import Centre
-    from meetings.services.series import horizon_extend
+    from centres.scoping import centre_scope
+    from meetings.services.materialise import horizon_extend
 
     try:
-        return horizon_extend(centre=every(Centre).get(pk=centre_id)).created
+        with centre_scope(centre_id):  # as the nightly task runs it
+            return horizon_extend(centre=every(Centre).get(pk=centre_id)).created
     finally:
         connection.close()
 
@@ -157,6 +159,7 @@ def centre_token(centre):
 def concurrent_bookings(attempts: int = 50) -> tuple[int, int, int]:
     from django.db import connection
 
+    from centres.scoping import centre_scope
     from config.errors import ConflictError
     from meetings.models import Meeting, Room
     from meetings.services.meetings import one_off_create
@@ -171,14 +174,15 @@ def concurrent_bookings(attempts: int = 50) -> tuple[int, int, int]:
     def book(n: int) -> None:
         barrier.wait()
         try:
-            one_off_create(
-                actor=None,
-                centre=room.centre,
-                room=room,
-                title=f"Versuch {n}",
-                starts_at=start,
-                ends_at=start + timedelta(hours=1),
-            )
+            with centre_scope(room.centre_id):  # each thread is a coordinator's request
+                one_off_create(
+                    actor=None,
+                    centre=room.centre,
+                    room=room,
+                    title=f"Versuch {n}",
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=1),
+                )
             outcomes.append("ok")
         except ConflictError:
             outcomes.append("conflict")

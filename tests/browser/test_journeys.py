@@ -14,10 +14,12 @@ from playwright.sync_api import expect
 from centres.demo import DEMO_PASSWORD
 from centres.models import StaffRole
 from centres.scoping import all_centres_scope
+from meetings.member_links import member_url
 from meetings.models import Group, Meeting, Membership
-from notifications import issues, tasks
-from notifications.member_links import member_url
+from notifications import tasks
 from notifications.models import IssueChunk, NewsletterIssue, NewsletterIssueText, NewsletterList, Subscription
+from notifications.selectors import issue_figures
+from notifications.services.newsletter_issues import issue_schedule, issues_send_due
 from tests.browser.conftest import check_page
 from tests.factories import StaffRoleFactory, every
 from volunteers.models import SessionLog, Volunteer
@@ -113,8 +115,8 @@ def test_subscribe_confirm_receive_an_issue_and_unsubscribe_in_one_click(page, d
         newsletter = every(NewsletterList).get(centre__slug=CENTRE, name="Rundbrief der Kontaktstelle")
         issue = every(NewsletterIssue).create(centre=newsletter.centre, newsletter=newsletter, title="Dezember")
         NewsletterIssueText.objects.create(issue=issue, language="de", subject="Neues im Dezember", body="Hallo!")
-        issues.issue_schedule(issue=issue)
-        issues.issues_send_due()
+        issue_schedule(issue=issue)
+        issues_send_due()
         for chunk in every(IssueChunk).filter(issue=issue).values_list("pk", flat=True):
             tasks.queue_issue_chunk.run(chunk)
     preferences = link_in_mail(r"https?://\S+/newsletter/preferences/\S+/", "leserin@example.net")
@@ -181,13 +183,11 @@ def test_a_volunteer_signs_up_confirms_is_activated_and_logs_a_session(page, dem
         vera = every(Volunteer).get(person__email="vera.neu@example.net")
         assert vera.status == "active"
         # She starts the group that is phasing out (its meetings have taken place).
-        from volunteers import services
+        from volunteers.services.assignments import assignment_create
 
         group = every(Group).get(centre__slug=CENTRE, name="Gesprächskreis Neubeginn")
         past = every(Meeting).filter(group=group, starts_at__lt=timezone.now()).order_by("starts_at")
-        assignment = services.assignment_create(
-            actor=None, group=group, volunteer=vera, starts_on=past.first().starts_at.date()
-        )
+        assignment = assignment_create(actor=None, group=group, volunteer=vera, starts_on=past.first().starts_at.date())
 
     page.goto("/volunteer/login/")
     page.get_by_label("Your e-mail address").first.fill("vera.neu@example.net")
@@ -340,11 +340,11 @@ def test_the_workspace_dashboard_groups_and_newsletter_composer(page, demo):
     # The workers send it; the page's live progress follows without a reload.
     with all_centres_scope():
         issue = every(NewsletterIssue).get(title="Winter")
-        issues.issues_send_due()
+        issues_send_due()
         for chunk in every(IssueChunk).filter(issue=issue).values_list("pk", flat=True):
             tasks.queue_issue_chunk.run(chunk)
-        issues.issues_send_due()
-        sent = issues.issue_figures(issue)["sent"]
+        issues_send_due()
+        sent = issue_figures(issue)["sent"]
     assert sent > 0
     assert "0 sent," in page.locator("#issue-progress").inner_text()
     # The page's own script polls and updates the figures (the CSP allows no evaluated test code).

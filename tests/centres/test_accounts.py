@@ -15,16 +15,16 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from centres import accounts
 from centres.models import AuditLogEntry, StaffInvitation, StaffRole, UserSession
-from centres.privacy import person_erase
-from centres.retention import retention_apply
+from centres.services import accounts
+from centres.services.privacy import person_erase
+from centres.services.retention import retention_apply
 from centres.services.staff import staff_role_revoke
 from notifications.models import OutgoingMail
 from tests.conftest import token_client
 from tests.factories import PersonFactory, StaffRoleFactory, UserFactory, every
-from volunteers.accounts import is_portal_user
 from volunteers.models import Volunteer
+from volunteers.selectors import is_portal_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
@@ -345,6 +345,30 @@ def test_the_invitation_link_is_hidden_from_staff_in_the_outbox(api_admin_a):
     outbox = api_admin_a.get("/api/v1/outbox/").content.decode()
     assert "new@example.org" in outbox
     assert path not in outbox
+
+
+def accept(client, email):
+    passphrase = "a-good-new-passphrase"
+    client.post(invitation_path(email), {"password1": passphrase, "password2": passphrase})
+    return every(StaffRole).get(user__email=email)
+
+
+def test_accepting_an_invitation_when_the_address_is_someones_username_creates_a_separate_account(
+    client, centre_a, api_admin_a
+):
+    UserFactory(username="kim@example.org", email="other@example.org")
+    api_admin_a.post("/api/v1/staff-roles/", {"centre": "centre-a", "email": "kim@example.org"})
+    role = accept(client, "kim@example.org")
+    assert role.user.email == "kim@example.org"
+    assert role.user.username.startswith("staff-")
+
+
+def test_inviting_a_very_long_address_works(client, centre_a, api_admin_a):
+    email = "a" * 60 + "@" + "b" * 60 + "." + "c" * 60 + ".example.org"
+    assert len(email) > 150
+    response = api_admin_a.post("/api/v1/staff-roles/", {"centre": "centre-a", "email": email, "role": "coordinator"})
+    assert response.status_code == 202
+    assert accept(client, email).user.email == email
 
 
 # --- One centre's erasure and another centre's users --------------------------------------------

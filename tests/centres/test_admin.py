@@ -1,6 +1,7 @@
 """The admin keeps each centre's data to itself and routes writes through the services."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -195,6 +196,53 @@ def test_user_admin_is_closed_to_centre_staff(centre_admin_client_a, centre_admi
     response = centre_admin_client_a.get("/admin/auth/user/")
     assert response.status_code == 403
     assert centre_admin_b.username not in response.content.decode()
+
+
+def test_admin_refuses_an_email_of_another_person_with_a_form_error(centre_admin_client_a, person_a):
+    other = PersonFactory(centre=person_a.centre, email="other@example.net")
+    response = centre_admin_client_a.post(
+        f"/admin/centres/person/{other.pk}/change/",
+        {
+            "display_name": other.display_name,
+            "email": "ALMA@example.net",
+            "language": "de",
+            "consents-TOTAL_FORMS": "0",
+            "consents-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "already known to this centre" in response.content.decode()
+    other.refresh_from_db()
+    assert other.email == "other@example.net"
+
+
+def test_admin_refuses_consent_given_in_the_future_with_a_form_error(centre_admin_client_a, person_a):
+    response = centre_admin_client_a.post(
+        "/admin/centres/consentrecord/add/",
+        {
+            "person": person_a.pk,
+            "purpose": "newsletter",
+            "text_version": "v1",
+            "source": "paper",
+            "given_at_0": "2999-01-01",
+            "given_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "Consent cannot be given in the future." in response.content.decode()
+
+
+def test_staff_roles_have_no_bulk_delete(centre_admin_client_a):
+    page = centre_admin_client_a.get("/admin/centres/staffrole/").content.decode()
+    assert "delete_selected" not in page
+
+
+def test_admin_keeps_no_names_in_djangos_own_log_and_audits_views(centre_admin_client_a, person_a, centre_admin_a):
+    centre_admin_client_a.get(f"/admin/centres/person/{person_a.pk}/change/")
+    centre_admin_client_a.post(f"/admin/centres/person/{person_a.pk}/delete/", {"post": "yes"})
+    assert not LogEntry.objects.exists()
+    actions = list(every(AuditLogEntry).filter(object_id=str(person_a.pk)).values_list("action", flat=True))
+    assert sorted(actions) == ["delete", "view"]
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from centres.models import AuditLogEntry, Person, StaffRole
+from centres.scoping import all_centres_scope
 from centres.services.consents import consent_withdraw
 from centres.services.people import person_create
 from tests.conftest import token_client
@@ -119,7 +120,8 @@ def test_consent_records_cannot_be_edited_or_deleted(api_a, person_a):
 
 def test_active_filter_on_consents(api_a, person_a):
     kept = ConsentFactory(person=person_a)
-    consent_withdraw(actor=None, consent=ConsentFactory(person=person_a))
+    with all_centres_scope():  # set-up, as a coordinator's request would do it
+        consent_withdraw(actor=None, consent=ConsentFactory(person=person_a))
     response = api_a.get("/api/v1/consents/", {"active": "true"})
     assert [item["id"] for item in response.json()["results"]] == [kept.pk]
 
@@ -131,6 +133,14 @@ def test_coordinator_cannot_change_staff(api_a, centre_a, centre_admin_a):
     assert response.status_code == 403
     assert response.json()["error"]["message"] == "Only a centre admin of this centre can change its staff."
     assert not every(StaffRole).filter(user__email="x@example.org").exists()
+
+
+def test_coordinators_cannot_delete_people_but_centre_admins_can(api_a, api_admin_a, person_a):
+    refused = api_a.delete(f"/api/v1/people/{person_a.pk}/")
+    assert refused.status_code == 403
+    assert every(Person).filter(pk=person_a.pk).exists()
+    assert api_admin_a.delete(f"/api/v1/people/{person_a.pk}/").status_code == 204
+    assert not every(Person).filter(pk=person_a.pk).exists()
 
 
 def test_centre_admin_invites_changes_and_revokes_a_role(api_admin_a, centre_a, client):
@@ -219,6 +229,18 @@ def test_unknown_api_url_answers_in_the_error_format(api_a):
     response = api_a.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
     assert response.json() == {"error": {"status": 404, "code": "not_found", "message": "Not found."}}
+
+
+def test_a_huge_id_in_a_filter_is_a_400(api_a, person_a):
+    response = api_a.get("/api/v1/consents/", {"person": "99999999999999999999999"})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["person"]
+
+
+def test_a_non_numeric_id_in_the_url_is_a_404_with_a_message(api_a):
+    response = api_a.get("/api/v1/people/abc/")
+    assert response.status_code == 404
+    assert response.json()["error"] == {"status": 404, "code": "not_found", "message": "Not found."}
 
 
 @pytest.mark.parametrize(

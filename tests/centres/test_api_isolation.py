@@ -3,6 +3,8 @@
 import pytest
 
 from centres.models import AuditLogEntry, ConsentRecord, Person, StaffRole
+from centres.scoping import all_centres_scope
+from tests.conftest import token_client
 from tests.factories import ConsentFactory, every
 
 pytestmark = pytest.mark.django_db
@@ -132,9 +134,15 @@ def test_a_user_of_both_centres_sees_both(world, coordinator_a, centre_b):
     from centres.services.staff import staff_role_grant
     from tests.conftest import token_client
 
-    staff_role_grant(actor=None, centre=centre_b, user=coordinator_a, role="coordinator")
+    with all_centres_scope():
+        staff_role_grant(actor=None, centre=centre_b, user=coordinator_a, role="coordinator")
     response = token_client(coordinator_a).get("/api/v1/people/")
     assert [item["display_name"] for item in response.json()["results"]] == ["Alma A.", "Bodil B."]
+
+
+def test_token_user_of_centre_b_sees_the_same_isolation(centre_admin_b, person_a, person_b):
+    response = token_client(centre_admin_b).get("/api/v1/people/")
+    assert [item["display_name"] for item in response.json()["results"]] == ["Bodil B."]
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from centres.models import AuditLogEntry
-from meetings.intake.models import Enquiry
+from intake.models import Enquiry
 from tests.conftest import token_client
 from tests.factories import MembershipFactory, PersonFactory, StaffRoleFactory, every
 
@@ -80,7 +80,7 @@ def test_listing_enquiries_in_the_api_is_audited(api_a, centre_a, person_a):
     enquiry(centre_a, person_a)
     api_a.get("/api/v1/enquiries/", {"status": "new", "search": "alma"})
     assert [(e["object_type"], e["object_id"], e["filters"], e["row_count"]) for e in list_entries()] == [
-        ("meetings.enquiry", "enquiry-list", {"search": "present", "status": "new"}, 1)
+        ("intake.enquiry", "enquiry-list", {"search": "present", "status": "new"}, 1)
     ]
 
 
@@ -98,7 +98,7 @@ def test_the_workspace_intake_queue_is_audited(client, coordinator_a, centre_a, 
     page = client.get(f"/centres/{centre_a.slug}/intake/", {"status": "new"})
     assert "Alma A." in page.content.decode()
     assert [(e["object_type"], e["object_id"], e["filters"], e["row_count"]) for e in list_entries()] == [
-        ("meetings.enquiry", "workspace-intake", {"status": "new"}, 1)
+        ("intake.enquiry", "workspace-intake", {"status": "new"}, 1)
     ]
 
 

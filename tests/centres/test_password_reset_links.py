@@ -5,8 +5,14 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
+from django.test import TestCase
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+
+from centres.scoping import all_centres_scope
+from centres.services.staff import staff_role_grant
+from tests.factories import UserFactory, eager_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +78,30 @@ def test_a_login_voids_a_reset_link(client, centre_admin_a):
     client.force_login(centre_admin_a)  # sets last_login
     client.logout()
     assert not opens(client, link)
+
+
+def test_staff_without_a_password_set_their_first_one_through_the_reset_link(client, centre_a, settings):
+    # An account made before invitations set a password (or whose password was unset).
+    user = UserFactory(username="new.staff@example.org", email="new.staff@example.org")
+    user.set_unusable_password()
+    user.save()
+    with all_centres_scope():
+        staff_role_grant(actor=None, centre=centre_a, user=user, role="coordinator")
+    with eager_tasks(), TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/admin/password_reset/", {"email": "new.staff@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line).strip()
+    path = link[link.index("/accounts/reset/") :]
+    form_page = client.get(path, follow=True)
+    set_password_url = form_page.redirect_chain[-1][0]
+    done = client.post(
+        set_password_url, {"new_password1": "a-good-new-passphrase", "new_password2": "a-good-new-passphrase"}
+    )
+    assert done.status_code == 302
+    client.logout()
+    login = client.post(
+        "/admin/login/?next=/admin/", {"username": "new.staff@example.org", "password": "a-good-new-passphrase"}
+    )
+    assert login.status_code == 302
+    assert login["Location"] == "/admin/"

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 
 from centres.models import AuditLogEntry, ConsentRecord
-from meetings.intake.models import Enquiry
+from intake.models import Enquiry
 from meetings.models import CalendarToken, Membership
 from notifications.models import NewsletterList, Subscription
-from notifications.services import mail_queue
+from notifications.services.outbox import mail_queue
 from tests.conftest import token_client
 from tests.factories import GroupFactory, PersonFactory, UserFactory, every
 
@@ -29,14 +29,14 @@ def known_person(person_a, centre_a):
     every(Subscription).create(centre=centre_a, newsletter=newsletter, person=person_a, status="confirmed")
     every(CalendarToken).create(centre=centre_a, person=person_a)
     mail = mail_queue(centre=centre_a, kind="system", obj="export-test", recipient=person_a.email, language="de",
-                      template="enquiry_received", context={"centre": centre_a})  # fmt: skip
+                      template="intake/mail/enquiry_received", context={"centre": centre_a})  # fmt: skip
     mail.person = person_a
     mail.save(update_fields=["person"])
     return person_a
 
 
 def test_the_export_holds_everything_about_the_person_and_is_audited(api_a, known_person, centre_a):
-    from meetings.intake.models import EnquiryNote
+    from intake.models import EnquiryNote
 
     enquiry = every(Enquiry).get(person=known_person)
     every(EnquiryNote).create(centre=centre_a, enquiry=enquiry, text="Ihr Ehemann Bernd rief an.")
@@ -46,14 +46,14 @@ def test_the_export_holds_everything_about_the_person_and_is_audited(api_a, know
     data = json.loads(answer.content)
     assert data["person"]["email"] == "alma@example.net"
     records = data["records"]
-    for label in ("meetings.Membership", "centres.ConsentRecord", "meetings.Enquiry", "notifications.Subscription",
+    for label in ("meetings.Membership", "centres.ConsentRecord", "intake.Enquiry", "notifications.Subscription",
                   "meetings.CalendarToken", "notifications.OutgoingMail"):  # fmt: skip
         assert len(records[label]) == 1, label
-    assert records["meetings.Enquiry"][0]["message"] == "Ich suche eine Gruppe."
+    assert records["intake.Enquiry"][0]["message"] == "Ich suche eine Gruppe."
     assert records["meetings.CalendarToken"][0]["token"] == "(hidden)"  # a secret of the feed, not data
     # Staff notes may name others (Art. 15(4)): left out for a coordinator to review.
     assert "Bernd" not in answer.content.decode()
-    assert data["left_out"] == ["meetings.EnquiryNote"]
+    assert data["left_out"] == ["intake.EnquiryNote"]
     assert every(AuditLogEntry).filter(centre=centre_a, action="export", object_id=str(known_person.pk)).exists()
 
 
@@ -159,7 +159,7 @@ def mail_history(known_person, centre_a):
     """A sent reminder shared with another member, a queued one, the ESP's events about the
     sent mail (one known only by the address), and a suppression of the address."""
     from notifications.models import OutgoingMail, SuppressedAddress
-    from notifications.services import webhook_event_record
+    from notifications.services.webhooks import webhook_event_record
 
     sent = queued_mail(centre_a, known_person, "reminder", "meeting-1")
     every(OutgoingMail).filter(pk=sent.pk).update(
@@ -230,7 +230,7 @@ def test_erasing_someone_who_only_belonged_to_groups_removes_the_row(api_admin_a
 
 
 def test_a_replayed_event_is_still_refused_after_erasure(api_admin_a, known_person, mail_history):
-    from notifications.services import webhook_event_record
+    from notifications.services.webhooks import webhook_event_record
 
     api_admin_a.delete(f"/api/v1/people/{known_person.pk}/")
     for event_id in ("", f"esp-1:opened:{known_person.email}"):
@@ -240,7 +240,7 @@ def test_a_replayed_event_is_still_refused_after_erasure(api_admin_a, known_pers
 
 def test_a_late_bounce_after_erasure_does_not_bring_the_address_back(api_admin_a, known_person, mail_history):
     from notifications.models import SuppressedAddress
-    from notifications.services import webhook_event_record
+    from notifications.services.webhooks import webhook_event_record
 
     api_admin_a.delete(f"/api/v1/people/{known_person.pk}/")
     assert webhook_event_record(esp="postmark", event_id="late-bounce", event_type="bounced", message_id="esp-1",
@@ -250,14 +250,14 @@ def test_a_late_bounce_after_erasure_does_not_bring_the_address_back(api_admin_a
 
 @pytest.mark.usefixtures("fake_postmark")
 def test_mail_in_flight_during_erasure_is_never_tried_again(api_admin_a, known_person, centre_a):
-    from notifications import services
     from notifications.models import OutgoingMail
+    from notifications.services.sending import mails_send, outbox_requeue_stuck
 
     in_flight = queued_mail(centre_a, known_person, "reminder", "meeting-3")
     every(OutgoingMail).filter(pk=in_flight.pk).update(status="sending", sending_since="2026-01-01T00:00:00Z")
     api_admin_a.delete(f"/api/v1/people/{known_person.pk}/")
-    services.outbox_requeue_stuck()  # what the sweeper does to a worker's row that never came back
-    services.mails_send([in_flight.pk])
+    outbox_requeue_stuck()  # what the sweeper does to a worker's row that never came back
+    mails_send([in_flight.pk])
     assert every(OutgoingMail).get(pk=in_flight.pk).status == "suppressed"
     assert every(OutgoingMail).get(pk=in_flight.pk).attempts == 0
 
@@ -285,7 +285,7 @@ def test_events_stored_with_an_address_are_digested_by_the_migration(centre_a):
     from django.apps import apps
 
     from notifications.models import WebhookEvent
-    from notifications.services import webhook_event_record
+    from notifications.services.webhooks import webhook_event_record
 
     migration = importlib.import_module("notifications.migrations.0010_erasure_index_and_event_digests")
     WebhookEvent.objects.create(esp="postmark", event_id="m-1:opened:old@example.net", event_type="opened")

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from centres.models import AuditLogEntry, Person
-from centres.retention import retention_apply
-from meetings.models import Membership
-from notifications.models import Absence, NewsletterList, OutgoingMail, Subscription, WebhookEvent
-from notifications.services import webhook_event_record
+from centres.services.retention import retention_apply
+from meetings.models import Absence, Membership
+from notifications.models import NewsletterList, OutgoingMail, Subscription, WebhookEvent
+from notifications.services.webhooks import webhook_event_record
 from tests.centres.test_privacy import everything_stored, queued_mail
 from tests.config.test_query_budgets import meeting
 from tests.factories import GroupFactory, PersonFactory, every
@@ -105,7 +105,7 @@ def test_a_second_run_finds_nothing(short_and_long):
 
 
 def test_a_centre_that_fails_is_logged_and_the_others_run(short_and_long, centre_a, monkeypatch, caplog):
-    from centres import retention
+    from centres.services import retention
 
     real = retention.centre_retention_apply
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from centres.models import Person
-from centres.retention import UNCONFIRMED_KEPT, retention_apply
+from centres.services.retention import UNCONFIRMED_KEPT, retention_apply
 from meetings.models import Membership
 from notifications.models import NewsletterList, OutgoingMail, Subscription
 from tests.centres.test_privacy import everything_stored

@@ -1,15 +1,20 @@
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from centres.models import AuditLogEntry, ConsentRecord, Person, StaffRole
+from centres.scoping import centre_scope
 from centres.services.consents import consent_record, consent_withdraw
 from centres.services.people import person_create, person_delete, person_update
 from centres.services.staff import _sync_is_staff, staff_role_change, staff_role_grant, staff_role_revoke
 from config.errors import ConflictError
 from tests.factories import ConsentFactory, StaffRoleFactory, UserFactory, every
+
+pytestmark = pytest.mark.usefixtures("unscoped")
 
 
 def test_person_create_normalises_and_defaults_language_to_the_centres(centre_a, coordinator_a):
@@ -119,7 +124,7 @@ def test_staff_role_grant_gives_the_account_the_role_and_opens_the_admin(centre_
 
 
 def test_inviting_an_address_looks_at_no_account(centre_b, coordinator_a):
-    from centres.accounts import staff_invite
+    from centres.services.accounts import staff_invite
 
     invitation = staff_invite(actor=None, centre=centre_b, email=coordinator_a.email, role="coordinator")
     assert (invitation.email, invitation.name) == (coordinator_a.email, "")
@@ -127,7 +132,7 @@ def test_inviting_an_address_looks_at_no_account(centre_b, coordinator_a):
 
 
 def test_a_user_has_one_role_per_centre(centre_a, coordinator_a):
-    from centres.accounts import staff_invite
+    from centres.services.accounts import staff_invite
 
     with pytest.raises(ConflictError):
         staff_role_grant(actor=None, centre=centre_a, user=coordinator_a, role="centre_admin")
@@ -142,6 +147,32 @@ def test_the_last_centre_admin_cannot_be_removed_or_demoted(centre_a, centre_adm
     with pytest.raises(ConflictError, match="at least one centre admin"):
         staff_role_change(actor=None, staff_role=role, role="coordinator")
     assert every(StaffRole).get(user=centre_admin_a).role == "centre_admin"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(requires_postgres, centre_a):
+    first = StaffRoleFactory(centre=centre_a, role="centre_admin")
+    second = StaffRoleFactory(centre=centre_a, role="centre_admin")
+    barrier, errors = threading.Barrier(2), []
+
+    def demote(role):
+        barrier.wait()
+        try:
+            # Each admin's request runs in their centre's scope; a new thread starts with none.
+            with centre_scope(role.centre_id):
+                staff_role_change(actor=None, staff_role=role, role="coordinator")
+        except ConflictError as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=demote, args=(role,)) for role in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(errors) == 1
+    assert every(StaffRole).filter(centre=centre_a, role="centre_admin").count() == 1
 
 
 def test_revoking_the_last_role_closes_the_admin_to_that_user(centre_a, centre_admin_a):

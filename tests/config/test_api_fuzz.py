@@ -169,7 +169,7 @@ def test_the_fuzzed_schema_is_the_one_the_api_serves(client):
 
 def test_the_fuzzer_finds_a_server_error(monkeypatch, centre_admin_a, wsgi_in_the_test):
     """The harness can fail: a list that breaks is reported as a server error."""
-    from meetings.api import views
+    from meetings.api.views import places as views
 
     def broken(self, request, *args, **kwargs):
         raise RuntimeError("a bug in the rooms list")

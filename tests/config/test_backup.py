@@ -120,9 +120,9 @@ def test_a_dump_restored_into_a_new_database_has_the_same_rows_and_a_working_out
         "import django; django.setup()\n"
         "from datetime import timedelta\n"
         "from centres.scoping import all_centres_scope\n"
-        "from notifications import services\n"
+        "from notifications.services.outbox import outbox_flush\n"
         "with all_centres_scope():\n"
-        "    print('queued', services.outbox_flush(older_than=timedelta(0)))\n"
+        "    print('queued', outbox_flush(older_than=timedelta(0)))\n"
     )
     process_env = {
         **os.environ,

@@ -28,9 +28,9 @@ from rest_framework.test import APIClient
 
 from centres.models import Centre, FederationRole, Person, StaffInvitation, StaffRole
 from config.schema import ScopedSchemaGenerator
-from meetings.intake.models import Enquiry, EnquiryNote
+from intake.models import Enquiry, EnquiryNote
+from meetings.member_links import member_token
 from meetings.models import CalendarToken, Group, Meeting, Membership
-from notifications.member_links import member_token
 from notifications.models import NewsletterList, OutgoingMail, Subscription, SuppressedAddress
 from tests.config.test_query_budgets import MAKERS, NOW, meeting
 from tests.factories import PersonFactory, StaffRoleFactory, every
@@ -51,12 +51,16 @@ PUBLIC = {
     "admin_password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
     "centre-home", "privacy", "group-finder", "group-page", "group-feed", "enquiry", "public-enquiry",
     "newsletter-subscribe", "volunteer-signup", "volunteer-login", "volunteer-logout",
+    "volunteer-login-send-link", "volunteer-login-password",
     "admin:login", "admin:logout", "admin:jsi18n",
 }  # fmt: skip
 # Routes that act on a signed token alone: a forged token is refused, and a member's own valid
 # link shows only their own data.
 TOKEN_ROUTES = {
     "member-page": "manage",
+    "member-reminders": "manage",
+    "member-calendar": "manage",
+    "member-leave": "manage",
     "member-absence": "absence",
     "person-feed": "calendar",
     "newsletter-confirm": None,
@@ -86,11 +90,25 @@ VISITORS_OWN_ROWS = {"sessions.Session", "centres.UserSession"}
 # Models behind page and API routes whose id the URL carries.
 PAGE_MODELS = {
     "workspace-group": "meetings.Group",
-    "workspace-enquiry": "meetings.Enquiry",
+    "workspace-enquiry": "intake.Enquiry",
+    "workspace-enquiry-transition": "intake.Enquiry",
+    "workspace-enquiry-schedule": "intake.Enquiry",
+    "workspace-enquiry-note": "intake.Enquiry",
+    "workspace-enquiry-place": "intake.Enquiry",
+    "workspace-enquiry-wait": "intake.Enquiry",
     "workspace-issue": "notifications.NewsletterIssue",
     "workspace-issue-progress": "notifications.NewsletterIssue",
+    "workspace-issue-text": "notifications.NewsletterIssue",
+    "workspace-issue-test": "notifications.NewsletterIssue",
+    "workspace-issue-schedule": "notifications.NewsletterIssue",
+    "workspace-issue-pause": "notifications.NewsletterIssue",
+    "workspace-issue-resume": "notifications.NewsletterIssue",
     "workspace-volunteer": "volunteers.Volunteer",
+    "workspace-volunteer-transition": "volunteers.Volunteer",
+    "workspace-volunteer-training": "volunteers.Volunteer",
     "planner-meeting": "meetings.Meeting",
+    "planner-meeting-move": "meetings.Meeting",
+    "planner-meeting-cancel": "meetings.Meeting",
     "volunteer-request-answer": "volunteers.StarterRequest",
     "portal-answer": "volunteers.StarterRequest",
     "person-detail": "centres.Person",
@@ -276,6 +294,34 @@ def world(centre_a, centre_b, centre_admin_a, frozen_now):
     return World(centre_a, centre_b, centre_admin_a)
 
 
+def _token(name, route, view, world, actor):
+    purpose = TOKEN_ROUTES.get(name)
+    return world.member_tokens[purpose] if actor == "member" and purpose else "forged.token-value"
+
+
+def _object_id(name, route, view, world, actor):
+    if name == "admin:view_on_site":  # "view on site" for one of centre A's people
+        return str(world.object_of(Person))
+    model = model_of(name, route, view)
+    return None if model is None else str(world.object_of(model))
+
+
+# How the matrix fills each route parameter, aimed at centre A's objects.
+FILLERS = {
+    "slug": lambda name, route, view, world, actor: world.centre.slug,
+    "public_id": lambda name, route, view, world, actor: str(world.group.public_id),
+    "token": _token,
+    "content_type_id": lambda name, route, view, world, actor: str(ContentType.objects.get_for_model(Person).pk),
+    "pk": _object_id,
+    "object_id": _object_id,
+    "request_id": lambda name, route, view, world, actor: str(world.object_of(StarterRequest)),
+    "uidb64": lambda name, route, view, world, actor: "MQ",
+    "id": lambda name, route, view, world, actor: str(world.admin_user.pk),  # the admin's password change
+    "app_label": lambda name, route, view, world, actor: "meetings",
+    "url": lambda name, route, view, world, actor: "nothing/",  # the admin's catch-all
+}
+
+
 def fill(name: str, route: str, view, world: World, actor: str) -> str | None:
     """A concrete path for the route, aimed at centre A's objects; None: a parameter the matrix
     cannot fill (the test then fails, naming the route)."""
@@ -284,34 +330,10 @@ def fill(name: str, route: str, view, world: World, actor: str) -> str | None:
     values = {}
     for param in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)", path):
         key = param[0] or param[1]
-        if key == "slug":
-            values[key] = world.centre.slug
-        elif key == "public_id":
-            values[key] = str(world.group.public_id)
-        elif key == "token":
-            purpose = TOKEN_ROUTES.get(name)
-            values[key] = world.member_tokens[purpose] if actor == "member" and purpose else "forged.token-value"
-        elif name == "admin:view_on_site":  # "view on site" for one of centre A's people
-            values[key] = str(
-                ContentType.objects.get_for_model(Person).pk if key == "content_type_id" else world.object_of(Person)
-            )
-        elif key in ("pk", "object_id"):
-            model = model_of(name, route, view)
-            if model is None:
-                return None
-            values[key] = str(world.object_of(model))
-        elif key == "request_id":
-            values[key] = str(world.object_of(StarterRequest))
-        elif key == "uidb64":
-            values[key] = "MQ"
-        elif key == "id":  # the admin's password change for a user
-            values[key] = str(world.admin_user.pk)
-        elif key in ("app_label",):
-            values[key] = "meetings"
-        elif key in ("url",):  # the admin's catch-all
-            values[key] = "nothing/"
-        else:
+        value = FILLERS[key](name, route, view, world, actor) if key in FILLERS else None
+        if value is None:
             return None
+        values[key] = value
     # Regex groups first: their names look like converters.
     concrete = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: values[m[1]], path)
     concrete = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m[1]], concrete)
@@ -478,73 +500,89 @@ def test_the_write_probes_are_bodies_centre_a_staff_may_send(world):
     assert writes > 60
 
 
-@pytest.mark.parametrize("actor", ["other", "volunteer", "member", "anonymous"])
-def test_no_outsider_reaches_centre_a_data(actor, world):
-    visitor = client_for(actor, world)
-    before = world.snapshot()
-    own = {"member": {"Mona Mitglied", "mona@example.net"}, "volunteer": {"Vera Freiwillig", "vera@example.net"}}
-    secrets = world.secrets - own.get(actor, set())
-    bodies = {(name, method): body for name, _route, _path, method, body in api_writes(world)}
-    if actor == "other":
-        # On centre A's objects, a body with links to their own centre's room, group or topic:
-        # valid for them, so only the lookup of centre A's object can refuse it.
-        bodies |= {
-            (name, method): body for name, _route, _path, method, body in api_writes(world, links=world.other_centre)
-        }
-    problems, covered = [], 0
+class Probe:
+    """One outsider's walk through every route: what they were shown and what they could do."""
 
-    def check_answer(request: str, name: str, answer) -> str:
+    def __init__(self, actor: str, world: World):
+        self.actor, self.world = actor, world
+        self.visitor = client_for(actor, world)
+        own = {"member": {"Mona Mitglied", "mona@example.net"}, "volunteer": {"Vera Freiwillig", "vera@example.net"}}
+        self.secrets = world.secrets - own.get(actor, set())
+        self.bodies = {(name, method): body for name, _route, _path, method, body in api_writes(world)}
+        if actor == "other":
+            # On centre A's objects, a body with links to their own centre's room, group or
+            # topic: valid for them, so only the lookup of centre A's object can refuse it.
+            self.bodies |= {
+                (name, method): body
+                for name, _route, _path, method, body in api_writes(world, links=world.other_centre)
+            }
+        self.problems: list[str] = []
+        self.covered = 0
+
+    def check_answer(self, request: str, name: str, answer) -> str:
         body = answer.content.decode(errors="replace") if hasattr(answer, "content") else ""
-        leaked = sorted(secret for secret in secrets if secret in body)
+        leaked = sorted(secret for secret in self.secrets if secret in body)
         if answer.status_code >= 500:
-            problems.append(f"{request}: {answer.status_code}")
+            self.problems.append(f"{request}: {answer.status_code}")
         if leaked:
-            problems.append(f"{request} ({name}): shows {leaked[:3]}")
+            self.problems.append(f"{request} ({name}): shows {leaked[:3]}")
         return body
 
+    def route(self, name: str, route: str, view) -> None:
+        path = fill(name, route, view, self.world, self.actor)
+        if path is None:
+            self.problems.append(f"{name} ({route}): a parameter the matrix cannot fill")
+            return
+        self.covered += 1
+        answer = self.visitor.get(path)
+        body = self.check_answer(f"GET {path}", name, answer)
+        actor = self.actor
+        public = name in PUBLIC or name in TOKEN_ROUTES or (actor == "volunteer" and name in PORTAL)
+        # Staff of another centre may list their own centre's data: only centre A's must not show.
+        # ... and only on a route that names no object of centre A.
+        names_object = names_an_object(route)
+        own_list = actor == "other" and answer.status_code == 200 and self.world.centre.slug not in body
+        own_list = own_list and not names_object
+        if not public and answer.status_code not in REFUSED and not own_list:
+            self.problems.append(f"GET {path} ({name}): {answer.status_code} for {actor}")
+        # The volunteer's own portal is theirs to write to, except where it names another's object.
+        if public and not (actor == "volunteer" and name in PORTAL and names_object):
+            return
+        for method in WRITES:
+            self.write(name, route, path, method, names_object=names_object)
+
+    def write(self, name: str, route: str, path: str, method: str, *, names_object: bool) -> None:
+        # Pages and the admin get no body: they look up the centre and the object first.
+        request_body = self.bodies.get((name, method), {})
+        answer = getattr(self.visitor, method)(path, request_body, format="json")
+        request = f"{method.upper()} {path}"
+        self.check_answer(request, name, answer)
+        status, actor = answer.status_code, self.actor
+        if route.startswith("api/") and names_object and (name, method) in self.bodies:
+            # A body centre A's staff may send: only the lookup or the permission may refuse it.
+            if status not in (401, 403, 404):
+                self.problems.append(f"{request} ({name}): {status} for {actor}, not a refusal of the object")
+        elif 200 <= status < 300 and (actor != "other" or names_object or "slug" in route or request_body):
+            # Every probe body names centre A's objects; another centre's staff may write
+            # only to their own centre, at a route that names neither centre A nor its objects.
+            self.problems.append(f"{request} ({name}): {status} for {actor}")
+
+
+@pytest.mark.parametrize("actor", ["other", "volunteer", "member", "anonymous"])
+def test_no_outsider_reaches_centre_a_data(actor, world):
+    probe = Probe(actor, world)
+    before = world.snapshot()
     for name, route, view in routes():
         if name.endswith("webhook"):
             continue  # the ESP webhooks: tests/notifications/test_outbox.py (secret, replay)
         if "<drf_format_suffix:format>" in route:
             continue  # the same view as the route without a format
-        path = fill(name, route, view, world, actor)
-        if path is None:
-            problems.append(f"{name} ({route}): a parameter the matrix cannot fill")
-            continue
-        covered += 1
-        answer = visitor.get(path)
-        body = check_answer(f"GET {path}", name, answer)
-        public = name in PUBLIC or name in TOKEN_ROUTES or (actor == "volunteer" and name in PORTAL)
-        # Staff of another centre may list their own centre's data: only centre A's must not show.
-        # ... and only on a route that names no object of centre A.
-        names_object = names_an_object(route)
-        own_list = actor == "other" and answer.status_code == 200 and world.centre.slug not in body
-        own_list = own_list and not names_object
-        if not public and answer.status_code not in REFUSED and not own_list:
-            problems.append(f"GET {path} ({name}): {answer.status_code} for {actor}")
-        # The volunteer's own portal is theirs to write to, except where it names another's object.
-        if public and not (actor == "volunteer" and name in PORTAL and names_object):
-            continue
-        for method in WRITES:
-            # Pages and the admin get no body: they look up the centre and the object first.
-            request_body = bodies.get((name, method), {})
-            answer = getattr(visitor, method)(path, request_body, format="json")
-            request = f"{method.upper()} {path}"
-            check_answer(request, name, answer)
-            status = answer.status_code
-            if route.startswith("api/") and names_object and (name, method) in bodies:
-                # A body centre A's staff may send: only the lookup or the permission may refuse it.
-                if status not in (401, 403, 404):
-                    problems.append(f"{request} ({name}): {status} for {actor}, not a refusal of the object")
-            elif 200 <= status < 300 and (actor != "other" or names_object or "slug" in route or request_body):
-                # Every probe body names centre A's objects; another centre's staff may write
-                # only to their own centre, at a route that names neither centre A nor its objects.
-                problems.append(f"{request} ({name}): {status} for {actor}")
-    assert problems == [], "\n".join(problems)
+        probe.route(name, route, view)
+    assert probe.problems == [], "\n".join(probe.problems)
     after = world.snapshot()
     changed = [label for label in before if after[label] != before[label]]
     assert changed == [], f"an outsider changed centre A's data: {changed}"
-    assert covered > 300  # 355 routes today, each asked with GET and, unless public, POST, PUT, PATCH, DELETE
+    assert probe.covered > 300  # 355 routes today, each asked with GET and, unless public, POST, PUT, PATCH, DELETE
 
 
 def test_the_named_routes_exist():

@@ -8,15 +8,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meetings.intake import services as intake
-from meetings.intake.models import Enquiry
+from intake.models import Enquiry
+from intake.selectors import founding_suggestions
 from meetings.models import Group, Meeting
-from notifications import services as outbox
+from meetings.services.reminders import reminders_queue_due
 from notifications.models import OutgoingMail
-from notifications.reminders import reminders_queue_due
+from notifications.services.outbox import mail_queue, outbox_flush
+from notifications.services.sending import outbox_requeue_stuck
 from tests.factories import GroupFactory, MembershipFactory, PersonFactory, RoomFactory, TopicFactory, every, queue_mail
-from volunteers import services as volunteering
 from volunteers.models import StarterAssignment, Volunteer
+from volunteers.selectors import phase_outs_due
+from volunteers.services.phase_out import phase_out_notify_due
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -60,13 +62,13 @@ def test_the_reminder_job_costs_the_same_for_one_reminder_and_many(centre_a, cen
 
 def stuck_rows(centre, count: int) -> None:
     for number in range(count):
-        mail = outbox.mail_queue(
+        mail = mail_queue(
             centre=centre,
             kind="system",
             obj=f"stuck-{number}-{every(OutgoingMail).count()}",
             recipient=f"s{number}@example.net",
             language="de",
-            template="enquiry_received",
+            template="intake/mail/enquiry_received",
             context={"centre": centre},
         )
         every(OutgoingMail).filter(pk=mail.pk).update(status="sending", sending_since=NOW - timedelta(hours=1))
@@ -75,10 +77,10 @@ def stuck_rows(centre, count: int) -> None:
 def test_the_outbox_sweepers_cost_the_same_for_one_row_and_many(centre_a, frozen_now):
     frozen_now(NOW)
     stuck_rows(centre_a, 1)
-    one = queries(lambda: (outbox.outbox_requeue_stuck(now=NOW), outbox.outbox_flush(older_than=timedelta(0))))
+    one = queries(lambda: (outbox_requeue_stuck(now=NOW), outbox_flush(older_than=timedelta(0))))
     every(OutgoingMail).update(status="sent")
     stuck_rows(centre_a, 6)
-    many = queries(lambda: (outbox.outbox_requeue_stuck(now=NOW), outbox.outbox_flush(older_than=timedelta(0))))
+    many = queries(lambda: (outbox_requeue_stuck(now=NOW), outbox_flush(older_than=timedelta(0))))
     assert many == one
 
 
@@ -101,13 +103,13 @@ def due_group(centre) -> None:
 def test_the_phase_out_job_costs_the_same_for_one_due_group_and_many(centre_a, coordinator_a, frozen_now):
     frozen_now(NOW)
     due_group(centre_a)
-    one = queries(lambda: volunteering.phase_outs_due())
+    one = queries(lambda: phase_outs_due())
     for _ in range(4):
         due_group(centre_a)
-    assert len(volunteering.phase_outs_due()) == 5
-    assert queries(lambda: volunteering.phase_outs_due()) == one
+    assert len(phase_outs_due()) == 5
+    assert queries(lambda: phase_outs_due()) == one
     # The mail: one per coordinator and day, whatever the number of groups.
-    assert volunteering.phase_out_notify_due(today=NOW.date()) == 1
+    assert phase_out_notify_due(today=NOW.date()) == 1
 
 
 def test_the_founding_suggestion_job_costs_the_same_for_one_list_and_many(centre_a, coordinator_a, frozen_now):
@@ -130,17 +132,17 @@ def test_the_founding_suggestion_job_costs_the_same_for_one_list_and_many(centre
             assert enquiry.pk
 
     waiting_list()
-    one = queries(lambda: intake.founding_suggestions([centre_a.pk]))
+    one = queries(lambda: founding_suggestions([centre_a.pk]))
     waiting_list()
     waiting_list()
-    assert len(intake.founding_suggestions([centre_a.pk])) == 3
-    assert queries(lambda: intake.founding_suggestions([centre_a.pk])) == one == 1
+    assert len(founding_suggestions([centre_a.pk])) == 3
+    assert queries(lambda: founding_suggestions([centre_a.pk])) == one == 1
 
 
 def test_the_retention_job_costs_the_same_for_one_old_mail_and_many(centre_a, frozen_now):
     """Mail past its period is anonymised in bulk. (People and volunteers are erased one by one,
     each in full: see docs/performance.md.)"""
-    from centres.retention import retention_apply
+    from centres.services.retention import retention_apply
 
     made = iter(range(100))
 

@@ -148,8 +148,11 @@ def test_the_planners_move_form_names_the_gap(client, coordinator_a, centre_a, r
 
 SERIALIZER_MODULES = [
     "centres.api.serializers",
-    "meetings.api.serializers",
-    "meetings.intake.api.serializers",
+    "meetings.api.serializers.groups",
+    "meetings.api.serializers.meetings",
+    "meetings.api.serializers.places",
+    "meetings.api.serializers.series",
+    "intake.api.serializers",
     "notifications.api.serializers",
     "volunteers.api.serializers",
 ]

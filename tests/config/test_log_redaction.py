@@ -22,7 +22,7 @@ from gunicorn.config import Config
 from centres.scoping import all_centres_scope
 from config.celery import app
 from config.log_filters import MaskSecretsFilter, is_secret_parameter, mask_secrets, secret_routes
-from notifications.member_links import member_url
+from meetings.member_links import member_url
 from tests.factories import MembershipFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,7 +160,7 @@ def test_an_error_on_a_token_route_reports_no_token(log_output, monkeypatch):
     def broken(*, purpose: str, token: str):
         raise RuntimeError("cannot read /m/" + token + "/")
 
-    monkeypatch.setattr("notifications.views.member_token_read", broken)
+    monkeypatch.setattr("meetings.views.member.member_token_read", broken)
     answer = Client(raise_request_exception=False).get(f"/m/{SECRET}/")
     written = log_output.getvalue()
     assert answer.status_code == 500

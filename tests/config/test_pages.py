@@ -29,6 +29,14 @@ def test_health_check_reports_the_database(client):
     assert client.get("/healthz/").json() == {"status": "ok", "database": "ok"}
 
 
+def test_health_check_answers_by_address_over_http_in_production_settings(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["kontakt.example.org"]
+    response = client.get("/healthz/", HTTP_HOST="172.18.0.5:8000")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
 def test_api_schema_describes_the_centre_endpoints(client):
     response = client.get("/api/schema/", {"format": "json"})
     paths = response.json()["paths"]

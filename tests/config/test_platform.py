@@ -3,6 +3,7 @@
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.clock_ahead import CLOCK_VARIABLES
@@ -101,3 +102,15 @@ def test_gunicorn_access_log_masks_the_private_feed_token(tmp_path):
     assert status == 404
     assert '"GET /calendar/people/***.ics" 404' in output
     assert "SECRETTOKEN123" not in output
+
+
+def test_the_benchmark_entry_points_import_before_django_is_set_up():
+    # `make bench` imports its modules first and sets Django up against the bench database after;
+    # a module that reads models at import time (a test helper pulling in factories) breaks it.
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    modules = ["tests.benchmarks.run", "tests.benchmarks.growth", "tests.benchmarks.load", "tests.benchmarks.mail"]
+    code = "import importlib, sys; [importlib.import_module(name) for name in sys.argv[1:]]"
+    result = subprocess.run(
+        [sys.executable, "-c", code, *modules], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr

@@ -14,11 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from centres.models import AuditLogEntry, ConsentRecord
+from intake.models import Enquiry
 from meetings import caching
-from meetings.intake.models import Enquiry
 from meetings.models import Closure, Meeting, MeetingSeries, Membership
 from notifications.models import NewsletterIssue, NewsletterIssueText, NewsletterList
-from notifications.services import mail_queue
+from notifications.services.outbox import mail_queue
 from tests.factories import (
     CentreFactory,
     GroupFactory,
@@ -139,7 +139,7 @@ MAKERS = {
         obj=f"budget-{_n()}",
         recipient=f"r{_n()}@example.net",
         language="de",
-        template="enquiry_received",
+        template="intake/mail/enquiry_received",
         context={"centre": centre},
     ),
     "volunteer-list": lambda centre, staff: volunteer(centre),

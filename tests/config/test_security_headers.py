@@ -75,8 +75,8 @@ def web_templates() -> list[Path]:
     found = []
     for folder in [ROOT / "templates", *ROOT.glob("*/templates")]:
         for path in folder.rglob("*.html"):
-            # Mail templates live under templates/notifications/ of the app that owns the noun.
-            if "/templates/notifications/" in str(path) and (path.name in ("body.html", "issue_body.html")):
+            # Mail templates live under templates/<app>/mail/ of the app that sends them.
+            if "/mail/" in str(path) and (path.name in ("body.html", "issue_body.html")):
                 continue
             found.append(path)
     return found

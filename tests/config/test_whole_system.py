@@ -30,8 +30,8 @@ import requests
 from django.utils import timezone
 from psycopg import sql
 
-from notifications.member_links import member_token
-from notifications.newsletters import subscriber_token_for
+from meetings.member_links import member_token
+from notifications.services.newsletters import subscriber_token_for
 from tests.clock_ahead import CLOCK_VARIABLES
 from tests.conftest import skip_or_fail
 from tests.notifications.fake_esp import FakePostmark

@@ -4,7 +4,7 @@ in, staff of another centre and volunteers get a 404 and see nothing."""
 import pytest
 from django.urls import reverse
 
-from meetings.intake.models import Enquiry
+from intake.models import Enquiry
 from notifications.models import NewsletterIssue, NewsletterList
 from tests.factories import GroupFactory, PersonFactory, StaffRoleFactory, every
 from volunteers.models import Volunteer

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from centres.scoping import centre_scope
 from meetings.models import Closure, Meeting, MeetingSeries
 from meetings.tasks import extend_horizon, extend_horizon_all
 from tests.factories import MembershipFactory, every
@@ -40,7 +41,8 @@ def world_b(centre_b, room_b, group_b, person_b):
         uid="b@test",
     )
     every(Closure).create(centre=centre_b, starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 2), reason="Nytår")
-    calendar_link_issue(actor=None, person=person_b)
+    with centre_scope(centre_b.pk):
+        calendar_link_issue(actor=None, person=person_b)
 
 
 @pytest.mark.parametrize("model", MODELS)

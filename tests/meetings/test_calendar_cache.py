@@ -8,12 +8,13 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from centres.accounts import api_token_issue
+from centres.services.accounts import api_token_issue
 from meetings import caching
 from meetings.models import CalendarChange, Meeting, MeetingSeries
 from meetings.services import closures, groups, places
 from meetings.services import meetings as meeting_changes
 from meetings.services import series as series_services
+from meetings.services.materialise import horizon_extend
 from tests.conftest import token_client
 from tests.factories import GroupFactory, RoomFactory, every
 
@@ -95,7 +96,7 @@ def test_the_nightly_horizon_extension_shows_at_once(coordinator_a, weekly_serie
     far = {"starts_after": "2027-07-05T00:00:00Z", "starts_before": "2027-07-12T00:00:00Z"}
     assert token_client(coordinator_a).get("/api/v1/meetings/", far).json()["count"] == 0
     frozen_now(datetime(2027, 2, 1, 9, 0, tzinfo=UTC))  # two months on: the horizon moves
-    created = series_services.horizon_extend(centre=centre_a).created
+    created = horizon_extend(centre=centre_a).created
     assert created > 0
     api_token_issue(user=coordinator_a)  # a token lasts a day: two months on, the coordinator asks again
     assert token_client(coordinator_a).get("/api/v1/meetings/", far).json()["count"] == 1
@@ -211,7 +212,7 @@ def test_the_list_of_meetings_is_exactly_what_the_serializer_shows(api_a, weekly
     out as MeetingSerializer shows it, field for field."""
     import json
 
-    from meetings.api.serializers import MeetingSerializer
+    from meetings.api.serializers.meetings import MeetingSerializer
     from meetings.selectors import meeting_list
 
     first, second, *_ = every(Meeting).filter(series=weekly_series).order_by("starts_at")

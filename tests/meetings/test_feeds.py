@@ -16,6 +16,8 @@ from meetings.services.meetings import meeting_cancel, meeting_move
 from meetings.services.series import series_create
 from tests.factories import GroupFactory, MembershipFactory, PersonFactory, RoomFactory, every
 
+pytestmark = pytest.mark.usefixtures("unscoped")
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 

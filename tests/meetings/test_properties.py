@@ -14,12 +14,14 @@ from hypothesis import strategies as st
 
 from config.errors import ConflictError, DomainError
 from config.local_time import local_time_problem
-from meetings.booking import RoomClashError, RoomUnavailableError
+from meetings.booking import RoomClashError, RoomUnavailableError, horizon_end, local_today
 from meetings.models import Closure, Meeting, MeetingSeries, OpeningHours
 from meetings.recurrence import SEARCH_WINDOW, local_occurrences, occurrence_starts
 from meetings.services.meetings import meeting_annotate, meeting_cancel, meeting_move, meeting_reinstate, one_off_create
-from meetings.services.series import horizon_end, local_today, series_create
+from meetings.services.series import series_create
 from tests.factories import RoomFactory, every
+
+pytestmark = pytest.mark.usefixtures("unscoped")
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Berlin
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -284,6 +286,93 @@ operations = st.lists(
 )
 
 
+class BookingModel:
+    """The test's own model of the rooms: meeting id -> [room index, start, end, live]. Each
+    operation runs on the services and must be refused exactly when the model says so."""
+
+    def __init__(self, centre, rooms):
+        self.centre, self.rooms = centre, rooms
+        self.meetings: dict[int, list] = {}
+
+    def taken(self, room_index, starts_at, ends_at, ignore=None) -> bool:
+        return any(
+            live and room == room_index and pk != ignore and overlaps(starts_at, ends_at, start, end)
+            for pk, (room, start, end, live) in self.meetings.items()
+        )
+
+    def apply(self, operation) -> None:
+        if operation[0] == "book":
+            self.book(*operation[1:])
+        elif self.meetings:
+            pk = sorted(self.meetings)[operation[1] % len(self.meetings)]
+            {"cancel": self.cancel, "reinstate": self.reinstate, "move": self.move}[operation[0]](pk, *operation[2:])
+
+    def book(self, room_index, starts_at, length) -> None:
+        ends_at = starts_at + length
+
+        def book():
+            return one_off_create(
+                actor=None,
+                centre=self.centre,
+                room=self.rooms[room_index],
+                title="Infoabend",
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+
+        if room_unavailable(room_index, starts_at, ends_at):
+            with pytest.raises(RoomUnavailableError):
+                book()
+        elif self.taken(room_index, starts_at, ends_at):
+            with pytest.raises(RoomClashError):
+                book()
+        else:
+            self.meetings[book().pk] = [room_index, starts_at, ends_at, True]
+
+    def cancel(self, pk) -> None:
+        meeting = every(Meeting).get(pk=pk)
+        if not self.meetings[pk][3]:
+            with pytest.raises(ConflictError):
+                meeting_cancel(actor=None, meeting=meeting)
+        else:
+            meeting_cancel(actor=None, meeting=meeting)
+            self.meetings[pk][3] = False
+
+    def reinstate(self, pk) -> None:
+        room_index, starts_at, ends_at, live = self.meetings[pk]
+        meeting = every(Meeting).get(pk=pk)
+        if live:
+            with pytest.raises(ConflictError):
+                meeting_reinstate(actor=None, meeting=meeting)
+        elif self.taken(room_index, starts_at, ends_at, ignore=pk):
+            with pytest.raises(RoomClashError):
+                meeting_reinstate(actor=None, meeting=meeting)
+        else:
+            meeting_reinstate(actor=None, meeting=meeting)
+            self.meetings[pk][3] = True
+
+    def move(self, pk, new_room_index, new_start) -> None:
+        _room_index, starts_at, ends_at, live = self.meetings[pk]
+        new_end = new_start + (ends_at - starts_at)
+        meeting = every(Meeting).get(pk=pk)
+
+        def move():
+            return meeting_move(actor=None, meeting=meeting, starts_at=new_start, room=self.rooms[new_room_index])
+
+        if not live:
+            with pytest.raises(ConflictError):
+                move()
+        elif room_unavailable(new_room_index, new_start, new_end):
+            with pytest.raises(RoomUnavailableError):
+                move()
+        elif self.taken(new_room_index, new_start, new_end, ignore=pk):
+            with pytest.raises(RoomClashError):
+                move()
+        else:
+            move()
+            self.meetings[pk] = [new_room_index, new_start, new_end, True]
+
+
 @property_settings
 @given(plan=operations)
 @example(  # a freed slot is taken; reinstating clashes until the other meeting moves away
@@ -305,83 +394,10 @@ def test_bookings_moves_and_reinstatements_are_refused_exactly_when_the_room_is_
 ):
     frozen_now(NOW)
     every(Meeting).filter(room__in=booking_rooms).delete()
-    # Model: meeting id -> [room index, start, end, live]
-    model: dict[int, list] = {}
-
-    def taken(room_index, starts_at, ends_at, ignore=None) -> bool:
-        return any(
-            live and room == room_index and pk != ignore and overlaps(starts_at, ends_at, start, end)
-            for pk, (room, start, end, live) in model.items()
-        )
-
+    rooms = BookingModel(centre_a, booking_rooms)
     for operation in plan:
-        action = operation[0]
-        if action == "book":
-            _action, room_index, starts_at, length = operation
-            ends_at = starts_at + length
-
-            def book(room_index=room_index, starts_at=starts_at, ends_at=ends_at):
-                return one_off_create(
-                    actor=None,
-                    centre=centre_a,
-                    room=booking_rooms[room_index],
-                    title="Infoabend",
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                )
-
-            if room_unavailable(room_index, starts_at, ends_at):
-                with pytest.raises(RoomUnavailableError):
-                    book()
-            elif taken(room_index, starts_at, ends_at):
-                with pytest.raises(RoomClashError):
-                    book()
-            else:
-                model[book().pk] = [room_index, starts_at, ends_at, True]
-            continue
-        if not model:
-            continue
-        pk = sorted(model)[operation[1] % len(model)]
-        room_index, starts_at, ends_at, live = model[pk]
-        meeting = every(Meeting).get(pk=pk)
-        if action == "cancel":
-            if not live:
-                with pytest.raises(ConflictError):
-                    meeting_cancel(actor=None, meeting=meeting)
-            else:
-                meeting_cancel(actor=None, meeting=meeting)
-                model[pk][3] = False
-        elif action == "reinstate":
-            if live:
-                with pytest.raises(ConflictError):
-                    meeting_reinstate(actor=None, meeting=meeting)
-            elif taken(room_index, starts_at, ends_at, ignore=pk):
-                with pytest.raises(RoomClashError):
-                    meeting_reinstate(actor=None, meeting=meeting)
-            else:
-                meeting_reinstate(actor=None, meeting=meeting)
-                model[pk][3] = True
-        else:
-            _action, _which, new_room_index, new_start = operation
-            new_end = new_start + (ends_at - starts_at)
-
-            def move(meeting=meeting, new_room_index=new_room_index, new_start=new_start):
-                return meeting_move(
-                    actor=None, meeting=meeting, starts_at=new_start, room=booking_rooms[new_room_index]
-                )
-
-            if not live:
-                with pytest.raises(ConflictError):
-                    move()
-            elif room_unavailable(new_room_index, new_start, new_end):
-                with pytest.raises(RoomUnavailableError):
-                    move()
-            elif taken(new_room_index, new_start, new_end, ignore=pk):
-                with pytest.raises(RoomClashError):
-                    move()
-            else:
-                move()
-                model[pk] = [new_room_index, new_start, new_end, True]
+        rooms.apply(operation)
+    model = rooms.meetings
 
     assert_no_live_overlap(booking_rooms)
     rows = every(Meeting).filter(room__in=booking_rooms)

@@ -7,8 +7,8 @@ import pytest
 
 from centres.models import ConsentRecord, Person
 from centres.selectors import consent_withdrawn, person_withdrew
-from meetings.intake import services as intake
-from meetings.intake.models import Enquiry
+from intake.models import Enquiry
+from intake.services.submission import enquiry_submit
 from meetings.models import Membership
 from tests.conftest import token_client
 from tests.factories import PersonFactory, TopicFactory, every
@@ -109,7 +109,7 @@ def test_the_enquiry_warns_before_placing_a_person_who_withdrew(client, coordina
     topic = TopicFactory(centre=centre_a, name="Trauer")
     group_a.topic = topic
     group_a.save(update_fields=["topic"])
-    enquiry = intake.enquiry_submit(
+    enquiry = enquiry_submit(
         actor=None,
         centre=centre_a,
         name="Someone",

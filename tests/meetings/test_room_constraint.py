@@ -6,11 +6,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from centres.scoping import centre_scope
 from config.errors import ConflictError
 from meetings.models import Meeting
 from meetings.services import meetings as meeting_changes
 from meetings.services import series as services
 from tests.factories import every
+
+pytestmark = pytest.mark.usefixtures("unscoped")
 
 
 def test_the_database_refuses_an_overlapping_live_meeting(requires_postgres, room_a, centre_a):
@@ -58,14 +61,15 @@ def test_concurrent_bookings_of_one_slot_give_exactly_one_success(requires_postg
     def book(n: int) -> None:
         barrier.wait()
         try:
-            meeting_changes.one_off_create(
-                actor=None,
-                centre=centre_a,
-                room=room_a,
-                title=f"Booking {n}",
-                starts_at=start,
-                ends_at=start + timedelta(hours=1),
-            )
+            with centre_scope(centre_a.pk):  # each thread is its own request
+                meeting_changes.one_off_create(
+                    actor=None,
+                    centre=centre_a,
+                    room=room_a,
+                    title=f"Booking {n}",
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=1),
+                )
             outcomes.append("booked")
         except ConflictError:
             outcomes.append("conflict")
@@ -88,10 +92,10 @@ def test_bulk_copy_writes_the_same_meetings_as_insert(
 ):
     from datetime import date, time
 
-    from meetings.services import closures
+    from meetings.services import closures, materialise
 
     frozen_now(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
-    monkeypatch.setattr(services, "COPY_THRESHOLD", 1)
+    monkeypatch.setattr(materialise, "COPY_THRESHOLD", 1)
     closures.closure_create(
         actor=None, centre=centre_a, starts_on=date(2026, 12, 22), ends_on=date(2026, 12, 22), reason="Fest"
     )

@@ -13,9 +13,10 @@ from meetings.recurrence import RecurrenceError
 from meetings.services import closures, groups, places
 from meetings.services import meetings as meeting_changes
 from meetings.services import series as services
+from meetings.services.materialise import horizon_extend
 from tests.factories import GroupFactory, RoomFactory, TopicFactory, every
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -41,9 +42,9 @@ def test_series_materialises_every_occurrence_up_to_the_horizon(weekly_series):
 
 def test_horizon_extension_adds_the_next_days_and_twice_changes_nothing(weekly_series, frozen_now):
     frozen_now(datetime(2026, 12, 14, 9, 0, tzinfo=UTC))
-    first = services.horizon_extend(centre=weekly_series.centre)
+    first = horizon_extend(centre=weekly_series.centre)
     assert (first.series, first.created) == (1, 2)
-    second = services.horizon_extend(centre=weekly_series.centre)
+    second = horizon_extend(centre=weekly_series.centre)
     assert (second.series, second.created) == (0, 0)
     assert every(Meeting).filter(series=weekly_series).count() == 28
 

@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from config.errors import DomainError
 from meetings.booking import closure_on, closures_for_rooms
 from meetings.models import Closure, Meeting, MeetingSeries
-from meetings.selectors import free_intervals
 from meetings.services import closures
 from meetings.services import meetings as meeting_changes
 from meetings.services import series as services
+from meetings.week_plan import free_intervals
 from tests.factories import GroupFactory, RoomFactory, every
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -14,7 +14,7 @@ from meetings.services.series import series_create
 from notifications.models import NewsletterIssueText, NewsletterList
 from tests.factories import GroupFactory, every
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
 ONE_LINE = "Enter one line: line breaks and control characters are not allowed here."
 

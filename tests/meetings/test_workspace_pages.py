@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import timezone
 
-from meetings.intake import services as intake
-from meetings.intake.models import Enquiry
+from intake.models import Enquiry
+from intake.services.queue import enquiry_conversation_schedule
+from intake.services.submission import enquiry_submit
 from meetings.models import Meeting, MeetingSeries
 from notifications.models import NewsletterIssue, NewsletterIssueText, NewsletterList
 from tests.factories import TopicFactory, every
@@ -53,15 +54,15 @@ def test_moving_keeps_the_length_goes_to_the_new_week_and_refuses_far_dates(
 ):
     meeting = every(Meeting).filter(series=weekly_series).order_by("starts_at").first()
     url = f"/centres/{centre_a.slug}/planner/meetings/{meeting.pk}/"
-    moved = coordinator.post(url, {"action": "move", "starts_at": "2026-12-17T18:00", "room": room_a.pk})
+    moved = coordinator.post(url + "move/", {"starts_at": "2026-12-17T18:00", "room": room_a.pk})
     assert moved.status_code == 302
     assert moved.url.endswith("?week=2026-12-17&changed=1")
     meeting.refresh_from_db()
     assert timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M") == "2026-12-17 18:00"
     assert meeting.ends_at - meeting.starts_at == timezone.timedelta(hours=2)
-    far = coordinator.post(url, {"action": "move", "starts_at": "9999-12-31T23:30", "room": room_a.pk})
+    far = coordinator.post(url + "move/", {"starts_at": "9999-12-31T23:30", "room": room_a.pk})
     assert far.status_code == 400
-    unconfirmed = coordinator.post(url, {"action": "cancel"})
+    unconfirmed = coordinator.post(url + "cancel/", {})
     assert unconfirmed.status_code == 400
     meeting.refresh_from_db()
     assert meeting.status == "scheduled"
@@ -70,16 +71,16 @@ def test_moving_keeps_the_length_goes_to_the_new_week_and_refuses_far_dates(
 def test_an_intake_conversation_is_changed_only_on_its_enquiry(coordinator, centre_a, room_a, frozen_now):
     frozen_now(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     topic = TopicFactory(centre=centre_a)
-    enquiry = intake.enquiry_submit(
+    enquiry = enquiry_submit(
         actor=None, centre=centre_a, name="X", email="x@example.net", language="de", topics=[topic], consent=True
     )
-    intake.enquiry_conversation_schedule(
+    enquiry_conversation_schedule(
         actor=None, enquiry=enquiry, kind="in_person", starts_at=datetime(2026, 12, 3, 9, 0, tzinfo=UTC), room=room_a
     )
     booking = every(Enquiry).get(pk=enquiry.pk).conversation_meeting
     url = f"/centres/{centre_a.slug}/planner/meetings/{booking.pk}/"
     assert "Open the enquiry" in coordinator.get(url).content.decode()
-    refused = coordinator.post(url, {"action": "cancel", "confirm": "yes"})
+    refused = coordinator.post(url + "cancel/", {"confirm": "yes"})
     assert refused.status_code == 409
     booking.refresh_from_db()
     assert booking.status == "scheduled"
@@ -98,3 +99,13 @@ def test_the_composer_refuses_a_time_outside_the_next_year(coordinator, centre_a
     assert coordinator.post(url, {"action": "schedule", "when-at": ""}).status_code == 302
     issue.refresh_from_db()
     assert issue.status == "scheduled"
+
+
+def test_the_bookings_own_url_still_takes_a_posted_action(coordinator, centre_a, weekly_series):
+    meeting = every(Meeting).filter(series=weekly_series).order_by("starts_at").first()
+    url = f"/centres/{centre_a.slug}/planner/meetings/{meeting.pk}/"
+    assert coordinator.post(url, {"action": "other"}).status_code == 400
+    cancelled = coordinator.post(url, {"action": "cancel", "confirm": "yes", "note": "Krank"})
+    assert cancelled.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == "cancelled"

@@ -28,17 +28,19 @@ def weekly_series_for_notices(group_a, centre_a, frozen_now):
     """The meetings' weekly series (Tuesdays 19:00 from 2026-12-01, now 2026-11-30 09:00 UTC)."""
     from datetime import UTC, date, datetime, time
 
+    from centres.scoping import centre_scope
     from meetings.services.series import series_create
     from tests.factories import RoomFactory
 
     frozen_now(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     room = RoomFactory(location__centre=centre_a, name="Raum Linde")
-    return series_create(
-        actor=None,
-        group=group_a,
-        room=room,
-        rule="FREQ=WEEKLY;BYDAY=TU",
-        starts_on=date(2026, 12, 1),
-        start_time=time(19, 0),
-        duration_minutes=120,
-    )
+    with centre_scope(centre_a.pk):  # set-up, as a coordinator of centre A would book it
+        return series_create(
+            actor=None,
+            group=group_a,
+            room=room,
+            rule="FREQ=WEEKLY;BYDAY=TU",
+            starts_on=date(2026, 12, 1),
+            start_time=time(19, 0),
+            duration_minutes=120,
+        )

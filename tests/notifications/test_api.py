@@ -80,8 +80,8 @@ def test_another_centres_newsletters_are_out_of_reach(api_a, news_a, news_b):
     assert not every(NewsletterIssue).exists()
 
 
-def test_the_outbox_shows_only_the_own_centre(api_a, centre_a, centre_b):
-    from notifications.services import mail_queue
+def test_the_outbox_shows_only_the_own_centre(api_a, centre_a, centre_b, unscoped):
+    from notifications.services.outbox import mail_queue
 
     for centre in (centre_a, centre_b):
         mail_queue(
@@ -90,7 +90,7 @@ def test_the_outbox_shows_only_the_own_centre(api_a, centre_a, centre_b):
             obj="x",
             recipient=f"{centre.slug}@example.net",
             language="de",
-            template="change_notice",
+            template="meetings/mail/change_notice",
             context={"meetings": [], "all_cancelled": True, "centre": centre},
         )
     assert [item["recipient"] for item in api_a.get("/api/v1/outbox/").json()["results"]] == ["centre-a@example.net"]

@@ -20,11 +20,23 @@ from django.utils import timezone
 
 from config.celery import app
 from meetings.models import Meeting
-from notifications import services
 from notifications.models import OutgoingMail
+from notifications.services.outbox import (
+    NewMail,
+    idempotency_key,
+    mail_content_create,
+    mail_render,
+    mails_queue_bulk,
+    outbox_flush,
+)
+from notifications.services.sending import outbox_requeue_stuck
 from tests.clock_ahead import CLOCK_VARIABLES
 from tests.factories import MembershipFactory, PersonFactory, every, queue_mail
 from tests.notifications.test_worker import start_celery, start_worker, wait_ready, wait_until, worker_env
+
+# The test queues and sweeps through the services, as set-up code; the workers and beats open
+# their own scope.
+pytestmark = pytest.mark.usefixtures("unscoped")
 
 
 def free_port() -> int:
@@ -100,8 +112,8 @@ def sweep() -> None:
     """What the beat does every few minutes: rows a worker left in `sending` go back in doubt,
     and rows whose send task was lost are queued again."""
     with transaction.atomic():
-        services.outbox_requeue_stuck()
-        services.outbox_flush(older_than=timedelta(0))
+        outbox_requeue_stuck()
+        outbox_flush(older_than=timedelta(0))
 
 
 def statuses() -> dict[str, int]:
@@ -159,14 +171,14 @@ def queue_batch(centre, count: int, name: str) -> list[str]:
     recipients = [f"{name}{n}@example.net" for n in range(count)]
     context = {"meetings": [], "all_cancelled": True, "discreet": False, "centre": centre}
     with transaction.atomic():
-        rendered = services.mail_render(template="change_notice", language="de", context=context)
-        content = services.mail_content_create(centre=centre, language="de", rendered=rendered)
-        services.mails_queue_bulk(
+        rendered = mail_render(template="meetings/mail/change_notice", language="de", context=context)
+        content = mail_content_create(centre=centre, language="de", rendered=rendered)
+        mails_queue_bulk(
             [
-                services.NewMail(
+                NewMail(
                     centre_id=centre.pk,
                     kind="system",
-                    key=services.idempotency_key("system", name, recipient),
+                    key=idempotency_key("system", name, recipient),
                     recipient=recipient,
                     language="de",
                     content_id=content.pk,

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from centres.models import ConsentRecord
-from notifications import services
-from notifications.mail_requests import MAX_ATTEMPTS, mail_request_handle, mail_requests_requeue
 from notifications.models import MailRequest, NewsletterList, OutgoingMail, Subscription
+from notifications.services.mail_requests import MAX_ATTEMPTS, mail_request_handle, mail_requests_requeue
+from notifications.services.outbox import outbox_flush
 from tests.factories import PersonFactory, eager_tasks, every, handle_mail_requests
 from volunteers.models import Volunteer
 
@@ -91,24 +91,24 @@ def test_the_worker_decides_what_each_request_leads_to(client, news, centre_a):
 # --- nothing is lost with a task ------------------------------------------------------------------
 
 
-def test_a_sign_up_whose_task_was_lost_is_mailed_by_the_flush_once(client, centre_a):
+def test_a_sign_up_whose_task_was_lost_is_mailed_by_the_flush_once(client, centre_a, unscoped):
     with TestCase.captureOnCommitCallbacks() as dropped:  # the broker lost the task
         signup_page(client, centre_a, "vera@example.net")
     assert len(dropped) == 1
     assert mail.outbox == []
     with eager_tasks(), TestCase.captureOnCommitCallbacks(execute=True):
-        services.outbox_flush(older_than=timedelta(0))
+        outbox_flush(older_than=timedelta(0))
     assert [message.to for message in mail.outbox] == [["vera@example.net"]]
     # The lost task turns up after all, and the flush runs again: still one mail.
     with eager_tasks(), TestCase.captureOnCommitCallbacks(execute=True):
         for callback in dropped:
             callback()
-        services.outbox_flush(older_than=timedelta(0))
+        outbox_flush(older_than=timedelta(0))
     assert len(mail.outbox) == 1
     assert every(Volunteer).get().person.email == "vera@example.net"
 
 
-def test_a_request_that_fails_is_kept_with_its_error_and_tried_again(centre_a):
+def test_a_request_that_fails_is_kept_with_its_error_and_tried_again(centre_a, unscoped):
     # A payload the handler cannot use (a defect, not the visitor's input) fails the same each time.
     request = every(MailRequest).create(kind="password_reset", payload={"user_ids": "not ids"})
     assert mail_request_handle(request_id=request.pk) is False
@@ -163,11 +163,11 @@ def test_staff_never_see_a_confirmation_link(client, confirmation_mails, centre_
     ]
 
 
-def test_staff_never_see_a_members_own_links_in_any_mail(client, centre_a, coordinator_a):
+def test_staff_never_see_a_members_own_links_in_any_mail(client, centre_a, coordinator_a, unscoped):
     """Merge data is the recipient's own links (a member's page, an unsubscribe): they act in
     the member's name, so the outbox shows the mail without them."""
     from notifications.models import merge_field
-    from notifications.services import mail_queue
+    from notifications.services.outbox import mail_queue
 
     mail_queue(
         centre=centre_a,
@@ -175,7 +175,7 @@ def test_staff_never_see_a_members_own_links_in_any_mail(client, centre_a, coord
         obj="meeting-1",
         recipient="dora@example.net",
         language="de",
-        template="volunteer_login_link",  # any template with a link in it
+        template="volunteers/mail/volunteer_login_link",  # any template with a link in it
         context={"centre": centre_a, "login_url": merge_field("manage_url"), "minutes": 20},
         merge_data={"manage_url": "https://kontakt.example.org/m/dora-own-page-token/"},
     )
@@ -238,10 +238,10 @@ def test_a_redis_flush_loses_no_reset_and_no_login_link(requires_postgres, redis
     try:
         wait_ready(lines)
         with all_centres_scope():
-            services.outbox_flush(older_than=timedelta(0))
+            outbox_flush(older_than=timedelta(0))
         assert wait_until(lambda: fake_postmark.accepted_count == 2, 60), "".join(lines)
         with all_centres_scope():
-            services.outbox_flush(older_than=timedelta(0))  # a second flush finds nothing to send
+            outbox_flush(older_than=timedelta(0))  # a second flush finds nothing to send
         assert not wait_until(lambda: fake_postmark.accepted_count > 2, 3)
     finally:
         worker.terminate()

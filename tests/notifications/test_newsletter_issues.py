@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from notifications import issues, services, tasks
+from notifications import tasks
 from notifications.models import (
     IssueChunk,
     NewsletterIssue,
@@ -15,9 +15,22 @@ from notifications.models import (
     OutgoingMail,
     Subscription,
 )
+from notifications.selectors import issue_figures
+from notifications.services import newsletter_issues
+from notifications.services.newsletter_issues import (
+    issue_chunk_queue,
+    issue_pause,
+    issue_render,
+    issue_resume,
+    issue_schedule,
+    issue_test_send,
+    issues_send_due,
+)
+from notifications.services.sending import mails_send, mails_send_claimed
 from tests.factories import PersonFactory, every
 
-pytestmark = pytest.mark.django_db
+# The tests call the outbox and newsletter services themselves, as set-up code would.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
 
 @pytest.fixture
@@ -53,26 +66,26 @@ def run_chunk_tasks() -> int:
 
 
 def test_an_issue_goes_to_each_confirmed_subscriber_once_in_their_language(issue, fake_esp):
-    issues.issue_schedule(issue=issue)
-    assert issues.issues_send_due() == 1  # one chunk task
+    issue_schedule(issue=issue)
+    assert issues_send_due() == 1  # one chunk task
     assert run_chunk_tasks() == 5
     assert run_chunk_tasks() == 0
-    assert issues.issues_send_due() == 0
-    services.mails_send(list(every(OutgoingMail).values_list("pk", flat=True)))
+    assert issues_send_due() == 0
+    mails_send(list(every(OutgoingMail).values_list("pk", flat=True)))
     subjects = {message["To"]: message["Subject"] for message in fake_esp.accepted}
     assert sorted(subjects) == [f"leser{n}@example.net" for n in range(5)]
     assert subjects["leser4@example.net"] == "Nyt fra centret"
     assert subjects["leser0@example.net"] == "Neues aus der Kontaktstelle"
     issue.refresh_from_db()
     assert issue.status == "sent"
-    assert issues.issue_figures(issue)["sent"] == 5
+    assert issue_figures(issue)["sent"] == 5
 
 
 def test_every_issue_mail_carries_one_click_unsubscribe_headers(issue, fake_esp):
-    issues.issue_schedule(issue=issue)
-    issues.issues_send_due()
+    issue_schedule(issue=issue)
+    issues_send_due()
     run_chunk_tasks()
-    services.mails_send(list(every(OutgoingMail).values_list("pk", flat=True)))
+    mails_send(list(every(OutgoingMail).values_list("pk", flat=True)))
     headers = {header["Name"]: header["Value"] for header in fake_esp.accepted[0]["Headers"]}
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert headers["List-Unsubscribe"].startswith("<http")
@@ -80,54 +93,54 @@ def test_every_issue_mail_carries_one_click_unsubscribe_headers(issue, fake_esp)
 
 
 def test_markdown_is_rendered_and_sanitised(issue):
-    mail = issues.issue_render(issue, issue.texts.get(language="de"))
+    mail = issue_render(issue, issue.texts.get(language="de"))
     assert "<strong>neuer</strong>" in mail.html
     assert "<script" not in mail.html
     assert "onerror" not in mail.html
 
 
 def test_a_scheduled_issue_waits_for_its_time(issue):
-    issues.issue_schedule(issue=issue, at=timezone.now() + timedelta(hours=2))
-    assert issues.issues_send_due() == 0
-    assert issues.issues_send_due(now=timezone.now() + timedelta(hours=3)) == 1
+    issue_schedule(issue=issue, at=timezone.now() + timedelta(hours=2))
+    assert issues_send_due() == 0
+    assert issues_send_due(now=timezone.now() + timedelta(hours=3)) == 1
     assert run_chunk_tasks() == 5
 
 
 def test_a_chunk_whose_task_was_lost_is_queued_again(issue):
-    issues.issue_schedule(issue=issue)
-    assert issues.issues_send_due() == 1
-    assert issues.issues_send_due() == 0  # queued a moment ago: not again yet
+    issue_schedule(issue=issue)
+    assert issues_send_due() == 1
+    assert issues_send_due() == 0  # queued a moment ago: not again yet
     later = timezone.now() + timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS + 60)
-    assert issues.issues_send_due(now=later) == 1
+    assert issues_send_due(now=later) == 1
     assert run_chunk_tasks() == 5
     issue.refresh_from_db()
     assert issue.status == "sending"
-    issues.issues_send_due()
+    issues_send_due()
     issue.refresh_from_db()
     assert issue.status == "sent"
 
 
 def test_pausing_stops_between_chunks_and_resuming_finishes_without_repeats(issue, monkeypatch):
-    monkeypatch.setattr(issues, "CHUNK", 2)
-    issues.issue_schedule(issue=issue)
-    assert issues.issues_send_due() == 3
+    monkeypatch.setattr(newsletter_issues, "CHUNK", 2)
+    issue_schedule(issue=issue)
+    assert issues_send_due() == 3
     first, *others = every(IssueChunk).order_by("after_id").values_list("pk", flat=True)
-    assert len(issues.issue_chunk_queue(first)) == 2
-    issues.issue_pause(issue=issue)
-    assert [issues.issue_chunk_queue(pk) for pk in others] == [[], []]  # they wait
-    assert issues.issues_send_due() == 0
-    issues.issue_resume(issue=issue)
-    assert issues.issues_send_due() == 2  # at once, not after the lost-task timeout
+    assert len(issue_chunk_queue(first)) == 2
+    issue_pause(issue=issue)
+    assert [issue_chunk_queue(pk) for pk in others] == [[], []]  # they wait
+    assert issues_send_due() == 0
+    issue_resume(issue=issue)
+    assert issues_send_due() == 2  # at once, not after the lost-task timeout
     assert run_chunk_tasks() == 3
     assert every(OutgoingMail).filter(newsletter_issue=issue).count() == 5
-    assert issues.issues_send_due() == 0
+    assert issues_send_due() == 0
     issue.refresh_from_db()
     assert issue.status == "sent"
 
 
 def test_a_test_send_goes_only_to_the_given_address(issue, fake_esp):
-    mail = issues.issue_test_send(issue=issue, email="koordination@example.org")
-    services.mails_send([mail.pk])
+    mail = issue_test_send(issue=issue, email="koordination@example.org")
+    mails_send([mail.pk])
     assert fake_esp.recipients() == ["koordination@example.org"]
     assert fake_esp.accepted[0]["Subject"] == "Neues aus der Kontaktstelle"
 
@@ -137,17 +150,17 @@ def test_an_issue_without_text_cannot_be_scheduled(news, centre_a):
 
     empty = every(NewsletterIssue).create(centre=centre_a, newsletter=news, title="Leer")
     with pytest.raises(DomainError, match="at least one language"):
-        issues.issue_schedule(issue=empty)
+        issue_schedule(issue=empty)
 
 
 def test_someone_who_unsubscribes_after_the_rows_are_made_gets_no_issue(issue, fake_esp):
-    from notifications.newsletters import subscriptions_end
+    from notifications.services.newsletters import subscriptions_end
 
-    issues.issue_schedule(issue=issue)
-    issues.issues_send_due()
-    mail_ids = issues.issue_chunk_queue(every(IssueChunk).get().pk)
+    issue_schedule(issue=issue)
+    issues_send_due()
+    mail_ids = issue_chunk_queue(every(IssueChunk).get().pk)
     leaving = every(Subscription).select_related("person").get(person__email="leser0@example.net")
     subscriptions_end(person=leaving.person)
-    assert services.mails_send_claimed(mail_ids).sent == 4
+    assert mails_send_claimed(mail_ids).sent == 4
     assert "leser0@example.net" not in fake_esp.recipients()
     assert every(OutgoingMail).get(recipient="leser0@example.net").status == "suppressed"

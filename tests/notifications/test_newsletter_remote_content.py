@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from notifications import issues, services, tasks
+from notifications import tasks
 from notifications.models import (
     IssueChunk,
     NewsletterIssue,
@@ -15,9 +15,12 @@ from notifications.models import (
     OutgoingMail,
     Subscription,
 )
+from notifications.services.newsletter_issues import issue_render, issue_schedule, issue_test_send, issues_send_due
+from notifications.services.sending import mails_send
 from tests.factories import PersonFactory, every
 
-pytestmark = pytest.mark.django_db
+# The tests call the outbox and newsletter services themselves, as set-up code would.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
 TRACKING = """# Neues
 
@@ -47,11 +50,11 @@ def tracked_issue(centre_a):
 
 
 def test_a_sent_issue_holds_no_remote_image_or_anything_else_that_loads(tracked_issue, fake_esp):
-    issues.issue_schedule(issue=tracked_issue)
-    issues.issues_send_due()
+    issue_schedule(issue=tracked_issue)
+    issues_send_due()
     for chunk_id in every(IssueChunk).values_list("pk", flat=True):
         tasks.queue_issue_chunk.run(chunk_id)
-    services.mails_send(list(every(OutgoingMail).values_list("pk", flat=True)))
+    mails_send(list(every(OutgoingMail).values_list("pk", flat=True)))
 
     [sent] = fake_esp.accepted
     html = sent["HtmlBody"]
@@ -66,8 +69,8 @@ def test_a_sent_issue_holds_no_remote_image_or_anything_else_that_loads(tracked_
 
 def test_the_preview_and_the_test_mail_show_what_subscribers_get(tracked_issue):
     text = tracked_issue.texts.get()
-    assert "tracker.example" not in issues.issue_render(tracked_issue, text).html
-    test_mail = issues.issue_test_send(issue=tracked_issue, email="koordination@example.net")
+    assert "tracker.example" not in issue_render(tracked_issue, text).html
+    test_mail = issue_test_send(issue=tracked_issue, email="koordination@example.net")
     assert "tracker.example" not in test_mail.content.body_html
 
 

@@ -6,8 +6,10 @@ import pytest
 from django.test import Client
 
 from centres.models import ConsentRecord, Person
-from notifications import issues, newsletters
 from notifications.models import IssueChunk, NewsletterIssue, NewsletterList, OutgoingMail, Subscription
+from notifications.selectors import confirmed_subscribers_between, subscriber_from_token
+from notifications.services.newsletter_issues import issue_chunk_queue, issue_queue, issue_schedule
+from notifications.services.newsletters import CONSENT_TEXT_VERSION, preferences_url, unsubscribe_url
 from tests.factories import every, handle_mail_requests
 
 pytestmark = pytest.mark.django_db
@@ -64,18 +66,18 @@ def test_confirming_subscribes_and_records_the_consent(client, news):
     assert (subscription.status, consent.source, consent.text_version) == (
         "confirmed",
         "confirmation_link",
-        newsletters.CONSENT_TEXT_VERSION,
+        CONSENT_TEXT_VERSION,
     )
     assert consent.given_at.microsecond is not None
 
 
-def test_an_unconfirmed_subscriber_is_never_mailed_an_issue(client, news):
+def test_an_unconfirmed_subscriber_is_never_mailed_an_issue(client, news, unscoped):
     subscribe(client, news)
     issue = every(NewsletterIssue).create(centre=news.centre, newsletter=news, title="Ausgabe")
     issue.texts.create(language="de", subject="Neues", body="Text")
-    issues.issue_schedule(issue=issue)
-    issues.issue_queue(issue=issue)
-    assert [issues.issue_chunk_queue(chunk.pk) for chunk in every(IssueChunk).filter(issue=issue)] == []
+    issue_schedule(issue=issue)
+    issue_queue(issue=issue)
+    assert [issue_chunk_queue(chunk.pk) for chunk in every(IssueChunk).filter(issue=issue)] == []
     assert not every(OutgoingMail).filter(newsletter_issue=issue).exists()
     assert every(OutgoingMail).filter(kind="newsletter_confirmation").count() == 1
 
@@ -114,22 +116,22 @@ def subscriber(client, news):
     return every(Person).get(email="neu@example.net")
 
 
-def test_list_unsubscribe_headers_follow_rfc_8058(subscriber, news, settings):
+def test_list_unsubscribe_headers_follow_rfc_8058(subscriber, news, settings, unscoped):
     settings.SITE_URL = "https://kontakt.example.org"
     issue = every(NewsletterIssue).create(centre=news.centre, newsletter=news, title="Ausgabe")
     issue.texts.create(language="de", subject="Neues", body="Text")
-    issues.issue_schedule(issue=issue)
-    assert issues.issue_queue(issue=issue) == 1
-    assert len(issues.issue_chunk_queue(every(IssueChunk).get(issue=issue).pk)) == 1
+    issue_schedule(issue=issue)
+    assert issue_queue(issue=issue) == 1
+    assert len(issue_chunk_queue(every(IssueChunk).get(issue=issue).pk)) == 1
     headers = every(OutgoingMail).select_related("content").get(newsletter_issue=issue).headers
     found = re.fullmatch(r"<https://kontakt\.example\.org/newsletter/unsubscribe/(\S+)/>", headers["List-Unsubscribe"])
     assert found
-    assert newsletters.subscriber_from_token(found[1]) == subscriber
+    assert subscriber_from_token(found[1]) == subscriber
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def unsubscribe_path(person) -> str:
-    url = newsletters.unsubscribe_url(person)
+    url = unsubscribe_url(person)
     return url[url.index("/newsletter/") :]
 
 
@@ -139,7 +141,7 @@ def test_a_get_on_the_unsubscribe_link_only_asks(client, subscriber):
     assert every(Subscription).get().status == "confirmed"
 
 
-def test_a_cookieless_one_click_post_unsubscribes_at_once(subscriber):
+def test_a_cookieless_one_click_post_unsubscribes_at_once(subscriber, unscoped):
     mail_client = Client(enforce_csrf_checks=True)
     response = mail_client.post(
         unsubscribe_path(subscriber), "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
@@ -149,13 +151,13 @@ def test_a_cookieless_one_click_post_unsubscribes_at_once(subscriber):
     consent = every(ConsentRecord).get(person=subscriber, purpose="newsletter")
     assert consent.withdrawn_at is not None
     newsletter = every(Subscription).get().newsletter
-    assert newsletters.confirmed_subscribers_between(newsletter.pk, 0, 10**12) == []
+    assert confirmed_subscribers_between(newsletter.pk, 0, 10**12) == []
 
 
 def test_preferences_leave_one_newsletter_and_keep_another(client, subscriber, centre_a, news):
     other = every(NewsletterList).create(centre=centre_a, name="Ehrenamt")
     every(Subscription).create(centre=centre_a, newsletter=other, person=subscriber, status="confirmed")
-    url = newsletters.preferences_url(subscriber)
+    url = preferences_url(subscriber)
     path = url[url.index("/newsletter/") :]
     client.post(path, {"keep": [str(other.pk)]})
     statuses = dict(every(Subscription).filter(person=subscriber).values_list("newsletter__name", "status"))

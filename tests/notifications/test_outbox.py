@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 import pytest
 from icalendar import Calendar
 
-from notifications import services
 from notifications.models import OutgoingMail, SuppressedAddress, WebhookEvent
+from notifications.services.outbox import mail_queue
+from notifications.services.sending import MAX_ATTEMPTS, SendResult, _claim, _send_one, mails_send, outbox_requeue_stuck
 from tests.factories import every, queue_mail
 
-pytestmark = pytest.mark.django_db
+# The tests call the outbox and newsletter services themselves, as set-up code would.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
 
 def test_the_same_mail_is_stored_once(centre_a):
@@ -33,14 +35,14 @@ def test_a_suppressed_address_is_never_sent_to(centre_a, fake_esp):
     every(SuppressedAddress).create(centre=centre_a, email="alma@example.net", reason="bounced")
     mail = queue_mail(centre_a)
     assert mail.status == "suppressed"
-    services.mails_send([mail.pk])
+    mails_send([mail.pk])
     assert fake_esp.accepted == []
 
 
 def test_a_queued_mail_is_sent_once_even_when_sending_runs_twice(centre_a, fake_esp):
     mail = queue_mail(centre_a)
-    first = services.mails_send([mail.pk])
-    second = services.mails_send([mail.pk])
+    first = mails_send([mail.pk])
+    second = mails_send([mail.pk])
     mail.refresh_from_db()
     assert (first.sent, second.sent) == (1, 0)
     assert fake_esp.recipients() == ["alma@example.net"]
@@ -50,7 +52,7 @@ def test_a_queued_mail_is_sent_once_even_when_sending_runs_twice(centre_a, fake_
 def test_an_esp_outage_is_retried_and_the_mail_goes_out_once(centre_a, fake_esp):
     mail = queue_mail(centre_a)
     fake_esp.fail_next = 2
-    results = [services.mails_send([mail.pk]) for _ in range(3)]
+    results = [mails_send([mail.pk]) for _ in range(3)]
     mail.refresh_from_db()
     assert [(result.sent, len(result.retry)) for result in results] == [(0, 1), (0, 1), (1, 0)]
     assert (mail.status, mail.attempts) == ("sent", 3)
@@ -61,7 +63,7 @@ def test_a_timeout_is_transient(centre_a, fake_esp, settings):
     settings.ANYMAIL = {**settings.ANYMAIL, "REQUESTS_TIMEOUT": 0.2}
     fake_esp.delay = 0.5
     mail = queue_mail(centre_a)
-    result = services.mails_send([mail.pk])
+    result = mails_send([mail.pk])
     mail.refresh_from_db()
     assert (result.retry, mail.status) == ([mail.pk], "queued")
     assert "Timeout" in mail.last_error or "timed out" in mail.last_error
@@ -70,7 +72,7 @@ def test_a_timeout_is_transient(centre_a, fake_esp, settings):
 def test_a_permanent_refusal_fails_at_once_and_shows_the_error(centre_a, fake_esp):
     fake_esp.reject_recipients = {"alma@example.net"}
     mail = queue_mail(centre_a)
-    result = services.mails_send([mail.pk])
+    result = mails_send([mail.pk])
     mail.refresh_from_db()
     assert (result.failed, mail.status, mail.attempts) == (1, "failed", 1)
     assert "inactive" in mail.last_error.lower() or "rejected" in mail.last_error
@@ -80,9 +82,9 @@ def test_after_eight_failed_attempts_a_mail_is_failed(centre_a, fake_esp):
     mail = queue_mail(centre_a)
     fake_esp.fail_next = 20
     for _ in range(10):
-        services.mails_send([mail.pk])
+        mails_send([mail.pk])
     mail.refresh_from_db()
-    assert (mail.status, mail.attempts) == ("failed", services.MAX_ATTEMPTS)
+    assert (mail.status, mail.attempts) == ("failed", MAX_ATTEMPTS)
     assert "500" in mail.last_error
     assert fake_esp.accepted == []
 
@@ -92,17 +94,17 @@ def test_calendar_attachments_reach_the_esp_as_text_calendar(centre_a, fake_esp,
     from meetings.models import Meeting
 
     meeting = every(Meeting).filter(series=weekly_series_for_notices).first()
-    mail = services.mail_queue(
+    mail = mail_queue(
         centre=centre_a,
         kind=OutgoingMail.Kind.REMINDER,
         obj="ics",
         recipient="alma@example.net",
         language="de",
-        template="change_notice",
+        template="meetings/mail/change_notice",
         context={"meetings": [], "all_cancelled": False, "discreet": False, "centre": centre_a},
         calendar=meetings_calendar([meeting], name="x", method="REQUEST").decode(),
     )
-    services.mails_send([mail.pk])
+    mails_send([mail.pk])
     attachment = fake_esp.accepted[0]["Attachments"][0]
     assert attachment["ContentType"].startswith("text/calendar")
     calendar = Calendar.from_ical(base64.b64decode(attachment["Content"]))
@@ -112,7 +114,7 @@ def test_calendar_attachments_reach_the_esp_as_text_calendar(centre_a, fake_esp,
 
 def test_no_open_or_click_tracking_is_asked_for(centre_a, fake_esp):
     mail = queue_mail(centre_a)
-    services.mails_send([mail.pk])
+    mails_send([mail.pk])
     message = fake_esp.accepted[0]
     assert message.get("TrackOpens") is False
     assert message.get("TrackLinks") == "None"
@@ -123,22 +125,22 @@ def test_rows_left_in_sending_by_a_dead_worker_go_back_to_the_queue(centre_a):
     every(OutgoingMail).filter(pk=mail.pk).update(
         status="sending", sending_since=datetime(2026, 1, 1, tzinfo=UTC), attempts=1
     )
-    assert services.outbox_requeue_stuck() == 1
+    assert outbox_requeue_stuck() == 1
     mail.refresh_from_db()
     assert mail.status == "queued"
 
 
 def test_a_row_whose_worker_died_after_the_esp_took_it_is_not_sent_again(centre_a, fake_esp):
     mail = queue_mail(centre_a)
-    assert services.mails_send([mail.pk]).sent == 1
+    assert mails_send([mail.pk]).sent == 1
     message_id = every(OutgoingMail).get(pk=mail.pk).esp_message_id
     # As if the worker had died after the ESP's answer, before writing it down.
     every(OutgoingMail).filter(pk=mail.pk).update(
         status="sending", sending_since=datetime(2026, 1, 1, tzinfo=UTC), esp_message_id=""
     )
-    assert services.outbox_requeue_stuck() == 1
+    assert outbox_requeue_stuck() == 1
     assert every(OutgoingMail).get(pk=mail.pk).in_doubt
-    result = services.mails_send([mail.pk])
+    result = mails_send([mail.pk])
     mail.refresh_from_db()
     assert (result.sent, mail.status, mail.esp_message_id, mail.in_doubt) == (1, "sent", message_id, False)
     assert fake_esp.recipients() == ["alma@example.net"]  # looked up at the ESP, not sent twice
@@ -149,8 +151,8 @@ def test_a_row_in_doubt_that_never_reached_the_esp_is_sent(centre_a, fake_esp):
     every(OutgoingMail).filter(pk=mail.pk).update(
         status="sending", sending_since=datetime(2026, 1, 1, tzinfo=UTC), attempts=1
     )
-    services.outbox_requeue_stuck()
-    assert services.mails_send([mail.pk]).sent == 1
+    outbox_requeue_stuck()
+    assert mails_send([mail.pk]).sent == 1
     assert fake_esp.recipients() == ["alma@example.net"]
 
 
@@ -158,11 +160,11 @@ def test_a_mail_whose_answer_timed_out_is_looked_up_before_it_is_sent_again(cent
     settings.ANYMAIL = {**settings.ANYMAIL, "REQUESTS_TIMEOUT": 0.3}
     fake_esp.answer_delay = 0.6  # the ESP takes the mail but answers too late
     mail = queue_mail(centre_a)
-    assert services.mails_send([mail.pk]).retry == [mail.pk]
+    assert mails_send([mail.pk]).retry == [mail.pk]
     mail.refresh_from_db()
     assert (mail.status, mail.in_doubt) == ("queued", True)
     fake_esp.answer_delay = 0
-    assert services.mails_send([mail.pk]).sent == 1
+    assert mails_send([mail.pk]).sent == 1
     assert fake_esp.recipients() == ["alma@example.net"]
 
 
@@ -170,7 +172,7 @@ def test_a_row_in_doubt_waits_while_the_esp_cannot_be_asked(centre_a, fake_esp):
     mail = queue_mail(centre_a)
     every(OutgoingMail).filter(pk=mail.pk).update(status="queued", in_doubt=True)
     fake_esp.stop()  # nobody answers on its port now
-    result = services.mails_send([mail.pk])
+    result = mails_send([mail.pk])
     mail.refresh_from_db()
     assert (result.retry, mail.status, mail.in_doubt) == ([mail.pk], "queued", True)
     assert fake_esp.recipients() == []
@@ -204,7 +206,7 @@ def post_webhook(client, payload, auth="hook:secret"):
 
 def test_a_hard_bounce_suppresses_the_address_for_the_centre(client, centre_a, centre_b, fake_esp, webhook_settings):
     mail = queue_mail(centre_a)
-    services.mails_send([mail.pk])
+    mails_send([mail.pk])
     mail.refresh_from_db()
     response = post_webhook(client, postmark_bounce(mail.esp_message_id))
     assert response.status_code == 200
@@ -219,7 +221,7 @@ def test_a_hard_bounce_suppresses_the_address_for_the_centre(client, centre_a, c
 
 def test_a_redelivered_webhook_event_is_applied_once(client, centre_a, fake_esp, webhook_settings):
     mail = queue_mail(centre_a)
-    services.mails_send([mail.pk])
+    mails_send([mail.pk])
     mail.refresh_from_db()
     for _ in range(3):
         post_webhook(client, postmark_bounce(mail.esp_message_id))
@@ -230,7 +232,7 @@ def test_a_redelivered_webhook_event_is_applied_once(client, centre_a, fake_esp,
 @pytest.mark.parametrize("auth", [None, "hook:wrong"])
 def test_webhooks_without_the_secret_change_nothing(client, centre_a, fake_esp, webhook_settings, auth):
     mail = queue_mail(centre_a)
-    services.mails_send([mail.pk])
+    mails_send([mail.pk])
     mail.refresh_from_db()
     response = post_webhook(client, postmark_bounce(mail.esp_message_id), auth=auth)
     assert response.status_code in (400, 401, 403)
@@ -242,7 +244,7 @@ def test_the_batch_api_sends_many_mails_in_one_request_and_reports_each(centre_a
     fake_esp = fake_postmark
     fake_esp.reject_recipients = {"r7@example.net"}
     mails = [queue_mail(centre_a, recipient=f"r{n}@example.net", obj=f"batch-{n}") for n in range(120)]
-    result = services.mails_send([mail.pk for mail in mails])
+    result = mails_send([mail.pk for mail in mails])
     assert (result.sent, result.failed, fake_esp.requests) == (119, 1, 1)
     statuses = dict(every(OutgoingMail).values_list("recipient", "status"))
     assert statuses["r7@example.net"] == "failed"
@@ -252,23 +254,23 @@ def test_the_batch_api_sends_many_mails_in_one_request_and_reports_each(centre_a
 def test_a_row_handed_to_another_worker_by_the_sweeper_is_not_sent_again(centre_a, fake_esp, settings):
     settings.OUTBOX_ESP_BATCH = False
     first, second = queue_mail(centre_a, obj="slow-1"), queue_mail(centre_a, recipient="r2@example.net", obj="slow-2")
-    claimed = services._claim([first.pk, second.pk])
+    claimed = _claim([first.pk, second.pk])
     # While this worker is busy, the sweeper gives the second row to another worker, which sends it.
     every(OutgoingMail).filter(pk=second.pk).update(status="queued")
-    services.mails_send([second.pk])
-    result = services.SendResult(retry=[])
+    mails_send([second.pk])
+    result = SendResult(retry=[])
     from django.core.mail import get_connection
 
     with get_connection() as connection:
         for mail in claimed:
-            services._send_one(mail, connection, result)
+            _send_one(mail, connection, result)
     assert sorted(fake_esp.recipients()) == ["alma@example.net", "r2@example.net"]
 
 
 def test_an_address_suppressed_after_queueing_is_not_mailed(centre_a, fake_esp):
     mail = queue_mail(centre_a)
     every(SuppressedAddress).create(centre=centre_a, email="ALMA@example.net", reason="complained")
-    services.mails_send([mail.pk])
+    mails_send([mail.pk])
     mail.refresh_from_db()
     assert (mail.status, fake_esp.accepted) == ("suppressed", [])
 

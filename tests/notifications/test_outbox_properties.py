@@ -11,12 +11,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notifications import services
 from notifications.models import MailContent, OutgoingMail
-from notifications.services import RenderedMail
+from notifications.services.outbox import (
+    NewMail,
+    RenderedMail,
+    idempotency_key,
+    mail_content_create,
+    mails_queue_bulk,
+    mails_store_claimed,
+)
+from notifications.services.sending import mails_send
 from tests.factories import every, queue_mail
 
-pytestmark = pytest.mark.django_db
+# The tests call the outbox and newsletter services themselves, as set-up code would.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
 ADDRESSES = ["alma@example.net", "bodil@example.net", "carl@example.org"]
 OBJECTS = ["meeting-1", "meeting-2", "issue-7"]
@@ -46,15 +54,15 @@ def test_the_outbox_never_holds_two_rows_for_one_key(centre_a, fake_postmark, st
     every(OutgoingMail).all().delete()
     every(MailContent).all().delete()
     fake_postmark.accepted.clear()
-    content = services.mail_content_create(
+    content = mail_content_create(
         centre=centre_a, language="de", rendered=RenderedMail(subject="Erinnerung", text="Text", html="")
     )
 
-    def new_mail(obj: str, recipient: str) -> services.NewMail:
-        return services.NewMail(
+    def new_mail(obj: str, recipient: str) -> NewMail:
+        return NewMail(
             centre_id=centre_a.pk,
             kind=OutgoingMail.Kind.REMINDER,
-            key=services.idempotency_key("reminder", obj, recipient),
+            key=idempotency_key("reminder", obj, recipient),
             recipient=recipient.strip(),
             language="de",
             content_id=content.pk,
@@ -68,11 +76,11 @@ def test_the_outbox_never_holds_two_rows_for_one_key(centre_a, fake_postmark, st
             wanted.add(mailbox_key(OutgoingMail.Kind.SYSTEM, obj, recipient))
         elif step[0] in ("bulk", "claimed"):
             rows = [new_mail(obj, recipient) for obj, recipient in step[1]]
-            store = services.mails_queue_bulk if step[0] == "bulk" else services.mails_store_claimed
+            store = mails_queue_bulk if step[0] == "bulk" else mails_store_claimed
             store(rows)
             wanted.update(mailbox_key("reminder", obj, recipient) for obj, recipient in step[1])
         else:
-            services.mails_send(list(every(OutgoingMail).filter(status="queued").values_list("pk", flat=True)))
+            mails_send(list(every(OutgoingMail).filter(status="queued").values_list("pk", flat=True)))
 
     keys = list(every(OutgoingMail).values_list("idempotency_key", flat=True))
     assert len(keys) == len(set(keys))

@@ -6,11 +6,12 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from centres.models import Centre
-from notifications import services
 from notifications.models import MailContent, OutgoingMail
+from notifications.services.sending import mails_send
 from tests.factories import every, queue_mail
 
-pytestmark = pytest.mark.django_db
+# The tests call the outbox and newsletter services themselves, as set-up code would.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
 LINE_BREAK_ERROR = (
     "The mail header From holds a line break, so no mail can be made of it (for From: correct the centre's "
@@ -32,7 +33,7 @@ def test_a_line_break_in_the_sender_fails_the_row_with_a_clear_error(centre_a, f
     row, other = queue_mail(centre_a), queue_mail(centre_a, recipient="bodil@example.net")
     stored_before_the_rule(row, from_email='"Kontaktstelle A\r\nBcc: spy@example.net" <a@example.org>')
     every(MailContent).filter(pk=other.content_id).update(from_email="a@example.org")
-    result = services.mails_send([row.pk, other.pk])
+    result = mails_send([row.pk, other.pk])
     assert (result.sent, result.failed, result.retry) == (1, 1, [])
     assert outcome(row) == ("failed", LINE_BREAK_ERROR, None, False)
     assert fake_esp.recipients() == ["bodil@example.net"]  # the other row of the batch still goes
@@ -41,7 +42,7 @@ def test_a_line_break_in_the_sender_fails_the_row_with_a_clear_error(centre_a, f
 def test_a_line_break_fails_the_row_with_djangos_own_mail_backend(centre_a):
     row = queue_mail(centre_a)
     stored_before_the_rule(row, from_email='"Kontaktstelle A\nBcc: spy@example.net" <a@example.org>')
-    services.mails_send([row.pk])
+    mails_send([row.pk])
     assert outcome(row) == ("failed", LINE_BREAK_ERROR, None, False)
     assert mail.outbox == []
 
@@ -49,7 +50,7 @@ def test_a_line_break_fails_the_row_with_djangos_own_mail_backend(centre_a):
 def test_content_that_cannot_be_built_fails_the_row_not_the_worker(centre_a, fake_esp):
     row = queue_mail(centre_a, merge_data={"manage_url": "https://kontakt.example.org/m/x/"})
     stored_before_the_rule(row, headers={"X-Count": 3})  # not text: merging the row's link into it raises
-    services.mails_send([row.pk])
+    mails_send([row.pk])
     status, error, sending_since, _in_doubt = outcome(row)
     assert (status, sending_since) == ("failed", None)
     assert error.startswith("This mail could not be built: AttributeError")
@@ -61,7 +62,7 @@ def test_a_sender_name_stored_with_a_line_break_still_makes_one_header_line(cent
     centre_a.refresh_from_db()
     row = queue_mail(centre_a)
     assert row.from_email == '"Kontakt stelle A" <a@example.org>'
-    services.mails_send([row.pk])
+    mails_send([row.pk])
     assert outcome(row)[0] == "sent"
 
 

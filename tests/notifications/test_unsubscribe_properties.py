@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from centres.models import ConsentRecord
 from centres.services.consents import consent_record
-from notifications import issues, newsletters
 from notifications.models import IssueChunk, NewsletterIssue, NewsletterList, OutgoingMail, Subscription
+from notifications.services.newsletter_issues import issue_chunk_queue, issue_queue, issue_schedule
+from notifications.services.newsletters import preferences_url, unsubscribe_url
 from tests.factories import PersonFactory, every
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def preferences_untick(person, keep: set[int], lists: list[NewsletterList]):
     """The preferences page as a browser uses it: the page first (for its CSRF token), then the form
     with the lists still ticked."""
     browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
-    path = path_of(newsletters.preferences_url(person))
+    path = path_of(preferences_url(person))
     page = browser.get(path)
     if page.status_code != 200:
         return page
@@ -58,7 +59,7 @@ def preferences_untick(person, keep: set[int], lists: list[NewsletterList]):
 
 def click_once(action, person, lists) -> tuple[object, set[int]]:
     """Do one click; returns the answer and the lists it means to leave (by index)."""
-    path = path_of(newsletters.unsubscribe_url(person))
+    path = path_of(unsubscribe_url(person))
     if action[0] == "one_click":
         mail_program = Client(enforce_csrf_checks=True, raise_request_exception=False)
         answer = mail_program.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
@@ -75,16 +76,18 @@ def issue_mails_to(newsletter: NewsletterList, email: str) -> int:
     """Send the list's next issue as the periodic job does; count the mails it made for `email`."""
     issue = every(NewsletterIssue).create(centre=newsletter.centre, newsletter=newsletter, title="Ausgabe")
     issue.texts.create(language="de", subject="Neues", body="Text")
-    issues.issue_schedule(issue=issue)
-    issues.issue_queue(issue=issue)
+    issue_schedule(issue=issue)
+    issue_queue(issue=issue)
     for chunk in every(IssueChunk).filter(issue=issue):
-        issues.issue_chunk_queue(chunk.pk)
+        issue_chunk_queue(chunk.pk)
     return every(OutgoingMail).filter(newsletter_issue=issue, recipient=email).count()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None)
 @given(states=subscriptions, given_consents=consents, clicks=st.lists(click, min_size=1, max_size=5))
-def test_leaving_newsletters_never_fails_and_nothing_is_mailed_afterwards(centre_a, states, given_consents, clicks):
+def test_leaving_newsletters_never_fails_and_nothing_is_mailed_afterwards(
+    centre_a, states, given_consents, clicks, unscoped
+):
     number = next(example_number)
     person = PersonFactory(centre=centre_a, email=f"leser{number}@example.net", language="de")
     lists = [every(NewsletterList).create(centre=centre_a, name=f"Liste {number}-{i}") for i in range(len(states))]
@@ -121,7 +124,7 @@ def test_leaving_newsletters_never_fails_and_nothing_is_mailed_afterwards(centre
         assert not every(ConsentRecord).filter(person=person, purpose="newsletter", withdrawn_at__isnull=True)
 
 
-def test_a_subscriber_on_two_lists_is_unsubscribed_by_one_click(centre_a):
+def test_a_subscriber_on_two_lists_is_unsubscribed_by_one_click(centre_a, unscoped):
     """The case found in the field: two lists confirmed, so two consents, and the first withdrawal
     ended both; the second then answered 500 and the whole unsubscribe rolled back."""
     person = PersonFactory(centre=centre_a, email="zwei@example.net", language="de")
@@ -131,7 +134,7 @@ def test_a_subscriber_on_two_lists_is_unsubscribed_by_one_click(centre_a):
         consent_record(actor=None, person=person, purpose="newsletter", text_version="v1", source="web_form")
     mail_program = Client(enforce_csrf_checks=True, raise_request_exception=False)
     answer = mail_program.post(
-        path_of(newsletters.unsubscribe_url(person)),
+        path_of(unsubscribe_url(person)),
         "List-Unsubscribe=One-Click",
         content_type="application/x-www-form-urlencoded",
     )
@@ -140,7 +143,7 @@ def test_a_subscriber_on_two_lists_is_unsubscribed_by_one_click(centre_a):
     assert [issue_mails_to(newsletter, person.email) for newsletter in lists] == [0, 0]
 
 
-def test_unticking_every_list_on_the_preferences_page_unsubscribes(centre_a):
+def test_unticking_every_list_on_the_preferences_page_unsubscribes(centre_a, unscoped):
     person = PersonFactory(centre=centre_a, email="alle@example.net", language="de")
     lists = [every(NewsletterList).create(centre=centre_a, name=name) for name in ("Rundbrief", "Ehrenamt")]
     for newsletter in lists:
@@ -204,7 +207,7 @@ def test_a_mail_programs_one_click_and_the_persons_own_click_at_once_both_succee
         newsletter = every(NewsletterList).create(centre=centre_a, name=name)
         every(Subscription).create(centre=centre_a, newsletter=newsletter, person=person, status="confirmed")
         consent_record(actor=None, person=person, purpose="newsletter", text_version="v1", source="web_form")
-    path = path_of(newsletters.unsubscribe_url(person))
+    path = path_of(unsubscribe_url(person))
     barrier, answers = threading.Barrier(2), []
 
     def click(body: str) -> None:

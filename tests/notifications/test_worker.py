@@ -12,12 +12,15 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
-from notifications import services
 from notifications.models import OutgoingMail
+from notifications.services.outbox import outbox_flush
+from notifications.services.sending import outbox_requeue_stuck
 from tests.clock_ahead import CLOCK_VARIABLES
 from tests.factories import every, queue_mail
 
 ROOT = Path(__file__).resolve().parents[2]
+# The test queues and sweeps through the services, as set-up code; the workers open their own scope.
+pytestmark = pytest.mark.usefixtures("unscoped")
 
 
 def start_celery(env: dict[str, str], *arguments: str) -> tuple[subprocess.Popen, list[str]]:
@@ -128,10 +131,10 @@ def test_a_worker_killed_mid_batch_and_a_new_one_send_every_mail_exactly_once(
         wait_ready(lines)
         time.sleep(1.5)  # the rows in `sending` are now older than OUTBOX_STUCK_AFTER_SECONDS
         with transaction.atomic():
-            assert services.outbox_requeue_stuck() == in_flight
+            assert outbox_requeue_stuck() == in_flight
             # The killed worker's unacknowledged tasks return only after Redis's visibility
             # timeout; the periodic flush queues their rows again meanwhile.
-            services.outbox_flush(older_than=timedelta(0))
+            outbox_flush(older_than=timedelta(0))
         assert wait_until(lambda: not every(OutgoingMail).exclude(status="sent").exists(), 90), "".join(lines)
     finally:
         os.killpg(worker.pid, signal.SIGTERM)

@@ -11,9 +11,10 @@ from centres.scoping import all_centres_scope
 from config.errors import ConflictError
 from tests.conftest import token_client
 from tests.factories import every
-from tests.volunteers.test_volunteers import make_volunteer
-from volunteers import services
+from tests.volunteers.conftest import make_volunteer
 from volunteers.models import StarterAssignment, Volunteer
+from volunteers.services.assignments import assignment_create
+from volunteers.services.sessions import session_log_create
 
 
 @pytest.mark.django_db
@@ -89,7 +90,7 @@ def test_two_coordinators_assigning_the_last_place_at_once_give_one_starter(requ
     group = weekly_series.group
     with all_centres_scope():
         first = make_volunteer(centre_a)
-        services.assignment_create(actor=None, group=group, volunteer=first, starts_on=date(2026, 12, 1))
+        assignment_create(actor=None, group=group, volunteer=first, starts_on=date(2026, 12, 1))
         racers = [make_volunteer(centre_a) for _ in range(4)]
     barrier, outcomes = threading.Barrier(len(racers)), []
 
@@ -97,7 +98,7 @@ def test_two_coordinators_assigning_the_last_place_at_once_give_one_starter(requ
         barrier.wait()
         try:
             with all_centres_scope():
-                services.assignment_create(actor=None, group=group, volunteer=volunteer, starts_on=date(2026, 12, 1))
+                assignment_create(actor=None, group=group, volunteer=volunteer, starts_on=date(2026, 12, 1))
             outcomes.append("assigned")
         except ConflictError:
             outcomes.append("refused")
@@ -121,9 +122,7 @@ def test_phase_out_through_the_api(api_a, centre_a, centre_b, weekly_series, fro
     group = weekly_series.group
     with all_centres_scope():
         volunteer = make_volunteer(centre_a)
-        services.assignment_create(
-            actor=None, group=group, volunteer=volunteer, starts_on=date(2026, 12, 1), planned_meetings=1
-        )
+        assignment_create(actor=None, group=group, volunteer=volunteer, starts_on=date(2026, 12, 1), planned_meetings=1)
         group.status = "starting"
         group.save()
         other = make_volunteer(centre_b)  # another centre's due group must not show
@@ -161,13 +160,11 @@ def test_hours_per_volunteer_group_and_month_as_json_and_csv(
         volunteer = make_volunteer(centre_a)
         volunteer.person.display_name = "=Vera"  # a name that a spreadsheet would run as a formula
         volunteer.person.save()
-        assignment = services.assignment_create(
-            actor=None, group=group, volunteer=volunteer, starts_on=date(2026, 12, 1)
-        )
+        assignment = assignment_create(actor=None, group=group, volunteer=volunteer, starts_on=date(2026, 12, 1))
         frozen_now(datetime(2027, 1, 10, 9, 0, tzinfo=UTC))
         meetings = list(every(Meeting).filter(group=group).order_by("starts_at")[:6])  # Dec 1 .. Jan 5
         for meeting in meetings:
-            services.session_log_create(actor=None, assignment=assignment, meeting=meeting, hours=Decimal("2.5"))
+            session_log_create(actor=None, assignment=assignment, meeting=meeting, hours=Decimal("2.5"))
     api_a = token_client(coordinator_a)  # signed in on 10 January: a token lasts a day
     rows = api_a.get("/api/v1/volunteer-reports/hours/?start=2026-12-01&end=2027-01-31").json()
     assert [(row["month"], row["sessions"], row["hours"]) for row in rows] == [

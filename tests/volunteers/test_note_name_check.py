@@ -11,8 +11,9 @@ from config.errors import ConflictError, DomainError
 from meetings.models import Meeting, Membership
 from meetings.services import series as series_services
 from tests.factories import GroupFactory, PersonFactory, RoomFactory, every
-from volunteers import services
 from volunteers.models import SessionLog, Volunteer
+from volunteers.services.assignments import assignment_create
+from volunteers.services.sessions import NOTE_CHECK_LIMIT, NoteCheckPausedError, session_log_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
@@ -39,7 +40,7 @@ def logging_starter(centre_a, frozen_now):
         centre=centre_a, person=person, status="active", languages=["de"], weekdays=[1], evening=True,
         confidentiality_signed_on=first_tuesday - timedelta(days=30),
     )  # fmt: skip
-    assignment = services.assignment_create(actor=None, group=group, volunteer=volunteer, starts_on=first_tuesday)
+    assignment = assignment_create(actor=None, group=group, volunteer=volunteer, starts_on=first_tuesday)
     member = PersonFactory(centre=centre_a, display_name="Hannelore", full_name="Hannelore Schäfer")
     every(Membership).create(centre=centre_a, group=group, person=member, joined_on=first_tuesday)
     frozen_now(datetime.combine(first_tuesday + timedelta(weeks=5, days=1), time(9, 0), tzinfo=UTC))
@@ -48,7 +49,7 @@ def logging_starter(centre_a, frozen_now):
 
 
 def log(assignment, meeting, notes, **more):
-    return services.session_log_create(
+    return session_log_create(
         actor=None, assignment=assignment, meeting=meeting, hours=Decimal("2"), notes=notes, **more
     )
 
@@ -67,13 +68,13 @@ def test_a_flagged_note_does_not_say_which_name_matched(logging_starter):
 
 def test_the_name_check_answers_only_a_few_times_an_hour(logging_starter):
     assignment, meetings = logging_starter
-    for _attempt in range(services.NOTE_CHECK_LIMIT):
+    for _attempt in range(NOTE_CHECK_LIMIT):
         with pytest.raises(DomainError, match="may name a member"):
             log(assignment, meetings[0], "Schäfer")
 
     # The check is paused: a note with a name and one without get the same answer.
     for notes in ("Schäfer", "Müller", "We talked about sleep"):
-        with pytest.raises(services.NoteCheckPausedError) as paused:
+        with pytest.raises(NoteCheckPausedError) as paused:
             log(assignment, meetings[0], notes)
         assert paused.value.status_code == 429
         assert "Save the log without notes" in paused.value.message
@@ -86,12 +87,12 @@ def test_the_name_check_answers_only_a_few_times_an_hour(logging_starter):
 def test_the_pause_ends_when_its_window_is_over(logging_starter, monkeypatch, frozen_now):
     import time as clock
 
-    monkeypatch.setattr(services, "NOTE_CHECK_SECONDS", 1)  # an hour in production
+    monkeypatch.setattr("volunteers.services.sessions.NOTE_CHECK_SECONDS", 1)  # an hour in production
     assignment, meetings = logging_starter
-    for _attempt in range(services.NOTE_CHECK_LIMIT):
+    for _attempt in range(NOTE_CHECK_LIMIT):
         with pytest.raises(DomainError):
             log(assignment, meetings[0], "Schäfer")
-    with pytest.raises(services.NoteCheckPausedError):
+    with pytest.raises(NoteCheckPausedError):
         log(assignment, meetings[0], "A calm evening")
 
     # The window ends by the cache's clock: Redis keeps the real time, the in-process cache the

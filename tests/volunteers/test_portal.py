@@ -18,10 +18,18 @@ from config.celery import app
 from meetings.models import Group, Meeting, Membership
 from notifications.models import OutgoingMail
 from tests.factories import GroupFactory, PersonFactory, every
-from tests.volunteers.test_volunteers import make_volunteer, without_csrf
-from volunteers import accounts, services
+from tests.volunteers.conftest import make_volunteer, without_csrf
 from volunteers.models import SessionLog, StarterAssignment, StarterRequest, Volunteer
-from volunteers.selectors import portal_volunteer_ids
+from volunteers.selectors import REQUEST_MAX_AGE, portal_volunteer_ids
+from volunteers.services.accounts import (
+    LINKS_PER_ADDRESS_PER_HOUR,
+    LOGIN_LINK_MAX_AGE,
+    portal_login_token_use,
+    portal_user_for,
+)
+from volunteers.services.assignments import assignment_create
+from volunteers.services.checklist import checklist_items
+from volunteers.services.requests import starter_requests_send
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +106,7 @@ def test_a_forged_or_expired_link_does_not_log_in(client, vera, monkeypatch):
     assert client.post("/volunteer/login/forged/").status_code == 404
     ask_for_link(client, vera.person.email)
     link = login_link(vera.person.email)
-    later = __import__("time").time() + accounts.LOGIN_LINK_MAX_AGE + 1
+    later = __import__("time").time() + LOGIN_LINK_MAX_AGE + 1
     monkeypatch.setattr("django.core.signing.time.time", lambda: later)
     assert client.post(link).status_code == 404
     assert client.get("/volunteer/").status_code == 302
@@ -106,7 +114,7 @@ def test_a_forged_or_expired_link_does_not_log_in(client, vera, monkeypatch):
 
 def test_a_magic_link_never_opens_a_staff_login(client, vera, centre_a):
     with all_centres_scope():
-        user = accounts.portal_user_for(volunteer=vera)
+        user = portal_user_for(volunteer=vera)
     StaffRole.objects.create(user=user, centre=centre_a, role=StaffRole.Role.COORDINATOR)
     ask_for_link(client, vera.person.email)
     assert not every(OutgoingMail).filter(recipient=vera.person.email).exists()
@@ -144,7 +152,7 @@ def starting(vera, weekly_series, centre_a, frozen_now):
     group = weekly_series.group
     with all_centres_scope():
         every(Group).filter(pk=group.pk).update(status="starting")
-        assignment = services.assignment_create(actor=None, group=group, volunteer=vera, starts_on=date(2026, 12, 1))
+        assignment = assignment_create(actor=None, group=group, volunteer=vera, starts_on=date(2026, 12, 1))
         member = PersonFactory(centre=centre_a, display_name="Hannelore", full_name="Hannelore Schmidt")
         every(Membership).create(centre=centre_a, group=group, person=member, joined_on=date(2026, 11, 1))
     frozen_now(datetime(2026, 12, 9, 9, 0, tzinfo=UTC))
@@ -159,7 +167,7 @@ def test_the_portal_shows_my_groups_meetings_and_checklist(starting, portal):
     page = portal.get("/volunteer/").content.decode()
     assert starting.group.name in page
     with all_centres_scope():
-        assert services.checklist_items(starting.centre)[0].text in page
+        assert checklist_items(starting.centre)[0].text in page
     assert "Dec. 15, 2026, 7 p.m." in page
     assert "2 meetings are waiting for your log" in page
 
@@ -168,7 +176,7 @@ def test_logging_a_session_in_the_portal_warns_about_a_members_name(starting, po
     form = portal.get("/volunteer/log/")
     key = log_form_key(form)
     with all_centres_scope():
-        item = services.checklist_items(starting.centre)[1]
+        item = checklist_items(starting.centre)[1]
     data = {"meeting": key, "hours": "2.5", "checklist": [str(item.pk)], "notes": "Hannelore spoke a lot."}
     warned = portal.post("/volunteer/log/", data)
     assert warned.status_code == 400
@@ -189,9 +197,7 @@ def test_logging_a_session_in_the_portal_warns_about_a_members_name(starting, po
 def test_another_volunteers_meeting_cannot_be_logged_or_seen(starting, portal, centre_a):
     with all_centres_scope():
         other = confirmed(make_volunteer(centre_a, email="otto@example.net"))
-        second = services.assignment_create(
-            actor=None, group=starting.group, volunteer=other, starts_on=date(2026, 12, 1)
-        )
+        second = assignment_create(actor=None, group=starting.group, volunteer=other, starts_on=date(2026, 12, 1))
         meeting = every(Meeting).filter(group=starting.group).order_by("starts_at").first()
     forged = portal.post("/volunteer/log/", {"meeting": f"{second.pk}-{meeting.pk}", "hours": "2"})
     assert forged.status_code == 400
@@ -204,7 +210,7 @@ def test_a_request_is_answered_in_the_portal_and_only_by_its_volunteer(weekly_se
         vera.topics.set([group.topic])
         other = confirmed(make_volunteer(centre_a, email="otto@example.net", topics=[group.topic]))
         mine, theirs = sorted(
-            services.starter_requests_send(actor=None, group=group, limit=2), key=lambda r: r.volunteer_id != vera.pk
+            starter_requests_send(actor=None, group=group, limit=2), key=lambda r: r.volunteer_id != vera.pk
         )
     assert other.pk == theirs.volunteer_id
     assert "needs a starter" in portal.get("/volunteer/").content.decode()
@@ -257,9 +263,7 @@ def test_the_portal_api_logs_a_session_and_reports_hours(starting, portal):
 def test_the_portal_api_refuses_others_assignments_and_bad_input(starting, portal, centre_a):
     with all_centres_scope():
         other = confirmed(make_volunteer(centre_a, email="otto@example.net"))
-        theirs = services.assignment_create(
-            actor=None, group=starting.group, volunteer=other, starts_on=date(2026, 12, 1)
-        )
+        theirs = assignment_create(actor=None, group=starting.group, volunteer=other, starts_on=date(2026, 12, 1))
     meeting = portal.get("/api/v1/portal/meetings-to-log/").json()[0]["id"]
     foreign = portal.post(
         "/api/v1/portal/session-logs/",
@@ -289,7 +293,7 @@ def test_the_portal_does_not_query_per_group(portal, vera, centre_a):
     def add_group_with_request():
         with all_centres_scope():
             group = GroupFactory(centre=centre_a)
-            services.assignment_create(actor=None, group=group, volunteer=vera, starts_on=date(2026, 12, 1))
+            assignment_create(actor=None, group=group, volunteer=vera, starts_on=date(2026, 12, 1))
             other = GroupFactory(centre=centre_a)
             every(StarterRequest).create(centre=centre_a, group=other, volunteer=vera)
 
@@ -361,17 +365,17 @@ def test_asking_for_a_link_costs_the_same_for_known_and_unknown_addresses(client
 
 
 def test_an_address_gets_at_most_five_links_an_hour(client, vera):
-    for _ in range(accounts.LINKS_PER_ADDRESS_PER_HOUR + 3):
+    for _ in range(LINKS_PER_ADDRESS_PER_HOUR + 3):
         ask_for_link(client, vera.person.email)
-    assert every(OutgoingMail).filter(recipient=vera.person.email).count() == accounts.LINKS_PER_ADDRESS_PER_HOUR
+    assert every(OutgoingMail).filter(recipient=vera.person.email).count() == LINKS_PER_ADDRESS_PER_HOUR
 
 
 def test_a_link_is_spent_by_the_first_use(client, vera):
     ask_for_link(client, vera.person.email)
     token = login_link(vera.person.email).split("/")[-2]
     with all_centres_scope():
-        assert accounts.portal_login_token_use(token) is not None
-        assert accounts.portal_login_token_use(token) is None
+        assert portal_login_token_use(token) is not None
+        assert portal_login_token_use(token) is None
     assert client.post(login_link(vera.person.email)).status_code == 404
 
 
@@ -379,8 +383,8 @@ def test_a_request_older_than_its_link_cannot_be_accepted_in_the_portal(weekly_s
     group = weekly_series.group
     with all_centres_scope():
         vera.topics.set([group.topic])
-        (request,) = services.starter_requests_send(actor=None, group=group, limit=1)
-        long_ago = timezone.now() - timedelta(seconds=services.REQUEST_MAX_AGE + 60)
+        (request,) = starter_requests_send(actor=None, group=group, limit=1)
+        long_ago = timezone.now() - timedelta(seconds=REQUEST_MAX_AGE + 60)
         every(StarterRequest).filter(pk=request.pk).update(created_at=long_ago)
     answered = portal.post(f"/volunteer/requests/{request.pk}/", {"answer": "accept"})
     assert "no longer open" in answered.content.decode()

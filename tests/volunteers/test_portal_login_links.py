@@ -9,9 +9,9 @@ from django.utils import timezone
 from centres.models import Person
 from centres.scoping import all_centres_scope
 from tests.factories import every
-from tests.volunteers.test_volunteers import make_volunteer
-from volunteers import accounts
+from tests.volunteers.conftest import make_volunteer
 from volunteers.models import Volunteer
+from volunteers.services.accounts import LOGIN_LINK_MAX_AGE, portal_login_token_make, portal_user_for
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +22,12 @@ def login(centre_a):
     with all_centres_scope():
         vera = make_volunteer(centre_a, email="vera@example.net")
         every(Volunteer).filter(pk=vera.pk).update(email_confirmed_at=timezone.now())
-        return accounts.portal_user_for(volunteer=vera)
+        return portal_user_for(volunteer=vera)
 
 
 def link_for(user) -> str:
     with all_centres_scope():
-        return f"/volunteer/login/{accounts.portal_login_token_make(user)}/"
+        return f"/volunteer/login/{portal_login_token_make(user)}/"
 
 
 def logs_in(client, link: str) -> bool:
@@ -47,7 +47,7 @@ def test_a_login_link_works_once(client, login):
 
 def test_a_login_link_expires_after_twenty_minutes(client, login, monkeypatch):
     link = link_for(login)
-    later = time.time() + accounts.LOGIN_LINK_MAX_AGE + 1
+    later = time.time() + LOGIN_LINK_MAX_AGE + 1
     monkeypatch.setattr("django.core.signing.time.time", lambda: later)
     assert client.get(link).status_code == 404
     assert not logs_in(client, link)

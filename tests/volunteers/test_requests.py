@@ -11,9 +11,10 @@ from django.db import connection
 from centres.scoping import all_centres_scope
 from notifications.models import OutgoingMail
 from tests.factories import every
-from tests.volunteers.test_volunteers import make_volunteer
-from volunteers import services
+from tests.volunteers.conftest import make_volunteer
 from volunteers.models import StarterAssignment, StarterRequest
+from volunteers.services.assignments import assignment_create
+from volunteers.services.requests import starter_request_answer, starter_requests_send
 
 
 def answer_path(volunteer) -> str:
@@ -28,7 +29,7 @@ def asked(centre_a, weekly_series):
     group = weekly_series.group
     with all_centres_scope():
         volunteers = [make_volunteer(centre_a, topics=[group.topic]) for _ in range(3)]
-        requests = services.starter_requests_send(actor=None, group=group, limit=3)
+        requests = starter_requests_send(actor=None, group=group, limit=3)
     return group, volunteers, requests
 
 
@@ -42,7 +43,7 @@ def test_the_best_suited_are_asked_by_mail_and_a_get_only_asks(client, asked):
     with all_centres_scope():
         assert not every(StarterAssignment).filter(group=group).exists()
         # Asking again does not ask the same people twice.
-        assert services.starter_requests_send(actor=None, group=group, limit=3) == []
+        assert starter_requests_send(actor=None, group=group, limit=3) == []
 
 
 @pytest.mark.django_db
@@ -86,33 +87,29 @@ def test_a_full_group_asks_nobody(centre_a, weekly_series):
     group = weekly_series.group
     with all_centres_scope():
         for _ in range(2):
-            services.assignment_create(
-                actor=None, group=group, volunteer=make_volunteer(centre_a), starts_on=date(2026, 12, 1)
-            )
+            assignment_create(actor=None, group=group, volunteer=make_volunteer(centre_a), starts_on=date(2026, 12, 1))
         make_volunteer(centre_a)
         from config.errors import ConflictError
 
         with pytest.raises(ConflictError, match="the starters it needs already"):
-            services.starter_requests_send(actor=None, group=group)
+            starter_requests_send(actor=None, group=group)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_three_volunteers_accepting_the_last_place_at_once_give_one_starter(requires_postgres, centre_a, weekly_series):
     group = weekly_series.group
     with all_centres_scope():
-        services.assignment_create(
-            actor=None, group=group, volunteer=make_volunteer(centre_a), starts_on=date(2026, 12, 1)
-        )
+        assignment_create(actor=None, group=group, volunteer=make_volunteer(centre_a), starts_on=date(2026, 12, 1))
         for _ in range(3):
             make_volunteer(centre_a, topics=[group.topic])
-        requests = services.starter_requests_send(actor=None, group=group, limit=3)
+        requests = starter_requests_send(actor=None, group=group, limit=3)
     barrier, outcomes = threading.Barrier(len(requests)), []
 
     def accept(request) -> None:
         barrier.wait()
         try:
             with all_centres_scope():
-                outcomes.append(services.starter_request_answer(request=request, accept=True))
+                outcomes.append(starter_request_answer(request=request, accept=True))
         except Exception as error:
             outcomes.append(f"error: {error!r}")
         finally:

@@ -11,9 +11,12 @@ from rest_framework.response import Response
 
 from centres.scoping import all_centres_scope
 from config.errors import DomainError
-from volunteers import accounts, selectors, services
-from volunteers.api import serializers as s
+from volunteers import selectors
+from volunteers.api import serializers
 from volunteers.models import ChecklistItem, StarterRequest
+from volunteers.selectors import is_portal_user
+from volunteers.services.requests import starter_request_answer
+from volunteers.services.sessions import session_log_create
 
 
 class IsPortalVolunteer(BasePermission):
@@ -21,7 +24,7 @@ class IsPortalVolunteer(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        if not (user and user.is_authenticated and accounts.is_portal_user(user)):
+        if not (user and user.is_authenticated and is_portal_user(user)):
             return False
         request.volunteer_ids = selectors.portal_volunteer_ids(user)
         return bool(request.volunteer_ids)
@@ -38,49 +41,51 @@ class PortalViewSet(viewsets.ViewSet):
     def _assignments(self, request):
         return selectors.my_assignments(request.volunteer_ids)
 
-    @extend_schema(responses=s.PortalAssignmentSerializer(many=True))
+    @extend_schema(responses=serializers.PortalAssignmentSerializer(many=True))
     @action(detail=False, methods=["get"])
     def assignments(self, request):
         """My open starter assignments with each group's self-run checklist."""
         assignments = self._assignments(request)
         checklists = selectors.my_checklists(assignments)
-        for assignment in assignments:
-            assignment.checklist = checklists[assignment.group_id]
-        return Response(s.PortalAssignmentSerializer(assignments, many=True).data)
+        return Response(
+            serializers.PortalAssignmentSerializer(assignments, many=True, context={"checklists": checklists}).data
+        )
 
-    @extend_schema(responses=s.PortalMeetingSerializer(many=True))
+    @extend_schema(responses=serializers.PortalMeetingSerializer(many=True))
     @action(detail=False, methods=["get"])
     def meetings(self, request):
         """My groups' meetings in the next eight weeks, cancelled ones included."""
         meetings = selectors.my_upcoming_meetings(self._assignments(request))
-        return Response(s.PortalMeetingSerializer(meetings, many=True).data)
+        return Response(serializers.PortalMeetingSerializer(meetings, many=True).data)
 
-    @extend_schema(responses=s.PortalMeetingSerializer(many=True))
+    @extend_schema(responses=serializers.PortalMeetingSerializer(many=True))
     @action(detail=False, methods=["get"], url_path="meetings-to-log")
     def meetings_to_log(self, request):
         """Meetings of the last 90 days I have not logged yet, each with its assignment."""
         meetings = selectors.meetings_to_log(self._assignments(request))
-        return Response(s.PortalMeetingSerializer(meetings, many=True).data)
+        return Response(serializers.PortalMeetingSerializer(meetings, many=True).data)
 
-    @extend_schema(methods=["get"], responses=s.SessionLogSerializer(many=True))
-    @extend_schema(methods=["post"], request=s.SessionLogCreateSerializer, responses={201: s.SessionLogSerializer})
+    @extend_schema(methods=["get"], responses=serializers.SessionLogSerializer(many=True))
+    @extend_schema(
+        methods=["post"],
+        request=serializers.SessionLogCreateSerializer,
+        responses={201: serializers.SessionLogSerializer},
+    )
     @action(detail=False, methods=["get", "post"], url_path="session-logs")
     def session_logs(self, request):
         """My session logs (the latest 200), or log a session. A note naming a member of the
         group is refused (400, naming the words) until `names_checked` confirms they are not names."""
         if request.method == "GET":
             logs = selectors.my_session_logs(request.volunteer_ids)[:200]
-            return Response(s.SessionLogSerializer(logs, many=True).data)
-        params = s.SessionLogCreateSerializer(data=request.data)
+            return Response(serializers.SessionLogSerializer(logs, many=True).data)
+        params = serializers.SessionLogCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
         assignment = next((a for a in self._assignments(request) if a.pk == data["assignment"]), None)
         if assignment is None:
             raise DomainError(_("This is not one of your open assignments."), field="assignment")
         meeting = next((m for m in selectors.meetings_to_log([assignment]) if m.pk == data["meeting"]), None)
-        items = {
-            item.pk: item for item in ChecklistItem.all_centres.filter(centre_id=assignment.centre_id, is_active=True)
-        }
+        items = {item.pk: item for item in ChecklistItem.objects.filter(centre_id=assignment.centre_id, is_active=True)}
         if any(pk not in items for pk in data["checklist"]):
             raise DomainError(_("Unknown checklist item."), field="checklist")
         if meeting is None:
@@ -88,7 +93,7 @@ class PortalViewSet(viewsets.ViewSet):
                 _("This meeting cannot be logged: not held in the last 90 days, cancelled, or logged already."),
                 field="meeting",
             )
-        log = services.session_log_create(
+        log = session_log_create(
             actor=request.user,
             assignment=assignment,
             meeting=meeting,
@@ -97,31 +102,33 @@ class PortalViewSet(viewsets.ViewSet):
             notes=data["notes"],
             names_checked=data["names_checked"],
         )
-        return Response(s.SessionLogSerializer(log).data, status=status.HTTP_201_CREATED)
+        return Response(serializers.SessionLogSerializer(log).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=s.PortalHoursSerializer(many=True))
+    @extend_schema(responses=serializers.PortalHoursSerializer(many=True))
     @action(detail=False, methods=["get"])
     def hours(self, request):
         """My logged hours and sessions per month over the last twelve months."""
-        return Response(s.PortalHoursSerializer(selectors.my_hours_by_month(request.volunteer_ids), many=True).data)
+        return Response(
+            serializers.PortalHoursSerializer(selectors.my_hours_by_month(request.volunteer_ids), many=True).data
+        )
 
-    @extend_schema(responses=s.PortalRequestSerializer(many=True))
+    @extend_schema(responses=serializers.PortalRequestSerializer(many=True))
     @action(detail=False, methods=["get"])
     def requests(self, request):
         """Requests to start a group that wait for my answer."""
-        return Response(s.PortalRequestSerializer(selectors.my_open_requests(request.volunteer_ids), many=True).data)
+        return Response(
+            serializers.PortalRequestSerializer(selectors.my_open_requests(request.volunteer_ids), many=True).data
+        )
 
-    @extend_schema(request=s.RequestAnswerSerializer, responses=s.StarterRequestSerializer)
+    @extend_schema(request=serializers.RequestAnswerSerializer, responses=serializers.StarterRequestSerializer)
     @action(detail=False, methods=["post"], url_path=r"requests/(?P<request_id>\d{1,18})/answer")
     def answer(self, request, request_id=None):
         """Accept or decline a request: the first to accept a free place gets it."""
-        starter_request = StarterRequest.all_centres.filter(
-            pk=request_id, volunteer_id__in=request.volunteer_ids
-        ).first()
+        starter_request = StarterRequest.objects.filter(pk=request_id, volunteer_id__in=request.volunteer_ids).first()
         if starter_request is None:
             raise Http404
-        params = s.RequestAnswerSerializer(data=request.data)
+        params = serializers.RequestAnswerSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        services.starter_request_answer(request=starter_request, accept=params.validated_data["answer"] == "accept")
+        starter_request_answer(request=starter_request, accept=params.validated_data["answer"] == "accept")
         starter_request.refresh_from_db()
-        return Response(s.StarterRequestSerializer(starter_request).data)
+        return Response(serializers.StarterRequestSerializer(starter_request).data)

@@ -2,14 +2,17 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from centres.models import Centre
 from config.api import BoundedDateTimeField
-from meetings.models import Group
+from meetings.models import Group, Topic
 from volunteers.models import (
+    ChecklistItem,
     RecruitmentNeed,
     SessionLog,
     StarterAssignment,
@@ -26,10 +29,10 @@ class TrainingRecordSerializer(serializers.ModelSerializer):
 
 
 class VolunteerSerializer(serializers.ModelSerializer):
-    centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     name = serializers.CharField(source="person.display_name", read_only=True)
     email = serializers.EmailField(source="person.email", read_only=True)
-    topics = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    topics: serializers.PrimaryKeyRelatedField[Topic] = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     trainings = TrainingRecordSerializer(many=True, read_only=True)
     open_assignments = serializers.IntegerField(read_only=True, default=0)
 
@@ -69,8 +72,10 @@ class TrainingCreateSerializer(serializers.Serializer):
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
-    group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
-    volunteer = serializers.PrimaryKeyRelatedField(queryset=Volunteer.objects)
+    group: serializers.PrimaryKeyRelatedField[Group] = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
+    volunteer: serializers.PrimaryKeyRelatedField[Volunteer] = serializers.PrimaryKeyRelatedField(
+        queryset=Volunteer.objects
+    )
     # Up to 52 at the start; extensions may take it to 104 (`assignment_extend`).
     planned_meetings = serializers.IntegerField(min_value=1, max_value=104, required=False)
 
@@ -93,18 +98,18 @@ class SuggestionSerializer(serializers.Serializer):
 
 
 class SuggestionQuerySerializer(serializers.Serializer):
-    group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
+    group: serializers.PrimaryKeyRelatedField[Group] = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
 
 
 class PhaseOutStartSerializer(serializers.Serializer):
-    group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
+    group: serializers.PrimaryKeyRelatedField[Group] = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
     plan = serializers.CharField(max_length=300)
     until = serializers.DateField()
     override = serializers.BooleanField(default=False, help_text="Phase out before a reason is there.")
 
 
 class GroupRefSerializer(serializers.Serializer):
-    group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
+    group: serializers.PrimaryKeyRelatedField[Group] = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
 
 
 class ExtendSerializer(serializers.Serializer):
@@ -118,7 +123,7 @@ class PhaseOutDueSerializer(serializers.Serializer):
 
 
 class RequestStartersSerializer(serializers.Serializer):
-    group = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
+    group: serializers.PrimaryKeyRelatedField[Group] = serializers.PrimaryKeyRelatedField(queryset=Group.objects)
     limit = serializers.IntegerField(min_value=1, max_value=50, default=5)
 
 
@@ -182,7 +187,7 @@ class PortalAssignmentSerializer(serializers.ModelSerializer):
     group = serializers.IntegerField(source="group.pk")
     group_name = serializers.CharField(source="group.name")
     centre = serializers.CharField(source="group.centre.name")
-    checklist = ChecklistStepSerializer(many=True)
+    checklist = serializers.SerializerMethodField()
 
     class Meta:
         model = StarterAssignment
@@ -199,6 +204,11 @@ class PortalAssignmentSerializer(serializers.ModelSerializer):
             "checklist",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ChecklistStepSerializer(many=True))
+    def get_checklist(self, assignment: StarterAssignment) -> list[dict[str, Any]]:
+        """The group's self-run checklist, from the context's `checklists` (`my_checklists`)."""
+        return [ChecklistStepSerializer(step).data for step in self.context["checklists"][assignment.group_id]]
 
 
 class PortalMeetingSerializer(serializers.Serializer):
@@ -218,7 +228,9 @@ class SessionLogSerializer(serializers.ModelSerializer):
     group = serializers.IntegerField(source="assignment.group_id", read_only=True)
     volunteer = serializers.IntegerField(source="assignment.volunteer_id", read_only=True)
     meeting_starts_at = serializers.DateTimeField(source="meeting.starts_at", read_only=True)
-    checklist = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    checklist: serializers.PrimaryKeyRelatedField[ChecklistItem] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
 
     class Meta:
         model = SessionLog
@@ -275,7 +287,7 @@ class RequestAnswerSerializer(serializers.Serializer):
 
 
 class RecruitmentNeedSerializer(serializers.ModelSerializer):
-    centre = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
         model = RecruitmentNeed
@@ -284,7 +296,7 @@ class RecruitmentNeedSerializer(serializers.ModelSerializer):
 
 
 class RecruitmentMailingSerializer(serializers.Serializer):
-    centre = serializers.SlugRelatedField(
+    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(
         slug_field="slug", queryset=Centre.objects, required=False, help_text="Needed if you work for several."
     )
 

@@ -1,6 +1,9 @@
 """Endpoints for coordinators under /api/v1/: volunteers and their pipeline, training records,
 starter assignments and suggestions. Each write goes through a service."""
 
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.db.models import Count, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -9,13 +12,19 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from centres.api.permissions import IsCentreStaff
+from centres.models import Centre
 from centres.selectors import centre_list, staff_centre_ids
 from config.api import CentreScopedMixin, centre_for_new_object
 from config.exports import csv_response
-from volunteers import recruitment, reports, services
-from volunteers.api import filters
-from volunteers.api import serializers as s
+from volunteers.api import filters, serializers
 from volunteers.models import RecruitmentNeed, SessionLog, StarterAssignment, Volunteer
+from volunteers.reports import hours_by_month, volunteering_summary
+from volunteers.selectors import phase_outs_due, starter_suggestions
+from volunteers.services.assignments import assignment_create, assignment_end, assignment_extend
+from volunteers.services.phase_out import phase_out_complete, phase_out_start
+from volunteers.services.pipeline import training_record_add, volunteer_transition
+from volunteers.services.recruitment import recruitment_mailing_draft
+from volunteers.services.requests import starter_requests_send
 
 
 class VolunteerViewSet(CentreScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -23,7 +32,7 @@ class VolunteerViewSet(CentreScopedMixin, mixins.ListModelMixin, mixins.Retrieve
     here coordinators move volunteers along the pipeline and record their training."""
 
     permission_classes = [IsCentreStaff]
-    serializer_class = s.VolunteerSerializer
+    serializer_class = serializers.VolunteerSerializer
     filterset_class = filters.VolunteerFilter
     search_fields = ["person__display_name", "person__email"]
     ordering_fields = ["created_at", "status"]
@@ -36,32 +45,34 @@ class VolunteerViewSet(CentreScopedMixin, mixins.ListModelMixin, mixins.Retrieve
             .order_by("-created_at", "-id")
         )
 
-    @extend_schema(request=s.TransitionSerializer, responses=s.VolunteerSerializer)
+    @extend_schema(request=serializers.TransitionSerializer, responses=serializers.VolunteerSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the volunteer along applicant → screened → trained → active ⇄ paused, → retired."""
-        params = s.TransitionSerializer(data=request.data)
+        params = serializers.TransitionSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        services.volunteer_transition(actor=request.user, volunteer=self.get_object(), **params.validated_data)
+        volunteer_transition(actor=request.user, volunteer=self.get_object(), **params.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
-    @extend_schema(request=s.TrainingCreateSerializer, responses={201: s.TrainingRecordSerializer})
+    @extend_schema(request=serializers.TrainingCreateSerializer, responses={201: serializers.TrainingRecordSerializer})
     @action(detail=True, methods=["post"])
     def trainings(self, request, pk=None):
         """Record a course the volunteer completed."""
-        params = s.TrainingCreateSerializer(data=request.data)
+        params = serializers.TrainingCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        record = services.training_record_add(actor=request.user, volunteer=self.get_object(), **params.validated_data)
-        return Response(s.TrainingRecordSerializer(record).data, status=status.HTTP_201_CREATED)
+        record = training_record_add(actor=request.user, volunteer=self.get_object(), **params.validated_data)
+        return Response(serializers.TrainingRecordSerializer(record).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(parameters=[s.SuggestionQuerySerializer], responses=s.SuggestionSerializer(many=True))
+    @extend_schema(
+        parameters=[serializers.SuggestionQuerySerializer], responses=serializers.SuggestionSerializer(many=True)
+    )
     @action(detail=False, methods=["get"], pagination_class=None)
     def suggestions(self, request):
         """Active volunteers ranked for a group (?group=id), each with the reasons."""
-        params = s.SuggestionQuerySerializer(data=request.query_params)
+        params = serializers.SuggestionQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        ranked = services.starter_suggestions(params.validated_data["group"])
-        return Response(s.SuggestionSerializer(ranked, many=True).data)
+        ranked = starter_suggestions(params.validated_data["group"])
+        return Response(serializers.SuggestionSerializer(ranked, many=True).data)
 
 
 class AssignmentViewSet(
@@ -74,7 +85,7 @@ class AssignmentViewSet(
     """Starters of groups: at most two per group, never to overlapping meetings."""
 
     permission_classes = [IsCentreStaff]
-    serializer_class = s.AssignmentSerializer
+    serializer_class = serializers.AssignmentSerializer
     filterset_class = filters.AssignmentFilter
     ordering_fields = ["starts_on", "created_at"]
 
@@ -82,61 +93,63 @@ class AssignmentViewSet(
         return StarterAssignment.objects.select_related("centre", "group", "volunteer").order_by("-starts_on", "-id")
 
     def perform_create(self, serializer):
-        serializer.instance = services.assignment_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = assignment_create(actor=cast(User, self.request.user), **serializer.validated_data)
 
-    @extend_schema(request=None, responses=s.AssignmentSerializer)
+    @extend_schema(request=None, responses=serializers.AssignmentSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         """End the assignment; the volunteer is free again."""
-        assignment = services.assignment_end(actor=request.user, assignment=self.get_object())
+        assignment = assignment_end(actor=request.user, assignment=self.get_object())
         return Response(self.get_serializer(assignment).data)
 
-    @extend_schema(request=s.ExtendSerializer, responses=s.AssignmentSerializer)
+    @extend_schema(request=serializers.ExtendSerializer, responses=serializers.AssignmentSerializer)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
         """Give the starter more meetings with the group (a phase-out begun is called off)."""
-        params = s.ExtendSerializer(data=request.data)
+        params = serializers.ExtendSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        assignment = services.assignment_extend(
+        assignment = assignment_extend(
             actor=request.user, assignment=self.get_object(), meetings=params.validated_data["meetings"]
         )
         return Response(self.get_serializer(assignment).data)
 
-    @extend_schema(responses=s.PhaseOutDueSerializer(many=True))
+    @extend_schema(responses=serializers.PhaseOutDueSerializer(many=True))
     @action(detail=False, methods=["get"], url_path="phase-outs-due", pagination_class=None)
     def phase_outs_due(self, request):
         """Groups whose starters may phase out now, with the reasons."""
-        due = services.phase_outs_due(centre_ids=staff_centre_ids(user=request.user))
-        return Response(s.PhaseOutDueSerializer(due, many=True).data)
+        due = phase_outs_due(centre_ids=staff_centre_ids(user=request.user))
+        return Response(serializers.PhaseOutDueSerializer(due, many=True).data)
 
-    @extend_schema(request=s.PhaseOutStartSerializer, responses=s.AssignmentSerializer(many=True))
+    @extend_schema(request=serializers.PhaseOutStartSerializer, responses=serializers.AssignmentSerializer(many=True))
     @action(detail=False, methods=["post"], url_path="phase-out")
     def phase_out(self, request):
         """Begin phasing out a group's starters with a plan."""
-        params = s.PhaseOutStartSerializer(data=request.data)
+        params = serializers.PhaseOutStartSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        assignments = services.phase_out_start(actor=request.user, **params.validated_data)
+        assignments = phase_out_start(actor=request.user, **params.validated_data)
         return Response(self.get_serializer(assignments, many=True).data)
 
-    @extend_schema(request=s.GroupRefSerializer, responses=s.AssignmentSerializer(many=True))
+    @extend_schema(request=serializers.GroupRefSerializer, responses=serializers.AssignmentSerializer(many=True))
     @action(detail=False, methods=["post"], url_path="phase-out-complete")
     def phase_out_complete(self, request):
         """End the group's assignments: the group runs itself, the starters are free again."""
-        params = s.GroupRefSerializer(data=request.data)
+        params = serializers.GroupRefSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         group = params.validated_data["group"]
-        services.phase_out_complete(actor=request.user, group=group)
+        phase_out_complete(actor=request.user, group=group)
         return Response(self.get_serializer(self.get_queryset().filter(group=group), many=True).data)
 
-    @extend_schema(request=s.RequestStartersSerializer, responses={201: s.StarterRequestSerializer(many=True)})
+    @extend_schema(
+        request=serializers.RequestStartersSerializer, responses={201: serializers.StarterRequestSerializer(many=True)}
+    )
     @action(detail=False, methods=["post"], url_path="request-starters")
     def request_starters(self, request):
         """Ask the best-suited active volunteers by mail to start the group; the first to
         accept gets the place."""
-        params = s.RequestStartersSerializer(data=request.data)
+        params = serializers.RequestStartersSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        asked = services.starter_requests_send(actor=request.user, **params.validated_data)
-        return Response(s.StarterRequestSerializer(asked, many=True).data, status=status.HTTP_201_CREATED)
+        asked = starter_requests_send(actor=request.user, **params.validated_data)
+        return Response(serializers.StarterRequestSerializer(asked, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class SessionLogViewSet(CentreScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -144,7 +157,7 @@ class SessionLogViewSet(CentreScopedMixin, mixins.ListModelMixin, mixins.Retriev
     Starters write them in the portal (/api/v1/portal/session-logs/)."""
 
     permission_classes = [IsCentreStaff]
-    serializer_class = s.SessionLogSerializer
+    serializer_class = serializers.SessionLogSerializer
     filterset_class = filters.SessionLogFilter
     ordering_fields = ["created_at"]
 
@@ -162,22 +175,22 @@ class RecruitmentNeedViewSet(CentreScopedMixin, mixins.ListModelMixin, viewsets.
     for waiting groups."""
 
     permission_classes = [IsCentreStaff]
-    serializer_class = s.RecruitmentNeedSerializer
+    serializer_class = serializers.RecruitmentNeedSerializer
     filterset_class = filters.RecruitmentNeedFilter
 
     def get_queryset(self):
         return RecruitmentNeed.objects.select_related("centre").order_by("-raised_at", "-id")
 
-    @extend_schema(request=s.RecruitmentMailingSerializer, responses={201: s.DraftIssueSerializer})
+    @extend_schema(request=serializers.RecruitmentMailingSerializer, responses={201: serializers.DraftIssueSerializer})
     @action(detail=False, methods=["post"])
     def mailing(self, request):
         """Draft a recruitment mailing to the centre's volunteering news from the open needs, in
         every language; then edit, preview, test-send and schedule it under /api/v1/newsletter-issues/."""
-        params = s.RecruitmentMailingSerializer(data=request.data)
+        params = serializers.RecruitmentMailingSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        centre = centre_for_new_object(params.validated_data.get("centre"), centre_list())
-        issue = recruitment.recruitment_mailing_draft(actor=request.user, centre=centre)
-        return Response(s.DraftIssueSerializer(issue).data, status=status.HTTP_201_CREATED)
+        centre = cast(Centre, centre_for_new_object(params.validated_data.get("centre"), centre_list()))
+        issue = recruitment_mailing_draft(actor=request.user, centre=centre)
+        return Response(serializers.DraftIssueSerializer(issue).data, status=status.HTTP_201_CREATED)
 
 
 class VolunteerReportViewSet(CentreScopedMixin, viewsets.ViewSet):
@@ -186,16 +199,16 @@ class VolunteerReportViewSet(CentreScopedMixin, viewsets.ViewSet):
     permission_classes = [IsCentreStaff]
 
     def _hours(self, request) -> list[dict]:
-        params = s.HoursQuerySerializer(data=request.query_params)
+        params = serializers.HoursQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        return reports.hours_by_month(centre_ids=staff_centre_ids(user=request.user), **params.validated_data)
+        return hours_by_month(centre_ids=staff_centre_ids(user=request.user), **params.validated_data)
 
-    @extend_schema(parameters=[s.HoursQuerySerializer], responses=s.HoursRowSerializer(many=True))
+    @extend_schema(parameters=[serializers.HoursQuerySerializer], responses=serializers.HoursRowSerializer(many=True))
     @action(detail=False, methods=["get"])
     def hours(self, request):
-        return Response(s.HoursRowSerializer(self._hours(request), many=True).data)
+        return Response(serializers.HoursRowSerializer(self._hours(request), many=True).data)
 
-    @extend_schema(parameters=[s.HoursQuerySerializer], responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(parameters=[serializers.HoursQuerySerializer], responses={(200, "text/csv"): OpenApiTypes.STR})
     @action(detail=False, methods=["get"], url_path="hours-csv")
     def hours_csv(self, request):
         """The same as `hours`, as a CSV file (for funders)."""
@@ -203,9 +216,9 @@ class VolunteerReportViewSet(CentreScopedMixin, viewsets.ViewSet):
         rows = self._hours(request)
         return csv_response("volunteer-hours.csv", columns, ([row[name] for name in columns] for row in rows))
 
-    @extend_schema(responses=s.SummarySerializer)
+    @extend_schema(responses=serializers.SummarySerializer)
     @action(detail=False, methods=["get"])
     def summary(self, request):
         return Response(
-            s.SummarySerializer(reports.volunteering_summary(centre_ids=staff_centre_ids(user=request.user))).data
+            serializers.SummarySerializer(volunteering_summary(centre_ids=staff_centre_ids(user=request.user))).data
         )

@@ -1,0 +1,2 @@
+"""Pages of the centres app, by audience: `public` (privacy notice, password reset, staff
+invitations) and `workspace` (the dashboard)."""

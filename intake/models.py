@@ -1,0 +1,176 @@
+"""Intake and placement: enquiries from people looking for a group, the coordinator's notes on
+them, the intake conversation and the outcome. Every row belongs to a centre and is scoped.
+
+These models began in the meetings app: their tables keep the names they had there
+(`db_table`), so moving them to this app moved no data."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_scopes import ScopedManager
+
+from centres.models import LANGUAGE_CHOICES, Centre, Person
+
+
+class Enquiry(models.Model):
+    """Someone asking for a self-help group, from the first contact to the outcome. The wishes
+    are kept for matching; after the centre's retention period a closed or withdrawn enquiry is
+    anonymised and only its counts remain."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        CONTACTED = "contacted", _("Contacted")
+        CONVERSATION_SCHEDULED = "conversation_scheduled", _("Intake conversation scheduled")
+        CONVERSATION_HELD = "conversation_held", _("Intake conversation held")
+        PLACED = "placed", _("Placed in a group")
+        WAITING = "waiting", _("On a waiting list")
+        REFERRED = "referred", _("Referred elsewhere")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        CLOSED = "closed", pgettext_lazy("enquiry status", "Closed")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web form")
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+        IN_PERSON = "in_person", _("In person")
+
+    class ConversationKind(models.TextChoices):
+        PHONE = "phone", _("By phone")
+        IN_PERSON = "in_person", _("In person")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enquiries",
+        verbose_name=_("person"),
+        help_text=_("Empty once the enquiry is anonymised."),
+    )
+    # Whether the enquiry brought the person to the centre: only then may retention delete them.
+    person_created = models.BooleanField(_("person new with this enquiry"), default=False)
+    # Sent from the public form with an address the centre knew already: nothing shows it came
+    # from that person, so it belongs to no one (no person, no consent) until the address
+    # confirms it (`services.enquiry_confirm`); unconfirmed, it is deleted after 30 days.
+    awaiting_confirmation = models.BooleanField(
+        _("waiting for the e-mail address to confirm"),
+        default=False,
+        help_text=_("The enquiry used an address the centre knew; it counts only once that address confirms it."),
+    )
+    consent = models.ForeignKey(
+        "centres.ConsentRecord",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent to process health-related data"),
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.NEW)
+    language = models.CharField(_("preferred language"), max_length=8, choices=LANGUAGE_CHOICES)
+    topics = models.ManyToManyField(
+        "meetings.Topic",
+        blank=True,
+        related_name="enquiries",
+        verbose_name=_("topics"),
+        db_table="meetings_enquiry_topics",
+    )
+    age_band = models.CharField(_("age band"), max_length=10, blank=True, default="")
+    weekdays = models.JSONField(
+        _("preferred weekdays"), default=list, blank=True, help_text=_("0 = Monday … 6 = Sunday.")
+    )
+    daytime = models.BooleanField(_("daytime suits"), default=False)
+    evening = models.BooleanField(_("evening suits"), default=False)
+    location = models.ForeignKey(
+        "meetings.Location",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("preferred location"),
+    )
+    is_relative = models.BooleanField(_("asks as a relative"), default=False)
+    message = models.TextField(_("message"), blank=True)
+    # The intake conversation: by phone at a time, or in person in a booked room.
+    conversation_kind = models.CharField(
+        _("conversation"), max_length=20, choices=ConversationKind.choices, blank=True, default=""
+    )
+    conversation_at = models.DateTimeField(_("conversation at"), null=True, blank=True)
+    conversation_meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("room booking for the conversation"),
+    )
+    # The outcome.
+    waiting_topic = models.ForeignKey(
+        "meetings.Topic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waiting_enquiries",
+        verbose_name=_("waiting for a group on"),
+    )
+    waiting_since = models.DateField(_("waiting since"), null=True, blank=True)
+    placed_group = models.ForeignKey(
+        "meetings.Group",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("placed in"),
+    )
+    referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("received at"))
+    status_changed_at = models.DateTimeField(_("status changed at"))
+    finished_at = models.DateTimeField(
+        _("finished at"), null=True, blank=True, help_text=_("When it was placed, referred, withdrawn or closed.")
+    )
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+
+    objects = ScopedManager(centre="centre")
+
+    class Meta:
+        db_table = "meetings_enquiry"
+        ordering = ["created_at", "id"]
+        verbose_name = _("enquiry")
+        verbose_name_plural = _("enquiries")
+        indexes = [
+            models.Index(fields=["centre", "status", "created_at"], name="enquiry_queue_idx"),
+            models.Index(fields=["centre", "status", "waiting_topic", "language"], name="enquiry_waiting_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"enquiry #{self.pk}"
+
+
+# Where an enquiry ends: the outcomes after which it waits only for its retention period.
+FINISHED = frozenset({Enquiry.Status.PLACED, Enquiry.Status.REFERRED, Enquiry.Status.WITHDRAWN, Enquiry.Status.CLOSED})
+
+
+class EnquiryNote(models.Model):
+    """A coordinator's note on an enquiry: staff only, never shown to anyone else, and deleted
+    when the enquiry is anonymised."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="notes", verbose_name=_("enquiry"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
+    )
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(centre="centre")
+
+    class Meta:
+        db_table = "meetings_enquirynote"
+        ordering = ["created_at", "id"]
+        verbose_name = _("enquiry note")
+        verbose_name_plural = _("enquiry notes")
+
+    def __str__(self) -> str:
+        return f"note #{self.pk}"

@@ -1,0 +1,28 @@
+"""intake's pages: the public enquiry form and its confirmation link, and the coordinators'
+queue and enquiry page (one URL per action on an enquiry)."""
+
+from django.urls import path
+
+from intake.views import public, workspace
+
+urlpatterns = [
+    path("centres/<slug:slug>/enquiry/", public.enquiry, name="enquiry"),
+    path("enquiry/confirm/<str:token>/", public.enquiry_confirm, name="enquiry-confirm"),
+    path("centres/<slug:slug>/intake/", workspace.queue, name="workspace-intake"),
+    path("centres/<slug:slug>/intake/<int:pk>/", workspace.enquiry_detail, name="workspace-enquiry"),
+    path(
+        "centres/<slug:slug>/intake/<int:pk>/transition/",
+        workspace.workspace_enquiry_transition,
+        name="workspace-enquiry-transition",
+    ),
+    path(
+        "centres/<slug:slug>/intake/<int:pk>/schedule/",
+        workspace.workspace_enquiry_schedule,
+        name="workspace-enquiry-schedule",
+    ),
+    path("centres/<slug:slug>/intake/<int:pk>/note/", workspace.workspace_enquiry_note, name="workspace-enquiry-note"),
+    path(
+        "centres/<slug:slug>/intake/<int:pk>/place/", workspace.workspace_enquiry_place, name="workspace-enquiry-place"
+    ),
+    path("centres/<slug:slug>/intake/<int:pk>/wait/", workspace.workspace_enquiry_wait, name="workspace-enquiry-wait"),
+]

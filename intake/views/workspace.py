@@ -1,0 +1,268 @@
+"""The coordinators' intake pages: the queue, and one enquiry with its conversation, notes,
+matching groups, placement and waiting list. Staff of the centre only; each action on an enquiry
+has its own view and URL, every change goes through a service, and reading an enquiry is audited."""
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from centres.models import AuditLogEntry, Centre, ConsentRecord
+from centres.selectors import person_withdrew, staff_centre_or_404
+from centres.services.audit import audit_list_read, audit_record, list_filters
+from centres.services.retention import UNCONFIRMED_KEPT
+from config.api import signed_in_user
+from config.errors import DomainError
+from config.forms import IdChoiceField, LocalDateTimeField
+from intake.models import Enquiry
+from intake.selectors import enquiry_for_staff, enquiry_queue, group_suggestions
+from intake.services.placement import enquiry_place
+from intake.services.queue import (
+    SCHEDULABLE,
+    TRANSITIONS,
+    enquiry_conversation_schedule,
+    enquiry_note_add,
+    enquiry_transition,
+    enquiry_wait,
+)
+from meetings.models import Group, Room, Topic
+
+
+def _staff(request: HttpRequest) -> User:
+    """The login of a request `login_required` let through (its centre is checked per view)."""
+    return signed_in_user(request)
+
+
+@login_required
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    centre = staff_centre_or_404(user=request.user, slug=slug)
+    status = request.GET.get("status", "open")
+    shown = list(enquiry_queue(centre=centre, status=status)[:200])
+    audit_list_read(
+        actor=_staff(request),
+        model=Enquiry,
+        list_name="workspace-intake",
+        filters=list_filters(request.GET, kept={"status"}),
+        rows=shown,
+        centre_ids=[centre.pk],
+    )
+    return render(
+        request,
+        "intake/intake_queue.html",
+        {
+            "centre": centre,
+            "enquiries": shown,
+            "status": status,
+            "statuses": Enquiry.Status.choices,
+        },
+    )
+
+
+class ScheduleForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("How"), choices=Enquiry.ConversationKind.choices, widget=forms.RadioSelect, initial="phone"
+    )
+    starts_at = LocalDateTimeField(
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=15, max_value=180, initial=45)
+    room: "forms.ModelChoiceField[Room]" = forms.ModelChoiceField(
+        label=_("Room (in person)"), queryset=Room.objects.none(), required=False
+    )
+
+
+class PlaceForm(forms.Form):
+    group = IdChoiceField(queryset=Group.objects.none())
+    override = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(IdChoiceField, self.fields["group"]).queryset = Group.objects.filter(centre=centre)
+
+
+class WaitForm(forms.Form):
+    topic = IdChoiceField(queryset=Topic.objects.none(), required=False)
+
+    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(IdChoiceField, self.fields["topic"]).queryset = Topic.objects.filter(centre=centre)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("New note (staff only)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class _EnquiryPage:
+    """One enquiry of the staff member's centre, with what its page and its actions need."""
+
+    def __init__(self, request: HttpRequest, slug: str, pk: int) -> None:
+        self.centre = staff_centre_or_404(user=request.user, slug=slug)
+        enquiry = enquiry_for_staff(centre=self.centre, pk=pk)
+        if enquiry is None:
+            raise Http404
+        self.enquiry: Enquiry = enquiry
+
+    def schedule_form(self, data: Any = None) -> ScheduleForm:
+        form = ScheduleForm(data, prefix="talk")
+        rooms = Room.objects.filter(location__centre=self.centre).select_related("location")
+        cast(forms.ModelChoiceField, form.fields["room"]).queryset = rooms
+        return form
+
+    def render(
+        self,
+        request: HttpRequest,
+        *,
+        schedule_form: ScheduleForm | None = None,
+        note_form: NoteForm | None = None,
+        error: str = "",
+        status: int = 200,
+    ) -> HttpResponse:
+        enquiry, centre = self.enquiry, self.centre
+        enquiry.refresh_from_db()
+        held = enquiry.status in (Enquiry.Status.CONVERSATION_HELD, Enquiry.Status.WAITING)
+        # Waiting for its address to confirm it, the enquiry belongs to no one: nothing to do yet.
+        workable = not enquiry.awaiting_confirmation
+        context = {
+            "centre": centre,
+            "enquiry": enquiry,
+            "topics": list(enquiry.topics.all()),
+            "notes": enquiry.notes.select_related("author"),
+            "next_steps": [
+                (step, label)
+                for step, label in Enquiry.Status.choices
+                if workable and step in TRANSITIONS[Enquiry.Status(enquiry.status)]
+            ],
+            "can_schedule": workable and enquiry.status in SCHEDULABLE,
+            "can_note": workable,
+            "unconfirmed_days": UNCONFIRMED_KEPT.days,
+            "schedule_form": schedule_form or self.schedule_form(),
+            "note_form": note_form or NoteForm(prefix="note"),
+            "suggestions": group_suggestions(enquiry) if held and workable else [],
+            # Placing them would send nothing until a new consent is recorded: say so before.
+            "reminders_withheld": held
+            and enquiry.person_id is not None
+            and person_withdrew(enquiry.person_id, ConsentRecord.Purpose.GROUP_MEMBERSHIP),
+            "can_wait": workable and enquiry.status == Enquiry.Status.CONVERSATION_HELD,
+            "all_topics": Topic.objects.filter(centre=centre, is_offered=True).order_by("name"),
+            "error": error,
+        }
+        return render(request, "intake/intake_detail.html", context, status=status)
+
+    def refused(self, request: HttpRequest, problem: DomainError, **forms_shown: Any) -> HttpResponse:
+        """The page again, saying why the action was refused."""
+        return self.render(
+            request, error=str(problem), status=409 if problem.status_code == 409 else 400, **forms_shown
+        )
+
+    def saved(self) -> HttpResponse:
+        return redirect(reverse("workspace-enquiry", args=[self.centre.slug, self.enquiry.pk]) + "?saved=1")
+
+
+@login_required
+def enquiry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One enquiry: reading it is audited. A POST here names its action (`action=...`), as the
+    page's forms once posted here; each action has its own view and URL."""
+    if request.method == "POST":
+        action = ENQUIRY_ACTIONS.get(request.POST.get("action", ""), _enquiry_unknown_action)
+        return action(request, slug, pk)
+    page = _EnquiryPage(request, slug, pk)
+    audit_record(actor=_staff(request), centre=page.centre, action=AuditLogEntry.Action.VIEW, obj=page.enquiry)
+    return page.render(request)
+
+
+def _enquiry_unknown_action(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    page = _EnquiryPage(request, slug, pk)
+    return page.refused(request, DomainError(str(_("Unknown action."))))
+
+
+@login_required
+@require_POST
+def workspace_enquiry_transition(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The next step in the queue: contacted, conversation held, referred, withdrawn or closed."""
+    page = _EnquiryPage(request, slug, pk)
+    try:
+        enquiry_transition(
+            actor=_staff(request),
+            enquiry=page.enquiry,
+            to=request.POST.get("to", ""),
+            referred_to=request.POST.get("referred_to", ""),
+        )
+    except DomainError as problem:
+        return page.refused(request, problem)
+    return page.saved()
+
+
+@login_required
+@require_POST
+def workspace_enquiry_schedule(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Schedule (or move) the intake conversation, by phone or in a booked room."""
+    page = _EnquiryPage(request, slug, pk)
+    form = page.schedule_form(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(str(_("Check the conversation's details.")))
+        enquiry_conversation_schedule(actor=_staff(request), enquiry=page.enquiry, **form.cleaned_data)
+    except DomainError as problem:
+        return page.refused(request, problem, schedule_form=form)
+    return page.saved()
+
+
+@login_required
+@require_POST
+def workspace_enquiry_note(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Add a staff note."""
+    page = _EnquiryPage(request, slug, pk)
+    form = NoteForm(request.POST, prefix="note")
+    try:
+        if not form.is_valid():
+            raise DomainError(str(_("Write the note first.")))
+        enquiry_note_add(actor=_staff(request), enquiry=page.enquiry, text=form.cleaned_data["text"])
+    except DomainError as problem:
+        return page.refused(request, problem, note_form=form)
+    return page.saved()
+
+
+@login_required
+@require_POST
+def workspace_enquiry_place(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Place the person into one of the suggested groups (over its size only when overridden)."""
+    page = _EnquiryPage(request, slug, pk)
+    form = PlaceForm(request.POST, centre=page.centre)
+    try:
+        if not form.is_valid():
+            raise DomainError(str(_("Choose one of the groups.")))
+        enquiry_place(actor=_staff(request), enquiry=page.enquiry, **form.cleaned_data)
+    except DomainError as problem:
+        return page.refused(request, problem)
+    return page.saved()
+
+
+@login_required
+@require_POST
+def workspace_enquiry_wait(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Put the person on the waiting list for a topic."""
+    page = _EnquiryPage(request, slug, pk)
+    form = WaitForm(request.POST, centre=page.centre)
+    try:
+        if not form.is_valid():
+            raise DomainError(str(_("Choose one of the topics.")))
+        enquiry_wait(actor=_staff(request), enquiry=page.enquiry, topic=form.cleaned_data["topic"])
+    except DomainError as problem:
+        return page.refused(request, problem)
+    return page.saved()
+
+
+ENQUIRY_ACTIONS: dict[str, Callable[[HttpRequest, str, int], HttpResponse]] = {
+    "transition": workspace_enquiry_transition,
+    "schedule": workspace_enquiry_schedule,
+    "note": workspace_enquiry_note,
+    "place": workspace_enquiry_place,
+    "wait": workspace_enquiry_wait,
+}

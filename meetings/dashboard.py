@@ -1,0 +1,23 @@
+"""meetings' part of the workspace dashboard: today's meetings in the centre."""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from centres.dashboard import dashboard_context_register
+from centres.models import Centre
+from meetings.models import Meeting
+
+
+def todays_meetings(centre: Centre, day: date) -> dict[str, Any]:
+    day_start = datetime.combine(day, time.min, tzinfo=ZoneInfo(centre.time_zone))
+    meetings = (
+        Meeting.objects.filter(centre=centre, starts_at__gte=day_start, starts_at__lt=day_start + timedelta(days=1))
+        .select_related("group", "room__location")
+        .order_by("starts_at")
+    )
+    return {"meetings": meetings}
+
+
+def register() -> None:
+    dashboard_context_register(app="meetings", order=10, contribute=todays_meetings)
