@@ -6,7 +6,7 @@ WEB_PORT ?= 8000
 export WEB_PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run web worker beat migrate seed test test-future lint format check bench bench-growth bench-load bench-mail ci messages clean
+.PHONY: help install hooks run web worker beat migrate seed test test-future lint types format check bench bench-growth bench-load bench-mail ci messages clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -61,9 +61,17 @@ test-future: install  ## make test with the clock a year (FUTURE_DAYS=365) ahead
 	KONTAKT_CLOCK_AHEAD_DAYS=$(FUTURE_DAYS) KONTAKT_REAL_TIME=$$(date +%s) \
 		faketime -f "+$(FUTURE_DAYS)d" $(BIN)/python -m pytest -p tests.clock_ahead $(PYTEST_ARGS)
 
-lint: install  ## ruff lint and format check
+lint: install  ## ruff (lint, format, complexity), import-linter's layers and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(MAKE) types
+
+types: install  ## mypy with the Django and DRF stubs (strict on services and selectors)
+	DEBUG=true $(BIN)/mypy .
+
+hooks: install  ## Install the pre-commit hooks (ruff, import-linter) into .git/hooks
+	$(BIN)/pre-commit install
 
 format: install  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
