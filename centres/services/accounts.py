@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -27,9 +26,9 @@ from centres.models import AuditLogEntry, Centre, StaffInvitation, StaffRole, Us
 from centres.scoping import all_centres_scope, centre_scope
 from centres.selectors import user_staff_roles
 from centres.signals import staff_invitation_created
+from config import signed_links
 from config.errors import ConflictError, DomainError, PermissionDeniedError
 
-INVITATION_SALT = "kontakt.staff.invitation"
 INVITATION_EXISTS_MESSAGE = _("This address has been invited to this centre already.")
 INVITATION_INVALID_MESSAGE = _("This invitation link is not valid: it was used, withdrawn or has expired.")
 NOT_YOUR_COLLEAGUE_MESSAGE = _(
@@ -118,7 +117,9 @@ def _key_hash(key: str) -> str:
 
 
 def _max_age() -> timedelta:
-    return timedelta(days=settings.STAFF_INVITATION_MAX_AGE_DAYS)
+    age = signed_links.max_age("staff.invitation")
+    assert age is not None  # a setting, STAFF_INVITATION_MAX_AGE_DAYS
+    return age
 
 
 @transaction.atomic
@@ -155,17 +156,14 @@ def staff_invite(
     except IntegrityError as error:
         raise ConflictError(str(INVITATION_EXISTS_MESSAGE)) from error
     audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.CREATE, obj=invitation)
-    token = signing.dumps({"i": invitation.pk, "k": key}, salt=INVITATION_SALT, compress=True)
+    token = signed_links.sign("staff.invitation", {"i": invitation.pk, "k": key}, compress=True)
     staff_invitation_created.send(sender=StaffInvitation, invitation=invitation, token=token)
     return invitation
 
 
 def staff_invitation_for_token(token: str, *, lock: bool = False) -> StaffInvitation | None:
     """The invitation a link opens, or None if the link is forged, used, withdrawn or expired."""
-    try:
-        payload = signing.loads(token, salt=INVITATION_SALT, max_age=_max_age())
-    except signing.BadSignature:
-        return None
+    payload = signed_links.unsign("staff.invitation", token)
     if not isinstance(payload, dict) or not isinstance(payload.get("i"), int) or not isinstance(payload.get("k"), str):
         return None
     with all_centres_scope():  # a signed link: its invitee has no role (and no scope) yet
