@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils.module_loading import import_string
 
 from centres.models import Centre, ConsentRecord, FederationRole, Person, StaffRole
 from centres.scoping import all_centres_scope
@@ -144,20 +143,26 @@ def seed_people() -> dict[str, int]:
     return {"people": sum(len(people) for people in PEOPLE.values()), "new people": created}
 
 
-# In order; each app adds its step here (rooms and groups, volunteers, newsletters, ...).
-DEMO_STEPS: list[tuple[str, str]] = [
-    ("centres", "centres.demo.seed_centres"),
-    ("logins", "centres.demo.seed_users"),
-    ("people", "centres.demo.seed_people"),
-    ("groups and meetings", "meetings.demo.seed_meetings"),
-    ("newsletters", "notifications.demo.seed_newsletters"),
-    ("volunteers", "volunteers.demo.seed_volunteers"),
-    ("enquiries", "intake.demo.seed_enquiries"),
-]
+DemoStep = Callable[[], dict[str, int]]
+
+# centres' own steps come first; each app above adds its step in its `AppConfig.ready` with
+# `demo_step_register` (rooms and groups, newsletters, volunteers, enquiries), so centres names
+# none of them. Keyed by name: registering a name again replaces its step.
+_steps: dict[str, tuple[int, DemoStep]] = {
+    "centres": (10, seed_centres),
+    "logins": (20, seed_users),
+    "people": (30, seed_people),
+}
+
+
+def demo_step_register(*, name: str, order: int, seed: DemoStep) -> None:
+    """Add an app's demo data to `manage.py seed_demo`, run in `order` (lower first)."""
+    _steps[name] = (order, seed)
 
 
 @transaction.atomic
 def seed() -> dict[str, dict[str, int]]:
-    steps: list[tuple[str, Callable[[], dict[str, int]]]] = [(name, import_string(path)) for name, path in DEMO_STEPS]
+    """Run every registered step, in order, across centres; each step is idempotent."""
+    ordered = sorted(_steps.items(), key=lambda item: (item[1][0], item[0]))
     with all_centres_scope():
-        return {name: step() for name, step in steps}
+        return {name: step() for name, (_order, step) in ordered}

@@ -23,3 +23,7 @@ class IntakeConfig(AppConfig):
         # The room booked for an intake conversation belongs to its enquiry: the planner links
         # there, and meetings' services refuse to move or cancel it unless the enquiry asks.
         booking_owner_lookup_register(conversation_enquiry)
+        from centres.demo import demo_step_register
+        from intake import demo
+
+        demo_step_register(name="enquiries", order=70, seed=demo.seed_enquiries)

@@ -12,3 +12,7 @@ class MeetingsConfig(AppConfig):
         caching.connect()
         privacy.register()
         dashboard.register()
+        from centres.demo import demo_step_register
+        from meetings import demo
+
+        demo_step_register(name="groups and meetings", order=40, seed=demo.seed_meetings)

@@ -20,3 +20,7 @@ class NotificationsConfig(AppConfig):
         account_mail.register()  # and its receivers mail staff invitations and password resets
         privacy.register()
         dashboard.register()
+        from centres.demo import demo_step_register
+        from notifications import demo
+
+        demo_step_register(name="newsletters", order=50, seed=demo.seed_newsletters)

@@ -21,3 +21,7 @@ class VolunteersConfig(AppConfig):
             kind=MailRequest.Kind.PORTAL_LOGIN_LINK,
             handler=lambda centre, payload: portal_login_link_send(volunteer_id=payload.get("volunteer_id")),
         )
+        from centres.demo import demo_step_register
+        from volunteers import demo
+
+        demo_step_register(name="volunteers", order=60, seed=demo.seed_volunteers)

@@ -52,3 +52,19 @@ def test_seed_demo_refuses_to_run_with_debug_off(settings):
     with pytest.raises(CommandError, match="runs only with DEBUG on"):
         call_command("seed_demo")
     assert every(Centre).count() == 0
+
+
+def test_every_app_adds_its_demo_step_in_order(settings):
+    # centres names no higher app: they register their steps in AppConfig.ready.
+    from centres import demo
+
+    settings.DEBUG = True
+    assert list(demo.seed()) == [
+        "centres",
+        "logins",
+        "people",
+        "groups and meetings",
+        "newsletters",
+        "volunteers",
+        "enquiries",
+    ]

@@ -1,7 +1,7 @@
 """Create (or refresh) the demo data set: two centres, their staff, people and consents.
 
 Idempotent: running it again changes nothing but resets the demo passwords. Later features add
-their demo data through `centres.demo.DEMO_STEPS`.
+their demo data with `centres.demo.demo_step_register` in their `AppConfig.ready`.
 """
 
 from django.conf import settings
