@@ -13,4 +13,6 @@ def enquiries_waiting(centre: Centre, day: date) -> dict[str, Any]:
 
 
 def register() -> None:
-    dashboard_context_register(app="intake", order=20, contribute=enquiries_waiting)
+    dashboard_context_register(
+        app="intake", order=20, contribute=enquiries_waiting, template="intake/dashboard_cards.html"
+    )

@@ -20,4 +20,6 @@ def todays_meetings(centre: Centre, day: date) -> dict[str, Any]:
 
 
 def register() -> None:
-    dashboard_context_register(app="meetings", order=10, contribute=todays_meetings)
+    dashboard_context_register(
+        app="meetings", order=10, contribute=todays_meetings, template="meetings/dashboard_cards.html"
+    )

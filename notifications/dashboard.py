@@ -21,4 +21,6 @@ def mail_attention(centre: Centre, day: date) -> dict[str, Any]:
 
 
 def register() -> None:
-    dashboard_context_register(app="notifications", order=40, contribute=mail_attention)
+    dashboard_context_register(
+        app="notifications", order=40, contribute=mail_attention, template="notifications/dashboard_cards.html"
+    )

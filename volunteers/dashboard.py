@@ -17,4 +17,6 @@ def starters_attention(centre: Centre, day: date) -> dict[str, Any]:
 
 
 def register() -> None:
-    dashboard_context_register(app="volunteers", order=30, contribute=starters_attention)
+    dashboard_context_register(
+        app="volunteers", order=30, contribute=starters_attention, template="volunteers/dashboard_cards.html"
+    )
