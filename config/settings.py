@@ -193,6 +193,9 @@ LANGUAGES = [
     ("nl", _("Dutch")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English in the style of the other three languages: 24-hour times and day-month dates (en-GB
+# style) instead of Django's US "7:01 p.m." and "12/02/2026" (config/formats/en).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
@@ -363,8 +366,11 @@ if EMAIL_ESP == "smtp":
     _smtp.pop("EMAIL_BACKEND", None)
     globals().update(_smtp)
 ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in env.ENVIRON.items() if key.startswith("ANYMAIL_")}
+# The port `make run` serves on (WEB_PORT in the Makefile); in development the links in mails and
+# pages follow it, so a newcomer can click them.
+WEB_PORT = env.int("WEB_PORT", default=8000)
 # The public address of this installation, for links in e-mails.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{WEB_PORT}")
 
 # Seconds before the 1st, 2nd, ... retry of a mail after a transient ESP error (never more than a
 # few minutes: longer countdowns would outlive the broker's visibility timeout).

@@ -63,7 +63,7 @@ def test_a_clash_is_a_409_naming_the_clashing_meeting(api_a, weekly_series, cent
     error = response.json()["error"]
     assert error["code"] == "conflict"
     assert error["message"].startswith(
-        "The room is already booked: Dienstagsgruppe in Raum Linde on 12/01/2026 19:00–21:00"
+        "The room is already booked: Dienstagsgruppe in Raum Linde on 01/12/2026 19:00–21:00"
     )
     assert not every(MeetingSeries).filter(group=other).exists()
 

@@ -164,7 +164,7 @@ def test_a_change_rolled_back_leaves_the_cached_week_right(api_a, weekly_series,
 
 def test_the_finder_shows_a_change_at_once_and_caches_per_language(client, centre_a, weekly_series, group_a):
     path = f"/centres/{centre_a.slug}/groups/"
-    assert "Next: Tuesday, Dec. 1, 2026, 19:00" in client.get(path).content.decode()
+    assert "Next: Tuesday, 1 December 2026, 19:00" in client.get(path).content.decode()
     german = client.get(path, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Nächstes Treffen: Dienstag, 1. Dezember 2026, 19:00" in german
     assert "Next: Tuesday" in client.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()

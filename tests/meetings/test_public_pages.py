@@ -31,7 +31,7 @@ def test_the_group_finder_lists_public_groups_with_their_next_meeting(client, ce
     assert group.name in page
     assert other.name in page
     assert hidden.name not in page
-    assert "Next: Tuesday, Dec. 1, 2026, 19:00" in page
+    assert "Next: Tuesday, 1 December 2026, 19:00" in page
     assert "Hildegard" not in page
 
 
@@ -85,7 +85,7 @@ def test_the_group_finder_costs_the_same_for_one_group_and_many(client, centre_a
 def test_a_group_page_shows_dates_places_and_the_way_to_join(client, centre_a, listed):
     group, _other, hidden = listed
     page = client.get(f"/centres/{centre_a.slug}/groups/{group.public_id}/").content.decode()
-    assert "Tuesday, Dec. 1, 2026, 19:00</strong>–21:00" in page
+    assert "Tuesday, 1 December 2026, 19:00</strong>–21:00" in page
     assert f"/centres/{centre_a.slug}/enquiry/?topic={group.topic_id}" in page
     assert f"/calendar/groups/{group.public_id}.ics" in page
     assert "Hildegard" not in page

@@ -62,7 +62,7 @@ def test_a_clashing_series_is_refused_with_409_naming_the_meeting(weekly_series,
             duration_minutes=60,
         )
     assert error.value.status_code == 409
-    assert "Dienstagsgruppe in Raum Linde on 12/01/2026 19:00–21:00" in error.value.message
+    assert "Dienstagsgruppe in Raum Linde on 01/12/2026 19:00–21:00" in error.value.message
     assert not every(MeetingSeries).filter(group=other).exists()
 
 

@@ -168,7 +168,7 @@ def test_the_portal_shows_my_groups_meetings_and_checklist(starting, portal):
     assert starting.group.name in page
     with all_centres_scope():
         assert checklist_items(starting.centre)[0].text in page
-    assert "Dec. 15, 2026, 7 p.m." in page
+    assert "15 December 2026, 19:00" in page  # 24-hour and the day first, as in every language
     assert "2 meetings are waiting for your log" in page
 
 
