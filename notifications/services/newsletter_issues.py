@@ -81,7 +81,8 @@ def _texts(issue: NewsletterIssue) -> dict[str, NewsletterIssueText]:
 
 
 def issue_test_send(*, issue: NewsletterIssue, email: str, language: str | None = None) -> OutgoingMail | None:
-    """Send the issue to one address (the coordinator's own) to see it as subscribers will."""
+    """Send the issue to one address (the coordinator's own) to see it as subscribers will,
+    with "[Test]" before its subject."""
     texts = _texts(issue)
     text = _text_for(issue, language or issue.centre.default_language, texts)
     site = settings.SITE_URL.rstrip("/") + "/"
@@ -92,7 +93,8 @@ def issue_test_send(*, issue: NewsletterIssue, email: str, language: str | None 
         recipient=email,
         language=text.language,
         template="notifications/mail/newsletter",
-        context={"rendered": issue_render(issue, text)},
+        # Marked "[Test]" in its subject, so it is never taken for the real send.
+        context={"rendered": issue_render(issue, text), "test": True},
         # A test mail has no subscriber: its footer links lead to the site.
         merge_data={"unsubscribe_url": site, "preferences_url": site},
     )

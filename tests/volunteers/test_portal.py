@@ -391,3 +391,12 @@ def test_a_request_older_than_its_link_cannot_be_accepted_in_the_portal(weekly_s
     with all_centres_scope():
         assert every(StarterRequest).get(pk=request.pk).status == "expired"
         assert not every(StarterAssignment).filter(group=group).exists()
+
+
+def test_the_portals_forms_point_only_at_ids_they_have(portal, starting):
+    from tests.html_references import broken_references
+
+    for path in ("/volunteer/", "/volunteer/log/", "/volunteer/password/"):
+        response = portal.get(path)
+        assert response.status_code == 200, path
+        assert broken_references(response.content.decode()) == [], path
