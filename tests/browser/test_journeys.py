@@ -205,6 +205,9 @@ def test_a_volunteer_signs_up_confirms_is_activated_and_logs_a_session(page, dem
     page.get_by_label("Hours, including travel").fill("2.5")
     page.get_by_role("button", name="Save the log").click()
     assert page.get_by_text("Thank you: the session is logged.").is_visible()
+    page.goto("/volunteer/")
+    assert page.get_by_role("heading", name="My hours per month").is_visible()
+    check_page(page)  # now with the hours table, which must not widen the page on a phone
     page.get_by_role("link", name="Set a password").click()
     check_page(page)
     with all_centres_scope():
