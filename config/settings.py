@@ -150,7 +150,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# Staff log in on the workspace's own page; the admin's login is the platform operator's.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "workspace-start"
+LOGOUT_REDIRECT_URL = "login"
 # Sessions know their user (centres.sessions), so all of a user's sessions can be ended at once.
 SESSION_ENGINE = "centres.sessions"
 # An API token works this long after it was issued; asking the token endpoint again issues a new

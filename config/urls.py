@@ -17,6 +17,9 @@ urlpatterns = [
     path("centres/<slug:slug>/", centre_views.centre_home, name="centre-home"),
     path("centres/<slug:slug>/privacy/", centre_views.privacy, name="privacy"),
     path("workspace/", workspace_views.workspace_start, name="workspace-start"),
+    path("workspace/login/", workspace_views.StaffLoginView.as_view(), name="login"),
+    path("workspace/logout/", workspace_views.StaffLogoutView.as_view(), name="logout"),
+    path("federation/", workspace_views.federation, name="federation"),
     path("centres/<slug:slug>/workspace/", workspace_views.dashboard, name="workspace"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Password reset, linked from the admin login; new staff set their first password here.

@@ -28,15 +28,24 @@ def enquiry_list() -> QuerySet[Enquiry]:
     return Enquiry.objects.select_related("centre", "person").prefetch_related("topics").order_by("created_at", "id")
 
 
-def enquiry_queue(*, centre: Centre, status: str) -> QuerySet[Enquiry]:
-    """The centre's intake queue: the open enquiries (`status` "open") or those in one status;
-    anonymised ones are left out."""
+def enquiry_queue(*, centre: Centre, status: str, search: str = "", newest_first: bool = False) -> QuerySet[Enquiry]:
+    """The centre's intake queue: the open enquiries (`status` "open") or those in one status,
+    the oldest first (or the newest); with `search`, those whose person's name, address or phone
+    contains it. Anonymised ones are left out."""
+    order = ("-created_at", "-pk") if newest_first else ("created_at", "pk")
     enquiries = (
         Enquiry.objects.filter(centre=centre, anonymised_at__isnull=True)
         .select_related("person")
         .prefetch_related("topics")
-        .order_by("created_at", "pk")
+        .order_by(*order)
     )
+    if search:
+        enquiries = enquiries.filter(
+            Q(person__display_name__icontains=search)
+            | Q(person__full_name__icontains=search)
+            | Q(person__email__icontains=search)
+            | Q(person__phone__icontains=search)
+        )
     return enquiries.filter(status__in=OPEN) if status == "open" else enquiries.filter(status=status)
 
 

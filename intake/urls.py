@@ -3,12 +3,14 @@ queue and enquiry page (one URL per action on an enquiry)."""
 
 from django.urls import path
 
-from intake.views import public, workspace
+from intake.views import public, reports, workspace
 
 urlpatterns = [
     path("centres/<slug:slug>/enquiry/", public.enquiry, name="enquiry"),
     path("enquiry/confirm/<str:token>/", public.enquiry_confirm, name="enquiry-confirm"),
     path("centres/<slug:slug>/intake/", workspace.queue, name="workspace-intake"),
+    path("centres/<slug:slug>/workspace/reports/", reports.reports, name="workspace-reports"),
+    path("centres/<slug:slug>/intake/new/", workspace.enquiry_new, name="workspace-enquiry-new"),
     path("centres/<slug:slug>/intake/<int:pk>/", workspace.enquiry_detail, name="workspace-enquiry"),
     path(
         "centres/<slug:slug>/intake/<int:pk>/transition/",

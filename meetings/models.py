@@ -163,6 +163,13 @@ class Group(models.Model):
     publicly_listed = models.BooleanField(_("publicly listed"), default=True)
     accepts_newcomers = models.BooleanField(_("accepts newcomers"), default=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.FORMING)
+    status_reason = models.CharField(
+        _("reason for the status"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why the group took its last step (about the group, never about a member)."),
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings.views import member, public, workspace
+from meetings.views import member, public, workspace, workspace_closures, workspace_groups
 
 urlpatterns = [
     path("calendar/groups/<uuid:public_id>.ics", public.group_feed, name="group-feed"),
@@ -17,8 +17,45 @@ urlpatterns = [
         workspace.planner_meeting_cancel,
         name="planner-meeting-cancel",
     ),
-    path("centres/<slug:slug>/workspace/groups/", workspace.workspace_groups, name="workspace-groups"),
-    path("centres/<slug:slug>/workspace/groups/<int:pk>/", workspace.workspace_group, name="workspace-group"),
+    path(
+        "centres/<slug:slug>/planner/meetings/<int:pk>/reinstate/",
+        workspace.planner_meeting_reinstate,
+        name="planner-meeting-reinstate",
+    ),
+    path("centres/<slug:slug>/workspace/closures/", workspace_closures.closures, name="workspace-closures"),
+    path(
+        "centres/<slug:slug>/workspace/closures/<int:pk>/delete/",
+        workspace_closures.closure_delete,
+        name="workspace-closure-delete",
+    ),
+    path("centres/<slug:slug>/workspace/groups/", workspace_groups.workspace_groups, name="workspace-groups"),
+    path("centres/<slug:slug>/workspace/groups/new/", workspace_groups.workspace_group_new, name="workspace-group-new"),
+    path("centres/<slug:slug>/workspace/groups/<int:pk>/", workspace_groups.workspace_group, name="workspace-group"),
+    path(
+        "centres/<slug:slug>/workspace/groups/<int:pk>/edit/",
+        workspace_groups.workspace_group_edit,
+        name="workspace-group-edit",
+    ),
+    path(
+        "centres/<slug:slug>/workspace/groups/<int:pk>/status/",
+        workspace_groups.workspace_group_status,
+        name="workspace-group-status",
+    ),
+    path(
+        "centres/<slug:slug>/workspace/groups/<int:pk>/roster/",
+        workspace_groups.workspace_roster_add,
+        name="workspace-roster-add",
+    ),
+    path(
+        "centres/<slug:slug>/workspace/groups/<int:pk>/roster/<int:membership_pk>/end/",
+        workspace_groups.workspace_membership_end,
+        name="workspace-membership-end",
+    ),
+    path(
+        "centres/<slug:slug>/workspace/groups/<int:pk>/roster/<int:membership_pk>/links/",
+        workspace_groups.workspace_membership_links,
+        name="workspace-membership-links",
+    ),
     path("centres/<slug:slug>/groups/", public.group_finder, name="group-finder"),
     path("centres/<slug:slug>/groups/<uuid:public_id>/", public.group_page, name="group-page"),
     # A member's own pages, by the signed links in their mails.

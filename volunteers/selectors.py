@@ -132,6 +132,24 @@ def starter_suggestions(group: Group, *, limit: int | None = 10) -> list[Suggest
     return suggestions[:limit]
 
 
+def starter_request_candidates(group: Group, *, limit: int, matching_only: bool) -> list[Volunteer]:
+    """The volunteers a request to start `group` would go to: the best-suited active ones
+    (`starter_suggestions`) not asked before (still thinking, declined or let it expire); with
+    `matching_only`, those who would start groups on its topic or speak one of its languages."""
+    asked = set(
+        StarterRequest.objects.filter(
+            group=group,
+            status__in=[StarterRequest.Status.PENDING, StarterRequest.Status.DECLINED, StarterRequest.Status.EXPIRED],
+        ).values_list("volunteer_id", flat=True)
+    )
+    chosen = [
+        suggestion.volunteer
+        for suggestion in starter_suggestions(group, limit=None)
+        if suggestion.volunteer.pk not in asked and (suggestion.matches or not matching_only)
+    ]
+    return chosen[:limit]
+
+
 # --- checklist, notes and phase-out ---------------------------------------------------------------
 
 

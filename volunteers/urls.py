@@ -1,12 +1,30 @@
 from django.urls import path
 
-from volunteers.views import portal, public, workspace
+from volunteers.views import portal, public, workspace, workspace_starters
+
+# A group's starters, in the workspace beside the group's own page.
+G = "centres/<slug:slug>/workspace/groups/<int:pk>/starters/"
 
 urlpatterns = [
     path("centres/<slug:slug>/volunteer/", public.signup, name="volunteer-signup"),
     path("volunteer/confirm/<str:token>/", public.confirm, name="volunteer-confirm"),
     path("volunteer/request/<str:token>/", public.request_answer, name="volunteer-request"),
     # The coordinators' workspace.
+    path(G, workspace_starters.group_starters, name="workspace-group-starters"),
+    path(G + "assign/", workspace_starters.group_starter_assign, name="workspace-group-starter-assign"),
+    path(
+        G + "<int:assignment_pk>/extend/",
+        workspace_starters.group_starter_extend,
+        name="workspace-group-starter-extend",
+    ),
+    path(G + "<int:assignment_pk>/end/", workspace_starters.group_starter_end, name="workspace-group-starter-end"),
+    path(G + "requests/", workspace_starters.group_starter_requests, name="workspace-group-starter-requests"),
+    path(G + "phase-out/", workspace_starters.group_phase_out_start, name="workspace-group-phase-out"),
+    path(
+        G + "phase-out/complete/",
+        workspace_starters.group_phase_out_complete,
+        name="workspace-group-phase-out-complete",
+    ),
     path("centres/<slug:slug>/volunteers/", workspace.volunteer_list, name="workspace-volunteers"),
     path("centres/<slug:slug>/volunteers/<int:pk>/", workspace.volunteer_detail, name="workspace-volunteer"),
     path(

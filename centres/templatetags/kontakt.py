@@ -4,6 +4,8 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from centres.models import Centre
+from centres.scoping import all_centres_scope
 from centres.selectors import staff_centre_ids
 
 register = template.Library()
@@ -25,3 +27,13 @@ def staffed_by(centre, user) -> bool:
     if not (centre and user and user.is_authenticated and user.is_staff):
         return False
     return user.is_superuser or centre.pk in staff_centre_ids(user=user)
+
+
+@register.simple_tag
+def other_staff_centres(user, centre) -> list:
+    """The other centres `user` works for, by name, for the workspace's centre switcher."""
+    ids = [pk for pk in staff_centre_ids(user=user) if centre is None or pk != centre.pk]
+    if not ids:
+        return []
+    with all_centres_scope():  # the user's own centres, by the ids their roles name
+        return list(Centre.objects.filter(pk__in=ids).order_by("name"))

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +34,8 @@ from intake.services.queue import (
     enquiry_transition,
     enquiry_wait,
 )
+from intake.services.submission import enquiry_submit
+from intake.views.public import EnquiryForm
 from meetings.models import Group, Room, Topic
 
 
@@ -42,14 +46,17 @@ def _staff(request: HttpRequest) -> User:
 
 @login_required
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    """The intake queue: by status, searched by name, address or phone, the oldest or newest first."""
     centre = staff_centre_or_404(user=request.user, slug=slug)
     status = request.GET.get("status", "open")
-    shown = list(enquiry_queue(centre=centre, status=status)[:200])
+    search = request.GET.get("q", "").strip()[:100]
+    newest_first = request.GET.get("sort") == "newest"
+    shown = list(enquiry_queue(centre=centre, status=status, search=search, newest_first=newest_first)[:200])
     audit_list_read(
         actor=_staff(request),
         model=Enquiry,
         list_name="workspace-intake",
-        filters=list_filters(request.GET, kept={"status"}),
+        filters=list_filters(request.GET, kept={"status", "sort"}),
         rows=shown,
         centre_ids=[centre.pk],
     )
@@ -61,8 +68,54 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "enquiries": shown,
             "status": status,
             "statuses": Enquiry.Status.choices,
+            "search": search,
+            "sort": "newest" if newest_first else "oldest",
+            "now": timezone.now(),
         },
     )
+
+
+class StaffEnquiryForm(EnquiryForm):
+    """An enquiry a coordinator takes on the phone, by e-mail or at the desk, in the person's words."""
+
+    channel = forms.ChoiceField(
+        label=_("How did they get in touch?"),
+        choices=[choice for choice in Enquiry.Channel.choices if choice[0] != Enquiry.Channel.WEB],
+        widget=forms.RadioSelect,
+        initial=Enquiry.Channel.PHONE,
+    )
+    field_order = ["channel"]
+
+    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
+        super().__init__(*args, centre=centre, **kwargs)
+        del self.fields["website"]
+        self.fields["name"].label = _("Name or pseudonym")
+        self.fields["language"].label = _("Language they would like to talk in")
+        self.fields["is_relative"].label = _("A relative or friend of someone affected")
+        self.fields["message"].label = _("What they told you (optional)")
+        self.fields["consent"].label = _(
+            "They agreed that the contact point stores and uses these details, including what they said "
+            "about their health or situation, to find a group and to contact them about it."
+        )
+
+
+@login_required
+def enquiry_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """Record an enquiry taken on the phone, by e-mail or in person; it joins the queue at once."""
+    centre = staff_centre_or_404(user=request.user, slug=slug)
+    form = StaffEnquiryForm(request.POST or None, centre=centre)
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "topics": list(form.cleaned_data["topics"])}
+        data.pop("website", None)
+        try:
+            enquiry = enquiry_submit(actor=_staff(request), centre=centre, **data)
+        except DomainError as problem:
+            form.add_error(problem.field if problem.field in form.fields else None, str(problem))
+        else:
+            messages.success(request, _("The enquiry is recorded and in the queue."))
+            return redirect(reverse("workspace-enquiry", args=[slug, enquiry.pk]))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "intake/enquiry_new.html", {"centre": centre, "form": form}, status=status)
 
 
 class ScheduleForm(forms.Form):

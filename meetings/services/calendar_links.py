@@ -3,10 +3,16 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from centres.models import AuditLogEntry, Person
 from centres.services.audit import audit_record
+from config.errors import ConflictError, DomainError
+from config.signed_links import absolute_url
+from meetings.member_links import member_url
 from meetings.models import CalendarToken, Membership
+from notifications.models import OutgoingMail
+from notifications.services.outbox import mail_queue
 
 
 @transaction.atomic
@@ -38,3 +44,35 @@ def calendar_link_revoke(*, actor: AbstractBaseUser | None, token: CalendarToken
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(actor=actor, centre=token.centre, action=AuditLogEntry.Action.DELETE, obj=token)
+
+
+@transaction.atomic
+def membership_links_resend(*, actor: AbstractBaseUser | None, membership: Membership) -> OutgoingMail | None:
+    """Send a member who lost their links fresh ones: a new feed link of this group (the old one
+    stops working, in case it went astray) and a newly signed link to their member page. Writes
+    the new feed link and audit entries; queues one mail. Refused for a member who left (409) or
+    has no e-mail address (400)."""
+    if membership.left_on is not None and membership.left_on <= timezone.localdate():
+        raise ConflictError(_("This person has left the group; their links no longer work."))
+    person = membership.person
+    if not person.email:
+        raise DomainError(_("This person has no e-mail address: give them the centre's phone number instead."))
+    token = calendar_link_issue(actor=actor, person=person, membership=membership)
+    group = membership.group
+    return mail_queue(
+        centre=group.centre,
+        kind=OutgoingMail.Kind.SYSTEM,
+        # Each resend is a new mail: the key names the new feed link.
+        obj=f"member-links-{membership.pk}-{token.pk}",
+        recipient=person.email,
+        language=person.language or group.centre.default_language,
+        template="meetings/mail/member_links",
+        context={
+            "centre": group.centre,
+            "group": group,
+            "member_url": member_url(purpose="manage", membership_id=membership.pk),
+            "calendar_url": absolute_url("person-feed", token.token),
+        },
+        person=person,
+        sensitive=True,
+    )

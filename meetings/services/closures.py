@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,25 +23,8 @@ from meetings.booking import (
 )
 from meetings.caching import calendar_changed
 from meetings.models import Closure, Location, Meeting, Room
-from meetings.recurrence import local_day_start
+from meetings.selectors import closure_future_meetings
 from meetings.services.notices import change_notices_queue
-
-
-def _rooms_of(closure: Closure) -> QuerySet[Room]:
-    rooms = Room.objects.filter(centre_id=closure.centre_id)
-    if closure.room_id:
-        return rooms.filter(pk=closure.room_id)
-    if closure.location_id:
-        return rooms.filter(location_id=closure.location_id)
-    return rooms
-
-
-def _future_meetings_in(closure: Closure, centre: Centre) -> QuerySet[Meeting]:
-    """Meetings on the closure's days that have not yet begun: history is not rewritten."""
-    window_start = max(local_day_start(closure.starts_on, centre.time_zone), timezone.now())
-    window_end = local_day_start(closure.ends_on + timedelta(days=1), centre.time_zone)
-    return Meeting.objects.filter(room__in=_rooms_of(closure), starts_at__gte=window_start, starts_at__lt=window_end)
-
 
 # A closure's fields, as the admin and the API take them and `validate_closure` checks them.
 CLOSURE_FIELDS = ("centre", "location", "room", "starts_on", "ends_on", "reason")
@@ -84,9 +67,7 @@ def closure_create(
     closure = Closure.objects.create(
         centre=centre, location=location, room=room, starts_on=starts_on, ends_on=ends_on, reason=reason.strip()
     )
-    hit = list(
-        _future_meetings_in(closure, centre).filter(status=Meeting.Status.SCHEDULED).values_list("pk", flat=True)
-    )
+    hit = list(closure_future_meetings(closure).filter(status=Meeting.Status.SCHEDULED).values_list("pk", flat=True))
     calendar_changed(centre.pk)  # the bulk update below sends no signals
     cancelled = Meeting.objects.filter(pk__in=hit).update(
         status=Meeting.Status.CANCELLED,

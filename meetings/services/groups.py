@@ -100,8 +100,10 @@ def group_update(*, actor: AbstractBaseUser | None, group: Group, **changes: Any
 
 
 @transaction.atomic
-def group_transition(*, actor: AbstractBaseUser | None, group: Group, status: str) -> Group:
-    """Move a group along its life cycle; refuses steps the life cycle does not allow (409)."""
+def group_transition(*, actor: AbstractBaseUser | None, group: Group, status: str, reason: str = "") -> Group:
+    """Move a group along its life cycle, with the reason for the step (kept on the group until its
+    next step); refuses steps the life cycle does not allow (409). Closing ends the group's series
+    and cancels its later meetings, whose members get a change notice."""
     group = Group.objects.select_for_update(of=("self",)).select_related("centre").get(pk=group.pk)
     if status not in Group.Status.values:
         raise DomainError(_("Unknown status “%(status)s”.") % {"status": status}, field="status")
@@ -110,12 +112,16 @@ def group_transition(*, actor: AbstractBaseUser | None, group: Group, status: st
             _("A group cannot go from “%(old)s” to “%(new)s”.")
             % {"old": group.get_status_display(), "new": Group.Status(status).label}
         )
-    group.status = status
-    group.save(update_fields=["status"])
+    group.status, group.status_reason, group.status_changed_at = status, reason.strip()[:300], timezone.now()
+    group.save(update_fields=["status", "status_reason", "status_changed_at"])
     if status == Group.Status.CLOSED:
         _release_rooms(actor=actor, group=group)
     audit_record(
-        actor=actor, centre=group.centre, action=AuditLogEntry.Action.UPDATE, obj=group, changed_fields=["status"]
+        actor=actor,
+        centre=group.centre,
+        action=AuditLogEntry.Action.UPDATE,
+        obj=group,
+        changed_fields=["status", "status_reason"],
     )
     return group
 

@@ -1,11 +1,13 @@
 """Coordinators' pages of the meetings app (behind a staff login): the room planner (book a
-weekly series), one booking from the planner (move it, cancel it), and the centre's groups."""
+weekly series) and one booking from the planner (move it, cancel it, reinstate it). The groups'
+pages are in `workspace_groups`."""
 
 from datetime import date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,19 +16,19 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from centres.models import Centre
 from centres.selectors import staff_centre_or_404
-from centres.services.audit import audit_list_read
 from config.errors import DomainError
 from config.forms import LocalDateTimeField
 from config.local_time import local_time_problem
 from meetings import selectors
 from meetings.booking import booking_owner, check_within_planning_range
-from meetings.models import Group, Meeting, Membership, OpeningHours, Room
+from meetings.models import Group, Meeting, MeetingSeries, OpeningHours, Room
 from meetings.services import meetings as meeting_changes
 from meetings.services import series
 
@@ -83,10 +85,10 @@ def _planner_week(request: HttpRequest) -> date:
     return day or timezone.localdate()
 
 
-def _series_book(request: HttpRequest, form: SeriesForm) -> None:
+def _series_book(request: HttpRequest, form: SeriesForm) -> MeetingSeries:
     data = form.cleaned_data
     rule = f"FREQ=WEEKLY;INTERVAL={data['every']};BYDAY={WEEKDAY_CODES[data['weekday']]}"
-    series.series_create(
+    return series.series_create(
         actor=_actor(request),
         group=data["group"],
         room=data["room"],
@@ -95,6 +97,21 @@ def _series_book(request: HttpRequest, form: SeriesForm) -> None:
         start_time=data["start_time"],
         duration_minutes=data["duration_minutes"],
     )
+
+
+def _series_booked(request: HttpRequest, slug: str, booked: MeetingSeries) -> HttpResponse:
+    """Back to the planner on the week of the first meeting, which the message names."""
+    first = selectors.series_first_meeting(booked)
+    if first is None:  # every date fell on a closure or outside the horizon
+        messages.warning(request, _("The series is booked, but none of its dates takes place yet."))
+        return redirect(reverse("room-planner", args=[slug]) + f"?week={booked.starts_on}")
+    starts = timezone.localtime(first.starts_at, ZoneInfo(booked.time_zone))
+    messages.success(
+        request,
+        _("The series is booked. First meeting: %(when)s in %(room)s.")
+        % {"when": date_format(starts, "l j F, H:i"), "room": first.room.name},
+    )
+    return redirect(reverse("room-planner", args=[slug]) + f"?week={starts.date()}")
 
 
 @login_required
@@ -107,12 +124,11 @@ def room_planner(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                _series_book(request, form)
+                booked = _series_book(request, form)
             except DomainError as problem:
                 error, status = str(problem), problem.status_code
             else:
-                week = form.cleaned_data["starts_on"]
-                return redirect(reverse("room-planner", args=[slug]) + f"?week={week}&booked=1")
+                return _series_booked(request, slug, booked)
         else:
             status = 400
     plan = selectors.room_week_plan(centre=centre, monday=_planner_week(request))
@@ -132,6 +148,11 @@ class MoveForm(forms.Form):
     room: "forms.ModelChoiceField[Room]" = forms.ModelChoiceField(
         label=gettext_lazy("Room"), queryset=Room.objects.none()
     )
+
+
+def _told(meeting: Meeting) -> int:
+    """How many members a change of the meeting reaches by e-mail (none for a room booking)."""
+    return selectors.group_notice_recipients(meeting.group) if meeting.group is not None else 0
 
 
 class _Booking:
@@ -181,14 +202,28 @@ class _Booking:
                 "confirm_cancel": confirm_cancel or request.GET.get("cancel") == "1",
                 "conversation": self.conversation,
                 "error": error,
+                "now": timezone.now(),
+                "told": _told(self.meeting),
             },
             status=status,
         )
 
-    def changed(self, slug: str, meeting: Meeting) -> HttpResponse:
-        """Back to the planner, on the week the (moved or cancelled) meeting is now in."""
-        monday = timezone.localtime(meeting.starts_at, self.zone).date()
-        return redirect(reverse("room-planner", args=[slug]) + f"?week={monday}&changed=1")
+    def changed(self, request: HttpRequest, meeting: Meeting, done: str) -> HttpResponse:
+        """Back to the planner, on the week the (moved or cancelled) meeting is now in, saying
+        what was done and how many members are told."""
+        told = _told(meeting)
+        messages.success(
+            request,
+            " ".join(
+                [
+                    done,
+                    ngettext("%(count)d member is told by e-mail.", "%(count)d members are told by e-mail.", told)
+                    % {"count": told},
+                ]
+            ),
+        )
+        day = timezone.localtime(meeting.starts_at, self.zone).date()
+        return redirect(reverse("room-planner", args=[self.centre.slug]) + f"?week={day}")
 
 
 @login_required
@@ -225,7 +260,7 @@ def planner_meeting_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResp
     except DomainError as problem:
         # The confirmation stays open, as it did when this form posted to the page's own URL.
         return booking.render(request, confirm_cancel=True, error=str(problem), status=problem.status_code)
-    return booking.changed(slug, meeting)
+    return booking.changed(request, meeting, _("Cancelled."))
 
 
 def _move_start(booking: _Booking, form: MoveForm) -> datetime:
@@ -250,6 +285,9 @@ def planner_meeting_move(request: HttpRequest, slug: str, pk: int) -> HttpRespon
         if not form.is_valid():
             raise DomainError(str(_("Check the form.")))
         starts_at = _move_start(booking, form)
+        if (starts_at, form.cleaned_data["room"]) == (booking.meeting.starts_at, booking.meeting.room):
+            messages.info(request, _("Nothing changed: the meeting keeps its time and room."))
+            return redirect(reverse("planner-meeting", args=[slug, pk]))
         meeting = meeting_changes.meeting_move(
             actor=_actor(request),
             meeting=booking.meeting,
@@ -259,45 +297,22 @@ def planner_meeting_move(request: HttpRequest, slug: str, pk: int) -> HttpRespon
         )
     except DomainError as problem:
         return booking.render(request, move_form=form, error=str(problem), status=problem.status_code)
-    return booking.changed(slug, meeting)
+    when = date_format(timezone.localtime(meeting.starts_at, booking.zone), "l j F, H:i")
+    return booking.changed(
+        request, meeting, _("Moved to %(when)s in %(room)s.") % {"when": when, "room": meeting.room.name}
+    )
+
+
+@login_required
+@require_POST
+def planner_meeting_reinstate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A cancelled meeting takes place after all (if its room is still free); members are told."""
+    booking = _Booking(request, slug, pk)
+    try:
+        meeting = meeting_changes.meeting_reinstate(actor=_actor(request), meeting=booking.meeting)
+    except DomainError as problem:
+        return booking.render(request, error=str(problem), status=problem.status_code)
+    return booking.changed(request, meeting, _("The meeting takes place again."))
 
 
 PLANNER_MEETING_ACTIONS = {"cancel": planner_meeting_cancel, "move": planner_meeting_move}
-
-
-@login_required
-def workspace_groups(request: HttpRequest, slug: str) -> HttpResponse:
-    """The centre's groups with their state, size and starters, for coordinators."""
-    centre = staff_centre_or_404(user=request.user, slug=slug)
-    groups = selectors.workspace_groups(centre)
-    return render(request, "meetings/workspace_groups.html", {"centre": centre, "groups": groups})
-
-
-@login_required
-def workspace_group(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """One group's roster (members and relatives, since when), starters and next meetings."""
-    centre = staff_centre_or_404(user=request.user, slug=slug)
-    group = selectors.workspace_group(centre, pk)
-    if group is None:
-        raise Http404
-    members = selectors.group_roster(group)
-    # The roster is a list of memberships: read, it is audited (the group's id as its filter).
-    audit_list_read(
-        actor=_actor(request),
-        model=Membership,
-        list_name="workspace-group",
-        filters={"group": str(group.pk)},
-        rows=members,
-        centre_ids=[centre.pk],
-    )
-    return render(
-        request,
-        "meetings/workspace_group.html",
-        {
-            "centre": centre,
-            "group": group,
-            "members": members,
-            "starters": group.starter_assignments.exclude(status="ended").select_related("volunteer__person"),
-            "meetings": selectors.public_group_meetings(group, count=8),
-        },
-    )

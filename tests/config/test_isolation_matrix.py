@@ -52,7 +52,7 @@ PUBLIC = {
     "centre-home", "privacy", "group-finder", "group-page", "group-feed", "enquiry", "public-enquiry",
     "newsletter-subscribe", "volunteer-signup", "volunteer-login", "volunteer-logout",
     "volunteer-login-send-link", "volunteer-login-password",
-    "admin:login", "admin:logout", "admin:jsi18n",
+    "admin:login", "admin:logout", "admin:jsi18n", "login", "logout",
 }  # fmt: skip
 # Routes that act on a signed token alone: a forged token is refused, and a member's own valid
 # link shows only their own data.
@@ -90,6 +90,20 @@ VISITORS_OWN_ROWS = {"sessions.Session", "centres.UserSession"}
 # Models behind page and API routes whose id the URL carries.
 PAGE_MODELS = {
     "workspace-group": "meetings.Group",
+    "workspace-group-edit": "meetings.Group",
+    "workspace-group-status": "meetings.Group",
+    "workspace-roster-add": "meetings.Group",
+    "workspace-membership-end": "meetings.Group",
+    "workspace-membership-links": "meetings.Group",
+    "workspace-group-starters": "meetings.Group",
+    "workspace-group-starter-assign": "meetings.Group",
+    "workspace-group-starter-extend": "meetings.Group",
+    "workspace-group-starter-end": "meetings.Group",
+    "workspace-group-starter-requests": "meetings.Group",
+    "workspace-group-phase-out": "meetings.Group",
+    "workspace-group-phase-out-complete": "meetings.Group",
+    "workspace-closure-delete": "meetings.Closure",
+    "planner-meeting-reinstate": "meetings.Meeting",
     "workspace-enquiry": "intake.Enquiry",
     "workspace-enquiry-transition": "intake.Enquiry",
     "workspace-enquiry-schedule": "intake.Enquiry",
@@ -315,6 +329,8 @@ FILLERS = {
     "pk": _object_id,
     "object_id": _object_id,
     "request_id": lambda name, route, view, world, actor: str(world.object_of(StarterRequest)),
+    "membership_pk": lambda name, route, view, world, actor: str(world.object_of(Membership)),
+    "assignment_pk": lambda name, route, view, world, actor: str(world.object_of(StarterAssignment)),
     "uidb64": lambda name, route, view, world, actor: "MQ",
     "id": lambda name, route, view, world, actor: str(world.admin_user.pk),  # the admin's password change
     "app_label": lambda name, route, view, world, actor: "meetings",

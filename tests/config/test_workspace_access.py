@@ -57,7 +57,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, pages):
     for path in pages:
         answer = client.get(path)
         assert answer.status_code == 302, path
-        assert answer.url.startswith("/admin/login/"), path
+        assert answer.url.startswith("/workspace/login/"), path
 
 
 def test_staff_of_another_centre_get_404_and_no_data(client, centre_b, pages):

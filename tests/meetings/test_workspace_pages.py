@@ -56,7 +56,11 @@ def test_moving_keeps_the_length_goes_to_the_new_week_and_refuses_far_dates(
     url = f"/centres/{centre_a.slug}/planner/meetings/{meeting.pk}/"
     moved = coordinator.post(url + "move/", {"starts_at": "2026-12-17T18:00", "room": room_a.pk})
     assert moved.status_code == 302
-    assert moved.url.endswith("?week=2026-12-17&changed=1")
+    assert moved.url.endswith("?week=2026-12-17")
+    assert (
+        "Moved to Thursday 17 December, 18:00 in Raum Linde. 0 members are told by e-mail."
+        in coordinator.get(moved.url).content.decode()
+    )
     meeting.refresh_from_db()
     assert timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M") == "2026-12-17 18:00"
     assert meeting.ends_at - meeting.starts_at == timezone.timedelta(hours=2)

@@ -17,7 +17,7 @@ from meetings.selectors import group_next_meeting
 from notifications.models import OutgoingMail
 from notifications.services.outbox import mail_queue
 from volunteers.models import StarterRequest
-from volunteers.selectors import REQUEST_MAX_AGE, open_starter_places, starter_suggestions
+from volunteers.selectors import REQUEST_MAX_AGE, open_starter_places, starter_request_candidates
 from volunteers.services.assignments import assignment_create
 
 Status = StarterRequest.Status
@@ -39,20 +39,9 @@ def starter_requests_send(
             raise ConflictError(_("Only a forming or starting group gets starters."))
         if not open_starter_places(group):
             raise ConflictError(_("This group has the starters it needs already."))
-        asked = set(
-            StarterRequest.objects.filter(
-                group=group,
-                status__in=[Status.PENDING, Status.DECLINED, Status.EXPIRED],
-            ).values_list("volunteer_id", flat=True)
-        )
-        chosen = [
-            suggestion.volunteer
-            for suggestion in starter_suggestions(group, limit=None)
-            if suggestion.volunteer.pk not in asked and (suggestion.matches or not matching_only)
-        ]
         requests = []
         first = group_next_meeting(group)
-        for volunteer in chosen[:limit]:
+        for volunteer in starter_request_candidates(group, limit=limit, matching_only=matching_only):
             request = StarterRequest.objects.create(centre=group.centre, group=group, volunteer=volunteer)
             audit_record(actor=actor, centre=group.centre, action=AuditLogEntry.Action.CREATE, obj=request)
             _request_mail_queue(request, first_meeting=first)

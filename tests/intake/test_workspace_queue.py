@@ -1,0 +1,74 @@
+"""The intake queue in the workspace: a coordinator records a phone or walk-in enquiry, and finds
+enquiries by name, address or phone, the oldest or the newest first."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from centres.models import ConsentRecord, Person
+from intake.models import Enquiry
+from intake.services.submission import enquiry_submit
+from tests.factories import TopicFactory, every
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
+
+
+@pytest.fixture
+def coordinator(client, coordinator_a):
+    client.force_login(coordinator_a)
+    return client
+
+
+def test_a_phone_enquiry_is_recorded_with_its_channel_and_consent(coordinator, centre_a, coordinator_a):
+    topic = TopicFactory(centre=centre_a, name="Angst")
+    answer = coordinator.post(
+        f"/centres/{centre_a.slug}/intake/new/",
+        {
+            "channel": "phone",
+            "name": "Dora D.",
+            "phone": "+49 511 123",
+            "language": "de",
+            "topics": [topic.pk],
+            "consent": "on",
+        },
+    )
+    enquiry = every(Enquiry).get()
+    assert answer.url == f"/centres/{centre_a.slug}/intake/{enquiry.pk}/"
+    assert (enquiry.channel, enquiry.status, enquiry.person.display_name) == ("phone", "new", "Dora D.")
+    assert list(enquiry.topics.all()) == [topic]
+    assert every(ConsentRecord).filter(person=enquiry.person).exists()
+    assert "The enquiry is recorded and in the queue." in coordinator.get(answer.url).content.decode()
+
+
+def test_a_recorded_enquiry_needs_a_way_to_reach_them_and_their_consent(coordinator, centre_a):
+    url = f"/centres/{centre_a.slug}/intake/new/"
+    for bad in (
+        {"channel": "phone", "name": "Dora D.", "language": "de", "consent": "on"},
+        {"channel": "phone", "name": "Dora D.", "phone": "0511", "language": "de"},
+        {"channel": "web", "name": "Dora D.", "phone": "0511", "language": "de", "consent": "on"},
+    ):
+        answer = coordinator.post(url, bad)
+        assert answer.status_code == 400
+        assert 'id="error-summary"' in answer.content.decode()
+    assert not every(Enquiry).exists()
+    assert not every(Person).exists()
+
+
+def test_the_queue_searches_and_sorts(coordinator, centre_a, frozen_now):
+    frozen_now(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    enquiry_submit(actor=None, centre=centre_a, name="Erik E.", phone="0511 1", language="de", consent=True)
+    frozen_now(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    enquiry_submit(
+        actor=None, centre=centre_a, name="Frieda F.", email="frieda@example.net", language="de", consent=True
+    )
+    frozen_now(datetime(2026, 11, 30, 9, 0, tzinfo=UTC) + timedelta(days=1))
+    url = f"/centres/{centre_a.slug}/intake/"
+    oldest = coordinator.get(url).content.decode()
+    assert oldest.index("Erik E.") < oldest.index("Frieda F.")
+    assert "4\xa0weeks" in oldest
+    newest = coordinator.get(url + "?sort=newest").content.decode()
+    assert newest.index("Frieda F.") < newest.index("Erik E.")
+    found = coordinator.get(url + "?q=frieda@").content.decode()
+    assert "Frieda F." in found
+    assert "Erik E." not in found
+    assert "No enquiry matches" in coordinator.get(url + "?q=nobody").content.decode()
