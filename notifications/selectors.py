@@ -85,6 +85,11 @@ def _confirmed(newsletter_id: int) -> QuerySet[Subscription]:
     return Subscription.objects.filter(newsletter_id=newsletter_id, status=Subscription.Status.CONFIRMED)
 
 
+def confirmed_subscriber_count(newsletter_id: int) -> int:
+    """How many a send of the newsletter would reach now: its confirmed subscribers."""
+    return _confirmed(newsletter_id).count()
+
+
 def subscription_boundaries(newsletter: NewsletterList, *, size: int) -> Iterator[int]:
     """Subscription ids that cut the list's confirmed subscribers into slices of `size`: each
     yielded id is the last of a slice. Streams the ids (never all objects in memory)."""

@@ -152,6 +152,18 @@ class NoteForm(forms.Form):
     text = forms.CharField(label=_("New note (staff only)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
+# Each next step's button says what the coordinator does, not the state it leads to.
+STEP_ACTIONS = {
+    Enquiry.Status.NEW: _("Mark as new again"),
+    Enquiry.Status.CONTACTED: _("Mark as contacted"),
+    Enquiry.Status.CONVERSATION_SCHEDULED: _("Mark the conversation as scheduled"),
+    Enquiry.Status.CONVERSATION_HELD: _("Mark the conversation as held"),
+    Enquiry.Status.REFERRED: _("Refer elsewhere"),
+    Enquiry.Status.WITHDRAWN: _("Mark as withdrawn"),
+    Enquiry.Status.CLOSED: _("Close the enquiry"),
+}
+
+
 class _EnquiryPage:
     """One enquiry of the staff member's centre, with what its page and its actions need."""
 
@@ -176,6 +188,7 @@ class _EnquiryPage:
         note_form: NoteForm | None = None,
         error: str = "",
         status: int = 200,
+        confirm_place: dict[str, Any] | None = None,
     ) -> HttpResponse:
         enquiry, centre = self.enquiry, self.centre
         enquiry.refresh_from_db()
@@ -188,7 +201,7 @@ class _EnquiryPage:
             "topics": list(enquiry.topics.all()),
             "notes": enquiry.notes.select_related("author"),
             "next_steps": [
-                (step, label)
+                (step, STEP_ACTIONS.get(step, label))
                 for step, label in Enquiry.Status.choices
                 if workable and step in TRANSITIONS[Enquiry.Status(enquiry.status)]
             ],
@@ -205,6 +218,7 @@ class _EnquiryPage:
             "can_wait": workable and enquiry.status == Enquiry.Status.CONVERSATION_HELD,
             "all_topics": Topic.objects.filter(centre=centre, is_offered=True).order_by("name"),
             "error": error,
+            "confirm_place": confirm_place,
         }
         return render(request, "intake/intake_detail.html", context, status=status)
 
@@ -291,10 +305,19 @@ def workspace_enquiry_place(request: HttpRequest, slug: str, pk: int) -> HttpRes
     try:
         if not form.is_valid():
             raise DomainError(str(_("Choose one of the groups.")))
-        enquiry_place(actor=_staff(request), enquiry=page.enquiry, **form.cleaned_data)
+        if request.POST.get("confirm") != "yes":
+            # Placing mails a welcome: the first click says so and asks again.
+            return page.render(request, confirm_place=form.cleaned_data)
+        membership = enquiry_place(actor=_staff(request), enquiry=page.enquiry, **form.cleaned_data)
     except DomainError as problem:
         return page.refused(request, problem)
-    return page.saved()
+    group = form.cleaned_data["group"]
+    if membership.person.email:
+        done = _("Placed in “%(group)s”; the welcome e-mail with their links is on its way.")
+    else:
+        done = _("Placed in “%(group)s”. They have no e-mail address: tell them the next meeting yourself.")
+    messages.success(request, done % {"group": group.name})
+    return redirect(reverse("workspace-enquiry", args=[slug, pk]))
 
 
 @login_required

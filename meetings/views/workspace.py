@@ -29,6 +29,7 @@ from config.local_time import local_time_problem
 from meetings import selectors
 from meetings.booking import booking_owner, check_within_planning_range
 from meetings.models import Group, Meeting, MeetingSeries, OpeningHours, Room
+from meetings.selectors import workspace as workspace_selectors
 from meetings.services import meetings as meeting_changes
 from meetings.services import series
 
@@ -101,7 +102,7 @@ def _series_book(request: HttpRequest, form: SeriesForm) -> MeetingSeries:
 
 def _series_booked(request: HttpRequest, slug: str, booked: MeetingSeries) -> HttpResponse:
     """Back to the planner on the week of the first meeting, which the message names."""
-    first = selectors.series_first_meeting(booked)
+    first = workspace_selectors.series_first_meeting(booked)
     if first is None:  # every date fell on a closure or outside the horizon
         messages.warning(request, _("The series is booked, but none of its dates takes place yet."))
         return redirect(reverse("room-planner", args=[slug]) + f"?week={booked.starts_on}")
@@ -152,7 +153,7 @@ class MoveForm(forms.Form):
 
 def _told(meeting: Meeting) -> int:
     """How many members a change of the meeting reaches by e-mail (none for a room booking)."""
-    return selectors.group_notice_recipients(meeting.group) if meeting.group is not None else 0
+    return workspace_selectors.group_notice_recipients(meeting.group) if meeting.group is not None else 0
 
 
 class _Booking:

@@ -19,6 +19,7 @@ from config.errors import DomainError
 from config.forms import IdChoiceField
 from meetings import selectors
 from meetings.models import Closure, Location, Room
+from meetings.selectors import workspace as workspace_selectors
 from meetings.services import closures as closure_changes
 
 
@@ -63,7 +64,7 @@ def _closure_values(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _page(request: HttpRequest, centre: Centre, form: ClosureForm, status: int = 200, **extra: Any) -> HttpResponse:
-    context = {"centre": centre, "form": form, "closures": selectors.workspace_closures(centre), **extra}
+    context = {"centre": centre, "form": form, "closures": workspace_selectors.workspace_closures(centre), **extra}
     return render(request, "meetings/workspace_closures.html", context, status=status)
 
 
@@ -79,7 +80,7 @@ def closures(request: HttpRequest, slug: str) -> HttpResponse:
         return _page(request, centre, form, status=400)
     values = _closure_values(form.cleaned_data)
     if request.POST.get("confirm") != "yes":
-        effects = selectors.closure_effects(Closure(centre=centre, **values))
+        effects = workspace_selectors.closure_effects(Closure(centre=centre, **values))
         return _page(request, centre, form, confirm=True, effects=effects)
     try:
         closure, cancelled = closure_changes.closure_create(actor=signed_in_user(request), centre=centre, **values)
@@ -102,7 +103,7 @@ def closure_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Lift a closure: the page asks first; meetings it cancelled come back where their room is
     still free, and their members are told."""
     centre = staff_centre_or_404(user=request.user, slug=slug)
-    closure = selectors.workspace_closures(centre).filter(pk=pk).first()
+    closure = workspace_selectors.workspace_closures(centre).filter(pk=pk).first()
     if closure is None:
         raise Http404
     if request.method != "POST":

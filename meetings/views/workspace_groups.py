@@ -27,6 +27,7 @@ from config.errors import DomainError
 from config.forms import IdChoiceField
 from meetings import selectors
 from meetings.models import LANGUAGE_CHOICES, Group, Membership, Topic
+from meetings.selectors import workspace as workspace_selectors
 from meetings.services import groups
 from meetings.services.calendar_links import membership_links_resend
 
@@ -58,7 +59,7 @@ class GroupForm(forms.Form):
         super().__init__(*args, **kwargs)
         topic = self.fields["topic"]
         if isinstance(topic, forms.ModelChoiceField):
-            topic.queryset = selectors.group_topics(centre)
+            topic.queryset = workspace_selectors.group_topics(centre)
 
 
 def _group_initial(group: Group) -> dict[str, Any]:
@@ -166,7 +167,7 @@ def workspace_group(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         centre_ids=[centre.pk],
     )
     find = request.GET.get("find", "").strip()[:100]
-    found = list(selectors.person_choices(centre, find)) if find else []
+    found = list(workspace_selectors.person_choices(centre, find)) if find else []
     if find:
         audit_list_read(
             actor=signed_in_user(request),
@@ -183,7 +184,7 @@ def workspace_group(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "centre": centre,
             "group": group,
             "members": members,
-            "former_members": selectors.group_former_members(group),
+            "former_members": workspace_selectors.group_former_members(group),
             "next_statuses": [(value, Group.Status(value).label) for value in _next_statuses(group)],
             "add_form": AddPersonForm(centre=centre),
             "find": find,
@@ -238,9 +239,9 @@ def workspace_group_status(request: HttpRequest, slug: str, pk: int) -> HttpResp
         return render(request, "meetings/workspace_group_status.html", context, status=400)
     status, reason = form.cleaned_data["status"], form.cleaned_data["reason"]
     if status == Group.Status.CLOSED and request.POST.get("confirm") != "yes":
-        context.update(confirm_close=True, effects=selectors.group_closing_effects(group))
+        context.update(confirm_close=True, effects=workspace_selectors.group_closing_effects(group))
         return render(request, "meetings/workspace_group_status.html", context)
-    effects = selectors.group_closing_effects(group)
+    effects = workspace_selectors.group_closing_effects(group)
     try:
         group = groups.group_transition(actor=signed_in_user(request), group=group, status=status, reason=reason)
     except DomainError as problem:
@@ -250,7 +251,7 @@ def workspace_group_status(request: HttpRequest, slug: str, pk: int) -> HttpResp
     return _to_group(group)
 
 
-def _status_message(group: Group, effects: selectors.ClosingEffects) -> str:
+def _status_message(group: Group, effects: workspace_selectors.ClosingEffects) -> str:
     done = _("“%(name)s” is now %(status)s.") % {"name": group.name, "status": group.get_status_display()}
     if group.status != Group.Status.CLOSED:
         return done
@@ -337,7 +338,7 @@ class _RosterEntry:
     def __init__(self, request: HttpRequest, slug: str, pk: int, membership_pk: int) -> None:
         self.centre = staff_centre_or_404(user=request.user, slug=slug)
         self.group = _group_or_404(self.centre, pk)
-        membership = selectors.workspace_membership(self.centre, self.group, membership_pk)
+        membership = workspace_selectors.workspace_membership(self.centre, self.group, membership_pk)
         if membership is None:
             raise Http404
         self.membership = membership

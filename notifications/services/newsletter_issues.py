@@ -100,13 +100,18 @@ def issue_test_send(*, issue: NewsletterIssue, email: str, language: str | None 
     )
 
 
-@transaction.atomic
-def issue_schedule(*, issue: NewsletterIssue, at: datetime | None = None) -> NewsletterIssue:
-    """Send the issue at `at` (default: now, with the next run of the sending job)."""
+def check_issue_time(at: datetime | None) -> None:
+    """Raise DomainError unless `at` is empty (now) or within the next year."""
     if at is not None and not (
         2000 <= at.year <= 2100 and timezone.now() - timedelta(days=1) <= at <= timezone.now() + timedelta(days=366)
     ):
         raise DomainError(_("Choose a time within the next year."), field="at")
+
+
+@transaction.atomic
+def issue_schedule(*, issue: NewsletterIssue, at: datetime | None = None) -> NewsletterIssue:
+    """Send the issue at `at` (default: now, with the next run of the sending job)."""
+    check_issue_time(at)
     issue = NewsletterIssue.objects.select_for_update().get(pk=issue.pk)
     if issue.status not in (NewsletterIssue.Status.DRAFT, NewsletterIssue.Status.SCHEDULED):
         raise ConflictError(_("Only a draft can be scheduled."))
@@ -114,6 +119,15 @@ def issue_schedule(*, issue: NewsletterIssue, at: datetime | None = None) -> New
     issue.status, issue.scheduled_at = NewsletterIssue.Status.SCHEDULED, at or timezone.now()
     issue.save(update_fields=["status", "scheduled_at"])
     return issue
+
+
+def issue_send_now(*, issue: NewsletterIssue) -> int:
+    """Schedule the issue for now and start it at once: its first chunks are queued when this
+    returns (after commit), not at the sending job's next run, so progress shows straight away.
+    Returns the chunk tasks queued."""
+    with transaction.atomic():
+        issue = issue_schedule(issue=issue)
+        return issue_queue(issue=issue)
 
 
 @transaction.atomic

@@ -6,10 +6,11 @@ Each of the issue page's POST actions has its own view and URL; the page's own U
 posted `action`, as the page's forms once posted there."""
 
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from csp.decorators import csp_update
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -24,13 +25,15 @@ from config.errors import DomainError
 from config.forms import LocalDateTimeField
 from config.validators import validate_single_line
 from notifications.models import NewsletterIssue, NewsletterList, OutgoingMail
-from notifications.selectors import issue_figures, issues_recent, outbox_list
+from notifications.selectors import confirmed_subscriber_count, issue_figures, issues_recent, outbox_list
 from notifications.services.newsletter_issues import (
+    check_issue_time,
     issue_create,
     issue_pause,
     issue_render,
     issue_resume,
     issue_schedule,
+    issue_send_now,
     issue_test_send,
     issue_text_set,
 )
@@ -126,7 +129,7 @@ class _IssuePage:
         self.text_form = TextForm(prefix="text")
         self.schedule_form = ScheduleForm(prefix="when")
 
-    def render(self, request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    def render(self, request: HttpRequest, *, error: str = "", status: int = 200, **extra: Any) -> HttpResponse:
         texts = list(self.issue.texts.all())
         return render(
             request,
@@ -139,6 +142,7 @@ class _IssuePage:
                 "text_form": self.text_form,
                 "schedule_form": self.schedule_form,
                 "error": error,
+                **extra,
             },
             status=status,
         )
@@ -205,9 +209,20 @@ def issue_page_schedule(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     try:
         if not page.schedule_form.is_valid():
             raise DomainError(str(_("Check the time.")))
-        issue_schedule(issue=page.issue, at=page.schedule_form.cleaned_data["at"])
+        at = page.schedule_form.cleaned_data["at"]
+        check_issue_time(at)
+        if request.POST.get("confirm") != "yes":
+            # The first click says how many it reaches and when, and asks again.
+            return page.render(
+                request, confirm_send=True, recipients=confirmed_subscriber_count(page.issue.newsletter_id)
+            )
+        if at is None:
+            issue_send_now(issue=page.issue)
+        else:
+            issue_schedule(issue=page.issue, at=at)
     except DomainError as problem:
         return page.refused(request, problem)
+    messages.success(request, _("Sending has started.") if at is None else _("The issue is scheduled."))
     return page.done("schedule")
 
 

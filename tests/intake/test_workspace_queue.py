@@ -8,6 +8,7 @@ import pytest
 from centres.models import ConsentRecord, Person
 from intake.models import Enquiry
 from intake.services.submission import enquiry_submit
+from notifications.models import OutgoingMail
 from tests.factories import TopicFactory, every
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
@@ -72,3 +73,24 @@ def test_the_queue_searches_and_sorts(coordinator, centre_a, frozen_now):
     assert "Frieda F." in found
     assert "Erik E." not in found
     assert "No enquiry matches" in coordinator.get(url + "?q=nobody").content.decode()
+
+
+def test_placing_says_who_gets_the_welcome_and_asks_first(coordinator, centre_a, group_a):
+    enquiry = enquiry_submit(
+        actor=None, centre=centre_a, name="Gitte G.", email="gitte@example.net", language="de", consent=True
+    )
+    every(Enquiry).filter(pk=enquiry.pk).update(status="conversation_held")  # the conversation was held
+    url = f"/centres/{centre_a.slug}/intake/{enquiry.pk}/"
+    shown = coordinator.get(url).content.decode()
+    assert "Mark as contacted" not in shown  # done already; the next steps are named as actions
+    mails_before = every(OutgoingMail).filter(recipient="gitte@example.net").count()
+    asked = coordinator.post(url + "place/", {"group": group_a.pk, "override": "on"})
+    assert "A welcome e-mail with the next meeting, their member link and calendar link goes to gitte@example.net." in (
+        asked.content.decode()
+    )
+    assert every(Enquiry).get(pk=enquiry.pk).status == "conversation_held"
+    assert every(OutgoingMail).filter(recipient="gitte@example.net").count() == mails_before
+    placed = coordinator.post(url + "place/", {"group": group_a.pk, "override": "on", "confirm": "yes"})
+    assert every(Enquiry).get(pk=enquiry.pk).status == "placed"
+    assert "the welcome e-mail with their links is on its way" in coordinator.get(placed.url).content.decode()
+    assert every(OutgoingMail).filter(recipient="gitte@example.net").count() == mails_before + 1

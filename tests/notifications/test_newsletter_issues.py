@@ -165,3 +165,32 @@ def test_someone_who_unsubscribes_after_the_rows_are_made_gets_no_issue(issue, f
     assert mails_send_claimed(mail_ids).sent == 4
     assert "leser0@example.net" not in fake_esp.recipients()
     assert every(OutgoingMail).get(recipient="leser0@example.net").status == "suppressed"
+
+
+def test_the_workspace_names_the_recipients_before_a_send_and_starts_it_on_the_click(
+    client, coordinator_a, issue, centre_a, django_capture_on_commit_callbacks
+):
+    client.force_login(coordinator_a)
+    url = f"/centres/{centre_a.slug}/workspace/newsletters/{issue.pk}/schedule/"
+    asked = client.post(url, {"when-at": ""})
+    assert "“Dezember” goes to 5 confirmed subscribers now." in asked.content.decode()
+    assert "Yes, send to 5 subscribers" in asked.content.decode()
+    issue.refresh_from_db()
+    assert (issue.status, every(IssueChunk).count()) == ("draft", 0)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        sent = client.post(url, {"when-at": "", "confirm": "yes"})
+    issue.refresh_from_db()
+    # Started on the click: rendered, cut into chunks, and the chunks' tasks queued on commit.
+    assert (issue.status, issue.started_at is not None) == ("sending", True)
+    assert every(IssueChunk).filter(queued_at__isnull=False).count() == every(IssueChunk).count() == 1
+    assert len(queued) == 1
+    assert "Sending has started." in client.get(sent.url).content.decode()
+
+
+def test_a_send_at_a_later_time_is_scheduled_not_started(client, coordinator_a, issue, centre_a):
+    client.force_login(coordinator_a)
+    url = f"/centres/{centre_a.slug}/workspace/newsletters/{issue.pk}/schedule/"
+    later = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    client.post(url, {"when-at": later, "confirm": "yes"})
+    issue.refresh_from_db()
+    assert (issue.status, issue.started_at, every(IssueChunk).count()) == ("scheduled", None, 0)

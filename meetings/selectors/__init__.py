@@ -4,7 +4,6 @@ the public finder, group pages and calendar feeds. Each runs in its caller's sco
 or feed opens the scope it needs before it asks."""
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -13,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from centres.models import Centre, ConsentRecord, Person
+from centres.models import Centre, ConsentRecord
 from centres.selectors import consent_withdrawn
 from meetings.booking import (
     PlannedOccurrence,
@@ -250,61 +249,6 @@ def workspace_groups(centre: Centre, *, search: str = "", status: str = "") -> Q
     )
 
 
-def group_topics(centre: Centre) -> QuerySet[Topic]:
-    """The topics a group of the centre may be founded on."""
-    return Topic.objects.filter(centre=centre, is_offered=True)
-
-
-@dataclass(frozen=True)
-class ClosingEffects:
-    """What closing a group would do, shown before it is done."""
-
-    meetings: int
-    told: int
-
-
-def group_closing_effects(group: Group) -> ClosingEffects:
-    """The later meetings that would be cancelled and the members who would be told by e-mail
-    (current members with an address), if the group closed now."""
-    later = Meeting.objects.filter(group=group, status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now())
-    return ClosingEffects(
-        meetings=later.count(),
-        told=group_notice_recipients(group) if later.exists() else 0,
-    )
-
-
-def group_notice_recipients(group: Group) -> int:
-    """How many people a change notice about the group's meetings reaches: its current members
-    with an e-mail address (as `change_notices_queue` picks them)."""
-    today = timezone.localdate()
-    return (
-        Membership.objects.filter(group=group)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
-        .exclude(person__email="")
-        .count()
-    )
-
-
-def series_first_meeting(series: MeetingSeries) -> Meeting | None:
-    """The first meeting of a series that takes place, with its room."""
-    return (
-        Meeting.objects.filter(series=series, status=Meeting.Status.SCHEDULED)
-        .select_related("room")
-        .order_by("starts_at")
-        .first()
-    )
-
-
-def group_former_members(group: Group) -> list[Membership]:
-    """Who left the group, the latest first (for the roster's history)."""
-    return list(membership_list().filter(group=group, left_on__isnull=False).order_by("-left_on")[:50])
-
-
-def workspace_membership(centre: Centre, group: Group, pk: int) -> Membership | None:
-    """One membership of the group, as the roster's actions open it."""
-    return membership_list().filter(centre=centre, group=group, pk=pk).first()
-
-
 def closure_rooms(closure: Closure) -> QuerySet[Room]:
     """The rooms a closure (saved or not yet) covers: one room, a location's or the centre's."""
     rooms = Room.objects.filter(centre_id=closure.centre_id)
@@ -322,40 +266,6 @@ def closure_future_meetings(closure: Closure) -> QuerySet[Meeting]:
     window_end = local_day_start(closure.ends_on + timedelta(days=1), time_zone)
     return Meeting.objects.filter(
         room__in=closure_rooms(closure), starts_at__gte=window_start, starts_at__lt=window_end
-    )
-
-
-@dataclass(frozen=True)
-class ClosureEffects:
-    """What a closure about to be made would cancel, shown before it is made."""
-
-    meetings: int
-    groups: int
-
-
-def closure_effects(closure: Closure) -> ClosureEffects:
-    """How many live meetings of how many groups an unsaved closure would cancel."""
-    hit = closure_future_meetings(closure).filter(status=Meeting.Status.SCHEDULED)
-    return ClosureEffects(meetings=hit.count(), groups=hit.exclude(group=None).values("group").distinct().count())
-
-
-def workspace_closures(centre: Centre) -> QuerySet[Closure]:
-    """The centre's closures that have not ended, then the last year's, the soonest first."""
-    since = local_today(centre.time_zone) - timedelta(days=366)
-    return (
-        Closure.objects.filter(centre=centre, ends_on__gte=since)
-        .select_related("location", "room__location")
-        .annotate(cancelled=Count("meetings", filter=Q(meetings__starts_at__gte=timezone.now())))
-        .order_by("-ends_on", "-starts_on")
-    )
-
-
-def person_choices(centre: Centre, search: str) -> QuerySet[Person]:
-    """People of the centre whose name or address contains `search`, for adding to a roster."""
-    return (
-        Person.objects.filter(centre=centre)
-        .filter(Q(display_name__icontains=search) | Q(full_name__icontains=search) | Q(email__icontains=search))
-        .order_by("display_name")[:20]
     )
 
 
