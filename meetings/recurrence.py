@@ -9,6 +9,7 @@ import calendar
 import itertools
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -262,3 +263,31 @@ def first_occurrence_on_or_after(rule: str, starts_on: date, start_time: time, d
     """The first date of the rule on or after `day` (within two years), or None."""
     found = next(iter(local_occurrences(rule, starts_on, start_time, day, day + SEARCH_WINDOW)), None)
     return found.date() if found else None
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """A series' rhythm as the workspace asks for it, without RFC 5545: every `every` weeks on
+    `weekdays` (0 = Monday), or every `every` months on the `position`-th weekday (-1: the last),
+    ending after `count` meetings, on `until`, or never."""
+
+    monthly: bool
+    every: int
+    weekdays: tuple[int, ...] = ()
+    position: int = 1
+    until: date | None = None
+    count: int | None = None
+
+
+def rule_from_rhythm(rhythm: Rhythm) -> str:
+    """The RFC 5545 rule of a rhythm, e.g. FREQ=MONTHLY;INTERVAL=1;BYDAY=-1FR;COUNT=10."""
+    if rhythm.monthly:
+        parts = ["FREQ=MONTHLY", f"INTERVAL={rhythm.every}", f"BYDAY={rhythm.position}{WEEKDAYS[rhythm.weekdays[0]]}"]
+    else:
+        days = ",".join(WEEKDAYS[day] for day in sorted(set(rhythm.weekdays)))
+        parts = ["FREQ=WEEKLY", f"INTERVAL={rhythm.every}", f"BYDAY={days}"]
+    if rhythm.until is not None:
+        parts.append(f"UNTIL={rhythm.until:%Y%m%d}")
+    elif rhythm.count is not None:
+        parts.append(f"COUNT={rhythm.count}")
+    return ";".join(parts)

@@ -1,11 +1,16 @@
 from django.urls import path
 
-from meetings.views import member, public, workspace, workspace_closures, workspace_groups
+from meetings.views import member, public, workspace, workspace_closures, workspace_groups, workspace_planner
 
 urlpatterns = [
     path("calendar/groups/<uuid:public_id>.ics", public.group_feed, name="group-feed"),
     path("calendar/people/<str:token>.ics", public.person_feed, name="person-feed"),
-    path("centres/<slug:slug>/planner/", workspace.room_planner, name="room-planner"),
+    path("centres/<slug:slug>/planner/", workspace_planner.room_planner, name="room-planner"),
+    path(
+        "centres/<slug:slug>/planner/rooms/<int:room_pk>/print/",
+        workspace_planner.planner_print,
+        name="room-planner-print",
+    ),
     path("centres/<slug:slug>/planner/meetings/<int:pk>/", workspace.planner_meeting, name="planner-meeting"),
     path(
         "centres/<slug:slug>/planner/meetings/<int:pk>/move/",

@@ -125,21 +125,25 @@ def group_next_meeting(group: Group) -> Meeting | None:
 # --- the room planner and free rooms -------------------------------------------------------------
 
 
-def room_week_plan(*, centre: Centre, monday: date) -> WeekPlan:
-    """Every room of a centre × the seven days of a week: meetings, closures, utilisation.
+def room_week_plan(
+    *, centre: Centre, monday: date, day_count: int = 7, only: QuerySet[Room] | None = None
+) -> WeekPlan:
+    """Every room of a centre (or `only` these) × the seven days of a week (or `day_count` days
+    from `monday`, which is then any day): meetings, closures, utilisation.
 
     A fixed number of queries whatever the number of rooms and meetings."""
-    monday = monday - timedelta(days=monday.weekday())
-    days = [monday + timedelta(days=offset) for offset in range(7)]
-    plan = WeekPlan(centre=centre, monday=monday, days=days)
+    if day_count == 7:
+        monday = monday - timedelta(days=monday.weekday())
+    days = [monday + timedelta(days=offset) for offset in range(day_count)]
+    plan = WeekPlan(centre=centre, monday=monday - timedelta(days=monday.weekday()), days=days)
     rooms = list(
-        Room.objects.filter(centre=centre, is_active=True)
+        (only if only is not None else Room.objects.filter(centre=centre, is_active=True))
         .select_related("location")
         .prefetch_related("opening_hours")
         .order_by("location__name", "name")
     )
-    starts_at = local_day_start(monday, centre.time_zone)
-    ends_at = local_day_start(monday + timedelta(days=7), centre.time_zone)
+    starts_at = local_day_start(days[0], centre.time_zone)
+    ends_at = local_day_start(days[-1] + timedelta(days=1), centre.time_zone)
     meetings = (
         Meeting.objects.filter(centre=centre, room__in=rooms, starts_at__lt=ends_at, ends_at__gt=starts_at)
         .select_related("group", "series", "room__location", "centre")

@@ -1,8 +1,8 @@
-"""Coordinators' pages of the meetings app (behind a staff login): the room planner (book a
-weekly series) and one booking from the planner (move it, cancel it, reinstate it). The groups'
-pages are in `workspace_groups`."""
+"""One booking opened from the room planner (behind a staff login): move it, cancel it,
+reinstate it. The planner itself is in `workspace_planner`, the groups' pages in
+`workspace_groups`, closures in `workspace_closures`."""
 
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,19 +21,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from centres.models import Centre
 from centres.selectors import staff_centre_or_404
 from config.errors import DomainError
 from config.forms import LocalDateTimeField
 from config.local_time import local_time_problem
 from meetings import selectors
 from meetings.booking import booking_owner, check_within_planning_range
-from meetings.models import Group, Meeting, MeetingSeries, OpeningHours, Room
+from meetings.models import Meeting, Room
 from meetings.selectors import workspace as workspace_selectors
 from meetings.services import meetings as meeting_changes
-from meetings.services import series
-
-WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
 def _actor(request: HttpRequest) -> AbstractBaseUser:
@@ -48,97 +44,6 @@ def _queryset(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
     field = form.fields[name]
     if isinstance(field, forms.ModelChoiceField):
         field.queryset = queryset
-
-
-class SeriesForm(forms.Form):
-    """Book a group's weekly (or every-other-week) meetings from the planner."""
-
-    group: "forms.ModelChoiceField[Group]" = forms.ModelChoiceField(
-        label=gettext_lazy("Group"), queryset=Group.objects.none()
-    )
-    room: "forms.ModelChoiceField[Room]" = forms.ModelChoiceField(
-        label=gettext_lazy("Room"), queryset=Room.objects.none()
-    )
-    weekday = forms.TypedChoiceField(label=gettext_lazy("Weekday"), coerce=int, choices=OpeningHours.Weekday.choices)
-    every = forms.TypedChoiceField(
-        label=gettext_lazy("Every"),
-        coerce=int,
-        choices=[(1, gettext_lazy("week")), (2, gettext_lazy("second week"))],
-    )
-    starts_on = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=gettext_lazy("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
-    duration_minutes = forms.IntegerField(label=gettext_lazy("Minutes"), min_value=15, max_value=720, initial=120)
-
-    def __init__(self, *args, centre: Centre, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _queryset(self, "group", selectors.plannable_groups(centre))
-        _queryset(self, "room", selectors.planner_rooms(centre))
-
-
-def _planner_week(request: HttpRequest) -> date:
-    """The week the planner shows: `?week=` if it is a date within the planning range, else this week."""
-    try:
-        day = date.fromisoformat(request.GET["week"]) if "week" in request.GET else None
-        if day is not None:
-            check_within_planning_range(day, field="week")
-    except (ValueError, DomainError):
-        day = None  # a mistyped week shows this week
-    return day or timezone.localdate()
-
-
-def _series_book(request: HttpRequest, form: SeriesForm) -> MeetingSeries:
-    data = form.cleaned_data
-    rule = f"FREQ=WEEKLY;INTERVAL={data['every']};BYDAY={WEEKDAY_CODES[data['weekday']]}"
-    return series.series_create(
-        actor=_actor(request),
-        group=data["group"],
-        room=data["room"],
-        rule=rule,
-        starts_on=data["starts_on"],
-        start_time=data["start_time"],
-        duration_minutes=data["duration_minutes"],
-    )
-
-
-def _series_booked(request: HttpRequest, slug: str, booked: MeetingSeries) -> HttpResponse:
-    """Back to the planner on the week of the first meeting, which the message names."""
-    first = workspace_selectors.series_first_meeting(booked)
-    if first is None:  # every date fell on a closure or outside the horizon
-        messages.warning(request, _("The series is booked, but none of its dates takes place yet."))
-        return redirect(reverse("room-planner", args=[slug]) + f"?week={booked.starts_on}")
-    starts = timezone.localtime(first.starts_at, ZoneInfo(booked.time_zone))
-    messages.success(
-        request,
-        _("The series is booked. First meeting: %(when)s in %(room)s.")
-        % {"when": date_format(starts, "l j F, H:i"), "room": first.room.name},
-    )
-    return redirect(reverse("room-planner", args=[slug]) + f"?week={starts.date()}")
-
-
-@login_required
-def room_planner(request: HttpRequest, slug: str) -> HttpResponse:
-    """Coordinators' week view: rooms × days with bookings, closures and utilisation; book a
-    weekly series here (a clash is refused and named); each booking opens to move or cancel."""
-    centre = staff_centre_or_404(user=request.user, slug=slug)
-    form = SeriesForm(request.POST or None, centre=centre, prefix="series")
-    error, status = "", 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                booked = _series_book(request, form)
-            except DomainError as problem:
-                error, status = str(problem), problem.status_code
-            else:
-                return _series_booked(request, slug, booked)
-        else:
-            status = 400
-    plan = selectors.room_week_plan(centre=centre, monday=_planner_week(request))
-    return render(
-        request,
-        "meetings/room_planner.html",
-        {"plan": plan, "centre": centre, "form": form, "error": error},
-        status=status,
-    )
 
 
 class MoveForm(forms.Form):

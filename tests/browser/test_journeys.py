@@ -281,14 +281,14 @@ def test_a_coordinator_books_a_series_sees_a_clash_refused_cancels_one_and_the_m
     page.goto(f"/centres/{CENTRE}/planner/")
 
     def book() -> None:
-        form = page.get_by_role("region", name="Book a group's meetings")
-        form.get_by_label("Group").select_option(label="Mittwochskreis")
-        form.get_by_label("Room").select_option(label="Haus der Selbsthilfe · Raum Linde")
-        form.get_by_label("Weekday").select_option(label="Wednesday")
-        form.get_by_label("From").fill(wednesday.isoformat())
+        form = page.get_by_role("region", name="Book meetings")
+        form.get_by_label("Group:", exact=True).select_option(label="Mittwochskreis")
+        form.get_by_label("Room:", exact=True).select_option(label="Haus der Selbsthilfe · Raum Linde")
+        form.get_by_label("Wednesday").check()
+        form.get_by_label("First date:", exact=True).fill(wednesday.isoformat())
         form.get_by_label("Start time").fill("18:00")
-        form.get_by_label("Minutes").fill("90")
-        page.get_by_role("button", name="Book the series").click()
+        form.get_by_label("Minutes:", exact=True).fill("90")
+        page.get_by_role("button", name="Book", exact=True).click()
 
     book()
     assert page.get_by_text("The series is booked.").is_visible()

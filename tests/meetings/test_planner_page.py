@@ -43,7 +43,7 @@ def test_planner_of_another_centre_is_not_found(planner_client, centre_b):
 def test_planner_needs_a_login(client, centre_a):
     response = client.get("/centres/centre-a/planner/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/workspace/login/")
 
 
 def test_planner_with_no_rooms_says_what_to_do(planner_client, centre_a):

@@ -26,11 +26,13 @@ def series_form(group, room, **overrides) -> dict:
     return {
         "series-group": group.pk,
         "series-room": room.pk,
-        "series-weekday": 2,
+        "series-repeat": "weekly",
+        "series-weekdays": [2],
         "series-every": 2,
         "series-starts_on": "2026-12-02",
         "series-start_time": "10:00",
         "series-duration_minutes": 60,
+        "series-ends": "never",
         **overrides,
     }
 
@@ -41,10 +43,12 @@ def test_the_planner_books_a_series_and_refuses_a_clash(coordinator, centre_a, w
     assert booked.status_code == 302
     (new,) = every(MeetingSeries).exclude(pk=weekly_series.pk)
     assert {"FREQ=WEEKLY", "INTERVAL=2", "BYDAY=WE"} <= set(new.rule.split(";"))
-    clash = coordinator.post(url, series_form(group_a, room_a, **{"series-weekday": 1, "series-start_time": "19:30"}))
+    clash = coordinator.post(
+        url, series_form(group_a, room_a, **{"series-weekdays": [1], "series-start_time": "19:30"})
+    )
     assert clash.status_code == 409
     assert "already booked" in clash.content.decode()
-    bad = coordinator.post(url, series_form(group_a, room_a, **{"series-weekday": 9}))
+    bad = coordinator.post(url, series_form(group_a, room_a, **{"series-weekdays": [9]}))
     assert bad.status_code == 400
     assert every(MeetingSeries).count() == 2
 

@@ -1,0 +1,341 @@
+"""The room planner (behind a staff login): rooms × days for a week, a day or a month, filtered
+by location, features and size; free time links to a booking form filled in for it; the series
+editor (every n weeks on some weekdays, monthly on the nth or last weekday, a single meeting;
+an end date, a number of meetings or none) previews its first dates with closures and clashes
+before it books; a clash is answered beside the form with free alternatives; a room's week
+prints for its door."""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from centres.models import Centre
+from centres.selectors import staff_centre_or_404
+from config.api import signed_in_user
+from config.errors import DomainError
+from config.forms import IdChoiceField
+from meetings import selectors
+from meetings.booking import check_within_planning_range
+from meetings.models import Group, Location, Meeting, OpeningHours, Room
+from meetings.recurrence import Rhythm, rule_from_rhythm
+from meetings.selectors import planner as planner_selectors
+from meetings.selectors import workspace as workspace_selectors
+from meetings.services import meetings as meeting_changes
+from meetings.services import series
+
+PREVIEW_DATES = 10
+# A single meeting is previewed and checked as a rule with one date.
+ONCE = "FREQ=DAILY;COUNT=1"
+
+
+class SeriesForm(forms.Form):
+    """A group's meetings, booked from the planner: a rhythm in plain words, or one meeting."""
+
+    group: "forms.ModelChoiceField[Group]" = IdChoiceField(
+        label=gettext_lazy("Group"), queryset=Group.objects.none(), required=False
+    )
+    title = forms.CharField(
+        label=gettext_lazy("Or an event's title (a single meeting without a group)"), max_length=120, required=False
+    )
+    room: "forms.ModelChoiceField[Room]" = IdChoiceField(label=gettext_lazy("Room"), queryset=Room.objects.none())
+    repeat = forms.ChoiceField(
+        label=gettext_lazy("How often"),
+        choices=[
+            ("weekly", gettext_lazy("Every few weeks, on set weekdays")),
+            ("monthly", gettext_lazy("Every few months, on the nth weekday")),
+            ("once", gettext_lazy("Once")),
+        ],
+        widget=forms.RadioSelect,
+        initial="weekly",
+    )
+    every = forms.IntegerField(
+        label=gettext_lazy("Every … weeks or months"), min_value=1, max_value=12, initial=1, required=False
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("On (weekly)"),
+        coerce=int,
+        choices=OpeningHours.Weekday.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    position = forms.TypedChoiceField(
+        label=gettext_lazy("Which (monthly)"),
+        coerce=int,
+        choices=[
+            (1, gettext_lazy("first")),
+            (2, gettext_lazy("second")),
+            (3, gettext_lazy("third")),
+            (4, gettext_lazy("fourth")),
+            (-1, gettext_lazy("last")),
+        ],
+        initial=1,
+        required=False,
+    )
+    monthly_weekday = forms.TypedChoiceField(
+        label=gettext_lazy("Weekday (monthly)"), coerce=int, choices=OpeningHours.Weekday.choices, required=False
+    )
+    starts_on = forms.DateField(label=gettext_lazy("First date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=gettext_lazy("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(label=gettext_lazy("Minutes"), min_value=15, max_value=720, initial=120)
+    ends = forms.ChoiceField(
+        label=gettext_lazy("Until"),
+        choices=[
+            ("never", gettext_lazy("No end")),
+            ("until", gettext_lazy("Until a date")),
+            ("count", gettext_lazy("A number of meetings")),
+        ],
+        widget=forms.RadioSelect,
+        initial="never",
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Last date"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    count = forms.IntegerField(label=gettext_lazy("Number of meetings"), min_value=1, max_value=200, required=False)
+
+    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        group, room = self.fields["group"], self.fields["room"]
+        if isinstance(group, forms.ModelChoiceField) and isinstance(room, forms.ModelChoiceField):
+            group.queryset = selectors.plannable_groups(centre)
+            room.queryset = selectors.planner_rooms(centre)
+        self.rule = ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        once = data.get("repeat") == "once"
+        if not data.get("group") and not (once and data.get("title", "").strip()):
+            self.add_error("group", _("Choose the group (a single meeting may have an event's title instead)."))
+        if once:
+            self.rule = ONCE
+        elif not self.errors:
+            self.rule = self._rule(data)
+        return data
+
+    def _rule(self, data: dict[str, Any]) -> str:
+        """The rhythm asked for, as an RFC 5545 rule the services take."""
+        monthly = data["repeat"] == "monthly"
+        weekdays = (data.get("monthly_weekday"),) if monthly else tuple(data.get("weekdays") or ())
+        if None in weekdays or not weekdays:
+            self.add_error("monthly_weekday" if monthly else "weekdays", _("Choose the weekday."))
+            return ""
+        until = data.get("until") if data["ends"] == "until" else None
+        count = data.get("count") if data["ends"] == "count" else None
+        if data["ends"] == "until" and (until is None or until < data["starts_on"]):
+            self.add_error("until", _("Give a last date on or after the first date."))
+        if data["ends"] == "count" and count is None:
+            self.add_error("count", _("Say how many meetings."))
+        rhythm = Rhythm(monthly, data.get("every") or 1, weekdays, data.get("position") or 1, until, count)
+        return rule_from_rhythm(rhythm)
+
+
+class FilterForm(forms.Form):
+    location: "forms.ModelChoiceField[Location]" = IdChoiceField(
+        label=gettext_lazy("Location"),
+        queryset=Location.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All locations"),
+    )
+    capacity = forms.IntegerField(label=gettext_lazy("Seats at least"), min_value=1, max_value=500, required=False)
+    step_free_access = forms.BooleanField(label=gettext_lazy("Step-free"), required=False)
+    hearing_loop = forms.BooleanField(label=gettext_lazy("Hearing loop"), required=False)
+
+    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        location = self.fields["location"]
+        if isinstance(location, forms.ModelChoiceField):
+            location.queryset = Location.objects.filter(centre=centre)
+
+    def room_filter(self) -> planner_selectors.RoomFilter:
+        if not self.is_valid():
+            return planner_selectors.RoomFilter()
+        data = self.cleaned_data
+        return planner_selectors.RoomFilter(
+            data["location"], data["step_free_access"], data["hearing_loop"], data["capacity"] or 1
+        )
+
+
+def _day(request: HttpRequest, key: str) -> date:
+    """A date the planner is asked to show, if it is one within the planning range; else today."""
+    try:
+        day = date.fromisoformat(request.GET[key]) if key in request.GET else None
+        if day is not None:
+            check_within_planning_range(day, field=key)
+    except (ValueError, DomainError):
+        day = None  # a mistyped date shows today
+    return day or timezone.localdate()
+
+
+def _click_to_book(request: HttpRequest) -> dict[str, Any]:
+    """The booking form filled in for the free time a coordinator clicked (`book_room`,
+    `book_day`, `book_time`)."""
+    try:
+        day = date.fromisoformat(request.GET["book_day"])
+        start = time.fromisoformat(request.GET["book_time"])
+        room = int(request.GET["book_room"])
+    except (KeyError, ValueError):
+        return {}
+    return {
+        "room": room,
+        "starts_on": day,
+        "start_time": start,
+        "weekdays": [day.weekday()],
+        "monthly_weekday": day.weekday(),
+    }
+
+
+def _book(request: HttpRequest, centre: Centre, form: SeriesForm) -> HttpResponse:
+    data = form.cleaned_data
+    if form.rule == ONCE:
+        starts_at = timezone.make_aware(
+            datetime.combine(data["starts_on"], data["start_time"]), ZoneInfo(centre.time_zone)
+        )
+        meeting = meeting_changes.one_off_create(
+            actor=signed_in_user(request),
+            centre=centre,
+            room=data["room"],
+            group=data["group"],
+            title=data["title"],
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=data["duration_minutes"]),
+        )
+        return _booked(request, centre, meeting, _("The meeting is booked: %(when)s in %(room)s."))
+    booked = series.series_create(
+        actor=signed_in_user(request),
+        group=data["group"],
+        room=data["room"],
+        rule=form.rule,
+        starts_on=data["starts_on"],
+        start_time=data["start_time"],
+        duration_minutes=data["duration_minutes"],
+    )
+    first = workspace_selectors.series_first_meeting(booked)
+    if first is None:  # every date fell on a closure
+        messages.warning(request, _("The series is booked, but none of its dates takes place yet."))
+        return redirect(reverse("room-planner", args=[centre.slug]) + f"?week={booked.starts_on}")
+    return _booked(request, centre, first, _("The series is booked. First meeting: %(when)s in %(room)s."))
+
+
+def _booked(request: HttpRequest, centre: Centre, first: Meeting, message: str) -> HttpResponse:
+    """Back to the planner on the week of the (first) meeting, which the message names."""
+    starts = timezone.localtime(first.starts_at, ZoneInfo(centre.time_zone))
+    messages.success(request, message % {"when": date_format(starts, "l j F, H:i"), "room": first.room.name})
+    return redirect(reverse("room-planner", args=[centre.slug]) + f"?week={starts.date()}")
+
+
+def _preview(centre: Centre, form: SeriesForm) -> list[Any]:
+    data = form.cleaned_data
+    return selectors.series_preview(
+        room=data["room"],
+        rule=form.rule,
+        starts_on=data["starts_on"],
+        start_time=data["start_time"],
+        duration_minutes=data["duration_minutes"],
+    )[:PREVIEW_DATES]
+
+
+def _alternatives(centre: Centre, form: SeriesForm) -> list[planner_selectors.Alternative]:
+    data = form.cleaned_data
+    return planner_selectors.booking_alternatives(
+        centre=centre,
+        room=data["room"],
+        rule=form.rule,
+        starts_on=data["starts_on"],
+        start_time=data["start_time"],
+        duration_minutes=data["duration_minutes"],
+    )
+
+
+def _booking_answer(request: HttpRequest, centre: Centre, form: SeriesForm) -> tuple[HttpResponse | None, dict]:
+    """A valid booking form's answer: the preview, the booking, or the clash with alternatives."""
+    try:
+        if "preview" in request.POST:
+            return None, {"preview": _preview(centre, form)}
+        return _book(request, centre, form), {}
+    except DomainError as problem:
+        extra: dict[str, Any] = {"error": str(problem), "status": problem.status_code}
+        if problem.status_code == 409:
+            extra["preview"] = _preview(centre, form)
+            extra["alternatives"] = _alternatives(centre, form)
+        return None, extra
+
+
+@login_required
+def room_planner(request: HttpRequest, slug: str) -> HttpResponse:
+    """The planner: `view=week` (default), `day` or `month`, filtered by the room filter; its
+    booking form previews (`preview`) or books, and answers a clash with alternatives."""
+    centre = staff_centre_or_404(user=request.user, slug=slug)
+    form = SeriesForm(request.POST or None, centre=centre, prefix="series", initial=_click_to_book(request))
+    extra: dict[str, Any] = {}
+    if request.method == "POST":
+        if not form.is_valid():
+            extra["status"] = 400
+        else:
+            answer, extra = _booking_answer(request, centre, form)
+            if answer is not None:
+                return answer
+    filters = FilterForm(request.GET, centre=centre)
+    context = {"centre": centre, "form": form, "filters": filters, **_plan(request, centre, filters), **extra}
+    context["resubmit"] = _resubmit(request.POST) if extra.get("alternatives") else []
+    return render(request, "meetings/room_planner.html", context, status=context.pop("status", 200))
+
+
+def _plan(request: HttpRequest, centre: Centre, filters: FilterForm) -> dict[str, Any]:
+    rooms = filters.room_filter().rooms(centre)
+    view = request.GET.get("view", "week")
+    query = QueryDict(mutable=True)
+    for key in filters.fields:
+        if request.GET.get(key):
+            query[key] = request.GET[key]
+    if view == "month":
+        first = _day(request, "month").replace(day=1)
+        return {
+            "view": "month",
+            "month": first,
+            "weeks": planner_selectors.month_overview(centre=centre, first=first, rooms=rooms),
+            "previous": (first - timedelta(days=1)).replace(day=1),
+            "next": (first + timedelta(days=32)).replace(day=1),
+            "filter_query": query.urlencode(),
+        }
+    day = _day(request, "day" if view == "day" else "week")
+    count = 1 if view == "day" else 7
+    plan = selectors.room_week_plan(centre=centre, monday=day, day_count=count, only=rooms)
+    step = timedelta(days=count)
+    return {
+        "view": "day" if view == "day" else "week",
+        "plan": plan,
+        "previous": plan.days[0] - step,
+        "next": plan.days[0] + step,
+        "filter_query": query.urlencode(),
+    }
+
+
+def _resubmit(data: QueryDict) -> list[tuple[str, str]]:
+    """The booking form's fields as sent, but room and time, for an alternative's button."""
+    kept = []
+    for key, values in data.lists():
+        if key not in ("series-room", "series-start_time", "csrfmiddlewaretoken", "preview"):
+            kept += [(key, value) for value in values]
+    return kept
+
+
+@login_required
+def planner_print(request: HttpRequest, slug: str, room_pk: int) -> HttpResponse:
+    """One room's week for its door (A4): times and neutral names, a discreet group's as
+    "Reserved"; no one's name, no notes."""
+    centre = staff_centre_or_404(user=request.user, slug=slug)
+    rooms = selectors.planner_rooms(centre).filter(pk=room_pk)
+    if not rooms.exists():
+        raise Http404
+    plan = selectors.room_week_plan(centre=centre, monday=_day(request, "week"), only=rooms)
+    return render(request, "meetings/planner_print.html", {"centre": centre, "plan": plan, "room_week": plan.rooms[0]})
