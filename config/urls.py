@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from centres.views import admin_pages
 from centres.views import public as centre_views
 from centres.views import workspace as workspace_views
 
@@ -21,6 +22,14 @@ urlpatterns = [
     path("workspace/logout/", workspace_views.StaffLogoutView.as_view(), name="logout"),
     path("federation/", workspace_views.federation, name="federation"),
     path("centres/<slug:slug>/workspace/", workspace_views.dashboard, name="workspace"),
+    path("centres/<slug:slug>/workspace/settings/", admin_pages.centre_settings, name="workspace-settings"),
+    path("centres/<slug:slug>/workspace/staff/", admin_pages.centre_staff, name="workspace-staff"),
+    path("centres/<slug:slug>/workspace/staff/<int:pk>/", admin_pages.centre_staff_role, name="workspace-staff-role"),
+    path(
+        "centres/<slug:slug>/workspace/invitations/<int:pk>/withdraw/",
+        admin_pages.centre_invitation_withdraw,
+        name="workspace-invitation-withdraw",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     # Password reset, linked from the admin login; new staff set their first password here.
     path(

@@ -37,10 +37,14 @@ def suppressed_among(pairs: set[tuple[int | None, str]]) -> set[tuple[int | None
 # --- the outbox ----------------------------------------------------------------------------------
 
 
-def outbox_list(*, centre: Centre | None = None, status: str | None = None) -> QuerySet[OutgoingMail]:
+def outbox_list(
+    *, centre: Centre | None = None, status: str | None = None, recipient: str = ""
+) -> QuerySet[OutgoingMail]:
     """The outgoing mail in scope (of `centre` only, if given), newest first, with its content;
-    of one status if `status` is one."""
+    of one status if `status` is one; to addresses containing `recipient` if given."""
     mails = OutgoingMail.objects.select_related("content").order_by("-created_at", "-id")
+    if recipient:
+        mails = mails.filter(recipient__icontains=recipient)
     if centre is not None:
         mails = mails.filter(centre=centre)
     if status in OutgoingMail.Status.values:

@@ -6,6 +6,7 @@ ISSUE = "centres/<slug:slug>/workspace/newsletters/<int:pk>/"
 
 urlpatterns = [
     path("centres/<slug:slug>/outbox/", workspace.outbox, name="outbox"),
+    path("centres/<slug:slug>/outbox/<int:pk>/retry/", workspace.outbox_retry, name="outbox-retry"),
     path("centres/<slug:slug>/workspace/newsletters/", workspace.newsletters, name="workspace-newsletters"),
     path(ISSUE, workspace.issue_page, name="workspace-issue"),
     path(ISSUE + "progress/", workspace.issue_progress, name="workspace-issue-progress"),

@@ -6,7 +6,7 @@ from django.utils.formats import date_format
 
 from centres.models import Centre
 from centres.scoping import all_centres_scope
-from centres.selectors import staff_centre_ids
+from centres.selectors import staff_centre_ids, user_is_centre_admin
 
 register = template.Library()
 
@@ -27,6 +27,12 @@ def staffed_by(centre, user) -> bool:
     if not (centre and user and user.is_authenticated and user.is_staff):
         return False
     return user.is_superuser or centre.pk in staff_centre_ids(user=user)
+
+
+@register.filter
+def administered_by(centre, user) -> bool:
+    """Whether `user` is an admin of `centre`: its settings and staff links show only then."""
+    return bool(centre and user and user_is_centre_admin(user=user, centre_id=centre.pk))
 
 
 @register.simple_tag

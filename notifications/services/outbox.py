@@ -23,10 +23,12 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from centres.models import Centre, ConsentRecord, Person
 from centres.selectors import withdrawn_among
+from config.errors import ConflictError
 from notifications import postmark
 from notifications.models import MailContent, OutgoingMail, SuppressedAddress, WebhookEvent
 from notifications.selectors import is_suppressed, suppressed_among
@@ -325,6 +327,20 @@ def _send_later(task: Task, batch: list[int]) -> None:
         task.delay(batch)
     except KombuOperationalError:
         logger.warning("broker unreachable; %s mails wait for the outbox flush", len(batch))
+
+
+@transaction.atomic
+def mail_retry(*, mail: OutgoingMail) -> OutgoingMail:
+    """Send a failed mail again (a coordinator's "Try again" in the outbox): it goes back to the
+    queue and a send task is queued on commit. A row in doubt is first looked up at the ESP when
+    it is sent, as always, so it is not delivered twice. Refused (409) for any other status."""
+    mail = OutgoingMail.objects.select_for_update().get(pk=mail.pk)
+    if mail.status != OutgoingMail.Status.FAILED:
+        raise ConflictError(_("Only a failed mail can be sent again."))
+    mail.status = OutgoingMail.Status.QUEUED
+    mail.save(update_fields=["status"])
+    queue_sending([mail.pk])
+    return mail
 
 
 def outbox_flush(*, older_than: timedelta = timedelta(minutes=2), limit: int = 5000) -> int:

@@ -37,6 +37,7 @@ from notifications.services.newsletter_issues import (
     issue_test_send,
     issue_text_set,
 )
+from notifications.services.outbox import mail_retry
 
 # The issue page's preview frames hold the issue's e-mail HTML, which styles itself inline.
 PREVIEW_CSP = {"style-src": ["'unsafe-inline'"]}
@@ -53,12 +54,28 @@ def outbox(request: HttpRequest, slug: str) -> HttpResponse:
     """The centre's outgoing mail, newest first: rendered text, status and error."""
     centre = staff_centre_or_404(user=request.user, slug=slug)
     status = request.GET.get("status")
-    page = Paginator(outbox_list(centre=centre, status=status), 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "notifications/outbox.html",
-        {"centre": centre, "page": page, "statuses": OutgoingMail.Status.choices, "status": status},
-    )
+    recipient = request.GET.get("q", "").strip()[:100]
+    mails = outbox_list(centre=centre, status=status, recipient=recipient)
+    page = Paginator(mails, 50).get_page(request.GET.get("page"))
+    context = {"centre": centre, "page": page, "statuses": OutgoingMail.Status.choices, "status": status}
+    return render(request, "notifications/outbox.html", {**context, "search": recipient})
+
+
+@login_required
+@require_POST
+def outbox_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Send a failed mail again; the outbox says so (or why not)."""
+    centre = staff_centre_or_404(user=request.user, slug=slug)
+    mail = outbox_list(centre=centre).filter(pk=pk).first()
+    if mail is None:
+        raise Http404
+    try:
+        mail_retry(mail=mail)
+    except DomainError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("The mail to %(recipient)s is queued again.") % {"recipient": mail.shown_recipient})
+    return redirect(reverse("outbox", args=[slug]) + f"?status={OutgoingMail.Status.FAILED}")
 
 
 class IssueForm(forms.Form):

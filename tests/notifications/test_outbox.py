@@ -293,3 +293,28 @@ def test_a_broker_down_when_mail_is_queued_leaves_the_row_for_the_flush(
     assert len(callbacks) == 1
     mail.refresh_from_db()
     assert mail.status == "queued"
+
+
+def test_a_coordinator_sends_a_failed_mail_again_from_the_outbox(
+    client, coordinator_a, centre_a, centre_b, django_capture_on_commit_callbacks
+):
+    failed = queue_mail(centre_a, recipient="fehler@example.net", obj="retry-1")
+    every(OutgoingMail).filter(pk=failed.pk).update(status="failed", last_error="ESP said no", attempts=3)
+    sent = queue_mail(centre_a, recipient="ok@example.net", obj="retry-2")
+    every(OutgoingMail).filter(pk=sent.pk).update(status="sent")
+    foreign = queue_mail(centre_b, recipient="b@example.net", obj="retry-3")
+    every(OutgoingMail).filter(pk=foreign.pk).update(status="failed")
+    client.force_login(coordinator_a)
+    outbox = client.get(f"/centres/{centre_a.slug}/outbox/?q=fehler").content.decode()
+    assert "Try sending it again" in outbox
+    assert "ok@example.net" not in outbox
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        answer = client.post(f"/centres/{centre_a.slug}/outbox/{failed.pk}/retry/")
+    assert every(OutgoingMail).get(pk=failed.pk).status == "queued"
+    assert len(queued) == 1
+    assert "The mail to fehler@example.net is queued again." in client.get(answer.url).content.decode()
+    refused = client.post(f"/centres/{centre_a.slug}/outbox/{sent.pk}/retry/")
+    assert "Only a failed mail can be sent again." in client.get(refused.url).content.decode()
+    assert every(OutgoingMail).get(pk=sent.pk).status == "sent"
+    assert client.post(f"/centres/{centre_a.slug}/outbox/{foreign.pk}/retry/").status_code == 404
+    assert every(OutgoingMail).get(pk=foreign.pk).status == "failed"
