@@ -125,9 +125,7 @@ def group_next_meeting(group: Group) -> Meeting | None:
 # --- the room planner and free rooms -------------------------------------------------------------
 
 
-def room_week_plan(
-    *, centre: Centre, monday: date, day_count: int = 7, only: QuerySet[Room] | None = None
-) -> WeekPlan:
+def room_week_plan(*, centre: Centre, monday: date, day_count: int = 7, only: QuerySet[Room] | None = None) -> WeekPlan:
     """Every room of a centre (or `only` these) × the seven days of a week (or `day_count` days
     from `monday`, which is then any day): meetings, closures, utilisation.
 

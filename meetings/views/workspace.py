@@ -73,16 +73,23 @@ class _Booking:
         self.zone: tzinfo = ZoneInfo(self.centre.time_zone)
         # An intake conversation's booking belongs to its enquiry, which keeps its time and room.
         self.conversation = booking_owner(meeting)
+        self.proposed: dict[str, Any] | None = None
 
-    def move_form(self, data: QueryDict | None = None) -> MoveForm:
-        form = MoveForm(
-            data,
-            initial={
-                "starts_at": timezone.localtime(self.meeting.starts_at, self.zone).strftime("%Y-%m-%dT%H:%M"),
-                "room": self.meeting.room,
-            },
-        )
+    def move_form(self, data: QueryDict | None = None, proposal: QueryDict | None = None) -> MoveForm:
+        """The move form: filled with the meeting's time and room, or with the `move_to` time
+        and `room` a drag in the planner proposed (nothing moves until the form is sent)."""
+        initial: dict[str, Any] = {
+            "starts_at": timezone.localtime(self.meeting.starts_at, self.zone).strftime("%Y-%m-%dT%H:%M"),
+            "room": self.meeting.room,
+        }
+        form = MoveForm(data, initial=initial)
         _queryset(form, "room", selectors.planner_rooms(self.centre))
+        if proposal is not None and "move_to" in proposal:
+            proposed = MoveForm({"starts_at": proposal.get("move_to"), "room": proposal.get("room")})
+            _queryset(proposed, "room", selectors.planner_rooms(self.centre))
+            if proposed.is_valid():
+                form.initial = {**initial, "starts_at": proposal["move_to"], "room": proposed.cleaned_data["room"]}
+                self.proposed = proposed.cleaned_data
         return form
 
     def check_not_a_conversation(self) -> None:
@@ -104,7 +111,8 @@ class _Booking:
             {
                 "centre": self.centre,
                 "meeting": self.meeting,
-                "move_form": move_form or self.move_form(),
+                "move_form": move_form or self.move_form(proposal=request.GET),
+                "proposed": self.proposed,
                 "confirm_cancel": confirm_cancel or request.GET.get("cancel") == "1",
                 "conversation": self.conversation,
                 "error": error,

@@ -46,7 +46,8 @@ def free_port() -> int:
 
 
 def targets() -> list[tuple[str, str, dict]]:
-    """The three paths and what they need: a centre, a member's link, a coordinator's token."""
+    """The paths and what they need: a centre, a member's link, a coordinator's token, and a
+    coordinator's session for the workspace pages."""
     from django.utils import timezone
 
     from centres.models import Centre, Person
@@ -71,11 +72,16 @@ def targets() -> list[tuple[str, str, dict]]:
         }
     )
     auth = {"Authorization": f"Token {token.key}"}
+    busiest = meetings.bench_centre()
+    session = {"Cookie": f"sessionid={meetings.coordinator_client(busiest).cookies['sessionid'].value}"}
     return [
         ("group finder (public page)", f"/centres/{centre.slug}/groups/", {}),
         ("member's meetings (signed link)", f"/m/{member_token(purpose='manage', membership_id=membership.pk)}/", {}),
         ("centre's week (API)", f"/api/v1/meetings/?{week}", auth),
         ("room planner week (API)", f"/api/v1/planner/?centre={centre.slug}&week={monday.isoformat()}", auth),
+        ("planner week (workspace page)", f"/centres/{busiest.slug}/planner/?week={monday.isoformat()}", session),
+        ("intake queue (workspace page)", f"/centres/{busiest.slug}/intake/", session),
+        ("group list (workspace page)", f"/centres/{busiest.slug}/workspace/groups/", session),
     ]
 
 

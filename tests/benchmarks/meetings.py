@@ -144,6 +144,48 @@ def group_finder() -> dict:
     return figures
 
 
+def bench_centre():
+    """The centre the workspace pages are measured on: the one with the most rooms (about 20 at
+    SCALE=1), the first by id among equals."""
+    from django.db.models import Count
+
+    from centres.models import Centre
+
+    return every(Centre).annotate(room_count=Count("rooms")).order_by("-room_count", "pk").first()
+
+
+def coordinator_client(centre):
+    """A browser-like client logged in as the bench coordinator of `centre` (a session row the
+    load test's server shares)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(centre_token(centre).user)
+    return client
+
+
+def workspace_pages() -> dict:
+    """The coordinators' busiest pages on the centre with the most rooms, each made fresh (the
+    calendar cache emptied before every request): the planner's week, the intake queue and the
+    group list. Median, p95 and queries of each."""
+    from django.utils import timezone
+
+    centre = bench_centre()
+    client = coordinator_client(centre)
+    monday = timezone.localdate() + timedelta(days=14)
+    paths = {
+        "planner_week": (f"/centres/{centre.slug}/planner/", {"week": monday.isoformat()}),
+        "intake_queue": (f"/centres/{centre.slug}/intake/", {}),
+        "group_list": (f"/centres/{centre.slug}/workspace/groups/", {}),
+    }
+    figures = {"centre": centre.slug, "rooms": centre.room_count}
+    for name, (path, params) in paths.items():
+        timed = _timed(client, path, params, cold=True, runs=100)
+        timed.pop("response")
+        figures[name] = timed
+    return figures
+
+
 def centre_token(centre):
     """The API token of a coordinator of this one centre, so that the scope is that centre."""
     from django.contrib.auth import get_user_model

@@ -45,6 +45,7 @@ def main() -> None:
     week_s, week_rows, week_queries = meetings.week_across_centres()
     api = meetings.centre_week_api()
     finder = meetings.group_finder()
+    pages = meetings.workspace_pages()
     booked, conflicts, errors = meetings.concurrent_bookings()
     (mails,) = mail.run([2])
     figures = {
@@ -65,6 +66,7 @@ def main() -> None:
         "centre_week_rows": api["rows"],
         "finder_median_ms": finder["median_ms"],
         "finder_queries": finder["queries"],
+        "workspace_pages": pages,
         "bookings": [booked, conflicts, errors],
         "mail": mails,
     }
@@ -83,6 +85,12 @@ def main() -> None:
          f" ms ({api['rows']} meetings, {api['cold']['queries']} queries)", "p95 ≤ 30 ms"),
         ("  the same, from the cache", f"p95 {api['warm']['p95_ms']:.1f} ms ({api['warm']['queries']} queries)", ""),
         ("one centre's group finder, made", f"median {finder['median_ms']:.1f} ms ({finder['queries']} queries)", ""),
+        *[
+            (f"workspace: {label}, made", f"p95 {pages[key]['p95_ms']:.1f} ms, median {pages[key]['median_ms']:.1f} ms"
+             f" ({pages[key]['queries']} queries; {pages['rooms']} rooms)", "p95 ≤ 150 ms")
+            for key, label in (("planner_week", "planner week"), ("intake_queue", "intake queue"),
+                               ("group_list", "group list"))
+        ],
         ("reminders for one day, 2 workers", f"{mails['reminders_per_s']:,.0f} mails/s ({mails['reminders']:,} in "
          f"{mails['reminders_queue_s'] + mails['reminders_send_s']:.1f} s)", "≥ 3,000 /s"),
         ("newsletter, 2 workers", f"{mails['newsletter_per_s']:,.0f} recipients/s ({mails['newsletter']:,} in "

@@ -218,6 +218,9 @@ PAGES = {
     "outbox": MAKERS["outgoingmail-list"],
     "room-planner": MAKERS["planner-list"],
     "group-finder": lambda centre, staff: meeting(centre, group=group(centre)),
+    "workspace-closures": MAKERS["closure-list"],
+    "workspace-staff": MAKERS["staffrole-list"],
+    "workspace-reports": lambda centre, staff: enquiry(centre),
 }
 
 

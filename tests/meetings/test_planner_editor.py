@@ -147,3 +147,17 @@ def test_the_door_sign_shows_times_and_public_names_only(coordinator, centre_a, 
     assert "Hilde" not in sign
     foreign = RoomFactory(location__centre=centre_b)
     assert coordinator.get(f"/centres/{centre_a.slug}/planner/rooms/{foreign.pk}/print/").status_code == 404
+
+
+def test_a_dragged_booking_opens_its_move_filled_in_and_moves_nothing(coordinator, centre_a, weekly_series, room_a):
+    meeting = every(Meeting).filter(series=weekly_series).order_by("starts_at").first()
+    MembershipFactory(group=weekly_series.group, person=PersonFactory(centre=centre_a, email="m@example.net"))
+    url = f"/centres/{centre_a.slug}/planner/meetings/{meeting.pk}/"
+    shown = coordinator.get(url + f"?move_to=2026-12-03T18:00&room={room_a.pk}").content.decode()
+    assert "Move it to Thursday 3 December, 18:00 in Raum Linde? 1 member will be told by e-mail." in shown
+    assert 'value="2026-12-03T18:00"' in shown
+    before = (meeting.starts_at, meeting.sequence)
+    meeting.refresh_from_db()
+    assert (meeting.starts_at, meeting.sequence) == before
+    ignored = coordinator.get(url + "?move_to=not-a-time&room=999999").content.decode()
+    assert "Move it to" not in ignored
