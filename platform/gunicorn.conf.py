@@ -1,5 +1,6 @@
 """gunicorn settings for the web container; each can be overridden from the environment."""
 
+import gc
 import multiprocessing
 import os
 
@@ -24,3 +25,11 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 logger_class = "config.gunicorn_logger.SecretMaskingLogger"
+
+
+def pre_fork(server, worker):
+    """Freeze what the loaded application made before each worker is forked: the collector then
+    never scans those objects again, so its full collections stop adding a pause of up to a
+    hundred milliseconds to a request (the room planner's week: p95 178 → 104 ms, median the
+    same; docs/performance.md). The frozen pages are also shared, not copied, by the workers."""
+    gc.freeze()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from centres.models import Centre, StaffInvitation, StaffRole
 from centres.selectors import staff_centre_or_404, user_is_centre_admin
-from centres.services.accounts import staff_invitation_revoke, staff_invite
+from centres.services.accounts import staff_invitation_revoke, staff_invite, staff_sign_out
 from centres.services.centre import CENTRE_EDITABLE_FIELDS, centre_update
 from centres.services.staff import staff_role_change, staff_role_revoke
 from config.api import signed_in_user
@@ -119,7 +119,8 @@ def _role_or_404(centre: Centre, pk: int) -> StaffRole:
 
 @login_required
 def centre_staff_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Change someone's role (POST `role`), or remove it (`remove`, asked first on a GET)."""
+    """Change someone's role (POST `role`), sign them out everywhere (`sign_out`: a lost laptop),
+    or remove the role (`remove`, asked first on a GET)."""
     centre = _admin_centre(request, slug)
     staff_role = _role_or_404(centre, pk)
     if request.method != "POST":
@@ -127,7 +128,13 @@ def centre_staff_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     name = staff_role.user.get_username()
     role = request.POST.get("role", "")
     try:
-        if "remove" in request.POST:
+        if "sign_out" in request.POST:
+            ended = staff_sign_out(actor=signed_in_user(request), staff_role=staff_role)
+            done = _("%(name)s is signed out everywhere (%(count)d sessions and tokens ended).") % {
+                "name": name,
+                "count": ended,
+            }
+        elif "remove" in request.POST:
             staff_role_revoke(actor=signed_in_user(request), staff_role=staff_role)
             done = _("%(name)s no longer works for the centre; their sessions have ended.") % {"name": name}
         elif role not in StaffRole.Role.values:

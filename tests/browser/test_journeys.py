@@ -366,3 +366,114 @@ def test_a_coordinator_browses_the_api_with_its_styles_and_nothing_refused(page,
     # The toolbar's inline style applies: the page's policy allows it, and the browser's refusals
     # of anything else fail the test (tests/browser/conftest.py).
     expect(page.get_by_role("button", name="Filters")).to_have_css("float", "right")
+
+
+def test_a_coordinator_runs_groups_planner_closures_intake_and_reports_in_the_workspace_alone(page, demo):
+    """Every step in the workspace (no admin, no API), at 1280 px in English; then the same pages
+    at 390 px in German, each checked with axe-core and for reflow at 320 px."""
+    staff_login(page)
+    workspace = page.get_by_role("navigation", name="Workspace")
+    # Found a group, add a new person to it, take it a step along its life cycle.
+    workspace.get_by_role("link", name="Groups").click()
+    page.get_by_role("link", name="Found a group").click()
+    page.get_by_label("Public name:").fill("Abendrunde Neubeginn")
+    page.get_by_label("Topic:").select_option(label="Trauer")
+    page.get_by_label("German").check()
+    page.get_by_role("button", name="Found the group").click()
+    expect(page.locator("#result")).to_contain_text("Group “Abendrunde Neubeginn” founded; it is forming.")
+    check_page(page)
+    page.get_by_text("Add a new person").click()
+    page.get_by_label("Name:", exact=True).fill("Paula Probe")
+    page.get_by_label("E-mail:", exact=True).fill("paula@example.net")
+    page.get_by_role("button", name="Add to the group").click()
+    expect(page.locator("#result")).to_contain_text("Paula Probe is now in the group.")
+    page.get_by_role("link", name="Change the status").click()
+    page.get_by_label("Starting").check()
+    page.get_by_label("Reason:").fill("Zwei Begleiterinnen gefunden")
+    page.get_by_role("button", name="Change the status").click()
+    expect(page.locator("#result")).to_contain_text("“Abendrunde Neubeginn” is now Starting.")
+    check_page(page, "workspace-group")
+
+    # Book its meetings: the first Thursday of each month, previewed first, then booked.
+    workspace.get_by_role("link", name="Room planner").click()
+    form = page.get_by_role("region", name="Book meetings")
+    form.get_by_label("Group:", exact=True).select_option(label="Abendrunde Neubeginn")
+    form.get_by_label("Room:", exact=True).select_option(label="Haus der Selbsthilfe · Raum Ahorn")
+    first = timezone.localdate() + timezone.timedelta(days=7)
+    form.get_by_label("First date:", exact=True).fill(first.isoformat())
+    form.get_by_label("Start time:", exact=True).fill("10:00")
+    form.get_by_label("Every few months, on the nth weekday").check()
+    form.get_by_label("Weekday (monthly):").select_option(label="Thursday")
+    form.get_by_label("A number of meetings").check()
+    form.get_by_label("Number of meetings:").fill("6")
+    form.get_by_role("button", name="Preview the dates").click()
+    expect(page.locator(".preview-dates")).to_contain_text("The first 6 dates")
+    check_page(page, "workspace-series-preview")
+    page.get_by_role("region", name="Book meetings").get_by_role("button", name="Book", exact=True).click()
+    expect(page.locator("#result")).to_contain_text("The series is booked. First meeting: Thursday")
+    page.get_by_role("link", name="Day", exact=True).click()
+    check_page(page, "workspace-planner-day")
+    page.get_by_role("link", name="Month", exact=True).click()
+    check_page(page)
+    page.goto(page.url.split("?")[0])
+    page.get_by_role("link", name="Print Raum Ahorn's week").click()
+    assert "Paula" not in page.content()
+    check_page(page, "workspace-planner-print")
+
+    # A closure: what it cancels is shown before it is made.
+    workspace.get_by_role("link", name="Closures").click()
+    closed = timezone.localdate() + timezone.timedelta(days=60)
+    page.get_by_label("First day:").fill(closed.isoformat())
+    page.get_by_label("Last day:").fill(closed.isoformat())
+    page.get_by_label("Reason:").fill("Betriebsversammlung")
+    page.get_by_role("button", name="Check what it cancels").click()
+    expect(page.locator("#result")).to_contain_text("Betriebsversammlung")
+    page.get_by_role("button", name="Yes, close").click()
+    expect(page.locator(".messages")).to_contain_text("Closed: Betriebsversammlung.")
+    check_page(page)
+
+    # A phone enquiry, recorded and found in the queue.
+    workspace.get_by_role("link", name="Intake").click()
+    page.get_by_role("link", name="Record an enquiry").click()
+    page.get_by_label("Name or pseudonym:").fill("Rita Anruf")
+    page.get_by_label("Phone:").fill("0511 123456")
+    page.get_by_label("Trauer").check()
+    page.get_by_label("They agreed that").check()
+    page.get_by_role("button", name="Record the enquiry").click()
+    expect(page.locator("#result")).to_contain_text("The enquiry is recorded and in the queue.")
+    workspace.get_by_role("link", name="Intake").click()
+    page.get_by_label("Name, e-mail or phone").fill("Rita")
+    page.get_by_role("button", name="Show").click()
+    assert page.get_by_role("link", name="Rita Anruf").is_visible()
+    check_page(page, "workspace-intake-queue")
+
+    # The reports of this year, and one as a file.
+    workspace.get_by_role("link", name="Reports").click()
+    check_page(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the enquiries (CSV)").click()
+    assert download.value.suggested_filename.startswith("enquiries-")
+
+    # The same pages on a phone, in German.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_label("Language").select_option("de")
+    page.get_by_role("button", name="Change").click()
+    assert page.locator("html").get_attribute("lang") == "de"
+    with all_centres_scope():
+        group = every(Group).get(name="Abendrunde Neubeginn")
+    for path in (
+        f"/centres/{CENTRE}/workspace/groups/{group.pk}/",
+        f"/centres/{CENTRE}/workspace/groups/{group.pk}/starters/",
+        f"/centres/{CENTRE}/workspace/groups/{group.pk}/status/",
+        f"/centres/{CENTRE}/planner/?view=day",
+        f"/centres/{CENTRE}/workspace/closures/",
+        f"/centres/{CENTRE}/intake/",
+        f"/centres/{CENTRE}/intake/new/",
+        f"/centres/{CENTRE}/workspace/reports/",
+        f"/centres/{CENTRE}/outbox/",
+    ):
+        page.goto(path)
+        assert page.get_by_role("navigation", name="Arbeitsbereich").get_by_role("link", name="Raumplaner").is_visible()
+        check_page(page)
+    page.get_by_role("button", name="Abmelden").click()
+    expect(page.locator(".messages")).to_contain_text("Sie sind abgemeldet.")

@@ -55,6 +55,8 @@ def test_an_admin_invites_changes_a_role_and_removes_it(admin, centre_a, centre_
     role_url = f"/centres/{centre_a.slug}/workspace/staff/{colleague.pk}/"
     promoted = admin.post(role_url, {"role": "centre_admin"})
     assert f"{colleague.user.username} is now Centre admin." in admin.get(promoted.url).content.decode()
+    signed_out = admin.post(role_url, {"sign_out": "1"})
+    assert f"{colleague.user.username} is signed out everywhere" in admin.get(signed_out.url).content.decode()
     assert "Yes, remove" in admin.get(role_url).content.decode()
     admin.post(role_url, {"remove": "1"})
     assert not every(StaffRole).filter(pk=colleague.pk).exists()
