@@ -26,6 +26,9 @@ urlpatterns = [
         name="workspace-group-phase-out-complete",
     ),
     path("centres/<slug:slug>/volunteers/", workspace.volunteer_list, name="workspace-volunteers"),
+    path(
+        "centres/<slug:slug>/volunteers/recruitment/", workspace.recruitment_draft, name="workspace-recruitment-draft"
+    ),
     path("centres/<slug:slug>/volunteers/<int:pk>/", workspace.volunteer_detail, name="workspace-volunteer"),
     path(
         "centres/<slug:slug>/volunteers/<int:pk>/transition/",

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,10 +40,10 @@ class SettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in CENTRE_EDITABLE_FIELDS:
             model_field = Centre._meta.get_field(name)
-            extra = {"assume_scheme": "https"} if name == "website" else {}
-            field = model_field.formfield(**extra)
-            if field is not None:
-                self.fields[name] = field
+            if isinstance(model_field, models.Field):
+                field = model_field.formfield(assume_scheme="https") if name == "website" else model_field.formfield()
+                if field is not None:
+                    self.fields[name] = field
 
 
 @login_required

@@ -153,7 +153,7 @@ class NoteForm(forms.Form):
 
 
 # Each next step's button says what the coordinator does, not the state it leads to.
-STEP_ACTIONS = {
+STEP_ACTIONS: dict[Enquiry.Status, Any] = {
     Enquiry.Status.NEW: _("Mark as new again"),
     Enquiry.Status.CONTACTED: _("Mark as contacted"),
     Enquiry.Status.CONVERSATION_SCHEDULED: _("Mark the conversation as scheduled"),
@@ -201,7 +201,7 @@ class _EnquiryPage:
             "topics": list(enquiry.topics.all()),
             "notes": enquiry.notes.select_related("author"),
             "next_steps": [
-                (step, STEP_ACTIONS.get(step, label))
+                (step, STEP_ACTIONS[Enquiry.Status(step)] if step in STEP_ACTIONS else label)
                 for step, label in Enquiry.Status.choices
                 if workable and step in TRANSITIONS[Enquiry.Status(enquiry.status)]
             ],

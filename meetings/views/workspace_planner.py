@@ -397,8 +397,10 @@ def _grid_cell(
     for meeting in cell.meetings:
         starts, ends = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
         url = f"{meeting_url}{meeting.pk}/"
+        drag: str = ""
+        note: str = ""
         if meeting.status == Meeting.Status.CANCELLED:
-            state, drag, note = "cancelled", "", format_html(" <em>({})</em>", labels["cancelled"])
+            state, note = "cancelled", format_html(" <em>({})</em>", labels["cancelled"])
         else:
             state = "changed" if meeting.is_changed else ""
             drag = format_html(' draggable="true" data-meeting-url="{}" data-start="{}"', url, f"{starts:%H:%M}")

@@ -93,3 +93,29 @@ def test_phase_out_starts_with_a_plan_and_completes_to_self_run(coordinator, cen
     two_meetings_in.refresh_from_db()
     assert (group.status, two_meetings_in.status) == ("self_run", "ended")
     assert "runs itself now" in coordinator.get(done.url).content.decode()
+
+
+def test_a_recruitment_mailing_is_drafted_from_the_open_needs_and_sent_from_the_composer(
+    coordinator, centre_a, tuesday_group, frozen_now
+):
+    from datetime import UTC, datetime
+
+    from notifications.models import NewsletterIssue, NewsletterList
+    from volunteers.models import RecruitmentNeed
+
+    now = frozen_now(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    url = f"/centres/{centre_a.slug}/volunteers/"
+    every(RecruitmentNeed).create(
+        centre=centre_a, kind="group", key=f"group:{tuesday_group.pk}", group=tuesday_group, raised_at=now
+    )
+    listed = coordinator.get(url).content.decode()
+    assert "A group needs a starter: Dienstagsgruppe" in listed
+    refused = coordinator.post(url + "recruitment/")
+    assert "no newsletter for volunteering news" in coordinator.get(refused.url).content.decode()
+    assert not every(NewsletterIssue).exists()
+    every(NewsletterList).create(centre=centre_a, name="Ehrenamt", volunteering_news=True)
+    drafted = coordinator.post(url + "recruitment/")
+    issue = every(NewsletterIssue).get()
+    assert (issue.status, drafted.url) == ("draft", f"/centres/{centre_a.slug}/workspace/newsletters/{issue.pk}/")
+    assert "The recruitment mailing is drafted" in coordinator.get(drafted.url).content.decode()
+    assert not every(OutgoingMail).exists()

@@ -1,8 +1,10 @@
-"""The coordinators' pages for volunteers: the list by pipeline state, and one volunteer with the
+"""The coordinators' pages for volunteers: the list by pipeline state with the open recruitment
+needs (drafted into a mailing from there), and one volunteer with the
 next steps of the pipeline, training records, assignments and session logs (notes included).
 Staff of the centre only; every change goes through a service."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +17,9 @@ from centres.selectors import staff_centre_or_404
 from config.api import signed_in_user
 from config.errors import DomainError
 from volunteers.models import SessionLog, Volunteer
+from volunteers.selectors import open_needs
 from volunteers.services.pipeline import TRANSITIONS, training_record_add, volunteer_transition
+from volunteers.services.recruitment import recruitment_mailing_draft
 
 
 @login_required
@@ -26,11 +30,23 @@ def volunteer_list(request: HttpRequest, slug: str) -> HttpResponse:
     volunteers = Volunteer.objects.filter(centre=centre).select_related("person").order_by("person__display_name")
     if status in Volunteer.Status.values:
         volunteers = volunteers.filter(status=status)
-    return render(
-        request,
-        "volunteers/workspace_list.html",
-        {"centre": centre, "volunteers": volunteers, "status": status, "statuses": Volunteer.Status.choices},
-    )
+    context = {"centre": centre, "volunteers": volunteers, "status": status, "statuses": Volunteer.Status.choices}
+    return render(request, "volunteers/workspace_list.html", {**context, "needs": list(open_needs([centre.pk]))})
+
+
+@login_required
+@require_POST
+def recruitment_draft(request: HttpRequest, slug: str) -> HttpResponse:
+    """Draft a recruitment mailing from the open needs; it opens in the composer, to be checked,
+    test-sent and sent like any issue (nothing is sent here)."""
+    centre = staff_centre_or_404(user=request.user, slug=slug)
+    try:
+        issue = recruitment_mailing_draft(actor=signed_in_user(request), centre=centre)
+    except DomainError as problem:
+        messages.error(request, str(problem))
+        return redirect(reverse("workspace-volunteers", args=[slug]))
+    messages.success(request, _("The recruitment mailing is drafted: check it, send yourself a test, then send it."))
+    return redirect(reverse("workspace-issue", args=[slug, issue.pk]))
 
 
 class TransitionForm(forms.Form):
