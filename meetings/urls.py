@@ -23,6 +23,11 @@ urlpatterns = [
         name="planner-meeting-cancel",
     ),
     path(
+        "centres/<slug:slug>/planner/meetings/<int:pk>/series/",
+        workspace.planner_meeting_series,
+        name="planner-meeting-series",
+    ),
+    path(
         "centres/<slug:slug>/planner/meetings/<int:pk>/reinstate/",
         workspace.planner_meeting_reinstate,
         name="planner-meeting-reinstate",

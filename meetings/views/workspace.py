@@ -30,6 +30,7 @@ from meetings.booking import booking_owner, check_within_planning_range
 from meetings.models import Meeting, Room
 from meetings.selectors import workspace as workspace_selectors
 from meetings.services import meetings as meeting_changes
+from meetings.services import series as series_changes
 
 
 def _actor(request: HttpRequest) -> AbstractBaseUser:
@@ -104,6 +105,7 @@ class _Booking:
         confirm_cancel: bool = False,
         error: str = "",
         status: int = 200,
+        **extra: Any,
     ) -> HttpResponse:
         return render(
             request,
@@ -118,6 +120,8 @@ class _Booking:
                 "error": error,
                 "now": timezone.now(),
                 "told": _told(self.meeting),
+                "series_form": extra.pop("series_form", None) or _series_change_form(self),
+                **extra,
             },
             status=status,
         )
@@ -227,6 +231,72 @@ def planner_meeting_reinstate(request: HttpRequest, slug: str, pk: int) -> HttpR
     except DomainError as problem:
         return booking.render(request, error=str(problem), status=problem.status_code)
     return booking.changed(request, meeting, _("The meeting takes place again."))
+
+
+class SeriesChangeForm(forms.Form):
+    """Change the series a meeting belongs to: from this meeting on, or all of it."""
+
+    scope = forms.ChoiceField(
+        label=gettext_lazy("Which meetings"),
+        choices=[
+            ("following", gettext_lazy("This meeting and the following ones")),
+            ("all", gettext_lazy("All meetings of the series still ahead")),
+        ],
+        widget=forms.RadioSelect,
+        initial="following",
+    )
+    start_time = forms.TimeField(label=gettext_lazy("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(label=gettext_lazy("Minutes"), min_value=15, max_value=720)
+    room: "forms.ModelChoiceField[Room]" = forms.ModelChoiceField(
+        label=gettext_lazy("Room"), queryset=Room.objects.none()
+    )
+
+
+def _series_change_form(booking: _Booking, data: QueryDict | None = None) -> SeriesChangeForm:
+    series = booking.meeting.series
+    initial: dict[str, Any] = {}
+    if series is not None:
+        initial = {"start_time": series.start_time, "duration_minutes": series.duration_minutes, "room": series.room}
+    form = SeriesChangeForm(data, initial=initial, prefix="series")
+    _queryset(form, "room", selectors.planner_rooms(booking.centre))
+    return form
+
+
+@login_required
+@require_POST
+def planner_meeting_series(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Change the meeting's series (time, length, room) from this meeting on or as a whole. The
+    first POST says what will change and how many members are told; the second
+    (`confirm=yes`) changes it."""
+    booking = _Booking(request, slug, pk)
+    series_row = booking.meeting.series
+    form = _series_change_form(booking, request.POST)
+    if series_row is None:
+        raise Http404
+    if not form.is_valid():
+        return booking.render(request, series_form=form, error=str(_("Check the form.")), status=400)
+    data = form.cleaned_data
+    if not form.has_changed() and data["scope"] == "following":
+        messages.info(request, _("Nothing changed: the series keeps its time, length and room."))
+        return redirect(reverse("planner-meeting", args=[slug, pk]))
+    if request.POST.get("confirm") != "yes":
+        return booking.render(request, series_form=form, confirm_series=data)
+    from_day = timezone.localtime(booking.meeting.starts_at, booking.zone).date()
+    try:
+        report = series_changes.series_update(
+            actor=_actor(request),
+            series=series_row,
+            effective_from=from_day if data["scope"] == "following" else None,
+            start_time=data["start_time"],
+            duration_minutes=data["duration_minutes"],
+            room=data["room"],
+        )
+    except DomainError as problem:
+        return booking.render(request, series_form=form, error=str(problem), status=problem.status_code)
+    changed = ngettext("%(count)d meeting changed.", "%(count)d meetings changed.", len(report.changed_ids)) % {
+        "count": len(report.changed_ids)
+    }
+    return booking.changed(request, booking.meeting, changed)
 
 
 PLANNER_MEETING_ACTIONS = {"cancel": planner_meeting_cancel, "move": planner_meeting_move}

@@ -3,6 +3,7 @@ end by count or date, a single meeting), its preview, a clash answered with free
 click-to-book, the room filter, day and month views, and the door sign."""
 
 import pytest
+from django.utils import timezone
 
 from meetings.models import Closure, Group, Meeting, MeetingSeries
 from tests.factories import GroupFactory, MembershipFactory, PersonFactory, RoomFactory, every
@@ -161,3 +162,28 @@ def test_a_dragged_booking_opens_its_move_filled_in_and_moves_nothing(coordinato
     assert (meeting.starts_at, meeting.sequence) == before
     ignored = coordinator.get(url + "?move_to=not-a-time&room=999999").content.decode()
     assert "Move it to" not in ignored
+
+
+def test_a_series_changes_from_one_meeting_on_after_saying_what_changes(coordinator, centre_a, weekly_series, room_a):
+    MembershipFactory(group=weekly_series.group, person=PersonFactory(centre=centre_a, email="m@example.net"))
+    meetings = list(every(Meeting).filter(series=weekly_series).order_by("starts_at"))
+    third = meetings[2]
+    url = f"/centres/{centre_a.slug}/planner/meetings/{third.pk}/"
+    form = {
+        "series-scope": "following",
+        "series-start_time": "18:00",
+        "series-duration_minutes": 120,
+        "series-room": room_a.pk,
+    }
+    asked = coordinator.post(url + "series/", form).content.decode()
+    assert "From 15 December 2026 on," in asked
+    assert "the meetings start at 18:00, last 120 minutes and take place in Raum Linde." in asked
+    assert "1 member will be told by e-mail." in asked
+    assert every(Meeting).get(pk=third.pk).starts_at == third.starts_at
+    changed = coordinator.post(url + "series/", {**form, "confirm": "yes"})
+    assert "meetings changed. 1 member is told by e-mail." in coordinator.get(changed.url).content.decode()
+    times = [
+        timezone.localtime(m.starts_at).strftime("%d %H:%M")
+        for m in every(Meeting).filter(group=weekly_series.group, status="scheduled").order_by("starts_at")[:4]
+    ]
+    assert times == ["01 19:00", "08 19:00", "15 18:00", "22 18:00"]
