@@ -27,7 +27,7 @@ from centres.selectors import staff_centre_or_404
 from config.api import signed_in_user
 from config.errors import DomainError
 from config.forms import IdChoiceField
-from meetings import selectors
+from meetings import caching, selectors
 from meetings.booking import check_within_planning_range
 from meetings.models import Group, Location, Meeting, OpeningHours, Room
 from meetings.recurrence import Rhythm, rule_from_rhythm
@@ -313,17 +313,26 @@ def _plan(request: HttpRequest, centre: Centre, filters: FilterForm) -> dict[str
             "next": (first + timedelta(days=32)).replace(day=1),
             "filter_query": query.urlencode(),
         }
-    day = _day(request, "day" if view == "day" else "week")
-    count = 1 if view == "day" else 7
-    plan = selectors.room_week_plan(centre=centre, monday=day, day_count=count, only=rooms)
-    step = timedelta(days=count)
     view = "day" if view == "day" else "week"
+    first = _day(request, view)
+    count = 1 if view == "day" else 7
+    if count == 7:
+        first -= timedelta(days=first.weekday())
+    days = [first + timedelta(days=offset) for offset in range(count)]
+
+    def grid() -> tuple[str, bool]:
+        plan = selectors.room_week_plan(centre=centre, monday=first, day_count=count, only=rooms)
+        return str(_grid_rows(plan, centre, view, query.urlencode())), bool(plan.rooms)
+
+    # The grid is kept under the centre's calendar version (meetings.caching): any booking,
+    # closure or room change makes a new one; an unchanged week is not drawn twice.
+    rows, has_rooms = caching.cached("planner-page", [centre.pk], (view, first, query.urlencode()), grid)
     return {
         "view": view,
-        "plan": plan,
-        "grid_rows": _grid_rows(plan, centre, view, query.urlencode()),
-        "previous": plan.days[0] - step,
-        "next": plan.days[0] + step,
+        "plan": {"days": days, "rooms": has_rooms},
+        "grid_rows": mark_safe(rows),  # noqa: S308 - made by _grid_rows, every value escaped
+        "previous": first - timedelta(days=count),
+        "next": first + timedelta(days=count),
         "filter_query": query.urlencode(),
     }
 

@@ -187,3 +187,16 @@ def test_a_series_changes_from_one_meeting_on_after_saying_what_changes(coordina
         for m in every(Meeting).filter(group=weekly_series.group, status="scheduled").order_by("starts_at")[:4]
     ]
     assert times == ["01 19:00", "08 19:00", "15 18:00", "22 18:00"]
+
+
+def test_the_kept_grid_shows_a_change_at_once(coordinator, centre_a, weekly_series, room_a):
+    url = f"/centres/{centre_a.slug}/planner/?week=2026-12-01"
+    assert "Infoabend" not in coordinator.get(url).content.decode()
+    form = editor(
+        None, room_a, **{"series-repeat": "once", "series-title": "Infoabend", "series-starts_on": "2026-12-03"}
+    )
+    coordinator.post(f"/centres/{centre_a.slug}/planner/", form)
+    assert "Infoabend" in coordinator.get(url).content.decode()
+    german = coordinator.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "frei 08:00–22:00" in german  # the grid is kept per language
+    assert "free 08:00–22:00" not in german
