@@ -125,6 +125,15 @@ class Enquiry(models.Model):
         verbose_name=_("placed in"),
     )
     referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("taken on by"),
+        help_text=_("The coordinator who looks after this enquiry."),
+    )
     created_at = models.DateTimeField(_("received at"))
     status_changed_at = models.DateTimeField(_("status changed at"))
     finished_at = models.DateTimeField(

@@ -35,7 +35,7 @@ def enquiry_queue(*, centre: Centre, status: str, search: str = "", newest_first
     order = ("-created_at", "-pk") if newest_first else ("created_at", "pk")
     enquiries = (
         Enquiry.objects.filter(centre=centre, anonymised_at__isnull=True)
-        .select_related("person")
+        .select_related("person", "assignee")
         .prefetch_related("topics")
         .order_by(*order)
     )

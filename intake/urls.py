@@ -3,13 +3,14 @@ queue and enquiry page (one URL per action on an enquiry)."""
 
 from django.urls import path
 
-from intake.views import public, reports, workspace
+from intake.views import public, reports, search, workspace
 
 urlpatterns = [
     path("centres/<slug:slug>/enquiry/", public.enquiry, name="enquiry"),
     path("enquiry/confirm/<str:token>/", public.enquiry_confirm, name="enquiry-confirm"),
     path("centres/<slug:slug>/intake/", workspace.queue, name="workspace-intake"),
     path("centres/<slug:slug>/workspace/reports/", reports.reports, name="workspace-reports"),
+    path("centres/<slug:slug>/workspace/search/", search.workspace_search, name="workspace-search"),
     path("centres/<slug:slug>/intake/new/", workspace.enquiry_new, name="workspace-enquiry-new"),
     path("centres/<slug:slug>/intake/<int:pk>/", workspace.enquiry_detail, name="workspace-enquiry"),
     path(
@@ -23,6 +24,11 @@ urlpatterns = [
         name="workspace-enquiry-schedule",
     ),
     path("centres/<slug:slug>/intake/<int:pk>/note/", workspace.workspace_enquiry_note, name="workspace-enquiry-note"),
+    path(
+        "centres/<slug:slug>/intake/<int:pk>/assign/",
+        workspace.workspace_enquiry_assign,
+        name="workspace-enquiry-assign",
+    ),
     path(
         "centres/<slug:slug>/intake/<int:pk>/place/", workspace.workspace_enquiry_place, name="workspace-enquiry-place"
     ),

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from centres.models import AuditLogEntry
+from centres.models import AuditLogEntry, StaffRole
 from centres.services.audit import audit_record
 from config.errors import ConflictError, DomainError
 from intake.models import FINISHED, Enquiry, EnquiryNote
@@ -114,6 +114,21 @@ def enquiry_note_add(*, actor: AbstractBaseUser | None, enquiry: Enquiry, text: 
     )
     audit_record(actor=actor, centre=enquiry.centre, action=AuditLogEntry.Action.CREATE, obj=note)
     return note
+
+
+@transaction.atomic
+def enquiry_assign(*, actor: AbstractBaseUser | None, enquiry: Enquiry, assignee: AbstractBaseUser | None) -> Enquiry:
+    """Say who looks after the enquiry (None: nobody yet): a member of the centre's staff.
+    Writes the enquiry and an audit entry."""
+    enquiry = enquiry_locked(enquiry)
+    if assignee is not None and not StaffRole.objects.filter(centre_id=enquiry.centre_id, user_id=assignee.pk).exists():
+        raise DomainError(_("Only the centre's staff can take on an enquiry."), field="assignee")
+    enquiry.assignee_id = assignee.pk if assignee is not None else None
+    enquiry.save(update_fields=["assignee"])
+    audit_record(
+        actor=actor, centre=enquiry.centre, action=AuditLogEntry.Action.UPDATE, obj=enquiry, changed_fields=["assignee"]
+    )
+    return enquiry
 
 
 def _check_conversation(enquiry: Enquiry, *, kind: str, starts_at: datetime, minutes: int) -> None:

@@ -29,6 +29,7 @@ from intake.services.placement import enquiry_place
 from intake.services.queue import (
     SCHEDULABLE,
     TRANSITIONS,
+    enquiry_assign,
     enquiry_conversation_schedule,
     enquiry_note_add,
     enquiry_transition,
@@ -51,12 +52,14 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     status = request.GET.get("status", "open")
     search = request.GET.get("q", "").strip()[:100]
     newest_first = request.GET.get("sort") == "newest"
-    shown = list(enquiry_queue(centre=centre, status=status, search=search, newest_first=newest_first)[:200])
+    mine = request.GET.get("mine") == "1"
+    enquiries = enquiry_queue(centre=centre, status=status, search=search, newest_first=newest_first)
+    shown = list((enquiries.filter(assignee=_staff(request)) if mine else enquiries)[:200])
     audit_list_read(
         actor=_staff(request),
         model=Enquiry,
         list_name="workspace-intake",
-        filters=list_filters(request.GET, kept={"status", "sort"}),
+        filters=list_filters(request.GET, kept={"status", "sort", "mine"}),
         rows=shown,
         centre_ids=[centre.pk],
     )
@@ -70,6 +73,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": Enquiry.Status.choices,
             "search": search,
             "sort": "newest" if newest_first else "oldest",
+            "mine": mine,
             "now": timezone.now(),
         },
     )
@@ -219,6 +223,7 @@ class _EnquiryPage:
             "all_topics": Topic.objects.filter(centre=centre, is_offered=True).order_by("name"),
             "error": error,
             "confirm_place": confirm_place,
+            "colleagues": User.objects.filter(staff_roles__centre=centre).order_by("username").distinct(),
         }
         return render(request, "intake/intake_detail.html", context, status=status)
 
@@ -279,6 +284,28 @@ def workspace_enquiry_schedule(request: HttpRequest, slug: str, pk: int) -> Http
     except DomainError as problem:
         return page.refused(request, problem, schedule_form=form)
     return page.saved()
+
+
+@login_required
+@require_POST
+def workspace_enquiry_assign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Say who looks after the enquiry: a colleague, oneself, or nobody (an empty choice)."""
+    page = _EnquiryPage(request, slug, pk)
+    chosen = request.POST.get("assignee", "")
+    assignee = None
+    if chosen:
+        assignee = User.objects.filter(pk=int(chosen) if chosen.isdigit() and len(chosen) < 18 else 0).first()
+        if assignee is None:
+            return page.refused(request, DomainError(str(_("Choose a colleague from the list."))))
+    try:
+        enquiry_assign(actor=_staff(request), enquiry=page.enquiry, assignee=assignee)
+    except DomainError as problem:
+        return page.refused(request, problem)
+    if assignee is None:
+        messages.success(request, _("Nobody looks after this enquiry now."))
+    else:
+        messages.success(request, _("%(name)s looks after this enquiry.") % {"name": assignee.get_username()})
+    return redirect(reverse("workspace-enquiry", args=[slug, pk]))
 
 
 @login_required

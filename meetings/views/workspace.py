@@ -25,6 +25,7 @@ from centres.selectors import staff_centre_or_404
 from config.errors import DomainError
 from config.forms import LocalDateTimeField
 from config.local_time import local_time_problem
+from config.undo import offer_undo
 from meetings import selectors
 from meetings.booking import booking_owner, check_within_planning_range
 from meetings.models import Meeting, Room
@@ -178,6 +179,7 @@ def planner_meeting_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResp
     except DomainError as problem:
         # The confirmation stays open, as it did when this form posted to the page's own URL.
         return booking.render(request, confirm_cancel=True, error=str(problem), status=problem.status_code)
+    offer_undo(request, url=reverse("planner-meeting-reinstate", args=[slug, pk]), label=_("Undo: it takes place"))
     return booking.changed(request, meeting, _("Cancelled."))
 
 

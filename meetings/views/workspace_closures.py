@@ -10,13 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from centres.models import Centre
 from centres.selectors import staff_centre_or_404
 from config.api import signed_in_user
 from config.errors import DomainError
 from config.forms import IdChoiceField
+from config.undo import offer_undo
 from meetings import selectors
 from meetings.models import Closure, Location, Room
 from meetings.selectors import workspace as workspace_selectors
@@ -86,6 +87,8 @@ def closures(request: HttpRequest, slug: str) -> HttpResponse:
         closure, cancelled = closure_changes.closure_create(actor=signed_in_user(request), centre=centre, **values)
     except DomainError as problem:
         return _page(request, centre, form, status=problem.status_code, error=str(problem))
+    delete = reverse("workspace-closure-delete", args=[slug, closure.pk])
+    offer_undo(request, url=delete, label=gettext("Undo: lift the closure again"))
     messages.success(
         request,
         ngettext(

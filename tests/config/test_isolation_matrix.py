@@ -110,6 +110,7 @@ PAGE_MODELS = {
     "workspace-enquiry-note": "intake.Enquiry",
     "workspace-enquiry-place": "intake.Enquiry",
     "workspace-enquiry-wait": "intake.Enquiry",
+    "workspace-enquiry-assign": "intake.Enquiry",
     "workspace-issue": "notifications.NewsletterIssue",
     "workspace-issue-progress": "notifications.NewsletterIssue",
     "workspace-issue-text": "notifications.NewsletterIssue",

@@ -94,3 +94,27 @@ def test_placing_says_who_gets_the_welcome_and_asks_first(coordinator, centre_a,
     assert every(Enquiry).get(pk=enquiry.pk).status == "placed"
     assert "the welcome e-mail with their links is on its way" in coordinator.get(placed.url).content.decode()
     assert every(OutgoingMail).filter(recipient="gitte@example.net").count() == mails_before + 1
+
+
+def test_an_enquiry_is_taken_on_by_a_colleague_and_the_queue_shows_only_mine(
+    coordinator, centre_a, centre_b, coordinator_a
+):
+    from tests.factories import StaffRoleFactory
+
+    mine = enquiry_submit(actor=None, centre=centre_a, name="Mira M.", phone="0511 9", language="de", consent=True)
+    other = enquiry_submit(actor=None, centre=centre_a, name="Otto O.", phone="0511 8", language="de", consent=True)
+    colleague = StaffRoleFactory(centre=centre_a).user
+    outsider = StaffRoleFactory(centre=centre_b).user
+    url = f"/centres/{centre_a.slug}/intake/"
+    taken = coordinator.post(f"{url}{mine.pk}/assign/", {"assignee": coordinator_a.pk})
+    assert f"{coordinator_a.username} looks after this enquiry." in coordinator.get(taken.url).content.decode()
+    coordinator.post(f"{url}{other.pk}/assign/", {"assignee": colleague.pk})
+    refused = coordinator.post(f"{url}{other.pk}/assign/", {"assignee": outsider.pk})
+    assert refused.status_code == 400
+    assert "Only the centre&#x27;s staff can take on an enquiry." in refused.content.decode()
+    assert every(Enquiry).get(pk=other.pk).assignee == colleague
+    only_mine = coordinator.get(url + "?mine=1").content.decode()
+    assert "Mira M." in only_mine
+    assert "Otto O." not in only_mine
+    coordinator.post(f"{url}{mine.pk}/assign/", {"assignee": ""})
+    assert every(Enquiry).get(pk=mine.pk).assignee is None

@@ -254,3 +254,22 @@ def test_moving_to_the_same_time_and_room_changes_nothing(coordinator, centre_a,
     before = meeting.sequence
     meeting.refresh_from_db()
     assert meeting.sequence == before
+
+
+def test_a_cancellation_and_a_closure_offer_undo_once(coordinator, centre_a, weekly_series):
+    meeting = every(Meeting).filter(series=weekly_series).order_by("starts_at").first()
+    url = f"/centres/{centre_a.slug}/planner/meetings/{meeting.pk}/"
+    cancelled = coordinator.post(url + "cancel/", {"confirm": "yes"})
+    shown = coordinator.get(cancelled.url).content.decode()
+    assert f'action="{url}reinstate/"' in shown
+    assert "Undo: it takes place" in shown
+    assert "Undo: it takes place" not in coordinator.get(cancelled.url).content.decode()  # offered once
+    coordinator.post(url + "reinstate/")
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"
+    made = coordinator.post(f"/centres/{centre_a.slug}/workspace/closures/", {**closure_form(), "confirm": "yes"})
+    closure = every(Closure).get()
+    shown = coordinator.get(made.url).content.decode()
+    assert f'action="/centres/{centre_a.slug}/workspace/closures/{closure.pk}/delete/"' in shown
+    coordinator.post(f"/centres/{centre_a.slug}/workspace/closures/{closure.pk}/delete/")
+    assert not every(Closure).exists()
