@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from centres.views import admin_pages
+from centres.views import admin_pages, people
 from centres.views import public as centre_views
 from centres.views import workspace as workspace_views
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("federation/", workspace_views.federation, name="federation"),
     path("centres/<slug:slug>/workspace/", workspace_views.dashboard, name="workspace"),
     path("centres/<slug:slug>/workspace/settings/", admin_pages.centre_settings, name="workspace-settings"),
+    path("centres/<slug:slug>/workspace/people/<int:pk>/", people.person_page, name="workspace-person"),
+    path("centres/<slug:slug>/workspace/people/<int:pk>/erase/", people.person_erase, name="workspace-person-erase"),
     path("centres/<slug:slug>/workspace/staff/", admin_pages.centre_staff, name="workspace-staff"),
     path("centres/<slug:slug>/workspace/staff/<int:pk>/", admin_pages.centre_staff_role, name="workspace-staff-role"),
     path(

@@ -130,6 +130,8 @@ PAGE_MODELS = {
     "volunteer-request-answer": "volunteers.StarterRequest",
     "portal-answer": "volunteers.StarterRequest",
     "person-detail": "centres.Person",
+    "workspace-person": "centres.Person",
+    "workspace-person-erase": "centres.Person",
     "person-export": "centres.Person",
     "staffrole-detail": "centres.StaffRole",
     "staffrole-sign-out": "centres.StaffRole",
