@@ -471,9 +471,43 @@ def test_a_coordinator_runs_groups_planner_closures_intake_and_reports_in_the_wo
         f"/centres/{CENTRE}/intake/new/",
         f"/centres/{CENTRE}/workspace/reports/",
         f"/centres/{CENTRE}/outbox/",
+        f"/centres/{CENTRE}/planner/?view=month",
+        f"/centres/{CENTRE}/workspace/search/?q=Pa",
+        f"/centres/{CENTRE}/volunteers/",
+        f"/centres/{CENTRE}/workspace/newsletters/",
     ):
         page.goto(path)
         assert page.get_by_role("navigation", name="Arbeitsbereich").get_by_role("link", name="Raumplaner").is_visible()
         check_page(page)
     page.get_by_role("button", name="Abmelden").click()
     expect(page.locator(".messages")).to_contain_text("Sie sind abgemeldet.")
+
+
+def test_a_centre_admin_keeps_settings_staff_and_a_persons_rights_in_the_workspace(page, demo):
+    """The centre admin's pages, in German at 390 px and in English at 1280 px: each checked with
+    axe-core and for reflow; a setting saved says what changed."""
+    staff_login(page, "leitung")
+    with all_centres_scope():
+        from centres.models import Person
+
+        person = every(Person).filter(centre__slug=CENTRE).exclude(email="").order_by("pk").first()
+    paths = (
+        f"/centres/{CENTRE}/workspace/settings/",
+        f"/centres/{CENTRE}/workspace/staff/",
+        f"/centres/{CENTRE}/workspace/people/{person.pk}/",
+        f"/centres/{CENTRE}/workspace/people/{person.pk}/erase/",
+    )
+    for path in paths:
+        page.goto(path)
+        check_page(page)
+    page.goto(paths[0])
+    page.get_by_label("Sender name:").fill("Kontaktstelle Linden")
+    page.get_by_role("button", name="Save the settings").click()
+    expect(page.locator("#result")).to_contain_text("Saved: Sender name.")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_label("Language", exact=True).select_option("de")
+    page.get_by_role("button", name="Change").click()
+    for path in paths:
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == "de"
+        check_page(page)
