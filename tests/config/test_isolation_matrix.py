@@ -30,7 +30,7 @@ from centres.models import Centre, FederationRole, Person, StaffInvitation, Staf
 from config.schema import ScopedSchemaGenerator
 from intake.models import Enquiry, EnquiryNote
 from meetings.member_links import member_token
-from meetings.models import CalendarToken, Group, Meeting, Membership
+from meetings.models import CalendarToken, Group, Meeting, Membership, Room
 from notifications.models import NewsletterList, OutgoingMail, Subscription, SuppressedAddress
 from tests.config.test_query_budgets import MAKERS, NOW, meeting
 from tests.factories import PersonFactory, StaffRoleFactory, every
@@ -104,6 +104,7 @@ PAGE_MODELS = {
     "workspace-group-phase-out-complete": "meetings.Group",
     "workspace-closure-delete": "meetings.Closure",
     "planner-meeting-reinstate": "meetings.Meeting",
+    "planner-meeting-series": "meetings.Meeting",
     "workspace-enquiry": "intake.Enquiry",
     "workspace-enquiry-transition": "intake.Enquiry",
     "workspace-enquiry-schedule": "intake.Enquiry",
@@ -336,6 +337,7 @@ FILLERS = {
     "object_id": _object_id,
     "request_id": lambda name, route, view, world, actor: str(world.object_of(StarterRequest)),
     "membership_pk": lambda name, route, view, world, actor: str(world.object_of(Membership)),
+    "room_pk": lambda name, route, view, world, actor: str(world.object_of(Room)),
     "assignment_pk": lambda name, route, view, world, actor: str(world.object_of(StarterAssignment)),
     "uidb64": lambda name, route, view, world, actor: "MQ",
     "id": lambda name, route, view, world, actor: str(world.admin_user.pk),  # the admin's password change
