@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from centres.models import Centre
 from centres.selectors import staff_centre_or_404
@@ -386,7 +386,8 @@ def _grid_room(room_week: Any, print_href: str) -> SafeString:
     booked = ""
     if room_week.open_minutes:
         percent = round(100 * room_week.booked_minutes / room_week.open_minutes)
-        booked = format_html("<br><small>{}</small>", _("Booked: %(percent)d %%") % {"percent": percent})
+        shown = pgettext("a percentage", "%(percent)s%%") % {"percent": percent}
+        booked = format_html("<br><small>{}: {}</small>", _("Booked"), shown)
     return format_html(
         '{}<br><small>{}</small>{}<br><small><a href="{}">{}</a></small>',
         room.name,

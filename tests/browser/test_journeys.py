@@ -90,7 +90,7 @@ def test_the_public_pages_are_accessible(page, demo):
     # A form sent with mistakes: the errors are tied to their fields and announced.
     page.goto(f"/centres/{CENTRE}/enquiry/")
     page.get_by_role("button", name="Send").click()
-    assert page.get_by_role("alert").first.is_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
     check_page(page)
 
 
@@ -99,7 +99,7 @@ def test_subscribe_confirm_receive_an_issue_and_unsubscribe_in_one_click(page, d
     page.get_by_label("Your e-mail address").fill("leserin@example.net")
     page.get_by_label("Rundbrief der Kontaktstelle").check()
     page.get_by_role("button", name="Subscribe").click()
-    assert page.get_by_role("heading", name="Please check your inbox").is_visible()
+    expect(page.get_by_role("heading", name="Please check your inbox")).to_be_visible()
     check_page(page)
 
     coordinator = page.context.browser.new_context(base_url=page.url.split("/centres/")[0]).new_page()
@@ -109,7 +109,7 @@ def test_subscribe_confirm_receive_an_issue_and_unsubscribe_in_one_click(page, d
     page.goto(confirm)
     check_page(page)
     page.get_by_role("button", name="Yes, subscribe me").click()
-    assert page.get_by_role("heading", name="Thank you – you are subscribed").is_visible()
+    expect(page.get_by_role("heading", name="Thank you – you are subscribed")).to_be_visible()
 
     # The coordinator sends an issue; the workers make and send its mails.
     with all_centres_scope():
@@ -127,7 +127,7 @@ def test_subscribe_confirm_receive_an_issue_and_unsubscribe_in_one_click(page, d
     page.goto(unsubscribe)
     check_page(page)
     page.get_by_role("button", name="Yes, unsubscribe me").click()
-    assert page.get_by_role("heading", name="You are unsubscribed").is_visible()
+    expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
     check_page(page)
     with all_centres_scope():
         assert every(Subscription).get(person__email="leserin@example.net").status == "unsubscribed"
@@ -139,7 +139,7 @@ def test_a_member_opens_their_meetings_and_calendar_link(page, demo):
         url = member_url(purpose="manage", membership_id=membership.pk)
     page.goto(urlsplit(url).path)
     check_page(page, "member-page")
-    assert page.get_by_text(membership.group.name).first.is_visible()
+    expect(page.get_by_text(membership.group.name).first).to_be_visible()
     page.get_by_role("link", name="I can't come this time").first.click()
     check_page(page)
     page.goto(urlsplit(url).path + "?leave=1")
@@ -155,7 +155,7 @@ def test_a_volunteer_signs_up_confirms_is_activated_and_logs_a_session(page, dem
     page.get_by_label("I am free in the evening").check()
     page.get_by_label("The contact point may store these details").check()
     page.get_by_role("button", name="Send").click()
-    assert page.get_by_role("heading", name="Please check your inbox").is_visible()
+    expect(page.get_by_role("heading", name="Please check your inbox")).to_be_visible()
 
     coordinator = page.context.browser.new_context(base_url=page.url.split("/centres/")[0]).new_page()
     staff_login(coordinator)
@@ -179,7 +179,7 @@ def test_a_volunteer_signs_up_confirms_is_activated_and_logs_a_session(page, dem
     coordinator.get_by_role("button", name="Trained").click()
     coordinator.get_by_label("Confidentiality agreement signed on").fill(timezone.localdate().isoformat())
     coordinator.get_by_role("button", name="Active").click()
-    assert coordinator.get_by_text("Status: Active").is_visible()
+    expect(coordinator.get_by_text("Status: Active")).to_be_visible()
     with all_centres_scope():
         vera = every(Volunteer).get(person__email="vera.neu@example.net")
         assert vera.status == "active"
@@ -205,9 +205,9 @@ def test_a_volunteer_signs_up_confirms_is_activated_and_logs_a_session(page, dem
     check_page(page, "volunteer-log")
     page.get_by_label("Hours, including travel").fill("2.5")
     page.get_by_role("button", name="Save the log").click()
-    assert page.get_by_text("Thank you: the session is logged.").is_visible()
+    expect(page.get_by_text("Thank you: the session is logged.")).to_be_visible()
     page.goto("/volunteer/")
-    assert page.get_by_role("heading", name="My hours per month").is_visible()
+    expect(page.get_by_role("heading", name="My hours per month")).to_be_visible()
     check_page(page)  # now with the hours table, which must not widen the page on a phone
     page.get_by_role("link", name="Set a password").click()
     check_page(page)
@@ -226,7 +226,7 @@ def test_an_enquiry_goes_through_intake_to_a_place_and_the_member_opens_their_pa
     page.get_by_label("Evenings suit me").check()
     page.get_by_label("The contact point may store and use these details").check()
     page.get_by_role("button", name="Send").click()
-    assert page.get_by_role("heading", name="Thank you").is_visible()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     check_page(page)
 
     coordinator = page.context.browser.new_context(base_url=page.url.split("/centres/")[0]).new_page()
@@ -240,19 +240,19 @@ def test_an_enquiry_goes_through_intake_to_a_place_and_the_member_opens_their_pa
         (timezone.localtime() + timezone.timedelta(days=1)).strftime("%Y-%m-%dT10:00")
     )
     coordinator.get_by_role("button", name="Schedule the conversation").click()
-    assert coordinator.get_by_text("Status: Intake conversation scheduled").is_visible()
+    expect(coordinator.get_by_text("Status: Intake conversation scheduled")).to_be_visible()
     coordinator.get_by_role("button", name="Mark the conversation as held").click()
     check_page(coordinator, "workspace-enquiry")
     coordinator.get_by_role("button", name="Place in Dienstagsgruppe Lichtblick").click()
     assert "clara@example.net" in coordinator.locator("#result").inner_text()  # who gets the welcome
     coordinator.get_by_role("button", name="Yes, place them").click()
-    assert coordinator.get_by_text("Status: Placed in a group").is_visible()
-    assert coordinator.get_by_text("the welcome e-mail with their links is on its way").is_visible()
+    expect(coordinator.get_by_text("Status: Placed in a group")).to_be_visible()
+    expect(coordinator.get_by_text("the welcome e-mail with their links is on its way")).to_be_visible()
 
     # The welcome mail brings Clara her page and her calendar link.
     member_link = link_in_outbox(coordinator, r"https?://\S+/m/\S+/", "clara@example.net")
     page.goto(urlsplit(member_link).path)
-    assert page.get_by_role("heading", name="Dienstagsgruppe Lichtblick").is_visible()
+    expect(page.get_by_role("heading", name="Dienstagsgruppe Lichtblick")).to_be_visible()
     check_page(page)
     feed = page.request.get(page.get_by_role("link", name="My calendar link").get_attribute("href"))
     assert feed.status == 200
@@ -291,7 +291,7 @@ def test_a_coordinator_books_a_series_sees_a_clash_refused_cancels_one_and_the_m
         page.get_by_role("button", name="Book", exact=True).click()
 
     book()
-    assert page.get_by_text("The series is booked.").is_visible()
+    expect(page.get_by_text("The series is booked.")).to_be_visible()
     check_page(page, "workspace-planner")
     book()  # the same slot again: the room is taken
     assert "already booked" in page.get_by_role("alert").inner_text()
@@ -301,7 +301,7 @@ def test_a_coordinator_books_a_series_sees_a_clash_refused_cancels_one_and_the_m
     check_page(page)
     page.get_by_role("link", name="Cancel this meeting…").click()
     page.get_by_role("button", name="Yes, cancel the meeting").click()
-    assert page.get_by_role("status").get_by_text("Cancelled. 1 member is told by e-mail.").is_visible()
+    expect(page.get_by_role("status").get_by_text("Cancelled. 1 member is told by e-mail.")).to_be_visible()
 
     with all_centres_scope():
         url = member_url(purpose="manage", membership_id=membership.pk)
@@ -323,11 +323,11 @@ def test_the_workspace_dashboard_groups_and_newsletter_composer(page, demo):
             )
     staff_login(page)
     page.goto("/workspace/")
-    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     check_page(page, "workspace-dashboard")
     page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Groups").click()
     page.get_by_role("link", name="Dienstagsgruppe Lichtblick").click()
-    assert page.get_by_role("heading", name="Members").is_visible()
+    expect(page.get_by_role("heading", name="Members")).to_be_visible()
     check_page(page, "workspace-group")
 
     page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Newsletters").click()
@@ -341,11 +341,11 @@ def test_the_workspace_dashboard_groups_and_newsletter_composer(page, demo):
     assert "<h1>Hallo</h1>" in page.locator("iframe.preview").first.get_attribute("srcdoc")
     check_page(page, "workspace-composer")
     page.get_by_role("button", name="Send a test to me").click()
-    assert page.get_by_text("The test is on its way to your own address.").is_visible()
+    expect(page.get_by_text("The test is on its way to your own address.")).to_be_visible()
     page.get_by_role("button", name="Schedule for all subscribers").click()
     # The first click names how many it reaches; only the second sends, and sending starts at once.
     page.get_by_role("button", name=re.compile(r"^Yes, send to \d+ subscribers?$")).click()
-    assert page.locator("#result").get_by_text("Sending has started.").is_visible()
+    expect(page.locator("#result").get_by_text("Sending has started.")).to_be_visible()
     with all_centres_scope():
         issue = every(NewsletterIssue).get(title="Winter")
         issues_send_due()  # the sending job marks it sent once every chunk is done
@@ -444,7 +444,7 @@ def test_a_coordinator_runs_groups_planner_closures_intake_and_reports_in_the_wo
     workspace.get_by_role("link", name="Intake").click()
     page.get_by_label("Name, e-mail or phone").fill("Rita")
     page.get_by_role("button", name="Show").click()
-    assert page.get_by_role("link", name="Rita Anruf").is_visible()
+    expect(page.get_by_role("link", name="Rita Anruf")).to_be_visible()
     check_page(page, "workspace-intake-queue")
 
     # The reports of this year, and one as a file.
@@ -477,7 +477,8 @@ def test_a_coordinator_runs_groups_planner_closures_intake_and_reports_in_the_wo
         f"/centres/{CENTRE}/workspace/newsletters/",
     ):
         page.goto(path)
-        assert page.get_by_role("navigation", name="Arbeitsbereich").get_by_role("link", name="Raumplaner").is_visible()
+        workspace_de = page.get_by_role("navigation", name="Arbeitsbereich")
+        expect(workspace_de.get_by_role("link", name="Raumplaner")).to_be_visible()
         check_page(page)
     page.get_by_role("button", name="Abmelden").click()
     expect(page.locator(".messages")).to_contain_text("Sie sind abgemeldet.")
