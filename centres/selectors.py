@@ -3,8 +3,10 @@
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole, Person, StaffRole
 from centres.scoping import all_centres_scope
@@ -134,6 +136,15 @@ def federation_totals() -> list[dict[str, Any]]:
         {"centre": centre.name, "slug": centre.slug, "people": centre.people_count, "staff": centre.staff_count}
         for centre in centres
     ]
+
+
+def admin_centre_or_403(*, user: User | AnonymousUser, slug: str) -> Centre:
+    """The centre of a centre admin's workspace page: 404 for anyone not on its staff, 403 for a
+    coordinator (who knows the centre, but may not change its settings or staff)."""
+    centre = staff_centre_or_404(user=user, slug=slug)
+    if not user_is_centre_admin(user=user, centre_id=centre.pk):
+        raise PermissionDenied(_("Only the centre's admins change its settings and staff."))
+    return centre
 
 
 def staff_centre_or_404(*, user: User | AnonymousUser, slug: str) -> Centre:

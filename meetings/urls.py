@@ -1,6 +1,14 @@
 from django.urls import path
 
-from meetings.views import member, public, workspace, workspace_closures, workspace_groups, workspace_planner
+from meetings.views import (
+    member,
+    public,
+    workspace,
+    workspace_closures,
+    workspace_groups,
+    workspace_planner,
+    workspace_rooms,
+)
 
 urlpatterns = [
     path("calendar/groups/<uuid:public_id>.ics", public.group_feed, name="group-feed"),
@@ -33,6 +41,10 @@ urlpatterns = [
         name="planner-meeting-reinstate",
     ),
     path("centres/<slug:slug>/workspace/closures/", workspace_closures.closures, name="workspace-closures"),
+    path("centres/<slug:slug>/workspace/rooms/", workspace_rooms.rooms, name="workspace-rooms"),
+    path(
+        "centres/<slug:slug>/workspace/rooms/<int:pk>/hours/", workspace_rooms.room_hours, name="workspace-room-hours"
+    ),
     path(
         "centres/<slug:slug>/workspace/closures/<int:pk>/delete/",
         workspace_closures.closure_delete,

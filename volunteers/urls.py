@@ -1,6 +1,6 @@
 from django.urls import path
 
-from volunteers.views import portal, public, workspace, workspace_starters
+from volunteers.views import portal, public, workspace, workspace_checklist, workspace_starters
 
 # A group's starters, in the workspace beside the group's own page.
 G = "centres/<slug:slug>/workspace/groups/<int:pk>/starters/"
@@ -11,6 +11,7 @@ urlpatterns = [
     path("volunteer/request/<str:token>/", public.request_answer, name="volunteer-request"),
     # The coordinators' workspace.
     path(G, workspace_starters.group_starters, name="workspace-group-starters"),
+    path("centres/<slug:slug>/workspace/checklist/", workspace_checklist.checklist, name="workspace-checklist"),
     path(G + "assign/", workspace_starters.group_starter_assign, name="workspace-group-starter-assign"),
     path(
         G + "<int:assignment_pk>/extend/",

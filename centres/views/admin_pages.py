@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from centres.models import Centre, StaffInvitation, StaffRole
-from centres.selectors import staff_centre_or_404, user_is_centre_admin
+from centres.selectors import admin_centre_or_403
 from centres.services.accounts import staff_invitation_revoke, staff_invite, staff_sign_out
 from centres.services.centre import CENTRE_EDITABLE_FIELDS, centre_update
 from centres.services.staff import staff_role_change, staff_role_revoke
@@ -27,10 +27,7 @@ from config.errors import DomainError
 
 
 def _admin_centre(request: HttpRequest, slug: str) -> Centre:
-    centre = staff_centre_or_404(user=request.user, slug=slug)
-    if not user_is_centre_admin(user=request.user, centre_id=centre.pk):
-        raise PermissionDenied(_("Only the centre's admins change its settings and staff."))
-    return centre
+    return admin_centre_or_403(user=request.user, slug=slug)
 
 
 class SettingsForm(forms.Form):

@@ -497,6 +497,8 @@ def test_a_centre_admin_keeps_settings_staff_and_a_persons_rights_in_the_workspa
         f"/centres/{CENTRE}/workspace/staff/",
         f"/centres/{CENTRE}/workspace/people/{person.pk}/",
         f"/centres/{CENTRE}/workspace/people/{person.pk}/erase/",
+        f"/centres/{CENTRE}/workspace/rooms/",
+        f"/centres/{CENTRE}/workspace/checklist/",
     )
     for path in paths:
         page.goto(path)

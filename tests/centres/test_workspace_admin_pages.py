@@ -1,6 +1,8 @@
 """A centre admin's settings and staff pages in the workspace: changes go through the services,
 the answers say what happened, the last admin stays, and coordinators may not use them."""
 
+from datetime import time
+
 import pytest
 
 from centres.models import Centre, StaffInvitation, StaffRole
@@ -70,3 +72,44 @@ def test_the_last_admin_cannot_demote_themselves(admin, centre_a, centre_admin_a
     refused = admin.post(f"/centres/{centre_a.slug}/workspace/staff/{own.pk}/", {"role": "coordinator"})
     assert refused.status_code == 409
     assert every(StaffRole).get(pk=own.pk).role == "centre_admin"
+
+
+def test_an_admin_sets_a_rooms_opening_hours_and_bad_hours_change_nothing(admin, centre_a, room_a, client):
+    from meetings.models import OpeningHours
+
+    url = f"/centres/{centre_a.slug}/workspace/rooms/{room_a.pk}/hours/"
+    hours = {
+        "open_0": "on",
+        "opens_0": "09:00",
+        "closes_0": "21:00",
+        "open_2": "on",
+        "opens_2": "10:00",
+        "closes_2": "16:00",
+    }
+    saved = admin.post(url, hours)
+    assert "The opening hours of Raum Linde are saved" in admin.get(saved.url).content.decode()
+    assert sorted(every(OpeningHours).filter(room=room_a).values_list("weekday", "opens", "closes")) == [
+        (0, time(9), time(21)),
+        (2, time(10), time(16)),
+    ]
+    backwards = admin.post(url, {**hours, "opens_2": "17:00"})
+    assert backwards.status_code == 400
+    assert "A room must open before it closes." in backwards.content.decode()
+    assert every(OpeningHours).filter(room=room_a, weekday=2).get().opens == time(10)
+
+
+def test_an_admin_rewrites_the_self_run_checklist_and_retired_steps_stay(admin, centre_a):
+    from volunteers.models import ChecklistItem
+
+    url = f"/centres/{centre_a.slug}/workspace/checklist/"
+    admin.get(url)  # the centre's list is made from the defaults, in its language
+    first = every(ChecklistItem).filter(centre=centre_a).order_by("position").first().text
+    assert every(ChecklistItem).filter(centre=centre_a, is_active=True).count() == 5
+    saved = admin.post(url, {"steps": f"{first}\nA first outing together\n"})
+    assert "The checklist has 2 steps now." in admin.get(saved.url).content.decode()
+    active = every(ChecklistItem).filter(centre=centre_a, is_active=True).order_by("position")
+    assert list(active.values_list("text", flat=True)) == [first, "A first outing together"]
+    assert every(ChecklistItem).filter(centre=centre_a, is_active=False).count() == 4
+    empty = admin.post(url, {"steps": " \n "})
+    assert empty.status_code == 400
+    assert every(ChecklistItem).filter(centre=centre_a, is_active=True).count() == 2

@@ -103,6 +103,7 @@ PAGE_MODELS = {
     "workspace-group-phase-out": "meetings.Group",
     "workspace-group-phase-out-complete": "meetings.Group",
     "workspace-closure-delete": "meetings.Closure",
+    "workspace-room-hours": "meetings.Room",
     "planner-meeting-reinstate": "meetings.Meeting",
     "planner-meeting-series": "meetings.Meeting",
     "workspace-enquiry": "intake.Enquiry",

@@ -1,0 +1,49 @@
+"""A centre admin's page for the self-run checklist: the steps every new group reaches with its
+starters, one per line, in order (`checklist_set`)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from centres.selectors import admin_centre_or_403
+from config.api import signed_in_user
+from config.errors import DomainError
+from volunteers.services.checklist import checklist_items, checklist_set
+
+
+class ChecklistForm(forms.Form):
+    steps = forms.CharField(
+        label=gettext_lazy("Steps"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy("One step per line, in order. A step taken out stays in past session logs."),
+    )
+
+
+@login_required
+def checklist(request: HttpRequest, slug: str) -> HttpResponse:
+    centre = admin_centre_or_403(user=request.user, slug=slug)
+    current = "\n".join(item.text for item in checklist_items(centre))
+    form = ChecklistForm(request.POST or None, initial={"steps": current})
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        if not form.has_changed():
+            messages.info(request, _("Nothing changed."))
+            return redirect(reverse("workspace-checklist", args=[slug]))
+        try:
+            kept = checklist_set(
+                actor=signed_in_user(request), centre=centre, texts=form.cleaned_data["steps"].splitlines()
+            )
+        except DomainError as problem:
+            error = str(problem)
+        else:
+            messages.success(request, _("The checklist has %(count)d steps now.") % {"count": len(kept)})
+            return redirect(reverse("workspace-checklist", args=[slug]))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "volunteers/workspace_checklist.html", {"centre": centre, "form": form, "error": error}, status=status
+    )
