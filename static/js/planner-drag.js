@@ -1,8 +1,15 @@
-// Drag a booking in the room planner onto another day, room or free slot: the booking's page
+// The room planner's own script. Drag a booking onto another day, room or free slot: the booking's page
 // opens with the move filled in and says who will be told; nothing moves until it is sent
 // there. The same move is made without a mouse from the booking's page (its link in the grid).
 (function () {
   "use strict";
+  // On a phone the planner opens on one day (seven columns do not fit); a link that names a
+  // view, a week or a day is followed as it is.
+  if (window.matchMedia("(max-width: 40rem)").matches && !/[?&](view|week|day|month)=/.test(window.location.search)) {
+    var query = window.location.search ? window.location.search + "&view=day" : "?view=day";
+    window.location.replace(window.location.pathname + query + window.location.hash);
+    return;
+  }
   var dragged = null;
   document.querySelectorAll(".booking[draggable=true]").forEach(function (booking) {
     booking.addEventListener("dragstart", function (event) {

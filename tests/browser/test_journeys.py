@@ -459,6 +459,8 @@ def test_a_coordinator_runs_groups_planner_closures_intake_and_reports_in_the_wo
     page.get_by_label("Language").select_option("de")
     page.get_by_role("button", name="Change").click()
     assert page.locator("html").get_attribute("lang") == "de"
+    page.goto(f"/centres/{CENTRE}/planner/")  # on a phone the planner opens on one day
+    expect(page).to_have_url(re.compile(r"view=day"))
     with all_centres_scope():
         group = every(Group).get(name="Abendrunde Neubeginn")
     for path in (
