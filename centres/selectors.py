@@ -138,6 +138,16 @@ def federation_totals() -> list[dict[str, Any]]:
     ]
 
 
+def people_named(centre: Centre, search: str, *, limit: int = 20) -> list[Person]:
+    """People of the centre whose name or address contains `search`, by name (the workspace's
+    search and a roster's "find someone")."""
+    return list(
+        Person.objects.filter(centre=centre)
+        .filter(Q(display_name__icontains=search) | Q(full_name__icontains=search) | Q(email__icontains=search))
+        .order_by("display_name")[:limit]
+    )
+
+
 def admin_centre_or_403(*, user: User | AnonymousUser, slug: str) -> Centre:
     """The centre of a centre admin's workspace page: 404 for anyone not on its staff, 403 for a
     coordinator (who knows the centre, but may not change its settings or staff)."""

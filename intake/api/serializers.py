@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from centres.models import LANGUAGE_CHOICES, Centre
 from config.api import BoundedDateTimeField
+from config.dates import check_report_period
+from config.errors import DomainError
 from config.validators import validate_single_line
 from intake.models import Enquiry, EnquiryNote
 from meetings.models import Group, Location, Room, Topic
@@ -189,12 +191,10 @@ class IntakeReportQuerySerializer(serializers.Serializer):
     end = serializers.DateField(help_text="Last day, inclusive.")
 
     def validate(self, data):
-        if data["end"] < data["start"]:
-            raise serializers.ValidationError({"end": [_("The end comes before the start.")]})
-        if (data["end"] - data["start"]).days > 3 * 366:
-            raise serializers.ValidationError({"end": [_("Ask for at most three years at a time.")]})
-        if not (data["start"].year >= 2000 and data["end"].year <= 2100):
-            raise serializers.ValidationError({"start": [_("Ask for dates between 2000 and 2100.")]})
+        try:
+            check_report_period(data["start"], data["end"])
+        except DomainError as problem:
+            raise serializers.ValidationError({problem.field or "start": [problem.message]}) from problem
         return data
 
 

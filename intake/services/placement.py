@@ -8,17 +8,13 @@ from django.utils.translation import gettext as _
 from centres.models import AuditLogEntry, Person
 from centres.services.audit import audit_record
 from config.errors import ConflictError, DomainError
-from config.signed_links import absolute_url
 from intake.models import Enquiry
 from intake.selectors import LIVE_GROUP_STATUSES, free_places
 from intake.services.queue import enquiry_locked, enquiry_status_set
-from meetings.member_links import member_url
 from meetings.models import Group, Membership
 from meetings.selectors import group_next_meeting
-from meetings.services.calendar_links import membership_calendar_link
+from meetings.services.calendar_links import membership_calendar_link, membership_links_mail
 from meetings.services.groups import membership_add
-from notifications.models import OutgoingMail
-from notifications.services.outbox import mail_queue
 
 Status = Enquiry.Status
 
@@ -75,19 +71,11 @@ def _welcome(membership: Membership, group: Group, person: Person, *, actor: Abs
         return
     # The welcome is about this one group: its feed link shows this group only.
     token = membership_calendar_link(actor=actor, membership=membership)
-    mail_queue(
-        centre=group.centre,
-        kind=OutgoingMail.Kind.SYSTEM,
+    membership_links_mail(
+        membership,
+        token,
         obj=f"welcome-{membership.pk}",
-        recipient=person.email,
-        language=person.language or group.centre.default_language,
         template="intake/mail/group_welcome",
-        context={
-            "centre": group.centre,
-            "group": group,
-            "first": group_next_meeting(group),
-            "member_url": member_url(purpose="manage", membership_id=membership.pk),
-            "calendar_url": absolute_url("person-feed", token.token),
-        },
-        person=person,
+        context={"first": group_next_meeting(group)},
+        sensitive=False,
     )

@@ -10,11 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from centres.models import Centre
 from centres.selectors import staff_centre_or_404
+from config.dates import check_report_period
+from config.errors import DomainError
 from config.exports import csv_response
 from intake import selectors
 from volunteers.reports import hours_by_month
@@ -29,14 +30,11 @@ class PeriodForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if end < start:
-                self.add_error("end", _("The end comes before the start."))
-            elif (end - start).days > 3 * 366:
-                self.add_error("end", _("Ask for at most three years at a time."))
-            elif not (start.year >= 2000 and end.year <= 2100):
-                self.add_error("start", _("Ask for dates between 2000 and 2100."))
+        if data.get("start") and data.get("end"):
+            try:
+                check_report_period(data["start"], data["end"])
+            except DomainError as problem:
+                self.add_error(problem.field, problem.message)
         return data
 
 

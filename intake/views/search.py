@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from centres.models import Person
-from centres.selectors import staff_centre_or_404
+from centres.selectors import people_named, staff_centre_or_404
 from centres.services.audit import audit_list_read
 from config.api import signed_in_user
 from intake.models import Enquiry
@@ -25,11 +25,7 @@ def workspace_search(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict = {"centre": centre, "query": query, "too_short": 0 < len(query) < 2}
     if len(query) < 2:
         return render(request, "intake/search.html", context)
-    people = list(
-        Person.objects.filter(centre=centre)
-        .filter(Q(display_name__icontains=query) | Q(full_name__icontains=query) | Q(email__icontains=query))
-        .order_by("display_name")[:SHOWN]
-    )
+    people = people_named(centre, query, limit=SHOWN)
     audit_list_read(
         actor=signed_in_user(request),
         model=Person,

@@ -4,6 +4,7 @@ the public finder, group pages and calendar feeds. Each runs in its caller's sco
 or feed opens the scope it needs before it asks."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -51,6 +52,16 @@ def group_list() -> QuerySet[Group]:
 def membership_list() -> QuerySet[Membership]:
     return Membership.objects.select_related("centre", "group", "person").annotate(
         reminders_withheld=consent_withdrawn(ConsentRecord.Purpose.GROUP_MEMBERSHIP)
+    )
+
+
+def notice_memberships(group_ids: Iterable[int], *, today: date) -> QuerySet[Membership]:
+    """The memberships a change notice about these groups' meetings reaches: current ones (a
+    member who gave notice for a later day still belongs) whose person has an e-mail address."""
+    return (
+        Membership.objects.filter(group_id__in=list(group_ids))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+        .exclude(person__email="")
     )
 
 

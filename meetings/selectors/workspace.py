@@ -7,10 +7,10 @@ from datetime import timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from centres.models import Centre, Person
+from centres.models import Centre
 from meetings.booking import local_today
 from meetings.models import Closure, Group, Meeting, MeetingSeries, Membership, Topic
-from meetings.selectors import closure_future_meetings, membership_list
+from meetings.selectors import closure_future_meetings, membership_list, notice_memberships
 
 
 def group_topics(centre: Centre) -> QuerySet[Topic]:
@@ -37,15 +37,9 @@ def group_closing_effects(group: Group) -> ClosingEffects:
 
 
 def group_notice_recipients(group: Group) -> int:
-    """How many people a change notice about the group's meetings reaches: its current members
-    with an e-mail address (as `change_notices_queue` picks them)."""
-    today = timezone.localdate()
-    return (
-        Membership.objects.filter(group=group)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
-        .exclude(person__email="")
-        .count()
-    )
+    """How many people a change notice about the group's meetings reaches (as
+    `change_notices_queue` picks them)."""
+    return notice_memberships([group.pk], today=timezone.now().date()).count()
 
 
 def series_first_meeting(series: MeetingSeries) -> Meeting | None:
@@ -90,13 +84,4 @@ def workspace_closures(centre: Centre) -> QuerySet[Closure]:
         .select_related("location", "room__location")
         .annotate(cancelled=Count("meetings", filter=Q(meetings__starts_at__gte=timezone.now())))
         .order_by("-ends_on", "-starts_on")
-    )
-
-
-def person_choices(centre: Centre, search: str) -> QuerySet[Person]:
-    """People of the centre whose name or address contains `search`, for adding to a roster."""
-    return (
-        Person.objects.filter(centre=centre)
-        .filter(Q(display_name__icontains=search) | Q(full_name__icontains=search) | Q(email__icontains=search))
-        .order_by("display_name")[:20]
     )

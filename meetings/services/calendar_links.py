@@ -1,4 +1,7 @@
-"""Private calendar feed links: an unguessable token per person, revocable at any time."""
+"""Private calendar feed links: an unguessable token per person, revocable at any time; and the
+mails that bring a member their links."""
+
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -58,21 +61,38 @@ def membership_links_resend(*, actor: AbstractBaseUser | None, membership: Membe
     if not person.email:
         raise DomainError(_("This person has no e-mail address: give them the centre's phone number instead."))
     token = calendar_link_issue(actor=actor, person=person, membership=membership)
-    group = membership.group
+    # Each resend is a new mail: the key names the new feed link.
+    return membership_links_mail(
+        membership, token, obj=f"member-links-{membership.pk}-{token.pk}", template="meetings/mail/member_links"
+    )
+
+
+def membership_links_mail(
+    membership: Membership,
+    token: CalendarToken,
+    *,
+    obj: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    sensitive: bool = True,
+) -> OutgoingMail | None:
+    """Queue a mail to the member that carries their member page's link and the feed link
+    `token` of this group (the welcome, a resend), rendered from `template` with `context`."""
+    group, person = membership.group, membership.person
     return mail_queue(
         centre=group.centre,
         kind=OutgoingMail.Kind.SYSTEM,
-        # Each resend is a new mail: the key names the new feed link.
-        obj=f"member-links-{membership.pk}-{token.pk}",
+        obj=obj,
         recipient=person.email,
         language=person.language or group.centre.default_language,
-        template="meetings/mail/member_links",
+        template=template,
         context={
             "centre": group.centre,
             "group": group,
             "member_url": member_url(purpose="manage", membership_id=membership.pk),
             "calendar_url": absolute_url("person-feed", token.token),
+            **(context or {}),
         },
         person=person,
-        sensitive=True,
+        sensitive=sensitive,
     )

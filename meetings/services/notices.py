@@ -7,12 +7,12 @@ Called by the meetings services that make such changes, in their scope."""
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q
 from django.utils import timezone
 
 from centres.models import Centre
 from meetings.calendar import meetings_calendar
 from meetings.models import Meeting, Membership
+from meetings.selectors import notice_memberships
 from meetings.services.reminders import reminder_context
 from notifications.models import OutgoingMail
 from notifications.services.outbox import NewMail, idempotency_key, mail_content_create, mail_render, mails_queue_bulk
@@ -37,12 +37,7 @@ def change_notices_queue(*, meeting_ids: Iterable[int], change: str) -> int:
         if meeting.group_id is not None:  # always, as asked above
             by_group[meeting.group_id].append(meeting)
     members: dict[int, list[Membership]] = defaultdict(list)
-    for membership in (
-        Membership.objects.filter(group_id__in=by_group)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=now.date()))
-        .exclude(person__email="")
-        .select_related("person")
-    ):
+    for membership in notice_memberships(by_group, today=now.date()).select_related("person"):
         members[membership.person_id].append(membership)
     rows: list[NewMail] = []
     contents: dict[tuple[tuple[int, ...], str], int] = {}

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from centres.models import Centre, Person
-from centres.selectors import staff_centre_or_404
+from centres.selectors import people_named, staff_centre_or_404
 from centres.services.audit import audit_list_read
 from centres.services.people import person_create
 from config.api import signed_in_user
@@ -167,7 +167,7 @@ def workspace_group(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         centre_ids=[centre.pk],
     )
     find = request.GET.get("find", "").strip()[:100]
-    found = list(workspace_selectors.person_choices(centre, find)) if find else []
+    found = people_named(centre, find) if find else []
     if find:
         audit_list_read(
             actor=signed_in_user(request),

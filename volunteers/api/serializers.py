@@ -1,6 +1,5 @@
 """Shapes of the volunteers endpoints."""
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +9,8 @@ from rest_framework import serializers
 
 from centres.models import Centre
 from config.api import BoundedDateTimeField
+from config.dates import check_report_period
+from config.errors import DomainError
 from meetings.models import Group, Topic
 from volunteers.models import (
     ChecklistItem,
@@ -134,25 +135,15 @@ class StarterRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-EARLIEST_REPORT_DAY, LATEST_REPORT_DAY = date(2000, 1, 1), date(2999, 12, 31)
-
-
 class HoursQuerySerializer(serializers.Serializer):
     start = serializers.DateField(help_text="First day, e.g. 2026-01-01.")
     end = serializers.DateField(help_text="Last day, inclusive.")
 
     def validate(self, data):
-        if data["start"] < EARLIEST_REPORT_DAY or data["end"] > LATEST_REPORT_DAY:
-            raise serializers.ValidationError(
-                {
-                    "start": _("Ask for days from %(first)s to %(last)s.")
-                    % {"first": EARLIEST_REPORT_DAY, "last": LATEST_REPORT_DAY}
-                }
-            )
-        if data["end"] < data["start"]:
-            raise serializers.ValidationError({"end": _("The end comes before the start.")})
-        if (data["end"] - data["start"]).days > 3 * 366:
-            raise serializers.ValidationError({"end": _("Ask for at most three years at a time.")})
+        try:
+            check_report_period(data["start"], data["end"])
+        except DomainError as problem:
+            raise serializers.ValidationError({problem.field or "start": [problem.message]}) from problem
         return data
 
 
