@@ -387,12 +387,19 @@ def test_a_coordinator_runs_groups_planner_closures_intake_and_reports_in_the_wo
     page.get_by_label("E-mail:", exact=True).fill("paula@example.net")
     page.get_by_role("button", name="Add to the group").click()
     expect(page.locator("#result")).to_contain_text("Paula Probe is now in the group.")
+    page.get_by_role("link", name="Send Paula Probe fresh links").click()
+    page.get_by_role("button", name="Send the links").click()
+    expect(page.locator("#result")).to_contain_text("Fresh links are on their way to Paula Probe")
     page.get_by_role("link", name="Change the status").click()
     page.get_by_label("Starting").check()
     page.get_by_label("Reason:").fill("Zwei Begleiterinnen gefunden")
     page.get_by_role("button", name="Change the status").click()
     expect(page.locator("#result")).to_contain_text("“Abendrunde Neubeginn” is now Starting.")
     check_page(page, "workspace-group")
+    page.get_by_role("link", name="Starters: assign, ask, extend, phase out").click()
+    page.get_by_role("button", name="See who would be asked").click()
+    expect(page.locator("#result")).to_be_visible()  # names who would be asked, or that nobody would
+    check_page(page)
 
     # Book its meetings: the first Thursday of each month, previewed first, then booked.
     workspace.get_by_role("link", name="Room planner").click()
@@ -411,6 +418,15 @@ def test_a_coordinator_runs_groups_planner_closures_intake_and_reports_in_the_wo
     check_page(page, "workspace-series-preview")
     page.get_by_role("region", name="Book meetings").get_by_role("button", name="Book", exact=True).click()
     expect(page.locator("#result")).to_contain_text("The series is booked. First meeting: Thursday")
+    # Cancel its first meeting, then undo it from the message.
+    workspace.get_by_role("link", name="Groups").click()
+    page.get_by_role("link", name="Abendrunde Neubeginn").click()
+    page.locator(".meeting-list a").first.click()
+    page.get_by_role("link", name="Cancel this meeting…").click()
+    page.get_by_role("button", name="Yes, cancel the meeting").click()
+    expect(page.locator("#result")).to_contain_text("Cancelled. 1 member is told by e-mail.")
+    page.get_by_role("button", name="Undo: it takes place").click()
+    expect(page.locator("#result")).to_contain_text("The meeting takes place again.")
     page.get_by_role("link", name="Day", exact=True).click()
     check_page(page, "workspace-planner-day")
     page.get_by_role("link", name="Month", exact=True).click()
@@ -454,9 +470,16 @@ def test_a_coordinator_runs_groups_planner_closures_intake_and_reports_in_the_wo
         page.get_by_role("link", name="Download the enquiries (CSV)").click()
     assert download.value.suggested_filename.startswith("enquiries-")
 
+    # Paula leaves the group (asked first).
+    workspace.get_by_role("link", name="Groups").click()
+    page.get_by_role("link", name="Abendrunde Neubeginn").click()
+    page.get_by_role("link", name="End Paula Probe's membership").click()
+    page.get_by_role("button", name="Yes, end the membership").click()
+    expect(page.locator("#result")).to_contain_text("Paula Probe has left “Abendrunde Neubeginn”")
+
     # The same pages on a phone, in German.
     page.set_viewport_size({"width": 390, "height": 844})
-    page.get_by_label("Language").select_option("de")
+    page.get_by_label("Language", exact=True).select_option("de")
     page.get_by_role("button", name="Change").click()
     assert page.locator("html").get_attribute("lang") == "de"
     page.goto(f"/centres/{CENTRE}/planner/")  # on a phone the planner opens on one day
@@ -516,3 +539,16 @@ def test_a_centre_admin_keeps_settings_staff_and_a_persons_rights_in_the_workspa
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == "de"
         check_page(page)
+
+
+def test_the_federation_admin_logs_in_and_sees_counts_only(page, demo):
+    page.goto("/workspace/login/")
+    page.get_by_label("Username").fill("verband")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/federation/")
+    expect(page.get_by_role("heading", name="The federation's contact points")).to_be_visible()
+    assert "@" not in page.locator("main").inner_text()  # no address, no person
+    check_page(page)
+    page.get_by_role("button", name="Log out").click()
+    expect(page.locator(".messages")).to_contain_text("You are logged out.")
