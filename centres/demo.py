@@ -160,6 +160,22 @@ def demo_step_register(*, name: str, order: int, seed: DemoStep) -> None:
     _steps[name] = (order, seed)
 
 
+DemoLinks = Callable[[], list[tuple[str, str]]]
+_links: dict[str, DemoLinks] = {}
+
+
+def demo_links_register(*, name: str, links: DemoLinks) -> None:
+    """Add passwordless pages of the demo (described, with their signed link) to what
+    `manage.py seed_demo` prints after the logins: what a member or contact person would find in
+    their mail."""
+    _links[name] = links
+
+
+def demo_links() -> list[tuple[str, str]]:
+    with all_centres_scope():
+        return [link for name in sorted(_links) for link in _links[name]()]
+
+
 @transaction.atomic
 def seed() -> dict[str, dict[str, int]]:
     """Run every registered step, in order, across centres; each step is idempotent."""

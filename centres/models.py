@@ -272,6 +272,8 @@ class AuditLogEntry(models.Model):
     object_type = models.CharField(_("object type"), max_length=100, help_text=_("app_label.model"))
     object_id = models.CharField(_("object id"), max_length=40)
     changed_fields = models.JSONField(_("changed fields"), default=list, blank=True, help_text=_("Names only."))
+    # Who acted when no staff user did: a group's contact person on their page ("contact-person:12").
+    acting_as = models.CharField(_("acting as"), max_length=60, blank=True, default="")
     # A list read: its filters (a value that could name someone, like a search term, is kept as
     # "present") and how many rows it showed of this centre.
     filters = models.JSONField(_("filters"), default=dict, blank=True)

@@ -30,6 +30,8 @@ DAY = timedelta(days=1)
 PURPOSES: dict[str, Purpose] = {
     "member.manage": Purpose("kontakt.member.manage", 60 * DAY),
     "member.absence": Purpose("kontakt.member.absence", 30 * DAY),
+    # A group's contact person: their group's page, while they are its contact person.
+    "contact.manage": Purpose("kontakt.contact.manage", 60 * DAY),
     "enquiry.confirm": Purpose("kontakt.enquiry.confirm", 7 * DAY),
     "volunteer.confirm": Purpose("kontakt.volunteer.confirm", 7 * DAY),
     "volunteer.login": Purpose("kontakt.volunteer.login", timedelta(minutes=20)),

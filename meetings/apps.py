@@ -12,7 +12,8 @@ class MeetingsConfig(AppConfig):
         caching.connect()
         privacy.register()
         dashboard.register()
-        from centres.demo import demo_step_register
+        from centres.demo import demo_links_register, demo_step_register
         from meetings import demo
 
         demo_step_register(name="groups and meetings", order=40, seed=demo.seed_meetings)
+        demo_links_register(name="contact person", links=demo.contact_person_demo_links)

@@ -1,4 +1,5 @@
-"""meetings' part of the workspace dashboard: today's meetings in the centre."""
+"""meetings' part of the workspace dashboard: today's meetings in the centre, and what self-run
+groups asked for."""
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -6,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from centres.dashboard import dashboard_context_register
 from centres.models import Centre
-from meetings.models import Meeting
+from meetings.models import GroupRequest, Meeting
 
 
 def todays_meetings(centre: Centre, day: date) -> dict[str, Any]:
@@ -16,7 +17,8 @@ def todays_meetings(centre: Centre, day: date) -> dict[str, Any]:
         .select_related("group", "room__location")
         .order_by("starts_at")
     )
-    return {"meetings": meetings}
+    open_requests = GroupRequest.objects.filter(centre=centre, status=GroupRequest.Status.OPEN).count()
+    return {"meetings": meetings, "open_group_requests": open_requests}
 
 
 def register() -> None:

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from centres.models import Centre, Person
 from centres.scoping import all_centres_scope, centre_scope
-from meetings.models import Closure, Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
-from meetings.services import closures, groups, places, series
+from meetings.member_links import contact_url
+from meetings.models import Closure, ContactPerson, Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
+from meetings.services import closures, contacts, groups, places, series
 
 TOPICS = {
     "hannover-linden": [
@@ -150,6 +151,31 @@ def _seed_christmas(centre: Centre, slug: str) -> None:
         )
 
 
+# The self-run group of the demo and the member it chose as its contact person.
+SELF_RUN_GROUP = ("hannover-linden", "Dienstagsgruppe Lichtblick", "Thomas")
+
+
+def _seed_self_run(centre: Centre, slug: str) -> None:
+    """One group runs itself: its starters are gone, Thomas speaks for it as contact person."""
+    centre_slug, name, contact_name = SELF_RUN_GROUP
+    group = Group.objects.filter(centre=centre, name=name).first()
+    if slug != centre_slug or group is None or group.status == Group.Status.SELF_RUN:
+        return
+    groups.group_transition(actor=None, group=group, status=Group.Status.SELF_RUN, reason="Runs itself")
+    membership = Membership.objects.get(group=group, person__display_name=contact_name, left_on__isnull=True)
+    contacts.contact_person_record(actor=None, membership=membership)
+
+
+def contact_person_demo_links() -> list[tuple[str, str]]:
+    centre_slug, name, contact_name = SELF_RUN_GROUP
+    contact = ContactPerson.objects.filter(
+        group__centre__slug=centre_slug, group__name=name, ended_at__isnull=True
+    ).first()
+    if contact is None:
+        return []
+    return [(f"{name}, its contact person {contact_name}", contact_url(contact_id=contact.pk))]
+
+
 def seed_meetings() -> dict[str, int]:
     counts = {"groups": 0, "series": 0, "meetings": 0}
     for slug in TOPICS:
@@ -159,6 +185,7 @@ def seed_meetings() -> dict[str, int]:
             _seed_topics(centre, slug)
             _seed_groups(centre, slug, _seed_rooms(centre, slug))
             _seed_christmas(centre, slug)
+            _seed_self_run(centre, slug)
             counts["groups"] += Group.objects.filter(centre=centre).count()
             counts["series"] += MeetingSeries.objects.filter(centre=centre).count()
             counts["meetings"] += Meeting.objects.filter(centre=centre).count()

@@ -1,10 +1,12 @@
 from django.urls import path
 
 from meetings.views import (
+    contact,
     member,
     public,
     workspace,
     workspace_closures,
+    workspace_contacts,
     workspace_groups,
     workspace_planner,
     workspace_rooms,
@@ -78,6 +80,46 @@ urlpatterns = [
         workspace_groups.workspace_membership_links,
         name="workspace-membership-links",
     ),
+    path(
+        "centres/<slug:slug>/workspace/groups/<int:pk>/contacts/",
+        workspace_contacts.workspace_contact_add,
+        name="workspace-contact-add",
+    ),
+    path(
+        "centres/<slug:slug>/workspace/groups/<int:pk>/contacts/<int:contact_pk>/link/",
+        workspace_contacts.workspace_contact_link,
+        name="workspace-contact-link",
+    ),
+    path(
+        "centres/<slug:slug>/workspace/groups/<int:pk>/contacts/<int:contact_pk>/step-down/",
+        workspace_contacts.workspace_contact_step_down,
+        name="workspace-contact-step-down",
+    ),
+    path(
+        "centres/<slug:slug>/workspace/groups/<int:pk>/held/",
+        workspace_contacts.workspace_group_held,
+        name="workspace-group-held",
+    ),
+    path(
+        "centres/<slug:slug>/workspace/groups/<int:pk>/held/sign-off/",
+        workspace_contacts.workspace_group_held_sign_off,
+        name="workspace-group-held-sign-off",
+    ),
+    path(
+        "centres/<slug:slug>/workspace/groups/<int:pk>/held/<int:year>.pdf",
+        workspace_contacts.workspace_group_held_pdf,
+        name="workspace-group-held-pdf",
+    ),
+    path(
+        "centres/<slug:slug>/workspace/group-requests/",
+        workspace_contacts.workspace_group_requests,
+        name="workspace-group-requests",
+    ),
+    path(
+        "centres/<slug:slug>/workspace/group-requests/<int:pk>/answer/",
+        workspace_contacts.workspace_group_request_answer,
+        name="workspace-group-request-answer",
+    ),
     path("centres/<slug:slug>/groups/", public.group_finder, name="group-finder"),
     path("centres/<slug:slug>/groups/<uuid:public_id>/", public.group_page, name="group-page"),
     # A member's own pages, by the signed links in their mails.
@@ -86,4 +128,19 @@ urlpatterns = [
     path("m/<str:token>/reminders/", member.member_reminders, name="member-reminders"),
     path("m/<str:token>/calendar/", member.member_calendar, name="member-calendar"),
     path("m/<str:token>/leave/", member.member_leave, name="member-leave"),
+    path("m/<str:token>/share/", member.member_share, name="member-share"),
+    # A self-run group's page for its contact person, by the signed link mailed to them.
+    path("g/<str:token>/", contact.contact_page, name="contact-page"),
+    path("g/<str:token>/requests/", contact.contact_request, name="contact-request"),
+    path("g/<str:token>/description/", contact.contact_description, name="contact-description"),
+    path("g/<str:token>/meetings/<int:pk>/cancel/", contact.contact_meeting_cancel, name="contact-meeting-cancel"),
+    path("g/<str:token>/meetings/<int:pk>/move/", contact.contact_meeting_move, name="contact-meeting-move"),
+    path("g/<str:token>/meetings/<int:pk>/note/", contact.contact_meeting_note, name="contact-meeting-note"),
+    path("g/<str:token>/held/", contact.contact_held, name="contact-held"),
+    path("g/<str:token>/held/<int:year>.pdf", contact.contact_held_pdf, name="contact-held-pdf"),
+    path(
+        "g/<str:token>/meetings/<int:pk>/reinstate/",
+        contact.contact_meeting_reinstate,
+        name="contact-meeting-reinstate",
+    ),
 ]

@@ -142,15 +142,24 @@ def _seed_phase_out(centre: Centre, today: date) -> None:
     assignment = assignment_create(
         actor=None, group=group, volunteer=volunteer, starts_on=held[0].starts_at.date(), planned_meetings=8
     )
+    # Jörg joined at the start; when the group chose him as its contact person, Karl logged it.
+    joerg = groups.membership_add(
+        actor=None,
+        group=group,
+        person=Person.objects.get(centre=centre, display_name="Jörg"),
+        joined_on=held[0].starts_at.date(),
+    )
     items = checklist_items(centre)
     for number, meeting in enumerate(held):
+        reached = items[number : number + 1]
         session_log_create(
             actor=None,
             assignment=assignment,
             meeting=meeting,
             hours=Decimal("2.5"),
-            checklist=items[number : number + 1],
+            checklist=reached,
             notes="",
+            contact_membership=joerg if any(item.records_contact_person for item in reached) else None,
         )
     phase_out_start(
         actor=None,

@@ -142,6 +142,8 @@ class ChecklistItem(models.Model):
     text = models.CharField(_("text"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
+    # Ticking this step in a session log records whom the group chose as its contact person.
+    records_contact_person = models.BooleanField(_("records the contact person"), default=False)
 
     objects = ScopedManager(centre="centre")
 

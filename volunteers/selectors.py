@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext
 
 from config.signed_links import max_age, unsign
-from meetings.models import Group, Meeting, Membership
+from meetings.models import ContactPerson, Group, Meeting, Membership
 from meetings.selectors import group_next_meetings
 from volunteers.models import ChecklistItem, RecruitmentNeed, SessionLog, StarterAssignment, StarterRequest, Volunteer
 from volunteers.services.checklist import checklist_items
@@ -341,6 +341,21 @@ def my_assignments(volunteer_ids: list[int]) -> list[StarterAssignment]:
 class ChecklistStep:
     item: ChecklistItem
     reached: bool
+
+
+def my_groups_members(assignments: list[StarterAssignment]) -> dict[int, list[Membership]]:
+    """The current members of each assigned group that has no contact person yet, by group id:
+    whom a starter may record as the contact person the group chose (a group's own starters know
+    its members; the portal names them only for this choice, and only until it is made)."""
+    members: dict[int, list[Membership]] = {assignment.group_id: [] for assignment in assignments}
+    for membership in (
+        Membership.objects.filter(group_id__in=list(members), left_on__isnull=True)
+        .exclude(group_id__in=ContactPerson.objects.filter(ended_at__isnull=True).values("group_id"))
+        .select_related("person", "group")
+        .order_by("person__display_name")
+    ):
+        members[membership.group_id].append(membership)
+    return members
 
 
 def my_checklists(assignments: list[StarterAssignment]) -> dict[int, list[ChecklistStep]]:

@@ -1,7 +1,9 @@
 """The audit log: one line per change (field names, never values) and per list read, and the one
 way an update applies its fields (`fields_apply`)."""
 
-from collections.abc import Iterable, Mapping
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,6 +15,20 @@ from centres.models import AuditLogEntry, Centre
 def _actor_id(actor: AbstractBaseUser | None) -> int | None:
     """Who acted, as the entry stores it: no one for a task or an anonymous request."""
     return actor.pk if actor is not None and actor.is_authenticated else None
+
+
+_acting_as: contextvars.ContextVar[str] = contextvars.ContextVar("audit_acting_as", default="")
+
+
+@contextlib.contextmanager
+def audit_acting_as(label: str) -> Iterator[None]:
+    """Within the block, every audit line names `label` as who acted (a group's contact person
+    on their own page, where no staff user is signed in), whichever service writes the line."""
+    token = _acting_as.set(label)
+    try:
+        yield
+    finally:
+        _acting_as.reset(token)
 
 
 def audit_record(
@@ -31,6 +47,7 @@ def audit_record(
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         changed_fields=sorted(changed_fields),
+        acting_as=_acting_as.get(),
     )
 
 

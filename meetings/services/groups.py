@@ -13,7 +13,7 @@ from centres.models import AuditLogEntry, Centre, Person
 from centres.services.audit import audit_record, fields_apply
 from config.errors import ConflictError, DomainError
 from meetings.caching import calendar_changed
-from meetings.models import LANGUAGE_CODES, Group, Meeting, MeetingSeries, Membership, Topic
+from meetings.models import LANGUAGE_CODES, ContactPerson, Group, Meeting, MeetingSeries, Membership, Topic
 from meetings.services.notices import change_notices_queue
 from meetings.services.series import series_end
 
@@ -116,6 +116,7 @@ def group_transition(*, actor: AbstractBaseUser | None, group: Group, status: st
     group.save(update_fields=["status", "status_reason", "status_changed_at"])
     if status == Group.Status.CLOSED:
         _release_rooms(actor=actor, group=group)
+        ContactPerson.objects.filter(group=group, ended_at__isnull=True).update(ended_at=timezone.now())
     audit_record(
         actor=actor,
         centre=group.centre,
@@ -205,6 +206,8 @@ def membership_end(
         raise DomainError(_("Leaving cannot be before joining."), field="left_on")
     membership.left_on = left_on
     membership.save(update_fields=["left_on"])
+    # A contact person who leaves stops being one: their link to the group's page dies with it.
+    ContactPerson.objects.filter(membership=membership, ended_at__isnull=True).update(ended_at=timezone.now())
     audit_record(
         actor=actor,
         centre=membership.group.centre,

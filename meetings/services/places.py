@@ -17,7 +17,10 @@ from meetings.models import Location, OpeningHours, Room, Topic
 # The fields coordinators set, here as in the admin and the API.
 TOPIC_FIELDS = ("name", "is_offered", "refusal_message")
 LOCATION_FIELDS = ("name", "street", "postal_code", "city", "directions")
-ROOM_FIELDS = ("name", "capacity", "step_free_access", "accessible_toilet", "hearing_loop", "equipment", "is_active")
+ROOM_FIELDS = (
+    "name", "capacity", "step_free_access", "accessible_toilet", "hearing_loop", "equipment", "is_active",
+    "open_to_self_run",
+)  # fmt: skip
 
 
 def _save(

@@ -18,11 +18,11 @@ from centres.models import ConsentRecord
 from centres.scoping import all_centres_scope, centre_scope
 from centres.selectors import person_withdrew
 from centres.services.consents import consent_record
-from config.errors import ConflictError
+from config.errors import ConflictError, DomainError
 from config.signed_links import link_url
 from meetings.member_links import MemberLink, MemberPurpose, member_token_read, member_url
-from meetings.models import CalendarToken, Meeting, Membership
-from meetings.services import calendar_links, groups
+from meetings.models import CalendarToken, ContactPerson, ContactShare, Meeting, Membership
+from meetings.services import calendar_links, contacts, groups
 from meetings.services.absences import absence_record
 
 REMINDER_CHOICES = [None, 120, 24 * 60, 48 * 60, 7 * 24 * 60]
@@ -65,7 +65,9 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
         return _page(request, token, membership)
 
 
-def _page(request: HttpRequest, token: str, membership: Membership, *, saved: str | None = None) -> HttpResponse:
+def _page(
+    request: HttpRequest, token: str, membership: Membership, *, saved: str | None = None, share_error: str = ""
+) -> HttpResponse:
     """The member's page, in the scope of the membership's centre."""
     meetings = list(
         Meeting.objects.filter(group=membership.group, starts_at__gt=timezone.now())
@@ -78,6 +80,7 @@ def _page(request: HttpRequest, token: str, membership: Membership, *, saved: st
         )
     # The feed of this membership only: the page of one group shows nothing of the person's others.
     calendar = CalendarToken.objects.filter(membership=membership, revoked_at__isnull=True).first()
+    share = ContactShare.objects.filter(membership=membership).first()
     return render(
         request,
         "meetings/member/page.html",
@@ -90,7 +93,11 @@ def _page(request: HttpRequest, token: str, membership: Membership, *, saved: st
             "choices": REMINDER_CHOICES,
             "saved": saved,
             "confirm_leave": request.GET.get("leave") == "1",
+            "has_contact_person": ContactPerson.objects.filter(group=membership.group, ended_at__isnull=True).exists(),
+            "share": share,
+            "share_error": share_error,
         },
+        status=400 if share_error else 200,
     )
 
 
@@ -152,6 +159,29 @@ def member_leave(request: HttpRequest, token: str) -> HttpResponse:
             return _page(request, token, membership)
         groups.membership_end(actor=None, membership=membership)
     return render(request, "meetings/member/left.html", {"membership": membership})
+
+
+@never_cache
+@require_POST
+def member_share(request: HttpRequest, token: str) -> HttpResponse:
+    """Share a first name and a way to be reached with the group's contact persons (a consent of
+    its own), or withdraw it (`withdraw=yes`): the shared row is then deleted."""
+    membership, _payload = _membership_for(token, "manage")
+    if membership is None:
+        return _link_invalid(request)
+    with centre_scope(membership.centre_id):
+        if request.POST.get("withdraw") == "yes":
+            withdrawn = contacts.contact_share_withdraw(membership=membership)
+            return _page(request, token, membership, saved="share-withdrawn" if withdrawn else None)
+        try:
+            contacts.contact_share_set(
+                membership=membership,
+                first_name=request.POST.get("first_name", ""),
+                reach_by=request.POST.get("reach_by", ""),
+            )
+        except DomainError as problem:
+            return _page(request, token, membership, share_error=str(problem))
+        return _page(request, token, membership, saved="share")
 
 
 MEMBER_PAGE_ACTIONS: dict[str, Callable[[HttpRequest, str], HttpResponse]] = {

@@ -26,7 +26,8 @@ from config.api import signed_in_user
 from config.errors import DomainError
 from config.forms import IdChoiceField
 from meetings import selectors
-from meetings.models import LANGUAGE_CHOICES, Group, Membership, Topic
+from meetings.models import LANGUAGE_CHOICES, Group, GroupRequest, Membership, Topic
+from meetings.selectors import contacts as contact_selectors
 from meetings.selectors import workspace as workspace_selectors
 from meetings.services import groups
 from meetings.services.calendar_links import membership_links_resend
@@ -192,8 +193,19 @@ def workspace_group(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "member_ids": {membership.person_id for membership in members},
             "starters": group.starter_assignments.exclude(status="ended").select_related("volunteer__person"),
             "meetings": selectors.public_group_meetings(group, count=8),
+            **_contacts_context(group, members),
         },
     )
+
+
+def _contacts_context(group: Group, members: list[Membership]) -> dict[str, Any]:
+    current = contact_selectors.group_contacts(group)
+    chosen = {contact.membership_id for contact in current}
+    return {
+        "contacts": current,
+        "contact_choices": [membership for membership in members if membership.pk not in chosen],
+        "open_requests": group.requests.filter(status=GroupRequest.Status.OPEN).count(),
+    }
 
 
 def _next_statuses(group: Group) -> list[str]:

@@ -1,6 +1,7 @@
 """A centre admin's rooms page in the workspace: each room's weekly opening hours, which the
-planner draws as free time and every booking is checked against. Changing them leaves existing
-bookings alone and says so."""
+planner draws as free time and every booking is checked against, and whether self-run groups'
+contact persons may move meetings into it. Changing them leaves existing bookings alone and says
+so."""
 
 from datetime import time
 from typing import Any
@@ -12,20 +13,28 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from centres.selectors import admin_centre_or_403
 from config.api import signed_in_user
 from config.errors import DomainError
 from meetings import selectors
 from meetings.models import OpeningHours, Room
-from meetings.services.places import opening_hours_set
+from meetings.services.places import opening_hours_set, room_update
 
 
 class HoursForm(forms.Form):
     """One row per weekday: open or not, from and until."""
 
+    open_to_self_run = forms.BooleanField(
+        label=gettext_lazy("Open to self-run groups"),
+        help_text=gettext_lazy("Their contact persons may move a meeting into this room's free time."),
+        required=False,
+    )
+
     def __init__(self, *args: Any, room: Room, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["open_to_self_run"].initial = room.open_to_self_run
         hours = {entry.weekday: entry for entry in room.opening_hours.all()}
         for weekday, label in OpeningHours.Weekday.choices:
             entry = hours.get(weekday)
@@ -73,12 +82,15 @@ def room_hours(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             opening_hours_set(actor=signed_in_user(request), room=room, hours=form.hours())
+            room_update(
+                actor=signed_in_user(request), room=room, open_to_self_run=form.cleaned_data["open_to_self_run"]
+            )
         except DomainError as problem:
             error = str(problem)
         else:
             messages.success(
                 request,
-                _("The opening hours of %(room)s are saved; meetings already booked stay as they are.")
+                _("The settings of %(room)s are saved; meetings already booked stay as they are.")
                 % {"room": room.name},
             )
             return redirect(reverse("workspace-rooms", args=[slug]))

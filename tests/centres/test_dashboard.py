@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 
 CARDS_IN_ORDER = [
     "Today's meetings",  # meetings
+    "Requests from groups",
     "Enquiries waiting",  # intake
     "Groups needing starters",  # volunteers
     "Phase-outs due",

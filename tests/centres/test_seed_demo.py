@@ -68,3 +68,25 @@ def test_every_app_adds_its_demo_step_in_order(settings):
         "volunteers",
         "enquiries",
     ]
+
+
+def test_the_demo_has_a_self_run_group_whose_contact_person_page_opens(settings, capsys, client):
+    import re
+
+    from meetings.models import ContactPerson, Group
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    output = capsys.readouterr().out
+    contact = (
+        every(ContactPerson).select_related("group", "membership__person").get(group__name="Dienstagsgruppe Lichtblick")
+    )
+    assert (contact.group.status, contact.membership.person.display_name) == (Group.Status.SELF_RUN, "Thomas")
+    link = re.search(r"Dienstagsgruppe Lichtblick, its contact person Thomas: http://[^/]+(/g/\S+/)", output)
+    assert link is not None
+    page = client.get(link[1])
+    assert "Dienstagsgruppe Lichtblick" in page.content.decode()
+    # The starter of the phasing-out group recorded its contact person in a session log.
+    assert every(ContactPerson).filter(group__name="Gesprächskreis Neubeginn").count() == 1
+    # A member without an e-mail address, to be told by phone.
+    assert every(Person).filter(centre__slug="hannover-linden", display_name="Martin W.", email="").exists()

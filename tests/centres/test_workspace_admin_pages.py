@@ -86,8 +86,12 @@ def test_an_admin_sets_a_rooms_opening_hours_and_bad_hours_change_nothing(admin,
         "opens_2": "10:00",
         "closes_2": "16:00",
     }
-    saved = admin.post(url, hours)
-    assert "The opening hours of Raum Linde are saved" in admin.get(saved.url).content.decode()
+    saved = admin.post(url, {**hours, "open_to_self_run": "on"})
+    rooms_page = admin.get(saved.url).content.decode()
+    assert "The settings of Raum Linde are saved" in rooms_page
+    assert "open to self-run groups" in rooms_page
+    room_a.refresh_from_db()
+    assert room_a.open_to_self_run
     assert sorted(every(OpeningHours).filter(room=room_a).values_list("weekday", "opens", "closes")) == [
         (0, time(9), time(21)),
         (2, time(10), time(16)),

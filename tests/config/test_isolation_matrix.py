@@ -29,8 +29,17 @@ from rest_framework.test import APIClient
 from centres.models import Centre, FederationRole, Person, StaffInvitation, StaffRole
 from config.schema import ScopedSchemaGenerator
 from intake.models import Enquiry, EnquiryNote
-from meetings.member_links import member_token
-from meetings.models import CalendarToken, Group, Meeting, Membership, Room
+from meetings.member_links import contact_token, member_token
+from meetings.models import (
+    CalendarToken,
+    ContactPerson,
+    ContactShare,
+    Group,
+    GroupRequest,
+    Meeting,
+    Membership,
+    Room,
+)
 from notifications.models import NewsletterList, OutgoingMail, Subscription, SuppressedAddress
 from tests.config.test_query_budgets import MAKERS, NOW, meeting
 from tests.factories import PersonFactory, StaffRoleFactory, every
@@ -62,6 +71,16 @@ TOKEN_ROUTES = {
     "member-calendar": "manage",
     "member-leave": "manage",
     "member-absence": "absence",
+    "member-share": "manage",
+    "contact-page": "contact",
+    "contact-request": "contact",
+    "contact-description": "contact",
+    "contact-meeting-cancel": "contact",
+    "contact-meeting-move": "contact",
+    "contact-meeting-note": "contact",
+    "contact-meeting-reinstate": "contact",
+    "contact-held": "contact",
+    "contact-held-pdf": "contact",
     "person-feed": "calendar",
     "newsletter-confirm": None,
     "newsletter-unsubscribe": None,
@@ -102,6 +121,17 @@ PAGE_MODELS = {
     "workspace-group-starter-requests": "meetings.Group",
     "workspace-group-phase-out": "meetings.Group",
     "workspace-group-phase-out-complete": "meetings.Group",
+    "workspace-contact-add": "meetings.Group",
+    "workspace-contact-link": "meetings.Group",
+    "workspace-contact-step-down": "meetings.Group",
+    "workspace-group-held": "meetings.Group",
+    "workspace-group-held-sign-off": "meetings.Group",
+    "workspace-group-held-pdf": "meetings.Group",
+    "workspace-group-request-answer": "meetings.GroupRequest",
+    "contact-meeting-cancel": "meetings.Meeting",
+    "contact-meeting-move": "meetings.Meeting",
+    "contact-meeting-note": "meetings.Meeting",
+    "contact-meeting-reinstate": "meetings.Meeting",
     "workspace-closure-delete": "meetings.Closure",
     "workspace-room-hours": "meetings.Room",
     "planner-meeting-reinstate": "meetings.Meeting",
@@ -212,6 +242,25 @@ class World:
             "absence": member_token(purpose="absence", membership_id=membership.pk, meeting_id=own_meeting.pk),
             "calendar": every(CalendarToken).create(centre=centre_a, person=self.member).token,
         }
+        # The member is their group's contact person too: their page shows their group only.
+        own_contact = every(ContactPerson).create(
+            centre=centre_a, group=self.member_group, membership=membership, chosen_on=date(2026, 1, 1)
+        )
+        self.member_tokens["contact"] = contact_token(contact_id=own_contact.pk)
+        # Another group's contact person, what they asked for and what a member shared with them.
+        karl = every(Membership).create(
+            centre=centre_a,
+            group=self.group,
+            person=PersonFactory(centre=centre_a, display_name="Karl Kontakt", email="karl@example.net"),
+            joined_on=date(2026, 1, 1),
+        )
+        karls_role = every(ContactPerson).create(
+            centre=centre_a, group=self.group, membership=karl, chosen_on=date(2026, 1, 1)
+        )
+        every(GroupRequest).create(centre=centre_a, group=self.group, contact=karls_role, kind="other", message="x")
+        every(ContactShare).create(
+            centre=centre_a, membership=karl, first_name="Karlchen", reach_by="x", text_version="test"
+        )
         # The volunteer: a portal login that opens the portal (a confirmed address), no staff role.
         helper = PersonFactory(centre=centre_a, display_name="Vera Freiwillig", email="vera@example.net")
         self.volunteer_user = get_user_model().objects.create_user(username="vera", email="vera@example.net")
@@ -268,13 +317,15 @@ class World:
             for enquiry in enquiries
         )
         every(SessionLog).filter(centre=centre).update(notes=marked % "session log")
+        every(GroupRequest).filter(centre=centre).update(message=marked % "group request")
+        every(ContactShare).filter(centre=centre).update(reach_by=marked % "shared contact")
         every(Meeting).filter(centre=centre).exclude(group=self.member_group).update(note=marked % "meeting note")
         volunteers = every(Volunteer).filter(centre=centre).exclude(user=self.volunteer_user)
         volunteers.update(motivation=marked % "motivation")
         every(StarterAssignment).filter(centre=centre).update(phase_out_plan=marked % "phase-out plan")
         fields = {
             Enquiry: "message", EnquiryNote: "text", SessionLog: "notes", Meeting: "note", Volunteer: "motivation",
-            StarterAssignment: "phase_out_plan",
+            StarterAssignment: "phase_out_plan", GroupRequest: "message", ContactShare: "reach_by",
         }  # fmt: skip
         for model, field in fields.items():
             rows = centre_rows(model, centre).filter(**{f"{field}__startswith": MARKER})
@@ -339,6 +390,8 @@ FILLERS = {
     "request_id": lambda name, route, view, world, actor: str(world.object_of(StarterRequest)),
     "membership_pk": lambda name, route, view, world, actor: str(world.object_of(Membership)),
     "room_pk": lambda name, route, view, world, actor: str(world.object_of(Room)),
+    "year": lambda name, route, view, world, actor: "2026",
+    "contact_pk": lambda name, route, view, world, actor: str(world.object_of(ContactPerson)),
     "assignment_pk": lambda name, route, view, world, actor: str(world.object_of(StarterAssignment)),
     "uidb64": lambda name, route, view, world, actor: "MQ",
     "id": lambda name, route, view, world, actor: str(world.admin_user.pk),  # the admin's password change

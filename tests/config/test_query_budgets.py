@@ -16,7 +16,7 @@ from django.utils import timezone
 from centres.models import AuditLogEntry, ConsentRecord
 from intake.models import Enquiry
 from meetings import caching
-from meetings.models import Closure, Meeting, MeetingSeries, Membership
+from meetings.models import Closure, GroupRequest, Meeting, MeetingSeries, Membership
 from notifications.models import NewsletterIssue, NewsletterIssueText, NewsletterList
 from notifications.services.outbox import mail_queue
 from tests.factories import (
@@ -194,6 +194,10 @@ def test_a_list_costs_the_same_for_one_item_and_three(name, api_admin_a, centre_
     assert timezone.now() == NOW
 
 
+def group_request(centre):
+    return every(GroupRequest).create(centre=centre, group=group(centre), kind="other", message="Bitte")
+
+
 def dashboard_items(centre, staff):
     """What the dashboard shows: a meeting today, an enquiry, a group waiting for starters, a
     starting group whose starter could phase out, a newsletter going out."""
@@ -204,6 +208,7 @@ def dashboard_items(centre, staff):
     started = assignment(centre)
     started.group.status = "starting"
     started.group.save(update_fields=["status"])
+    group_request(centre)
     sending = issue(centre)
     sending.status = "sending"
     sending.save(update_fields=["status"])
@@ -221,6 +226,7 @@ PAGES = {
     "workspace-closures": MAKERS["closure-list"],
     "workspace-staff": MAKERS["staffrole-list"],
     "workspace-reports": lambda centre, staff: enquiry(centre),
+    "workspace-group-requests": lambda centre, staff: group_request(centre),
 }
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from centres.models import Person, StaffRole
 from centres.scoping import all_centres_scope
 from config.celery import app
-from meetings.models import Group, Meeting, Membership
+from meetings.models import ContactPerson, Group, Meeting, Membership
 from notifications.models import OutgoingMail
 from tests.factories import GroupFactory, PersonFactory, every
 from tests.volunteers.conftest import make_volunteer, without_csrf
@@ -400,3 +400,37 @@ def test_the_portals_forms_point_only_at_ids_they_have(portal, starting):
         response = portal.get(path)
         assert response.status_code == 200, path
         assert broken_references(response.content.decode()) == [], path
+
+
+def test_ticking_the_contact_person_step_records_whom_the_group_chose(starting, portal):
+    with all_centres_scope():
+        step = next(item for item in checklist_items(starting.centre) if item.records_contact_person)
+        hannelore = every(Membership).get(group=starting.group)
+        every(Person).filter(pk=hannelore.person_id).update(email="hannelore@example.net")
+    form = portal.get("/volunteer/log/")
+    assert f"{starting.group.name} · Hannelore" in form.content.decode()
+    data = {"meeting": log_form_key(form), "hours": "2", "checklist": [str(step.pk)], "notes": ""}
+    refused = portal.post("/volunteer/log/", data)
+    assert refused.status_code == 400
+    assert "Say whom the group chose as its contact person." in refused.content.decode()
+    assert not every(SessionLog).exists()
+    saved = portal.post("/volunteer/log/", {**data, "contact_person": str(hannelore.pk)})
+    assert saved.url == "/volunteer/?logged=1"
+    with all_centres_scope():
+        contact = every(ContactPerson).get()
+        assert contact.membership_id == hannelore.pk
+        assert every(OutgoingMail).filter(recipient="hannelore@example.net", sensitive=True).count() == 1
+    # Once chosen, the portal no longer lists the group's members.
+    assert "Hannelore" not in portal.get("/volunteer/log/").content.decode()
+
+
+def test_a_member_of_another_group_cannot_be_recorded(starting, portal, centre_a):
+    with all_centres_scope():
+        elsewhere = GroupFactory(centre=centre_a, name="Andere")
+        outsider = every(Membership).create(
+            centre=centre_a, group=elsewhere, person=PersonFactory(centre=centre_a), joined_on=date(2026, 11, 1)
+        )
+    form = portal.get("/volunteer/log/")
+    data = {"meeting": log_form_key(form), "hours": "2", "contact_person": str(outsider.pk)}
+    assert portal.post("/volunteer/log/", data).status_code == 400
+    assert not every(ContactPerson).exists()

@@ -12,10 +12,11 @@ from centres.services.audit import audit_record
 from config.errors import DomainError
 from volunteers.models import ChecklistItem
 
+CONTACT_PERSON_STEP = gettext_lazy("A contact person chosen among the members")
 DEFAULT_CHECKLIST = [
     gettext_lazy("Values and frame of self-help explained"),
     gettext_lazy("Group rules agreed"),
-    gettext_lazy("A contact person chosen among the members"),
+    CONTACT_PERSON_STEP,
     gettext_lazy("The group plans its own content"),
     gettext_lazy("Talk time shared fairly"),
 ]
@@ -29,7 +30,12 @@ def checklist_items(centre: Centre) -> list[ChecklistItem]:
         with translation.override(centre.default_language):
             ChecklistItem.objects.bulk_create(
                 [
-                    ChecklistItem(centre=centre, text=str(text), position=position)
+                    ChecklistItem(
+                        centre=centre,
+                        text=str(text),
+                        position=position,
+                        records_contact_person=text is CONTACT_PERSON_STEP,
+                    )
                     for position, text in enumerate(DEFAULT_CHECKLIST)
                 ]
             )

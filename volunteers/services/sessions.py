@@ -14,7 +14,8 @@ from centres.models import AuditLogEntry
 from centres.services.audit import audit_record
 from config.errors import ConflictError, DomainError
 from config.ratelimit import count_exceeds
-from meetings.models import Meeting
+from meetings.models import Meeting, Membership
+from meetings.services.contacts import contact_person_record
 from volunteers.models import ChecklistItem, SessionLog, StarterAssignment
 from volunteers.selectors import names_in_note
 
@@ -66,10 +67,14 @@ def session_log_create(
     checklist: Sequence[ChecklistItem] = (),
     notes: str = "",
     names_checked: bool = False,
+    contact_membership: Membership | None = None,
 ) -> SessionLog:
     """Log a meeting the starter attended. Notes must not name members: a note that contains a
     member's name is refused with a warning unless the starter confirms (`names_checked`) that
-    the word is not a member's name. Writes the log and an audit entry (never the notes)."""
+    the word is not a member's name. `contact_membership`, whom the group chose as its contact
+    person (with the checklist step that records it), is recorded unless it is one already
+    (`contact_person_record`, which mails them their page's link). Writes the log and an audit
+    entry (never the notes)."""
     if assignment.status == StarterAssignment.Status.ENDED:
         raise ConflictError(_("This assignment has ended."))
     if meeting.group_id != assignment.group_id:
@@ -82,6 +87,10 @@ def session_log_create(
         raise DomainError(_("Give between 0.25 and 12 hours."), field="hours")
     if any(item.centre_id != assignment.centre_id for item in checklist):
         raise DomainError(_("Unknown checklist item."), field="checklist")
+    if contact_membership is not None and (
+        contact_membership.group_id != assignment.group_id or contact_membership.left_on is not None
+    ):
+        raise DomainError(_("Choose one of the group's members."), field="contact_person")
     if SessionLog.objects.filter(assignment=assignment, meeting=meeting).exists():
         # Before the name check: a logged meeting must not become a free way to ask it.
         raise ConflictError(_("This meeting is logged already."))
@@ -97,4 +106,6 @@ def session_log_create(
         raise ConflictError(_("This meeting is logged already.")) from error
     log.checklist.set(checklist)
     audit_record(actor=actor, centre=assignment.centre, action=AuditLogEntry.Action.CREATE, obj=log)
+    if contact_membership is not None and not contact_membership.contact_roles.filter(ended_at__isnull=True).exists():
+        contact_person_record(actor=actor, membership=contact_membership)
     return log

@@ -30,6 +30,7 @@ from centres.templatetags.kontakt import when
 from config.api import signed_in_user
 from config.errors import DomainError
 from config.ratelimit import rate_limited
+from meetings.models import Membership
 from notifications.models import MailRequest
 from notifications.services.mail_requests import mail_request_store
 from volunteers import selectors
@@ -233,11 +234,26 @@ class SessionLogForm(forms.Form):
     names_checked = forms.BooleanField(
         label=gettext_lazy("I checked: the words shown are not members' names."), required=False
     )
+    contact_person = forms.ChoiceField(
+        label=gettext_lazy("The contact person the group chose"),
+        help_text=gettext_lazy("Only when you tick that step: they get a link to the group's page by e-mail."),
+        required=False,
+    )
 
     def __init__(
-        self, *args: Any, meetings: list[MeetingToLog], items: dict[int, ChecklistItem], **kwargs: Any
+        self,
+        *args: Any,
+        meetings: list[MeetingToLog],
+        items: dict[int, ChecklistItem],
+        members: dict[int, list[Membership]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.members = {membership.pk: membership for group in (members or {}).values() for membership in group}
+        cast(forms.ChoiceField, self.fields["contact_person"]).choices = [("", "—")] + [
+            (str(membership.pk), f"{membership.group.name} · {membership.person.display_name}")
+            for membership in self.members.values()
+        ]
         self.meetings = {f"{meeting.assignment_id}-{meeting.pk}": meeting for meeting in meetings}
         cast(forms.ChoiceField, self.fields["meeting"]).choices = [
             (key, f"{meeting.group.name if meeting.group else ''} · {when(meeting.starts_at)}")
@@ -254,20 +270,26 @@ def portal_log_session(request: HttpRequest, volunteer_ids: list[int]) -> HttpRe
     meetings = selectors.meetings_to_log(assignments)
     checklists = selectors.my_checklists(assignments)
     items = {step.item.pk: step.item for steps in checklists.values() for step in steps}
-    form = SessionLogForm(request.POST or None, meetings=meetings, items=items)
+    members = selectors.my_groups_members(assignments)
+    form = SessionLogForm(request.POST or None, meetings=meetings, items=items, members=members)
     status = 200
     if request.method == "POST" and form.is_valid():
         meeting = form.meetings[form.cleaned_data["meeting"]]
         assignment = next(a for a in assignments if a.pk == meeting.assignment_id)
+        ticked = [items[int(pk)] for pk in form.cleaned_data["checklist"]]
         try:
+            contact_step = any(item.records_contact_person for item in ticked)
+            if contact_step and members.get(assignment.group_id) and not form.cleaned_data["contact_person"]:
+                raise DomainError(_("Say whom the group chose as its contact person."), field="contact_person")
             session_log_create(
                 actor=_portal_user(request),
                 assignment=assignment,
                 meeting=meeting,
                 hours=form.cleaned_data["hours"],
-                checklist=[items[int(pk)] for pk in form.cleaned_data["checklist"]],
+                checklist=ticked,
                 notes=form.cleaned_data["notes"],
                 names_checked=form.cleaned_data["names_checked"],
+                contact_membership=form.members.get(int(form.cleaned_data["contact_person"] or 0)),
             )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, ValidationError(str(error)))

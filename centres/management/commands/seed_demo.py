@@ -35,3 +35,9 @@ class Command(BaseCommand):
         width = max(len(username) for username, _description in demo.DEMO_LOGINS)
         for username, description in demo.DEMO_LOGINS:
             self.stdout.write(f"  {username:<{width}}  {description}")
+        links = demo.demo_links()
+        if links:
+            self.stdout.write("")
+            self.stdout.write("Demo pages without a password (as their mails carry them):")
+            for description, url in links:
+                self.stdout.write(f"  {description}: {url}")

@@ -1,5 +1,6 @@
 """Groups and their life cycle, memberships, locations and rooms, recurring series, materialised
-meetings, closures and calendar tokens. Every row belongs to a centre and is tenant-scoped."""
+meetings, closures and calendar tokens (a self-run group's contact persons and requests are in
+`meetings.models.contacts`). Every row belongs to a centre and is tenant-scoped."""
 
 import secrets
 import uuid
@@ -77,6 +78,11 @@ class Room(models.Model):
     hearing_loop = models.BooleanField(_("hearing loop"), default=False)
     equipment = models.JSONField(_("equipment"), default=list, blank=True, help_text=_("e.g. projector, kitchen"))
     is_active = models.BooleanField(_("active"), default=True)
+    open_to_self_run = models.BooleanField(
+        _("open to self-run groups"),
+        default=False,
+        help_text=_("A self-run group's contact person may move a meeting into this room's free time."),
+    )
 
     objects = ScopedManager(centre="centre")
 
@@ -470,3 +476,7 @@ class CalendarChange(models.Model):
 
     def __str__(self) -> str:
         return f"centre {self.centre_id}, change {self.pk}"
+
+
+# The models of self-run groups, in their own module, registered with the app from here.
+from meetings.models.contacts import ContactPerson, ContactShare, GroupRequest, HeldStatement  # noqa: E402, F401
