@@ -30,6 +30,8 @@ app.conf.beat_schedule = {
     # Raise recruitment needs and ask matching volunteers for waiting groups; a round at most
     # every three days per group, so a second run the same day sends nothing.
     "recruit-starters": {"task": "volunteers.recruit", "schedule": crontab(hour=7, minute=15)},
+    # Ask self-run groups' contact persons "Still meeting?" where due; one open question per group.
+    "still-meeting": {"task": "meetings.still_meeting_checks", "schedule": crontab(hour=7, minute=30)},
     # Retention of finished enquiries, and "enough people wait to found a group" mails (once a day).
     "intake-daily": {"task": "meetings.intake_daily", "schedule": crontab(hour=3, minute=30)},
     # Every other kind of personal data past its centre's retention period; a re-run finds nothing.

@@ -1,13 +1,17 @@
-"""meetings' part of the workspace dashboard: today's meetings in the centre, and what self-run
-groups asked for."""
+"""meetings' part of the workspace dashboard: today's meetings in the centre, what self-run
+groups asked for, and the self-run groups to look at."""
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
 from centres.dashboard import dashboard_context_register
 from centres.models import Centre
-from meetings.models import GroupRequest, Meeting
+from meetings.models import ContactPerson, Group, GroupRequest, Meeting, StillMeetingCheck
+from meetings.services.still_meeting import ANSWER_WITHIN
 
 
 def todays_meetings(centre: Centre, day: date) -> dict[str, Any]:
@@ -18,7 +22,19 @@ def todays_meetings(centre: Centre, day: date) -> dict[str, Any]:
         .order_by("starts_at")
     )
     open_requests = GroupRequest.objects.filter(centre=centre, status=GroupRequest.Status.OPEN).count()
-    return {"meetings": meetings, "open_group_requests": open_requests}
+    return {"meetings": meetings, "open_group_requests": open_requests, **self_run_attention(centre)}
+
+
+def self_run_attention(centre: Centre) -> dict[str, Any]:
+    """Self-run groups to look at: no answer to "Still meeting?" in four weeks, or no contact
+    person to ask."""
+    unanswered = StillMeetingCheck.objects.filter(
+        centre=centre, answered_at__isnull=True, asked_at__lt=timezone.now() - ANSWER_WITHIN
+    ).select_related("group")
+    unheard = Group.objects.filter(centre=centre, status=Group.Status.SELF_RUN).exclude(
+        Exists(ContactPerson.objects.filter(group=OuterRef("pk"), ended_at__isnull=True))
+    )
+    return {"still_meeting_unanswered": list(unanswered[:20]), "self_run_without_contact": list(unheard[:20])}
 
 
 def register() -> None:

@@ -7,8 +7,10 @@ from celery import shared_task
 from centres.models import Centre
 from centres.scoping import all_centres_scope, centre_scope
 from meetings.caching import prune_changes
+from meetings.models import Group
 from meetings.services.materialise import horizon_extend
 from meetings.services.reminders import reminders_queue_due
+from meetings.services.still_meeting import still_meeting_checks_start
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,22 @@ def extend_horizon(centre_id: int) -> None:
         result.created,
         result.clashes,
     )
+
+
+@shared_task(name="meetings.still_meeting_checks")
+def still_meeting_checks() -> int:
+    """Daily: ask the contact persons of the self-run groups that are due "Still meeting?". One
+    open question per group, so a second run the same day asks nobody."""
+    with all_centres_scope():
+        centre_ids = list(
+            Group.objects.filter(status=Group.Status.SELF_RUN).values_list("centre_id", flat=True).distinct()
+        )
+    asked = 0
+    for centre_id in centre_ids:
+        with centre_scope(centre_id):
+            asked += still_meeting_checks_start(centre=Centre.objects.get(pk=centre_id))
+    logger.info("still meeting questions asked=%s", asked)
+    return asked
 
 
 # Registered under its old name from when reminders lived in notifications: the beat schedule

@@ -136,6 +136,7 @@ urlpatterns = [
     path("g/<str:token>/meetings/<int:pk>/cancel/", contact.contact_meeting_cancel, name="contact-meeting-cancel"),
     path("g/<str:token>/meetings/<int:pk>/move/", contact.contact_meeting_move, name="contact-meeting-move"),
     path("g/<str:token>/meetings/<int:pk>/note/", contact.contact_meeting_note, name="contact-meeting-note"),
+    path("g/<str:token>/still/", contact.contact_still_meeting, name="contact-still-meeting"),
     path("g/<str:token>/held/", contact.contact_held, name="contact-held"),
     path("g/<str:token>/held/<int:year>.pdf", contact.contact_held_pdf, name="contact-held-pdf"),
     path(

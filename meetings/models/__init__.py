@@ -141,6 +141,15 @@ class Group(models.Model):
         PAUSED = "paused", _("Paused")
         CLOSED = "closed", pgettext_lazy("group status", "Closed")
 
+    class EndReason(models.TextChoices):
+        NONE = "", _("Not ended")
+        TOO_FEW = "too_few", _("Too few members")
+        NOBODY_CARRIES_ON = "nobody_carries_on", _("Nobody to carry it on")
+        NOT_NEEDED = "not_needed", _("The members no longer need it")
+        MERGED = "merged", _("Merged with another group")
+        NO_ROOM = "no_room", _("No room or time that suits")
+        OTHER = "other", _("Another reason")
+
     class AgeBand(models.TextChoices):
         ANY = "", _("Any age")
         YOUNG = "18-35", _("18 to 35")
@@ -176,6 +185,8 @@ class Group(models.Model):
         help_text=_("Why the group took its last step (about the group, never about a member)."),
     )
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    # Why a closed group ended (the reason's free text is `status_reason`): counted by the reports.
+    end_reason = models.CharField(_("why it ended"), max_length=20, choices=EndReason.choices, blank=True, default="")
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -401,82 +412,15 @@ def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class CalendarToken(models.Model):
-    """The secret in a private calendar feed URL. Revoking it makes the URL dead.
-
-    A token of one membership (the one a member's own page offers) shows that group only: whoever
-    holds a member's link for one group learns nothing of the person's other groups. A token
-    without a membership shows all the person's groups; staff issue it to the person."""
-
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="calendar_tokens", verbose_name=_("person")
-    )
-    membership = models.ForeignKey(
-        Membership,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="calendar_tokens",
-        verbose_name=_("membership"),
-        help_text=_("Empty: the feed shows all the person's groups."),
-    )
-    token = models.CharField(_("token"), max_length=64, unique=True, default=new_calendar_token, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-
-    objects = ScopedManager(centre="centre")
-
-    class Meta:
-        verbose_name = _("calendar link")
-        verbose_name_plural = _("calendar links")
-
-    def __str__(self) -> str:
-        return f"{self.person} ({'revoked' if self.revoked_at else 'active'})"
-
-
 LANGUAGE_CODES = [code for code, _name in LANGUAGE_CHOICES]
 
-
-class Absence(models.Model):
-    """A member said "I can't come this time". Coordinators see how many, not who. (Its table
-    keeps the name it had in notifications.)"""
-
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="absences", verbose_name=_("meeting"))
-    membership = models.ForeignKey(
-        Membership, on_delete=models.CASCADE, related_name="absences", verbose_name=_("membership")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    objects = ScopedManager(centre="centre")
-
-    class Meta:
-        db_table = "notifications_absence"
-        verbose_name = _("absence")
-        verbose_name_plural = _("absences")
-        constraints = [models.UniqueConstraint(fields=["meeting", "membership"], name="absence_once")]
-
-    def __str__(self) -> str:
-        return f"absence #{self.pk}"
-
-
-class CalendarChange(models.Model):
-    """A change to what a centre's calendar shows: a meeting, series, group, topic, room, place,
-    opening hours or closure. Written in the same transaction as the change; the newest row's id
-    is the centre's calendar version, which keys the caches of `meetings.caching`. Not scoped:
-    it holds no data, only that something changed. Older rows are pruned by the nightly job."""
-
-    id = models.BigAutoField(primary_key=True)
-    # A plain number, not a foreign key: a centre being deleted still records its rows' deletion.
-    centre_id = models.BigIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["centre_id", "id"], name="calendarchange_centre_id")]
-
-    def __str__(self) -> str:
-        return f"centre {self.centre_id}, change {self.pk}"
-
-
-# The models of self-run groups, in their own module, registered with the app from here.
-from meetings.models.contacts import ContactPerson, ContactShare, GroupRequest, HeldStatement  # noqa: E402, F401
+# The models of calendar links and changes, and of self-run groups, in their own modules,
+# registered with the app from here.
+from meetings.models.calendar import Absence, CalendarChange, CalendarToken  # noqa: E402, F401
+from meetings.models.contacts import (  # noqa: E402, F401
+    ContactPerson,
+    ContactShare,
+    GroupRequest,
+    HeldStatement,
+    StillMeetingCheck,
+)

@@ -153,3 +153,47 @@ class HeldStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} · group #{self.group_id}"
+
+
+class StillMeetingCheck(models.Model):
+    """ "Still meeting?": the question a self-run group's contact person is mailed once a year, and
+    when the group has had no meeting for eight weeks or has fewer members than its minimum. One
+    open question per group; unanswered after four weeks, the group shows on the dashboard."""
+
+    class Trigger(models.TextChoices):
+        YEARLY = "yearly", _("Once a year")
+        NO_MEETINGS = "no_meetings", _("No meeting for eight weeks")
+        TOO_FEW = "too_few", _("Fewer members than its minimum")
+
+    class Answer(models.TextChoices):
+        NONE = "", _("No answer yet")
+        GOES_ON = "goes_on", _("The group goes on")
+        PAUSES = "pauses", _("The group pauses")
+        ENDS = "ends", _("The group ends")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    group = models.ForeignKey(
+        "meetings.Group", on_delete=models.CASCADE, related_name="still_meeting_checks", verbose_name=_("group")
+    )
+    contact = models.ForeignKey(
+        ContactPerson, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("asked")
+    )
+    trigger = models.CharField(_("why asked"), max_length=20, choices=Trigger.choices)
+    asked_at = models.DateTimeField(_("asked at"))
+    answer = models.CharField(_("answer"), max_length=20, choices=Answer.choices, blank=True, default="")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    objects = ScopedManager(centre="centre")
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        verbose_name = _("still meeting? question")
+        verbose_name_plural = _("still meeting? questions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group"], condition=models.Q(answered_at__isnull=True), name="stillmeeting_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_trigger_display()} · group #{self.group_id}"

@@ -100,10 +100,13 @@ def group_update(*, actor: AbstractBaseUser | None, group: Group, **changes: Any
 
 
 @transaction.atomic
-def group_transition(*, actor: AbstractBaseUser | None, group: Group, status: str, reason: str = "") -> Group:
+def group_transition(
+    *, actor: AbstractBaseUser | None, group: Group, status: str, reason: str = "", end_reason: str = ""
+) -> Group:
     """Move a group along its life cycle, with the reason for the step (kept on the group until its
-    next step); refuses steps the life cycle does not allow (409). Closing ends the group's series
-    and cancels its later meetings, whose members get a change notice."""
+    next step); refuses steps the life cycle does not allow (409). Closing records why the group
+    ended (`end_reason`, one of `Group.EndReason`; "other" when none is given), ends the group's
+    series and cancels its later meetings, whose members get a change notice."""
     group = Group.objects.select_for_update(of=("self",)).select_related("centre").get(pk=group.pk)
     if status not in Group.Status.values:
         raise DomainError(_("Unknown status “%(status)s”.") % {"status": status}, field="status")
@@ -112,8 +115,11 @@ def group_transition(*, actor: AbstractBaseUser | None, group: Group, status: st
             _("A group cannot go from “%(old)s” to “%(new)s”.")
             % {"old": group.get_status_display(), "new": Group.Status(status).label}
         )
+    if status == Group.Status.CLOSED and end_reason not in Group.EndReason.values:
+        raise DomainError(_("Choose why the group ended."), field="end_reason")
     group.status, group.status_reason, group.status_changed_at = status, reason.strip()[:300], timezone.now()
-    group.save(update_fields=["status", "status_reason", "status_changed_at"])
+    group.end_reason = (end_reason or Group.EndReason.OTHER) if status == Group.Status.CLOSED else ""
+    group.save(update_fields=["status", "status_reason", "status_changed_at", "end_reason"])
     if status == Group.Status.CLOSED:
         _release_rooms(actor=actor, group=group)
         ContactPerson.objects.filter(group=group, ended_at__isnull=True).update(ended_at=timezone.now())
@@ -122,7 +128,7 @@ def group_transition(*, actor: AbstractBaseUser | None, group: Group, status: st
         centre=group.centre,
         action=AuditLogEntry.Action.UPDATE,
         obj=group,
-        changed_fields=["status", "status_reason"],
+        changed_fields=["status", "status_reason", *(["end_reason"] if group.end_reason else [])],
     )
     return group
 

@@ -26,9 +26,10 @@ from django.views.decorators.http import require_POST
 from centres.scoping import centre_scope
 from config.errors import DomainError
 from config.local_time import local_time_problem
-from meetings.models import ContactPerson, GroupRequest, Meeting, Room
+from meetings.models import ContactPerson, Group, GroupRequest, Meeting, Room, StillMeetingCheck
 from meetings.selectors import contacts as selectors
 from meetings.services import contacts as services
+from meetings.services import still_meeting
 from meetings.views.held import held_page, held_pdf, held_year
 from meetings.views.workspace import MoveForm
 
@@ -99,6 +100,7 @@ def _page(request: HttpRequest, token: str, contact: ContactPerson, **extra: Any
         "requests": selectors.contact_requests(contact),
         "request_form": RequestForm(),
         "description_form": DescriptionForm(initial={"description": group.description}),
+        "still_meeting_open": StillMeetingCheck.objects.filter(group=group, answered_at__isnull=True).exists(),
         **extra,
     }
     context["pending_description"] = next(
@@ -302,3 +304,48 @@ def contact_held_pdf(request: HttpRequest, token: str, contact: ContactPerson, y
     if held_year(request, contact.group, year) is None:
         return render(request, LINK_INVALID, {"message": _("There is no statement for that year.")}, status=404)
     return held_pdf(contact.group, year)
+
+
+@contact_link
+def contact_still_meeting(request: HttpRequest, token: str, contact: ContactPerson) -> HttpResponse:
+    """ "Still meeting?": the question (a GET only shows it: link scanners follow GETs) and its
+    one-click answers; ending asks why, and says what it does."""
+    open_check = StillMeetingCheck.objects.filter(group=contact.group, answered_at__isnull=True).first()
+    error = ""
+    if request.method == "POST" and open_check is not None:
+        try:
+            check = still_meeting.still_meeting_answer(
+                contact=contact,
+                answer=request.POST.get("answer", ""),
+                end_reason=request.POST.get("end_reason", ""),
+                note=request.POST.get("note", "")[:300],
+            )
+        except DomainError as problem:
+            error = str(problem)
+        else:
+            messages.success(request, str(STILL_MEETING_THANKS[check.answer]))
+            return _to_page(token) if check.answer != StillMeetingCheck.Answer.ENDS else _ended(request, contact)
+    context = {
+        "centre": contact.group.centre,
+        "group": contact.group,
+        "token": token,
+        "check": open_check,
+        "error": error,
+        "end_reasons": [choice for choice in Group.EndReason.choices if choice[0]],
+        "members": selectors.group_member_count(contact.group),
+    }
+    return render(request, "meetings/contact/still.html", context, status=400 if error else 200)
+
+
+STILL_MEETING_THANKS = {
+    StillMeetingCheck.Answer.GOES_ON: gettext_lazy("Thank you: your group goes on. We will ask again in a year."),
+    StillMeetingCheck.Answer.PAUSES: gettext_lazy(
+        "Your group pauses; its meetings stay in the calendar until the contact point hears from you."
+    ),
+    StillMeetingCheck.Answer.ENDS: gettext_lazy("Your group has ended. Thank you for all you did for it."),
+}
+
+
+def _ended(request: HttpRequest, contact: ContactPerson) -> HttpResponse:
+    """After the group ended the link no longer works: the answer is the page's last word."""
+    return render(request, "meetings/contact/ended.html", {"centre": contact.group.centre, "group": contact.group})

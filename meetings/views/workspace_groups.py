@@ -223,6 +223,12 @@ class StatusForm(forms.Form):
         required=False,
         help_text=gettext_lazy("About the group, never about a member. Needed to close a group."),
     )
+    end_reason = forms.ChoiceField(
+        label=gettext_lazy("Why the group ends"),
+        choices=[("", "—"), *[(value, label) for value, label in Group.EndReason.choices if value]],
+        required=False,
+        help_text=gettext_lazy("Needed to close a group; the year's figures count these."),
+    )
 
     def __init__(self, *args: Any, group: Group, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -234,6 +240,8 @@ class StatusForm(forms.Form):
         data = super().clean() or {}
         if data.get("status") == Group.Status.CLOSED and not data.get("reason", "").strip():
             self.add_error("reason", _("Say why the group closes."))
+        if data.get("status") == Group.Status.CLOSED and not data.get("end_reason"):
+            self.add_error("end_reason", _("Choose why the group ends."))
         return data
 
 
@@ -251,11 +259,21 @@ def workspace_group_status(request: HttpRequest, slug: str, pk: int) -> HttpResp
         return render(request, "meetings/workspace_group_status.html", context, status=400)
     status, reason = form.cleaned_data["status"], form.cleaned_data["reason"]
     if status == Group.Status.CLOSED and request.POST.get("confirm") != "yes":
-        context.update(confirm_close=True, effects=workspace_selectors.group_closing_effects(group))
+        context.update(
+            confirm_close=True,
+            effects=workspace_selectors.group_closing_effects(group),
+            end_reason_label=Group.EndReason(form.cleaned_data["end_reason"]).label,
+        )
         return render(request, "meetings/workspace_group_status.html", context)
     effects = workspace_selectors.group_closing_effects(group)
     try:
-        group = groups.group_transition(actor=signed_in_user(request), group=group, status=status, reason=reason)
+        group = groups.group_transition(
+            actor=signed_in_user(request),
+            group=group,
+            status=status,
+            reason=reason,
+            end_reason=form.cleaned_data["end_reason"] if status == Group.Status.CLOSED else "",
+        )
     except DomainError as problem:
         context["error"] = str(problem)
         return render(request, "meetings/workspace_group_status.html", context, status=problem.status_code)

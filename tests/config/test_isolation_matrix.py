@@ -80,6 +80,7 @@ TOKEN_ROUTES = {
     "contact-meeting-note": "contact",
     "contact-meeting-reinstate": "contact",
     "contact-held": "contact",
+    "contact-still-meeting": "contact",
     "contact-held-pdf": "contact",
     "person-feed": "calendar",
     "newsletter-confirm": None,

@@ -100,15 +100,21 @@ def test_the_life_cycle_takes_a_reason_and_closing_is_confirmed_with_its_effects
     assert no_reason.status_code == 400
     assert "Say why the group closes." in no_reason.content.decode()
     later = every(Meeting).filter(group=group_a, status="scheduled", starts_at__gte=timezone.now()).count()
-    asked = coordinator.post(url, {"status": "closed", "reason": "Members moved away"})
+    no_end_reason = coordinator.post(url, {"status": "closed", "reason": "Members moved away"})
+    assert no_end_reason.status_code == 400
+    assert "Choose why the group ends." in no_end_reason.content.decode()
+    asked = coordinator.post(url, {"status": "closed", "reason": "Members moved away", "end_reason": "too_few"})
     text = asked.content.decode()
     assert f"{later} later meetings will be cancelled" in text
     assert "1 member will be told by e-mail." in text
     group_a.refresh_from_db()
     assert group_a.status == "paused"
-    closed = coordinator.post(url, {"status": "closed", "reason": "Members moved away", "confirm": "yes"})
+    assert "Too few members" in text
+    closed = coordinator.post(
+        url, {"status": "closed", "reason": "Members moved away", "end_reason": "too_few", "confirm": "yes"}
+    )
     group_a.refresh_from_db()
-    assert (group_a.status, group_a.status_reason) == ("closed", "Members moved away")
+    assert (group_a.status, group_a.status_reason, group_a.end_reason) == ("closed", "Members moved away", "too_few")
     assert not every(Meeting).filter(group=group_a, status="scheduled", starts_at__gte=timezone.now()).exists()
     assert f"{later} later meetings are cancelled; 1 member is told by e-mail." in page(coordinator, closed.url)
     refused = coordinator.post(url, {"status": "starting", "reason": ""})

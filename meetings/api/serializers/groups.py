@@ -20,12 +20,21 @@ class GroupSerializer(ModelSerializer):
 
     class Meta:
         model = Group
-        fields = ["id", "public_id", "centre", *GROUP_FIELDS, "topic_name", "status", "created_at"]
-        read_only_fields = ["id", "public_id", "status", "created_at"]
+        fields = [
+            "id", "public_id", "centre", *GROUP_FIELDS, "topic_name", "status", "status_reason", "end_reason",
+            "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "public_id", "status", "status_reason", "end_reason", "created_at"]
 
 
 class GroupTransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Group.Status.choices)
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    end_reason = serializers.ChoiceField(
+        choices=[choice for choice in Group.EndReason.choices if choice[0]],
+        required=False,
+        help_text="Why a closing group ends; `other` when none is given.",
+    )
 
 
 class RemindersWithheld(serializers.Serializer):

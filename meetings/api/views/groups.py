@@ -48,9 +48,7 @@ class GroupViewSet(ListCreateRetrieveUpdate, StaffViewSet):
         """Move the group along its life cycle: forming → starting → self_run → paused → closed."""
         payload = GroupTransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        group = groups.group_transition(
-            actor=self.actor, group=self.get_object(), status=payload.validated_data["status"]
-        )
+        group = groups.group_transition(actor=self.actor, group=self.get_object(), **payload.validated_data)
         return Response(GroupSerializer(group).data)
 
 
