@@ -55,6 +55,12 @@ class Centre(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(52)],
         help_text=_("How many of a new group's first meetings its starters attend, unless set otherwise."),
     )
+    crisis_starter_meetings = models.PositiveSmallIntegerField(
+        _("meetings of a crisis spell"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("At most how many meetings starters attend when they return to a self-run group in a crisis."),
+    )
     starters_needed = models.PositiveSmallIntegerField(
         _("starters per new group"),
         default=2,

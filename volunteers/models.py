@@ -115,6 +115,8 @@ class StarterAssignment(models.Model):
         help_text=_("How the starter withdraws, e.g. attending every other meeting for the last weeks."),
     )
     phase_out_until = models.DateField(_("phased out by"), null=True, blank=True)
+    # Starters back with a self-run group in a crisis, for a short spell with its own checklist.
+    is_crisis = models.BooleanField(_("crisis spell"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(centre="centre")
@@ -144,6 +146,8 @@ class ChecklistItem(models.Model):
     is_active = models.BooleanField(_("in use"), default=True)
     # Ticking this step in a session log records whom the group chose as its contact person.
     records_contact_person = models.BooleanField(_("records the contact person"), default=False)
+    # The checklist of a crisis spell with a self-run group, apart from the self-run checklist.
+    for_crisis = models.BooleanField(_("for a crisis spell"), default=False)
 
     objects = ScopedManager(centre="centre")
 

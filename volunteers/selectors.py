@@ -37,6 +37,9 @@ class ForAssignment(TypedDict):
 MeetingToLog: TypeAlias = "WithAnnotations[Meeting, ForAssignment]"
 
 STARTERS_PER_GROUP = 2
+# Groups that get starters: new ones, and self-run (or paused) ones in a crisis, for a short spell.
+STARTER_STATUSES = (Group.Status.FORMING, Group.Status.STARTING, Group.Status.SELF_RUN, Group.Status.PAUSED)
+CRISIS_STATUSES = (Group.Status.SELF_RUN, Group.Status.PAUSED)
 # A request to start a group may be answered as long as its link is valid.
 REQUEST_MAX_AGE = int(cast(timedelta, max_age("volunteer.request")).total_seconds())
 UPCOMING_DAYS = 56
@@ -359,19 +362,19 @@ def my_groups_members(assignments: list[StarterAssignment]) -> dict[int, list[Me
 
 
 def my_checklists(assignments: list[StarterAssignment]) -> dict[int, list[ChecklistStep]]:
-    """Each assigned group's self-run checklist with the steps its starters have reached, by
-    group id: one query for the progress of all groups (a centre's default checklist is made on
-    first use, see `checklist_items`)."""
+    """Each assigned group's checklist (the self-run checklist, or a crisis spell's own) with the
+    steps its starters have reached, by group id: one query for the progress of all groups (a
+    centre's default checklists are made on first use, see `checklist_items`)."""
     reached = checklist_reached([assignment.group_id for assignment in assignments])
-    items_by_centre: dict[int, list[ChecklistItem]] = {}
+    items_by_list: dict[tuple[int, bool], list[ChecklistItem]] = {}
     result = {}
     for assignment in assignments:
-        centre = assignment.group.centre
-        if centre.pk not in items_by_centre:
-            items_by_centre[centre.pk] = checklist_items(centre)
+        key = (assignment.group.centre_id, assignment.is_crisis)
+        if key not in items_by_list:
+            items_by_list[key] = checklist_items(assignment.group.centre, crisis=assignment.is_crisis)
         result[assignment.group_id] = [
             ChecklistStep(item=item, reached=item.pk in reached.get(assignment.group_id, set()))
-            for item in items_by_centre[centre.pk]
+            for item in items_by_list[key]
         ]
     return result
 

@@ -35,6 +35,7 @@ class CentreSerializer(serializers.ModelSerializer):
             "city",
             "country",
             "starter_planned_meetings",
+            "crisis_starter_meetings",
             "starters_needed",
             "founding_group_size",
             "enquiry_retention_months",

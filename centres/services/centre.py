@@ -22,6 +22,7 @@ CENTRE_EDITABLE_FIELDS = (
     "city",
     "country",
     "starter_planned_meetings",
+    "crisis_starter_meetings",
     "starters_needed",
     "founding_group_size",
     "enquiry_retention_months",

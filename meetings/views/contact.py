@@ -337,7 +337,7 @@ def contact_still_meeting(request: HttpRequest, token: str, contact: ContactPers
     return render(request, "meetings/contact/still.html", context, status=400 if error else 200)
 
 
-STILL_MEETING_THANKS = {
+STILL_MEETING_THANKS: dict[str, Any] = {
     StillMeetingCheck.Answer.GOES_ON: gettext_lazy("Thank you: your group goes on. We will ask again in a year."),
     StillMeetingCheck.Answer.PAUSES: gettext_lazy(
         "Your group pauses; its meetings stay in the calendar until the contact point hears from you."

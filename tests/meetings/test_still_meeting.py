@@ -1,7 +1,6 @@
 """ "Still meeting?": who is asked and when (once a year, eight quiet weeks, too few members), the
 one-click answers and what they do, and the dashboard when nobody answers or nobody can be asked."""
 
-import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest

@@ -12,7 +12,7 @@ from tests.factories import GroupFactory, RoomFactory, TopicFactory, every
 from tests.volunteers.conftest import make_volunteer
 from volunteers.models import StarterAssignment
 from volunteers.selectors import starter_suggestions
-from volunteers.services.assignments import assignment_create, assignment_end
+from volunteers.services.assignments import assignment_create, assignment_end, assignment_extend
 from volunteers.services.pipeline import volunteer_transition
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
@@ -59,7 +59,7 @@ def test_a_starter_is_not_assigned_to_meetings_that_overlap_their_other_group(
     assert assignment_create(actor=None, group=free, volunteer=volunteer, starts_on=date(2026, 12, 3))
 
 
-def test_only_active_volunteers_start_forming_or_starting_groups(centre_a, tuesday_group):
+def test_only_active_volunteers_start_groups_and_never_a_closed_one(centre_a, tuesday_group):
     with pytest.raises(ConflictError, match="active volunteer"):
         assignment_create(
             actor=None,
@@ -67,11 +67,48 @@ def test_only_active_volunteers_start_forming_or_starting_groups(centre_a, tuesd
             volunteer=make_volunteer(centre_a, status="trained"),
             starts_on=date(2026, 12, 1),
         )
-    every(Group).filter(pk=tuesday_group.pk).update(status="self_run")
-    with pytest.raises(ConflictError, match="forming or starting"):
+    every(Group).filter(pk=tuesday_group.pk).update(status="closed")
+    with pytest.raises(ConflictError, match="A closed group gets no starters"):
         assignment_create(
             actor=None, group=tuesday_group, volunteer=make_volunteer(centre_a), starts_on=date(2026, 12, 1)
         )
+    assert not every(StarterAssignment).exists()
+
+
+@pytest.mark.parametrize("status", ["self_run", "paused"])
+def test_a_self_run_group_in_a_crisis_gets_starters_for_a_short_spell(centre_a, tuesday_group, status):
+    every(Group).filter(pk=tuesday_group.pk).update(status=status)
+    with pytest.raises(DomainError, match="at most 6 meetings"):
+        assignment_create(
+            actor=None,
+            group=tuesday_group,
+            volunteer=make_volunteer(centre_a),
+            starts_on=date(2026, 12, 1),
+            planned_meetings=7,
+        )
+    spell = assignment_create(
+        actor=None, group=tuesday_group, volunteer=make_volunteer(centre_a), starts_on=date(2026, 12, 1)
+    )
+    assert (spell.is_crisis, spell.planned_meetings) == (True, 6)
+    with pytest.raises(DomainError, match="at most 6 meetings"):
+        assignment_extend(actor=None, assignment=spell, meetings=1)
+
+
+def test_the_centre_sets_how_long_a_crisis_spell_lasts(centre_a, tuesday_group):
+    centre_a.crisis_starter_meetings = 3
+    centre_a.save(update_fields=["crisis_starter_meetings"])
+    every(Group).filter(pk=tuesday_group.pk).update(status="self_run")
+    spell = assignment_create(
+        actor=None, group=tuesday_group, volunteer=make_volunteer(centre_a), starts_on=date(2026, 12, 1)
+    )
+    assert spell.planned_meetings == 3
+    start = assignment_create(
+        actor=None,
+        group=GroupFactory(centre=centre_a, topic=tuesday_group.topic),
+        volunteer=make_volunteer(centre_a),
+        starts_on=date(2026, 12, 1),
+    )
+    assert (start.is_crisis, start.planned_meetings) == (False, 8)
 
 
 def test_a_volunteer_of_another_centre_cannot_start_the_group(centre_b, tuesday_group):

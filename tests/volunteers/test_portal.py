@@ -434,3 +434,18 @@ def test_a_member_of_another_group_cannot_be_recorded(starting, portal, centre_a
     data = {"meeting": log_form_key(form), "hours": "2", "contact_person": str(outsider.pk)}
     assert portal.post("/volunteer/log/", data).status_code == 400
     assert not every(ContactPerson).exists()
+
+
+def test_a_crisis_spell_logs_against_its_own_checklist(vera, weekly_series, centre_a, frozen_now, portal):
+    from volunteers.services.checklist import DEFAULT_CRISIS_CHECKLIST
+
+    group = weekly_series.group
+    with all_centres_scope():
+        every(Group).filter(pk=group.pk).update(status="self_run")
+        spell = assignment_create(actor=None, group=group, volunteer=vera, starts_on=date(2026, 12, 1))
+    frozen_now(datetime(2026, 12, 9, 9, 0, tzinfo=UTC))
+    assert spell.is_crisis
+    home = portal.get("/volunteer/").content.decode()
+    assert str(DEFAULT_CRISIS_CHECKLIST[0]) in home
+    with all_centres_scope():
+        assert checklist_items(centre_a)[0].text not in home  # the self-run checklist is not this one's

@@ -119,3 +119,18 @@ def test_a_recruitment_mailing_is_drafted_from_the_open_needs_and_sent_from_the_
     assert (issue.status, drafted.url) == ("draft", f"/centres/{centre_a.slug}/workspace/newsletters/{issue.pk}/")
     assert "The recruitment mailing is drafted" in coordinator.get(drafted.url).content.decode()
     assert not every(OutgoingMail).exists()
+
+
+def test_a_self_run_groups_starters_page_offers_a_crisis_spell(client, coordinator_a, centre_a, group_a):
+    from meetings.models import Group
+    from tests.factories import every
+    from tests.volunteers.conftest import make_volunteer
+
+    every(Group).filter(pk=group_a.pk).update(status="self_run")
+    make_volunteer(centre_a)
+    client.force_login(coordinator_a)
+    page = client.get(f"/centres/{centre_a.slug}/workspace/groups/{group_a.pk}/starters/").content.decode()
+    assert "a short spell of at most 6 meetings" in page
+    assert 'name="planned_meetings" value="6"' in page
+    assert "Start the phase-out" not in page
+    assert "See who would be asked" not in page

@@ -22,11 +22,23 @@ DEFAULT_CHECKLIST = [
 ]
 
 
-def checklist_items(centre: Centre) -> list[ChecklistItem]:
-    """The centre's self-run checklist, made from the defaults (in the centre's language) the
-    first time it is needed."""
-    items = list(ChecklistItem.objects.filter(centre=centre, is_active=True))
-    if not items and not ChecklistItem.objects.filter(centre=centre).exists():
+# A crisis spell: starters back with a self-run group for a few meetings.
+CRISIS_CONTACT_PERSON_STEP = gettext_lazy("The contact person confirmed or newly chosen")
+DEFAULT_CRISIS_CHECKLIST = [
+    gettext_lazy("What troubles the group is named"),
+    gettext_lazy("The group agreed how to go on"),
+    CRISIS_CONTACT_PERSON_STEP,
+    gettext_lazy("The group meets on its own again"),
+]
+
+
+def checklist_items(centre: Centre, *, crisis: bool = False) -> list[ChecklistItem]:
+    """The centre's self-run checklist (or with `crisis`, the checklist of a crisis spell), made
+    from the defaults (in the centre's language) the first time it is needed."""
+    mine = ChecklistItem.objects.filter(centre=centre, for_crisis=crisis)
+    items = list(mine.filter(is_active=True))
+    if not items and not mine.exists():
+        defaults = DEFAULT_CRISIS_CHECKLIST if crisis else DEFAULT_CHECKLIST
         with translation.override(centre.default_language):
             ChecklistItem.objects.bulk_create(
                 [
@@ -34,17 +46,20 @@ def checklist_items(centre: Centre) -> list[ChecklistItem]:
                         centre=centre,
                         text=str(text),
                         position=position,
-                        records_contact_person=text is CONTACT_PERSON_STEP,
+                        records_contact_person=text in (CONTACT_PERSON_STEP, CRISIS_CONTACT_PERSON_STEP),
+                        for_crisis=crisis,
                     )
-                    for position, text in enumerate(DEFAULT_CHECKLIST)
+                    for position, text in enumerate(defaults)
                 ]
             )
-        items = list(ChecklistItem.objects.filter(centre=centre, is_active=True))
+        items = list(mine.filter(is_active=True))
     return items
 
 
 @transaction.atomic
-def checklist_set(*, actor: AbstractBaseUser | None, centre: Centre, texts: list[str]) -> list[ChecklistItem]:
+def checklist_set(
+    *, actor: AbstractBaseUser | None, centre: Centre, texts: list[str], crisis: bool = False
+) -> list[ChecklistItem]:
     """Make the centre's self-run checklist these steps, in this order. A step that stays keeps
     its row (and the progress logged on it); a step taken out is retired, not deleted, so past
     session logs still read. Writes the items and an audit entry."""
@@ -55,16 +70,23 @@ def checklist_set(*, actor: AbstractBaseUser | None, centre: Centre, texts: list
         raise DomainError(_("At most 30 steps of at most 200 characters each."), field="texts")
     if len({text.casefold() for text in texts}) != len(texts):
         raise DomainError(_("Give each step once."), field="texts")
-    checklist_items(centre)  # the defaults, if the centre never had a list
-    existing = {item.text.casefold(): item for item in ChecklistItem.objects.select_for_update().filter(centre=centre)}
+    checklist_items(centre, crisis=crisis)  # the defaults, if the centre never had a list
+    existing = {
+        item.text.casefold(): item
+        for item in ChecklistItem.objects.select_for_update().filter(centre=centre, for_crisis=crisis)
+    }
     kept = []
     for position, text in enumerate(texts):
-        item = existing.pop(text.casefold(), None) or ChecklistItem(centre=centre, text=text)
+        item = existing.pop(text.casefold(), None) or ChecklistItem(centre=centre, text=text, for_crisis=crisis)
         item.text, item.position, item.is_active = text, position, True
         item.save()
         kept.append(item)
     ChecklistItem.objects.filter(pk__in=[item.pk for item in existing.values()]).update(is_active=False)
     audit_record(
-        actor=actor, centre=centre, action=AuditLogEntry.Action.UPDATE, obj=centre, changed_fields=["checklist"]
+        actor=actor,
+        centre=centre,
+        action=AuditLogEntry.Action.UPDATE,
+        obj=centre,
+        changed_fields=["crisis_checklist" if crisis else "checklist"],
     )
     return kept

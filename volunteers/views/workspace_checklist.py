@@ -1,5 +1,6 @@
 """A centre admin's page for the self-run checklist: the steps every new group reaches with its
-starters, one per line, in order (`checklist_set`)."""
+starters, one per line, in order (`checklist_set`); and the same for the checklist of a crisis
+spell, when starters return to a self-run group for a few meetings."""
 
 from django import forms
 from django.contrib import messages
@@ -26,24 +27,29 @@ class ChecklistForm(forms.Form):
 
 @login_required
 def checklist(request: HttpRequest, slug: str) -> HttpResponse:
+    """The self-run checklist, or (`?list=crisis`) the checklist of a crisis spell."""
     centre = admin_centre_or_403(user=request.user, slug=slug)
-    current = "\n".join(item.text for item in checklist_items(centre))
+    crisis = request.GET.get("list") == "crisis"
+    here = reverse("workspace-checklist", args=[slug]) + ("?list=crisis" if crisis else "")
+    current = "\n".join(item.text for item in checklist_items(centre, crisis=crisis))
     form = ChecklistForm(request.POST or None, initial={"steps": current})
     error = ""
     if request.method == "POST" and form.is_valid():
         if not form.has_changed():
             messages.info(request, _("Nothing changed."))
-            return redirect(reverse("workspace-checklist", args=[slug]))
+            return redirect(here)
         try:
             kept = checklist_set(
-                actor=signed_in_user(request), centre=centre, texts=form.cleaned_data["steps"].splitlines()
+                actor=signed_in_user(request),
+                centre=centre,
+                texts=form.cleaned_data["steps"].splitlines(),
+                crisis=crisis,
             )
         except DomainError as problem:
             error = str(problem)
         else:
             messages.success(request, _("The checklist has %(count)d steps now.") % {"count": len(kept)})
-            return redirect(reverse("workspace-checklist", args=[slug]))
+            return redirect(here)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "volunteers/workspace_checklist.html", {"centre": centre, "form": form, "error": error}, status=status
-    )
+    context = {"centre": centre, "form": form, "error": error, "crisis": crisis}
+    return render(request, "volunteers/workspace_checklist.html", context, status=status)

@@ -25,6 +25,7 @@ from config.forms import IdChoiceField
 from meetings.models import Group
 from volunteers import selectors
 from volunteers.models import StarterAssignment, StarterRequest, Volunteer
+from volunteers.selectors import CRISIS_STATUSES, STARTER_STATUSES
 from volunteers.services import assignments, phase_out, requests
 
 
@@ -71,7 +72,8 @@ class _GroupStarters:
 
     def page(self, request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
         group = self.group
-        gets_starters = group.status in (Group.Status.FORMING, Group.Status.STARTING)
+        gets_starters = group.status in STARTER_STATUSES
+        crisis = group.status in CRISIS_STATUSES
         context = {
             "centre": self.centre,
             "group": group,
@@ -83,7 +85,8 @@ class _GroupStarters:
             .order_by("created_at"),
             "open_places": selectors.open_starter_places(group) if gets_starters else 0,
             "suggestions": selectors.starter_suggestions(group, limit=10) if gets_starters else [],
-            "planned_default": self.centre.starter_planned_meetings,
+            "planned_default": self.centre.crisis_starter_meetings if crisis else self.centre.starter_planned_meetings,
+            "crisis": crisis,
             "phase_out_reasons": phase_out.phase_out_reasons(group),
             "ask_form": extra.pop("ask_form", None) or AskForm(),
             "phase_out_form": extra.pop("phase_out_form", None)
