@@ -61,6 +61,14 @@ class Centre(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text=_("At most how many meetings starters attend when they return to a self-run group in a crisis."),
     )
+    offer_places_at_once = models.BooleanField(
+        _("offer freed places at once"),
+        default=False,
+        help_text=_(
+            "When a place frees up in a full group, offer it by e-mail at once to whoever has waited longest; "
+            "otherwise a coordinator sends the offer with one click."
+        ),
+    )
     starters_needed = models.PositiveSmallIntegerField(
         _("starters per new group"),
         default=2,

@@ -32,6 +32,8 @@ app.conf.beat_schedule = {
     "recruit-starters": {"task": "volunteers.recruit", "schedule": crontab(hour=7, minute=15)},
     # Ask self-run groups' contact persons "Still meeting?" where due; one open question per group.
     "still-meeting": {"task": "meetings.still_meeting_checks", "schedule": crontab(hour=7, minute=30)},
+    # Place offers nobody answered in seven days expire, and the place goes to the next waiting.
+    "place-offers-expire": {"task": "intake.place_offers_expire", "schedule": crontab(minute=20)},
     # Retention of finished enquiries, and "enough people wait to found a group" mails (once a day).
     "intake-daily": {"task": "meetings.intake_daily", "schedule": crontab(hour=3, minute=30)},
     # Every other kind of personal data past its centre's retention period; a re-run finds nothing.

@@ -33,6 +33,8 @@ PURPOSES: dict[str, Purpose] = {
     # A group's contact person: their group's page, while they are its contact person.
     "contact.manage": Purpose("kontakt.contact.manage", 60 * DAY),
     "enquiry.confirm": Purpose("kontakt.enquiry.confirm", 7 * DAY),
+    # A freed place offered to someone waiting: accept or decline while the offer stands.
+    "place.offer": Purpose("kontakt.place.offer", 8 * DAY),
     "volunteer.confirm": Purpose("kontakt.volunteer.confirm", 7 * DAY),
     "volunteer.login": Purpose("kontakt.volunteer.login", timedelta(minutes=20)),
     "volunteer.request": Purpose("kontakt.volunteer.request", 14 * DAY),

@@ -23,6 +23,11 @@ class IntakeConfig(AppConfig):
         # The room booked for an intake conversation belongs to its enquiry: the planner links
         # there, and meetings' services refuse to move or cancel it unless the enquiry asks.
         booking_owner_lookup_register(conversation_enquiry)
+        # A place freed in a full group goes to whoever has waited longest.
+        from intake.services.offers import place_freed
+        from meetings.services.groups import place_freed_register
+
+        place_freed_register(place_freed)
         from centres.demo import demo_step_register
         from intake import demo
 

@@ -183,3 +183,39 @@ class EnquiryNote(models.Model):
 
     def __str__(self) -> str:
         return f"note #{self.pk}"
+
+
+class PlaceOffer(models.Model):
+    """A freed place in a group, offered to the person who has waited longest for its topic (and
+    language and age band): they accept or decline by the link in their mail within seven days,
+    then it goes to the next. One open offer per group at a time."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", pgettext_lazy("offer status", "Declined")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    group = models.ForeignKey(
+        "meetings.Group", on_delete=models.CASCADE, related_name="place_offers", verbose_name=_("group")
+    )
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="offers", verbose_name=_("enquiry"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    offered_at = models.DateTimeField(_("offered at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    objects = ScopedManager(centre="centre")
+
+    class Meta:
+        ordering = ["-offered_at", "-id"]
+        verbose_name = _("place offer")
+        verbose_name_plural = _("place offers")
+        constraints = [
+            models.UniqueConstraint(fields=["group"], condition=models.Q(status="open"), name="placeoffer_one_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"offer #{self.pk}"

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from centres.scoping import all_centres_scope
 from intake.services.founding import founding_suggestions_notify
+from intake.services.offers import place_offers_expire
 from intake.services.retention import enquiries_anonymise_due, enquiries_unconfirmed_delete
 
 
@@ -20,3 +21,9 @@ def intake_daily() -> dict[str, int]:
             "unconfirmed_deleted": enquiries_unconfirmed_delete(),
             "founding_mails": founding_suggestions_notify(),
         }
+
+
+@shared_task(name="intake.place_offers_expire")
+def place_offers_expire_task() -> int:
+    """Hourly: open place offers past their seven days expire; each place goes to the next."""
+    return place_offers_expire()

@@ -3,7 +3,7 @@ queue and enquiry page (one URL per action on an enquiry)."""
 
 from django.urls import path
 
-from intake.views import public, reports, search, workspace
+from intake.views import offers, public, reports, search, workspace
 
 urlpatterns = [
     path("centres/<slug:slug>/enquiry/", public.enquiry, name="enquiry"),
@@ -33,4 +33,12 @@ urlpatterns = [
         "centres/<slug:slug>/intake/<int:pk>/place/", workspace.workspace_enquiry_place, name="workspace-enquiry-place"
     ),
     path("centres/<slug:slug>/intake/<int:pk>/wait/", workspace.workspace_enquiry_wait, name="workspace-enquiry-wait"),
+    # A freed place offered to who waits: the offer's own page, and the group's free places.
+    path("offer/<str:token>/", offers.place_offer, name="place-offer"),
+    path("centres/<slug:slug>/workspace/groups/<int:pk>/places/", offers.group_places, name="workspace-group-places"),
+    path(
+        "centres/<slug:slug>/workspace/groups/<int:pk>/places/offer/",
+        offers.group_place_offer,
+        name="workspace-group-place-offer",
+    ),
 ]

@@ -36,6 +36,7 @@ class CentreSerializer(serializers.ModelSerializer):
             "country",
             "starter_planned_meetings",
             "crisis_starter_meetings",
+            "offer_places_at_once",
             "starters_needed",
             "founding_group_size",
             "enquiry_retention_months",

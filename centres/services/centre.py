@@ -23,6 +23,7 @@ CENTRE_EDITABLE_FIELDS = (
     "country",
     "starter_planned_meetings",
     "crisis_starter_meetings",
+    "offer_places_at_once",
     "starters_needed",
     "founding_group_size",
     "enquiry_retention_months",

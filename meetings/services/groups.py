@@ -1,5 +1,6 @@
 """Groups, their life cycle and memberships. Rosters are personal data: every change is audited."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -40,6 +41,26 @@ TRANSITIONS: dict[str, set[str]] = {
     Group.Status.PAUSED: {Group.Status.STARTING, Group.Status.SELF_RUN, Group.Status.CLOSED},
     Group.Status.CLOSED: set(),
 }
+
+
+# What apps above meetings do when a place in a full group frees up (intake offers it to whoever
+# has waited longest): each receives the group's id after the change commits.
+_place_freed_receivers: list[Callable[[int], object]] = []
+
+
+def place_freed_register(receiver: Callable[[int], object]) -> None:
+    """Called in an app's `AppConfig.ready`; registering the same receiver again changes nothing."""
+    if receiver not in _place_freed_receivers:
+        _place_freed_receivers.append(receiver)
+
+
+def _place_freed(group_id: int) -> None:
+    for receiver in _place_freed_receivers:
+        transaction.on_commit(lambda receiver=receiver: receiver(group_id))
+
+
+def _members_now(group: Group) -> int:
+    return Membership.objects.filter(group=group, left_on__isnull=True).count()
 
 
 def check_topic(topic: Topic, centre: Centre) -> None:
@@ -89,10 +110,13 @@ def group_create(*, actor: AbstractBaseUser | None, centre: Centre, name: str, t
 def group_update(*, actor: AbstractBaseUser | None, group: Group, **changes: Any) -> Group:
     if "topic" in changes and set(changes) <= set(GROUP_FIELDS) and changes["topic"].pk != group.topic_id:
         check_topic(changes["topic"], group.centre)
+    old_max = group.max_size
     changed = fields_apply(group, changes, allowed=GROUP_FIELDS)
     if changed:
         _check_group(group)
         group.save()
+        if group.max_size > old_max and _members_now(group) < group.max_size:
+            _place_freed(group.pk)
         audit_record(
             actor=actor, centre=group.centre, action=AuditLogEntry.Action.UPDATE, obj=group, changed_fields=changed
         )
@@ -204,14 +228,18 @@ def membership_update(*, actor: AbstractBaseUser | None, membership: Membership,
 def membership_end(
     *, actor: AbstractBaseUser | None, membership: Membership, left_on: date | None = None
 ) -> Membership:
-    """A person leaves a group; the row stays (dated) for the centre's statistics."""
+    """A person leaves a group; the row stays (dated) for the centre's statistics. A place freed
+    in a full group goes to the apps that offer it (`place_freed_register`)."""
     if membership.left_on is not None:
         raise ConflictError(_("This person has already left the group."))
     left_on = left_on or timezone.localdate()
     if left_on < membership.joined_on:
         raise DomainError(_("Leaving cannot be before joining."), field="left_on")
+    was_full = _members_now(membership.group) >= membership.group.max_size
     membership.left_on = left_on
     membership.save(update_fields=["left_on"])
+    if was_full:
+        _place_freed(membership.group_id)
     # A contact person who leaves stops being one: their link to the group's page dies with it.
     ContactPerson.objects.filter(membership=membership, ended_at__isnull=True).update(ended_at=timezone.now())
     audit_record(
