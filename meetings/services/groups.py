@@ -55,8 +55,11 @@ def place_freed_register(receiver: Callable[[int], object]) -> None:
 
 
 def _place_freed(group_id: int) -> None:
-    for receiver in _place_freed_receivers:
-        transaction.on_commit(lambda receiver=receiver: receiver(group_id))
+    def tell() -> None:
+        for receiver in _place_freed_receivers:
+            receiver(group_id)
+
+    transaction.on_commit(tell)
 
 
 def _members_now(group: Group) -> int:
