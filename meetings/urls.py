@@ -10,6 +10,7 @@ from meetings.views import (
     workspace_groups,
     workspace_planner,
     workspace_rooms,
+    workspace_topics,
 )
 
 urlpatterns = [
@@ -44,6 +45,12 @@ urlpatterns = [
     ),
     path("centres/<slug:slug>/workspace/closures/", workspace_closures.closures, name="workspace-closures"),
     path("centres/<slug:slug>/workspace/rooms/", workspace_rooms.rooms, name="workspace-rooms"),
+    path("centres/<slug:slug>/workspace/topics/", workspace_topics.topics, name="workspace-topics"),
+    path(
+        "centres/<slug:slug>/workspace/topics/<int:pk>/names/",
+        workspace_topics.topic_names,
+        name="workspace-topic-names",
+    ),
     path(
         "centres/<slug:slug>/workspace/rooms/<int:pk>/hours/", workspace_rooms.room_hours, name="workspace-room-hours"
     ),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from centres.models import Centre, Person
+from config.texts import in_language, validate_translations
 from meetings.models import OpeningHours
 
 
@@ -142,6 +143,9 @@ class ChecklistItem(models.Model):
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
     text = models.CharField(_("text"), max_length=200)
+    text_translations = models.JSONField(
+        _("text in other languages"), default=dict, blank=True, validators=[validate_translations]
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
     # Ticking this step in a session log records whom the group chose as its contact person.
@@ -158,6 +162,11 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def display_text(self) -> str:
+        """The step in the visitor's language, or as written."""
+        return in_language(self.text, self.text_translations)
 
 
 class SessionLog(models.Model):

@@ -73,9 +73,9 @@ class EnquiryForm(forms.Form):
 
     def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(IdMultipleChoiceField, self.fields["topics"]).queryset = Topic.objects.filter(
-            centre=centre, is_offered=True
-        )
+        topics = cast(IdMultipleChoiceField, self.fields["topics"])
+        topics.queryset = Topic.objects.filter(centre=centre, is_offered=True)
+        topics.label_from_instance = lambda topic: topic.display_name  # type: ignore[method-assign,assignment]
         cast(IdChoiceField, self.fields["location"]).queryset = Location.objects.filter(centre=centre)
         self.fields["language"].initial = centre.default_language
 

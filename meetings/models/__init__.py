@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from centres.models import LANGUAGE_CHOICES, Centre, Person
+from config.texts import in_language, validate_translations
 from config.validators import validate_single_line
 
 
@@ -21,6 +22,9 @@ class Topic(models.Model):
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="topics", verbose_name=_("centre"))
     name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
+    name_translations = models.JSONField(
+        _("name in other languages"), default=dict, blank=True, validators=[validate_translations]
+    )
     is_offered = models.BooleanField(_("offered"), default=True)
     refusal_message = models.CharField(
         _("refusal message"),
@@ -39,6 +43,11 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the visitor's language, or as written."""
+        return in_language(self.name, self.name_translations)
 
 
 class Location(models.Model):
@@ -165,6 +174,9 @@ class Group(models.Model):
     )
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="groups", verbose_name=_("topic"))
     description = models.TextField(_("description"), blank=True)
+    description_translations = models.JSONField(
+        _("description in other languages"), default=dict, blank=True, validators=[validate_translations]
+    )
     languages = models.JSONField(_("languages"), default=list, help_text=_('Language codes, e.g. ["de", "en"].'))
     age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, blank=True, default="")
     relatives_welcome = models.BooleanField(_("relatives welcome"), default=False)
@@ -203,6 +215,11 @@ class Group(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_description(self) -> str:
+        """The public description in the visitor's language, or as written."""
+        return in_language(self.description, self.description_translations)
 
 
 class Membership(models.Model):

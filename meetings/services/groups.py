@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -23,6 +24,7 @@ GROUP_FIELDS = (
     "name",
     "topic",
     "description",
+    "description_translations",
     "languages",
     "age_band",
     "relatives_welcome",
@@ -87,10 +89,18 @@ def check_languages(languages: object) -> None:
 
 
 def _check_group(group: Group) -> None:
+    """Refuse a group its rules do not allow, as a DomainError naming the field (never a bare
+    ValidationError, which a page would answer with a 500). No language ticked: the centre's."""
+    if not group.languages:
+        group.languages = [group.centre.default_language]
     check_languages(group.languages)
     if group.min_size > group.max_size:
         raise DomainError(_("The minimum size cannot be larger than the maximum size."), field="min_size")
-    group.full_clean(exclude=["centre", "topic"])
+    try:
+        group.full_clean(exclude=["centre", "topic"])
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DomainError(" ".join(messages), field=field) from error
 
 
 @transaction.atomic
@@ -101,8 +111,6 @@ def group_create(*, actor: AbstractBaseUser | None, centre: Centre, name: str, t
     if unknown:
         raise ValueError(f"group_create cannot set {sorted(unknown)}")
     group = Group(centre=centre, name=name.strip(), topic=topic, **values)
-    if not group.languages:
-        group.languages = [centre.default_language]
     _check_group(group)
     group.save()
     audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.CREATE, obj=group)

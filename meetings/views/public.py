@@ -69,7 +69,7 @@ class GroupFinderForm(forms.Form):
     def __init__(self, *args, centre: Centre, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         topics = selectors.offered_topics(centre)
-        self._choices("topic", [("", _("Any topic"))] + [(t.pk, t.name) for t in topics])
+        self._choices("topic", [("", _("Any topic"))] + [(t.pk, t.display_name) for t in topics])
         self._choices("weekday", [("", _("Any day")), *list(OpeningHours.Weekday.choices)])
         self._choices("language", [("", _("Any language")), *list(LANGUAGE_CHOICES)])
         places = selectors.centre_locations(centre)

@@ -61,6 +61,27 @@ class GroupForm(forms.Form):
         topic = self.fields["topic"]
         if isinstance(topic, forms.ModelChoiceField):
             topic.queryset = workspace_selectors.group_topics(centre)
+        # The description in each language, after the one as written; an empty one falls back.
+        translations = (self.initial or {}).get("description_translations") or {}
+        fields = list(self.fields.items())
+        self.fields.clear()
+        for name, field in fields:
+            self.fields[name] = field
+            if name == "description":
+                for code, language in LANGUAGE_CHOICES:
+                    self.fields[f"description_{code}"] = forms.CharField(
+                        label=_("Description in %(language)s") % {"language": language},
+                        widget=forms.Textarea(attrs={"rows": 3}),
+                        required=False,
+                        max_length=2000,
+                        initial=translations.get(code, ""),
+                    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        translations = {code: data.pop(f"description_{code}", "").strip() for code, _name in LANGUAGE_CHOICES}
+        data["description_translations"] = {code: text for code, text in translations.items() if text}
+        return data
 
 
 def _group_initial(group: Group) -> dict[str, Any]:

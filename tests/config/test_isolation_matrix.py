@@ -128,6 +128,7 @@ PAGE_MODELS = {
     "workspace-contact-step-down": "meetings.Group",
     "workspace-group-held": "meetings.Group",
     "workspace-group-places": "meetings.Group",
+    "workspace-topic-names": "meetings.Topic",
     "workspace-group-place-offer": "meetings.Group",
     "workspace-group-held-sign-off": "meetings.Group",
     "workspace-group-held-pdf": "meetings.Group",

@@ -58,11 +58,17 @@ def checklist_items(centre: Centre, *, crisis: bool = False) -> list[ChecklistIt
 
 @transaction.atomic
 def checklist_set(
-    *, actor: AbstractBaseUser | None, centre: Centre, texts: list[str], crisis: bool = False
+    *,
+    actor: AbstractBaseUser | None,
+    centre: Centre,
+    texts: list[str],
+    crisis: bool = False,
+    translations: dict[str, list[str]] | None = None,
 ) -> list[ChecklistItem]:
     """Make the centre's self-run checklist these steps, in this order. A step that stays keeps
     its row (and the progress logged on it); a step taken out is retired, not deleted, so past
-    session logs still read. Writes the items and an audit entry."""
+    session logs still read. `translations` gives the steps in other languages, line by line in
+    the same order (an empty line: the step as written). Writes the items and an audit entry."""
     texts = [text.strip() for text in texts if text.strip()]
     if not texts:
         raise DomainError(_("Keep at least one step."), field="texts")
@@ -79,6 +85,11 @@ def checklist_set(
     for position, text in enumerate(texts):
         item = existing.pop(text.casefold(), None) or ChecklistItem(centre=centre, text=text, for_crisis=crisis)
         item.text, item.position, item.is_active = text, position, True
+        item.text_translations = {
+            code: lines[position].strip()[:200]
+            for code, lines in (translations or {}).items()
+            if position < len(lines) and lines[position].strip()
+        }
         item.save()
         kept.append(item)
     ChecklistItem.objects.filter(pk__in=[item.pk for item in existing.values()]).update(is_active=False)

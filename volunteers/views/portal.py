@@ -259,7 +259,9 @@ class SessionLogForm(forms.Form):
             (key, f"{meeting.group.name if meeting.group else ''} · {when(meeting.starts_at)}")
             for key, meeting in self.meetings.items()
         ]
-        cast(forms.ChoiceField, self.fields["checklist"]).choices = [(str(pk), item.text) for pk, item in items.items()]
+        cast(forms.ChoiceField, self.fields["checklist"]).choices = [
+            (str(pk), item.display_text) for pk, item in items.items()
+        ]
 
 
 @volunteer_required

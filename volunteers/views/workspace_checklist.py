@@ -2,6 +2,8 @@
 starters, one per line, in order (`checklist_set`); and the same for the checklist of a crisis
 spell, when starters return to a self-run group for a few meetings."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,8 @@ from django.utils.translation import gettext_lazy
 from centres.selectors import admin_centre_or_403
 from config.api import signed_in_user
 from config.errors import DomainError
+from meetings.models import LANGUAGE_CHOICES
+from volunteers.models import ChecklistItem
 from volunteers.services.checklist import checklist_items, checklist_set
 
 
@@ -24,6 +28,20 @@ class ChecklistForm(forms.Form):
         help_text=gettext_lazy("One step per line, in order. A step taken out stays in past session logs."),
     )
 
+    def __init__(self, *args: Any, items: list[ChecklistItem], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, language in LANGUAGE_CHOICES:
+            self.fields[f"steps_{code}"] = forms.CharField(
+                label=_("Steps in %(language)s") % {"language": language},
+                widget=forms.Textarea(attrs={"rows": 6, "lang": code}),
+                required=False,
+                help_text=_("Line by line in the same order; an empty line shows the step as written."),
+                initial="\n".join(item.text_translations.get(code, "") for item in items).rstrip("\n"),
+            )
+
+    def translations(self) -> dict[str, list[str]]:
+        return {code: self.cleaned_data.get(f"steps_{code}", "").splitlines() for code, _name in LANGUAGE_CHOICES}
+
 
 @login_required
 def checklist(request: HttpRequest, slug: str) -> HttpResponse:
@@ -31,8 +49,8 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
     centre = admin_centre_or_403(user=request.user, slug=slug)
     crisis = request.GET.get("list") == "crisis"
     here = reverse("workspace-checklist", args=[slug]) + ("?list=crisis" if crisis else "")
-    current = "\n".join(item.text for item in checklist_items(centre, crisis=crisis))
-    form = ChecklistForm(request.POST or None, initial={"steps": current})
+    items = checklist_items(centre, crisis=crisis)
+    form = ChecklistForm(request.POST or None, items=items, initial={"steps": "\n".join(item.text for item in items)})
     error = ""
     if request.method == "POST" and form.is_valid():
         if not form.has_changed():
@@ -44,6 +62,7 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
                 centre=centre,
                 texts=form.cleaned_data["steps"].splitlines(),
                 crisis=crisis,
+                translations=form.translations(),
             )
         except DomainError as problem:
             error = str(problem)
