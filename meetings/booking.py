@@ -60,7 +60,7 @@ def describe_meeting(meeting: Meeting) -> str:
     local_start, local_end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
     return _("%(title)s in %(room)s on %(day)s %(start)s–%(end)s") % {
         "title": meeting.display_title or _("a booking"),
-        "room": meeting.room.name,
+        "room": meeting.room.name if meeting.room is not None else meeting.place,
         "day": formats.date_format(local_start, "SHORT_DATE_FORMAT"),
         "start": local_start.strftime("%H:%M"),
         "end": local_end.strftime("%H:%M"),
@@ -129,7 +129,7 @@ class Booked(Protocol):
     @property
     def pk(self) -> int | None: ...
     @property
-    def room_id(self) -> int: ...
+    def room_id(self) -> int | None: ...
     @property
     def starts_at(self) -> datetime: ...
     @property
@@ -158,6 +158,8 @@ class RoomCalendar:
             self.add(meeting)
 
     def add(self, meeting: "Booked") -> None:
+        if meeting.room_id is None:  # online or outdoors: in no room's calendar
+            return
         key = id(meeting) if meeting.pk is None else meeting.pk
         # A row about to be inserted (`services.materialise.NewMeeting`) stands in for a meeting
         # here: it has the columns a clash is judged and named by.
@@ -259,7 +261,7 @@ class PlannedOccurrence:
 
 def plan_occurrences(
     *,
-    room: Room,
+    room: Room | None,
     rule: str,
     starts_on: date,
     start_time: time,
@@ -270,11 +272,14 @@ def plan_occurrences(
     exclude_ids: Iterable[int] = (),
 ) -> list[PlannedOccurrence]:
     """Expand a rule over first..last and check every occurrence against the room's opening hours,
-    closures and live meetings. Writes nothing: the basis of previews and of series creation."""
+    closures and live meetings (none for a series in no room: online or outdoors). Writes
+    nothing: the basis of previews and of series creation."""
     starts = occurrence_starts(rule, starts_on, start_time, time_zone, max(first, starts_on), last)
     if not starts:
         return []
     duration = timedelta(minutes=duration_minutes)
+    if room is None:
+        return [PlannedOccurrence(starts_at=start, ends_at=start + duration) for start in starts]
     calendar = RoomCalendar([room.pk], starts[0], starts[-1] + duration, exclude_ids=exclude_ids)
     closures = closures_for_rooms([room], first, last)[room.pk]
     hours = room_opening_hours(room)

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from icalendar import Calendar, Event, Timezone, vText
+from icalendar import Calendar, Event, Timezone, vText, vUri
 
-from meetings.models import Group, Meeting
+from meetings.models import WITH_VIDEO, Group, Meeting, Mode
 
 PRODID = "-//Kontakt//Self-help group meetings//EN"
 
@@ -47,14 +47,29 @@ def meeting_event(meeting: Meeting, *, with_notes: bool) -> Event:
     event.add("summary", calendar_title(meeting))
     event.add("sequence", meeting.sequence)
     event.add("status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED")
-    location = meeting.room.location
-    event.add(
-        "location", ", ".join(part for part in (f"{location.name}, {meeting.room.name}", location.address) if part)
-    )
+    event.add("location", event_location(meeting, private=with_notes))
+    if with_notes and meeting.video_link:
+        # The video link is as private as the roster: only members' own feeds and mails carry it.
+        event.add("url", vUri(meeting.video_link))
+        event.add("conference", vUri(meeting.video_link), parameters={"VALUE": "URI", "FEATURE": "VIDEO"})
     if with_notes and meeting.note:
         # Notes are written for the group's members; a public feed never carries them.
         event.add("description", meeting.note)
     return event
+
+
+def event_location(meeting: Meeting, *, private: bool) -> str:
+    """The LOCATION: the room's building, room and address, the meeting point outdoors, and for
+    an online meeting the video link in a member's own feed, "Online" in a public one."""
+    parts: list[str] = []
+    if meeting.room is not None:
+        location = meeting.room.location
+        parts += [f"{location.name}, {meeting.room.name}", location.address]
+    if meeting.mode == Mode.OUTDOORS:
+        parts.append(meeting.meeting_point)
+    if meeting.mode in WITH_VIDEO:
+        parts.append(meeting.video_link if private and meeting.video_link else gettext("Online"))
+    return ", ".join(part for part in parts if part)
 
 
 def meetings_calendar(

@@ -8,7 +8,18 @@ from django.utils import timezone
 from centres.models import Centre, Person
 from centres.scoping import all_centres_scope, centre_scope
 from meetings.member_links import contact_url
-from meetings.models import Closure, ContactPerson, Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
+from meetings.models import (
+    Closure,
+    ContactPerson,
+    Group,
+    Location,
+    Meeting,
+    MeetingSeries,
+    Membership,
+    Mode,
+    Room,
+    Topic,
+)
 from meetings.services import closures, contacts, groups, places, series
 
 TOPICS = {
@@ -151,6 +162,32 @@ def _seed_christmas(centre: Centre, slug: str) -> None:
         )
 
 
+# A group that meets online: its video link reaches only its members.
+ONLINE_GROUP = ("hannover-linden", "Online-Trauerkreis", "Trauer", "https://video.example.org/trauerkreis-linden")
+
+
+def _seed_online(centre: Centre, slug: str) -> None:
+    """A group that meets online every Wednesday evening, with Ewa as its member."""
+    centre_slug, name, topic_name, link = ONLINE_GROUP
+    if slug != centre_slug or Group.objects.filter(centre=centre, name=name).exists():
+        return
+    topic = Topic.objects.get(centre=centre, name=topic_name)
+    group = groups.group_create(actor=None, centre=centre, name=name, topic=topic, languages=["de", "en"])
+    groups.group_transition(actor=None, group=group, status=Group.Status.STARTING)
+    groups.membership_add(actor=None, group=group, person=Person.objects.get(centre=centre, display_name="Ewa"))
+    series.series_create(
+        actor=None,
+        group=group,
+        room=None,
+        mode=Mode.ONLINE,
+        video_link=link,
+        rule="FREQ=WEEKLY;BYDAY=WE",
+        starts_on=timezone.localdate(),
+        start_time=time(20, 0),
+        duration_minutes=90,
+    )
+
+
 # The self-run group of the demo and the member it chose as its contact person.
 SELF_RUN_GROUP = ("hannover-linden", "Dienstagsgruppe Lichtblick", "Thomas")
 
@@ -186,6 +223,7 @@ def seed_meetings() -> dict[str, int]:
             _seed_groups(centre, slug, _seed_rooms(centre, slug))
             _seed_christmas(centre, slug)
             _seed_self_run(centre, slug)
+            _seed_online(centre, slug)
             counts["groups"] += Group.objects.filter(centre=centre).count()
             counts["series"] += MeetingSeries.objects.filter(centre=centre).count()
             counts["meetings"] += Meeting.objects.filter(centre=centre).count()

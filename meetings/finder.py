@@ -6,17 +6,36 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from meetings.models import Group, Room
+from django.utils.translation import gettext as _
+
+from meetings.models import WITH_VIDEO, Group, Mode, Room
 
 PUBLIC_GROUP_STATUSES = (Group.Status.FORMING, Group.Status.STARTING, Group.Status.SELF_RUN)
 
 
 @dataclass(frozen=True, slots=True)
 class PublicMeeting:
-    """A meeting as the finder shows it: when and in which room (shared, with its place)."""
+    """A meeting as the finder shows it: when, and in which room (shared, with its place) or
+    online or outdoors. Never its video link."""
 
     starts_at: datetime
-    room: Room
+    room: Room | None
+    mode: str = Mode.ROOM
+    meeting_point: str = ""
+
+    @property
+    def place(self) -> str:
+        if self.mode == Mode.ONLINE:
+            return _("Online")
+        if self.mode == Mode.OUTDOORS:
+            return self.meeting_point or _("Outdoors")
+        name = self.room.location.name if self.room is not None else ""
+        return f"{name} ({_('and online')})" if self.mode == Mode.HYBRID else name
+
+    @property
+    def step_free(self) -> bool:
+        """Online, nobody climbs a step; outdoors, nobody can promise there is none."""
+        return self.room.step_free_access if self.room is not None else self.mode == Mode.ONLINE
 
 
 @dataclass
@@ -26,11 +45,16 @@ class PublicGroup:
 
     @property
     def step_free(self) -> bool:
-        return bool(self.next_meetings) and all(m.room.step_free_access for m in self.next_meetings)
+        return bool(self.next_meetings) and all(m.step_free for m in self.next_meetings)
 
     @property
     def hearing_loop(self) -> bool:
-        return bool(self.next_meetings) and all(m.room.hearing_loop for m in self.next_meetings)
+        return bool(self.next_meetings) and all(m.room is not None and m.room.hearing_loop for m in self.next_meetings)
+
+    @property
+    def meets_online(self) -> bool:
+        """Whether its next meetings can be joined by video (online or hybrid)."""
+        return any(m.mode in WITH_VIDEO for m in self.next_meetings)
 
 
 def finder_entries(
@@ -42,6 +66,7 @@ def finder_entries(
     language: str,
     location_id: int | None,
     step_free: bool,
+    online: bool = False,
 ) -> list[PublicGroup]:
     """The groups that pass the filters, in the given order, each with its next three meetings.
     A weekday or place filter asks that one of the group's meetings (not only the next three)
@@ -53,10 +78,12 @@ def finder_entries(
             continue
         if weekday is not None and not any(m.starts_at.astimezone(zone).weekday() == weekday for m in meetings):
             continue
-        if location_id and not any(m.room.location_id == location_id for m in meetings):
+        if location_id and not any(m.room is not None and m.room.location_id == location_id for m in meetings):
             continue
         entry = PublicGroup(group=group, next_meetings=meetings[:3])
         if step_free and not entry.step_free:
+            continue
+        if online and not entry.meets_online:
             continue
         found.append(entry)
     return found

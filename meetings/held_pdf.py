@@ -71,7 +71,7 @@ def _meetings_table(pdf: FPDF, meetings: list[Meeting], zone: ZoneInfo) -> None:
                     str(number),
                     _latin1(formats.date_format(start, "D j M Y")),
                     f"{start:%H:%M}-{end:%H:%M}",
-                    _latin1(meeting.room.location.name),
+                    _latin1(meeting.room.location.name if meeting.room is not None else meeting.place),
                 ]
             )
 

@@ -39,6 +39,11 @@ urlpatterns = [
         name="planner-meeting-series",
     ),
     path(
+        "centres/<slug:slug>/planner/meetings/<int:pk>/venue/",
+        workspace.planner_meeting_venue,
+        name="planner-meeting-venue",
+    ),
+    path(
         "centres/<slug:slug>/planner/meetings/<int:pk>/reinstate/",
         workspace.planner_meeting_reinstate,
         name="planner-meeting-reinstate",

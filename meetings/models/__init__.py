@@ -263,12 +263,45 @@ class Membership(models.Model):
         return f"{self.person} · {self.group}"
 
 
+class Mode(models.TextChoices):
+    """Where a meeting takes place. Only a room-bound one (in a room, or hybrid) books a room."""
+
+    ROOM = "room", _("In a room")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("In a room and online")
+    OUTDOORS = "outdoors", _("Outdoors")
+
+
+ROOM_BOUND = (Mode.ROOM, Mode.HYBRID)
+WITH_VIDEO = (Mode.ONLINE, Mode.HYBRID)
+
+
+def _venue_fields() -> dict[str, models.Field]:
+    """How a series or a meeting takes place: the mode, a video link (private: it reaches members
+    only by their own channels, never a public page or feed) and an outdoor meeting point."""
+    return {
+        "mode": models.CharField(_("takes place"), max_length=10, choices=Mode.choices, default=Mode.ROOM),
+        "video_link": models.URLField(_("video link"), max_length=500, blank=True),
+        "meeting_point": models.CharField(
+            _("meeting point"), max_length=300, blank=True, validators=[validate_single_line]
+        ),
+    }
+
+
+def _venue_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=~models.Q(mode__in=ROOM_BOUND) | models.Q(room__isnull=False), name=name)
+
+
 class MeetingSeries(models.Model):
-    """A group's rhythm: an RFC 5545 rule from a first date, at a local time, in a room."""
+    """A group's rhythm: an RFC 5545 rule from a first date, at a local time, in a room (or
+    online, hybrid or outdoors)."""
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="series", verbose_name=_("group"))
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="series", verbose_name=_("room"))
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="series", verbose_name=_("room")
+    )
+    mode, video_link, meeting_point = _venue_fields().values()
     rule = models.CharField(_("recurrence rule"), max_length=300, help_text=_("e.g. FREQ=WEEKLY;BYDAY=TU"))
     starts_on = models.DateField(_("first date"))
     start_time = models.TimeField(_("local start time"))
@@ -285,6 +318,7 @@ class MeetingSeries(models.Model):
         ordering = ["group", "starts_on"]
         verbose_name = _("meeting series")
         verbose_name_plural = pgettext_lazy("plural", "meeting series")
+        constraints = [_venue_constraint("series_room_bound_has_room")]
 
     def __str__(self) -> str:
         return f"{self.group} · {self.rule} {self.start_time:%H:%M}"
@@ -363,8 +397,15 @@ class Meeting(models.Model):
         db_index=False,
     )
     room = models.ForeignKey(
-        Room, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("room"), db_index=False
+        Room,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("room"),
+        db_index=False,
     )
+    mode, video_link, meeting_point = _venue_fields().values()
     title = models.CharField(
         _("title"), max_length=200, blank=True, help_text=_("For one-off meetings."), validators=[validate_single_line]
     )
@@ -403,6 +444,7 @@ class Meeting(models.Model):
                 condition=models.Q(series__isnull=True) | models.Q(group__isnull=False),
                 name="meeting_of_series_has_group",
             ),
+            _venue_constraint("meeting_room_bound_has_room"),
             # On PostgreSQL, migration 0002 adds an exclusion constraint: no two scheduled
             # meetings overlap in one room.
         ]
@@ -423,6 +465,17 @@ class Meeting(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status == self.Status.SCHEDULED
+
+    @property
+    def place(self) -> str:
+        """Where it takes place as anyone may read it: the room and its building, "Online", or
+        the meeting point. Never the video link."""
+        if self.mode == Mode.ONLINE:
+            return str(_("Online"))
+        if self.mode == Mode.OUTDOORS:
+            return self.meeting_point or str(_("Outdoors"))
+        room = f"{self.room.location.name}, {self.room.name}" if self.room is not None else ""
+        return f"{room} ({_('and online')})" if self.mode == Mode.HYBRID else room
 
 
 def new_calendar_token() -> str:

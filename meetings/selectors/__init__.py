@@ -6,7 +6,7 @@ or feed opens the scope it needs before it asks."""
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -161,7 +161,7 @@ def room_week_plan(*, centre: Centre, monday: date, day_count: int = 7, only: Qu
     by_room_day: dict[tuple[int, date], list[Meeting]] = defaultdict(list)
     zone = ZoneInfo(centre.time_zone)
     for meeting in meetings:
-        by_room_day[(meeting.room_id, meeting.starts_at.astimezone(zone).date())].append(meeting)
+        by_room_day[(cast(int, meeting.room_id), meeting.starts_at.astimezone(zone).date())].append(meeting)
     closures = closures_for_rooms(rooms, days[0], days[-1])
     plan.rooms = [room_week(room, days, by_room_day, closures[room.pk], zone) for room in rooms]
     return plan
@@ -211,21 +211,28 @@ def free_rooms(
 
 
 def series_preview(
-    *, room: Room, rule: str, starts_on: date, start_time: time, duration_minutes: int
+    *,
+    room: Room | None,
+    rule: str,
+    starts_on: date,
+    start_time: time,
+    duration_minutes: int,
+    time_zone: str | None = None,
 ) -> list[PlannedOccurrence]:
     """What a new series would look like up to the horizon, with what stands in each meeting's
-    way. Writes nothing."""
+    way (nothing for one in no room: give its centre's `time_zone`). Writes nothing."""
     check_within_planning_range(starts_on, field="starts_on")
     rule = normalise_rule(rule, starts_on)
-    today = local_today(room.centre.time_zone)
-    check_start_times_exist(rule, starts_on, start_time, room.centre.time_zone, max(today, starts_on))
+    zone = room.centre.time_zone if room is not None else (time_zone or "UTC")
+    today = local_today(zone)
+    check_start_times_exist(rule, starts_on, start_time, zone, max(today, starts_on))
     return plan_occurrences(
         room=room,
         rule=rule,
         starts_on=starts_on,
         start_time=start_time,
         duration_minutes=duration_minutes,
-        time_zone=room.centre.time_zone,
+        time_zone=zone,
         first=max(today, starts_on),
         last=horizon_end(today),
     )
@@ -373,12 +380,13 @@ def _public_meetings_by_group(groups: QuerySet[Group], weeks: int) -> dict[int, 
             starts_at__lt=now + timedelta(weeks=weeks),
         )
         .order_by("starts_at", "pk")
-        .values_list("group_id", "starts_at", "room_id")
+        .values_list("group_id", "starts_at", "room_id", "mode", "meeting_point")
     )
-    rooms = Room.objects.select_related("location").in_bulk({room_id for _group, _starts, room_id in rows})
+    rooms = Room.objects.select_related("location").in_bulk({row[2] for row in rows if row[2] is not None})
     by_group: dict[int, list[PublicMeeting]] = {}
-    for group_id, starts_at, room_id in rows:
-        by_group.setdefault(group_id, []).append(PublicMeeting(starts_at, rooms[room_id]))
+    for group_id, starts_at, room_id, mode, meeting_point in rows:
+        room = rooms[room_id] if room_id is not None else None
+        by_group.setdefault(group_id, []).append(PublicMeeting(starts_at, room, mode, meeting_point))
     return by_group
 
 
@@ -390,6 +398,7 @@ def public_groups(
     language: str = "",
     location_id: int | None = None,
     step_free: bool = False,
+    online: bool = False,
     weeks: int = 8,
 ) -> list[PublicGroup]:
     """The centre's publicly listed groups for the group finder, each with its next meetings
@@ -411,6 +420,7 @@ def public_groups(
         language=language,
         location_id=location_id,
         step_free=step_free,
+        online=online,
     )
 
 

@@ -1,6 +1,7 @@
 """Closure periods (holidays): they cancel the meetings they cover, and restore them when lifted."""
 
 from datetime import date, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -97,17 +98,19 @@ def closure_delete(*, actor: AbstractBaseUser | None, closure: Closure) -> int:
     calendar_changed(centre.pk)
     restored = 0
     if meetings:
-        rooms = {meeting.room_id: meeting.room for meeting in meetings}
+        # A closure cancels only meetings in its rooms, so each of these has one.
+        rooms = {meeting.room.pk: meeting.room for meeting in meetings if meeting.room is not None}
         others = closures_for_rooms(rooms.values(), closure.starts_on, closure.ends_on)
         calendar = RoomCalendar(rooms, meetings[0].starts_at, meetings[-1].ends_at)
         zone = ZoneInfo(centre.time_zone)
         for meeting in meetings:
             meeting.sequence += 1
             meeting.closure = None
-            other = closure_on(others[meeting.room_id], meeting.starts_at.astimezone(zone).date())
+            room_id = cast(int, meeting.room_id)
+            other = closure_on(others[room_id], meeting.starts_at.astimezone(zone).date())
             if other is not None:
                 meeting.closure = other
-            elif calendar.clashes(Slot(meeting.room_id, meeting.starts_at, meeting.ends_at)):
+            elif calendar.clashes(Slot(room_id, meeting.starts_at, meeting.ends_at)):
                 meeting.cancel_reason = Meeting.CancelReason.CLASH
             else:
                 meeting.status, meeting.cancel_reason = Meeting.Status.SCHEDULED, Meeting.CancelReason.NONE

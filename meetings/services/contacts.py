@@ -141,13 +141,16 @@ def contact_meeting_reinstate(*, contact: ContactPerson, meeting: Meeting) -> Me
 
 
 def contact_meeting_move(
-    *, contact: ContactPerson, meeting: Meeting, starts_at: datetime, room: Room, allowed_rooms: list[Room]
+    *, contact: ContactPerson, meeting: Meeting, starts_at: datetime, room: Room | None, allowed_rooms: list[Room]
 ) -> Meeting:
     """Move one of the group's meetings into a free slot of one of `allowed_rooms` (the group's
     rooms and those the centre opens to self-run groups), by `meeting_move`: the same opening
-    hours, closures and clash checks as for staff, and the same notice to members."""
+    hours, closures and clash checks as for staff, and the same notice to members. A meeting in
+    no room (online, outdoors) moves in time only."""
     _own_meeting(contact, meeting)
-    if room.pk not in {allowed.pk for allowed in allowed_rooms}:
+    if meeting.room is None:
+        room = None
+    elif room is None or room.pk not in {allowed.pk for allowed in allowed_rooms}:
         raise DomainError(_("Choose one of the rooms offered."), field="room")
     with audit_acting_as(acting_label(contact)):
         return _neutral_clash(

@@ -43,7 +43,7 @@ class NewMeeting:
     centre_id: int
     series_id: int | None
     group_id: int | None
-    room_id: int
+    room_id: int | None
     starts_at: datetime
     ends_at: datetime
     original_starts_at: datetime | None
@@ -56,6 +56,9 @@ class NewMeeting:
     is_changed: bool = False
     sequence: int = 0
     updated_at: datetime | None = None
+    mode: str = "room"
+    video_link: str = ""
+    meeting_point: str = ""
     pk: None = None
 
 
@@ -67,6 +70,9 @@ def new_meeting_for(series: MeetingSeries, occurrence: PlannedOccurrence) -> New
         series_id=series.pk,
         group_id=series.group_id,
         room_id=series.room_id,
+        mode=series.mode,
+        video_link=series.video_link,
+        meeting_point=series.meeting_point,
         starts_at=occurrence.starts_at,
         ends_at=occurrence.ends_at,
         original_starts_at=occurrence.starts_at,
@@ -98,6 +104,9 @@ COPY_COLUMNS = (
     "sequence",
     "uid",
     "updated_at",
+    "mode",
+    "video_link",
+    "meeting_point",
 )
 
 
@@ -162,7 +171,8 @@ class _Window:
 def _window(series_list: list[MeetingSeries], first: date, until: date, time_zone: str) -> _Window:
     window_start = local_day_start(first, time_zone)
     window_end = local_day_start(until + timedelta(days=2), time_zone)
-    rooms = {series.room_id: series.room for series in series_list}
+    # Only room-bound series book rooms; an online or outdoor series meets in none.
+    rooms = {series.room.pk: series.room for series in series_list if series.room is not None}
     existing = set(
         Meeting.objects.filter(
             series__in=series_list, original_starts_at__gte=window_start, original_starts_at__lt=window_end
@@ -186,9 +196,10 @@ def _series_new_meetings(
         if (series.pk, start) in window.existing:
             continue
         occurrence = PlannedOccurrence(starts_at=start, ends_at=start + duration)
-        occurrence.closure = closure_on(window.closures[series.room_id], start.astimezone(window.zone).date())
-        if occurrence.closure is None:
-            occurrence.clashes = window.calendar.clashes(Slot(series.room_id, start, start + duration))
+        if series.room is not None:
+            occurrence.closure = closure_on(window.closures[series.room.pk], start.astimezone(window.zone).date())
+            if occurrence.closure is None:
+                occurrence.clashes = window.calendar.clashes(Slot(series.room.pk, start, start + duration))
         meeting = new_meeting_for(series, occurrence)
         if meeting.status == Meeting.Status.SCHEDULED:
             window.calendar.add(meeting)

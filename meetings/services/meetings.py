@@ -22,8 +22,9 @@ from meetings.booking import (
     check_within_planning_range,
     is_exclusion_violation,
 )
-from meetings.models import Group, Meeting, Room
+from meetings.models import Group, Meeting, Mode, Room
 from meetings.services.notices import change_notices_queue
+from meetings.venue import venue_check
 
 
 class BookingOwnedElsewhereError(ConflictError):
@@ -123,13 +124,14 @@ def meeting_reinstate(*, actor: AbstractBaseUser | None, meeting: Meeting) -> Me
         raise ConflictError(_("This date is no longer part of the series."))
     if meeting.starts_at < timezone.now():
         raise ConflictError(_("This meeting is in the past."))
-    check_room_in_use(meeting.room)
-    check_slot_bookable(
-        meeting.room,
-        Slot(meeting.room_id, meeting.starts_at, meeting.ends_at),
-        meeting.centre.time_zone,
-        exclude_ids=[meeting.pk],
-    )
+    if meeting.room is not None:  # an online or outdoor meeting books no room
+        check_room_in_use(meeting.room)
+        check_slot_bookable(
+            meeting.room,
+            Slot(meeting.room.pk, meeting.starts_at, meeting.ends_at),
+            meeting.centre.time_zone,
+            exclude_ids=[meeting.pk],
+        )
     meeting.status, meeting.cancel_reason = Meeting.Status.SCHEDULED, Meeting.CancelReason.NONE
     return _save_change(meeting, ["status", "cancel_reason"], actor=actor, changed_fields=["status"])
 
@@ -144,26 +146,31 @@ def meeting_move(
     room: Room | None = None,
 ) -> Meeting:
     """Move one meeting in time and/or to another room. Keeps its calendar UID; checks the new
-    slot (opening hours, closures, clashes). A booking another record owns is moved there."""
+    slot (opening hours, closures, clashes). A meeting in no room (online, outdoors) moves in
+    time only. A booking another record owns is moved there."""
     meeting = _locked(meeting)
     meeting_check_not_owned(meeting)
     if meeting.status == Meeting.Status.CANCELLED:
         raise ConflictError(_("Reinstate the cancelled meeting before moving it."))
+    if meeting.room is None and room is not None:
+        raise DomainError(_("This meeting takes place in no room: change where it takes place instead."), field="room")
     room = room or meeting.room
-    if room.centre_id != meeting.centre_id:
-        raise DomainError(_("The room belongs to another centre."), field="room")
-    check_room_in_use(room)
+    if room is not None:
+        if room.centre_id != meeting.centre_id:
+            raise DomainError(_("The room belongs to another centre."), field="room")
+        check_room_in_use(room)
     new_start = starts_at or meeting.starts_at
     check_within_planning_range(new_start.date(), field="starts_at")
     new_end = ends_at or (new_start + (meeting.ends_at - meeting.starts_at))
     _check_times(new_start, new_end, verb="move")
-    check_slot_bookable(room, Slot(room.pk, new_start, new_end), meeting.centre.time_zone, exclude_ids=[meeting.pk])
+    if room is not None:
+        check_slot_bookable(room, Slot(room.pk, new_start, new_end), meeting.centre.time_zone, exclude_ids=[meeting.pk])
     changed = [
         name
         for name, old, new in (
             ("starts_at", meeting.starts_at, new_start),
             ("ends_at", meeting.ends_at, new_end),
-            ("room", meeting.room_id, room.pk),
+            ("room", meeting.room_id, room.pk if room is not None else None),
         )
         if old != new
     ]
@@ -186,27 +193,36 @@ def one_off_create(
     *,
     actor: AbstractBaseUser | None,
     centre: Centre,
-    room: Room,
+    room: Room | None,
     title: str,
     starts_at: datetime,
     ends_at: datetime,
     group: Group | None = None,
     note: str = "",
+    mode: str = Mode.ROOM,
+    video_link: str = "",
+    meeting_point: str = "",
 ) -> Meeting:
-    """Book a single meeting (information evening, volunteer training) in a room."""
-    if room.centre_id != centre.pk or (group is not None and group.centre_id != centre.pk):
-        raise DomainError(_("The room belongs to another centre."), field="room")
+    """Book a single meeting (information evening, volunteer training) in a room, or online,
+    hybrid or outdoors (`venue_check`): only a room-bound one books its room."""
+    if group is not None and group.centre_id != centre.pk:
+        raise DomainError(_("The group belongs to another centre."), field="group")
     if not title.strip() and group is None:
         raise DomainError(_("Give the meeting a title."), field="title")
-    check_room_in_use(room)
+    venue = venue_check(centre_id=centre.pk, mode=mode, room=room, video_link=video_link, meeting_point=meeting_point)
+    room = venue.room
     _check_times(starts_at, ends_at, verb="book")
-    Room.objects.select_for_update().filter(pk=room.pk).first()
-    check_slot_bookable(room, Slot(room.pk, starts_at, ends_at), centre.time_zone)
+    if room is not None:
+        Room.objects.select_for_update().filter(pk=room.pk).first()
+        check_slot_bookable(room, Slot(room.pk, starts_at, ends_at), centre.time_zone)
     try:
         with transaction.atomic():
             meeting = Meeting.objects.create(
                 centre=centre,
                 room=room,
+                mode=venue.mode,
+                video_link=venue.video_link,
+                meeting_point=venue.meeting_point,
                 group=group,
                 title=title.strip(),
                 starts_at=starts_at,

@@ -96,7 +96,7 @@ def _reconciliation(
     window_start = min([now, *starts, *(meeting.starts_at for meeting in meetings)])
     window_end = max([now, *(start + duration for start in starts), *(meeting.ends_at for meeting in meetings)])
     calendar = RoomCalendar(
-        {series.room_id, *(meeting.room_id for meeting in meetings)},
+        {room_id for room_id in (series.room_id, *(meeting.room_id for meeting in meetings)) if room_id is not None},
         window_start,
         window_end,
         exclude_ids=[meeting.pk for meeting in meetings],
@@ -105,8 +105,9 @@ def _reconciliation(
         series=series,
         now=now,
         calendar=calendar,
-        closures=closures_for_rooms([series.room], first, last)[series.room_id],
-        hours=room_opening_hours(series.room),
+        # An online or outdoor series books no room: no closures, no opening hours, no clashes.
+        closures=closures_for_rooms([series.room], first, last)[series.room.pk] if series.room is not None else [],
+        hours=room_opening_hours(series.room) if series.room is not None else [],
         report=SeriesChangeReport(series_id=series.pk),
     )
 
@@ -155,8 +156,10 @@ def _occurrence(
 def _check_slot(work: _Reconciliation, meeting: Meeting | NewMeeting) -> None:
     """A live row must lie within the series' room's hours (RoomUnavailableError at once); the
     meetings in its way are collected, to be named all together."""
+    if meeting.room_id is None:
+        return
     slot = Slot(meeting.room_id, meeting.starts_at, meeting.ends_at)
-    if meeting.room_id == work.series.room_id:
+    if meeting.room_id == work.series.room_id and work.series.room is not None:
         problem = opening_hours_problem(work.series.room, work.hours, slot, work.series.time_zone)
         if problem:
             raise RoomUnavailableError(problem)

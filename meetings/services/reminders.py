@@ -23,15 +23,17 @@ LONGEST_LEAD = timedelta(days=14)
 
 def reminder_context(meeting: Meeting) -> dict[str, Any]:
     """What a reminder (and a change notice, per meeting) says about the meeting."""
-    location, group = meeting.room.location, meeting.group
+    group = meeting.group
     return {
         "meeting": meeting,
         "group_name": meeting.display_title,
         "discreet": bool(group is not None and group.discreet),
         "starts_at": meeting.starts_at,
         "ends_at": meeting.ends_at,
-        "place": f"{location.name}, {meeting.room.name}",
-        "address": location.address,
+        "place": meeting.place,
+        "address": meeting.room.location.address if meeting.room is not None else "",
+        # Members' own mail: the video link of an online or hybrid meeting goes with it.
+        "video_link": meeting.video_link,
         "note": meeting.note,
         "centre": meeting.centre,
         # Rendered once per meeting and language; each member's own links are merge data.

@@ -23,7 +23,7 @@ from meetings.booking import (
     plan_occurrences,
 )
 from meetings.caching import calendar_changed
-from meetings.models import Group, Meeting, MeetingSeries, Room
+from meetings.models import Group, Meeting, MeetingSeries, Mode, Room
 from meetings.recurrence import (
     check_start_times_exist,
     first_occurrence_on_or_after,
@@ -38,12 +38,14 @@ from meetings.recurrence import (
 from meetings.services.materialise import meetings_insert, new_meeting_for
 from meetings.services.notices import change_notices_queue
 from meetings.services.reconcile import SeriesChangeReport, series_reconcile, series_rows_from
+from meetings.venue import venue_check
 
 
-def _validate_series_input(*, group: Group, room: Room, duration_minutes: int) -> None:
-    if room.centre_id != group.centre_id:
-        raise DomainError(_("The room belongs to another centre."), field="room")
-    check_room_in_use(room)
+def _validate_series_input(*, group: Group, room: Room | None, duration_minutes: int) -> None:
+    if room is not None:
+        if room.centre_id != group.centre_id:
+            raise DomainError(_("The room belongs to another centre."), field="room")
+        check_room_in_use(room)
     if group.status == Group.Status.CLOSED:
         raise ConflictError(_("The group is closed; reopen it before planning meetings."))
     if not 15 <= duration_minutes <= MAX_DURATION.total_seconds() // 60:
@@ -55,19 +57,24 @@ def series_create(
     *,
     actor: AbstractBaseUser | None,
     group: Group,
-    room: Room,
+    room: Room | None,
     rule: str,
     starts_on: date,
     start_time: time,
     duration_minutes: int,
+    mode: str = Mode.ROOM,
+    video_link: str = "",
+    meeting_point: str = "",
 ) -> MeetingSeries:
-    """Create a series and materialise its meetings up to the horizon.
-
-    Refuses (409) when any occurrence clashes with a live meeting or lies outside the room's
-    opening hours; occurrences on closure days are created as cancelled ("closure").
-    Writes the series, its meetings and an audit entry.
-    """
+    """Create a series and materialise its meetings up to the horizon. A room-bound series (in a
+    room, or hybrid) is refused (409) when an occurrence clashes with a live meeting or lies outside
+    the room's opening hours; its occurrences on closure days are created as cancelled ("closure").
+    An online or outdoor series books no room. Writes the series, its meetings and an audit entry."""
     group = Group.objects.select_related("centre").get(pk=group.pk)
+    venue = venue_check(
+        centre_id=group.centre_id, mode=mode, room=room, video_link=video_link, meeting_point=meeting_point
+    )
+    room = venue.room
     _validate_series_input(group=group, room=room, duration_minutes=duration_minutes)
     check_within_planning_range(starts_on, field="starts_on")
     rule = normalise_rule(rule, starts_on)
@@ -75,7 +82,8 @@ def series_create(
     first, last = max(starts_on, local_today(centre.time_zone)), horizon_end(local_today(centre.time_zone))
     check_start_times_exist(rule, starts_on, start_time, centre.time_zone, first)
     # Lock the room so two series for it are planned one after the other.
-    Room.objects.select_for_update().filter(pk=room.pk).first()
+    if room is not None:
+        Room.objects.select_for_update().filter(pk=room.pk).first()
     planned = plan_occurrences(
         room=room,
         rule=rule,
@@ -91,6 +99,9 @@ def series_create(
         centre=centre,
         group=group,
         room=room,
+        mode=venue.mode,
+        video_link=venue.video_link,
+        meeting_point=venue.meeting_point,
         rule=rule,
         starts_on=starts_on,
         start_time=start_time,
@@ -129,7 +140,7 @@ def _series_split(
     rule: str | None,
     start_time: time | None,
     duration_minutes: int,
-    room: Room,
+    room: Room | None,
     last: date,
 ) -> tuple[MeetingSeries, date]:
     """ "This and following": the series ends before the first meeting on or after
@@ -151,6 +162,9 @@ def _series_split(
         centre=series.centre,
         group=series.group,
         room=room,
+        mode=series.mode,
+        video_link=series.video_link,
+        meeting_point=series.meeting_point,
         rule=new_rule,
         starts_on=split_on,
         start_time=start_time or series.start_time,
@@ -166,7 +180,13 @@ def _series_split(
 
 
 def _series_change_whole(
-    series: MeetingSeries, *, rule: str | None, start_time: time | None, duration_minutes: int, room: Room, today: date
+    series: MeetingSeries,
+    *,
+    rule: str | None,
+    start_time: time | None,
+    duration_minutes: int,
+    room: Room | None,
+    today: date,
 ) -> tuple[MeetingSeries, date]:
     """The whole series takes the changes; its meetings are reconciled from today on."""
     series.rule = normalise_rule(rule, series.starts_on) if rule else series.rule
@@ -210,6 +230,8 @@ def series_update(
         .get(pk=series.pk)
     )
     changes = {"rule": rule, "start_time": start_time, "duration_minutes": duration_minutes, "room": room}
+    if room is not None and series.room is None:
+        raise DomainError(_("This series meets in no room: change where it takes place instead."), field="room")
     new_room, new_duration = room or series.room, duration_minutes or series.duration_minutes
     _validate_series_input(group=series.group, room=new_room, duration_minutes=new_duration)
     today = local_today(series.time_zone)

@@ -213,6 +213,8 @@ def contact_meeting_move(request: HttpRequest, token: str, contact: ContactPerso
         "room": meeting.room,
     }
     form = ContactMoveForm(request.POST or None, rooms=rooms, initial=initial)
+    if meeting.room is None:  # online or outdoors: it moves in time only
+        del form.fields["room"]
     if request.method == "POST" and form.is_valid():
         try:
             starts_at = _local_start(form.cleaned_data["starts_at"], zone)
@@ -220,7 +222,7 @@ def contact_meeting_move(request: HttpRequest, token: str, contact: ContactPerso
                 contact=contact,
                 meeting=meeting,
                 starts_at=starts_at,
-                room=form.cleaned_data["room"],
+                room=form.cleaned_data.get("room"),
                 allowed_rooms=rooms,
             )
         except DomainError as problem:
@@ -241,7 +243,7 @@ def contact_meeting_move(request: HttpRequest, token: str, contact: ContactPerso
             messages.success(
                 request,
                 _("Moved to %(when)s in %(room)s; the members are told by e-mail.")
-                % {"when": when, "room": moved.room.name},
+                % {"when": when, "room": moved.room.name if moved.room is not None else moved.place},
             )
         return _to_page(token)
     status = 400 if request.method == "POST" else 200

@@ -65,6 +65,7 @@ class GroupFinderForm(forms.Form):
     language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
     location = forms.TypedChoiceField(label=gettext_lazy("Place"), coerce=int, required=False, empty_value=None)
     step_free = forms.BooleanField(label=gettext_lazy("Step-free access"), required=False)
+    online = forms.BooleanField(label=gettext_lazy("Online or hybrid"), required=False)
 
     def __init__(self, *args, centre: Centre, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -105,6 +106,7 @@ def _group_finder(request: HttpRequest, centre: Centre) -> HttpResponse:
             language=filters.get("language") or "",
             location_id=filters.get("location"),
             step_free=bool(filters.get("step_free")),
+            online=bool(filters.get("online")),
         )
         return render_to_string("meetings/_finder_results.html", {"centre": centre, "groups": groups})
 

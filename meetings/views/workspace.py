@@ -28,10 +28,11 @@ from config.local_time import local_time_problem
 from config.undo import offer_undo
 from meetings import selectors
 from meetings.booking import booking_owner, check_within_planning_range
-from meetings.models import Meeting, Room
+from meetings.models import Meeting, Mode, Room
 from meetings.selectors import workspace as workspace_selectors
 from meetings.services import meetings as meeting_changes
 from meetings.services import series as series_changes
+from meetings.services import venues
 
 
 def _actor(request: HttpRequest) -> AbstractBaseUser:
@@ -54,8 +55,25 @@ class MoveForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     room: "forms.ModelChoiceField[Room]" = forms.ModelChoiceField(
-        label=gettext_lazy("Room"), queryset=Room.objects.none()
+        label=gettext_lazy("Room"), queryset=Room.objects.none(), required=False
     )
+
+
+class VenueForm(forms.Form):
+    """Where one meeting, or its whole series from now on, takes place."""
+
+    scope = forms.ChoiceField(
+        label=gettext_lazy("For"),
+        choices=[("meeting", gettext_lazy("This meeting")), ("series", gettext_lazy("The whole series from now on"))],
+        initial="meeting",
+        widget=forms.RadioSelect,
+    )
+    mode = forms.ChoiceField(label=gettext_lazy("Takes place"), choices=Mode.choices, widget=forms.RadioSelect)
+    room: "forms.ModelChoiceField[Room]" = forms.ModelChoiceField(
+        label=gettext_lazy("Room"), queryset=Room.objects.none(), required=False
+    )
+    video_link = forms.URLField(label=gettext_lazy("Video link"), max_length=500, required=False, assume_scheme="https")
+    meeting_point = forms.CharField(label=gettext_lazy("Meeting point"), max_length=300, required=False)
 
 
 def _told(meeting: Meeting) -> int:
@@ -94,6 +112,13 @@ class _Booking:
                 self.proposed = proposed.cleaned_data
         return form
 
+    def venue_form(self, data: QueryDict | None = None) -> VenueForm:
+        meeting = self.meeting
+        initial = {name: getattr(meeting, name) for name in ("mode", "room", "video_link", "meeting_point")}
+        form = VenueForm(data, initial=initial)
+        _queryset(form, "room", selectors.planner_rooms(self.centre))
+        return form
+
     def check_not_a_conversation(self) -> None:
         """Refused (409) before the form is read: the enquiry's page changes this booking."""
         meeting_changes.meeting_check_not_owned(self.meeting)
@@ -122,6 +147,7 @@ class _Booking:
                 "now": timezone.now(),
                 "told": _told(self.meeting),
                 "series_form": extra.pop("series_form", None) or _series_change_form(self),
+                "venue_form": extra.pop("venue_form", None) or self.venue_form(),
                 **extra,
             },
             status=status,
@@ -205,7 +231,8 @@ def planner_meeting_move(request: HttpRequest, slug: str, pk: int) -> HttpRespon
         if not form.is_valid():
             raise DomainError(str(_("Check the form.")))
         starts_at = _move_start(booking, form)
-        if (starts_at, form.cleaned_data["room"]) == (booking.meeting.starts_at, booking.meeting.room):
+        room = form.cleaned_data["room"] if booking.meeting.room is not None else None
+        if (starts_at, room or booking.meeting.room) == (booking.meeting.starts_at, booking.meeting.room):
             messages.info(request, _("Nothing changed: the meeting keeps its time and room."))
             return redirect(reverse("planner-meeting", args=[slug, pk]))
         meeting = meeting_changes.meeting_move(
@@ -213,13 +240,16 @@ def planner_meeting_move(request: HttpRequest, slug: str, pk: int) -> HttpRespon
             meeting=booking.meeting,
             starts_at=starts_at,
             ends_at=starts_at + (booking.meeting.ends_at - booking.meeting.starts_at),
-            room=form.cleaned_data["room"],
+            room=room,
         )
     except DomainError as problem:
         return booking.render(request, move_form=form, error=str(problem), status=problem.status_code)
     when = date_format(timezone.localtime(meeting.starts_at, booking.zone), "l j F, H:i")
     return booking.changed(
-        request, meeting, _("Moved to %(when)s in %(room)s.") % {"when": when, "room": meeting.room.name}
+        request,
+        meeting,
+        _("Moved to %(when)s in %(room)s.")
+        % {"when": when, "room": meeting.room.name if meeting.room is not None else meeting.place},
     )
 
 
@@ -302,3 +332,31 @@ def planner_meeting_series(request: HttpRequest, slug: str, pk: int) -> HttpResp
 
 
 PLANNER_MEETING_ACTIONS = {"cancel": planner_meeting_cancel, "move": planner_meeting_move}
+
+
+@login_required
+@require_POST
+def planner_meeting_venue(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Change where the meeting (or its whole series from now on) takes place: a room, online,
+    hybrid or outdoors. A room is checked like a move; members are told, a new video link too."""
+    booking = _Booking(request, slug, pk)
+    form = booking.venue_form(request.POST)
+    if not form.is_valid():
+        return booking.render(request, venue_form=form, error=str(_("Check the form.")), status=400)
+    data = form.cleaned_data
+    venue = {name: data[name] for name in ("mode", "room", "video_link", "meeting_point")}
+    try:
+        if data["scope"] == "series" and booking.meeting.series is not None:
+            changed = venues.series_venue_set(actor=_actor(request), series=booking.meeting.series, **venue)
+            done = ngettext(
+                "The series takes place %(mode)s from now on; %(count)d meeting changed.",
+                "The series takes place %(mode)s from now on; %(count)d meetings changed.",
+                changed,
+            ) % {"mode": Mode(data["mode"]).label.lower(), "count": changed}
+        else:
+            venues.meeting_venue_set(actor=_actor(request), meeting=booking.meeting, **venue)
+            done = _("Saved where the meeting takes place.")
+    except DomainError as problem:
+        return booking.render(request, venue_form=form, error=str(problem), status=problem.status_code)
+    booking.meeting.refresh_from_db()
+    return booking.changed(request, booking.meeting, done)

@@ -29,116 +29,14 @@ from config.errors import DomainError
 from config.forms import IdChoiceField
 from meetings import caching, selectors
 from meetings.booking import check_within_planning_range
-from meetings.models import Group, Location, Meeting, OpeningHours, Room
-from meetings.recurrence import Rhythm, rule_from_rhythm
+from meetings.models import ROOM_BOUND, Location, Meeting, Room
 from meetings.selectors import planner as planner_selectors
 from meetings.selectors import workspace as workspace_selectors
 from meetings.services import meetings as meeting_changes
 from meetings.services import series
+from meetings.views.series_form import ONCE, SeriesForm
 
 PREVIEW_DATES = 10
-# A single meeting is previewed and checked as a rule with one date.
-ONCE = "FREQ=DAILY;COUNT=1"
-
-
-class SeriesForm(forms.Form):
-    """A group's meetings, booked from the planner: a rhythm in plain words, or one meeting."""
-
-    group: "forms.ModelChoiceField[Group]" = IdChoiceField(
-        label=gettext_lazy("Group"), queryset=Group.objects.none(), required=False
-    )
-    title = forms.CharField(
-        label=gettext_lazy("Or an event's title (a single meeting without a group)"), max_length=120, required=False
-    )
-    room: "forms.ModelChoiceField[Room]" = IdChoiceField(label=gettext_lazy("Room"), queryset=Room.objects.none())
-    repeat = forms.ChoiceField(
-        label=gettext_lazy("How often"),
-        choices=[
-            ("weekly", gettext_lazy("Every few weeks, on set weekdays")),
-            ("monthly", gettext_lazy("Every few months, on the nth weekday")),
-            ("once", gettext_lazy("Once")),
-        ],
-        widget=forms.RadioSelect,
-        initial="weekly",
-    )
-    every = forms.IntegerField(
-        label=gettext_lazy("Every … weeks or months"), min_value=1, max_value=12, initial=1, required=False
-    )
-    weekdays = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("On (weekly)"),
-        coerce=int,
-        choices=OpeningHours.Weekday.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    position = forms.TypedChoiceField(
-        label=gettext_lazy("Which (monthly)"),
-        coerce=int,
-        choices=[
-            (1, gettext_lazy("first")),
-            (2, gettext_lazy("second")),
-            (3, gettext_lazy("third")),
-            (4, gettext_lazy("fourth")),
-            (-1, gettext_lazy("last")),
-        ],
-        initial=1,
-        required=False,
-    )
-    monthly_weekday = forms.TypedChoiceField(
-        label=gettext_lazy("Weekday (monthly)"), coerce=int, choices=OpeningHours.Weekday.choices, required=False
-    )
-    starts_on = forms.DateField(label=gettext_lazy("First date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=gettext_lazy("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
-    duration_minutes = forms.IntegerField(label=gettext_lazy("Minutes"), min_value=15, max_value=720, initial=120)
-    ends = forms.ChoiceField(
-        label=gettext_lazy("Until"),
-        choices=[
-            ("never", gettext_lazy("No end")),
-            ("until", gettext_lazy("Until a date")),
-            ("count", gettext_lazy("A number of meetings")),
-        ],
-        widget=forms.RadioSelect,
-        initial="never",
-    )
-    until = forms.DateField(
-        label=gettext_lazy("Last date"), widget=forms.DateInput(attrs={"type": "date"}), required=False
-    )
-    count = forms.IntegerField(label=gettext_lazy("Number of meetings"), min_value=1, max_value=200, required=False)
-
-    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        group, room = self.fields["group"], self.fields["room"]
-        if isinstance(group, forms.ModelChoiceField) and isinstance(room, forms.ModelChoiceField):
-            group.queryset = selectors.plannable_groups(centre)
-            room.queryset = selectors.planner_rooms(centre)
-        self.rule = ""
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        once = data.get("repeat") == "once"
-        if not data.get("group") and not (once and data.get("title", "").strip()):
-            self.add_error("group", _("Choose the group (a single meeting may have an event's title instead)."))
-        if once:
-            self.rule = ONCE
-        elif not self.errors:
-            self.rule = self._rule(data)
-        return data
-
-    def _rule(self, data: dict[str, Any]) -> str:
-        """The rhythm asked for, as an RFC 5545 rule the services take."""
-        monthly = data["repeat"] == "monthly"
-        weekdays = (data.get("monthly_weekday"),) if monthly else tuple(data.get("weekdays") or ())
-        if None in weekdays or not weekdays:
-            self.add_error("monthly_weekday" if monthly else "weekdays", _("Choose the weekday."))
-            return ""
-        until = data.get("until") if data["ends"] == "until" else None
-        count = data.get("count") if data["ends"] == "count" else None
-        if data["ends"] == "until" and (until is None or until < data["starts_on"]):
-            self.add_error("until", _("Give a last date on or after the first date."))
-        if data["ends"] == "count" and count is None:
-            self.add_error("count", _("Say how many meetings."))
-        rhythm = Rhythm(monthly, data.get("every") or 1, weekdays, data.get("position") or 1, until, count)
-        return rule_from_rhythm(rhythm)
 
 
 class FilterForm(forms.Form):
@@ -206,6 +104,9 @@ def _book(request: HttpRequest, centre: Centre, form: SeriesForm) -> HttpRespons
             actor=signed_in_user(request),
             centre=centre,
             room=data["room"],
+            mode=data["mode"],
+            video_link=data["video_link"],
+            meeting_point=data["meeting_point"],
             group=data["group"],
             title=data["title"],
             starts_at=starts_at,
@@ -216,6 +117,9 @@ def _book(request: HttpRequest, centre: Centre, form: SeriesForm) -> HttpRespons
         actor=signed_in_user(request),
         group=data["group"],
         room=data["room"],
+        mode=data["mode"],
+        video_link=data["video_link"],
+        meeting_point=data["meeting_point"],
         rule=form.rule,
         starts_on=data["starts_on"],
         start_time=data["start_time"],
@@ -231,14 +135,22 @@ def _book(request: HttpRequest, centre: Centre, form: SeriesForm) -> HttpRespons
 def _booked(request: HttpRequest, centre: Centre, first: Meeting, message: str) -> HttpResponse:
     """Back to the planner on the week of the (first) meeting, which the message names."""
     starts = timezone.localtime(first.starts_at, ZoneInfo(centre.time_zone))
-    messages.success(request, message % {"when": date_format(starts, "l j F, H:i"), "room": first.room.name})
+    messages.success(
+        request,
+        message
+        % {
+            "when": date_format(starts, "l j F, H:i"),
+            "room": first.room.name if first.room is not None else first.place,
+        },
+    )
     return redirect(reverse("room-planner", args=[centre.slug]) + f"?week={starts.date()}")
 
 
 def _preview(centre: Centre, form: SeriesForm) -> list[Any]:
     data = form.cleaned_data
     return selectors.series_preview(
-        room=data["room"],
+        room=data["room"] if data["mode"] in ROOM_BOUND else None,
+        time_zone=centre.time_zone,
         rule=form.rule,
         starts_on=data["starts_on"],
         start_time=data["start_time"],
@@ -266,7 +178,7 @@ def _booking_answer(request: HttpRequest, centre: Centre, form: SeriesForm) -> t
         return _book(request, centre, form), {}
     except DomainError as problem:
         extra: dict[str, Any] = {"error": str(problem), "status": problem.status_code}
-        if problem.status_code == 409:
+        if problem.status_code == 409 and form.cleaned_data["mode"] in ROOM_BOUND:
             extra["preview"] = _preview(centre, form)
             extra["alternatives"] = _alternatives(centre, form)
         return None, extra

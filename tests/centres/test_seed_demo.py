@@ -90,3 +90,14 @@ def test_the_demo_has_a_self_run_group_whose_contact_person_page_opens(settings,
     assert every(ContactPerson).filter(group__name="Gesprächskreis Neubeginn").count() == 1
     # A member without an e-mail address, to be told by phone.
     assert every(Person).filter(centre__slug="hannover-linden", display_name="Martin W.", email="").exists()
+
+
+def test_the_demo_has_a_group_that_meets_online(settings):
+    from meetings.models import Meeting
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    online = every(Meeting).filter(group__name="Online-Trauerkreis")
+    assert online.exists()
+    assert set(online.values_list("mode", "room_id")) == {("online", None)}
+    assert all(link.startswith("https://") for link in online.values_list("video_link", flat=True))

@@ -141,6 +141,7 @@ PAGE_MODELS = {
     "workspace-room-hours": "meetings.Room",
     "planner-meeting-reinstate": "meetings.Meeting",
     "planner-meeting-series": "meetings.Meeting",
+    "planner-meeting-venue": "meetings.Meeting",
     "workspace-enquiry": "intake.Enquiry",
     "workspace-enquiry-transition": "intake.Enquiry",
     "workspace-enquiry-schedule": "intake.Enquiry",
