@@ -29,7 +29,10 @@ def self_run_attention(centre: Centre) -> dict[str, Any]:
     """Self-run groups to look at: no answer to "Still meeting?" in four weeks, or no contact
     person to ask."""
     unanswered = StillMeetingCheck.objects.filter(
-        centre=centre, answered_at__isnull=True, asked_at__lt=timezone.now() - ANSWER_WITHIN
+        centre=centre,
+        group__status=Group.Status.SELF_RUN,
+        answered_at__isnull=True,
+        asked_at__lt=timezone.now() - ANSWER_WITHIN,
     ).select_related("group")
     unheard = Group.objects.filter(centre=centre, status=Group.Status.SELF_RUN).exclude(
         Exists(ContactPerson.objects.filter(group=OuterRef("pk"), ended_at__isnull=True))

@@ -48,7 +48,7 @@ def still_meeting_checks() -> int:
     open question per group, so a second run the same day asks nobody."""
     with all_centres_scope():
         centre_ids = list(
-            Group.objects.filter(status=Group.Status.SELF_RUN).values_list("centre_id", flat=True).distinct()
+            Group.objects.filter(status=Group.Status.SELF_RUN).order_by().values_list("centre_id", flat=True).distinct()
         )
     asked = 0
     for centre_id in centre_ids:

@@ -5,6 +5,7 @@ then the next is asked. One open offer per group at a time (a partial unique con
 group row locked), so concurrent changes never offer one place twice. Whether offers go out at
 once or after a coordinator's click is the centre's choice (`Centre.offer_places_at_once`)."""
 
+import logging
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -26,7 +27,9 @@ from meetings.selectors import group_next_meeting
 from notifications.models import OutgoingMail
 from notifications.services.outbox import mail_queue
 
+logger = logging.getLogger(__name__)
 OFFER_DAYS = 7
+DONE_WITH = (PlaceOffer.Status.ACCEPTED, PlaceOffer.Status.DECLINED, PlaceOffer.Status.EXPIRED)
 
 
 def longest_waiting(group: Group) -> Enquiry | None:
@@ -46,7 +49,13 @@ def longest_waiting(group: Group) -> Enquiry | None:
         waiting = waiting.filter(Q(age_band="") | Q(age_band=group.age_band))
     if not group.relatives_welcome:
         waiting = waiting.filter(is_relative=False)
-    waiting = waiting.exclude(offers__group=group).exclude(person__memberships__group=group)
+    # Not whoever answered or let lapse an offer of this group, nor whoever holds an open offer
+    # elsewhere (one place at a time), nor a member already.
+    waiting = (
+        waiting.exclude(offers__group=group, offers__status__in=DONE_WITH)
+        .exclude(offers__status=PlaceOffer.Status.OPEN)
+        .exclude(person__memberships__group=group, person__memberships__left_on__isnull=True)
+    )
     return waiting.select_related("person").order_by("waiting_since", "created_at", "pk").first()
 
 
@@ -110,15 +119,21 @@ def place_freed(group_id: int) -> None:
         return
     with centre_scope(centre_id):
         group = Group.objects.select_related("centre").get(pk=group_id)
-        if group.centre.offer_places_at_once:
+        if not group.centre.offer_places_at_once:
+            return
+        try:
             place_offer_next(group_id=group_id)
+        except Exception:  # the change that freed the place is done; a coordinator can still offer it
+            logger.exception("offering a freed place failed group=%s", group_id)
 
 
 @transaction.atomic
 def place_offer_answer(*, offer: PlaceOffer, accept: bool) -> PlaceOffer:
     """The person accepts (they are placed, as a coordinator would place them: the welcome mail
     follows) or declines; either way the next person waiting is offered any place still free.
-    A place taken meanwhile withdraws the offer (409); an expired one is refused."""
+    Where the placement cannot be made any more (the place was taken, the enquiry closed), the
+    offer is withdrawn and the next person asked; the answer's status says so. An answered or
+    expired offer is refused (409)."""
     offer = PlaceOffer.objects.select_for_update().select_related("enquiry", "group").get(pk=offer.pk)
     if offer.status != PlaceOffer.Status.OPEN:
         raise ConflictError(_("This offer has been answered already."))
@@ -131,9 +146,8 @@ def place_offer_answer(*, offer: PlaceOffer, accept: bool) -> PlaceOffer:
                 enquiry_place(actor=None, enquiry=offer.enquiry, group=offer.group)
         except ConflictError:
             offer.status = PlaceOffer.Status.WITHDRAWN
-            offer.save(update_fields=["status", "answered_at"])
-            raise ConflictError(_("Sorry: the place has been taken meanwhile. You stay on the waiting list.")) from None
-        offer.status = PlaceOffer.Status.ACCEPTED
+        else:
+            offer.status = PlaceOffer.Status.ACCEPTED
     else:
         offer.status = PlaceOffer.Status.DECLINED
     offer.save(update_fields=["status", "answered_at"])

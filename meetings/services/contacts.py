@@ -228,7 +228,9 @@ def group_request_answer(
     if len(answer) > 300:
         raise DomainError(_("An answer has at most 300 characters."), field="answer")
     if done and request.kind == GroupRequest.Kind.DESCRIPTION:
-        group_update(actor=actor, group=request.group, description=request.message)
+        # The translations described the old text: the new one is shown in every language until
+        # coordinators translate it again.
+        group_update(actor=actor, group=request.group, description=request.message, description_translations={})
     request.status = GroupRequest.Status.DONE if done else GroupRequest.Status.DECLINED
     request.answer, request.answered_at = answer.strip(), timezone.now()
     request.answered_by_id = actor.pk if actor is not None and actor.is_authenticated else None
@@ -252,6 +254,8 @@ def contact_share_set(*, membership: Membership, first_name: str, reach_by: str)
         raise DomainError(_("Give a first name (at most 60 characters)."), field="first_name")
     if not reach_by or len(reach_by) > 120 or "\n" in reach_by:
         raise DomainError(_("Give a phone number or an address (at most 120 characters)."), field="reach_by")
+    # The membership's row is locked, so a form sent twice at once writes one share.
+    Membership.objects.select_for_update().filter(pk=membership.pk).first()
     share, _created = ContactShare.objects.update_or_create(
         membership=membership,
         defaults={
@@ -285,6 +289,7 @@ def held_statement_sign_off(*, actor: AbstractBaseUser, group: Group, year: int)
     if year > timezone.localdate().year or year < 2000:
         raise DomainError(_("Choose a year that has begun."), field="year")
     name = (actor.get_full_name() if hasattr(actor, "get_full_name") else "") or actor.get_username()
+    Group.objects.select_for_update().filter(pk=group.pk).first()  # one sign-off at a time
     statement, _created = HeldStatement.objects.update_or_create(
         group=group,
         year=year,

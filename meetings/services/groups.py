@@ -15,7 +15,17 @@ from centres.models import AuditLogEntry, Centre, Person
 from centres.services.audit import audit_record, fields_apply
 from config.errors import ConflictError, DomainError
 from meetings.caching import calendar_changed
-from meetings.models import LANGUAGE_CODES, ContactPerson, Group, Meeting, MeetingSeries, Membership, Topic
+from meetings.models import (
+    LANGUAGE_CODES,
+    ContactPerson,
+    ContactShare,
+    Group,
+    Meeting,
+    MeetingSeries,
+    Membership,
+    StillMeetingCheck,
+    Topic,
+)
 from meetings.services.notices import change_notices_queue
 from meetings.services.series import series_end
 
@@ -158,6 +168,9 @@ def group_transition(
     if status == Group.Status.CLOSED:
         _release_rooms(actor=actor, group=group)
         ContactPerson.objects.filter(group=group, ended_at__isnull=True).update(ended_at=timezone.now())
+        ContactShare.objects.filter(membership__group=group).delete()
+    # A step taken answers any open "Still meeting?" question: there is nothing left to ask.
+    StillMeetingCheck.objects.filter(group=group, answered_at__isnull=True).update(answered_at=timezone.now())
     audit_record(
         actor=actor,
         centre=group.centre,
@@ -251,8 +264,10 @@ def membership_end(
     membership.save(update_fields=["left_on"])
     if was_full:
         _place_freed(membership.group_id)
-    # A contact person who leaves stops being one: their link to the group's page dies with it.
+    # A contact person who leaves stops being one: their link to the group's page dies with it;
+    # what they shared with the group goes, as they can no longer withdraw it themselves.
     ContactPerson.objects.filter(membership=membership, ended_at__isnull=True).update(ended_at=timezone.now())
+    ContactShare.objects.filter(membership=membership).delete()
     audit_record(
         actor=actor,
         centre=membership.group.centre,

@@ -71,27 +71,29 @@ def still_meeting_checks_start(*, centre: Centre) -> int:
 
 @transaction.atomic
 def _ask(group: Group, trigger: str, now_: datetime) -> bool:
-    contact = (
+    contacts = list(
         ContactPerson.objects.filter(group=group, ended_at__isnull=True)
         .select_related("membership__person")
         .order_by("chosen_on", "pk")
-        .first()
     )
-    if contact is None:
+    if not contacts:
         return False
     try:
         with transaction.atomic():
             check = StillMeetingCheck.objects.create(
-                centre_id=group.centre_id, group=group, contact=contact, trigger=trigger, asked_at=now_
+                centre_id=group.centre_id, group=group, contact=contacts[0], trigger=trigger, asked_at=now_
             )
     except IntegrityError:  # another run asked at the same moment
         return False
-    person = contact.membership.person
-    if person.email:
+    # Each contact person with an address is asked; the first answer counts for the group.
+    for contact in contacts:
+        person = contact.membership.person
+        if not person.email:
+            continue
         mail_queue(
             centre=group.centre,
             kind=OutgoingMail.Kind.SYSTEM,
-            obj=f"still-meeting-{check.pk}",
+            obj=f"still-meeting-{check.pk}-{contact.pk}",
             recipient=person.email,
             language=person.language or group.centre.default_language,
             template="meetings/mail/still_meeting",
@@ -122,7 +124,7 @@ def still_meeting_answer(
     if answer == StillMeetingCheck.Answer.ENDS and end_reason not in Group.EndReason.values[1:]:
         raise DomainError(_("Choose why the group ends."), field="end_reason")
     with audit_acting_as(acting_label(contact)):
-        if answer == StillMeetingCheck.Answer.PAUSES:
+        if answer == StillMeetingCheck.Answer.PAUSES and contact.group.status != Group.Status.PAUSED:
             group_transition(actor=None, group=contact.group, status=Group.Status.PAUSED, reason=note)
         elif answer == StillMeetingCheck.Answer.ENDS:
             group_transition(

@@ -103,7 +103,7 @@ def _page(request: HttpRequest, token: str, contact: ContactPerson, **extra: Any
         "still_meeting_open": StillMeetingCheck.objects.filter(group=group, answered_at__isnull=True).exists(),
         **extra,
     }
-    context["pending_description"] = next(
+    pending = context["pending_description"] = next(
         (
             request
             for request in context["requests"]
@@ -111,6 +111,8 @@ def _page(request: HttpRequest, token: str, contact: ContactPerson, **extra: Any
         ),
         None,
     )
+    if pending is not None and "description_form" not in extra:
+        context["description_form"] = DescriptionForm(initial={"description": pending.message})
     status = 400 if extra else 200
     return render(request, "meetings/contact/page.html", context, status=status)
 

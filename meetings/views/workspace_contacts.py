@@ -125,7 +125,11 @@ def workspace_contact_step_down(request: HttpRequest, slug: str, pk: int, contac
     centre, group = _group(request, slug, pk)
     contact = _contact(group, contact_pk)
     if request.method == "POST":
-        contacts.contact_person_step_down(actor=signed_in_user(request), contact=contact)
+        try:
+            contacts.contact_person_step_down(actor=signed_in_user(request), contact=contact)
+        except DomainError as problem:
+            messages.error(request, str(problem))
+            return _to_group(group)
         messages.success(
             request,
             _("%(name)s is no longer a contact person of the group; their link no longer works.")

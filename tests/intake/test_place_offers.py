@@ -186,3 +186,28 @@ def test_members_leaving_at_once_offer_one_place_at_a_time(requires_postgres, ce
         offers = list(every(PlaceOffer).filter(group=group).values_list("status", "enquiry__person__display_name"))
         assert offers == [("open", "Wartend0")]
         assert every(Group).get(pk=group.pk).max_size == 3
+
+
+def test_an_offer_that_can_no_longer_be_given_is_withdrawn_and_goes_to_the_next(client, full_group):
+    gone = waiting(full_group, "Longest", date(2026, 6, 1))
+    waiting(full_group, "Next", date(2026, 8, 1))
+    leave(every(Membership).filter(group=full_group).first())
+    every(Enquiry).filter(pk=gone.pk).update(status="withdrawn")  # they stopped looking meanwhile
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        answer = client.post(offer_path("longest@example.net"), {"answer": "yes"})
+    assert "the place cannot be given any more" in answer.content.decode()
+    assert every(PlaceOffer).get(enquiry=gone).status == "withdrawn"
+    assert every(PlaceOffer).get(status="open").enquiry.person.display_name == "Next"
+    assert not every(Membership).filter(group=full_group, person__display_name="Longest").exists()
+
+
+def test_whoever_holds_an_open_offer_is_not_offered_a_second_place(full_group, centre_a):
+    longest = waiting(full_group, "Longest", date(2026, 6, 1))
+    leave(every(Membership).filter(group=full_group).first())
+    other = GroupFactory(
+        centre=centre_a, topic=full_group.topic, min_size=2, max_size=2, languages=["de"], status="self_run"
+    )
+    for _number in range(2):
+        MembershipFactory(group=other, person=PersonFactory(centre=centre_a))
+    leave(every(Membership).filter(group=other).first())
+    assert list(every(PlaceOffer).values_list("group_id", "enquiry_id")) == [(full_group.pk, longest.pk)]

@@ -347,3 +347,27 @@ def test_a_coordinator_of_another_centre_gets_no_statement(client, held, group_a
         ).status_code
         == 404
     )
+
+
+def test_what_a_member_shared_goes_when_they_leave_or_the_group_closes(gerda, members, group_a, centre_a):
+    for name in ("Hanno", "Ilse"):
+        every(ContactShare).create(
+            centre=centre_a, membership=members[name], first_name=name, reach_by="1", text_version="t"
+        )
+    with centre_scope(centre_a.pk):
+        groups.membership_end(actor=None, membership=members["Hanno"])
+    assert list(every(ContactShare).values_list("first_name", flat=True)) == ["Ilse"]
+    with centre_scope(centre_a.pk):
+        groups.group_transition(actor=None, group=group_a, status="closed", reason="Aus", end_reason="other")
+    assert not every(ContactShare).exists()
+
+
+def test_an_approved_description_replaces_the_old_translations(client, gerda, coordinator_a, group_a):
+    every(Group).filter(pk=group_a.pk).update(description="Alt", description_translations={"en": "Old"})
+    client.post(page_path(gerda) + "description/", {"description": "Neu beschrieben."})
+    assert "Neu beschrieben." in client.get(page_path(gerda)).content.decode()  # the form shows what waits
+    proposal = every(GroupRequest).get(kind="description")
+    client.force_login(coordinator_a)
+    client.post(f"/centres/{group_a.centre.slug}/workspace/group-requests/{proposal.pk}/answer/", {"outcome": "done"})
+    group_a.refresh_from_db()
+    assert (group_a.description, group_a.description_translations) == ("Neu beschrieben.", {})

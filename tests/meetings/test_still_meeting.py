@@ -7,7 +7,7 @@ import pytest
 
 from centres.scoping import centre_scope
 from meetings.member_links import contact_token
-from meetings.models import ContactPerson, Group, Meeting, StillMeetingCheck
+from meetings.models import ContactPerson, Group, Meeting, Membership, StillMeetingCheck
 from meetings.services import contacts
 from meetings.tasks import still_meeting_checks
 from notifications.models import OutgoingMail
@@ -23,7 +23,7 @@ def self_run(centre, *, since: timedelta, members: int = 4, contact: bool = True
     made = [
         MembershipFactory(
             group=group,
-            person=PersonFactory(centre=centre, email=f"{name.lower()}{number}@example.net"),
+            person=PersonFactory(centre=centre, email=f"{name.lower()}{number}@example.net", language="en"),
             joined_on=date(2025, 1, 1),
         )
         for number in range(members)
@@ -158,3 +158,31 @@ def test_an_answer_needs_an_open_question_and_a_known_answer(client, centre_a, f
     every(StillMeetingCheck).create(centre=centre_a, group=group, trigger="yearly", asked_at=NOW)
     assert client.post(url, {"answer": "maybe"}).status_code == 400
     assert every(StillMeetingCheck).get().answer == ""
+
+
+def test_every_contact_person_with_an_address_is_asked(centre_a, frozen_now):
+    frozen_now(NOW)
+    group = self_run(centre_a, since=timedelta(weeks=9))
+    second = every(Membership).filter(group=group).exclude(contact_roles__isnull=False).first()
+    with centre_scope(centre_a.pk):
+        contacts.contact_person_record(actor=None, membership=second)
+    still_meeting_checks()
+    asked_mails = every(OutgoingMail).filter(idempotency_key__contains="still")
+    assert sorted(asked_mails.values_list("recipient", flat=True)) == sorted(
+        ["mittwochsrunde0@example.net", second.person.email]
+    )
+    assert every(StillMeetingCheck).count() == 1  # one question, asked of both
+
+
+def test_a_step_staff_take_answers_the_open_question(client, centre_a, coordinator_a, frozen_now):
+    frozen_now(NOW)
+    group = self_run(centre_a, since=timedelta(weeks=9))
+    still_meeting_checks()
+    with centre_scope(centre_a.pk):
+        from meetings.services import groups
+
+        groups.group_transition(actor=None, group=group, status="paused", reason="Sommer")
+    assert every(StillMeetingCheck).get().answered_at == NOW
+    frozen_now(NOW + timedelta(weeks=5))
+    client.force_login(coordinator_a)
+    assert "Mittwochsrunde" not in client.get(f"/centres/{centre_a.slug}/workspace/").content.decode()

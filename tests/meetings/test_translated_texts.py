@@ -150,3 +150,18 @@ def test_checklist_steps_read_in_the_starters_language(client, centre_admin_a, c
     with translation.override("da"):
         assert [step.display_text for step in steps] == ["Regler aftalt", "Ansprechperson gewählt"]
     assert "Regler aftalt" in client.get(url).content.decode()
+
+
+def test_a_blank_line_between_steps_keeps_the_translations_in_line(client, centre_admin_a, centre_a):
+    from volunteers.models import ChecklistItem
+
+    client.force_login(centre_admin_a)
+    client.post(
+        f"/centres/{centre_a.slug}/workspace/checklist/",
+        {"steps": "Regeln vereinbart\n\nAnsprechperson gewählt", "steps_da": "Regler aftalt\n\nKontaktperson valgt"},
+    )
+    steps = every(ChecklistItem).filter(centre=centre_a, is_active=True, for_crisis=False).order_by("position")
+    assert [(step.text, step.text_translations.get("da")) for step in steps] == [
+        ("Regeln vereinbart", "Regler aftalt"),
+        ("Ansprechperson gewählt", "Kontaktperson valgt"),
+    ]

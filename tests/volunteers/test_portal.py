@@ -430,15 +430,20 @@ def test_a_member_of_another_group_cannot_be_recorded(starting, portal, centre_a
         outsider = every(Membership).create(
             centre=centre_a, group=elsewhere, person=PersonFactory(centre=centre_a), joined_on=date(2026, 11, 1)
         )
+    with all_centres_scope():
+        step = next(item for item in checklist_items(starting.centre) if item.records_contact_person)
     form = portal.get("/volunteer/log/")
-    data = {"meeting": log_form_key(form), "hours": "2", "contact_person": str(outsider.pk)}
+    data = {
+        "meeting": log_form_key(form),
+        "hours": "2",
+        "checklist": [str(step.pk)],
+        "contact_person": str(outsider.pk),
+    }
     assert portal.post("/volunteer/log/", data).status_code == 400
     assert not every(ContactPerson).exists()
 
 
 def test_a_crisis_spell_logs_against_its_own_checklist(vera, weekly_series, centre_a, frozen_now, portal):
-    from volunteers.services.checklist import DEFAULT_CRISIS_CHECKLIST
-
     group = weekly_series.group
     with all_centres_scope():
         every(Group).filter(pk=group.pk).update(status="self_run")
@@ -446,6 +451,7 @@ def test_a_crisis_spell_logs_against_its_own_checklist(vera, weekly_series, cent
     frozen_now(datetime(2026, 12, 9, 9, 0, tzinfo=UTC))
     assert spell.is_crisis
     home = portal.get("/volunteer/").content.decode()
-    assert str(DEFAULT_CRISIS_CHECKLIST[0]) in home
+    with all_centres_scope():
+        assert checklist_items(centre_a, crisis=True)[0].text in home
     with all_centres_scope():
         assert checklist_items(centre_a)[0].text not in home  # the self-run checklist is not this one's

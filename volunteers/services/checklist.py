@@ -69,7 +69,9 @@ def checklist_set(
     its row (and the progress logged on it); a step taken out is retired, not deleted, so past
     session logs still read. `translations` gives the steps in other languages, line by line in
     the same order (an empty line: the step as written). Writes the items and an audit entry."""
-    texts = [text.strip() for text in texts if text.strip()]
+    # Each step's line number, so that the translations' lines match even around blank lines.
+    lines = [(number, text.strip()) for number, text in enumerate(texts) if text.strip()]
+    texts = [text for _number, text in lines]
     if not texts:
         raise DomainError(_("Keep at least one step."), field="texts")
     if len(texts) > 30 or any(len(text) > 200 for text in texts):
@@ -85,10 +87,11 @@ def checklist_set(
     for position, text in enumerate(texts):
         item = existing.pop(text.casefold(), None) or ChecklistItem(centre=centre, text=text, for_crisis=crisis)
         item.text, item.position, item.is_active = text, position, True
+        number = lines[position][0]
         item.text_translations = {
-            code: lines[position].strip()[:200]
-            for code, lines in (translations or {}).items()
-            if position < len(lines) and lines[position].strip()
+            code: translated[number].strip()[:200]
+            for code, translated in (translations or {}).items()
+            if number < len(translated) and translated[number].strip()
         }
         item.save()
         kept.append(item)

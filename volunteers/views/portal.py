@@ -291,7 +291,10 @@ def portal_log_session(request: HttpRequest, volunteer_ids: list[int]) -> HttpRe
                 checklist=ticked,
                 notes=form.cleaned_data["notes"],
                 names_checked=form.cleaned_data["names_checked"],
-                contact_membership=form.members.get(int(form.cleaned_data["contact_person"] or 0)),
+                # Recorded only with the step that records it, as the form's help says.
+                contact_membership=(
+                    form.members.get(int(form.cleaned_data["contact_person"] or 0)) if contact_step else None
+                ),
             )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, ValidationError(str(error)))
