@@ -30,7 +30,7 @@ class PublicMeeting:
         if self.mode == Mode.OUTDOORS:
             return self.meeting_point or _("Outdoors")
         name = self.room.location.name if self.room is not None else ""
-        return f"{name} ({_('and online')})" if self.mode == Mode.HYBRID else name
+        return _("%(place)s and online") % {"place": name} if self.mode == Mode.HYBRID else name
 
     @property
     def step_free(self) -> bool:

@@ -475,7 +475,7 @@ class Meeting(models.Model):
         if self.mode == Mode.OUTDOORS:
             return self.meeting_point or str(_("Outdoors"))
         room = f"{self.room.location.name}, {self.room.name}" if self.room is not None else ""
-        return f"{room} ({_('and online')})" if self.mode == Mode.HYBRID else room
+        return str(_("%(place)s and online") % {"place": room}) if self.mode == Mode.HYBRID else room
 
 
 def new_calendar_token() -> str:

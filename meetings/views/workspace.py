@@ -349,10 +349,10 @@ def planner_meeting_venue(request: HttpRequest, slug: str, pk: int) -> HttpRespo
         if data["scope"] == "series" and booking.meeting.series is not None:
             changed = venues.series_venue_set(actor=_actor(request), series=booking.meeting.series, **venue)
             done = ngettext(
-                "The series takes place %(mode)s from now on; %(count)d meeting changed.",
-                "The series takes place %(mode)s from now on; %(count)d meetings changed.",
+                "From now on the series takes place like this: %(mode)s. %(count)d meeting changed.",
+                "From now on the series takes place like this: %(mode)s. %(count)d meetings changed.",
                 changed,
-            ) % {"mode": Mode(data["mode"]).label.lower(), "count": changed}
+            ) % {"mode": Mode(data["mode"]).label, "count": changed}
         else:
             venues.meeting_venue_set(actor=_actor(request), meeting=booking.meeting, **venue)
             done = _("Saved where the meeting takes place.")

@@ -378,7 +378,7 @@ def test_a_coordinator_runs_groups_planner_closures_intake_and_reports_in_the_wo
     page.get_by_role("link", name="Found a group").click()
     page.get_by_label("Public name:").fill("Abendrunde Neubeginn")
     page.get_by_label("Topic:").select_option(label="Trauer")
-    page.get_by_label("German").check()
+    page.get_by_role("checkbox", name="German", exact=True).check()
     page.get_by_role("button", name="Found the group").click()
     expect(page.locator("#result")).to_contain_text("Group “Abendrunde Neubeginn” founded; it is forming.")
     check_page(page)
