@@ -75,6 +75,17 @@ class CentreScopedMixin(_APIViewBase):
         self._scope_stack.enter_context(_scope_for_user()(request.user, centre_ids))
 
 
+class SlugField(serializers.SlugRelatedField):
+    """A row by its slug, as DRF's SlugRelatedField, but a value no slug can be (a NUL byte,
+    which PostgreSQL refuses in any text, or more than 200 characters) is a clear 400 before
+    any query, never a database error."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and ("\x00" in data or len(data) > 200):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data[:200].replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 def centre_for_new_object(centre: _Centre | None, centres_in_scope: QuerySet[_Centre]) -> _Centre:
     """The centre a new object belongs to: the one given, or the user's only centre."""
     if centre is not None:

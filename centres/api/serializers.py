@@ -10,7 +10,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from centres.models import LANGUAGE_CHOICES, AuditLogEntry, Centre, ConsentRecord, Person, StaffInvitation, StaffRole
 from centres.services.consents import CONSENT_SOURCE_MESSAGE, STAFF_CONSENT_SOURCES
-from config.api import BoundedDateTimeField
+from config.api import BoundedDateTimeField, SlugField
 
 # Far above any password a person types; a longer one would only make the hasher work.
 PASSWORD_MAX_LENGTH = 4096
@@ -50,9 +50,7 @@ class CentreSerializer(serializers.ModelSerializer):
 
 class PersonSerializer(serializers.ModelSerializer):
     # `Centre.objects` is scoped: a slug of a centre the user does not work for is "not found".
-    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Centre.objects, required=False
-    )
+    centre: serializers.SlugRelatedField[Centre] = SlugField(slug_field="slug", queryset=Centre.objects, required=False)
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
 
     class Meta:
@@ -98,9 +96,7 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 
 class StaffRoleSerializer(serializers.ModelSerializer):
-    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Centre.objects
-    )
+    centre: serializers.SlugRelatedField[Centre] = SlugField(slug_field="slug", queryset=Centre.objects)
     email = serializers.EmailField(source="user.email")
     name = serializers.CharField(source="user.first_name", required=False, allow_blank=True, max_length=150)
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from centres.models import LANGUAGE_CHOICES, Centre
-from config.api import BoundedDateTimeField
+from config.api import BoundedDateTimeField, SlugField
 from config.dates import check_report_period
 from config.errors import DomainError
 from config.validators import validate_single_line
@@ -109,9 +109,7 @@ class PublicEnquirySerializer(EnquiryInputSerializer):
 class StaffEnquirySerializer(EnquiryInputSerializer):
     """A phone, mail or walk-in enquiry a coordinator records."""
 
-    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Centre.objects, required=False
-    )
+    centre: serializers.SlugRelatedField[Centre] = SlugField(slug_field="slug", queryset=Centre.objects, required=False)
     channel = serializers.ChoiceField(choices=Enquiry.Channel.choices)
     topics: serializers.PrimaryKeyRelatedField[Topic] = serializers.PrimaryKeyRelatedField(
         queryset=Topic.objects, many=True, required=False, default=list
@@ -173,9 +171,7 @@ class WaitingListSerializer(serializers.Serializer):
 
 
 class FoundGroupSerializer(serializers.Serializer):
-    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Centre.objects, required=False
-    )
+    centre: serializers.SlugRelatedField[Centre] = SlugField(slug_field="slug", queryset=Centre.objects, required=False)
     topic: serializers.PrimaryKeyRelatedField[Topic] = serializers.PrimaryKeyRelatedField(queryset=Topic.objects)
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES)
     name = serializers.CharField(

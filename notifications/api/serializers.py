@@ -4,14 +4,12 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from centres.models import LANGUAGE_CHOICES, Centre
-from config.api import BoundedDateTimeField
+from config.api import BoundedDateTimeField, SlugField
 from notifications.models import NewsletterIssue, NewsletterIssueText, NewsletterList, OutgoingMail
 
 
 class NewsletterListSerializer(serializers.ModelSerializer):
-    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Centre.objects, required=False
-    )
+    centre: serializers.SlugRelatedField[Centre] = SlugField(slug_field="slug", queryset=Centre.objects, required=False)
     confirmed_subscribers = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:

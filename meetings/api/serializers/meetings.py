@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from centres.models import Centre, Person
-from config.api import BoundedDateTimeField
+from config.api import BoundedDateTimeField, SlugField
 from meetings.api.serializers.base import ModelSerializer
 from meetings.booking import check_within_planning_range
 from meetings.models import CalendarToken, Closure, Group, Location, Meeting, Room
@@ -116,9 +116,7 @@ class MeetingNoteSerializer(serializers.Serializer):
 
 
 class ClosureSerializer(ModelSerializer):
-    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Centre.objects, required=False
-    )
+    centre: serializers.SlugRelatedField[Centre] = SlugField(slug_field="slug", queryset=Centre.objects, required=False)
     location: serializers.PrimaryKeyRelatedField[Location] = serializers.PrimaryKeyRelatedField(
         queryset=Location.objects, required=False, allow_null=True
     )
@@ -156,9 +154,7 @@ class CalendarLinkSerializer(ModelSerializer):
 
 
 class WeekQuerySerializer(serializers.Serializer):
-    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Centre.objects, required=False
-    )
+    centre: serializers.SlugRelatedField[Centre] = SlugField(slug_field="slug", queryset=Centre.objects, required=False)
     week = serializers.DateField(required=False, help_text="Any day of the week; default: this week.")
 
     def validate_week(self, value):

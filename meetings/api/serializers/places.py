@@ -7,16 +7,14 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from centres.models import Centre
-from config.api import BoundedDateTimeField
+from config.api import BoundedDateTimeField, SlugField
 from meetings.api.serializers.base import ModelSerializer
 from meetings.models import Location, Room, Topic
 from meetings.services.places import LOCATION_FIELDS, ROOM_FIELDS, TOPIC_FIELDS
 
 
 class TopicSerializer(ModelSerializer):
-    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Centre.objects, required=False
-    )
+    centre: serializers.SlugRelatedField[Centre] = SlugField(slug_field="slug", queryset=Centre.objects, required=False)
 
     class Meta:
         model = Topic
@@ -29,9 +27,7 @@ class TopicUpdateSerializer(TopicSerializer):
 
 
 class LocationSerializer(ModelSerializer):
-    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Centre.objects, required=False
-    )
+    centre: serializers.SlugRelatedField[Centre] = SlugField(slug_field="slug", queryset=Centre.objects, required=False)
 
     class Meta:
         model = Location
@@ -75,9 +71,7 @@ class FreeRoomQuerySerializer(serializers.Serializer):
     """Either one slot (starts_at, ends_at) or a planned series (rule, starts_on, start_time,
     duration_minutes)."""
 
-    centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Centre.objects, required=False
-    )
+    centre: serializers.SlugRelatedField[Centre] = SlugField(slug_field="slug", queryset=Centre.objects, required=False)
     starts_at = BoundedDateTimeField(required=False)
     ends_at = BoundedDateTimeField(required=False)
     rule = serializers.CharField(required=False, max_length=300)
