@@ -52,6 +52,11 @@ class PublicGroup:
         return bool(self.next_meetings) and all(m.room is not None and m.room.hearing_loop for m in self.next_meetings)
 
     @property
+    def meets_in_a_room(self) -> bool:
+        """Whether its step-free access is a room's to tell (an online group has no steps)."""
+        return any(m.room is not None for m in self.next_meetings)
+
+    @property
     def meets_online(self) -> bool:
         """Whether its next meetings can be joined by video (online or hybrid)."""
         return any(m.mode in WITH_VIDEO for m in self.next_meetings)

@@ -133,6 +133,7 @@ def test_the_finder_filters_groups_that_meet_online(client, online_group, centre
     assert "Onlinekreis" in found
     assert weekly_series.group.name not in found
     assert "online or hybrid" in found
+    assert "step-free access</span>" not in found  # an online group has no steps to tell of
 
 
 def test_a_coordinator_books_an_online_series_in_the_planner(client, coordinator_a, centre_a, group_a, frozen_now):
