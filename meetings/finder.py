@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext as _
-
-from meetings.models import WITH_VIDEO, Group, Mode, Room
+from meetings.models import WITH_VIDEO, Group, Mode, Room, place_text
 
 PUBLIC_GROUP_STATUSES = (Group.Status.FORMING, Group.Status.STARTING, Group.Status.SELF_RUN)
 
@@ -25,12 +23,7 @@ class PublicMeeting:
 
     @property
     def place(self) -> str:
-        if self.mode == Mode.ONLINE:
-            return _("Online")
-        if self.mode == Mode.OUTDOORS:
-            return self.meeting_point or _("Outdoors")
-        name = self.room.location.name if self.room is not None else ""
-        return _("%(place)s and online") % {"place": name} if self.mode == Mode.HYBRID else name
+        return place_text(self.mode, self.room.location.name if self.room is not None else "", self.meeting_point)
 
     @property
     def step_free(self) -> bool:

@@ -21,8 +21,7 @@ from intake.selectors import free_places
 from intake.services.offers import longest_waiting, place_offer_answer, place_offer_next
 from meetings import selectors as meeting_selectors
 from meetings.selectors import group_next_meeting
-
-LINK_INVALID = "notifications/member_link_invalid.html"
+from meetings.views.member import LINK_INVALID
 
 
 @never_cache

@@ -15,6 +15,9 @@ from centres.models import LANGUAGE_CHOICES, Centre, Person
 from config.texts import in_language, validate_translations
 from config.validators import validate_single_line
 
+# Re-exported: callers name the modes from meetings.models.
+from meetings.models.venue import ROOM_BOUND, WITH_VIDEO, Mode, place_text, venue_constraint, venue_fields  # noqa: F401
+
 
 class Topic(models.Model):
     """An entry of a centre's topic list. Topics the centre does not offer (the Danish centres do
@@ -263,35 +266,6 @@ class Membership(models.Model):
         return f"{self.person} · {self.group}"
 
 
-class Mode(models.TextChoices):
-    """Where a meeting takes place. Only a room-bound one (in a room, or hybrid) books a room."""
-
-    ROOM = "room", _("In a room")
-    ONLINE = "online", _("Online")
-    HYBRID = "hybrid", _("In a room and online")
-    OUTDOORS = "outdoors", _("Outdoors")
-
-
-ROOM_BOUND = (Mode.ROOM, Mode.HYBRID)
-WITH_VIDEO = (Mode.ONLINE, Mode.HYBRID)
-
-
-def _venue_fields() -> dict[str, models.Field]:
-    """How a series or a meeting takes place: the mode, a video link (private: it reaches members
-    only by their own channels, never a public page or feed) and an outdoor meeting point."""
-    return {
-        "mode": models.CharField(_("takes place"), max_length=10, choices=Mode.choices, default=Mode.ROOM),
-        "video_link": models.URLField(_("video link"), max_length=500, blank=True),
-        "meeting_point": models.CharField(
-            _("meeting point"), max_length=300, blank=True, validators=[validate_single_line]
-        ),
-    }
-
-
-def _venue_constraint(name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=~models.Q(mode__in=ROOM_BOUND) | models.Q(room__isnull=False), name=name)
-
-
 class MeetingSeries(models.Model):
     """A group's rhythm: an RFC 5545 rule from a first date, at a local time, in a room (or
     online, hybrid or outdoors)."""
@@ -301,7 +275,7 @@ class MeetingSeries(models.Model):
     room = models.ForeignKey(
         Room, on_delete=models.PROTECT, null=True, blank=True, related_name="series", verbose_name=_("room")
     )
-    mode, video_link, meeting_point = _venue_fields().values()
+    mode, video_link, meeting_point = venue_fields().values()
     rule = models.CharField(_("recurrence rule"), max_length=300, help_text=_("e.g. FREQ=WEEKLY;BYDAY=TU"))
     starts_on = models.DateField(_("first date"))
     start_time = models.TimeField(_("local start time"))
@@ -318,7 +292,7 @@ class MeetingSeries(models.Model):
         ordering = ["group", "starts_on"]
         verbose_name = _("meeting series")
         verbose_name_plural = pgettext_lazy("plural", "meeting series")
-        constraints = [_venue_constraint("series_room_bound_has_room")]
+        constraints = [venue_constraint("series_room_bound_has_room")]
 
     def __str__(self) -> str:
         return f"{self.group} · {self.rule} {self.start_time:%H:%M}"
@@ -405,7 +379,7 @@ class Meeting(models.Model):
         verbose_name=_("room"),
         db_index=False,
     )
-    mode, video_link, meeting_point = _venue_fields().values()
+    mode, video_link, meeting_point = venue_fields().values()
     title = models.CharField(
         _("title"), max_length=200, blank=True, help_text=_("For one-off meetings."), validators=[validate_single_line]
     )
@@ -444,7 +418,7 @@ class Meeting(models.Model):
                 condition=models.Q(series__isnull=True) | models.Q(group__isnull=False),
                 name="meeting_of_series_has_group",
             ),
-            _venue_constraint("meeting_room_bound_has_room"),
+            venue_constraint("meeting_room_bound_has_room"),
             # On PostgreSQL, migration 0002 adds an exclusion constraint: no two scheduled
             # meetings overlap in one room.
         ]
@@ -470,12 +444,8 @@ class Meeting(models.Model):
     def place(self) -> str:
         """Where it takes place as anyone may read it: the room and its building, "Online", or
         the meeting point. Never the video link."""
-        if self.mode == Mode.ONLINE:
-            return str(_("Online"))
-        if self.mode == Mode.OUTDOORS:
-            return self.meeting_point or str(_("Outdoors"))
         room = f"{self.room.location.name}, {self.room.name}" if self.room is not None else ""
-        return str(_("%(place)s and online") % {"place": room}) if self.mode == Mode.HYBRID else room
+        return place_text(self.mode, room, self.meeting_point)
 
 
 def new_calendar_token() -> str:

@@ -28,7 +28,7 @@ from meetings.models import (
     Room,
 )
 from meetings.models.contacts import MAX_CONTACT_PERSONS
-from meetings.selectors.contacts import meetings_held
+from meetings.selectors.contacts import contact_rooms, meetings_held
 from meetings.services import meetings as meeting_services
 from meetings.services.groups import group_update
 from notifications.models import OutgoingMail
@@ -141,16 +141,16 @@ def contact_meeting_reinstate(*, contact: ContactPerson, meeting: Meeting) -> Me
 
 
 def contact_meeting_move(
-    *, contact: ContactPerson, meeting: Meeting, starts_at: datetime, room: Room | None, allowed_rooms: list[Room]
+    *, contact: ContactPerson, meeting: Meeting, starts_at: datetime, room: Room | None
 ) -> Meeting:
-    """Move one of the group's meetings into a free slot of one of `allowed_rooms` (the group's
+    """Move one of the group's meetings into a free slot of one of `contact_rooms` (the group's
     rooms and those the centre opens to self-run groups), by `meeting_move`: the same opening
     hours, closures and clash checks as for staff, and the same notice to members. A meeting in
     no room (online, outdoors) moves in time only."""
     _own_meeting(contact, meeting)
     if meeting.room is None:
         room = None
-    elif room is None or room.pk not in {allowed.pk for allowed in allowed_rooms}:
+    elif room is None or room.pk not in {allowed.pk for allowed in contact_rooms(contact)}:
         raise DomainError(_("Choose one of the rooms offered."), field="room")
     with audit_acting_as(acting_label(contact)):
         return _neutral_clash(

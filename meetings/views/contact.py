@@ -31,9 +31,9 @@ from meetings.selectors import contacts as selectors
 from meetings.services import contacts as services
 from meetings.services import still_meeting
 from meetings.views.held import held_page, held_pdf, held_year
+from meetings.views.member import LINK_INVALID
 from meetings.views.workspace import MoveForm
 
-LINK_INVALID = "notifications/member_link_invalid.html"
 ContactView = Callable[..., HttpResponse]
 
 
@@ -225,7 +225,6 @@ def contact_meeting_move(request: HttpRequest, token: str, contact: ContactPerso
                 meeting=meeting,
                 starts_at=starts_at,
                 room=form.cleaned_data.get("room"),
-                allowed_rooms=rooms,
             )
         except DomainError as problem:
             return _meeting_page(
@@ -295,7 +294,7 @@ def contact_meeting_reinstate(request: HttpRequest, token: str, contact: Contact
 @contact_link
 def contact_held(request: HttpRequest, token: str, contact: ContactPerson) -> HttpResponse:
     """The meetings the group held in a year, for its grant, with the PDF statement."""
-    year = held_year(request, contact.group)
+    year = held_year(contact.group, request.GET.get("year"))
     if year is None:
         return render(request, LINK_INVALID, {"message": _("There is no statement for that year.")}, status=404)
     pdf_url = reverse("contact-held-pdf", args=[token, year])
@@ -305,7 +304,7 @@ def contact_held(request: HttpRequest, token: str, contact: ContactPerson) -> Ht
 @contact_link
 def contact_held_pdf(request: HttpRequest, token: str, contact: ContactPerson, year: int) -> HttpResponse:
     """The statement of meetings held as a PDF."""
-    if held_year(request, contact.group, year) is None:
+    if held_year(contact.group, year) is None:
         return render(request, LINK_INVALID, {"message": _("There is no statement for that year.")}, status=404)
     return held_pdf(contact.group, year)
 

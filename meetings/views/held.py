@@ -13,13 +13,13 @@ from meetings.models import Group
 from meetings.selectors import contacts as selectors
 
 
-def held_year(request: HttpRequest, group: Group, year: int | None = None) -> int | None:
-    """The year asked for (this year when none is), or None for one the group cannot have."""
-    if year is None:
-        text = request.GET.get("year", "")
-        year = int(text) if text.isascii() and text.isdigit() and len(text) == 4 else None
-        if not text:
-            year = timezone.localdate().year
+def held_year(group: Group, value: object = None) -> int | None:
+    """The year asked for (a number or its text; this year when none is), or None for one the
+    group cannot have."""
+    if value in (None, ""):
+        value = timezone.localdate().year
+    text = str(value)
+    year = int(text) if text.isascii() and text.isdigit() and len(text) == 4 else None
     return year if year in selectors.held_years(group) else None
 
 

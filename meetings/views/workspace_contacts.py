@@ -182,7 +182,7 @@ def workspace_group_request_answer(request: HttpRequest, slug: str, pk: int) -> 
 def workspace_group_held(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The meetings the group held in a year, with the PDF statement and its sign-off."""
     _centre, group = _group(request, slug, pk)
-    year = held_year(request, group)
+    year = held_year(group, request.GET.get("year"))
     if year is None:
         raise Http404
     return held_page(
@@ -200,8 +200,7 @@ def workspace_group_held(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 def workspace_group_held_sign_off(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Sign off the year's statement of meetings held: the PDF then says the centre confirms it."""
     _centre, group = _group(request, slug, pk)
-    text = request.POST.get("year", "")
-    year = held_year(request, group, int(text)) if text.isascii() and text.isdigit() and len(text) == 4 else None
+    year = held_year(group, request.POST.get("year"))
     if year is None:
         messages.error(request, _("Choose one of the years offered."))
         return redirect(reverse("workspace-group-held", args=[slug, pk]))
@@ -218,6 +217,6 @@ def workspace_group_held_sign_off(request: HttpRequest, slug: str, pk: int) -> H
 def workspace_group_held_pdf(request: HttpRequest, slug: str, pk: int, year: int) -> HttpResponse:
     """The statement of meetings held as a PDF."""
     _centre, group = _group(request, slug, pk)
-    if held_year(request, group, year) is None:
+    if held_year(group, year) is None:
         raise Http404
     return held_pdf(group, year)
