@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import skip_or_fail
 
@@ -64,8 +65,16 @@ def page(chromium, live_server, settings):
 
 
 def axe_problems(page) -> list[str]:
-    """The serious and critical accessibility violations on the page as axe-core reports them."""
-    results = Axe().run(page)
+    """The serious and critical accessibility violations on the page as axe-core reports them.
+
+    A click that navigates returns before the new document is loaded; axe run in between finds no
+    document. So wait for the page to be loaded, and run once more if a navigation still raced it."""
+    page.wait_for_load_state("load")
+    try:
+        results = Axe().run(page)
+    except PlaywrightError:
+        page.wait_for_load_state("load")
+        results = Axe().run(page)
     return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "
         + "; ".join(node["target"][0] for node in violation["nodes"][:3])
