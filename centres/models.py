@@ -26,6 +26,14 @@ def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def validate_sms_sender(value: str) -> None:
+    """An alphanumeric sender ID, as SMS networks take it: 3 to 11 ASCII letters or digits."""
+    if not (3 <= len(value) <= 11 and value.isascii() and value.isalnum()) or value.isdigit():
+        raise ValidationError(
+            _("An SMS sender is 3 to 11 letters or digits, at least one a letter, without spaces or accents.")
+        )
+
+
 def validate_time_zone(value: str) -> None:
     if value not in _time_zones():
         raise ValidationError(_("%(value)s is not a known IANA time zone."), params={"value": value})
@@ -42,6 +50,13 @@ class Centre(models.Model):
     default_language = models.CharField(_("default language"), max_length=8, choices=LANGUAGE_CHOICES, default="de")
     sender_name = models.CharField(_("sender name"), max_length=200, blank=True, validators=[validate_single_line])
     sender_email = models.EmailField(_("sender e-mail address"), blank=True)
+    sms_sender = models.CharField(
+        _("SMS sender"),
+        max_length=11,
+        blank=True,
+        validators=[validate_sms_sender],
+        help_text=_("The name a text message shows as its sender: 3 to 11 letters or digits, no spaces."),
+    )
     email = models.EmailField(_("contact e-mail address"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
@@ -218,6 +233,8 @@ class ConsentRecord(models.Model):
         GROUP_MEMBERSHIP = "group_membership", _("Group membership and meeting reminders")
         NEWSLETTER = "newsletter", _("Newsletter")
         VOLUNTEERING = "volunteering", _("Volunteering")
+        # Texts about their meetings to their mobile number: a consent of its own, never assumed.
+        SMS = "sms", _("Meeting texts (SMS)")
 
     class Source(models.TextChoices):
         WEB_FORM = "web_form", _("Web form")

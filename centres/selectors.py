@@ -1,7 +1,9 @@
 """Reads of centres, staff roles, people, consents and the audit log."""
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
@@ -9,6 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from centres.models import AuditLogEntry, Centre, ConsentRecord, FederationRole, Person, StaffRole
+from centres.phones import centre_region, sms_number
 from centres.scoping import all_centres_scope
 
 # A consent is withdrawn when the person recorded consent to the purpose and withdrew every such
@@ -42,6 +45,27 @@ def withdrawn_among(pairs: set[tuple[int | None, str | None]]) -> set[tuple[int,
     for person_id, purpose, withdrawn_at in rows:
         standing[(person_id, purpose)] = standing.get((person_id, purpose), False) or withdrawn_at is None
     return {pair for pair, stands in standing.items() if not stands} & pairs
+
+
+def sms_numbers(person_ids: "Iterable[int] | QuerySet[Any]") -> dict[int, str]:
+    """The number each of these people may get text messages at: only people with a standing SMS
+    consent and a phone that is a mobile number (E.164). Two queries whatever the count; pass a
+    query of person ids (`.values("person_id")`) for many people, so they stay in the database."""
+    ids = person_ids if isinstance(person_ids, QuerySet) else set(person_ids)
+    if settings.SMS_BACKEND == "off" or (not isinstance(ids, QuerySet) and not ids):
+        # No gateway: nobody gets texts, so those without e-mail are on the list to phone.
+        return {}
+    # By person ids, which are unique across centres: the caller's rows decide which centres.
+    with all_centres_scope():
+        consenting = set(
+            ConsentRecord.objects.filter(
+                person_id__in=ids, purpose=ConsentRecord.Purpose.SMS, withdrawn_at__isnull=True
+            ).values_list("person_id", flat=True)
+        )
+        people = Person.objects.filter(pk__in=consenting).exclude(phone="").select_related("centre")
+        people = people.only("phone", "centre__country", "centre__time_zone")
+        numbers = {person.pk: sms_number(person.phone, region=centre_region(person.centre)) for person in people}
+    return {pk: number for pk, number in numbers.items() if number}
 
 
 def person_withdrew(person_id: int, purpose: str) -> bool:

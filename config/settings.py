@@ -370,6 +370,23 @@ if EMAIL_ESP == "smtp":
     _smtp.pop("EMAIL_BACKEND", None)
     globals().update(_smtp)
 ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in env.ENVIRON.items() if key.startswith("ANYMAIL_")}
+
+# --- Text messages (SMS) ------------------------------------------------------------------------
+# SMS_BACKEND: "infobip" sends texts through Infobip's API (SMS_INFOBIP_BASE_URL is the account's
+# API address, SMS_INFOBIP_API_KEY its key); "console" prints them (the default with DEBUG on);
+# "off" sends none (the default otherwise), so members without e-mail are on the list to phone;
+# "memory" keeps them for tests. SMS_SENDER is the sender ID of a centre that set none.
+SMS_BACKEND = env("SMS_BACKEND", default="console" if DEBUG else "off")
+if SMS_BACKEND not in ("off", "console", "memory", "infobip"):
+    raise ImproperlyConfigured(f"SMS_BACKEND={SMS_BACKEND!r} is not one of: off, console, memory, infobip")
+SMS_INFOBIP_BASE_URL = env("SMS_INFOBIP_BASE_URL", default="https://api.infobip.com")
+SMS_INFOBIP_API_KEY = env("SMS_INFOBIP_API_KEY", default="")
+if SMS_BACKEND == "infobip" and not SMS_INFOBIP_API_KEY:
+    raise ImproperlyConfigured("SMS_BACKEND=infobip needs SMS_INFOBIP_API_KEY")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
+SMS_SENDER = env("SMS_SENDER", default="Kontakt")
+if not (3 <= len(SMS_SENDER) <= 11 and SMS_SENDER.isascii() and SMS_SENDER.isalnum() and not SMS_SENDER.isdigit()):
+    raise ImproperlyConfigured("SMS_SENDER must be 3 to 11 letters or digits, with at least one letter")
 # The port `make run` serves on (WEB_PORT in the Makefile); in development the links in mails and
 # pages follow it, so a newcomer can click them.
 WEB_PORT = env.int("WEB_PORT", default=8000)

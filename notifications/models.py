@@ -31,6 +31,10 @@ class OutgoingMail(models.Model):
         ABSENCE = "absence", _("Absence notice")
         SYSTEM = "system", _("System message")
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("Text message (SMS)")
+
     class Delivery(models.TextChoices):
         UNKNOWN = "", _("Not reported")
         DELIVERED = "delivered", _("Delivered")
@@ -44,6 +48,11 @@ class OutgoingMail(models.Model):
         Centre, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("centre")
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    # A text message is a row like a mail: the same key, claim, retries and suppression. Its
+    # content's text is the message, its sender the SMS sender ID, its recipient a number (E.164).
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL, db_default=Channel.EMAIL
+    )
     sensitive = models.BooleanField(
         _("sensitive"),
         default=False,
@@ -57,7 +66,9 @@ class OutgoingMail(models.Model):
     person = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("person")
     )
-    recipient = models.EmailField(_("recipient"))
+    recipient = models.CharField(
+        _("recipient"), max_length=254, help_text=_("An e-mail address or, for a text, a number.")
+    )
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
     content = models.ForeignKey(
         "MailContent", on_delete=models.PROTECT, related_name="mails", verbose_name=_("content")
@@ -206,15 +217,16 @@ class MailContent(models.Model):
 
 class SuppressedAddress(models.Model):
     """An address no mail of the centre goes to any more: hard bounce, complaint or unsubscribe
-    reported by the ESP."""
+    reported by the ESP; or a number no text goes to, which the SMS gateway refused for good."""
 
     class Reason(models.TextChoices):
         BOUNCED = "bounced", _("Hard bounce")
         COMPLAINED = "complained", _("Spam complaint")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed at the ESP")
+        UNREACHABLE = "unreachable", _("Number refused by the SMS gateway")
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
-    email = models.EmailField(_("e-mail address"))
+    email = models.CharField(_("e-mail address or number"), max_length=254)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -18,6 +18,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from centres.models import ConsentRecord, Person
+from centres.phones import centre_region, sms_number
 from centres.services.privacy import Actor, PersonRecords, person_records_register
 from centres.services.retention import UNCONFIRMED_KEPT, RetentionRun, retention_steps_register
 from centres.signals import consent_withdrawn
@@ -52,6 +53,9 @@ def person_mail_erase(person: Person, actor: Actor) -> bool:
     Subscription.objects.filter(person_id=person.pk).delete()
     if person.email:
         SuppressedAddress.objects.filter(centre=person.centre, email__iexact=person.email).delete()
+    number = sms_number(person.phone, region=centre_region(person.centre))
+    if number:
+        SuppressedAddress.objects.filter(centre=person.centre, email=number).delete()
     return False
 
 
@@ -94,7 +98,7 @@ def platform_retention(now: datetime) -> int:
 def mail_stop_on_withdrawal(sender: type[ConsentRecord], consent: ConsentRecord, **kwargs: object) -> None:
     """A withdrawal takes effect at once, in its transaction: a newsletter consent ends every
     subscription at the centre; newsletter mail, or for a group membership consent reminders and
-    change notices, still queued for the person are not sent."""
+    change notices, or for an SMS consent their texts, still queued for the person are not sent."""
     person = consent.person
     if consent.purpose == ConsentRecord.Purpose.NEWSLETTER:
         Subscription.objects.filter(centre=consent.centre, person=person).exclude(
@@ -103,6 +107,16 @@ def mail_stop_on_withdrawal(sender: type[ConsentRecord], consent: ConsentRecord,
         kinds = [OutgoingMail.Kind.NEWSLETTER, OutgoingMail.Kind.NEWSLETTER_CONFIRMATION]
     elif consent.purpose == ConsentRecord.Purpose.GROUP_MEMBERSHIP:
         kinds = [OutgoingMail.Kind.REMINDER, OutgoingMail.Kind.CHANGE_NOTICE]
+    elif consent.purpose == ConsentRecord.Purpose.SMS:
+        # Only the texts: their mail goes on. A text a worker claimed already is stopped too: the
+        # worker claims each text again just before it sends it, and finds it suppressed.
+        OutgoingMail.objects.filter(
+            person=person,
+            centre=consent.centre,
+            channel=OutgoingMail.Channel.SMS,
+            status__in=[OutgoingMail.Status.QUEUED, OutgoingMail.Status.SENDING],
+        ).update(status=OutgoingMail.Status.SUPPRESSED, last_error="consent withdrawn", sending_since=None)
+        return
     else:
         return
     theirs = Q(person=person) | Q(recipient__iexact=person.email) if person.email else Q(person=person)

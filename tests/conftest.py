@@ -81,6 +81,37 @@ def _fresh_cache():
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _texts_kept(settings):
+    """Texts go to the memory backend in tests (not printed), from an empty list."""
+    from notifications.sms import MemoryBackend
+
+    settings.SMS_BACKEND = "memory"
+    MemoryBackend.sent.clear()
+    yield MemoryBackend.sent
+    MemoryBackend.sent.clear()
+
+
+@pytest.fixture
+def texts_sent(_texts_kept):
+    """The texts handed to the SMS backend in this test."""
+    return _texts_kept
+
+
+@pytest.fixture
+def fake_infobip(settings):
+    """A fake Infobip gateway on 127.0.0.1, as the SMS backend."""
+    from tests.notifications.fake_sms import FakeInfobip
+
+    gateway = FakeInfobip()
+    settings.SMS_BACKEND = "infobip"
+    settings.SMS_INFOBIP_BASE_URL = gateway.url
+    settings.SMS_INFOBIP_API_KEY = "test-key"
+    settings.SMS_TIMEOUT = 1.0
+    yield gateway
+    gateway.stop()
+
+
 @pytest.fixture
 def requires_postgres(db):
     if connection.vendor != "postgresql":

@@ -146,6 +146,40 @@ def queue_mail(centre, recipient="alma@example.net", obj="test-1", language="de"
         )
 
 
+def queue_text(centre, phone="0171 2345678", obj="test-1", *, text="Treffen fällt aus: https://__manage_url__"):
+    """One text queued through the outbox, to a person who agreed to texts at `phone` (made here):
+    the row as reminders and notices store it. Returns the row."""
+    from centres.models import ConsentRecord
+    from centres.phones import centre_region, sms_number
+    from notifications.models import MailContent, OutgoingMail
+    from notifications.services.outbox import NewMail, idempotency_key, mails_queue_bulk, sms_sender_for
+
+    person = PersonFactory(centre=centre, email="", phone=phone)
+    ConsentFactory(person=person, purpose=ConsentRecord.Purpose.SMS)
+    number = sms_number(phone, region=centre_region(centre))
+    with all_centres_scope():  # as set-up code queues it
+        content = MailContent.objects.create(
+            centre=centre, language="de", from_email=sms_sender_for(centre), subject="", body_text=text
+        )
+        key = idempotency_key("change", obj, number)
+        mails_queue_bulk(
+            [
+                NewMail(
+                    centre_id=centre.pk,
+                    kind=OutgoingMail.Kind.CHANGE_NOTICE,
+                    key=key,
+                    person_id=person.pk,
+                    recipient=number,
+                    language="de",
+                    content_id=content.pk,
+                    merge_data={"manage_url": f"https://kontakt.example/m/{obj}/"},
+                    channel=OutgoingMail.Channel.SMS,
+                )
+            ]
+        )
+        return OutgoingMail.objects.get(idempotency_key=key)
+
+
 def handle_mail_requests() -> int:
     """Do what the worker does with the requests public pages stored (`MailRequest`: sign-ups,
     subscriptions, login links, password resets): decide each, writing its outbox rows. Returns

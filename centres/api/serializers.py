@@ -27,6 +27,7 @@ class CentreSerializer(serializers.ModelSerializer):
             "default_language",
             "sender_name",
             "sender_email",
+            "sms_sender",
             "email",
             "phone",
             "website",

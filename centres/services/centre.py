@@ -14,6 +14,7 @@ CENTRE_EDITABLE_FIELDS = (
     "default_language",
     "sender_name",
     "sender_email",
+    "sms_sender",
     "email",
     "phone",
     "website",

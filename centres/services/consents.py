@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from centres.models import AuditLogEntry, ConsentRecord, Person
+from centres.phones import centre_region, sms_number
 from centres.services.audit import audit_record
+from centres.services.people import person_update
 from centres.signals import consent_withdrawn
 from config.errors import ConflictError
 
@@ -129,3 +131,27 @@ def _stop_what_the_consent_allowed(consent: ConsentRecord) -> None:
             centre=consent.centre, person=consent.person, purpose=consent.purpose, withdrawn_at__isnull=True
         ).update(withdrawn_at=consent.withdrawn_at)
     consent_withdrawn.send(sender=ConsentRecord, consent=consent)
+
+
+SMS_CONSENT_VERSION = "staff-sms-2026-12"
+NOT_A_MOBILE_MESSAGE = gettext_lazy(
+    "This is not a mobile number that can get texts. Write it with its country code, e.g. +49 171 2345678."
+)
+
+
+@transaction.atomic
+def sms_consent_record(*, actor: AbstractBaseUser | None, person: Person, phone: str, source: str) -> ConsentRecord:
+    """Record that `person` agreed to get texts about their meetings at `phone` (a mobile number,
+    which becomes their phone number). A consent that stands already is kept, not doubled.
+    Refused with a ValidationError naming the field for a number that cannot get texts."""
+    if not sms_number(phone, region=centre_region(person.centre)):
+        raise ValidationError({"phone": str(NOT_A_MOBILE_MESSAGE)})
+    person_update(actor=actor, person=person, phone=phone)
+    standing = ConsentRecord.objects.filter(
+        person=person, purpose=ConsentRecord.Purpose.SMS, withdrawn_at__isnull=True
+    ).first()
+    if standing is not None:
+        return standing
+    return consent_record(
+        actor=actor, person=person, purpose=ConsentRecord.Purpose.SMS, text_version=SMS_CONSENT_VERSION, source=source
+    )

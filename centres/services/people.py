@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy
 
-from centres.models import AuditLogEntry, Centre, Person
+from centres.models import AuditLogEntry, Centre, ConsentRecord, Person
+from centres.phones import centre_region, sms_number
 from centres.services.audit import audit_record
 
 PERSON_EDITABLE_FIELDS = ("display_name", "full_name", "email", "phone", "language")
@@ -71,11 +72,13 @@ def person_create(
 
 @transaction.atomic
 def person_update(*, actor: AbstractBaseUser | None, person: Person, **changes: Any) -> Person:
-    """Change a person's contact details. Writes the person and an audit entry naming the fields."""
+    """Change a person's contact details. Writes the person and an audit entry naming the fields;
+    a new phone number ends their consent to texts, which was given for the old one."""
     unknown = set(changes) - set(PERSON_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"person_update cannot change {sorted(unknown)}")
     changed = []
+    number_before = _text_number(person)
     for field, value in changes.items():
         value = value.strip() if isinstance(value, str) else value
         if field == "email":
@@ -91,7 +94,16 @@ def person_update(*, actor: AbstractBaseUser | None, person: Person, **changes: 
     audit_record(
         actor=actor, centre=person.centre, action=AuditLogEntry.Action.UPDATE, obj=person, changed_fields=changed
     )
+    if "phone" in changed and number_before and _text_number(person) != number_before:
+        # The consent to texts was given for that number: it ends with it.
+        from centres.services.consents import consents_withdraw
+
+        consents_withdraw(actor=actor, person=person, purpose=ConsentRecord.Purpose.SMS)
     return person
+
+
+def _text_number(person: Person) -> str:
+    return sms_number(person.phone, region=centre_region(person.centre))
 
 
 def person_delete(*, actor: AbstractBaseUser | None, person: Person) -> None:

@@ -84,6 +84,7 @@ class OutgoingMailSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "kind",
+            "channel",
             "sensitive",
             "recipient",
             "language",

@@ -33,6 +33,7 @@ from notifications import postmark
 from notifications.models import MailContent, OutgoingMail, SuppressedAddress, WebhookEvent
 from notifications.selectors import is_suppressed, suppressed_among
 from notifications.services.mail_requests import mail_requests_requeue
+from notifications.sms import SMS_LINK, sms_fit
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,40 @@ def mail_content_create(
         body_html=rendered.html,
         headers=headers or {},
         calendar=calendar,
+    )
+
+
+# Characters a member's link may grow by with a longer membership id (eight more digits).
+LINK_ROOM = 12
+
+
+def sms_sender_for(centre: Centre | None) -> str:
+    """The sender ID a centre's texts show."""
+    return (centre.sms_sender if centre is not None else "") or settings.SMS_SENDER
+
+
+def sms_content_create(
+    *, centre: Centre, language: str, template: str, context: dict[str, Any], link: str, named: bool
+) -> MailContent:
+    """Store a text shared by many rows: `template` ("<app>/sms/<name>.txt") rendered in
+    `language` at the fullest `detail` (2: the group's name and place, 1: its name, 0: neither)
+    that still fits one segment with a link as long as `link` (each row's own link is its merge
+    data). Where not `named` (a discreet group) only detail 0. Writes one row."""
+
+    def render(detail: int) -> str:
+        with translation.override(language), timezone.override(centre.time_zone):
+            text = render_to_string(template, {**context, "detail": detail, "link": SMS_LINK})
+        return " ".join(text.split())
+
+    variants = [render(2), render(1), render(0)] if named else [render(0)]
+    return MailContent.objects.create(
+        centre=centre,
+        language=language,
+        from_email=sms_sender_for(centre),
+        subject="",
+        # Each row's link is as long as `link` or, for a membership with a longer id, a little
+        # longer: measured with room to spare, every row's text fits.
+        body_text=sms_fit(variants, link=link + "x" * LINK_ROOM),
     )
 
 
@@ -159,6 +194,7 @@ class NewMail:
     person_id: int | None = None
     merge_data: dict[str, str] | None = None
     newsletter_issue_id: int | None = None
+    channel: str = OutgoingMail.Channel.EMAIL
 
 
 BULK_CHUNK = 1000
@@ -208,17 +244,17 @@ def _insert_postgres(mails: Sequence[NewMail], now: datetime, *, claimed: bool =
     # Only table names from the models are formatted in; every value is a parameter.
     sql = f"""
         INSERT INTO {table} (centre_id, kind, idempotency_key, person_id, recipient, language, content_id,
-                             merge_data, newsletter_issue_id, status, attempts, in_doubt, last_error,
+                             merge_data, newsletter_issue_id, channel, status, attempts, in_doubt, last_error,
                              esp_message_id, delivery, created_at, sending_since)
         SELECT v.centre_id, v.kind, v.key, v.person_id, v.recipient, v.language, v.content_id,
-               v.merge_data, v.issue_id,
+               v.merge_data, v.issue_id, v.channel,
                CASE WHEN EXISTS (SELECT 1 FROM {suppressed} s
                                  WHERE s.centre_id = v.centre_id AND lower(s.email) = lower(v.recipient))
                     THEN 'suppressed' ELSE %s END,
                %s, false, '', '', '', %s, %s
         FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::bigint[],
-                    %s::jsonb[], %s::bigint[])
-             AS v(centre_id, kind, key, person_id, recipient, language, content_id, merge_data, issue_id)
+                    %s::jsonb[], %s::bigint[], %s::text[])
+             AS v(centre_id, kind, key, person_id, recipient, language, content_id, merge_data, issue_id, channel)
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING id, status
     """  # noqa: S608
@@ -232,6 +268,7 @@ def _insert_postgres(mails: Sequence[NewMail], now: datetime, *, claimed: bool =
         [mail.content_id for mail in mails],
         [json.dumps(mail.merge_data or {}) for mail in mails],
         [mail.newsletter_issue_id for mail in mails],
+        [mail.channel for mail in mails],
     )
     with transaction.atomic():
         connection.ensure_connection()
@@ -267,6 +304,7 @@ def _insert_portable(mails: Sequence[NewMail], now: datetime, *, claimed: bool =
                 content_id=mail.content_id,
                 merge_data=mail.merge_data or {},
                 newsletter_issue_id=mail.newsletter_issue_id,
+                channel=mail.channel,
                 status=(
                     OutgoingMail.Status.SUPPRESSED
                     if (mail.centre_id, recipient.lower()) in suppressed

@@ -22,10 +22,13 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from centres.selectors import sms_numbers
 from notifications import postmark
-from notifications.models import MailContent, OutgoingMail, Subscription
+from notifications.models import MailContent, OutgoingMail, Subscription, SuppressedAddress
 from notifications.selectors import suppressed_among
 from notifications.services.outbox import consent_pair, queue_sending, withdrawn_pairs
+from notifications.services.suppressions import address_suppress
+from notifications.sms import Sms, SmsBackend, SmsError, sms_backend
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +86,11 @@ def _no_longer_wanted(mails: list[OutgoingMail]) -> set[int]:
         stopped |= {mail.pk for mail in newsletter_rows if (mail.person_id, mail.newsletter_issue_id) not in confirmed}
     withdrawn = withdrawn_pairs({consent_pair(mail.person_id, mail.kind) for mail in mails})
     stopped |= {mail.pk for mail in mails if consent_pair(mail.person_id, mail.kind) in withdrawn}
+    # A text goes only to the number the person has now, while their SMS consent stands.
+    texts = [mail for mail in mails if mail.channel == OutgoingMail.Channel.SMS]
+    if texts:
+        numbers = sms_numbers({mail.person_id for mail in texts if mail.person_id})
+        stopped |= {mail.pk for mail in texts if not mail.person_id or numbers.get(mail.person_id) != mail.recipient}
     return stopped
 
 
@@ -165,21 +173,29 @@ def _deliver(claimed: list[OutgoingMail], result: SendResult) -> None:
     each over one kept-alive connection. A row that cannot make a mail fails first, whichever
     the path (see `_unsendable`)."""
     claimed = _fail_unsendable(claimed, result)
-    if not claimed:
-        return
-    if postmark.batch_capable():
-        _send_batch(claimed, result)
-        return
-    esp_connection = get_connection()
-    with esp_connection:
-        for mail in claimed:
-            _send_one(mail, esp_connection, result)
+    # Mail first: a batch of mail must not wait in `sending` behind texts sent one by one.
+    texts = [mail for mail in claimed if mail.channel == OutgoingMail.Channel.SMS]
+    mails = [mail for mail in claimed if mail.channel != OutgoingMail.Channel.SMS]
+    if mails and postmark.batch_capable():
+        _send_batch(mails, result)
+    elif mails:
+        esp_connection = get_connection()
+        with esp_connection:
+            for mail in mails:
+                _send_one(mail, esp_connection, result)
+    if texts:
+        backend = sms_backend()
+        for mail in texts:
+            _send_text(mail, backend, result)
 
 
 def _unsendable(mail: OutgoingMail) -> str:
     """Why this row can never make a mail, or "": a header with a line break (a sender name
     stored before names were single line) ends the header early, so Django refuses the message
-    (BadHeaderError) and an ESP's API would refuse it too. Retrying can't help."""
+    (BadHeaderError) and an ESP's API would refuse it too. Retrying can't help. A text has no
+    headers: its sender ID and number were checked when they were entered."""
+    if mail.channel == OutgoingMail.Channel.SMS:
+        return ""
     try:
         headers = {"From": mail.from_email, "To": mail.recipient, "Subject": mail.subject, **mail.headers}
     except Exception as error:  # a defect in the stored content: the same on every try
@@ -211,13 +227,22 @@ def _settle_in_doubt(claimed: list[OutgoingMail], result: SendResult) -> list[Ou
     """Rows in doubt that the ESP reports as taken are marked sent, not sent again. Returns the
     rows still to send. Where the ESP cannot be asked, a row in doubt is sent again: at least
     once, never lost."""
-    doubtful = [mail for mail in claimed if mail.in_doubt]
-    if not doubtful or not postmark.lookup_capable():
+    texts = sms_backend()
+    doubtful = [
+        mail
+        for mail in claimed
+        if mail.in_doubt
+        and (texts.lookup_capable if mail.channel == OutgoingMail.Channel.SMS else postmark.lookup_capable())
+    ]
+    if not doubtful:
         return claimed
     found, settled = {}, set()
     for mail in doubtful:
         try:
-            message_id = postmark.postmark_lookup(mail.pk)
+            if mail.channel == OutgoingMail.Channel.SMS:
+                message_id = texts.lookup(sms_ref(mail))
+            else:
+                message_id = postmark.postmark_lookup(mail.pk)
         except requests.exceptions.RequestException as error:
             # The ESP cannot tell now: try again later rather than risk a second copy.
             error_text = f"The ESP could not say whether it has this mail: {type(error).__name__}: {error}"
@@ -350,6 +375,51 @@ def _send_one(mail: OutgoingMail, esp_connection: BaseEmailBackend, result: Send
         status=OutgoingMail.Status.SENT,
         sent_at=timezone.now(),
         esp_message_id=(status.message_id or "") if status and isinstance(status.message_id, str) else "",
+        last_error="",
+        sending_since=None,
+        in_doubt=False,
+    )
+    result.sent += 1
+
+
+def sms_ref(mail: OutgoingMail) -> str:
+    """The text's own reference at the gateway: its row, and when the row was made (ids start
+    again in a new database; a gateway account outlives it)."""
+    return f"kontakt-{mail.pk}-{int(mail.created_at.timestamp())}"
+
+
+def _send_text(mail: OutgoingMail, backend: SmsBackend, result: SendResult) -> None:
+    """Hand one claimed text to the SMS gateway and write its outcome, as `_send_one` does for a
+    mail. A number the gateway refuses for good is suppressed for the centre."""
+    mine = OutgoingMail.objects.filter(pk=mail.pk, status=OutgoingMail.Status.SENDING, attempts=mail.attempts)
+    if not mine.update(sending_since=timezone.now()):
+        return
+    try:
+        message_id = backend.send(
+            Sms(ref=sms_ref(mail), sender=mail.from_email, to=mail.recipient, text=mail.body_text)
+        )
+    except SmsError as error:
+        retry = error.transient and mail.attempts < MAX_ATTEMPTS
+        mine.update(
+            status=OutgoingMail.Status.QUEUED if retry else OutgoingMail.Status.FAILED,
+            last_error=str(error)[:2000],
+            sending_since=None,
+            in_doubt=retry and error.maybe_sent,
+        )
+        if error.number_refused and mail.centre_id is not None:
+            address_suppress(
+                centre_id=mail.centre_id, email=mail.recipient, reason=SuppressedAddress.Reason.UNREACHABLE
+            )
+        if retry:
+            result.retry.append(mail.pk)
+        else:
+            result.failed += 1
+        logger.warning("text %s not sent (attempt %s, %s)", mail.pk, mail.attempts, "transient" if retry else "failed")
+        return
+    mine.update(
+        status=OutgoingMail.Status.SENT,
+        sent_at=timezone.now(),
+        esp_message_id=message_id,
         last_error="",
         sending_since=None,
         in_doubt=False,

@@ -16,7 +16,7 @@ from notifications.models import OutgoingMail
 from notifications.services.outbox import outbox_flush
 from notifications.services.sending import outbox_requeue_stuck
 from tests.clock_ahead import CLOCK_VARIABLES
-from tests.factories import every, queue_mail
+from tests.factories import every, queue_mail, queue_text
 
 ROOT = Path(__file__).resolve().parents[2]
 # The test queues and sweeps through the services, as set-up code; the workers open their own scope.
@@ -79,6 +79,39 @@ def wait_until(condition, seconds: float) -> bool:
     return condition()
 
 
+def kill_while_held_then_send_the_rest(env: dict[str, str], queue, *, held, release) -> None:
+    """Start a worker, `queue` rows, kill -9 the worker once `held()` (the ESP or gateway has
+    taken something and not yet answered); then, with `release`'s answer delay lifted, a new
+    worker sweeps the rows back in doubt and sends what is left."""
+    worker, lines = start_worker(env, concurrency=1)
+    try:
+        wait_ready(lines)
+        with transaction.atomic():
+            queue()
+        assert wait_until(held, 60), "".join(lines)
+        os.killpg(worker.pid, signal.SIGKILL)  # mid-request: the row says `sending`
+        worker.wait(timeout=30)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    in_flight = every(OutgoingMail).filter(status="sending").count()
+    assert in_flight >= 1
+    release.answer_delay = 0
+    worker, lines = start_worker(env, concurrency=1)
+    try:
+        wait_ready(lines)
+        time.sleep(1.5)  # the rows in `sending` are now older than OUTBOX_STUCK_AFTER_SECONDS
+        with transaction.atomic():
+            assert outbox_requeue_stuck() == in_flight
+            # The killed worker's unacknowledged tasks return only after Redis's visibility
+            # timeout; the periodic flush queues their rows again meanwhile.
+            outbox_flush(older_than=timedelta(0))
+        assert wait_until(lambda: not every(OutgoingMail).exclude(status="sent").exists(), 90), "".join(lines)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_sends_every_queued_mail_once_through_the_esp(requires_postgres, redis_url, centre_a, fake_postmark):
     fake_esp = fake_postmark
@@ -111,33 +144,38 @@ def test_a_worker_killed_mid_batch_and_a_new_one_send_every_mail_exactly_once(
     fake_esp.answer_delay = 30  # takes the mails at once, answers only after the kill
     settings.OUTBOX_STUCK_AFTER_SECONDS = 1
     env = worker_env(redis_url, fake_esp.url, OUTBOX_ESP_BATCH="true" if batch else "false")
-    worker, lines = start_worker(env, concurrency=1)
-    try:
-        wait_ready(lines)
-        with transaction.atomic():
-            for n in range(12):
-                queue_mail(centre_a, f"member{n}@example.net", f"kill-{n}")
-        assert wait_until(lambda: fake_esp.accepted_count > 0, 60), "".join(lines)
-        os.killpg(worker.pid, signal.SIGKILL)  # mid-request: the ESP has the mail, the row says `sending`
-        worker.wait(timeout=30)
-    finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
-    in_flight = every(OutgoingMail).filter(status="sending").count()
-    assert in_flight >= 1
-    fake_esp.answer_delay = 0
-    worker, lines = start_worker(env, concurrency=1)
-    try:
-        wait_ready(lines)
-        time.sleep(1.5)  # the rows in `sending` are now older than OUTBOX_STUCK_AFTER_SECONDS
-        with transaction.atomic():
-            assert outbox_requeue_stuck() == in_flight
-            # The killed worker's unacknowledged tasks return only after Redis's visibility
-            # timeout; the periodic flush queues their rows again meanwhile.
-            outbox_flush(older_than=timedelta(0))
-        assert wait_until(lambda: not every(OutgoingMail).exclude(status="sent").exists(), 90), "".join(lines)
-    finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=30)
+
+    def queue() -> None:
+        for n in range(12):
+            queue_mail(centre_a, f"member{n}@example.net", f"kill-{n}")
+
+    kill_while_held_then_send_the_rest(env, queue, held=lambda: fake_esp.accepted_count > 0, release=fake_esp)
     assert fake_esp.accepted_by_recipient == {f"member{n}@example.net": 1 for n in range(12)}
     assert not every(OutgoingMail).filter(in_doubt=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_while_the_sms_gateway_holds_texts_and_a_new_one_send_each_text_once(
+    requires_postgres, redis_url, centre_a, fake_infobip, fake_postmark, settings
+):
+    """The mail test above, for texts: kill -9 while the gateway has taken texts but not answered;
+    the next worker looks each one up in the gateway's logs before sending, so every number gets
+    its text once."""
+    fake_infobip.answer_delay = 30
+    settings.OUTBOX_STUCK_AFTER_SECONDS = 1
+    env = worker_env(
+        redis_url,
+        fake_postmark.url,
+        SMS_BACKEND="infobip",
+        SMS_INFOBIP_BASE_URL=fake_infobip.url,
+        SMS_INFOBIP_API_KEY="test-key",
+        SMS_TIMEOUT="60",
+    )
+
+    def queue() -> None:
+        for n in range(8):
+            queue_text(centre_a, phone=f"0171 23456{n:02d}", obj=f"kill-{n}")
+
+    kill_while_held_then_send_the_rest(env, queue, held=lambda: len(fake_infobip.accepted) > 0, release=fake_infobip)
+    assert fake_infobip.accepted_by_number == {f"4917123456{n:02d}": 1 for n in range(8)}
+    assert set(every(OutgoingMail).values_list("channel", flat=True)) == {"sms"}
