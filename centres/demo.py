@@ -76,6 +76,7 @@ PEOPLE = {
         ("Martin W.", "Martin Wagner", "", "+49 511 555 0177", "de"),
         ("Ewa", "Ewa Nowak", "ewa.nowak@example.net", "", "en"),
         ("Jörg", "Jörg Hoffmann", "joerg.hoffmann@example.net", "", "de"),
+        ("Heike B.", "Heike Brandt", "", "+49 151 5550 1420", "de"),
     ],
     "aarhus": [
         ("Lene", "Lene Mikkelsen", "lene.mikkelsen@example.net", "", "da"),

@@ -25,6 +25,7 @@ urlpatterns = [
     path("centres/<slug:slug>/workspace/settings/", admin_pages.centre_settings, name="workspace-settings"),
     path("centres/<slug:slug>/workspace/people/<int:pk>/", people.person_page, name="workspace-person"),
     path("centres/<slug:slug>/workspace/people/<int:pk>/erase/", people.person_erase, name="workspace-person-erase"),
+    path("centres/<slug:slug>/workspace/people/<int:pk>/texts/", people.person_texts, name="workspace-person-texts"),
     path("centres/<slug:slug>/workspace/staff/", admin_pages.centre_staff, name="workspace-staff"),
     path("centres/<slug:slug>/workspace/staff/<int:pk>/", admin_pages.centre_staff_role, name="workspace-staff-role"),
     path(

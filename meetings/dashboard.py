@@ -1,5 +1,5 @@
 """meetings' part of the workspace dashboard: today's meetings in the centre, what self-run
-groups asked for, and the self-run groups to look at."""
+groups asked for, the self-run groups to look at, and the members to tell by phone."""
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -11,6 +11,7 @@ from django.utils import timezone
 from centres.dashboard import dashboard_context_register
 from centres.models import Centre
 from meetings.models import ContactPerson, Group, GroupRequest, Meeting, StillMeetingCheck
+from meetings.selectors.phone_notices import phone_notices_open
 from meetings.services.still_meeting import ANSWER_WITHIN
 
 
@@ -22,7 +23,14 @@ def todays_meetings(centre: Centre, day: date) -> dict[str, Any]:
         .order_by("starts_at")
     )
     open_requests = GroupRequest.objects.filter(centre=centre, status=GroupRequest.Status.OPEN).count()
-    return {"meetings": meetings, "open_group_requests": open_requests, **self_run_attention(centre)}
+    to_phone = phone_notices_open(centre)
+    return {
+        "meetings": meetings,
+        "open_group_requests": open_requests,
+        "phone_notices": list(to_phone[:5]),
+        "phone_notices_count": to_phone.count(),
+        **self_run_attention(centre),
+    }
 
 
 def self_run_attention(centre: Centre) -> dict[str, Any]:

@@ -5,8 +5,9 @@ from datetime import time, timedelta
 
 from django.utils import timezone
 
-from centres.models import Centre, Person
+from centres.models import Centre, ConsentRecord, Person
 from centres.scoping import all_centres_scope, centre_scope
+from centres.services.consents import sms_consent_record
 from meetings.member_links import contact_url
 from meetings.models import (
     Closure,
@@ -17,10 +18,11 @@ from meetings.models import (
     MeetingSeries,
     Membership,
     Mode,
+    PhoneNotice,
     Room,
     Topic,
 )
-from meetings.services import closures, contacts, groups, places, series
+from meetings.services import closures, contacts, groups, meetings, places, series
 
 TOPICS = {
     "hannover-linden": [
@@ -72,7 +74,15 @@ GROUPS = {
             ["Birgit S.", "Thomas"],
         ),
         ("Gesprächskreis Mut", "Angststörungen", 1, "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", time(18, 30), 90, ["Leyla"]),
-        ("Trauercafé Linden", "Trauer", 1, "FREQ=MONTHLY;BYDAY=-1FR", time(16, 0), 120, ["Martin W.", "Ewa"]),
+        (
+            "Trauercafé Linden",
+            "Trauer",
+            1,
+            "FREQ=MONTHLY;BYDAY=-1FR",
+            time(16, 0),
+            120,
+            ["Martin W.", "Ewa", "Heike B."],
+        ),
     ],
     "aarhus": [
         ("Onsdagsgruppen", "Sorg", 0, "FREQ=WEEKLY;BYDAY=WE", time(19, 0), 120, ["Lene", "Søren K."]),
@@ -213,6 +223,32 @@ def contact_person_demo_links() -> list[tuple[str, str]]:
     return [(f"{name}, its contact person {contact_name}", contact_url(contact_id=contact.pk))]
 
 
+# Members without e-mail: Heike agreed to texts on the phone; Martin has a landline only. When
+# their group's next meeting is cancelled (by the Christmas closure where it falls within the
+# planned weeks, else here), Heike gets a text and Martin is on the dashboard's list to phone.
+NO_EMAIL = ("hannover-linden", "Trauercafé Linden", "Heike B.")
+
+
+def _seed_texts(centre: Centre, slug: str) -> None:
+    centre_slug, _group, texted = NO_EMAIL
+    if slug != centre_slug:
+        return
+    person = Person.objects.get(centre=centre, display_name=texted)
+    if not ConsentRecord.objects.filter(person=person, purpose=ConsentRecord.Purpose.SMS).exists():
+        sms_consent_record(actor=None, person=person, phone=person.phone, source=ConsentRecord.Source.PHONE)
+
+
+def _seed_phone_list(centre: Centre, slug: str) -> None:
+    centre_slug, name, _texted = NO_EMAIL
+    group = Group.objects.filter(centre=centre, name=name).first()
+    if slug != centre_slug or group is None or PhoneNotice.objects.filter(centre=centre).exists():
+        return
+    upcoming = Meeting.objects.filter(group=group, status=Meeting.Status.SCHEDULED, starts_at__gt=timezone.now())
+    meeting = upcoming.order_by("starts_at").first()
+    if meeting is not None:
+        meetings.meeting_cancel(actor=None, meeting=meeting, note="Der Raum wird gestrichen.")
+
+
 def seed_meetings() -> dict[str, int]:
     counts = {"groups": 0, "series": 0, "meetings": 0}
     for slug in TOPICS:
@@ -221,7 +257,9 @@ def seed_meetings() -> dict[str, int]:
         with centre_scope(centre.pk):
             _seed_topics(centre, slug)
             _seed_groups(centre, slug, _seed_rooms(centre, slug))
+            _seed_texts(centre, slug)
             _seed_christmas(centre, slug)
+            _seed_phone_list(centre, slug)
             _seed_self_run(centre, slug)
             _seed_online(centre, slug)
             counts["groups"] += Group.objects.filter(centre=centre).count()

@@ -3,6 +3,7 @@ from django.urls import path
 from meetings.views import (
     contact,
     member,
+    phone_notices,
     public,
     workspace,
     workspace_closures,
@@ -132,6 +133,16 @@ urlpatterns = [
         workspace_contacts.workspace_group_request_answer,
         name="workspace-group-request-answer",
     ),
+    path(
+        "centres/<slug:slug>/workspace/tell-by-phone/",
+        phone_notices.workspace_phone_notices,
+        name="workspace-phone-notices",
+    ),
+    path(
+        "centres/<slug:slug>/workspace/tell-by-phone/<int:pk>/told/",
+        phone_notices.workspace_phone_notice_told,
+        name="workspace-phone-notice-told",
+    ),
     path("centres/<slug:slug>/groups/", public.group_finder, name="group-finder"),
     path("centres/<slug:slug>/groups/<uuid:public_id>/", public.group_page, name="group-page"),
     # A member's own pages, by the signed links in their mails.
@@ -141,6 +152,7 @@ urlpatterns = [
     path("m/<str:token>/calendar/", member.member_calendar, name="member-calendar"),
     path("m/<str:token>/leave/", member.member_leave, name="member-leave"),
     path("m/<str:token>/share/", member.member_share, name="member-share"),
+    path("m/<str:token>/texts/", member.member_texts, name="member-texts"),
     # A self-run group's page for its contact person, by the signed link mailed to them.
     path("g/<str:token>/", contact.contact_page, name="contact-page"),
     path("g/<str:token>/requests/", contact.contact_request, name="contact-request"),

@@ -464,3 +464,4 @@ from meetings.models.contacts import (  # noqa: E402, F401
     HeldStatement,
     StillMeetingCheck,
 )
+from meetings.models.phone import PhoneNotice  # noqa: E402, F401

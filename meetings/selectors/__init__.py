@@ -57,11 +57,9 @@ def membership_list() -> QuerySet[Membership]:
 
 def notice_memberships(group_ids: Iterable[int], *, today: date) -> QuerySet[Membership]:
     """The memberships a change notice about these groups' meetings reaches: current ones (a
-    member who gave notice for a later day still belongs) whose person has an e-mail address."""
-    return (
-        Membership.objects.filter(group_id__in=list(group_ids))
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
-        .exclude(person__email="")
+    member who gave notice for a later day still belongs), by mail, by text or by phone."""
+    return Membership.objects.filter(group_id__in=list(group_ids)).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=today)
     )
 
 

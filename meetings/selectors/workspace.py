@@ -27,8 +27,8 @@ class ClosingEffects:
 
 
 def group_closing_effects(group: Group) -> ClosingEffects:
-    """The later meetings that would be cancelled and the members who would be told by e-mail
-    (current members with an address), if the group closed now."""
+    """The later meetings that would be cancelled and the members who would be told
+    (all current members: by mail, by text or on the list to phone), if the group closed now."""
     later = Meeting.objects.filter(group=group, status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now())
     return ClosingEffects(
         meetings=later.count(),

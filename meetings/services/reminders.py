@@ -1,5 +1,6 @@
 """Meeting reminders: each member with reminders on gets one mail per meeting at their lead
-time, in their language, with the meeting as an .ics (METHOD:REQUEST, the feed's UID).
+time, in their language, with the meeting as an .ics (METHOD:REQUEST, the feed's UID); and a
+text, when they agreed to get texts at a mobile number.
 
 Run by the periodic task `meetings.tasks.queue_due_reminders`, which sets the scope."""
 
@@ -11,11 +12,19 @@ from typing import Any, cast
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from centres.selectors import sms_numbers
 from meetings.calendar import meetings_calendar
 from meetings.member_links import member_url
 from meetings.models import Meeting, Membership
 from notifications.models import MailContent, OutgoingMail, merge_field
-from notifications.services.outbox import NewMail, idempotency_key, mail_render, mails_queue_bulk, sender_for
+from notifications.services.outbox import (
+    NewMail,
+    idempotency_key,
+    mail_render,
+    mails_queue_bulk,
+    sender_for,
+    sms_content_create,
+)
 
 # Members choose up to two weeks' notice (MembershipSerializer caps reminder_minutes there).
 LONGEST_LEAD = timedelta(days=14)
@@ -58,6 +67,7 @@ class _Member:
     person_id: int
     email: str
     language: str
+    number: str = ""  # where they agreed to get texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +75,11 @@ class _Due:
     meeting: Meeting
     member: _Member
     key: str
+    channel: str = OutgoingMail.Channel.EMAIL
+
+    @property
+    def recipient(self) -> str:
+        return self.member.number if self.channel == OutgoingMail.Channel.SMS else self.member.email
 
     @property
     def language(self) -> str:
@@ -100,42 +115,80 @@ def reminders_queue_due(*, now: datetime | None = None) -> int:
     # Most runs find most reminders queued already: skip them before rendering anything.
     stored = _keys_stored([reminder.key for reminder in due])
     due = [reminder for reminder in due if reminder.key not in stored]
-    contents = _contents({(reminder.meeting, reminder.language) for reminder in due})
+    mails = [reminder for reminder in due if reminder.channel == OutgoingMail.Channel.EMAIL]
+    contents = _contents({(reminder.meeting, reminder.language) for reminder in mails})
+    rows = [
+        NewMail(
+            centre_id=reminder.meeting.centre_id,
+            kind=OutgoingMail.Kind.REMINDER,
+            key=reminder.key,
+            person_id=reminder.member.person_id,
+            recipient=reminder.member.email,
+            language=reminder.language,
+            content_id=contents[reminder.meeting.pk, reminder.language],
+            merge_data=reminder_merge_data(reminder.member.membership_id, reminder.meeting.pk),
+        )
+        for reminder in mails
+    ]
     return mails_queue_bulk(
-        [
+        rows + _texts([reminder for reminder in due if reminder.channel == OutgoingMail.Channel.SMS])
+    )
+
+
+def _texts(due: list[_Due]) -> list[NewMail]:
+    """The rows of the reminders due by text: one shared text per meeting and language, the
+    member page's link as each row's merge data."""
+    texts: dict[tuple[int, str], int] = {}
+    rows = []
+    for reminder in due:
+        link = member_url(purpose="manage", membership_id=reminder.member.membership_id)
+        meeting = reminder.meeting
+        if (meeting.pk, reminder.language) not in texts:
+            texts[meeting.pk, reminder.language] = sms_content_create(
+                centre=meeting.centre,
+                language=reminder.language,
+                template="meetings/sms/reminder.txt",
+                context=reminder_context(meeting),
+                link=link,
+                named=not (meeting.group is not None and meeting.group.discreet),
+            ).pk
+        rows.append(
             NewMail(
-                centre_id=reminder.meeting.centre_id,
+                centre_id=meeting.centre_id,
                 kind=OutgoingMail.Kind.REMINDER,
                 key=reminder.key,
                 person_id=reminder.member.person_id,
-                recipient=reminder.member.email,
+                recipient=reminder.member.number,
                 language=reminder.language,
-                content_id=contents[reminder.meeting.pk, reminder.language],
-                merge_data=reminder_merge_data(reminder.member.membership_id, reminder.meeting.pk),
+                content_id=texts[meeting.pk, reminder.language],
+                merge_data={"manage_url": link},
+                channel=OutgoingMail.Channel.SMS,
             )
-            for reminder in due
-        ]
-    )
+        )
+    return rows
 
 
 def _members_due(
     current: QuerySet[Membership], meetings: list[Meeting], leads: set[int], now: datetime
 ) -> dict[int | None, list[_Member]]:
-    """The members with an address whose lead time has come for one of the meetings, by group."""
+    """The members whose lead time has come for one of the meetings, by group: those with an
+    address, or a number they agreed to get texts at."""
     due_groups = Q(pk__in=[])
     for lead in leads:
         groups = {meeting.group_id for meeting in meetings if meeting.starts_at - timedelta(minutes=lead) <= now}
         if groups:
             due_groups |= Q(reminder_minutes=lead, group_id__in=groups)
+    due = current.filter(due_groups)
+    rows = list(due.values_list("pk", "group_id", "reminder_minutes", "person_id", "person__email", "person__language"))
+    # Tens of thousands may be due: the few who get texts are found in the database.
+    numbers = sms_numbers(due.values("person_id")) if rows else {}
     members: dict[int | None, list[_Member]] = defaultdict(list)
-    for pk, group_id, minutes, person_id, email, language in (
-        current.filter(due_groups)
-        .exclude(person__email="")
-        .values_list("pk", "group_id", "reminder_minutes", "person_id", "person__email", "person__language")
-    ):
-        # `current` has no member without reminders: `minutes` is a number.
-        member = _Member(pk, group_id, timedelta(minutes=cast(int, minutes)), person_id, email, language)
-        members[member.group_id].append(member)
+    for pk, group_id, minutes, person_id, email, language in rows:
+        number = numbers.get(person_id, "")
+        if email or number:
+            # `current` has no member without reminders: `minutes` is a number.
+            ahead = timedelta(minutes=cast(int, minutes))
+            members[group_id].append(_Member(pk, group_id, ahead, person_id, email, language, number))
     return members
 
 
@@ -145,8 +198,13 @@ def _due(meetings: list[Meeting], members: dict[int | None, list[_Member]], now:
     for meeting in meetings:
         occurrence = f"meeting-{meeting.pk}-{meeting.starts_at:%Y%m%dT%H%M}"
         for member in members[meeting.group_id]:
-            if meeting.starts_at - member.lead <= now:
+            if meeting.starts_at - member.lead > now:
+                continue
+            if member.email:
                 due.append(_Due(meeting, member, idempotency_key("reminder", occurrence, member.email)))
+            if member.number:
+                key = idempotency_key("reminder", occurrence, member.number)
+                due.append(_Due(meeting, member, key, OutgoingMail.Channel.SMS))
     return due
 
 

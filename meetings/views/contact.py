@@ -189,7 +189,7 @@ def contact_meeting_cancel(request: HttpRequest, token: str, contact: ContactPer
             return _meeting_page(
                 request, token, contact, meeting, action="cancel", form=form, error=str(problem), status=409
             )
-        messages.success(request, _("The meeting is cancelled; the members are told by e-mail."))
+        messages.success(request, _("The meeting is cancelled; the members are told."))
         return _to_page(token)
     return _meeting_page(request, token, contact, meeting, action="cancel", form=form)
 
@@ -243,7 +243,7 @@ def contact_meeting_move(request: HttpRequest, token: str, contact: ContactPerso
             when = date_format(timezone.localtime(moved.starts_at, zone), "l j F, H:i")
             messages.success(
                 request,
-                _("Moved to %(when)s in %(room)s; the members are told by e-mail.")
+                _("Moved to %(when)s in %(room)s; the members are told.")
                 % {"when": when, "room": moved.room.name if moved.room is not None else moved.place},
             )
         return _to_page(token)
@@ -287,7 +287,7 @@ def contact_meeting_reinstate(request: HttpRequest, token: str, contact: Contact
         services.contact_meeting_reinstate(contact=contact, meeting=meeting)
     except DomainError as problem:
         return _meeting_page(request, token, contact, meeting, action="reinstate", error=str(problem), status=409)
-    messages.success(request, _("The meeting takes place again; the members are told by e-mail."))
+    messages.success(request, _("The meeting takes place again; the members are told."))
     return _to_page(token)
 
 

@@ -15,9 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from centres.models import ConsentRecord
+from centres.phones import centre_region, sms_number
 from centres.scoping import all_centres_scope, centre_scope
-from centres.selectors import person_withdrew
-from centres.services.consents import consent_record
+from centres.selectors import person_withdrew, sms_numbers
+from centres.services.consents import consent_record, consents_withdraw
 from config.errors import ConflictError, DomainError
 from config.signed_links import link_url
 from meetings.member_links import MemberLink, MemberPurpose, member_token_read, member_url
@@ -28,6 +29,7 @@ from meetings.services.absences import absence_record
 REMINDER_CHOICES = [None, 120, 24 * 60, 48 * 60, 7 * 24 * 60]
 REMINDER_PURPOSE = ConsentRecord.Purpose.GROUP_MEMBERSHIP
 REMINDER_CONSENT_VERSION = "member-page-reminders-2026-11"
+MEMBER_SMS_CONSENT_VERSION = "member-page-sms-2026-12"
 # The page shared by every link that does not work (also the newsletter's and the portal's).
 LINK_INVALID = "notifications/member_link_invalid.html"
 
@@ -81,6 +83,8 @@ def _page(
     # The feed of this membership only: the page of one group shows nothing of the person's others.
     calendar = CalendarToken.objects.filter(membership=membership, revoked_at__isnull=True).first()
     share = ContactShare.objects.filter(membership=membership).first()
+    person = membership.person
+    mobile = sms_number(person.phone, region=centre_region(membership.centre))
     return render(
         request,
         "meetings/member/page.html",
@@ -96,6 +100,9 @@ def _page(
             "has_contact_person": ContactPerson.objects.filter(group=membership.group, ended_at__isnull=True).exists(),
             "share": share,
             "share_error": share_error,
+            # Only the end of their number: the page may be seen over their shoulder.
+            "mobile_ending": mobile[-4:],
+            "texts_on": bool(mobile) and bool(sms_numbers([person.pk])),
         },
         status=400 if share_error else 200,
     )
@@ -182,6 +189,33 @@ def member_share(request: HttpRequest, token: str) -> HttpResponse:
         except DomainError as problem:
             return _page(request, token, membership, share_error=str(problem))
         return _page(request, token, membership, saved="share")
+
+
+@never_cache
+@require_POST
+def member_texts(request: HttpRequest, token: str) -> HttpResponse:
+    """Get reminders and change notices also as texts to the mobile number the centre has (a
+    consent of its own, given here), or stop them (`texts=off`)."""
+    membership, _payload = _membership_for(token, "manage")
+    if membership is None:
+        return _link_invalid(request)
+    wanted = request.POST.get("texts", "")
+    if wanted not in ("on", "off"):
+        return _link_invalid(request, status=400)
+    with centre_scope(membership.centre_id), transaction.atomic():
+        person = membership.person
+        if wanted == "off":
+            consents_withdraw(actor=None, person=person, purpose=ConsentRecord.Purpose.SMS)
+        elif not sms_numbers([person.pk]) and sms_number(person.phone, region=centre_region(membership.centre)):
+            consent_record(
+                actor=None,
+                person=person,
+                purpose=ConsentRecord.Purpose.SMS,
+                text_version=MEMBER_SMS_CONSENT_VERSION,
+                source=ConsentRecord.Source.WEB_FORM,
+            )
+    with centre_scope(membership.centre_id):
+        return _page(request, token, membership, saved=f"texts-{wanted}")
 
 
 MEMBER_PAGE_ACTIONS: dict[str, Callable[[HttpRequest, str], HttpResponse]] = {

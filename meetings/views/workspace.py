@@ -77,7 +77,7 @@ class VenueForm(forms.Form):
 
 
 def _told(meeting: Meeting) -> int:
-    """How many members a change of the meeting reaches by e-mail (none for a room booking)."""
+    """How many members a change of the meeting reaches, by mail, text or a call (none for a room booking)."""
     return workspace_selectors.group_notice_recipients(meeting.group) if meeting.group is not None else 0
 
 
@@ -162,8 +162,7 @@ class _Booking:
             " ".join(
                 [
                     done,
-                    ngettext("%(count)d member is told by e-mail.", "%(count)d members are told by e-mail.", told)
-                    % {"count": told},
+                    ngettext("%(count)d member is told.", "%(count)d members are told.", told) % {"count": told},
                 ]
             ),
         )

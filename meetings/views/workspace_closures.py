@@ -92,8 +92,8 @@ def closures(request: HttpRequest, slug: str) -> HttpResponse:
     messages.success(
         request,
         ngettext(
-            "Closed: %(reason)s. %(count)d meeting is cancelled and its members are told by e-mail.",
-            "Closed: %(reason)s. %(count)d meetings are cancelled and their members are told by e-mail.",
+            "Closed: %(reason)s. %(count)d meeting is cancelled and its members are told.",
+            "Closed: %(reason)s. %(count)d meetings are cancelled and their members are told.",
             cancelled,
         )
         % {"reason": closure.reason, "count": cancelled},

@@ -309,9 +309,7 @@ def _status_message(group: Group, effects: workspace_selectors.ClosingEffects) -
     cancelled = ngettext(
         "%(count)d later meeting is cancelled;", "%(count)d later meetings are cancelled;", effects.meetings
     ) % {"count": effects.meetings}
-    told = ngettext("%(count)d member is told by e-mail.", "%(count)d members are told by e-mail.", effects.told) % {
-        "count": effects.told
-    }
+    told = ngettext("%(count)d member is told.", "%(count)d members are told.", effects.told) % {"count": effects.told}
     return f"{done} {cancelled} {told}"
 
 

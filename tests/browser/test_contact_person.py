@@ -56,7 +56,7 @@ def test_a_contact_person_runs_their_group_from_a_phone_in_two_languages(page, d
     page.get_by_role("link", name="Cancel the meeting").first.click()
     with all_centres_scope():
         members = every(Membership).filter(group__name=GROUP, left_on__isnull=True).count()
-    expect(page.get_by_text(f"The group's {members} members are told by e-mail at once.")).to_be_visible()
+    expect(page.get_by_text(f"The group's {members} members are told at once.")).to_be_visible()
     check_page(page)
     page.get_by_label("Note for the members").fill("Wir machen Pause.")
     page.get_by_role("button", name="Yes, cancel the meeting").click()

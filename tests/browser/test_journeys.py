@@ -301,7 +301,7 @@ def test_a_coordinator_books_a_series_sees_a_clash_refused_cancels_one_and_the_m
     check_page(page)
     page.get_by_role("link", name="Cancel this meeting…").click()
     page.get_by_role("button", name="Yes, cancel the meeting").click()
-    expect(page.get_by_role("status").get_by_text("Cancelled. 1 member is told by e-mail.")).to_be_visible()
+    expect(page.get_by_role("status").get_by_text("Cancelled. 1 member is told.")).to_be_visible()
 
     with all_centres_scope():
         url = member_url(purpose="manage", membership_id=membership.pk)
@@ -424,7 +424,7 @@ def test_a_coordinator_runs_groups_planner_closures_intake_and_reports_in_the_wo
     page.locator(".meeting-list a").first.click()
     page.get_by_role("link", name="Cancel this meeting…").click()
     page.get_by_role("button", name="Yes, cancel the meeting").click()
-    expect(page.locator("#result")).to_contain_text("Cancelled. 1 member is told by e-mail.")
+    expect(page.locator("#result")).to_contain_text("Cancelled. 1 member is told.")
     page.get_by_role("button", name="Undo: it takes place").click()
     expect(page.locator("#result")).to_contain_text("The meeting takes place again.")
     page.get_by_role("link", name="Day", exact=True).click()

@@ -33,7 +33,7 @@ def test_seed_demo_creates_a_german_and_a_danish_centre_with_logins(settings, ca
     assert anna.check_password("kontakt-demo")
     assert (anna.is_staff, anna.is_superuser) == (True, False)
     assert FederationRole.objects.filter(user__username="verband").exists()
-    assert counts()["people"] == 12 + 13 + 18  # members, the volunteers and the enquirers
+    assert counts()["people"] == 13 + 13 + 18  # members, the volunteers and the enquirers
     assert "newsletters: 4 newsletters" in output  # and a list for volunteering news each
     assert "volunteers: 13 volunteers, 4 starter assignments, 6 session logs" in output
 
@@ -88,8 +88,15 @@ def test_the_demo_has_a_self_run_group_whose_contact_person_page_opens(settings,
     assert "Dienstagsgruppe Lichtblick" in page.content.decode()
     # The starter of the phasing-out group recorded its contact person in a session log.
     assert every(ContactPerson).filter(group__name="Gesprächskreis Neubeginn").count() == 1
-    # A member without an e-mail address, to be told by phone.
+    # Members without an e-mail address: Martin is on the list to phone about a cancelled
+    # meeting of his group, Heike B. was texted about it.
+    from meetings.models import PhoneNotice
+    from notifications.models import OutgoingMail
+
     assert every(Person).filter(centre__slug="hannover-linden", display_name="Martin W.", email="").exists()
+    assert every(PhoneNotice).filter(membership__person__display_name="Martin W.", told_at=None).count() == 1
+    texted = every(OutgoingMail).filter(channel="sms", kind="change_notice")
+    assert list(texted.values_list("person__display_name", "recipient")) == [("Heike B.", "+4915155501420")]
 
 
 def test_the_demo_has_a_group_that_meets_online(settings):

@@ -38,11 +38,12 @@ from meetings.models import (
     GroupRequest,
     Meeting,
     Membership,
+    PhoneNotice,
     Room,
 )
 from notifications.models import NewsletterList, OutgoingMail, Subscription, SuppressedAddress
 from tests.config.test_query_budgets import MAKERS, NOW, meeting
-from tests.factories import PersonFactory, StaffRoleFactory, every
+from tests.factories import ConsentFactory, PersonFactory, StaffRoleFactory, every
 from volunteers.models import (
     ChecklistItem,
     SessionLog,
@@ -72,6 +73,7 @@ TOKEN_ROUTES = {
     "member-leave": "manage",
     "member-absence": "absence",
     "member-share": "manage",
+    "member-texts": "manage",
     "contact-page": "contact",
     "contact-request": "contact",
     "contact-description": "contact",
@@ -170,6 +172,8 @@ PAGE_MODELS = {
     "person-detail": "centres.Person",
     "workspace-person": "centres.Person",
     "workspace-person-erase": "centres.Person",
+    "workspace-person-texts": "centres.Person",
+    "workspace-phone-notice-told": "meetings.PhoneNotice",
     "person-export": "centres.Person",
     "staffrole-detail": "centres.StaffRole",
     "staffrole-sign-out": "centres.StaffRole",
@@ -267,6 +271,22 @@ class World:
         every(ContactShare).create(
             centre=centre_a, membership=karl, first_name="Karlchen", reach_by="x", text_version="test"
         )
+        # Karl gets texts at his mobile; a cancelled meeting put another member on the list to phone.
+        every(Person).filter(pk=karl.person_id).update(phone="0171 2345678")
+        ConsentFactory(person=karl.person, purpose="sms")
+        paula = every(Membership).create(
+            centre=centre_a,
+            group=self.group,
+            person=PersonFactory(centre=centre_a, display_name="Paula Telefon", email="", phone="0511 987654"),
+            joined_on=date(2026, 1, 1),
+        )
+        every(PhoneNotice).create(
+            centre=centre_a,
+            membership=paula,
+            change="test",
+            meeting=every(Meeting).filter(group=self.group).first(),
+            until=NOW + timedelta(days=30),
+        )
         # The volunteer: a portal login that opens the portal (a confirmed address), no staff role.
         helper = PersonFactory(centre=centre_a, display_name="Vera Freiwillig", email="vera@example.net")
         self.volunteer_user = get_user_model().objects.create_user(username="vera", email="vera@example.net")
@@ -301,7 +321,7 @@ class World:
         # What must never reach an outsider: every name and address of centre A's people, the
         # addresses of its staff and of its mail, and its free text.
         named = [
-            every(Person).filter(centre=centre_a).values_list("display_name", "full_name", "email"),
+            every(Person).filter(centre=centre_a).values_list("display_name", "full_name", "email", "phone"),
             get_user_model().objects.filter(staff_roles__centre=centre_a).values_list("email"),
             every(OutgoingMail).filter(centre=centre_a).values_list("recipient"),
             every(SuppressedAddress).filter(centre=centre_a).values_list("email"),

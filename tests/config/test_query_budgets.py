@@ -198,6 +198,23 @@ def group_request(centre):
     return every(GroupRequest).create(centre=centre, group=group(centre), kind="other", message="Bitte")
 
 
+def phone_notice(centre, *, told=False):
+    """A member to tell by phone about a cancelled meeting (ticked as told, with `told`)."""
+    from meetings.models import PhoneNotice
+    from tests.factories import MembershipFactory, PersonFactory
+
+    member = MembershipFactory(group=group(centre), person=PersonFactory(centre=centre, email="", phone="0511 1234"))
+    later = meeting(centre, group=member.group)
+    return every(PhoneNotice).create(
+        centre=centre,
+        membership=member,
+        change=f"test-{member.pk}",
+        meeting=later,
+        until=later.ends_at,
+        told_at=NOW if told else None,
+    )
+
+
 def dashboard_items(centre, staff):
     """What the dashboard shows: a meeting today, an enquiry, a group waiting for starters, a
     starting group whose starter could phase out, a newsletter going out."""
@@ -209,6 +226,7 @@ def dashboard_items(centre, staff):
     started.group.status = "starting"
     started.group.save(update_fields=["status"])
     group_request(centre)
+    phone_notice(centre)
     sending = issue(centre)
     sending.status = "sending"
     sending.save(update_fields=["status"])
@@ -227,6 +245,7 @@ PAGES = {
     "workspace-staff": MAKERS["staffrole-list"],
     "workspace-reports": lambda centre, staff: enquiry(centre),
     "workspace-group-requests": lambda centre, staff: group_request(centre),
+    "workspace-phone-notices": lambda centre, staff: [phone_notice(centre), phone_notice(centre, told=True)],
 }
 
 

@@ -155,7 +155,7 @@ def test_a_dragged_booking_opens_its_move_filled_in_and_moves_nothing(coordinato
     MembershipFactory(group=weekly_series.group, person=PersonFactory(centre=centre_a, email="m@example.net"))
     url = f"/centres/{centre_a.slug}/planner/meetings/{meeting.pk}/"
     shown = coordinator.get(url + f"?move_to=2026-12-03T18:00&room={room_a.pk}").content.decode()
-    assert "Move it to Thursday 3 December, 18:00 in Raum Linde? 1 member will be told by e-mail." in shown
+    assert "Move it to Thursday 3 December, 18:00 in Raum Linde? 1 member will be told." in shown
     assert 'value="2026-12-03T18:00"' in shown
     before = (meeting.starts_at, meeting.sequence)
     meeting.refresh_from_db()
@@ -178,10 +178,10 @@ def test_a_series_changes_from_one_meeting_on_after_saying_what_changes(coordina
     asked = coordinator.post(url + "series/", form).content.decode()
     assert "From 15 December 2026 on," in asked
     assert "the meetings start at 18:00, last 120 minutes and take place in Raum Linde." in asked
-    assert "1 member will be told by e-mail." in asked
+    assert "1 member will be told." in asked
     assert every(Meeting).get(pk=third.pk).starts_at == third.starts_at
     changed = coordinator.post(url + "series/", {**form, "confirm": "yes"})
-    assert "meetings changed. 1 member is told by e-mail." in coordinator.get(changed.url).content.decode()
+    assert "meetings changed. 1 member is told." in coordinator.get(changed.url).content.decode()
     times = [
         timezone.localtime(m.starts_at).strftime("%d %H:%M")
         for m in every(Meeting).filter(group=weekly_series.group, status="scheduled").order_by("starts_at")[:4]

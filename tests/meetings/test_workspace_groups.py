@@ -106,7 +106,7 @@ def test_the_life_cycle_takes_a_reason_and_closing_is_confirmed_with_its_effects
     asked = coordinator.post(url, {"status": "closed", "reason": "Members moved away", "end_reason": "too_few"})
     text = asked.content.decode()
     assert f"{later} later meetings will be cancelled" in text
-    assert "1 member will be told by e-mail." in text
+    assert "2 members will be told." in text  # one by mail, one on the list to phone
     group_a.refresh_from_db()
     assert group_a.status == "paused"
     assert "Too few members" in text
@@ -116,7 +116,7 @@ def test_the_life_cycle_takes_a_reason_and_closing_is_confirmed_with_its_effects
     group_a.refresh_from_db()
     assert (group_a.status, group_a.status_reason, group_a.end_reason) == ("closed", "Members moved away", "too_few")
     assert not every(Meeting).filter(group=group_a, status="scheduled", starts_at__gte=timezone.now()).exists()
-    assert f"{later} later meetings are cancelled; 1 member is told by e-mail." in page(coordinator, closed.url)
+    assert f"{later} later meetings are cancelled; 2 members are told." in page(coordinator, closed.url)
     refused = coordinator.post(url, {"status": "starting", "reason": ""})
     assert refused.status_code == 400
     group_a.refresh_from_db()
@@ -208,7 +208,7 @@ def test_a_closure_shows_what_it_cancels_before_it_is_made(coordinator, centre_a
     MembershipFactory(group=group_a, person=PersonFactory(centre=centre_a))
     url = f"/centres/{centre_a.slug}/workspace/closures/"
     asked = coordinator.post(url, closure_form())
-    assert "This cancels 1 meeting (1 groups); its members are told by e-mail." in asked.content.decode()
+    assert "This cancels 1 meeting (1 groups); its members are told." in asked.content.decode()
     assert not every(Closure).exists()
     made = coordinator.post(url, {**closure_form(), "confirm": "yes"})
     closure = every(Closure).get()

@@ -62,7 +62,7 @@ def test_moving_keeps_the_length_goes_to_the_new_week_and_refuses_far_dates(
     assert moved.status_code == 302
     assert moved.url.endswith("?week=2026-12-17")
     assert (
-        "Moved to Thursday 17 December, 18:00 in Raum Linde. 0 members are told by e-mail."
+        "Moved to Thursday 17 December, 18:00 in Raum Linde. 0 members are told."
         in coordinator.get(moved.url).content.decode()
     )
     meeting.refresh_from_db()
