@@ -23,8 +23,18 @@ from meetings.models import (
     OpeningHours,
     Room,
     Topic,
+    TopicCategory,
 )
 from meetings.services import closures, groups, places
+
+
+@admin.register(TopicCategory)
+class TopicCategoryAdmin(admin.ModelAdmin):
+    """The shared category lists: the platform operator's (superusers') to keep."""
+
+    list_display = ["name", "scheme", "code", "position"]
+    list_filter = ["scheme"]
+    search_fields = ["name", "code"]
 
 
 @admin.register(Topic)

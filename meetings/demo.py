@@ -21,6 +21,7 @@ from meetings.models import (
     PhoneNotice,
     Room,
     Topic,
+    TopicCategory,
 )
 from meetings.services import closures, contacts, groups, meetings, places, series
 
@@ -41,6 +42,20 @@ TOPICS = {
         ("Religion", False),
         ("Politik", False),
     ],
+}
+
+# Where each demo topic counts in the federation's figures (the national theme categories).
+TOPIC_CATEGORIES = {
+    "Depression": "psychosocial",
+    "Angststörungen": "psychosocial",
+    "Alkoholabhängigkeit": "addiction",
+    "Trauer": "psychosocial",
+    "Angehörige psychisch erkrankter Menschen": "psychosocial",
+    "Trennung und Scheidung": "social",
+    "Sorg": "psychosocial",
+    "Stress og udbrændthed": "psychosocial",
+    "Skilsmisse": "social",
+    "Pårørende til mennesker med demens": "chronic-illness-disability",
 }
 
 PLACES = {
@@ -101,8 +116,12 @@ GROUPS = {
 
 def _seed_topics(centre: Centre, slug: str) -> None:
     for name, offered in TOPICS[slug]:
-        if not Topic.objects.filter(centre=centre, name=name).exists():
-            places.topic_create(actor=None, centre=centre, name=name, is_offered=offered)
+        category = TopicCategory.objects.filter(scheme="national", code=TOPIC_CATEGORIES.get(name, "")).first()
+        topic = Topic.objects.filter(centre=centre, name=name).first()
+        if topic is None:
+            places.topic_create(actor=None, centre=centre, name=name, is_offered=offered, category=category)
+        elif topic.category_id is None and category is not None:
+            places.topic_update(actor=None, topic=topic, category=category)
 
 
 def _seed_rooms(centre: Centre, slug: str) -> list[Room]:

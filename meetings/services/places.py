@@ -15,7 +15,7 @@ from meetings.caching import calendar_changed
 from meetings.models import Location, OpeningHours, Room, Topic
 
 # The fields coordinators set, here as in the admin and the API.
-TOPIC_FIELDS = ("name", "name_translations", "is_offered", "refusal_message")
+TOPIC_FIELDS = ("name", "name_translations", "is_offered", "category", "refusal_message")
 LOCATION_FIELDS = ("name", "street", "postal_code", "city", "directions")
 ROOM_FIELDS = (
     "name", "capacity", "step_free_access", "accessible_toilet", "hearing_loop", "equipment", "is_active",

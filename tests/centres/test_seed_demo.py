@@ -108,3 +108,14 @@ def test_the_demo_has_a_group_that_meets_online(settings):
     assert online.exists()
     assert set(online.values_list("mode", "room_id")) == {("online", None)}
     assert all(link.startswith("https://") for link in online.values_list("video_link", flat=True))
+
+
+def test_the_demos_offered_topics_each_count_under_a_national_category(settings):
+    from meetings.models import Topic
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    offered = every(Topic).filter(is_offered=True)
+    assert offered.count() == 10
+    assert not offered.filter(category__isnull=True).exists()
+    assert set(offered.values_list("category__scheme", flat=True)) == {"national"}

@@ -89,7 +89,7 @@ def test_an_admin_names_a_topic_in_each_language(client, centre_admin_a, alcohol
     answer = client.post(
         f"{url}{topic.pk}/names/", {"name_da": "Alkoholafhængighed", "name_nl": "Alcoholverslaving"}, follow=True
     )
-    assert "are saved" in answer.content.decode()
+    assert "is saved" in answer.content.decode()
     topic.refresh_from_db()
     assert topic.name_translations == {"da": "Alkoholafhængighed", "nl": "Alcoholverslaving"}
 
