@@ -84,6 +84,14 @@ class Centre(models.Model):
             "otherwise a coordinator sends the offer with one click."
         ),
     )
+    evaluation_enabled = models.BooleanField(
+        _("ask groups for an anonymous evaluation"),
+        default=False,
+        help_text=_(
+            "At a group's phase-out and six months later, its members get a short anonymous questionnaire "
+            "(well-being and whether they would recommend the group)."
+        ),
+    )
     starters_needed = models.PositiveSmallIntegerField(
         _("starters per new group"),
         default=2,

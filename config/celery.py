@@ -32,6 +32,8 @@ app.conf.beat_schedule = {
     "recruit-starters": {"task": "volunteers.recruit", "schedule": crontab(hour=7, minute=15)},
     # Ask self-run groups' contact persons "Still meeting?" where due; one open question per group.
     "still-meeting": {"task": "meetings.still_meeting_checks", "schedule": crontab(hour=7, minute=30)},
+    # The anonymous evaluation six months after a phase-out, where a centre has it on; once per group.
+    "evaluations-due": {"task": "meetings.evaluations_due", "schedule": crontab(hour=7, minute=45)},
     # Place offers nobody answered in seven days expire, and the place goes to the next waiting.
     "place-offers-expire": {"task": "intake.place_offers_expire", "schedule": crontab(minute=20)},
     # Retention of finished enquiries, and "enough people wait to found a group" mails (once a day).

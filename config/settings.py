@@ -163,6 +163,9 @@ SESSION_ENGINE = "centres.sessions"
 API_TOKEN_MAX_AGE_HOURS = env.int("API_TOKEN_MAX_AGE_HOURS", default=24)
 # A staff invitation's link works this long, once.
 STAFF_INVITATION_MAX_AGE_DAYS = env.int("STAFF_INVITATION_MAX_AGE_DAYS", default=7)
+# The federation's published counts: any count from 1 to this less one is hidden, with whatever
+# else it takes for it not to be worked out (small-cell suppression). At least 2.
+REPORT_THRESHOLD = max(env.int("REPORT_THRESHOLD", default=5), 2)
 # A reset link is a login: short-lived. Django's token is also spent by the new password, a
 # login or an e-mail change (it hashes all three). Invitations have their own link (centres.services.accounts).
 PASSWORD_RESET_TIMEOUT = 3600

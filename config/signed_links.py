@@ -35,6 +35,8 @@ PURPOSES: dict[str, Purpose] = {
     "enquiry.confirm": Purpose("kontakt.enquiry.confirm", 7 * DAY),
     # A freed place offered to someone waiting: accept or decline while the offer stands.
     "place.offer": Purpose("kontakt.place.offer", 8 * DAY),
+    # A group's evaluation round: one link for every member asked, while the round is open.
+    "evaluation.answer": Purpose("kontakt.evaluation.answer", 35 * DAY),
     "volunteer.confirm": Purpose("kontakt.volunteer.confirm", 7 * DAY),
     "volunteer.login": Purpose("kontakt.volunteer.login", timedelta(minutes=20)),
     "volunteer.request": Purpose("kontakt.volunteer.request", 14 * DAY),

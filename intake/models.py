@@ -136,6 +136,9 @@ class Enquiry(models.Model):
     )
     created_at = models.DateTimeField(_("received at"))
     status_changed_at = models.DateTimeField(_("status changed at"))
+    # How long after it came the centre first answered (left "new"): kept through anonymisation,
+    # since a duration names no one, for the report's time to first contact.
+    first_contact_after = models.DurationField(_("first contact after"), null=True, blank=True)
     finished_at = models.DateTimeField(
         _("finished at"), null=True, blank=True, help_text=_("When it was placed, referred, withdrawn or closed.")
     )

@@ -3,13 +3,15 @@ queue and enquiry page (one URL per action on an enquiry)."""
 
 from django.urls import path
 
-from intake.views import offers, public, reports, search, workspace
+from intake.views import federation, offers, public, search, workspace, year
 
 urlpatterns = [
     path("centres/<slug:slug>/enquiry/", public.enquiry, name="enquiry"),
     path("enquiry/confirm/<str:token>/", public.enquiry_confirm, name="enquiry-confirm"),
     path("centres/<slug:slug>/intake/", workspace.queue, name="workspace-intake"),
-    path("centres/<slug:slug>/workspace/reports/", reports.reports, name="workspace-reports"),
+    path("centres/<slug:slug>/workspace/reports/", year.year_page, name="workspace-reports"),
+    path("federation/figures/", federation.federation_figures, name="federation-figures"),
+    path("centres/<slug:slug>/workspace/reports/list/", year.figure_list, name="workspace-report-list"),
     path("centres/<slug:slug>/workspace/search/", search.workspace_search, name="workspace-search"),
     path("centres/<slug:slug>/intake/new/", workspace.enquiry_new, name="workspace-enquiry-new"),
     path("centres/<slug:slug>/intake/<int:pk>/", workspace.enquiry_detail, name="workspace-enquiry"),

@@ -3,11 +3,13 @@
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from centres.models import Centre
 from centres.scoping import all_centres_scope, centre_scope
 from meetings.caching import prune_changes
 from meetings.models import Group
+from meetings.services.evaluation import evaluations_six_months_due
 from meetings.services.materialise import horizon_extend
 from meetings.services.reminders import reminders_queue_due
 from meetings.services.still_meeting import still_meeting_checks_start
@@ -56,6 +58,16 @@ def still_meeting_checks() -> int:
             asked += still_meeting_checks_start(centre=Centre.objects.get(pk=centre_id))
     logger.info("still meeting questions asked=%s", asked)
     return asked
+
+
+@shared_task(name="meetings.evaluations_due")
+def evaluations_due() -> int:
+    """Daily: ask the members of groups phased out six months ago for the anonymous evaluation
+    (where their centre has it on). A round once per group and occasion, so a re-run asks nobody."""
+    with all_centres_scope():
+        opened = evaluations_six_months_due(today=timezone.localdate())
+    logger.info("evaluation rounds opened=%s", opened)
+    return opened
 
 
 # Registered under its old name from when reminders lived in notifications: the beat schedule

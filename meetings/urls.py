@@ -2,6 +2,7 @@ from django.urls import path
 
 from meetings.views import (
     contact,
+    evaluation,
     member,
     phone_notices,
     public,
@@ -147,6 +148,7 @@ urlpatterns = [
     path("centres/<slug:slug>/groups/<uuid:public_id>/", public.group_page, name="group-page"),
     # A member's own pages, by the signed links in their mails.
     path("m/<str:token>/", member.member_page, name="member-page"),
+    path("evaluation/<str:token>/", evaluation.evaluation_page, name="evaluation-answer"),
     path("m/absent/<str:token>/", member.member_absence, name="member-absence"),
     path("m/<str:token>/reminders/", member.member_reminders, name="member-reminders"),
     path("m/<str:token>/calendar/", member.member_calendar, name="member-calendar"),

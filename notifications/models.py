@@ -29,6 +29,7 @@ class OutgoingMail(models.Model):
         NEWSLETTER = "newsletter", _("Newsletter")
         NEWSLETTER_CONFIRMATION = "newsletter_confirmation", _("Newsletter confirmation")
         ABSENCE = "absence", _("Absence notice")
+        EVALUATION = "evaluation", _("Group evaluation")
         SYSTEM = "system", _("System message")
 
     class Channel(models.TextChoices):

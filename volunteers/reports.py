@@ -5,11 +5,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from meetings.models import Group
+from config.periods import Period
+from meetings.models import Group, GroupStep, Meeting
 from volunteers.models import SessionLog, StarterAssignment, Volunteer
 
 
@@ -73,3 +74,69 @@ def volunteering_summary(*, centre_ids: list[int], today: date | None = None) ->
         .distinct()
         .count(),
     }
+
+
+# --- the year's report: starters and their groups -------------------------------------------------
+
+# "Still meeting" n days after the phase-out: the group held a meeting in the eight weeks up to
+# then (the quiet spell after which the centre asks "Still meeting?").
+LASTING_MARKS = {"6": timedelta(days=182), "12": timedelta(days=365)}
+QUIET = timedelta(weeks=8)
+
+
+def starts(centre_ids: list[int], period: Period, *, crisis: bool = False) -> QuerySet[StarterAssignment]:
+    """Starters who began with a group in the period (`crisis`: spells with a self-run group)."""
+    return StarterAssignment.objects.filter(
+        centre_id__in=centre_ids, starts_on__gte=period.start, starts_on__lte=period.end, is_crisis=crisis
+    )
+
+
+def phased_out(centre_ids: list[int], period: Period) -> QuerySet[GroupStep]:
+    """The steps by which groups became self-run from their starters' care in the period."""
+    return GroupStep.objects.filter(
+        centre_id__in=centre_ids,
+        status=Group.Status.SELF_RUN,
+        previous=Group.Status.STARTING,
+        at__gte=period.since,
+        at__lt=period.until,
+    )
+
+
+def lasting(centre_ids: list[int], period: Period, now: datetime) -> dict[str, dict[str, int]]:
+    """For the groups phased out in the period: per mark ("6", "12" months), how many have reached
+    it (`due`) and how many of those still met then (`lasting`). One query."""
+    held = {
+        mark: Exists(
+            Meeting.objects.filter(
+                group_id=OuterRef("group_id"),
+                status=Meeting.Status.SCHEDULED,
+                starts_at__gt=OuterRef("at") + (after - QUIET),
+                starts_at__lte=OuterRef("at") + after,
+            )
+        )
+        for mark, after in LASTING_MARKS.items()
+    }
+    result = {mark: {"due": 0, "lasting": 0} for mark in LASTING_MARKS}
+    for row in (
+        phased_out(centre_ids, period)
+        .annotate(**{f"met_{mark}": held[mark] for mark in held})
+        .values("at", *(f"met_{mark}" for mark in held))
+    ):
+        for mark, after in LASTING_MARKS.items():
+            if row["at"] <= now - after:
+                result[mark]["due"] += 1
+                result[mark]["lasting"] += bool(row[f"met_{mark}"])
+    return result
+
+
+def sessions(centre_ids: list[int], period: Period) -> QuerySet[SessionLog]:
+    return SessionLog.objects.filter(
+        centre_id__in=centre_ids, meeting__starts_at__gte=period.since, meeting__starts_at__lt=period.until
+    )
+
+
+def hours_total(centre_ids: list[int], period: Period) -> dict[str, Any]:
+    figures = sessions(centre_ids, period).aggregate(
+        hours=Sum("hours"), sessions=Count("id"), volunteers=Count("assignment__volunteer", distinct=True)
+    )
+    return {**figures, "hours": figures["hours"] or Decimal("0")}

@@ -38,6 +38,7 @@ class CentreSerializer(serializers.ModelSerializer):
             "starter_planned_meetings",
             "crisis_starter_meetings",
             "offer_places_at_once",
+            "evaluation_enabled",
             "starters_needed",
             "founding_group_size",
             "enquiry_retention_months",

@@ -25,6 +25,7 @@ CENTRE_EDITABLE_FIELDS = (
     "starter_planned_meetings",
     "crisis_starter_meetings",
     "offer_places_at_once",
+    "evaluation_enabled",
     "starters_needed",
     "founding_group_size",
     "enquiry_retention_months",

@@ -58,6 +58,9 @@ def enquiry_status_set(
     """Save the enquiry in its new status (with `fields` changed alongside) and audit it."""
     enquiry.status, enquiry.status_changed_at = status, timezone.now()
     changed = ["status", "status_changed_at", *fields]
+    if status != Enquiry.Status.NEW and enquiry.first_contact_after is None:
+        enquiry.first_contact_after = max(enquiry.status_changed_at - enquiry.created_at, timedelta(0))
+        changed.append("first_contact_after")
     if status in FINISHED and enquiry.finished_at is None:
         # Referred, then closed: the retention period still runs from the first outcome.
         enquiry.finished_at = enquiry.status_changed_at

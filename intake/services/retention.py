@@ -41,11 +41,16 @@ def _personal_fields_clear(enquiry: Enquiry) -> None:
         False,
         False,
     )
-    enquiry.conversation_kind, enquiry.conversation_at, enquiry.conversation_meeting = "", None, None
     enquiry.waiting_topic, enquiry.waiting_since = None, None
-    # Dates only to the month, which is all the counts need.
-    month = timezone.localtime(enquiry.created_at).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    enquiry.created_at = enquiry.status_changed_at = month
+    # Dates only to the month, which is all the counts need (a conversation held counts in the
+    # year's report under its month).
+    enquiry.created_at = enquiry.status_changed_at = _month(enquiry.created_at)
+    held = _month(enquiry.conversation_at) if enquiry.conversation_at else None
+    enquiry.conversation_kind, enquiry.conversation_at, enquiry.conversation_meeting = "", held, None
+
+
+def _month(moment: datetime) -> datetime:
+    return timezone.localtime(moment).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 @transaction.atomic

@@ -474,4 +474,6 @@ from meetings.models.contacts import (  # noqa: E402, F401
     HeldStatement,
     StillMeetingCheck,
 )
+from meetings.models.evaluation import EvaluationAnswer, EvaluationRound  # noqa: E402, F401
+from meetings.models.history import GroupStep  # noqa: E402, F401
 from meetings.models.phone import PhoneNotice  # noqa: E402, F401

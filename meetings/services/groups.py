@@ -19,13 +19,16 @@ from meetings.models import (
     LANGUAGE_CODES,
     ContactPerson,
     ContactShare,
+    EvaluationRound,
     Group,
+    GroupStep,
     Meeting,
     MeetingSeries,
     Membership,
     StillMeetingCheck,
     Topic,
 )
+from meetings.services.evaluation import evaluation_round_open
 from meetings.services.notices import change_notices_queue
 from meetings.services.series import series_end
 
@@ -123,6 +126,7 @@ def group_create(*, actor: AbstractBaseUser | None, centre: Centre, name: str, t
     group = Group(centre=centre, name=name.strip(), topic=topic, **values)
     _check_group(group)
     group.save()
+    GroupStep.objects.create(centre=centre, group=group, status=group.status, at=group.created_at)
     audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.CREATE, obj=group)
     return group
 
@@ -162,9 +166,20 @@ def group_transition(
         )
     if status == Group.Status.CLOSED and end_reason not in Group.EndReason.values:
         raise DomainError(_("Choose why the group ended."), field="end_reason")
+    previous = group.status
     group.status, group.status_reason, group.status_changed_at = status, reason.strip()[:300], timezone.now()
     group.end_reason = (end_reason or Group.EndReason.OTHER) if status == Group.Status.CLOSED else ""
     group.save(update_fields=["status", "status_reason", "status_changed_at", "end_reason"])
+    GroupStep.objects.create(
+        centre_id=group.centre_id,
+        group=group,
+        status=status,
+        previous=previous,
+        end_reason=group.end_reason,
+        at=group.status_changed_at,
+    )
+    if previous == Group.Status.STARTING and status == Group.Status.SELF_RUN:
+        evaluation_round_open(group=group, occasion=EvaluationRound.Occasion.PHASE_OUT, today=timezone.localdate())
     if status == Group.Status.CLOSED:
         _release_rooms(actor=actor, group=group)
         ContactPerson.objects.filter(group=group, ended_at__isnull=True).update(ended_at=timezone.now())

@@ -328,6 +328,7 @@ def _insert_portable(mails: Sequence[NewMail], now: datetime, *, claimed: bool =
 PURPOSE_OF_KIND: dict[str, str] = {
     OutgoingMail.Kind.REMINDER: ConsentRecord.Purpose.GROUP_MEMBERSHIP,
     OutgoingMail.Kind.CHANGE_NOTICE: ConsentRecord.Purpose.GROUP_MEMBERSHIP,
+    OutgoingMail.Kind.EVALUATION: ConsentRecord.Purpose.GROUP_MEMBERSHIP,
     OutgoingMail.Kind.NEWSLETTER: ConsentRecord.Purpose.NEWSLETTER,
 }
 

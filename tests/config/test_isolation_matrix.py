@@ -86,6 +86,7 @@ TOKEN_ROUTES = {
     "contact-held-pdf": "contact",
     "person-feed": "calendar",
     "place-offer": None,
+    "evaluation-answer": None,
     "newsletter-confirm": None,
     "newsletter-unsubscribe": None,
     "newsletter-preferences": None,

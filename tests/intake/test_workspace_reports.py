@@ -1,5 +1,5 @@
-"""The workspace's reports page: a period's enquiries, waiting times and hours on the page, the
-same figures as CSV files, and a clear refusal of a wrong period."""
+"""The workspace's reports page: a period's enquiries and waiting lists on the page, the raw rows
+as CSV files, and a clear refusal of a wrong period. (Every figure: `test_year_report.py`.)"""
 
 from datetime import UTC, datetime
 
@@ -23,10 +23,13 @@ def test_a_period_shows_its_enquiries_and_downloads_them(coordinator, centre_a, 
     enquiry_submit(actor=None, centre=centre_a, name="K", phone="0511", language="de", topics=[topic], consent=True)
     enquiry_submit(actor=None, centre=centre_b, name="L", phone="0045", language="da", consent=True)
     url = f"/centres/{centre_a.slug}/workspace/reports/"
-    shown = coordinator.get(url + "?start=2026-11-01&end=2026-11-30").content.decode()
-    assert "1 enquiry in the period." in shown
-    assert "0 people are on a waiting list now." in shown  # new, not yet on a list
-    assert "Sucht" in shown
+    shown = coordinator.get(url + "?start=2026-11-01&end=2026-11-30")
+    enquiries, waiting = shown.context["sections"][:2]
+    assert enquiries.figures[0][0] == "Enquiries received"
+    assert enquiries.figures[0][1].value == 1
+    assert waiting.figures[0][0] == "People waiting"
+    assert waiting.figures[0][1].value == 0
+    assert "Sucht" in shown.content.decode()
     csv = coordinator.get(url + "?start=2026-11-01&end=2026-11-30&download=enquiries")
     assert csv["Content-Disposition"] == 'attachment; filename="enquiries-2026-11-01_2026-11-30.csv"'
     lines = csv.content.decode().splitlines()

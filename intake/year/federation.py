@@ -1,0 +1,138 @@
+"""The federation's figures: the centres' year summed and side by side, counts only, each table
+published with small-cell suppression (`centres.suppression`) so that no figure points to a
+person in a small centre or a rare topic. One grouped query per figure, whatever the number of
+centres."""
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from centres.models import Centre
+from centres.suppression import suppress
+from intake.models import Enquiry
+from intake.year.sources import Scope, source_rows
+from meetings.models import TopicCategory
+
+
+@dataclass
+class PublishedTable:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[tuple[str, list[int | None], int | None]]  # centre, its cells, its total
+    column_totals: list[int | None]
+    total: int | None
+    additive: bool  # whether a row's total means something (the columns are parts of one whole)
+    note: str = ""
+
+
+def _counts(scope: Scope, name: str, key: str | None) -> dict[tuple[Hashable, Hashable], int]:
+    """{(centre id, key value): count} for source `name` over every centre of `scope`."""
+    rows = source_rows(name, scope, {}).order_by()
+    fields = ["centre_id", key] if key else ["centre_id"]
+    counted = rows.values_list(*fields).annotate(number=Count("id", distinct=True))
+    return {(found[0], found[1] if key else name): found[-1] for found in counted}
+
+
+def _publish(
+    key: str,
+    title: str,
+    centres: list[Centre],
+    columns: list[tuple[Hashable, str]],
+    counts: dict[tuple[Hashable, Hashable], int],
+    *,
+    additive: bool,
+    note: str = "",
+) -> PublishedTable:
+    threshold = settings.REPORT_THRESHOLD
+    row_keys, column_keys = [centre.pk for centre in centres], [value for value, _label in columns]
+    published = suppress(counts, row_keys, column_keys, threshold=threshold)
+    return PublishedTable(
+        key=key,
+        title=title,
+        columns=[label for _value, label in columns],
+        rows=[
+            (
+                centre.name,
+                [published.cells[(centre.pk, column)] for column in column_keys],
+                published.row_totals[centre.pk],
+            )
+            for centre in centres
+        ],
+        column_totals=[published.column_totals[column] for column in column_keys],
+        total=published.total,
+        additive=additive,
+        note=note,
+    )
+
+
+def federation_report(scope: Scope, centres: list[Centre]) -> list[PublishedTable]:
+    """Every table of the federation's figures for `scope` (whose centres are `centres`)."""
+    categories: list[tuple[Hashable, str]] = [
+        (category.pk, str(category.display_name)) for category in TopicCategory.objects.all()
+    ]
+    categories.append((None, _("No category")))
+    channels: list[tuple[Hashable, str]] = [(value, str(label)) for value, label in Enquiry.Channel.choices]
+    measures = {
+        "groups-founded": _("Founded"),
+        "groups-paused": pgettext("groups", "Paused"),
+        "groups-ended": pgettext("groups", "Ended"),
+        "phase-outs": _("Phased out to run themselves"),
+    }
+    intake = {
+        "conversations": _("Intake conversations"),
+        "placed": _("Placed in a group"),
+        "referred": _("Referred elsewhere"),
+        "starts": _("Starters' starts"),
+        "meetings-held": _("Group meetings held"),
+    }
+    return [
+        _publish(
+            "enquiries-channel",
+            _("Enquiries by channel"),
+            centres,
+            channels,
+            _counts(scope, "enquiries", "channel"),
+            additive=True,
+        ),
+        _publish(
+            "enquiries-category",
+            _("Enquiries by topic category"),
+            centres,
+            categories,
+            _counts(scope, "enquiries", "topics__category"),
+            additive=True,
+            note=_("An enquiry about two topics counts under each."),
+        ),
+        _publish(
+            "groups-category",
+            _("Groups supported by topic category"),
+            centres,
+            categories,
+            _counts(scope, "groups-supported", "topic__category"),
+            additive=True,
+        ),
+        _publish(
+            "groups-life", _("Groups' steps"), centres, list(measures.items()), _merged(scope, measures), additive=False
+        ),
+        _publish(
+            "intake",
+            _("Intake, starters and meetings"),
+            centres,
+            list(intake.items()),
+            _merged(scope, intake),
+            additive=False,
+        ),
+    ]
+
+
+def _merged(scope: Scope, names: dict[str, Any]) -> dict[tuple[Hashable, Hashable], int]:
+    merged: dict[tuple[Hashable, Hashable], int] = {}
+    for name in names:
+        merged.update(_counts(scope, name, None))
+    return merged

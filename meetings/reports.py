@@ -1,0 +1,157 @@
+"""The year's figures on groups, meetings and rooms: for a set of centres and a period, counts
+only. Each figure has the queryset behind it (the list a coordinator opens from the figure), and
+the counts are that queryset grouped, so a figure and its list always agree."""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from config.periods import Period
+from meetings.models import EvaluationAnswer, Group, GroupStep, Meeting, OpeningHours, Room
+
+CLOSED = Group.Status.CLOSED
+
+
+def groups_supported(centre_ids: list[int], period: Period) -> QuerySet[Group]:
+    """Groups that existed at some time in the period: founded before its end and not closed
+    before its start (a closed group never opens again)."""
+    return Group.objects.filter(centre_id__in=centre_ids, created_at__lt=period.until).exclude(
+        status=CLOSED, status_changed_at__lt=period.since
+    )
+
+
+def groups_founded(centre_ids: list[int], period: Period) -> QuerySet[Group]:
+    return Group.objects.filter(centre_id__in=centre_ids, created_at__gte=period.since, created_at__lt=period.until)
+
+
+def groups_stepped(centre_ids: list[int], period: Period, status: str) -> QuerySet[Group]:
+    """Groups that went to `status` in the period (paused, say), each once however often."""
+    steps = GroupStep.objects.filter(
+        centre_id__in=centre_ids, status=status, at__gte=period.since, at__lt=period.until
+    ).values("group_id")
+    return Group.objects.filter(centre_id__in=centre_ids, pk__in=steps)
+
+
+def groups_ended(centre_ids: list[int], period: Period) -> QuerySet[Group]:
+    return Group.objects.filter(
+        centre_id__in=centre_ids, status=CLOSED, status_changed_at__gte=period.since, status_changed_at__lt=period.until
+    )
+
+
+def by_category_and_age(groups: QuerySet[Group]) -> dict[str, dict[Any, int]]:
+    """The groups counted by topic category (None: not mapped) and by age band ("" any age)."""
+    counts: dict[str, dict[Any, int]] = {"category": defaultdict(int), "age_band": defaultdict(int)}
+    for category, age_band, number in (
+        groups.order_by().values_list("topic__category_id", "age_band").annotate(number=Count("id", distinct=True))
+    ):
+        counts["category"][category] += number
+        counts["age_band"][age_band] += number
+    return counts
+
+
+def end_reasons(groups: QuerySet[Group]) -> dict[str, int]:
+    return dict(groups.order_by().values_list("end_reason").annotate(number=Count("id")))
+
+
+def meetings_held(centre_ids: list[int], period: Period, now: datetime) -> QuerySet[Meeting]:
+    """Group meetings that took place in the period: not cancelled, and over by `now`."""
+    return Meeting.objects.filter(
+        centre_id__in=centre_ids,
+        group__isnull=False,
+        status=Meeting.Status.SCHEDULED,
+        starts_at__gte=period.since,
+        starts_at__lt=period.until,
+        ends_at__lte=now,
+    )
+
+
+def by_month(queryset: QuerySet[Any], field: str, period: Period) -> dict[str, int]:
+    """`queryset` counted per month of `field` ("YYYY-MM"), months in the period's zone."""
+    rows = (
+        queryset.order_by()
+        .annotate(month=TruncMonth(field, tzinfo=period.zone))
+        .values_list("month")
+        .annotate(number=Count("id", distinct=True))
+    )
+    return {f"{month:%Y-%m}": number for month, number in rows}
+
+
+def rooms_booked(centre_ids: list[int], period: Period) -> QuerySet[Meeting]:
+    """Every booking in a room in the period that was not cancelled: groups, conversations and
+    events alike."""
+    return Meeting.objects.filter(
+        centre_id__in=centre_ids,
+        room__isnull=False,
+        starts_at__gte=period.since,
+        starts_at__lt=period.until,
+    ).exclude(status=Meeting.Status.CANCELLED)
+
+
+def room_use(centre_ids: list[int], period: Period) -> list[dict[str, Any]]:
+    """Per room: bookings, hours booked, the opening hours the period had, and occupancy (booked
+    of open hours; None for a room without opening hours). Two queries and the rooms."""
+    booked: dict[int, list[timedelta]] = defaultdict(list)
+    for room_id, starts_at, ends_at in rooms_booked(centre_ids, period).values_list("room_id", "starts_at", "ends_at"):
+        booked[room_id].append(ends_at - starts_at)
+    weekdays = _weekday_counts(period)
+    open_hours: dict[int, float] = defaultdict(float)
+    for room_id, weekday, opens, closes in OpeningHours.objects.filter(centre_id__in=centre_ids).values_list(
+        "room_id", "weekday", "opens", "closes"
+    ):
+        hours = (closes.hour * 60 + closes.minute - opens.hour * 60 - opens.minute) / 60
+        open_hours[room_id] += max(hours, 0) * weekdays[weekday]
+    rooms = Room.objects.filter(centre_id__in=centre_ids).filter(Q(is_active=True) | Q(pk__in=list(booked)))
+    result = []
+    for room in rooms.select_related("location").order_by("location__name", "name"):
+        hours = sum(booked[room.pk], timedelta()).total_seconds() / 3600
+        available = open_hours.get(room.pk, 0.0)
+        result.append(
+            {
+                "room": room,
+                "bookings": len(booked[room.pk]),
+                "hours": round(hours, 1),
+                "open_hours": round(available, 1),
+                "occupancy": round(100 * hours / available) if available else None,
+            }
+        )
+    return result
+
+
+def _weekday_counts(period: Period) -> list[int]:
+    """How many Mondays … Sundays the period has."""
+    days = (period.end - period.start).days + 1
+    counts = [days // 7] * 7
+    for offset in range(days % 7):
+        counts[(period.start.weekday() + offset) % 7] += 1
+    return counts
+
+
+def evaluation_results(centre_ids: list[int], period: Period, threshold: int) -> dict[Any, dict[str, Any]]:
+    """The anonymous evaluation's answers of rounds asked in the period, per (centre, topic
+    category): how many, the mean WHO-5 score (0–100) and the share who would recommend the
+    group. Only cells with at least `threshold` answers: a smaller one is left out whole, not
+    even counted."""
+    rows = (
+        EvaluationAnswer.objects.filter(
+            centre_id__in=centre_ids, round__held_on__gte=period.start, round__held_on__lte=period.end
+        )
+        .order_by()
+        .values_list("centre_id", "round__group__topic__category")
+        .annotate(
+            answers=Count("id"),
+            score=Avg(F("cheerful") + F("calm") + F("active") + F("rested") + F("interested")),
+            recommend=Count("id", filter=Q(recommend=EvaluationAnswer.Recommend.YES)),
+        )
+    )
+    return {
+        (centre, category): {
+            "answers": answers,
+            "who5": round(4 * float(score)),
+            "recommend": round(100 * recommend / answers),
+        }
+        for centre, category, answers, score, recommend in rows
+        if answers >= threshold
+    }
