@@ -29,6 +29,7 @@ class IntakeConfig(AppConfig):
 
         place_freed_register(place_freed)
         from centres.demo import demo_step_register
-        from intake import demo
+        from intake import demo, demo_year
 
         demo_step_register(name="enquiries", order=70, seed=demo.seed_enquiries)
+        demo_step_register(name="the year gone by", order=80, seed=demo_year.seed_year)

@@ -3,7 +3,7 @@ published with small-cell suppression (`centres.suppression`) so that no figure 
 person in a small centre or a rare topic. One grouped query per figure, whatever the number of
 centres."""
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from centres.models import Centre
-from centres.suppression import suppress
+from centres.suppression import Published, suppress
 from intake.models import Enquiry
 from intake.year.sources import Scope, source_rows
 from meetings.models import TopicCategory
@@ -51,7 +51,12 @@ def _publish(
 ) -> PublishedTable:
     threshold = settings.REPORT_THRESHOLD
     row_keys, column_keys = [centre.pk for centre in centres], [value for value, _label in columns]
-    published = suppress(counts, row_keys, column_keys, threshold=threshold)
+    if additive:
+        published = suppress(counts, row_keys, column_keys, threshold=threshold)
+    else:
+        # Columns that are not parts of a whole have no row totals to publish: each column is
+        # a table of its own (its cells and their sum), suppressed on its own.
+        published = _by_column(counts, row_keys, column_keys, threshold)
     return PublishedTable(
         key=key,
         title=title,
@@ -68,6 +73,21 @@ def _publish(
         total=published.total,
         additive=additive,
         note=note,
+    )
+
+
+def _by_column(
+    counts: dict[tuple[Hashable, Hashable], int], rows: Sequence[Hashable], columns: Sequence[Hashable], threshold: int
+) -> Published:
+    parts = {
+        column: suppress({key: n for key, n in counts.items() if key[1] == column}, rows, [column], threshold=threshold)
+        for column in columns
+    }
+    return Published(
+        cells={key: value for part in parts.values() for key, value in part.cells.items()},
+        row_totals=dict.fromkeys(rows),
+        column_totals={column: part.column_totals[column] for column, part in parts.items()},
+        total=None,
     )
 
 

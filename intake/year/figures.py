@@ -2,6 +2,7 @@
 number of queries whatever the number of groups, enquiries or meetings. Counts and hours only;
 each figure carries the query of the list behind it."""
 
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Mapping
@@ -51,7 +52,9 @@ def _year_before(scope: Scope, name: str, field: str) -> list[float] | None:
     counts = meeting_reports.by_month(_rows(name, before), field, before.period)
     if not counts:
         return None
-    return [counts.get(month, 0) for month in before.period.months]
+    # No line before the first month anything was counted: the platform was not in use yet.
+    first = min(counts)
+    return [counts.get(month, 0) if month >= first else math.nan for month in before.period.months]
 
 
 def _channel_chart(scope: Scope, received: Any) -> tuple[dict[str, int], Chart]:

@@ -24,6 +24,20 @@ class Chart:
     before: list[float] | None = None
     unit: str = ""
 
+    def rows(self) -> list[tuple[str, list[float | str]]]:
+        """The chart's figures as table rows: per month, each series and the year before."""
+        rows: list[tuple[str, list[float | str]]] = []
+        for index, month in enumerate(self.months):
+            cells: list[float | str] = [values[index] for _label, values in self.series]
+            if self.before is not None:
+                cells.append(_figure(self.before[index]))
+            rows.append((month, cells))
+        return rows
+
+
+def _figure(value: float) -> float | str:
+    return "–" if value != value else value  # NaN: nothing counted yet then
+
 
 @dataclass
 class Table:

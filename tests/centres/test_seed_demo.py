@@ -67,6 +67,7 @@ def test_every_app_adds_its_demo_step_in_order(settings):
         "newsletters",
         "volunteers",
         "enquiries",
+        "the year gone by",
     ]
 
 
@@ -119,3 +120,38 @@ def test_the_demos_offered_topics_each_count_under_a_national_category(settings)
     assert offered.count() == 10
     assert not offered.filter(category__isnull=True).exists()
     assert set(offered.values_list("category__scheme", flat=True)) == {"national"}
+
+
+def test_the_demo_has_a_year_for_the_report_to_show(settings, client):
+    """Dated back from today: the last twelve months have enquiries in most months, groups founded,
+    paused, phased out and ended (with reasons), meetings held, hours and evaluation results."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from centres.models import StaffRole
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    today = timezone.localdate()
+    anna = every(StaffRole).get(user__username="anna").user
+    client.force_login(anna)
+    start, end = today - timedelta(days=364), today
+    answer = client.get(f"/centres/hannover-linden/workspace/reports/?start={start}&end={end}")
+    sections = {section.key: section for section in answer.context["sections"]}
+
+    def figure(section, label):
+        return {name: cell.value for name, cell in sections[section].figures}[label]
+
+    assert figure("enquiries", "Enquiries received") > 100
+    months = next(t for t in sections["enquiries"].tables if t.key == "enquiries-channel").chart.rows()
+    assert sum(1 for _month, values in months if sum(values[:4]) > 0) >= 11
+    assert figure("groups", "Founded") >= 2
+    assert figure("groups", "Ended") >= 2
+    assert figure("groups", "Paused") >= 1
+    assert figure("meetings", "Group meetings held") > 100
+    assert figure("starters", "Groups phased out to run themselves") >= 2
+    assert figure("starters", "Volunteer hours") > 0
+    ended = next(t for t in sections["groups"].tables if t.key == "groups-ended")
+    assert {label for label, _cells in ended.rows} >= {"Too few members", "The members no longer need it"}
+    assert sections["evaluation"].tables[0].rows  # enough answers to show
