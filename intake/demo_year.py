@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from django.utils import timezone
 
-from centres.models import Centre
+from centres.models import Centre, ConsentRecord, Person
 from intake.models import Enquiry
 from meetings.models import (
     EvaluationAnswer,
@@ -25,7 +25,7 @@ from meetings.models import (
     Room,
     Topic,
 )
-from notifications.models import Subscription
+from notifications.models import NewsletterList, Subscription, SuppressedAddress
 from volunteers.models import SessionLog, StarterAssignment, Volunteer
 
 # (name, topic, founded, starting, self-run, paused, closed, end reason) in days before today;
@@ -49,6 +49,8 @@ HISTORY_SLOT = (5, time(10, 0), 120)
 CHANNELS = [("web", 40), ("phone", 35), ("email", 15), ("in_person", 10)]
 OUTCOMES = [("placed", 40), ("referred", 25), ("withdrawn", 15), ("closed", 20)]
 ENQUIRIES_PER_MONTH = 13
+READERS = 24
+READER_NAME = {"de": "Leserin", "da": "Læser", "nl": "Lezer", "en": "Reader"}
 
 
 def seed_year() -> dict[str, int]:
@@ -221,10 +223,30 @@ def _sessions(centre: Centre, meetings: list[Meeting]) -> None:
 
 
 def _newsletter(centre: Centre, rng: random.Random, now: datetime) -> None:
-    """Subscribers joined over the past two years; one in five has left again."""
-    for subscription in Subscription.objects.filter(centre=centre, status=Subscription.Status.CONFIRMED):
-        confirmed = now - timedelta(days=rng.uniform(20, 700))
-        Subscription.objects.filter(pk=subscription.pk).update(confirmed_at=confirmed)
+    """Readers of the centre's newsletter who confirmed over the past two years, each with the
+    consent their confirmation gave; one in five left again, and one address bounced."""
+    newsletter = NewsletterList.objects.filter(centre=centre, volunteering_news=False).order_by("pk").first()
+    if newsletter is None:
+        return
+    for number in range(1, READERS + 1):
+        confirmed = now - timedelta(days=rng.uniform(10, 700))
+        left = confirmed + timedelta(days=rng.uniform(5, 200)) if number % 5 == 0 else None
+        left = left if left and left < now else None
+        person = Person.objects.create(
+            centre=centre, display_name=f"{READER_NAME[centre.default_language]} {number}",
+            email=f"reader{number}.{centre.slug}@example.net", language=centre.default_language,
+        )  # fmt: skip
+        ConsentRecord.objects.create(
+            centre=centre, person=person, purpose=ConsentRecord.Purpose.NEWSLETTER, text_version="demo",
+            given_at=confirmed, source=ConsentRecord.Source.WEB_FORM, withdrawn_at=left,
+        )  # fmt: skip
+        Subscription.objects.create(
+            centre=centre, newsletter=newsletter, person=person,
+            status=Subscription.Status.UNSUBSCRIBED if left else Subscription.Status.CONFIRMED,
+            confirmed_at=confirmed, unsubscribed_at=left,
+        )  # fmt: skip
+        if number == READERS:
+            SuppressedAddress.objects.create(centre=centre, email=person.email, reason=SuppressedAddress.Reason.BOUNCED)
 
 
 def _evaluation(centre: Centre, rng: random.Random, now: datetime) -> None:

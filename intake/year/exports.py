@@ -18,6 +18,9 @@ from config.periods import Period
 from intake.year.charts import chart_png
 from intake.year.tables import Section, Table
 
+# Millimetres left on a page below which a table's title starts the next page.
+KEEP_WITH_TITLE = 70
+
 
 def table_rows(table: Table) -> Iterator[list[Any]]:
     """The table's header, rows and total as plain values."""
@@ -115,6 +118,8 @@ def _pdf_section(pdf: FPDF, section: Section) -> None:
         if not table.rows:
             continue
         pdf.ln(2)
+        if pdf.get_y() > pdf.h - KEEP_WITH_TITLE:  # a title never ends a page without its table
+            pdf.add_page()
         pdf.set_font("dejavu", "B", 10)
         pdf.multi_cell(0, 6, table.title, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("dejavu", "", 9)

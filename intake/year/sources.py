@@ -142,7 +142,9 @@ def source_rows(name: str, scope: Scope, filters: dict[str, str]) -> QuerySet[An
             conditions &= Q(**{lookup: value})
         else:
             conditions &= Q(**{lookup: ""}) if lookup in TEXT_LOOKUPS else Q(**{f"{lookup}__isnull": True})
-    return build(scope).filter(conditions).distinct()
+    rows = build(scope).filter(conditions)
+    # Through a many-to-many filter (an enquiry's topics) a row would come once per match.
+    return rows.distinct() if filters else rows
 
 
 def link_query(name: str) -> str:

@@ -5,7 +5,8 @@
     make bench-growth          # SCALE=1, 2 and 4, then how each figure grew
 
 Generates the data set once per scale (tests/benchmarks/dataset.py), then measures the meetings
-paths, the reminders and a newsletter with two Celery worker processes over Redis. It prints
+paths, the year's figures (one centre's and the federation's), the reminders and a newsletter
+with two Celery worker processes over Redis. It prints
 figures and stores them in var/bench/x<SCALE>.json; it asserts nothing about time, because the
 machines are shared and noisy.
 """
@@ -15,7 +16,7 @@ import platform
 import time
 from pathlib import Path
 
-from tests.benchmarks import dataset, mail, meetings
+from tests.benchmarks import dataset, mail, meetings, reports
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,6 +48,9 @@ def main() -> None:
     finder = meetings.group_finder()
     pages = meetings.workspace_pages()
     booked, conflicts, errors = meetings.concurrent_bookings()
+    reports.prepare()  # a year to count: meetings held, enquiries, the groups' steps
+    year = reports.centre_year()
+    federation = reports.federation_year()
     (mails,) = mail.run([2])
     figures = {
         "scale": dataset.SCALE,
@@ -68,6 +72,8 @@ def main() -> None:
         "finder_queries": finder["queries"],
         "workspace_pages": pages,
         "bookings": [booked, conflicts, errors],
+        "centre_year": year,
+        "federation_year": federation,
         "mail": mails,
     }
     out = ROOT / "var" / "bench"
@@ -91,6 +97,12 @@ def main() -> None:
             for key, label in (("planner_week", "planner week"), ("intake_queue", "intake queue"),
                                ("group_list", "group list"))
         ],
+        ("one centre's year report, made", f"p95 {year['figures']['p95_ms']:.0f} ms, median "
+         f"{year['figures']['median_ms']:.0f} ms ({year['figures']['queries']} queries)", "p95 ≤ 300 ms"),
+        ("  the page, charts from the cache",
+         f"p95 {year['page']['p95_ms']:.0f} ms ({year['page']['queries']} queries)", ""),
+        (f"the federation's year, {federation['centres']} centres", f"p95 {federation['p95_ms']:.0f} ms, median "
+         f"{federation['median_ms']:.0f} ms ({federation['queries']} queries)", "≤ 2 s"),
         ("reminders for one day, 2 workers", f"{mails['reminders_per_s']:,.0f} mails/s ({mails['reminders']:,} in "
          f"{mails['reminders_queue_s'] + mails['reminders_send_s']:.1f} s)", "≥ 3,000 /s"),
         ("newsletter, 2 workers", f"{mails['newsletter_per_s']:,.0f} recipients/s ({mails['newsletter']:,} in "

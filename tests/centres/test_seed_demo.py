@@ -33,7 +33,7 @@ def test_seed_demo_creates_a_german_and_a_danish_centre_with_logins(settings, ca
     assert anna.check_password("kontakt-demo")
     assert (anna.is_staff, anna.is_superuser) == (True, False)
     assert FederationRole.objects.filter(user__username="verband").exists()
-    assert counts()["people"] == 13 + 13 + 18  # members, the volunteers and the enquirers
+    assert counts()["people"] == 13 + 13 + 18 + 2 * 24  # members, volunteers, enquirers, newsletter readers
     assert "newsletters: 4 newsletters" in output  # and a list for volunteering news each
     assert "volunteers: 13 volunteers, 4 starter assignments, 6 session logs" in output
 

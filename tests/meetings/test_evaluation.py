@@ -2,7 +2,7 @@
 one link for everyone in the round, answers without any trace of who gave them, at most as many
 as were asked, and results only where enough answers hide each one."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
