@@ -15,7 +15,7 @@ from centres.models import Centre
 from centres.scoping import all_centres_scope
 from centres.selectors import user_is_federation_admin
 from config.exports import csv_response
-from intake.year.federation import PublishedTable, federation_report
+from intake.year.federation import PublishedTable, federation_evaluation, federation_report
 from intake.year.period_form import period_form
 from intake.year.sources import Scope
 
@@ -35,7 +35,9 @@ def federation_figures(request: HttpRequest) -> HttpResponse:
     period = form.period(zone)
     with all_centres_scope():  # counts over every centre, published suppressed
         centres = list(Centre.objects.order_by("name"))
-        tables = federation_report(Scope(tuple(c.pk for c in centres), period, timezone.now()), centres)
+        scope = Scope(tuple(c.pk for c in centres), period, timezone.now())
+        tables = federation_report(scope, centres)
+        evaluation = federation_evaluation(scope, centres)
     if request.GET.get("download") == "csv":
         table = next((table for table in tables if table.key == request.GET.get("table")), None)
         if table is None:
@@ -44,7 +46,14 @@ def federation_figures(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/federation_figures.html",
-        {**context, "period": period, "tables": tables, "centres": len(centres), "query": period.query()},
+        {
+            **context,
+            "period": period,
+            "tables": tables,
+            "evaluation": evaluation,
+            "centres": len(centres),
+            "query": period.query(),
+        },
     )
 
 

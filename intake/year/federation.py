@@ -17,6 +17,7 @@ from centres.suppression import Published, suppress
 from intake.models import Enquiry
 from intake.year.sources import Scope, source_rows
 from meetings.models import TopicCategory
+from meetings.reports import evaluation_results
 
 
 @dataclass
@@ -156,3 +157,16 @@ def _merged(scope: Scope, names: dict[str, Any]) -> dict[tuple[Hashable, Hashabl
     for name in names:
         merged.update(_counts(scope, name, None))
     return merged
+
+
+def federation_evaluation(scope: Scope, centres: list[Centre]) -> list[tuple[str, str, dict[str, Any]]]:
+    """The anonymous evaluation per centre and topic category: (centre, category, results) only
+    where at least `REPORT_THRESHOLD` answers came in. No totals: a total with a cell left out
+    would give the left-out cell away."""
+    names = {centre.pk: centre.name for centre in centres}
+    categories: dict[Any, str] = {category.pk: str(category.display_name) for category in TopicCategory.objects.all()}
+    results = evaluation_results(scope.ids, scope.period, settings.REPORT_THRESHOLD)
+    return sorted(
+        (names[centre], categories.get(category, _("No category")), result)
+        for (centre, category), result in results.items()
+    )

@@ -113,3 +113,22 @@ def test_only_the_federation_sees_it(client, three_centres, coordinator_a):
     assert client.get("/federation/figures/").status_code == 302  # to the login
     client.force_login(coordinator_a)
     assert client.get("/federation/figures/").status_code == 404
+
+
+def test_evaluation_results_only_where_enough_answered(federation, three_centres):
+    from meetings.models import EvaluationAnswer, EvaluationRound, TopicCategory
+    from tests.factories import GroupFactory, TopicFactory
+
+    social = TopicCategory.objects.get(code="social")
+    for centre, answers in ((three_centres[0], 5), (three_centres[1], 4)):
+        group = GroupFactory(centre=centre, topic=TopicFactory(centre=centre, category=social))
+        round_ = every(EvaluationRound).create(
+            centre=centre, group=group, occasion="phase_out", held_on=date(2026, 5, 1),
+            closes_on=date(2026, 5, 29), invited=10,
+        )  # fmt: skip
+        for _ in range(answers):
+            every(EvaluationAnswer).create(
+                centre=centre, round=round_, cheerful=3, calm=3, active=3, rested=3, interested=3, recommend="yes"
+            )
+    evaluation = federation.get("/federation/figures/?year=2026").context["evaluation"]
+    assert evaluation == [("Aue", "Social topics", {"answers": 5, "who5": 60, "recommend": 100})]

@@ -279,3 +279,18 @@ def test_a_cancellation_and_a_closure_offer_undo_once(coordinator, centre_a, wee
     assert f'action="/centres/{centre_a.slug}/workspace/closures/{closure.pk}/delete/"' in shown
     coordinator.post(f"/centres/{centre_a.slug}/workspace/closures/{closure.pk}/delete/")
     assert not every(Closure).exists()
+
+
+def test_every_error_in_the_summary_links_to_its_field_radio_buttons_too(coordinator, centre_a, group_a):
+    """The class: a summary link aimed at a group of radio buttons once pointed at "#" (their
+    label has no single input). Each link must name an element on the page."""
+    import re
+
+    url = f"/centres/{centre_a.slug}/workspace/groups/{group_a.pk}/status/"
+    answer = coordinator.post(url, {"status": "", "reason": ""})
+    assert answer.status_code == 400
+    text = answer.content.decode()
+    summary = text[text.index('id="error-summary"') :].split("</div>")[0]
+    targets = re.findall(r'href="#([^"]*)"', summary)
+    assert targets
+    assert all(target and f'id="{target}"' in text for target in targets), targets
