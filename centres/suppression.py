@@ -122,8 +122,8 @@ def _next_to_hide(
     exposed: Key, values: dict[Key, int], hidden: set[Key], rows: Sequence[Hashable], columns: Sequence[Hashable]
 ) -> Key:
     """The shown count to hide so that `exposed` is no longer fixed. Cells before totals (totals
-    are what readers want most), those in its row or column first, the smallest first; the first
-    of a few that frees `exposed`, else the first of them."""
+    are what readers want most), those in its row or column first, the smallest first but never a
+    zero while a count is left; the first of a few that frees `exposed`, else the first of them."""
     row, column = _line_of(exposed)
     shown = [key for key in values if key not in hidden]
 
@@ -131,7 +131,9 @@ def _next_to_hide(
         near = key[0] == "cell" and (_line_of(key)[0] == row or _line_of(key)[1] == column)
         return (key[0] != "cell", not near, values[key], repr(key))
 
-    candidates = sorted(shown, key=rank)
+    # A zero hidden beside a small count protects nothing: the hidden cells of a line would still
+    # add up to that count. Zeros are hidden only where nothing else is left.
+    candidates = sorted((key for key in shown if values[key]), key=rank) or sorted(shown, key=rank)
     for candidate in candidates[:TRIES]:
         if exposed not in determined(hidden | {candidate}, rows, columns):
             return candidate

@@ -192,7 +192,7 @@ def _past_meetings(
             booked.append((row.starts_at, row.ends_at))
             free.append(row)
     made = Meeting.objects.bulk_create(free)
-    _sessions(centre, made)
+    _sessions(centre, made, [group for group, _since, _until in history])
     return len(made)
 
 
@@ -208,9 +208,10 @@ def _meeting(
     )  # fmt: skip
 
 
-def _sessions(centre: Centre, meetings: list[Meeting]) -> None:
-    """Each starter logged the meetings of their spell: two hours and a quarter each."""
-    spells = StarterAssignment.objects.filter(centre=centre, is_crisis=False)
+def _sessions(centre: Centre, meetings: list[Meeting], groups: list[Group]) -> None:
+    """Each starter of the history's groups logged the meetings of their spell: two hours and a
+    quarter each (today's starters have logged their own)."""
+    spells = StarterAssignment.objects.filter(centre=centre, is_crisis=False, group__in=groups)
     logs = [
         SessionLog(centre=centre, assignment=spell, meeting=meeting, hours=Decimal("2.25"))
         for spell in spells

@@ -3,14 +3,14 @@ only. Each figure has the queryset behind it (the list a coordinator opens from 
 the counts are that queryset grouped, so a figure and its list always agree."""
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, DurationField, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 
 from config.periods import Period
-from meetings.models import EvaluationAnswer, Group, GroupStep, Meeting, OpeningHours, Room
+from meetings.models import EvaluationAnswer, EvaluationRound, Group, GroupStep, Meeting, OpeningHours, Room
 
 CLOSED = Group.Status.CLOSED
 
@@ -56,15 +56,34 @@ def end_reasons(groups: QuerySet[Group]) -> dict[str, int]:
     return dict(groups.order_by().values_list("end_reason").annotate(number=Count("id")))
 
 
+def group_status_at(moment: Any) -> Subquery:
+    """The status the row's group (`group_id`) had at `moment` (an expression): its last step by
+    then. NULL for a group whose steps were never kept."""
+    return Subquery(
+        GroupStep.objects.filter(group_id=OuterRef("group_id"), at__lte=moment)
+        .order_by("-at", "-id")
+        .values("status")[:1]
+    )
+
+
+# A group in one of these meets no more, whatever its series still holds.
+NOT_MEETING = (Group.Status.PAUSED, Group.Status.CLOSED)
+
+
 def meetings_held(centre_ids: list[int], period: Period, now: datetime) -> QuerySet[Meeting]:
-    """Group meetings that took place in the period: not cancelled, and over by `now`."""
-    return Meeting.objects.filter(
-        centre_id__in=centre_ids,
-        group__isnull=False,
-        status=Meeting.Status.SCHEDULED,
-        starts_at__gte=period.since,
-        starts_at__lt=period.until,
-        ends_at__lte=now,
+    """Group meetings that took place in the period: not cancelled, over by `now`, and not while
+    their group was paused (a paused group's series goes on in the calendar)."""
+    return (
+        Meeting.objects.filter(
+            centre_id__in=centre_ids,
+            group__isnull=False,
+            status=Meeting.Status.SCHEDULED,
+            starts_at__gte=period.since,
+            starts_at__lt=period.until,
+            ends_at__lte=now,
+        )
+        .annotate(group_status=group_status_at(OuterRef("starts_at")))
+        .filter(Q(group_status__isnull=True) | ~Q(group_status__in=NOT_MEETING))
     )
 
 
@@ -134,15 +153,22 @@ def _weekday_counts(period: Period) -> list[int]:
     return counts
 
 
-def evaluation_results(centre_ids: list[int], period: Period, threshold: int) -> dict[Any, dict[str, Any]]:
-    """The anonymous evaluation's answers of rounds asked in the period, per (centre, topic
-    category): how many, the mean WHO-5 score (0–100) and the share who would recommend the
-    group. Only cells with at least `threshold` answers: a smaller one is left out whole, not
-    even counted."""
-    rows = (
-        EvaluationAnswer.objects.filter(
-            centre_id__in=centre_ids, round__held_on__gte=period.start, round__held_on__lte=period.end
+def evaluation_results(centre_ids: list[int], period: Period, threshold: int, today: date) -> dict[Any, dict[str, Any]]:
+    """The anonymous evaluation's answers per (centre, topic category), from the rounds asked in
+    the period that have closed and that each had at least `threshold` answers: how many, the
+    mean WHO-5 score (0–100) and the share who would recommend the group. A round still open or
+    with fewer answers counts nowhere, so no two periods, and no two days, differ by a few answers.
+    A mean or share every answer agrees on (all 0, all 100) is None: it would tell each answer."""
+    rounds = (
+        EvaluationRound.objects.filter(
+            centre_id__in=centre_ids, held_on__gte=period.start, held_on__lte=period.end, closes_on__lt=today
         )
+        .annotate(answered=Count("answers"))
+        .filter(answered__gte=threshold)
+        .values("pk")
+    )
+    rows = (
+        EvaluationAnswer.objects.filter(round__in=rounds)
         .order_by()
         .values_list("centre_id", "round__group__topic__category")
         .annotate(
@@ -154,9 +180,8 @@ def evaluation_results(centre_ids: list[int], period: Period, threshold: int) ->
     return {
         (centre, category): {
             "answers": answers,
-            "who5": round(4 * float(score)),
-            "recommend": round(100 * recommend / answers),
+            "who5": round(4 * float(score)) if 0 < score < 25 else None,
+            "recommend": round(100 * recommend / answers) if 0 < recommend < answers else None,
         }
         for centre, category, answers, score, recommend in rows
-        if answers >= threshold
     }

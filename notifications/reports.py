@@ -3,7 +3,7 @@ which addresses bounced. Counts only."""
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from centres.models import Person
 from config.periods import Period
@@ -11,9 +11,12 @@ from notifications.models import NewsletterIssue, Subscription, SuppressedAddres
 
 
 def subscribed_at_end(centre_ids: list[int], period: Period) -> QuerySet[Subscription]:
-    """Subscriptions confirmed before the period's end and not ended before it."""
+    """Subscriptions confirmed before the period's end and not ended before it (an unsubscribe
+    older than the last confirmation was undone by subscribing again)."""
     return Subscription.objects.filter(centre_id__in=centre_ids, confirmed_at__lt=period.until).filter(
-        Q(unsubscribed_at__isnull=True) | Q(unsubscribed_at__gte=period.until)
+        Q(unsubscribed_at__isnull=True)
+        | Q(unsubscribed_at__gte=period.until)
+        | Q(unsubscribed_at__lt=F("confirmed_at"))
     )
 
 
@@ -50,7 +53,7 @@ def issues_sent(centre_ids: list[int], period: Period) -> QuerySet[NewsletterIss
 def reach(centre_ids: list[int], period: Period) -> dict[str, Any]:
     """The five newsletter figures, one query each."""
     return {
-        "subscribers": subscribed_at_end(centre_ids, period).values("person_id").distinct().count(),
+        "subscribers": subscribed_at_end(centre_ids, period).count(),
         "confirmed": confirmed_in(centre_ids, period).count(),
         "unsubscribed": unsubscribed_in(centre_ids, period).count(),
         "bounced": bounced_in(centre_ids, period).count(),

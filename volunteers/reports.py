@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from config.periods import Period
 from meetings.models import Group, GroupStep, Meeting
+from meetings.reports import NOT_MEETING, group_status_at
 from volunteers.models import SessionLog, StarterAssignment, Volunteer
 
 
@@ -103,10 +104,13 @@ def phased_out(centre_ids: list[int], period: Period) -> QuerySet[GroupStep]:
 
 
 def lasting(centre_ids: list[int], period: Period, now: datetime) -> dict[str, dict[str, int]]:
-    """For the groups phased out in the period: per mark ("6", "12" months), how many have reached
-    it (`due`) and how many of those still met then (`lasting`). One query."""
-    held = {
-        mark: Exists(
+    """For the groups phased out in the period (each once, at its first phase-out): per mark
+    ("6", "12" months), how many have reached it (`due`) and how many of those still met then
+    (`lasting`): a meeting held in the eight weeks up to the mark, and not paused or closed at
+    it. One query."""
+    annotations: dict[str, Any] = {}
+    for mark, after in LASTING_MARKS.items():
+        annotations[f"met_{mark}"] = Exists(
             Meeting.objects.filter(
                 group_id=OuterRef("group_id"),
                 status=Meeting.Status.SCHEDULED,
@@ -114,18 +118,19 @@ def lasting(centre_ids: list[int], period: Period, now: datetime) -> dict[str, d
                 starts_at__lte=OuterRef("at") + after,
             )
         )
-        for mark, after in LASTING_MARKS.items()
-    }
+        annotations[f"status_{mark}"] = group_status_at(OuterRef("at") + after)
     result = {mark: {"due": 0, "lasting": 0} for mark in LASTING_MARKS}
+    counted: set[int] = set()
     for row in (
-        phased_out(centre_ids, period)
-        .annotate(**{f"met_{mark}": held[mark] for mark in held})
-        .values("at", *(f"met_{mark}" for mark in held))
+        phased_out(centre_ids, period).annotate(**annotations).order_by("at").values("group_id", "at", *annotations)
     ):
+        if row["group_id"] in counted:
+            continue
+        counted.add(row["group_id"])
         for mark, after in LASTING_MARKS.items():
             if row["at"] <= now - after:
                 result[mark]["due"] += 1
-                result[mark]["lasting"] += bool(row[f"met_{mark}"])
+                result[mark]["lasting"] += bool(row[f"met_{mark}"]) and row[f"status_{mark}"] not in NOT_MEETING
     return result
 
 

@@ -52,13 +52,26 @@ def enquiry_locked(enquiry: Enquiry) -> Enquiry:
     return enquiry
 
 
+# The steps that answer the person (closing spam or a withdrawal answers no one).
+ANSWERED = frozenset(
+    {
+        Enquiry.Status.CONTACTED,
+        Enquiry.Status.CONVERSATION_SCHEDULED,
+        Enquiry.Status.CONVERSATION_HELD,
+        Enquiry.Status.PLACED,
+        Enquiry.Status.WAITING,
+        Enquiry.Status.REFERRED,
+    }
+)
+
+
 def enquiry_status_set(
     enquiry: Enquiry, status: str, *, actor: AbstractBaseUser | None, fields: Iterable[str] = ()
 ) -> Enquiry:
     """Save the enquiry in its new status (with `fields` changed alongside) and audit it."""
     enquiry.status, enquiry.status_changed_at = status, timezone.now()
     changed = ["status", "status_changed_at", *fields]
-    if status != Enquiry.Status.NEW and enquiry.first_contact_after is None:
+    if status in ANSWERED and enquiry.first_contact_after is None:
         enquiry.first_contact_after = max(enquiry.status_changed_at - enquiry.created_at, timedelta(0))
         changed.append("first_contact_after")
     if status in FINISHED and enquiry.finished_at is None:

@@ -3,6 +3,7 @@ remain), and one whose address never confirmed it is deleted after UNCONFIRMED_K
 `intake.tasks.intake_daily`; erasing a person anonymises their enquiries too (`intake.privacy`)."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
@@ -44,13 +45,14 @@ def _personal_fields_clear(enquiry: Enquiry) -> None:
     enquiry.waiting_topic, enquiry.waiting_since = None, None
     # Dates only to the month, which is all the counts need (a conversation held counts in the
     # year's report under its month).
-    enquiry.created_at = enquiry.status_changed_at = _month(enquiry.created_at)
-    held = _month(enquiry.conversation_at) if enquiry.conversation_at else None
+    zone = ZoneInfo(enquiry.centre.time_zone)  # the months the centre's report reads
+    enquiry.created_at = enquiry.status_changed_at = _month(enquiry.created_at, zone)
+    held = _month(enquiry.conversation_at, zone) if enquiry.conversation_at else None
     enquiry.conversation_kind, enquiry.conversation_at, enquiry.conversation_meeting = "", held, None
 
 
-def _month(moment: datetime) -> datetime:
-    return timezone.localtime(moment).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+def _month(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.astimezone(zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 @transaction.atomic

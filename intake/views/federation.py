@@ -16,7 +16,7 @@ from centres.scoping import all_centres_scope
 from centres.selectors import user_is_federation_admin
 from config.exports import csv_response
 from intake.year.federation import PublishedTable, federation_evaluation, federation_report
-from intake.year.period_form import period_form
+from intake.year.period_form import finished_year_form
 from intake.year.sources import Scope
 
 HIDDEN = "×"
@@ -24,11 +24,12 @@ HIDDEN = "×"
 
 @login_required
 def federation_figures(request: HttpRequest) -> HttpResponse:
-    """The year (or quarter, or days) over every centre; `?download=csv&table=` gives one table."""
+    """A year that has ended, over every centre (the last one unless `year=` asks for another);
+    `?download=csv&table=` gives one table."""
     if not user_is_federation_admin(user=request.user):
         raise Http404
     zone = ZoneInfo(settings.TIME_ZONE)
-    form = period_form(request.GET, timezone.now().astimezone(zone).date())
+    form = finished_year_form(request.GET, timezone.now().astimezone(zone).date())
     context = {"form": form, "threshold": settings.REPORT_THRESHOLD, "hidden": HIDDEN}
     if not form.is_valid():
         return render(request, "intake/federation_figures.html", context, status=400)

@@ -4,6 +4,7 @@ ready to attach to a funding application. Text typed by people never becomes a f
 
 import io
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ def table_rows(table: Table) -> Iterator[list[Any]]:
 
 def _plain(value: Any) -> Any:
     """A cell's value for a spreadsheet: numbers stay numbers, the rest is text."""
+    if isinstance(value, Decimal):
+        return float(value)  # hours: a number the spreadsheet can add up
     return value if isinstance(value, int | float) else str(value)
 
 

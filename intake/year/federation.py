@@ -127,7 +127,7 @@ def federation_report(scope: Scope, centres: list[Centre]) -> list[PublishedTabl
             centres,
             categories,
             _counts(scope, "enquiries", "topics__category"),
-            additive=True,
+            additive=False,  # an enquiry about two topics is in two columns: a row's sum means nothing
             note=_("An enquiry about two topics counts under each."),
         ),
         _publish(
@@ -160,13 +160,15 @@ def _merged(scope: Scope, names: dict[str, Any]) -> dict[tuple[Hashable, Hashabl
 
 
 def federation_evaluation(scope: Scope, centres: list[Centre]) -> list[tuple[str, str, dict[str, Any]]]:
-    """The anonymous evaluation per centre and topic category: (centre, category, results) only
-    where at least `REPORT_THRESHOLD` answers came in. No totals: a total with a cell left out
-    would give the left-out cell away."""
+    """The anonymous evaluation per centre and topic category: (centre, category, results) from
+    closed rounds with at least `REPORT_THRESHOLD` answers each. No totals: a total with a cell
+    left out would give the left-out cell away."""
     names = {centre.pk: centre.name for centre in centres}
     categories: dict[Any, str] = {category.pk: str(category.display_name) for category in TopicCategory.objects.all()}
-    results = evaluation_results(scope.ids, scope.period, settings.REPORT_THRESHOLD)
-    return sorted(
+    today = scope.now.astimezone(scope.period.zone).date()
+    results = evaluation_results(scope.ids, scope.period, settings.REPORT_THRESHOLD, today)
+    rows = [
         (names[centre], categories.get(category, _("No category")), result)
         for (centre, category), result in results.items()
-    )
+    ]
+    return sorted(rows, key=lambda row: (row[0], row[1]))  # names need not be unique: never compare results

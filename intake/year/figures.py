@@ -9,18 +9,20 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from config.dates import EARLIEST_REPORT_DAY
 from config.periods import Period
 from intake.models import Enquiry
 from intake.year.sources import Scope, link_query, source_rows
 from intake.year.tables import Cell, Chart, Section, Table, counted, narrowed
 from meetings import reports as meeting_reports
-from meetings.models import EvaluationAnswer, EvaluationRound, Group, Topic, TopicCategory
+from meetings.models import EvaluationRound, Group, Topic, TopicCategory
 from notifications import reports as newsletter_reports
 from volunteers import reports as volunteer_reports
 
@@ -48,6 +50,8 @@ def _monthly(period: Period, counts: Mapping[str, float]) -> list[float]:
 
 def _year_before(scope: Scope, name: str, field: str) -> list[float] | None:
     """The source's monthly counts a year earlier, or None before the platform knew anything."""
+    if scope.period.start - relativedelta(years=1) < EARLIEST_REPORT_DAY:
+        return None  # no year before the first a report may cover
     before = Scope(scope.centre_ids, scope.period.year_before(), scope.now)
     counts = meeting_reports.by_month(_rows(name, before), field, before.period)
     if not counts:
@@ -93,7 +97,7 @@ def enquiries(scope: Scope, categories: dict[Any, str]) -> Section:
     section = Section("enquiries", _("Enquiries"))
     section.figures = [
         (_("Enquiries received"), Cell(total, link)),
-        *_first_contact(received),
+        *_first_contact(received, scope),
         (_("Intake conversations held"), _count("conversations", scope)),
         (_("Placed in a group"), _count("placed", scope)),
         (_("Referred elsewhere"), _count("referred", scope)),
@@ -133,16 +137,23 @@ def _count(name: str, scope: Scope) -> Cell:
     return Cell(_rows(name, scope).count(), link_query(name))
 
 
-def _first_contact(received: Any) -> list[tuple[str, Cell]]:
+def _first_contact(received: Any, scope: Scope) -> list[tuple[str, Cell]]:
+    """The median wait for a first answer, the share answered within two days (of those answered
+    and those still waiting longer than that), and how many still wait for one."""
     durations = [after for after in received.values_list("first_contact_after", flat=True) if after is not None]
-    if not durations:
-        return [(_("Days to first contact (median)"), Cell("–"))]
-    median = statistics.median(durations)
-    within = sum(1 for after in durations if after <= timedelta(days=2))
+    unanswered = received.filter(status=Enquiry.Status.NEW)
+    late = unanswered.filter(created_at__lt=scope.now - ANSWER_WITHIN).count()
+    within = sum(1 for after in durations if after <= ANSWER_WITHIN)
+    measured = len(durations) + late
+    median = statistics.median(durations) if durations else None
     return [
-        (_("Days to first contact (median)"), Cell(round(median.total_seconds() / 86400, 1))),
-        (_("Answered within two days"), Cell(f"{round(100 * within / len(durations))} %")),
+        (_("Days to first contact (median)"), Cell(round(median.total_seconds() / 86400, 1) if median else "–")),
+        (_("Answered within two days"), Cell(f"{round(100 * within / measured)} %" if measured else "–")),
+        (_("Waiting for a first answer"), Cell(unanswered.count(), f"{link_query('enquiries')}&outcome=new")),
     ]
+
+
+ANSWER_WITHIN = timedelta(days=2)
 
 
 def waiting(scope: Scope) -> Section:
@@ -247,7 +258,7 @@ def meetings_and_rooms(scope: Scope, categories: dict[Any, str]) -> Section:
     section = Section("meetings", _("Meetings and rooms"))
     section.figures = [
         (_("Group meetings held"), Cell(sum(months.values()), link)),
-        (_("Hours booked in rooms"), Cell(round(sum(room["hours"] for room in rooms), 1), link_query("bookings"))),
+        (_("Hours booked in rooms"), Cell(round(sum(room["hours"] for room in rooms), 1))),
     ]
     section.tables = [
         Table(
@@ -342,7 +353,7 @@ def newsletter(scope: Scope) -> Section:
     reach = newsletter_reports.reach(scope.ids, scope.period)
     section = Section("newsletter", _("Newsletter reach"))
     section.figures = [
-        (_("Subscribers at the end of the period"), Cell(reach["subscribers"], link_query("subscribers"))),
+        (_("Subscriptions at the end of the period"), Cell(reach["subscribers"], link_query("subscribers"))),
         (_("Newly confirmed"), Cell(reach["confirmed"], link_query("confirmed"))),
         (_("Unsubscribed"), Cell(reach["unsubscribed"], link_query("unsubscribed"))),
         (_("Addresses that bounced"), Cell(reach["bounced"], link_query("bounced"))),
@@ -352,32 +363,39 @@ def newsletter(scope: Scope) -> Section:
 
 
 def evaluation(scope: Scope, categories: dict[Any, str]) -> Section | None:
-    """The anonymous evaluation's results per topic category, each only with enough answers to
-    hide who gave them; None where the centre asked no group in the period."""
+    """The anonymous evaluation's results per topic category, from closed rounds with enough
+    answers each; None where the centre asked no group in the period."""
     rounds = EvaluationRound.objects.filter(
         centre_id__in=scope.ids, held_on__gte=scope.period.start, held_on__lte=scope.period.end
-    ).aggregate(rounds=Count("id"), asked=Sum("invited"))
-    if not rounds["rounds"]:
+    ).aggregate(groups=Count("group", distinct=True), asked=Sum("invited"))
+    if not rounds["groups"]:
         return None
     threshold = settings.REPORT_THRESHOLD
-    results = meeting_reports.evaluation_results(scope.ids, scope.period, threshold)
-    answered = EvaluationAnswer.objects.filter(
-        centre_id__in=scope.ids, round__held_on__gte=scope.period.start, round__held_on__lte=scope.period.end
-    ).count()
-    shown_all = sum(result["answers"] for result in results.values()) == answered
+    today = scope.now.astimezone(scope.period.zone).date()
+    results = meeting_reports.evaluation_results(scope.ids, scope.period, threshold, today)
     section = Section(
         "evaluation",
         _("Anonymous evaluation"),
-        note=_("Results are shown where at least %(count)s answers came in; smaller numbers are left out.")
+        note=_(
+            "Results count the questionnaires that have closed and that at least %(count)s members answered; "
+            "a figure everyone answered alike is not shown."
+        )
         % {"count": threshold},
     )
     section.figures = [
-        (_("Groups asked"), Cell(rounds["rounds"])),
+        (_("Groups asked"), Cell(rounds["groups"])),
         (_("Members asked"), Cell(rounds["asked"] or 0)),
-        (_("Answers"), Cell(answered if shown_all and answered >= threshold else "–")),
+        (_("Answers counted"), Cell(sum(result["answers"] for result in results.values()))),
     ]
     rows = [
-        (label, [Cell(result["answers"]), Cell(result["who5"]), Cell(f"{result['recommend']} %")])
+        (
+            label,
+            [
+                Cell(result["answers"]),
+                Cell("–" if result["who5"] is None else result["who5"]),
+                Cell("–" if result["recommend"] is None else f"{result['recommend']} %"),
+            ],
+        )
         for value, label in categories.items()
         for (_centre, category), result in results.items()
         if category == value

@@ -60,3 +60,32 @@ def period_form(params: Any, today: date) -> PeriodForm:
     if not data.get("year"):
         data["year"] = (data.get("start") or str(today.year))[:4]
     return PeriodForm(data)
+
+
+class FinishedYearForm(forms.Form):
+    """The federation's period: a whole calendar year that has ended. Figures of a year still
+    running change day by day, and any two days' tables compared (or a year and its quarter)
+    would show the difference, however each table is suppressed."""
+
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=EARLIEST_REPORT_DAY.year)
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if year >= self.today.year:
+            raise forms.ValidationError(
+                gettext_lazy("Choose a year that has ended: until then its figures change day by day.")
+            )
+        return int(year)
+
+    def period(self, zone: ZoneInfo) -> Period:
+        return Period.year(self.cleaned_data["year"], zone)
+
+
+def finished_year_form(params: Any, today: date) -> FinishedYearForm:
+    """The form read from the query; the last year that has ended unless one is asked for."""
+    data = {"year": params.get("year") or today.year - 1}
+    return FinishedYearForm(data, today=today)

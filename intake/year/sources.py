@@ -2,6 +2,7 @@
 period, now) and the filters a figure's link may add. The report counts these querysets grouped;
 the list behind a figure is the same queryset filtered, so the two always agree."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -132,12 +133,13 @@ def source_rows(name: str, scope: Scope, filters: dict[str, str]) -> QuerySet[An
     build, allowed = SOURCES[name]
     month = filters.pop("month", "")
     if month:
-        if name not in MONTH_FIELDS:
+        if name not in MONTH_FIELDS or not MONTH.fullmatch(month):
             raise KeyError("month")
         scope = scope.in_month(month)
     conditions = Q()
     for key, value in filters.items():
         lookup = allowed[key]
+        _check(key, value)
         if value != "none":
             conditions &= Q(**{lookup: value})
         else:
@@ -145,6 +147,28 @@ def source_rows(name: str, scope: Scope, filters: dict[str, str]) -> QuerySet[An
     rows = build(scope).filter(conditions)
     # Through a many-to-many filter (an enquiry's topics) a row would come once per match.
     return rows.distinct() if filters else rows
+
+
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+# What a link's filter may say: one of the field's choices, or the id of a row.
+CHOICES = {
+    "channel": set(Enquiry.Channel.values),
+    "outcome": set(Enquiry.Status.values),
+    "age_band": set(Group.AgeBand.values),
+    "reason": set(Group.EndReason.values),
+}
+LARGEST_ID = 2**63 - 1
+
+
+def _check(key: str, value: str) -> None:
+    """Refuse (ValueError) a filter value no link of the report makes."""
+    if value == "none":
+        return
+    if key in CHOICES:
+        if value not in CHOICES[key]:
+            raise ValueError(key)
+    elif not value.isdigit() or not 0 < int(value) <= LARGEST_ID:
+        raise ValueError(key)
 
 
 def link_query(name: str) -> str:

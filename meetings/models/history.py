@@ -26,7 +26,11 @@ class GroupStep(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("group step")
         verbose_name_plural = _("group steps")
-        indexes = [models.Index(fields=["centre", "status", "at"], name="groupstep_centre_status_idx")]
+        indexes = [
+            models.Index(fields=["centre", "status", "at"], name="groupstep_centre_status_idx"),
+            # A group's status at a moment: its last step by then.
+            models.Index(fields=["group", "at"], name="groupstep_group_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.status} at {self.at:%Y-%m-%d}"

@@ -49,6 +49,7 @@ def evaluation_round_open(*, group: Group, occasion: str, today: date) -> Evalua
     if not members:
         return None
     try:
+        # The round and its mails together: a round no one was asked about is never left behind.
         with transaction.atomic():
             round_ = EvaluationRound.objects.create(
                 centre_id=group.centre_id,
@@ -58,9 +59,19 @@ def evaluation_round_open(*, group: Group, occasion: str, today: date) -> Evalua
                 closes_on=today + OPEN_FOR,
                 invited=len(members),
             )
+            _ask(round_, group, occasion, members)
     except IntegrityError:
         return None
-    context = {"centre": group.centre, "group": group, "occasion": occasion, "answer_url": evaluation_url(round_)}
+    return round_
+
+
+def _ask(round_: EvaluationRound, group: Group, occasion: str, members: list[Membership]) -> None:
+    context = {
+        "centre": group.centre,
+        "group_name": "" if group.discreet else group.name,  # a discreet group's name stays out of mail
+        "occasion": occasion,
+        "answer_url": evaluation_url(round_),
+    }
     for membership in members:
         person = membership.person
         mail_queue(
@@ -72,8 +83,8 @@ def evaluation_round_open(*, group: Group, occasion: str, today: date) -> Evalua
             template="meetings/mail/evaluation",
             context=context,
             person=person,
+            sensitive=True,  # the link answers for the group: staff never see it in the outbox
         )
-    return round_
 
 
 def evaluations_six_months_due(*, today: date) -> int:

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from centres.scoping import all_centres_scope, centre_scope
 from config.errors import ConflictError, DomainError
+from config.ratelimit import rate_limited
 from meetings.models import EvaluationAnswer
 from meetings.services.evaluation import evaluation_answer, evaluation_round_read
 from meetings.views.member import LINK_INVALID
@@ -48,6 +49,10 @@ class EvaluationForm(forms.Form):
         )
 
 
+# Answers one client may send to one round a day: a household that shares a computer, not more.
+ANSWERS_PER_CLIENT = 3
+
+
 def _cookie(round_id: int) -> str:
     return f"evaluated-{round_id}"
 
@@ -67,6 +72,8 @@ def evaluation_page(request: HttpRequest, token: str) -> HttpResponse:
         form = EvaluationForm(request.POST if request.method == "POST" else None)
         if request.method != "POST":
             return render(request, "meetings/evaluation.html", {**context, "form": form})
+        if rate_limited(request, scope=f"evaluation-{round_.pk}", limit=ANSWERS_PER_CLIENT, seconds=86400):
+            return render(request, "meetings/evaluation.html", {**context, "limited": True}, status=429)
         if not form.is_valid():
             return render(request, "meetings/evaluation.html", {**context, "form": form}, status=400)
         try:

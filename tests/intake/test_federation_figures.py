@@ -15,7 +15,7 @@ from tests.factories import CentreFactory, UserFactory, every
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
-NOW = datetime(2026, 12, 15, 12, 0, tzinfo=UTC)
+NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)  # 2026 has ended: the federation sees it
 
 
 @pytest.fixture
@@ -91,11 +91,13 @@ def test_small_counts_are_hidden_and_cannot_be_worked_out(federation, three_cent
 
 
 def test_the_threshold_is_a_platform_setting(federation, three_centres, settings):
-    settings.REPORT_THRESHOLD = 2
-    table = channel_table(federation)
-    shown = {name: cells for name, cells, _total in table.rows}
-    assert (shown["Aue"][0], shown["Aue"][2]) == (2, 7)  # 2 is no longer small
-    assert shown["Clus"][1] is None
+    def shown(table):
+        values = [v for _name, cells, total in table.rows for v in [*cells, total]]
+        return [v for v in [*values, *table.column_totals, table.total] if v is not None]
+
+    assert {8, 9} <= set(shown(channel_table(federation)))  # the web total, Aue's total
+    settings.REPORT_THRESHOLD = 10
+    assert all(value == 0 or value >= 10 for value in shown(channel_table(federation)))
 
 
 def test_the_page_marks_hidden_figures_alike_and_downloads_them(federation, three_centres):
@@ -128,7 +130,23 @@ def test_evaluation_results_only_where_enough_answered(federation, three_centres
         )  # fmt: skip
         for _ in range(answers):
             every(EvaluationAnswer).create(
-                centre=centre, round=round_, cheerful=3, calm=3, active=3, rested=3, interested=3, recommend="yes"
-            )
+                centre=centre, round=round_, cheerful=3, calm=3, active=3, rested=3, interested=3,
+                recommend="yes" if _ % 2 else "no",
+            )  # fmt: skip
     evaluation = federation.get("/federation/figures/?year=2026").context["evaluation"]
-    assert evaluation == [("Aue", "Social topics", {"answers": 5, "who5": 60, "recommend": 100})]
+    assert evaluation == [("Aue", "Social topics", {"answers": 5, "who5": 60, "recommend": 40})]
+
+
+@pytest.mark.parametrize("year", ["2027", "2030", "1999", "abc"])
+def test_only_a_year_that_has_ended_is_shown(federation, three_centres, year):
+    answer = federation.get(f"/federation/figures/?year={year}")
+    assert answer.status_code == 400
+    assert "tables" not in answer.context
+
+
+def test_the_last_year_that_ended_is_the_default(federation, three_centres):
+    answer = federation.get("/federation/figures/")
+    assert answer.context["period"].start == date(2026, 1, 1)
+    assert federation.get("/federation/figures/?start=2026-05-04&end=2026-05-05").context["period"].start == date(
+        2026, 1, 1
+    )  # days are not a period the federation may ask for

@@ -52,6 +52,30 @@ def test_a_phase_out_asks_the_present_members_with_one_link(group):
     assert [mail.recipient for mail in mails] == ["a@example.net", "b@example.net"]
     assert link_of(mails[0]) == link_of(mails[1])  # nobody's link is their own
     assert "Abendrunde" not in mails[0].content.subject
+    assert all(mail.sensitive for mail in mails)  # staff never see the link in the outbox
+
+
+def test_a_discreet_groups_name_stays_out_of_the_mail(group):
+    group.discreet = True
+    group.save()
+    phase_out(group)
+    mail = every(OutgoingMail).filter(kind="evaluation").first()
+    assert "Abendrunde" not in mail.content.body_text
+    assert "Abendrunde" not in mail.content.body_html
+    assert "Ihre Gruppe läuft jetzt selbstständig." in mail.content.body_text  # the member reads German
+
+
+def test_one_connection_sends_at_most_three_answers_a_day(group):
+    from django.test import Client
+
+    round_ = phase_out(group)
+    round_.invited = 10
+    round_.save()
+    path = link_of(every(OutgoingMail).filter(kind="evaluation").first())
+    path = path[path.index("/evaluation/") :]
+    answers = [Client().post(path, ANSWERS).status_code for _ in range(4)]  # four browsers, one address
+    assert answers == [200, 200, 200, 429]
+    assert every(EvaluationAnswer).count() == 3
 
 
 def test_a_centre_that_has_not_switched_it_on_asks_nobody(group):
@@ -138,7 +162,7 @@ def test_six_months_after_the_phase_out_the_members_are_asked_again_once(group, 
     assert [(r.occasion, r.held_on) for r in rounds] == [("phase_out", NOW.date()), ("six_months", due)]
 
 
-def test_results_are_shown_only_with_enough_answers(client, group, coordinator_a):
+def test_results_count_only_closed_rounds_that_each_had_enough_answers(client, group, coordinator_a):
     round_ = phase_out(group)
     round_.invited = 10
     round_.save()
@@ -150,13 +174,35 @@ def test_results_are_shown_only_with_enough_answers(client, group, coordinator_a
     def evaluation():
         sections = {section.key: section for section in client.get(url).context["sections"]}
         section = sections["evaluation"]
-        return {label: cell.value for label, cell in section.figures}, section.tables[0].rows
+        rows = [(label, [cell.value for cell in cells]) for label, cells in section.tables[0].rows]
+        return {label: cell.value for label, cell in section.figures}, rows
 
-    figures, rows = evaluation()
-    assert figures == {"Groups asked": 1, "Members asked": 10, "Answers": "–"}
-    assert rows == []  # four answers could point to people
+    assert evaluation() == ({"Groups asked": 1, "Members asked": 10, "Answers counted": 0}, [])
     evaluation_answer(round_=round_, answers={**ANSWERS, "cheerful": 5, "recommend": "yes"})
-    figures, rows = evaluation()
-    assert figures["Answers"] == 5
+    assert evaluation()[1] == []  # five answers, but the round is open: each new one would show
+    every(EvaluationRound).filter(pk=round_.pk).update(closes_on=NOW.date() - timedelta(days=1))
     # WHO-5: four at 4 × 15 = 60, one at 4 × 17 = 68; mean 61.6 → 62. Recommend: 3 of 5 = 60 %.
-    assert [(label, [cell.value for cell in cells]) for label, cells in rows] == [("Addiction", [5, 62, "60 %"])]
+    assert evaluation()[1] == [("Addiction", [5, 62, "60 %"])]
+    # A closed round of another group with one answer counts nowhere: no period differs by it.
+    other = GroupFactory(centre=group.centre, topic=group.topic)
+    thin = every(EvaluationRound).create(
+        centre=group.centre, group=other, occasion="phase_out", held_on=NOW.date(), closes_on=NOW.date(), invited=6
+    )
+    every(EvaluationAnswer).create(centre=group.centre, round=thin, **{**ANSWERS, "recommend": "no"})
+    every(EvaluationRound).filter(pk=thin.pk).update(closes_on=NOW.date() - timedelta(days=1))
+    figures, rows = evaluation()
+    assert rows == [("Addiction", [5, 62, "60 %"])]
+    assert figures == {"Groups asked": 2, "Members asked": 16, "Answers counted": 5}
+
+
+def test_a_figure_everyone_answered_alike_is_not_shown(client, group, coordinator_a):
+    round_ = phase_out(group)
+    round_.invited = 5
+    round_.save()
+    for _ in range(5):
+        evaluation_answer(round_=round_, answers=ANSWERS)  # all "yes"
+    every(EvaluationRound).filter(pk=round_.pk).update(closes_on=NOW.date() - timedelta(days=1))
+    client.force_login(coordinator_a)
+    sections = client.get(f"/centres/{group.centre.slug}/workspace/reports/?year=2026").context["sections"]
+    table = next(section for section in sections if section.key == "evaluation").tables[0]
+    assert [[cell.value for cell in cells] for _label, cells in table.rows] == [[5, 60, "–"]]

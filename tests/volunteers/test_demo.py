@@ -12,12 +12,16 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 def test_the_demo_has_a_volunteer_in_every_state(settings):
     from django.core.management import call_command
 
+    from intake.demo_year import HISTORY
+
     settings.DEBUG = True
     call_command("seed_demo")
     for slug in ("hannover-linden", "aarhus"):
         states = set(every(Volunteer).filter(centre__slug=slug).values_list("status", flat=True))
         assert states == set(Volunteer.Status.values)
-    assert every(StarterAssignment).filter(status="active").count() == 3
+    # Today's starters (the year gone by adds the spells of its own groups: intake/demo_year.py).
+    history = [name for groups in HISTORY.values() for name, *_rest in groups]
+    assert every(StarterAssignment).filter(status="active").exclude(group__name__in=history).count() == 3
     # A group mid-phase-out: its starter logged six sessions and reached the whole checklist.
     phasing = every(StarterAssignment).select_related("group", "volunteer__person").get(status="phasing_out")
     assert phasing.group.name == "Gesprächskreis Neubeginn"
@@ -28,4 +32,4 @@ def test_the_demo_has_a_volunteer_in_every_state(settings):
     assert phasing.volunteer.user.check_password("kontakt-demo")
     # Running it again changes nothing.
     call_command("seed_demo")
-    assert every(SessionLog).count() == 6
+    assert every(SessionLog).exclude(assignment__group__name__in=history).count() == 6
