@@ -70,21 +70,42 @@ def group_status_at(moment: Any) -> Subquery:
 NOT_MEETING = (Group.Status.PAUSED, Group.Status.CLOSED)
 
 
+def paused_spells(centre_ids: list[int], period: Period) -> list[tuple[int, datetime, datetime | None]]:
+    """(group, from, until) of every spell a group of these centres was paused that touches the
+    period; until None: paused still. From the steps of the groups ever paused, one query."""
+    ever_paused = GroupStep.objects.filter(centre_id__in=centre_ids, status=Group.Status.PAUSED).values("group_id")
+    steps = GroupStep.objects.filter(group_id__in=ever_paused).order_by("group_id", "at", "id")
+    spells: list[tuple[int, datetime, datetime | None]] = []
+    rows = list(steps.values_list("group_id", "status", "at"))
+    for index, (group_id, status, at) in enumerate(rows):
+        if status != Group.Status.PAUSED:
+            continue
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        until = following[2] if following is not None and following[0] == group_id else None
+        spells.append((group_id, at, until))
+    return [
+        (group_id, start, until)
+        for group_id, start, until in spells
+        if start < period.until and (until is None or until > period.since)
+    ]
+
+
 def meetings_held(centre_ids: list[int], period: Period, now: datetime) -> QuerySet[Meeting]:
     """Group meetings that took place in the period: not cancelled, over by `now`, and not while
-    their group was paused (a paused group's series goes on in the calendar)."""
-    return (
-        Meeting.objects.filter(
-            centre_id__in=centre_ids,
-            group__isnull=False,
-            status=Meeting.Status.SCHEDULED,
-            starts_at__gte=period.since,
-            starts_at__lt=period.until,
-            ends_at__lte=now,
-        )
-        .annotate(group_status=group_status_at(OuterRef("starts_at")))
-        .filter(Q(group_status__isnull=True) | ~Q(group_status__in=NOT_MEETING))
+    their group was paused (a paused group's series goes on in the calendar). A closed group's
+    later meetings are cancelled when it closes."""
+    held = Meeting.objects.filter(
+        centre_id__in=centre_ids,
+        group__isnull=False,
+        status=Meeting.Status.SCHEDULED,
+        starts_at__gte=period.since,
+        starts_at__lt=period.until,
+        ends_at__lte=now,
     )
+    paused = Q()
+    for group_id, start, until in paused_spells(centre_ids, period):
+        paused |= Q(group_id=group_id, starts_at__gte=start, **({"starts_at__lt": until} if until else {}))
+    return held.exclude(paused) if paused else held
 
 
 def by_month(queryset: QuerySet[Any], field: str, period: Period) -> dict[str, int]:

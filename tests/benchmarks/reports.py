@@ -6,8 +6,8 @@ federation's year over every centre, with their query counts.
 `prepare()` gives the data set a year to count, after the meetings benchmark has materialised the
 coming 26 weeks: the same 26 weeks a half-year back (so about 196,000 meetings were held in the
 year), a year of enquiries (as many per centre as a German contact point gets, ~1,250, each with a
-topic), the groups' steps (founded over three years, phased out over the last two), starters'
-spells with their session logs, and the newsletter's confirmation dates. Made with set-based SQL
+topic), the groups' steps (founded over three years, phased out over the last two, one in fifty paused for
+two months), starters' spells with their session logs, and the newsletter's confirmation dates. Made with set-based SQL
 and bulk inserts; again on every run, since the meetings benchmark empties the meetings table
 (and, by cascade, what refers to it).
 """
@@ -77,6 +77,22 @@ def _group_history() -> None:
             "SELECT centre_id, id, %s, %s, '', created_at + %s * interval '1 day' FROM meetings_group "
             "WHERE created_at + %s * interval '1 day' < now()",
             [status, previous, after, after],
+        )
+
+
+def _pauses() -> None:
+    """One group in fifty paused for two months in the last year (its series went on in the
+    calendar, so its meetings then must not count as held)."""
+    from meetings.models import GroupStep
+
+    if every(GroupStep).filter(status="paused").exists():
+        return
+    for status, previous, days_ago in (("paused", "self_run", 150), ("self_run", "paused", 90)):
+        _sql(
+            "INSERT INTO meetings_groupstep (centre_id, group_id, status, previous, end_reason, at) "
+            "SELECT centre_id, id, %s, %s, '', now() - %s * interval '1 day' FROM meetings_group "
+            "WHERE id %% 50 = 0",
+            [status, previous, days_ago],
         )
 
 
@@ -158,6 +174,7 @@ def prepare() -> dict:
     began = time.perf_counter()
     held = _past_meetings()
     _group_history()
+    _pauses()
     _starters()
     enquiries = _enquiries()
     _sql("UPDATE notifications_subscription SET confirmed_at = now() - (id %% 700) * interval '1 day' "

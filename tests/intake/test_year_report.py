@@ -400,3 +400,22 @@ def test_who_subscribed_again_counts_at_the_end_of_the_period(coordinator, centr
     reach = figures(sections(coordinator, centre_a)["newsletter"])
     assert reach["Subscriptions at the end of the period"] == 1
     assert reach["Unsubscribed"] == 1
+
+
+def test_a_group_meets_again_once_its_pause_ends(coordinator, centre_a, frozen_now):
+    topic = TopicFactory(centre=centre_a)
+    room = RoomFactory(location__centre=centre_a)
+    frozen_now(at(date(2026, 2, 1)))
+    group = group_create(actor=None, centre=centre_a, name="Pausenkreis", topic=topic)
+    for day, status in ((date(2026, 2, 2), "starting"), (date(2026, 8, 1), "paused"), (date(2026, 9, 1), "starting")):
+        frozen_now(at(day))
+        group_transition(actor=None, group=group, status=status)
+    frozen_now(NOW)
+    for day in (date(2026, 7, 28), date(2026, 8, 11), date(2026, 9, 15)):  # before, during, after
+        every(Meeting).create(
+            centre=centre_a, group=group, room=room, starts_at=at(day), ends_at=at(day, 12), uid=f"p-{day}"
+        )
+    report = sections(coordinator, centre_a)
+    assert figures(report["meetings"])["Group meetings held"] == 2
+    held = lines(coordinator, centre_a, "figure=meetings-held")
+    assert held == ["Pausenkreis", "Pausenkreis"]
