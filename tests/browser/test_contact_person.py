@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from centres.scoping import all_centres_scope
@@ -62,7 +63,8 @@ def test_a_contact_person_runs_their_group_from_a_phone_in_two_languages(page, d
     page.get_by_role("button", name="Yes, cancel the meeting").click()
     expect(page.locator("#result")).to_contain_text("The meeting is cancelled")
     with all_centres_scope():
-        first = every(Meeting).filter(group__name=GROUP).order_by("starts_at").first()
+        # The next meeting: the demo's group has a year of meetings behind it.
+        first = every(Meeting).filter(group__name=GROUP, ends_at__gt=timezone.now()).order_by("starts_at").first()
         assert first.status == "cancelled"
     page.get_by_role("button", name="It takes place after all").click()
     expect(page.locator("#result")).to_contain_text("The meeting takes place again")
