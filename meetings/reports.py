@@ -10,7 +10,16 @@ from django.db.models import Avg, Count, DurationField, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from config.periods import Period
-from meetings.models import EvaluationAnswer, EvaluationRound, Group, GroupStep, Meeting, OpeningHours, Room
+from meetings.models import (
+    Closure,
+    EvaluationAnswer,
+    EvaluationRound,
+    Group,
+    GroupStep,
+    Meeting,
+    OpeningHours,
+    Room,
+)
 
 CLOSED = Group.Status.CLOSED
 
@@ -131,8 +140,9 @@ def rooms_booked(centre_ids: list[int], period: Period) -> QuerySet[Meeting]:
 
 
 def room_use(centre_ids: list[int], period: Period) -> list[dict[str, Any]]:
-    """Per room: bookings, hours booked, the opening hours the period had, and occupancy (booked
-    of open hours; None for a room without opening hours). Three queries, summed in the database."""
+    """Per room: bookings, hours booked, the opening hours the period had (less the days a closure
+    kept it shut), and occupancy (booked of open hours; None for a room without opening hours).
+    Four queries, the bookings summed in the database."""
     booked = {
         room_id: (bookings, length or timedelta())
         for room_id, bookings, length in rooms_booked(centre_ids, period)
@@ -141,18 +151,26 @@ def room_use(centre_ids: list[int], period: Period) -> list[dict[str, Any]]:
         .annotate(bookings=Count("id"), length=Sum(F("ends_at") - F("starts_at"), output_field=DurationField()))
     }
     weekdays = _weekday_counts(period)
-    open_hours: dict[int, float] = defaultdict(float)
+    daily: dict[int, dict[int, float]] = defaultdict(dict)  # room -> weekday -> hours open
     for room_id, weekday, opens, closes in OpeningHours.objects.filter(centre_id__in=centre_ids).values_list(
         "room_id", "weekday", "opens", "closes"
     ):
-        hours = (closes.hour * 60 + closes.minute - opens.hour * 60 - opens.minute) / 60
-        open_hours[room_id] += max(hours, 0) * weekdays[weekday]
+        daily[room_id][weekday] = max(closes.hour * 60 + closes.minute - opens.hour * 60 - opens.minute, 0) / 60
+    closures = list(
+        Closure.objects.filter(
+            centre_id__in=centre_ids, starts_on__lte=period.end, ends_on__gte=period.start
+        ).values_list("centre_id", "location_id", "room_id", "starts_on", "ends_on")
+    )
     rooms = Room.objects.filter(centre_id__in=centre_ids).filter(Q(is_active=True) | Q(pk__in=list(booked)))
     result = []
     for room in rooms.select_related("location").order_by("location__name", "name"):
         bookings, length = booked.get(room.pk, (0, timedelta()))
         hours = length.total_seconds() / 3600
-        available = open_hours.get(room.pk, 0.0)
+        week = daily.get(room.pk, {})
+        closed = _closed_days(room, closures, period)
+        available = sum(week.get(d, 0.0) * weekdays[d] for d in range(7)) - sum(
+            week.get(d.weekday(), 0.0) for d in closed
+        )
         result.append(
             {
                 "room": room,
@@ -163,6 +181,24 @@ def room_use(centre_ids: list[int], period: Period) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def _closed_days(room: Room, closures: list[tuple[int, Any, Any, date, date]], period: Period) -> set[date]:
+    """The days of the period a closure of the whole centre, the room's building or the room
+    itself kept the room shut."""
+    days: set[date] = set()
+    for centre_id, location_id, room_id, starts_on, ends_on in closures:
+        if (
+            centre_id != room.centre_id
+            or (room_id and room_id != room.pk)
+            or (location_id and location_id != room.location_id)
+        ):
+            continue
+        day = max(starts_on, period.start)
+        while day <= min(ends_on, period.end):
+            days.add(day)
+            day += timedelta(days=1)
+    return days
 
 
 def _weekday_counts(period: Period) -> list[int]:
