@@ -165,7 +165,7 @@ def federation_evaluation(scope: Scope, centres: list[Centre]) -> list[tuple[str
     left out would give the left-out cell away."""
     names = {centre.pk: centre.name for centre in centres}
     categories: dict[Any, str] = {category.pk: str(category.display_name) for category in TopicCategory.objects.all()}
-    today = scope.now.astimezone(scope.period.zone).date()
+    today = scope.today
     results = evaluation_results(scope.ids, scope.period, settings.REPORT_THRESHOLD, today)
     rows = [
         (names[centre], categories.get(category, _("No category")), result)

@@ -158,7 +158,7 @@ ANSWER_WITHIN = timedelta(days=2)
 
 def waiting(scope: Scope) -> Section:
     rows = _rows("waiting", scope)
-    today = scope.now.astimezone(scope.period.zone).date()
+    today = scope.today
     per_topic: dict[Any, list[int]] = defaultdict(list)
     for topic_id, since in rows.values_list("waiting_topic", "waiting_since"):
         per_topic[topic_id].append((today - since).days if since else 0)
@@ -371,7 +371,7 @@ def evaluation(scope: Scope, categories: dict[Any, str]) -> Section | None:
     if not rounds["groups"]:
         return None
     threshold = settings.REPORT_THRESHOLD
-    today = scope.now.astimezone(scope.period.zone).date()
+    today = scope.today
     results = meeting_reports.evaluation_results(scope.ids, scope.period, threshold, today)
     section = Section(
         "evaluation",

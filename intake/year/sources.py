@@ -26,6 +26,11 @@ class Scope:
     now: datetime
 
     @property
+    def today(self) -> date:
+        """Today in the period's time zone."""
+        return self.now.astimezone(self.period.zone).date()
+
+    @property
     def ids(self) -> list[int]:
         return list(self.centre_ids)
 
@@ -173,7 +178,3 @@ def _check(key: str, value: str) -> None:
 
 def link_query(name: str) -> str:
     return f"figure={name}"
-
-
-def today_in(scope: Scope) -> date:
-    return scope.now.astimezone(scope.period.zone).date()

@@ -22,7 +22,6 @@ class Chart:
     months: list[str]
     series: list[tuple[str, list[float]]]
     before: list[float] | None = None
-    unit: str = ""
 
     def rows(self) -> list[tuple[str, list[float | str]]]:
         """The chart's figures as table rows: per month, each series and the year before."""
