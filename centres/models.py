@@ -5,6 +5,7 @@ outside `centres.scoping.centre_scope(...)` raises instead of returning another 
 """
 
 import functools
+import re
 import zoneinfo
 
 from django.conf import settings
@@ -34,9 +35,58 @@ def validate_sms_sender(value: str) -> None:
         )
 
 
+# An origin a partner's page is served from: https, a host name (optionally "*." for its
+# subdomains) and a port; no path. What a CSP `frame-ancestors` source may name, and no more.
+ORIGIN = re.compile(
+    r"^https://(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+(:\d{1,5})?$"
+)
+MAX_FRAME_ORIGINS = 20
+
+
+def frame_origin_list(value: str) -> list[str]:
+    """The origins of a text with one per line (blank lines and surrounding spaces ignored)."""
+    return [line.strip().rstrip("/").lower() for line in (value or "").splitlines() if line.strip()]
+
+
+def validate_frame_origins(value: str) -> None:
+    origins = frame_origin_list(value)
+    wrong = [origin for origin in origins if not ORIGIN.match(origin)]
+    if wrong:
+        raise ValidationError(
+            _("%(origins)s: give each website as https:// and its host name only, e.g. https://www.example.org."),
+            params={"origins": ", ".join(wrong[:3])},
+        )
+    if len(origins) > MAX_FRAME_ORIGINS:
+        raise ValidationError(_("At most %(count)s websites."), params={"count": MAX_FRAME_ORIGINS})
+
+
+def _luminance(colour: str) -> float:
+    def channel(hex_digits: str) -> float:
+        value = int(hex_digits, 16) / 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(colour[index : index + 2]) for index in (1, 3, 5))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def validate_colour(value: str) -> None:
+    """A colour white text stays readable on (WCAG AA, contrast at least 4.5:1): buttons carry it."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValidationError(_("Give the colour as # and six hex digits, e.g. #1f6f8b."))
+    if 1.05 / (_luminance(value) + 0.05) < 4.5:
+        raise ValidationError(_("%(colour)s is too light for white text on buttons: choose a darker one."),
+                              params={"colour": value})  # fmt: skip
+
+
 def validate_time_zone(value: str) -> None:
     if value not in _time_zones():
         raise ValidationError(_("%(value)s is not a known IANA time zone."), params={"value": value})
+
+
+class DiscreetListing(models.TextChoices):
+    WITH_TIMES = "times", _("Like any group, with times and place")
+    WITHOUT_TIMES = "ask", _("Without times or place: visitors ask the centre")
+    HIDDEN = "hidden", _("Not at all")
 
 
 class Centre(models.Model):
@@ -91,6 +141,29 @@ class Centre(models.Model):
             "At a group's phase-out and six months later, its members get a short anonymous questionnaire "
             "(well-being and whether they would recommend the group)."
         ),
+    )
+    discreet_groups_listed = models.CharField(
+        _("discreet groups in the public finder"),
+        max_length=10,
+        choices=DiscreetListing.choices,
+        default=DiscreetListing.WITHOUT_TIMES,
+        help_text=_("How the public finder and the open data show a publicly listed discreet group."),
+    )
+    frame_origins = models.TextField(
+        _("websites that may show the group finder"),
+        blank=True,
+        validators=[validate_frame_origins],
+        help_text=_(
+            "One per line, e.g. https://www.example.org. Only these may show the finder and the group pages "
+            "in a frame; every other site is refused."
+        ),
+    )
+    brand_colour = models.CharField(
+        _("colour of the embedded finder"),
+        max_length=7,
+        blank=True,
+        validators=[validate_colour],
+        help_text=_("Links and buttons of the embedded finder in your colour, e.g. #1f6f8b."),
     )
     starters_needed = models.PositiveSmallIntegerField(
         _("starters per new group"),

@@ -202,10 +202,10 @@ _STRICT_READERS: set[Callable[[Any, Any], Any]] = set()
 
 
 def strict_json_types() -> None:
-    """Text and yes/no fields take only JSON strings and booleans. DRF would read a number sent
-    for a text field as its text ({"phone": 0} stores "0") and 0 or 1 as false or true; here the
-    answer is a 400 naming the field, as for any other wrong type. Query strings and forms still
-    send text, which these fields read as before."""
+    """Text and yes/no fields take only JSON strings and booleans, number fields no booleans.
+    DRF would read a number sent for a text field as its text ({"phone": 0} stores "0") and 0 or
+    1 as false or true; here the answer is a 400 naming the field, as for any other wrong type.
+    Query strings and forms still send text, which these fields read as before."""
 
     def refusing(field_class, wrong) -> None:
         reads = field_class.to_internal_value
@@ -225,3 +225,6 @@ def strict_json_types() -> None:
 
     refusing(serializers.CharField, a_number)
     refusing(serializers.BooleanField, a_number)
+    # And a number field takes no yes/no: {"latitude": false} is not 0.
+    for number_field in (serializers.FloatField, serializers.IntegerField, serializers.DecimalField):
+        refusing(number_field, lambda data: isinstance(data, bool))

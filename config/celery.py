@@ -15,6 +15,8 @@ app.autodiscover_tasks()
 # Every periodic job of the platform, each idempotent so that a second beat or a re-run is
 # harmless. The feature issues add their jobs here, one line and one comment each.
 app.conf.beat_schedule = {
+    # Rebuild the public directory of centres whose calendar changed or whose listings aged; idempotent.
+    "directory-refresh": {"task": "meetings.directory_refresh", "schedule": crontab(minute="*/5")},
     # Materialise every series up to the rolling horizon (MEETING_HORIZON_WEEKS); a re-run adds nothing.
     "extend-meeting-horizon": {"task": "meetings.extend_horizon_all", "schedule": crontab(hour=2, minute=30)},
     # Queue the meeting reminders that are due; stored once per meeting and member, so idempotent.

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Full-text and trigram lookups for the group finder (registered on PostgreSQL connections only).
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -71,6 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.LanguageParameterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -428,3 +432,12 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- The public directory -------------------------------------------------------------------------
+
+# Websites (https://host, comma-separated) that may frame the finder over every centre
+# (/embed/groups/): a federation's portal, a city's. Each centre names its own in its settings.
+DIRECTORY_FRAME_ORIGINS = env.list("DIRECTORY_FRAME_ORIGINS", default=[])
+# The licence the open data of the directory is published under (/open-data/).
+OPEN_DATA_LICENCE_NAME = env("OPEN_DATA_LICENCE_NAME", default="Creative Commons Attribution 4.0 (CC BY 4.0)")
+OPEN_DATA_LICENCE_URL = env("OPEN_DATA_LICENCE_URL", default="https://creativecommons.org/licenses/by/4.0/")

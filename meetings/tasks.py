@@ -9,12 +9,21 @@ from centres.models import Centre
 from centres.scoping import all_centres_scope, centre_scope
 from meetings.caching import prune_changes
 from meetings.models import Group
+from meetings.services.directory import REBUILD_AFTER, directory_refresh_stale
 from meetings.services.evaluation import evaluations_six_months_due
 from meetings.services.materialise import horizon_extend
 from meetings.services.reminders import reminders_queue_due
 from meetings.services.still_meeting import still_meeting_checks_start
 
 logger = logging.getLogger(__name__)
+
+
+@shared_task(name="meetings.directory_refresh")
+def directory_refresh() -> None:
+    """Periodic: rebuild the public directory of every centre whose calendar changed or whose
+    listings are older than a few minutes (places fill, dates move on)."""
+    rebuilt = directory_refresh_stale(None, older_than=REBUILD_AFTER)
+    logger.info("directory refreshed centres=%s", rebuilt)
 
 
 @shared_task(name="meetings.extend_horizon_all")

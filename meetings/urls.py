@@ -1,14 +1,20 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
+from meetings.sitemaps import SITEMAPS
 from meetings.views import (
     contact,
+    embed,
     evaluation,
+    finder,
     member,
+    open_data,
     phone_notices,
     public,
     workspace,
     workspace_closures,
     workspace_contacts,
+    workspace_embed,
     workspace_groups,
     workspace_planner,
     workspace_rooms,
@@ -52,6 +58,7 @@ urlpatterns = [
     ),
     path("centres/<slug:slug>/workspace/closures/", workspace_closures.closures, name="workspace-closures"),
     path("centres/<slug:slug>/workspace/rooms/", workspace_rooms.rooms, name="workspace-rooms"),
+    path("centres/<slug:slug>/workspace/embed/", workspace_embed.workspace_embed, name="workspace-embed"),
     path("centres/<slug:slug>/workspace/topics/", workspace_topics.topics, name="workspace-topics"),
     path(
         "centres/<slug:slug>/workspace/topics/<int:pk>/names/",
@@ -144,7 +151,18 @@ urlpatterns = [
         phone_notices.workspace_phone_notice_told,
         name="workspace-phone-notice-told",
     ),
-    path("centres/<slug:slug>/groups/", public.group_finder, name="group-finder"),
+    path("groups/", finder.directory, name="group-directory"),
+    path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", public.robots, name="robots"),
+    path("open-data/", open_data.open_data_page, name="open-data"),
+    path("open-data/v1/directory.json", open_data.open_data_json, name="open-data-json"),
+    path("open-data/v1/groups.csv", open_data.open_data_csv, name="open-data-csv"),
+    # The finder and group pages for partner websites to frame (only those the centre names).
+    path("embed/groups/", embed.embed_directory, name="embed-directory"),
+    path("embed/centres/<slug:slug>/groups/", embed.embed_finder, name="embed-finder"),
+    path("embed/centres/<slug:slug>/groups/<uuid:public_id>/", embed.embed_group, name="embed-group"),
+    path("embed/centres/<slug:slug>/style.css", embed.embed_style, name="embed-style"),
+    path("centres/<slug:slug>/groups/", finder.group_finder, name="group-finder"),
     path("centres/<slug:slug>/groups/<uuid:public_id>/", public.group_page, name="group-page"),
     # A member's own pages, by the signed links in their mails.
     path("m/<str:token>/", member.member_page, name="member-page"),

@@ -43,3 +43,36 @@ def other_staff_centres(user, centre) -> list:
         return []
     with all_centres_scope():  # the user's own centres, by the ids their roles name
         return list(Centre.objects.filter(pk__in=ids).order_by("name"))
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context) -> str:
+    """A public page's address in the shown language (canonical) and in every other (`hreflang`),
+    each as `?lang=`; the site's default language for a visitor whose language is not known."""
+    from django.conf import settings
+    from django.utils.html import format_html, format_html_join
+    from django.utils.translation import get_language
+
+    request = context["request"]
+    page = request.build_absolute_uri(request.path)
+    links = format_html('<link rel="canonical" href="{}?lang={}">', page, get_language())
+    links += format_html_join(
+        "",
+        '<link rel="alternate" hreflang="{}" href="{}?lang={}">',
+        ((code, page, code) for code, _name in settings.LANGUAGES),
+    )
+    default = settings.LANGUAGE_CODE  # as the sitemap names it
+    return links + format_html('<link rel="alternate" hreflang="x-default" href="{}?lang={}">', page, default)
+
+
+@register.simple_tag
+def structured_data(data: dict) -> str:
+    """A JSON-LD block for search engines: data, which the browser does not run (so the page's
+    script policy stands); every "<", ">" and "&" escaped so no text can close the tag."""
+    import json
+
+    from django.utils.safestring import mark_safe
+
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308 (escaped above)

@@ -14,6 +14,7 @@ from centres.models import Centre
 from centres.scoping import all_centres_scope
 from centres.services import accounts
 from centres.services.retention import UNCONFIRMED_KEPT
+from centres.structured import centre_data
 from config.errors import DomainError
 from config.ratelimit import rate_limited
 
@@ -34,7 +35,8 @@ def _public_centre(slug: str) -> Centre:
 @require_safe
 def centre_home(request: HttpRequest, slug: str) -> HttpResponse:
     """A contact point's own front page: what it offers and the ways in."""
-    return render(request, "centres/centre_home.html", {"centre": _public_centre(slug)})
+    centre = _public_centre(slug)
+    return render(request, "centres/centre_home.html", {"centre": centre, "structured": centre_data(request, centre)})
 
 
 @require_safe

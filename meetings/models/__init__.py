@@ -72,6 +72,13 @@ class Location(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True, validators=[validate_single_line])
     city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_single_line])
     directions = models.TextField(_("directions"), blank=True)
+    # Entered by hand, or found from the postcode or town in the bundled place table.
+    latitude = models.FloatField(
+        _("latitude"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        _("longitude"), null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
 
     objects = ScopedManager(centre="centre")
 
@@ -474,6 +481,7 @@ from meetings.models.contacts import (  # noqa: E402, F401
     HeldStatement,
     StillMeetingCheck,
 )
+from meetings.models.directory import DirectoryBuild, GroupListing  # noqa: E402, F401
 from meetings.models.evaluation import EvaluationAnswer, EvaluationRound  # noqa: E402, F401
 from meetings.models.history import GroupStep  # noqa: E402, F401
 from meetings.models.phone import PhoneNotice  # noqa: E402, F401

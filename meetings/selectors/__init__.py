@@ -27,7 +27,6 @@ from meetings.booking import (
     opening_hours_problem,
     plan_occurrences,
 )
-from meetings.finder import PUBLIC_GROUP_STATUSES, PublicGroup, PublicMeeting, finder_entries
 from meetings.models import CalendarToken, Closure, Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
 from meetings.recurrence import check_start_times_exist, local_day_start, normalise_rule, occurrence_starts
 from meetings.week_plan import WeekPlan, room_week
@@ -365,61 +364,6 @@ def offered_topics(centre: Centre) -> QuerySet[Topic]:
 
 def centre_locations(centre: Centre) -> QuerySet[Location]:
     return Location.objects.filter(centre=centre).order_by("name")
-
-
-def _public_meetings_by_group(groups: QuerySet[Group], weeks: int) -> dict[int, list[PublicMeeting]]:
-    """The groups' scheduled meetings of the next `weeks` weeks, as plain rows, with their rooms."""
-    now = timezone.now()
-    rows = list(
-        Meeting.objects.filter(
-            group__in=groups,
-            status=Meeting.Status.SCHEDULED,
-            starts_at__gte=now,
-            starts_at__lt=now + timedelta(weeks=weeks),
-        )
-        .order_by("starts_at", "pk")
-        .values_list("group_id", "starts_at", "room_id", "mode", "meeting_point")
-    )
-    rooms = Room.objects.select_related("location").in_bulk({row[2] for row in rows if row[2] is not None})
-    by_group: dict[int, list[PublicMeeting]] = {}
-    for group_id, starts_at, room_id, mode, meeting_point in rows:
-        room = rooms[room_id] if room_id is not None else None
-        by_group.setdefault(group_id, []).append(PublicMeeting(starts_at, room, mode, meeting_point))
-    return by_group
-
-
-def public_groups(
-    centre: Centre,
-    *,
-    topic_id: int | None = None,
-    weekday: int | None = None,
-    language: str = "",
-    location_id: int | None = None,
-    step_free: bool = False,
-    online: bool = False,
-    weeks: int = 8,
-) -> list[PublicGroup]:
-    """The centre's publicly listed groups for the group finder, each with its next meetings
-    (eight weeks ahead) and where they are. Three queries: the groups, the centre's rooms with
-    their places, and the meetings as plain rows (a centre's ~170 groups have ~1,400 meetings in
-    eight weeks: rows, not model instances). Filters: topic, weekday of a meeting, language,
-    place and step-free access. Never a member."""
-    groups = Group.objects.filter(centre=centre, publicly_listed=True, status__in=PUBLIC_GROUP_STATUSES).select_related(
-        "topic"
-    )
-    if topic_id:
-        groups = groups.filter(topic_id=topic_id)
-    by_group = _public_meetings_by_group(groups, weeks)
-    return finder_entries(
-        list(groups.order_by("name", "pk")),
-        by_group,
-        ZoneInfo(centre.time_zone),
-        weekday=weekday,
-        language=language,
-        location_id=location_id,
-        step_free=step_free,
-        online=online,
-    )
 
 
 def public_group_meetings(group: Group, *, count: int = 6) -> list[Meeting]:

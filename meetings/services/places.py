@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from centres.models import AuditLogEntry, Centre
 from centres.services.audit import audit_record, fields_apply
 from config.errors import DomainError
+from meetings import geodata
 from meetings.caching import calendar_changed
 from meetings.models import Location, OpeningHours, Room, Topic
 
 # The fields coordinators set, here as in the admin and the API.
 TOPIC_FIELDS = ("name", "name_translations", "is_offered", "category", "refusal_message")
-LOCATION_FIELDS = ("name", "street", "postal_code", "city", "directions")
+LOCATION_FIELDS = ("name", "street", "postal_code", "city", "directions", "latitude", "longitude")
 ROOM_FIELDS = (
     "name", "capacity", "step_free_access", "accessible_toilet", "hearing_loop", "equipment", "is_active",
     "open_to_self_run",
@@ -65,10 +66,27 @@ def topic_update(*, actor: AbstractBaseUser | None, topic: Topic, **changes: Any
     return topic
 
 
+def _locate(location: Location, given: dict[str, Any], country: str) -> list[str]:
+    """Coordinates entered by hand stand; otherwise a new address finds its point in the
+    bundled place table (or none: then the finder cannot tell the location's distance)."""
+    if "latitude" in given or "longitude" in given:
+        if (location.latitude is None) != (location.longitude is None):
+            raise DomainError(_("Give both latitude and longitude, or neither."), field="latitude")
+        return []
+    place = geodata.locate(postcode=location.postal_code, town=location.city, country=country)
+    point = (place.point.latitude, place.point.longitude) if place is not None else (None, None)
+    if point == (location.latitude, location.longitude):
+        return []
+    location.latitude, location.longitude = point
+    return ["latitude", "longitude"]
+
+
 @transaction.atomic
 def location_create(*, actor: AbstractBaseUser | None, centre: Centre, **values: Any) -> Location:
+    """Creates a location; its point comes from the values or from its postcode or town."""
     location = Location(centre=centre)
     fields_apply(location, values, allowed=LOCATION_FIELDS)
+    _locate(location, values, centre.country)
     _save(location, actor=actor, centre=centre, created=True, unique_message=_("A location of that name exists."))
     return location
 
@@ -76,6 +94,8 @@ def location_create(*, actor: AbstractBaseUser | None, centre: Centre, **values:
 @transaction.atomic
 def location_update(*, actor: AbstractBaseUser | None, location: Location, **changes: Any) -> Location:
     changed = fields_apply(location, changes, allowed=LOCATION_FIELDS)
+    if {"postal_code", "city", "latitude", "longitude"} & set(changed):
+        changed = [*changed, *_locate(location, changes, location.centre.country)]
     if changed:
         _save(
             location,

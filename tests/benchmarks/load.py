@@ -76,6 +76,7 @@ def targets() -> list[tuple[str, str, dict]]:
     session = {"Cookie": f"sessionid={meetings.coordinator_client(busiest).cookies['sessionid'].value}"}
     return [
         ("group finder (public page)", f"/centres/{centre.slug}/groups/", {}),
+        ("federation's finder, a word and a place", "/groups/?q=Trauer&place=30159&radius=50", {}),
         ("member's meetings (signed link)", f"/m/{member_token(purpose='manage', membership_id=membership.pk)}/", {}),
         ("centre's week (API)", f"/api/v1/meetings/?{week}", auth),
         ("room planner week (API)", f"/api/v1/planner/?centre={centre.slug}&week={monday.isoformat()}", auth),

@@ -41,6 +41,7 @@ from meetings.models import (
     PhoneNotice,
     Room,
 )
+from meetings.services.directory import directory_refresh_stale
 from notifications.models import NewsletterList, OutgoingMail, Subscription, SuppressedAddress
 from tests.config.test_query_budgets import MAKERS, NOW, meeting
 from tests.factories import ConsentFactory, PersonFactory, StaffRoleFactory, every
@@ -59,7 +60,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 PUBLIC = {
     "home", "set_language", "api-root", "api-schema", "api-docs", "auth-token",
     "admin_password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
-    "centre-home", "privacy", "group-finder", "group-page", "group-feed", "enquiry", "public-enquiry",
+    "centre-home", "privacy", "group-directory", "group-finder", "group-page", "group-feed", "enquiry",
+    "public-enquiry", "embed-directory", "embed-finder", "embed-group", "embed-style", "open-data", "open-data-json",
+    "open-data-csv", "sitemap", "robots",
     "newsletter-subscribe", "volunteer-signup", "volunteer-login", "volunteer-logout",
     "volunteer-login-send-link", "volunteer-login-password",
     "admin:login", "admin:logout", "admin:jsi18n", "login", "logout",
@@ -391,7 +394,9 @@ class World:
 @pytest.fixture
 def world(centre_a, centre_b, centre_admin_a, frozen_now):
     frozen_now(NOW)
-    return World(centre_a, centre_b, centre_admin_a)
+    built = World(centre_a, centre_b, centre_admin_a)
+    directory_refresh_stale()  # the public directory, as beat keeps it: a visitor's search finds it built
+    return built
 
 
 def _token(name, route, view, world, actor):

@@ -357,3 +357,20 @@ def test_a_workers_task_lines_show_no_token(tmp_path):
     assert "https://kontakt.example/volunteer/login/***/" in output
     assert SECRET not in output
     assert SECRET.rpartition(":")[2] not in output
+
+
+@pytest.mark.django_db
+def test_what_a_visitor_searches_for_in_the_finder_reaches_no_log(log_output, caplog):
+    """Words typed into the group finder may be a diagnosis and a home town: the finder and the
+    access log keep neither, whether the search is understood, refused or not found."""
+    words, place = "Borderline-Angehörige", "Quedlinburg-Süd"
+    for query in (f"q={words}&place={place}", f"q={words * 9}", f"q={words}&page=0&place={place * 3}"):
+        Client().get(f"/groups/?{query}")
+        Client().get(f"/centres/nowhere/groups/?{query}")  # a 404, which django.request logs
+        Client().post(f"/groups/?{query}")  # a 405, logged too
+        stream = io.StringIO()
+        gunicorn_logger(stream, WIDE_FORMAT).access(*gunicorn_request("/groups/", query=query))
+        for written in (log_output.getvalue(), caplog.text, stream.getvalue()):
+            assert "Borderline" not in written
+            assert "Quedlinburg" not in written
+    assert "/centres/nowhere/groups/" in log_output.getvalue()  # the 404 was logged, without its query

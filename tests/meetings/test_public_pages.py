@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meetings.models import Group, Membership
-from tests.factories import GroupFactory, PersonFactory, RoomFactory, TopicFactory, every
+from meetings.models import Group, Location, Membership
+from tests.factories import GroupFactory, PersonFactory, TopicFactory, every
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
@@ -59,9 +59,15 @@ def test_step_free_and_place_filters_follow_the_rooms(client, centre_a, listed, 
     page = client.get(f"/centres/{centre_a.slug}/groups/?step_free=on").content.decode()
     assert "Dienstagsgruppe" in page
     assert "Dansk gruppe" not in page
-    elsewhere = RoomFactory(location__centre=centre_a)
-    by_place = client.get(f"/centres/{centre_a.slug}/groups/?location={elsewhere.location_id}").content.decode()
-    assert "Dienstagsgruppe" not in by_place
+    every(Location).filter(pk=room_a.location_id).update(latitude=52.3705, longitude=9.7332)  # Hannover
+    near = client.get(f"/centres/{centre_a.slug}/groups/?place=30159&radius=5").content.decode()
+    assert "Dienstagsgruppe" in near
+    assert "about 0 km away" in near
+    far = client.get(f"/centres/{centre_a.slug}/groups/?place=Berlin&radius=100").content.decode()
+    assert "Dienstagsgruppe" not in far
+    unknown = client.get(f"/centres/{centre_a.slug}/groups/?place=Atlantis").content.decode()
+    assert "We don&#x27;t know the place “Atlantis”" in unknown
+    assert "Dienstagsgruppe" in unknown  # the place is left out, the rest still searched
 
 
 def test_the_group_finder_costs_the_same_for_one_group_and_many(client, centre_a, listed):
@@ -73,13 +79,14 @@ def test_the_group_finder_costs_the_same_for_one_group_and_many(client, centre_a
         client.get(f"/centres/{centre_a.slug}/groups/")
     for _ in range(3):
         GroupFactory(centre=centre_a, topic=TopicFactory(centre=centre_a))
+    client.get(f"/centres/{centre_a.slug}/groups/")  # the changed centre's listings are rebuilt once
     caching.clear()
     with CaptureQueriesContext(connection) as many:
         client.get(f"/centres/{centre_a.slug}/groups/")
     with CaptureQueriesContext(connection) as cached:
         client.get(f"/centres/{centre_a.slug}/groups/")
     assert len(many) == len(one)
-    assert len(cached) == len(many) - 3  # groups, meetings and rooms come from the cache
+    assert len(cached) == len(many) - 4  # the count, the page, its listings and meetings come from the cache
 
 
 def test_a_group_page_shows_dates_places_and_the_way_to_join(client, centre_a, listed):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from icalendar import Calendar
 
-from centres.models import Centre, Person
+from centres.models import Centre, DiscreetListing, Person
 from meetings.models import Group, Location, Room, Topic
 from meetings.services.series import series_create
 from notifications.models import NewsletterIssueText, NewsletterList
@@ -105,6 +105,7 @@ def test_a_stored_name_with_a_line_break_does_not_break_the_public_feed(client, 
 
 def test_a_discreet_groups_public_feed_is_named_neutrally(client, group_with_meetings):
     every(Group).filter(pk=group_with_meetings.pk).update(name="Angehörige nach Suizid", discreet=True)
+    every(Centre).filter(pk=group_with_meetings.centre_id).update(discreet_groups_listed=DiscreetListing.WITH_TIMES)
 
     calendar, text = public_feed(client, group_with_meetings)
 
