@@ -25,8 +25,9 @@ class HealthCheckMiddleware:
 
 
 class LanguageParameterMiddleware:
-    """`?lang=de` shows a page in that language for this request only (no cookie is set): every
-    public page has one address per language, which search engines index and `hreflang` names.
+    """`?lang=de` shows a page in that language: every public page has one address per language,
+    which search engines index and `hreflang` names. A visitor who arrives by such an address
+    keeps the language on the next pages (the language cookie is set, as the switcher sets it).
     Runs after LocaleMiddleware; an unknown code is ignored."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -42,6 +43,14 @@ class LanguageParameterMiddleware:
         with translation.override(code):
             request.LANGUAGE_CODE = code
             response = self.get_response(request)
-            response.headers.setdefault("Content-Language", code)
             response["Content-Language"] = code
+        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != code:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                code,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            )
         return response

@@ -32,6 +32,8 @@ class Place:
 def folded(text: str) -> str:
     """A town's name for matching: lower case, without accents, brackets or a district."""
     text = text.split("(")[0].split(",")[0].strip().casefold().replace("ß", "ss")
+    # Danish and Norwegian letters have old spellings ("Aarhus" is "Århus"): fold both alike.
+    text = text.replace("å", "aa").replace("æ", "ae").replace("ø", "oe")
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
@@ -70,7 +72,10 @@ def by_postcode(postcode: str) -> Place | None:
 def by_town(name: str, country: str = "") -> Place | None:
     """A town by its name, preferring one in `country` when several share the name."""
     _postcodes, towns = _table()
-    found = towns.get(folded(name or ""), [])
+    key = folded(name or "")
+    found = towns.get(key, [])
+    if not found and re.fullmatch(r".+ [a-z]{1,2}", key):  # a district letter: "Aarhus C", "København K"
+        found = towns.get(key.rsplit(" ", 1)[0], [])
     if not found:
         return None
     in_country = [place for place in found if place.country == (country or "").upper()]

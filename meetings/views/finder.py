@@ -21,6 +21,7 @@ from meetings.selectors.directory import FinderQuery, directory_search
 from meetings.services.directory import directory_refresh_stale
 
 RADII = [5, 10, 25, 50, 100]
+DEFAULT_RADIUS = 25
 
 
 class FinderForm(forms.Form):
@@ -60,6 +61,10 @@ class FinderForm(forms.Form):
         bands = [(value, label) for value, label in Group.AgeBand.choices if value]
         self._choices("age_band", [("", _("Any age")), *bands])
 
+        for field in self.fields.values():
+            if isinstance(field, forms.BooleanField):
+                field.label_suffix = ""  # the box comes first: "☐ Hearing loop", not "Hearing loop:"
+
     def _choices(self, name: str, choices: list[tuple[Any, Any]]) -> None:
         field = self.fields[name]
         if isinstance(field, forms.ChoiceField):
@@ -84,7 +89,7 @@ class FinderForm(forms.Form):
             topic_id=data.get("topic"),
             category_id=data.get("category"),
             place=data.get("place"),
-            radius_km=data.get("radius") or 25,
+            radius_km=data.get("radius") or DEFAULT_RADIUS,
             weekday=data.get("weekday"),
             daypart=data.get("daypart"),
             language=data.get("language") or "",
@@ -116,7 +121,9 @@ def finder_page(request: HttpRequest, centre: Centre | None, *, embed: bool = Fa
     """The finder's page over `centre`'s groups (None: every centre's); `embed`: the compact page
     for a partner's frame, whose links stay in the frame."""
     with all_centres_scope():
-        form = FinderForm(request.GET, centre=centre)
+        data = request.GET.copy()
+        data.setdefault("radius", str(DEFAULT_RADIUS))  # shown as chosen, as the search uses it
+        form = FinderForm(data, centre=centre)
         form.is_valid()
         query = form.finder_query()
         centre_ids = None if centre is None else [centre.pk]

@@ -148,7 +148,7 @@ def test_the_topic_category_filter(client, hannover, berlin):
 def test_a_place_finds_the_groups_near_it_nearest_first(client, hannover, berlin):
     page = client.get("/groups/?place=30159&radius=25").content.decode()
     assert shown(client, "place=30159&radius=25") == ["Lichtblick", "Online-Runde", "Trauercafé"]
-    assert "about 0 km away" in page
+    assert "less than 1 km away" in page
     assert shown(client, "place=Berlin&radius=10") == ["Nüchtern"]
     assert shown(client, "place=Potsdam&radius=50") == ["Nüchtern"]
     assert shown(client, "place=Potsdam&radius=5") == []

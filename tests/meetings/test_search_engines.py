@@ -67,8 +67,10 @@ def test_a_page_names_its_address_in_each_language_and_is_shown_in_the_one_asked
     danish = client.get(f"{path}?lang=da")
     assert danish["Content-Language"] == "da"
     assert "tirsdag" in danish.content.decode()
-    assert client.cookies.get("django_language") is None  # the address chose it, not a setting
-    assert '<html lang="en">' in client.get(f"{path}?lang=xx").content.decode()
+    assert client.cookies["django_language"].value == "da"  # the next pages stay in Danish
+    assert '<html lang="da">' in client.get(f"/centres/{centre_a.slug}/").content.decode()
+    assert client.cookies["django_language"].value == "da"
+    assert '<html lang="da">' in client.get(f"{path}?lang=xx").content.decode()  # unknown: ignored
 
 
 def test_structured_data_describes_the_centre_and_the_group_without_members(client, centre_a, public):
