@@ -4,6 +4,8 @@ them, the intake conversation and the outcome. Every row belongs to a centre and
 These models began in the meetings app: their tables keep the names they had there
 (`db_table`), so moving them to this app moved no data."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,49 @@ from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from centres.models import LANGUAGE_CHOICES, Centre, Person
+from config.validators import validate_single_line
+
+
+def new_referral_code() -> str:
+    """Eight letters and digits a person can type from a printed flyer (no 0/O or 1/l/I)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class ReferralPartner(models.Model):
+    """A practice, clinic or counselling service that sends people to the centre. Its referral
+    link and flyer name it, so an enquiry made through them records who referred; the partner
+    learns nothing about the people it refers."""
+
+    class Kind(models.TextChoices):
+        PRACTICE = "practice", _("Doctor's or therapist's practice")
+        CLINIC = "clinic", _("Clinic or hospital")
+        COUNSELLING = "counselling", _("Counselling service")
+        SOCIAL = "social", _("Social service or authority")
+        OTHER = "other", _("Other partner")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    contact_name = models.CharField(_("contact person"), max_length=120, blank=True, validators=[validate_single_line])
+    contact_email = models.EmailField(_("contact e-mail address"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    code = models.CharField(_("referral code"), max_length=16, unique=True, default=new_referral_code, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(centre="centre")
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("referral partner")
+        verbose_name_plural = _("referral partners")
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "name"], name="referralpartner_name_once_per_centre"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Enquiry(models.Model):
@@ -68,6 +113,15 @@ class Enquiry(models.Model):
         verbose_name=_("consent to process health-related data"),
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    # Who sent the person (a partner's link or flyer): counted by the year report; kept on anonymising.
+    referred_by = models.ForeignKey(
+        ReferralPartner,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enquiries",
+        verbose_name=_("referred by"),
+    )
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.NEW)
     language = models.CharField(_("preferred language"), max_length=8, choices=LANGUAGE_CHOICES)
     topics = models.ManyToManyField(

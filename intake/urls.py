@@ -3,12 +3,21 @@ queue and enquiry page (one URL per action on an enquiry)."""
 
 from django.urls import path
 
-from intake.views import federation, offers, public, search, workspace, year
+from intake.views import federation, offers, partners, public, search, workspace, year
 
 urlpatterns = [
     path("centres/<slug:slug>/enquiry/", public.enquiry, name="enquiry"),
     path("enquiry/confirm/<str:token>/", public.enquiry_confirm, name="enquiry-confirm"),
     path("centres/<slug:slug>/intake/", workspace.queue, name="workspace-intake"),
+    # A partner's referral link, as its flyer's QR code opens it.
+    path("r/<str:code>/", partners.referral, name="referral"),
+    path("centres/<slug:slug>/workspace/partners/", partners.partners, name="workspace-partners"),
+    path("centres/<slug:slug>/workspace/partners/<int:pk>/", partners.partner_edit, name="workspace-partner"),
+    path(
+        "centres/<slug:slug>/workspace/partners/<int:pk>/flyer.pdf",
+        partners.partner_flyer,
+        name="workspace-partner-flyer",
+    ),
     path("centres/<slug:slug>/workspace/reports/", year.year_page, name="workspace-reports"),
     path("federation/figures/", federation.federation_figures, name="federation-figures"),
     path("centres/<slug:slug>/workspace/reports/list/", year.figure_list, name="workspace-report-list"),

@@ -17,7 +17,7 @@ from centres.services.people import person_create
 from centres.services.retention import UNCONFIRMED_KEPT
 from config.errors import DomainError
 from config.signed_links import absolute_url, sign, unsign
-from intake.models import Enquiry
+from intake.models import Enquiry, ReferralPartner
 from intake.selectors import person_by_address
 from meetings.models import Group, Location, Topic
 from notifications.models import OutgoingMail
@@ -82,6 +82,7 @@ def enquiry_submit(
     is_relative: bool = False,
     message: str = "",
     channel: str = Enquiry.Channel.WEB,
+    referred_by: ReferralPartner | None = None,
     consent: bool,
 ) -> Enquiry:
     """Someone asks for a group: through the public form (`actor` None) or on the phone, by mail
@@ -90,8 +91,8 @@ def enquiry_submit(
     reused without changing the person's details. On the public form a known address proves
     nothing about who sent it: the enquiry then belongs to no one and changes nothing the person
     consented to until the address confirms it (`enquiry_confirm`). The public answer is the same
-    either way. Writes the person (if new), the consent, the enquiry, an audit entry and, for an
-    address, a neutral acknowledgement (or the request to confirm)."""
+    either way. `referred_by`: the partner the person came through (another centre's is ignored).
+    Writes the person, consent, enquiry, audit entry and acknowledgement (or request to confirm)."""
     email, phone, name = email.strip().lower(), phone.strip(), name.strip()
     _check_contact(name=name, email=email, phone=phone, consent=consent, channel=channel)
     _check_wishes(centre, language=language, topics=topics, age_band=age_band, weekdays=weekdays, location=location)
@@ -105,6 +106,7 @@ def enquiry_submit(
         "location": location,
         "is_relative": is_relative,
         "message": message.strip(),
+        "referred_by": referred_by if referred_by is not None and referred_by.centre_id == centre.pk else None,
     }
     person, person_created = _person_for(
         actor=actor, centre=centre, name=name, email=email, phone=phone, language=language

@@ -17,6 +17,7 @@ from config.forms import IdChoiceField, IdMultipleChoiceField
 from config.ratelimit import rate_limited
 from config.signed_links import unsign
 from config.validators import validate_single_line
+from intake.services.partners import partner_by_code
 from intake.services.submission import enquiry_confirm as enquiry_confirm_service
 from intake.services.submission import enquiry_submit
 from meetings.models import Group, Location, OpeningHours, Topic
@@ -68,6 +69,8 @@ class EnquiryForm(forms.Form):
             "situation, to find a group for me and to contact me about it. I can withdraw this at any time."
         ),
     )
+    # The partner's code when the person came through a partner's link or flyer.
+    ref = forms.CharField(required=False, max_length=16, widget=forms.HiddenInput)
     # A field people do not see and bots fill in.
     website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
 
@@ -93,9 +96,10 @@ def enquiry(request: HttpRequest, slug: str) -> HttpResponse:
         centre = Centre.objects.filter(slug=slug).first()
     if centre is None:
         raise Http404
-    initial = {}
+    initial: dict[str, Any] = {}
     if request.GET.get("topic", "").isdigit() and len(request.GET["topic"]) < 19:
         initial["topics"] = [int(request.GET["topic"])]  # from a group's "ask to join"
+    initial["ref"] = request.GET.get("ref", "")[:16]
     with centre_scope(centre.pk):
         form = EnquiryForm(request.POST or None, centre=centre, initial=initial)
         context = {"centre": centre, "form": form}
@@ -104,9 +108,11 @@ def enquiry(request: HttpRequest, slug: str) -> HttpResponse:
                 return render(request, "intake/enquiry.html", {**context, "limited": True}, status=429)
             if form.is_valid():
                 data = form.cleaned_data
+                referred_by = partner_by_code(centre=centre, code=data.pop("ref"))
                 if not data.pop("website"):
                     try:
-                        enquiry_submit(actor=None, centre=centre, **{**data, "topics": list(data["topics"])})
+                        fields = {**data, "topics": list(data["topics"]), "referred_by": referred_by}
+                        enquiry_submit(actor=None, centre=centre, **fields)
                     except DomainError as error:
                         form.add_error(error.field if error.field in form.fields else None, str(error))
                 if form.is_valid():

@@ -23,7 +23,7 @@ from centres.services.retention import UNCONFIRMED_KEPT
 from config.api import signed_in_user
 from config.errors import DomainError
 from config.forms import IdChoiceField, LocalDateTimeField
-from intake.models import Enquiry
+from intake.models import Enquiry, ReferralPartner
 from intake.selectors import enquiry_for_staff, enquiry_queue, group_suggestions
 from intake.services.placement import enquiry_place
 from intake.services.queue import (
@@ -88,11 +88,20 @@ class StaffEnquiryForm(EnquiryForm):
         widget=forms.RadioSelect,
         initial=Enquiry.Channel.PHONE,
     )
+    referred_by = IdChoiceField(
+        label=_("Sent by a partner (optional)"),
+        queryset=ReferralPartner.objects.none(),
+        required=False,
+        empty_label=_("No partner"),
+    )
     field_order = ["channel"]
 
     def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
         super().__init__(*args, centre=centre, **kwargs)
         del self.fields["website"]
+        del self.fields["ref"]
+        partners = cast(IdChoiceField, self.fields["referred_by"])
+        partners.queryset = ReferralPartner.objects.filter(centre=centre, is_active=True)
         self.fields["name"].label = _("Name or pseudonym")
         self.fields["language"].label = _("Language they would like to talk in")
         self.fields["is_relative"].label = _("A relative or friend of someone affected")

@@ -84,7 +84,7 @@ def _period_text(period: Period) -> str:
     return _("%(start)s to %(end)s") % {"start": period.start.isoformat(), "end": period.end.isoformat()}
 
 
-def _font_file(name: str) -> str:
+def font_file(name: str) -> str:
     """DejaVu, shipped with matplotlib: it has every letter of the four languages and more."""
     import matplotlib
 
@@ -93,8 +93,8 @@ def _font_file(name: str) -> str:
 
 def report_pdf(centre: Centre, period: Period, sections: list[Section]) -> bytes:
     pdf = FPDF(format="A4")
-    pdf.add_font("dejavu", "", _font_file("DejaVuSans.ttf"))
-    pdf.add_font("dejavu", "B", _font_file("DejaVuSans-Bold.ttf"))
+    pdf.add_font("dejavu", "", font_file("DejaVuSans.ttf"))
+    pdf.add_font("dejavu", "B", font_file("DejaVuSans-Bold.ttf"))
     pdf.set_title(_("The year's figures of %(centre)s") % {"centre": centre.name})
     pdf.set_author(centre.name)
     pdf.set_lang(centre.default_language)

@@ -18,7 +18,7 @@ from django.utils.translation import pgettext
 
 from config.dates import EARLIEST_REPORT_DAY
 from config.periods import Period
-from intake.models import Enquiry
+from intake.models import Enquiry, ReferralPartner
 from intake.year.sources import Scope, link_query, source_rows
 from intake.year.tables import Cell, Chart, Section, Table, counted, narrowed
 from meetings import reports as meeting_reports
@@ -121,6 +121,7 @@ def enquiries(scope: Scope, categories: dict[Any, str]) -> Section:
             counted(in_category, categories, link, "category"),
             note=_("An enquiry about two topics counts under each."),
         ),
+        _referrers(received, link, column, total),
         Table(
             "enquiries-outcome",
             _("By outcome so far"),
@@ -131,6 +132,21 @@ def enquiries(scope: Scope, categories: dict[Any, str]) -> Section:
         ),
     ]
     return section
+
+
+def _referrers(received: Any, link: str, column: list[str], total: int) -> Table:
+    """Enquiries by the kind of partner who referred them (a partner's link, flyer or a note)."""
+    referrers = dict(received.values_list("referred_by__kind").annotate(number=Count("id")))
+    names: dict[Any, str] = {**_labels(ReferralPartner.Kind.choices), None: _("Not through a partner")}
+    return Table(
+        "enquiries-referrer",
+        _("Who referred them"),
+        _("Referred by"),
+        column,
+        counted(referrers, names, link, "referrer"),
+        [Cell(total, link)],
+        note=_("Counted when the person came through a partner's link or flyer, or a coordinator noted it."),
+    )
 
 
 def _count(name: str, scope: Scope) -> Cell:

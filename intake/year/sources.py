@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Q, QuerySet
 
 from config.periods import Period
-from intake.models import Enquiry
+from intake.models import Enquiry, ReferralPartner
 from meetings import reports as meeting_reports
 from meetings.models import Group
 from notifications import reports as newsletter_reports
@@ -90,7 +90,13 @@ def _phased_out_groups(scope: Scope) -> QuerySet[Group]:
 SOURCES: dict[str, tuple[Callable[[Scope], QuerySet[Any]], dict[str, str]]] = {
     "enquiries": (
         enquiries_received,
-        {"channel": "channel", "topic": "topics", "category": "topics__category", "outcome": "status"},
+        {
+            "channel": "channel",
+            "topic": "topics",
+            "category": "topics__category",
+            "outcome": "status",
+            "referrer": "referred_by__kind",
+        },
     ),
     "conversations": (conversations_held, {}),
     "placed": (_finished_as(Enquiry.Status.PLACED), {}),
@@ -159,6 +165,7 @@ MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 CHOICES = {
     "channel": set(Enquiry.Channel.values),
     "outcome": set(Enquiry.Status.values),
+    "referrer": set(ReferralPartner.Kind.values),
     "age_band": set(Group.AgeBand.values),
     "reason": set(Group.EndReason.values),
 }

@@ -28,7 +28,7 @@ from rest_framework.test import APIClient
 
 from centres.models import Centre, FederationRole, Person, StaffInvitation, StaffRole
 from config.schema import ScopedSchemaGenerator
-from intake.models import Enquiry, EnquiryNote
+from intake.models import Enquiry, EnquiryNote, ReferralPartner
 from meetings.member_links import contact_token, member_token
 from meetings.models import (
     CalendarToken,
@@ -62,7 +62,7 @@ PUBLIC = {
     "admin_password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
     "centre-home", "privacy", "group-directory", "group-finder", "group-page", "group-feed", "enquiry",
     "public-enquiry", "embed-directory", "embed-finder", "embed-group", "embed-style", "open-data", "open-data-json",
-    "open-data-csv", "sitemap", "robots",
+    "open-data-csv", "sitemap", "robots", "referral",
     "newsletter-subscribe", "volunteer-signup", "volunteer-login", "volunteer-logout",
     "volunteer-login-send-link", "volunteer-login-password",
     "admin:login", "admin:logout", "admin:jsi18n", "login", "logout",
@@ -116,6 +116,8 @@ VISITORS_OWN_ROWS = {"sessions.Session", "centres.UserSession"}
 
 # Models behind page and API routes whose id the URL carries.
 PAGE_MODELS = {
+    "workspace-partner": "intake.ReferralPartner",
+    "workspace-partner-flyer": "intake.ReferralPartner",
     "workspace-group": "meetings.Group",
     "workspace-group-edit": "meetings.Group",
     "workspace-group-status": "meetings.Group",
@@ -303,6 +305,13 @@ class World:
         made = every(Volunteer).filter(centre=centre_a).exclude(user=self.volunteer_user).first()
         every(TrainingRecord).create(centre=centre_a, volunteer=made, course="Grundkurs", completed_on=date(2026, 1, 1))
         every(ChecklistItem).create(centre=centre_a, text="Kontaktliste")
+        every(ReferralPartner).create(
+            centre=centre_a,
+            name="Praxis am Markt",
+            kind="practice",
+            contact_name="Gisela Praxisleitung",
+            contact_email="gisela@praxis.example",
+        )
         every(StarterRequest).create(centre=centre_a, group=self.group, volunteer=made)
         every(SuppressedAddress).create(centre=centre_a, email="bounced@example.net", reason="bounced")
         every(StaffInvitation).create(
@@ -330,6 +339,7 @@ class World:
             every(OutgoingMail).filter(centre=centre_a).values_list("recipient"),
             every(SuppressedAddress).filter(centre=centre_a).values_list("email"),
             every(StaffInvitation).filter(centre=centre_a).values_list("email"),
+            every(ReferralPartner).filter(centre=centre_a).values_list("contact_name", "contact_email"),
         ]
         self.secrets = {value for rows in named for row in rows for value in row if value and len(value) > 3}
         self.secrets.add(MARKER)
@@ -429,6 +439,7 @@ FILLERS = {
     "id": lambda name, route, view, world, actor: str(world.admin_user.pk),  # the admin's password change
     "app_label": lambda name, route, view, world, actor: "meetings",
     "url": lambda name, route, view, world, actor: "nothing/",  # the admin's catch-all
+    "code": lambda name, route, view, world, actor: world.row(ReferralPartner).code,  # printed on flyers
 }
 
 
