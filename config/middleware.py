@@ -44,7 +44,9 @@ class LanguageParameterMiddleware:
             request.LANGUAGE_CODE = code
             response = self.get_response(request)
             response["Content-Language"] = code
-        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != code:
+        # Only on pages: a style sheet or a data file may sit in a shared cache, cookie and all.
+        is_page = response.get("Content-Type", "").startswith("text/html")
+        if is_page and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != code:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 code,

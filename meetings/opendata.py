@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from centres.models import Centre
 from meetings import geodata
+from meetings.finder import shown_in_public
 from meetings.models import GroupListing, Meeting, MeetingSeries
 
 FORMAT_VERSION = "1"
@@ -140,8 +141,16 @@ def _centre(centre: Centre, base: str) -> dict[str, Any]:
 
 
 def _group(listing: GroupListing, series: list[MeetingSeries], base: str) -> dict[str, Any]:
+    """A group as the open data shows it. A discreet group never with its day, time, building or
+    access, whatever its centre shows on its own pages: harvested data is copied and kept."""
     group, topic = listing.group, listing.topic
-    shapes = [schedule(one, times=listing.times_shown) for one in series]
+    times = listing.times_shown and not group.discreet
+    shapes = [schedule(one, times=times) for one in series]
+    town, postcode = (
+        (listing.town, listing.location.postal_code if listing.location else "")
+        if times
+        else (listing.centre.city, listing.centre.postal_code)
+    )
     return {
         "@type": "Organization",
         "@id": base + reverse("group-page", args=[listing.centre.slug, group.public_id]),
@@ -158,19 +167,15 @@ def _group(listing: GroupListing, series: list[MeetingSeries], base: str) -> dic
         "relativesWelcome": group.relatives_welcome,
         "openToNewcomers": group.accepts_newcomers,
         "meetingSchedule": shapes,
-        "timesOnRequest": not listing.times_shown,
+        "timesOnRequest": not times,
         "areaServed": {
             "@type": "Place",
-            "address": {
-                "@type": "PostalAddress",
-                "addressLocality": listing.town,
-                "postalCode": listing.location.postal_code if listing.location else "",
-            },
+            "address": {"@type": "PostalAddress", "addressLocality": town, "postalCode": postcode},
         },
         "accessibility": {
-            "stepFree": listing.step_free,
-            "hearingLoop": listing.hearing_loop,
-            "online": listing.online,
+            "stepFree": times and listing.step_free,
+            "hearingLoop": times and listing.hearing_loop,
+            "online": times and listing.online,
         },
     }
 
@@ -178,11 +183,13 @@ def _group(listing: GroupListing, series: list[MeetingSeries], base: str) -> dic
 def directory_document(base: str, generated: datetime) -> dict[str, Any]:
     """The whole directory as one JSON-LD document. `base`: the site's address, for links."""
     centres = list(Centre.objects.order_by("name", "pk"))
-    listings = list(
-        GroupListing.objects.select_related("centre", "group", "topic", "category", "location").order_by(
-            "centre__name", "name", "pk"
-        )
-    )
+    listings = [
+        listing
+        for listing in GroupListing.objects.select_related(
+            "centre", "group__centre", "topic", "category", "location"
+        ).order_by("centre__name", "name", "pk")
+        if shown_in_public(listing.group)  # as the group and its centre are now, not only as built
+    ]
     series = _series_by_group([listing.pk for listing in listings])
     return {
         "@context": "https://schema.org",

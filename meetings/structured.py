@@ -23,7 +23,7 @@ def group_data(request: HttpRequest, group: Group, *, times_shown: bool, meeting
         "parentOrganization": centre_data(request, group.centre),
     }
     zone = ZoneInfo(group.centre.time_zone)
-    if times_shown and meetings:
+    if times_shown and meetings and not group.discreet:  # search engines never keep a discreet group's dates
         found["event"] = [
             {
                 "@type": "Event",

@@ -47,6 +47,7 @@ def partner_update(*, actor: AbstractBaseUser | None, partner: ReferralPartner, 
 def partner_by_code(*, centre: Centre, code: str) -> ReferralPartner | None:
     """The centre's active partner with this code; None for any other text (a visitor's typo or a
     retired flyer records no one, and the enquiry still goes through)."""
-    if not code or len(code) > 16 or not code.isalnum():
+    code = (code or "").lower()
+    if not code or len(code) > 16 or not (code.isascii() and code.isalnum()):
         return None
     return ReferralPartner.objects.filter(centre=centre, code=code, is_active=True).first()

@@ -35,9 +35,12 @@ COUNTED_DAYS = 365
 def referral(request: HttpRequest, code: str) -> HttpResponse:
     """A partner's link: on to its centre's enquiry form, the partner noted (and the topic
     chosen, when the flyer named one). A retired or unknown code is a 404."""
+    code = code.lower()  # typed from a flyer, perhaps in capitals
+    if not (code.isascii() and code.isalnum() and len(code) <= 16):
+        raise Http404
     with all_centres_scope():
         partner = ReferralPartner.objects.filter(code=code, is_active=True).select_related("centre").first()
-    if partner is None or not code.isalnum():
+    if partner is None:
         raise Http404
     query = {"ref": partner.code}
     topic = request.GET.get("t", "")

@@ -13,7 +13,7 @@ from meetings.models.categories import TopicCategory
 
 
 class Daypart(models.IntegerChoices):
-    """Parts of the day a meeting starts in, as bits of `GroupListing.dayparts`."""
+    """Parts of the day a meeting starts in (a bit each, for the finder's filter)."""
 
     MORNING = 1, _("Morning (before 12:00)")
     AFTERNOON = 2, _("Afternoon (12:00 to 17:00)")
@@ -24,8 +24,9 @@ class GroupListing(models.Model):
     """A public group as the finder searches it. Rebuilt per centre whenever the centre's
     calendar changed (and every few minutes for places and dates); never edited by hand.
 
-    `weekdays` and `dayparts` are bit sets of the next eight weeks' meetings (bit n: weekday n,
-    Monday 0), empty for a discreet group the centre lists without times. `texts` is the group's
+    `slots` is the bit set of the weekdays and parts of the day the next eight weeks' meetings
+    start in (bit 3 × weekday + part, Monday 0, morning 0), so "Monday evening" matches a
+    Monday evening meeting only; empty for a discreet group the centre lists without times. `texts` is the group's
     searchable words per language; PostgreSQL's `search_vector` is made from them."""
 
     group = models.OneToOneField(
@@ -39,8 +40,7 @@ class GroupListing(models.Model):
     name = models.CharField(_("public name"), max_length=120)
     languages = models.PositiveSmallIntegerField(_("languages (bits)"), default=0)
     age_band = models.CharField(_("age band"), max_length=10, blank=True, default="")
-    weekdays = models.PositiveSmallIntegerField(_("weekdays (bits)"), default=0)
-    dayparts = models.PositiveSmallIntegerField(_("parts of the day (bits)"), default=0)
+    slots = models.PositiveIntegerField(_("days and times (bits)"), default=0)
     step_free = models.BooleanField(_("step-free access"), default=False)
     hearing_loop = models.BooleanField(_("hearing loop"), default=False)
     online = models.BooleanField(_("online or hybrid"), default=False)
@@ -89,3 +89,15 @@ class DirectoryBuild(models.Model):
 
     def __str__(self) -> str:
         return f"{self.centre_id} @ {self.version}"
+
+
+def slot_bit(weekday: int, part: int) -> int:
+    """The bit of a weekday (Monday 0) and a part of the day (a `Daypart` value)."""
+    return 1 << (3 * weekday + part.bit_length() - 1)
+
+
+def slots_mask(weekday: int | None, part: int | None) -> int:
+    """The bits a filter asks for: one weekday, one part of the day, or both."""
+    days = range(7) if weekday is None else [weekday]
+    parts = list(Daypart.values) if part is None else [part]
+    return sum(slot_bit(day, each) for day in days for each in parts)

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from meetings import geodata
-from meetings.finder import PublicMeeting
+from meetings.finder import PublicMeeting, shown_in_public, times_shown_in_public
 from meetings.models import GroupListing, Meeting
+from meetings.models.directory import slots_mask
 from meetings.services.directory import LANGUAGE_BITS, LISTED_WEEKS, SEARCH_CONFIGS, language_bits
 
 SHOWN_MEETINGS = 3
@@ -71,10 +72,8 @@ def _filtered(query: FinderQuery, centre_ids: list[int] | None) -> QuerySet[Grou
         rows = rows.filter(topic_id=query.topic_id)
     if query.category_id:
         rows = rows.filter(category_id=query.category_id)
-    if query.weekday is not None:
-        rows = _bit(rows, "weekdays", 1 << query.weekday)
-    if query.daypart:
-        rows = _bit(rows, "dayparts", query.daypart)
+    if query.weekday is not None or query.daypart:
+        rows = _bit(rows, "slots", slots_mask(query.weekday, query.daypart or None))
     if query.language in LANGUAGE_BITS:
         rows = _bit(rows, "languages", language_bits([query.language]))
     if query.age_band:
@@ -174,9 +173,16 @@ def directory_search(query: FinderQuery, *, centre_ids: list[int] | None = None,
 
 
 def _found(ids: list[int], distances: dict[int, float]) -> list[Found]:
-    """The page's groups in the order of `ids`, with their next meetings where times are shown."""
-    listings = GroupListing.objects.filter(pk__in=ids).select_related("centre", "topic", "category", "group")
-    by_pk = {listing.pk: listing for listing in listings}
+    """The page's groups in the order of `ids`, with their next meetings where times are shown.
+    Discretion is decided again from the group and its centre as they are now, not only as the
+    listing was built: a group made discreet a moment ago never shows its times."""
+    listings = GroupListing.objects.filter(pk__in=ids).select_related("centre", "topic", "category", "group__centre")
+    by_pk = {}
+    for listing in listings:
+        if not shown_in_public(listing.group):
+            continue
+        listing.times_shown = listing.times_shown and times_shown_in_public(listing.group)
+        by_pk[listing.pk] = listing
     shown = [pk for pk in ids if pk in by_pk and by_pk[pk].times_shown]
     meetings = _next_meetings(shown) if shown else {}
     return [Found(by_pk[pk], distances.get(pk), meetings.get(pk, [])) for pk in ids if pk in by_pk]

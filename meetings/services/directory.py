@@ -35,7 +35,7 @@ from meetings.models import (
     Mode,
     Room,
 )
-from meetings.models.directory import Daypart
+from meetings.models.directory import Daypart, slot_bit
 
 # A meeting as the build reads it: (group id, starts at, mode, room id).
 MeetingRow = tuple[int, datetime, str, int | None]
@@ -97,8 +97,7 @@ def _listing(group: Group, meetings: list[MeetingRow], rooms: dict[int, Room], *
         in_rooms = [rooms[room_id] for _group, _start, _mode, room_id in meetings if room_id in rooms]
         for _group, starts_at, _mode, _room in meetings:
             local = starts_at.astimezone(zone)
-            listing.weekdays |= 1 << local.weekday()
-            listing.dayparts |= daypart(local.time())
+            listing.slots |= slot_bit(local.weekday(), daypart(local.time()))
         listing.next_starts_at = meetings[0][1] if meetings else None
         listing.online = any(mode in WITH_VIDEO for _group, _start, mode, _room in meetings)
         listing.step_free = bool(meetings) and all(
@@ -213,6 +212,9 @@ def directory_refresh_stale(centre_ids: Iterable[int] | None = None, *, older_th
     centres were rebuilt."""
     rebuilt = 0
     for centre_id in directory_stale(centre_ids, older_than=older_than):
-        if directory_refresh(centre_id) is not None:
-            rebuilt += 1
+        try:
+            if directory_refresh(centre_id) is not None:
+                rebuilt += 1
+        except Exception:  # one centre's bad data must not take the federation's finder down
+            logger.exception("directory rebuild failed centre=%s", centre_id)
     return rebuilt

@@ -66,10 +66,10 @@ def topic_update(*, actor: AbstractBaseUser | None, topic: Topic, **changes: Any
     return topic
 
 
-def _locate(location: Location, given: dict[str, Any], country: str) -> list[str]:
+def _locate(location: Location, entered: bool, country: str) -> list[str]:
     """Coordinates entered by hand stand; otherwise a new address finds its point in the
     bundled place table (or none: then the finder cannot tell the location's distance)."""
-    if "latitude" in given or "longitude" in given:
+    if entered:
         if (location.latitude is None) != (location.longitude is None):
             raise DomainError(_("Give both latitude and longitude, or neither."), field="latitude")
         return []
@@ -86,7 +86,7 @@ def location_create(*, actor: AbstractBaseUser | None, centre: Centre, **values:
     """Creates a location; its point comes from the values or from its postcode or town."""
     location = Location(centre=centre)
     fields_apply(location, values, allowed=LOCATION_FIELDS)
-    _locate(location, values, centre.country)
+    _locate(location, values.get("latitude") is not None or values.get("longitude") is not None, centre.country)
     _save(location, actor=actor, centre=centre, created=True, unique_message=_("A location of that name exists."))
     return location
 
@@ -95,7 +95,9 @@ def location_create(*, actor: AbstractBaseUser | None, centre: Centre, **values:
 def location_update(*, actor: AbstractBaseUser | None, location: Location, **changes: Any) -> Location:
     changed = fields_apply(location, changes, allowed=LOCATION_FIELDS)
     if {"postal_code", "city", "latitude", "longitude"} & set(changed):
-        changed = [*changed, *_locate(location, changes, location.centre.country)]
+        # Coordinates sent back unchanged with a new address (a full update) are not "entered".
+        entered = "latitude" in changed or "longitude" in changed
+        changed = [*changed, *_locate(location, entered, location.centre.country)]
     if changed:
         _save(
             location,

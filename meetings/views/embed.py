@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
-from centres.models import Centre, frame_origin_list, validate_colour
+from centres.models import ORIGIN, Centre, frame_origin_list, validate_colour
 from centres.scoping import all_centres_scope
 from meetings import selectors
 from meetings.views.finder import finder_page
@@ -28,7 +28,8 @@ def framed_by(response: HttpResponse, origins: Iterable[str]) -> HttpResponse:
 
 
 def platform_origins() -> list[str]:
-    return frame_origin_list("\n".join(settings.DIRECTORY_FRAME_ORIGINS))
+    """DIRECTORY_FRAME_ORIGINS, each held to the same form as a centre's (others are left out)."""
+    return [origin for origin in frame_origin_list("\n".join(settings.DIRECTORY_FRAME_ORIGINS)) if ORIGIN.match(origin)]
 
 
 def centre_origins(centre: Centre) -> list[str]:

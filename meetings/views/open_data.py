@@ -60,8 +60,9 @@ def published(request: HttpRequest) -> Published:
     return found
 
 
-def _file(request: HttpRequest, body: bytes, content_type: str, kind: str, filename: str) -> HttpResponse:
-    data = published(request)
+def _file(request: HttpRequest, data: Published, kind: str, content_type: str, filename: str) -> HttpResponse:
+    """One file of `data` (read once, so its body and its ETag are of the same version)."""
+    body = data.json if kind == "json" else data.csv
     etag = f'"{opendata.FORMAT_VERSION}-{data.version}-{kind}"'
     modified = int(data.generated.timestamp())
     unchanged = get_conditional_response(request, etag=etag, last_modified=modified)
@@ -77,14 +78,12 @@ def _file(request: HttpRequest, body: bytes, content_type: str, kind: str, filen
 
 @require_safe
 def open_data_json(request: HttpRequest) -> HttpResponse:
-    data = published(request)
-    return _file(request, data.json, "application/ld+json; charset=utf-8", "json", "kontakt-directory.json")
+    return _file(request, published(request), "json", "application/ld+json; charset=utf-8", "kontakt-directory.json")
 
 
 @require_safe
 def open_data_csv(request: HttpRequest) -> HttpResponse:
-    data = published(request)
-    return _file(request, data.csv, "text/csv; charset=utf-8", "csv", "kontakt-groups.csv")
+    return _file(request, published(request), "csv", "text/csv; charset=utf-8", "kontakt-groups.csv")
 
 
 @require_safe

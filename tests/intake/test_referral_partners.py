@@ -32,7 +32,7 @@ def praxis(centre_a):
 
 def test_the_link_leads_to_the_enquiry_form_and_the_enquiry_records_the_partner(client, centre_a, praxis):
     topic = TopicFactory(centre=centre_a, name="Trauer")
-    answer = client.get(f"/r/{praxis.code}/?t={topic.pk}")
+    answer = client.get(f"/r/{praxis.code.upper()}/?t={topic.pk}")  # typed from the flyer in capitals
     assert answer.status_code == 302
     assert answer["Location"] == f"/centres/{centre_a.slug}/enquiry/?ref={praxis.code}&topic={topic.pk}"
     form = client.get(answer["Location"]).content.decode()
@@ -64,6 +64,8 @@ def test_a_stopped_or_another_centres_partner_records_nothing(client, centre_a, 
     praxis.save(update_fields=["is_active"])
     assert client.get(f"/r/{praxis.code}/").status_code == 404
     assert client.get("/r/nothing1/").status_code == 404
+    for broken in ("%00", "a%27b", "x" * 40, "%C3%A4bc"):
+        assert client.get(f"/r/{broken}/").status_code == 404, broken
 
 
 def test_a_coordinator_adds_a_partner_and_gets_its_link_and_flyer(client, centre_a, coordinator_a, settings):

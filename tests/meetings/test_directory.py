@@ -5,8 +5,10 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from centres.models import DiscreetListing
+from centres.models import Centre, DiscreetListing
+from meetings import caching
 from meetings.models import Group, GroupListing, Location, Membership, Mode, Topic, TopicCategory
+from meetings.models.directory import Daypart, slot_bit
 from meetings.services import series as series_services
 from meetings.services.directory import directory_refresh, directory_refresh_stale
 from tests.factories import (
@@ -35,10 +37,16 @@ def meets(group: Group, *, day: str = "TU", at: time = time(19, 0), room=None, m
     if mode == Mode.ROOM and room is None:
         room = RoomFactory(location__centre=group.centre)
     series_services.series_create(
-        actor=None, group=group, room=room if mode != Mode.ONLINE else None, rule=f"FREQ=WEEKLY;BYDAY={day}",
-        starts_on=MONDAY, start_time=at, duration_minutes=90, mode=mode,
+        actor=None,
+        group=group,
+        room=room if mode != Mode.ONLINE else None,
+        rule=f"FREQ=WEEKLY;BYDAY={day}",
+        starts_on=MONDAY,
+        start_time=at,
+        duration_minutes=90,
+        mode=mode,
         video_link="https://video.example/room-4711" if mode == Mode.ONLINE else "",
-    )  # fmt: skip
+    )
     return group
 
 
@@ -54,9 +62,11 @@ def shown(client, query: str = "", path: str = "/groups/", **headers) -> list[st
 def hannover(now):
     centre = CentreFactory(slug="hannover", name="KIBIS Hannover", postal_code="30159", city="Hannover", country="DE")
     grief = TopicFactory(
-        centre=centre, name="Trauer", name_translations={"en": "Grief", "da": "Sorg"},
+        centre=centre,
+        name="Trauer",
+        name_translations={"en": "Grief", "da": "Sorg"},
         category=TopicCategory.objects.get(code="social"),
-    )  # fmt: skip
+    )
     mood = TopicFactory(centre=centre, name="Depression", category=TopicCategory.objects.get(code="psychosocial"))
     linden = LocationFactory(centre=centre, name="Haus Linden", latitude=52.3705, longitude=9.7332)
     room = RoomFactory(location=linden, step_free_access=True, hearing_loop=True)
@@ -80,13 +90,17 @@ def berlin(now):
     centre = CentreFactory(slug="berlin", name="SEKIS Berlin", postal_code="10115", city="Berlin", country="DE")
     house = LocationFactory(centre=centre, name="Haus Mitte", latitude=52.52, longitude=13.405)
     topic = TopicFactory(centre=centre, name="Sucht", category=TopicCategory.objects.get(code="addiction"))
-    return {"centre": centre, "Nüchtern": meets(GroupFactory(centre=centre, topic=topic, name="Nüchtern"),
-                                                room=RoomFactory(location=house))}  # fmt: skip
+    return {
+        "centre": centre,
+        "Nüchtern": meets(GroupFactory(centre=centre, topic=topic, name="Nüchtern"), room=RoomFactory(location=house)),
+    }
 
 
 def test_the_federation_finder_lists_every_centres_public_groups_and_whom_to_ask(client, hannover, berlin):
-    MembershipFactory(group=hannover["Trauercafé"], person=PersonFactory(centre=hannover["centre"],
-                      display_name="Hildegard Verborgen"))  # fmt: skip
+    MembershipFactory(
+        group=hannover["Trauercafé"],
+        person=PersonFactory(centre=hannover["centre"], display_name="Hildegard Verborgen"),
+    )
     GroupFactory(centre=berlin["centre"], name="Unlisted", publicly_listed=False)
     GroupFactory(centre=berlin["centre"], name="Closed", status=Group.Status.CLOSED)
     GroupFactory(centre=berlin["centre"], name="Paused", status=Group.Status.PAUSED)
@@ -126,6 +140,9 @@ def test_words_are_matched_without_postgresql_too(client, hannover, berlin):
         ("weekday=5", ["Lichtblick"]),
         ("daypart=1", ["Lichtblick"]),
         ("daypart=4", ["Nüchtern", "Online-Runde", "Trauercafé"]),
+        ("weekday=5&daypart=1", ["Lichtblick"]),  # Saturday morning
+        ("weekday=5&daypart=4", []),  # nobody meets on Saturday evening
+        ("weekday=1&daypart=1", []),
         ("language=en", ["Lichtblick"]),
         ("age_band=18-35", ["Lichtblick", "Nüchtern", "Online-Runde", "Trauercafé"]),  # "any age" fits too
         ("age_band=60%2B", ["Nüchtern", "Online-Runde", "Trauercafé"]),
@@ -222,7 +239,7 @@ def test_a_long_or_strange_search_is_refused_kindly(client, hannover):
 def test_the_directory_has_a_row_per_listed_group_and_no_member(hannover):
     directory_refresh(hannover["centre"].pk)
     listing = GroupListing.objects.get(group=hannover["Trauercafé"])
-    assert (listing.weekdays, listing.dayparts, listing.step_free, listing.hearing_loop) == (1 << 1, 4, True, True)
+    assert (listing.slots, listing.step_free, listing.hearing_loop) == (slot_bit(1, Daypart.EVENING), True, True)
     assert (listing.latitude, listing.longitude, listing.town) == (52.3705, 9.7332, "Hannover")
     online = GroupListing.objects.get(group=hannover["Online-Runde"])
     assert (online.online, online.location_id, online.latitude) == (True, None, 52.3705)  # the centre's town
@@ -238,8 +255,32 @@ def test_a_location_finds_its_point_from_its_postcode_unless_one_is_entered(hann
     assert (found.latitude, found.longitude) == (52.3705, 9.7332)
     moved = places.location_update(actor=None, location=found, postal_code="10115", city="Berlin")
     assert (moved.latitude, moved.longitude) == (52.5244, 13.4105)
+    # A full update sends the old coordinates back with a new address: they are not "entered".
+    full = places.location_update(
+        actor=None,
+        location=moved,
+        postal_code="30159",
+        city="Hannover",
+        latitude=moved.latitude,
+        longitude=moved.longitude,
+    )
+    assert (full.latitude, full.longitude) == (52.3705, 9.7332)
     entered = places.location_create(actor=None, centre=centre, name="Hof", latitude=52.1, longitude=9.9)
     assert (entered.latitude, entered.longitude) == (52.1, 9.9)
     nowhere = places.location_create(actor=None, centre=centre, name="Fern", postal_code="", city="Atlantis")
     assert (nowhere.latitude, nowhere.longitude) == (None, None)
     assert Location.objects.filter(centre=centre).count() == 5
+
+
+def test_a_group_made_discreet_shows_no_times_even_before_its_listing_is_rebuilt(client, hannover):
+    """The listing may be a build behind (another process holds the rebuild, or a change came
+    without a signal); what the page shows of times is decided from the group as it is now."""
+    assert "Next: Tuesday" in client.get("/groups/?q=Trauercafé").content.decode()
+    every(Group).filter(pk=hannover["Trauercafé"].pk).update(discreet=True)  # no signal: no rebuild
+    caching.clear()  # as after a change whose rebuild another process still holds
+    page = client.get("/groups/?q=Trauercafé").content.decode()
+    assert "Next: Tuesday" not in page
+    assert "Times and place: the contact point tells you." in page
+    every(Centre).filter(pk=hannover["centre"].pk).update(discreet_groups_listed=DiscreetListing.HIDDEN)
+    caching.clear()
+    assert "Trauercafé" not in shown(client, "q=Trauercafé")

@@ -70,7 +70,10 @@ def test_every_other_page_refuses_every_frame(client, centre_a, partner):
 
 def test_the_embedded_finder_keeps_its_links_in_the_frame_and_opens_asking_outside(client, centre_a, partner):
     page = client.get(f"/embed/centres/{centre_a.slug}/groups/").content.decode()
-    assert f'href="/embed/centres/{centre_a.slug}/groups/{partner.public_id}/"' in page
+    assert f'href="/embed/centres/{centre_a.slug}/groups/{partner.public_id}/?lang=en"' in page
+    danish = client.get(f"/embed/centres/{centre_a.slug}/groups/?lang=da").content.decode()
+    assert f'href="/embed/centres/{centre_a.slug}/groups/{partner.public_id}/?lang=da"' in danish
+    assert '<input type="hidden" name="lang" value="da">' in danish  # a search in the frame stays Danish
     group = client.get(f"/embed/centres/{centre_a.slug}/groups/{partner.public_id}/").content.decode()
     assert f'href="/centres/{centre_a.slug}/enquiry/?topic={partner.topic_id}" target="_blank" rel="noopener"' in group
     assert (
