@@ -53,7 +53,6 @@ class GroupListing(models.Model):
     town = models.CharField(_("town"), max_length=100, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
-    next_starts_at = models.DateTimeField(_("next meeting"), null=True, blank=True)
     document = models.TextField(_("names"), blank=True, help_text=_("Names a visitor may type, for typo matching."))
     texts = models.JSONField(_("words per language"), default=dict)
     search_vector = SearchVectorField(null=True, blank=True)

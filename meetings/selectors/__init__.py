@@ -362,10 +362,6 @@ def offered_topics(centre: Centre) -> QuerySet[Topic]:
     return Topic.objects.filter(centre=centre, is_offered=True).order_by("name")
 
 
-def centre_locations(centre: Centre) -> QuerySet[Location]:
-    return Location.objects.filter(centre=centre).order_by("name")
-
-
 def public_group_meetings(group: Group, *, count: int = 6) -> list[Meeting]:
     """A group's next meetings as the public sees them: time, place, cancelled or not."""
     return list(

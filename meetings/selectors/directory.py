@@ -20,6 +20,7 @@ from meetings.models.directory import slots_mask
 from meetings.services.directory import LANGUAGE_BITS, LISTED_WEEKS, SEARCH_CONFIGS, language_bits
 
 SHOWN_MEETINGS = 3
+DEFAULT_RADIUS_KM = 25
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class FinderQuery:
     topic_id: int | None = None
     category_id: int | None = None
     place: geodata.Place | None = None
-    radius_km: int = 25
+    radius_km: int = DEFAULT_RADIUS_KM
     weekday: int | None = None
     daypart: int | None = None
     language: str = ""
@@ -142,7 +143,8 @@ def _next_meetings(group_ids: list[int]) -> dict[int, list[PublicMeeting]]:
 def directory_search(query: FinderQuery, *, centre_ids: list[int] | None = None, page: int = 1,
                      per_page: int = 20) -> FinderPage:  # fmt: skip
     """One page of the groups that match, best first: by relevance when words were given, else
-    by distance when a place was, else by name. Three queries, whatever the federation's size."""
+    by distance when a place was, else by name. Three or four queries, whatever the federation's
+    size."""
     rows = _filtered(query, centre_ids)
     if not query.text.strip() and query.place is None:
         # By name: the database sorts and pages, so a search for everything reads one page.

@@ -22,7 +22,7 @@ from centres.scoping import all_centres_scope, centre_scope
 from config.texts import in_language
 from meetings import geodata
 from meetings.caching import calendar_version
-from meetings.finder import PUBLIC_GROUP_STATUSES, times_shown_in_public
+from meetings.finder import PUBLIC_GROUP_STATUSES, PublicMeeting, times_shown_in_public
 from meetings.models import (
     LANGUAGE_CODES,
     WITH_VIDEO,
@@ -32,7 +32,6 @@ from meetings.models import (
     GroupListing,
     Meeting,
     Membership,
-    Mode,
     Room,
 )
 from meetings.models.directory import Daypart, slot_bit
@@ -98,12 +97,9 @@ def _listing(group: Group, meetings: list[MeetingRow], rooms: dict[int, Room], *
         for _group, starts_at, _mode, _room in meetings:
             local = starts_at.astimezone(zone)
             listing.slots |= slot_bit(local.weekday(), daypart(local.time()))
-        listing.next_starts_at = meetings[0][1] if meetings else None
         listing.online = any(mode in WITH_VIDEO for _group, _start, mode, _room in meetings)
-        listing.step_free = bool(meetings) and all(
-            rooms[room_id].step_free_access if room_id in rooms else mode == Mode.ONLINE
-            for _group, _start, mode, room_id in meetings
-        )
+        public = [PublicMeeting(start, rooms.get(room_id or 0), mode) for _group, start, mode, room_id in meetings]
+        listing.step_free = bool(public) and all(meeting.step_free for meeting in public)
         listing.hearing_loop = (
             bool(in_rooms) and len(in_rooms) == len(meetings) and all(r.hearing_loop for r in in_rooms)
         )

@@ -17,11 +17,10 @@ from centres.scoping import all_centres_scope
 from meetings import caching, geodata, selectors
 from meetings.models import Group, OpeningHours, TopicCategory
 from meetings.models.directory import Daypart
-from meetings.selectors.directory import FinderQuery, directory_search
+from meetings.selectors.directory import DEFAULT_RADIUS_KM, FinderQuery, directory_search
 from meetings.services.directory import directory_refresh_stale
 
 RADII = [5, 10, 25, 50, 100]
-DEFAULT_RADIUS = 25
 
 
 class FinderForm(forms.Form):
@@ -89,7 +88,7 @@ class FinderForm(forms.Form):
             topic_id=data.get("topic"),
             category_id=data.get("category"),
             place=data.get("place"),
-            radius_km=data.get("radius") or DEFAULT_RADIUS,
+            radius_km=data.get("radius") or DEFAULT_RADIUS_KM,
             weekday=data.get("weekday"),
             daypart=data.get("daypart"),
             language=data.get("language") or "",
@@ -122,7 +121,7 @@ def finder_page(request: HttpRequest, centre: Centre | None, *, embed: bool = Fa
     for a partner's frame, whose links stay in the frame."""
     with all_centres_scope():
         data = request.GET.copy()
-        data.setdefault("radius", str(DEFAULT_RADIUS))  # shown as chosen, as the search uses it
+        data.setdefault("radius", str(DEFAULT_RADIUS_KM))  # shown as chosen, as the search uses it
         form = FinderForm(data, centre=centre)
         form.is_valid()
         query = form.finder_query()
