@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from centres.models import Centre, Person
 from intake.models import FINISHED, Enquiry
+from meetings.booking import BookingOwner
 from meetings.models import Group, Meeting, Membership
 
 # --- the queue ------------------------------------------------------------------------------------
@@ -68,12 +70,20 @@ def open_enquiry_counts(centre: Centre) -> dict[str, int]:
     }
 
 
-def conversation_enquiry(meeting: Meeting) -> Enquiry | None:
+def conversation_enquiry(meeting: Meeting) -> BookingOwner | None:
     """The enquiry whose intake conversation is this room booking (such a booking has no group),
     or None. Registered with meetings as the booking's owner (`IntakeConfig.ready`)."""
     if meeting.group_id is not None:
         return None
-    return Enquiry.objects.filter(conversation_meeting=meeting).first()
+    enquiry = Enquiry.objects.filter(conversation_meeting=meeting).select_related("centre").first()
+    if enquiry is None:
+        return None
+    return BookingOwner(
+        record=enquiry,
+        message=_("This is an intake conversation: change it on the enquiry's page."),
+        link_text=_("Open the enquiry"),
+        url=reverse("workspace-enquiry", args=[enquiry.centre.slug, enquiry.pk]),
+    )
 
 
 def person_by_address(*, centre: Centre, email: str) -> Person | None:

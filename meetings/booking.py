@@ -307,17 +307,28 @@ def check_planned_bookable(planned: Sequence[PlannedOccurrence]) -> None:
         raise RoomClashError(sorted(clashes.values(), key=lambda meeting: meeting.starts_at))
 
 
+@dataclass(frozen=True)
+class BookingOwner:
+    """What owns a booking (an intake conversation's enquiry, an event), as the planner and the
+    refusal to change the booking there name it: why it is changed elsewhere, and where."""
+
+    record: Any
+    message: str
+    link_text: str
+    url: str
+
+
 # Apps above meetings that own some bookings (intake: the room booked for an intake
-# conversation) register a lookup in their AppConfig.ready: it returns the booking's owner (a
-# row with a `pk`, whose page changes the booking), or None.
-BOOKING_OWNER_LOOKUPS: list[Callable[[Meeting], Any]] = []
+# conversation; events: an event's booking) register a lookup in their AppConfig.ready: it
+# returns the booking's owner, or None.
+BOOKING_OWNER_LOOKUPS: list[Callable[[Meeting], BookingOwner | None]] = []
 
 
-def booking_owner_lookup_register(lookup: Callable[[Meeting], Any]) -> None:
+def booking_owner_lookup_register(lookup: Callable[[Meeting], BookingOwner | None]) -> None:
     if lookup not in BOOKING_OWNER_LOOKUPS:
         BOOKING_OWNER_LOOKUPS.append(lookup)
 
 
-def booking_owner(meeting: Meeting) -> Any:
+def booking_owner(meeting: Meeting) -> BookingOwner | None:
     """What owns this booking (e.g. the enquiry of an intake conversation), or None."""
     return next((owner for lookup in BOOKING_OWNER_LOOKUPS if (owner := lookup(meeting)) is not None), None)

@@ -34,9 +34,10 @@ class BookingOwnedElsewhereError(ConflictError):
 
 def meeting_check_not_owned(meeting: Meeting) -> None:
     """Refuse a direct change (planner, API) to a booking another record owns: an intake
-    conversation is changed on its enquiry, which keeps its time and room."""
-    if booking_owner(meeting) is not None:
-        raise BookingOwnedElsewhereError(_("This is an intake conversation: change it on the enquiry's page."))
+    conversation is changed on its enquiry, an event on its page, which keep its time and room."""
+    owner = booking_owner(meeting)
+    if owner is not None:
+        raise BookingOwnedElsewhereError(owner.message)
 
 
 def _locked(meeting: Meeting) -> Meeting:
@@ -144,12 +145,14 @@ def meeting_move(
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
     room: Room | None = None,
+    by_owner: bool = False,
 ) -> Meeting:
     """Move one meeting in time and/or to another room. Keeps its calendar UID; checks the new
     slot (opening hours, closures, clashes). A meeting in no room (online, outdoors) moves in
-    time only. A booking another record owns is moved there."""
+    time only. A booking another record owns is moved by its owner (`by_owner`)."""
     meeting = _locked(meeting)
-    meeting_check_not_owned(meeting)
+    if not by_owner:
+        meeting_check_not_owned(meeting)
     if meeting.status == Meeting.Status.CANCELLED:
         raise ConflictError(_("Reinstate the cancelled meeting before moving it."))
     if meeting.room is None and room is not None:

@@ -91,8 +91,8 @@ class _Booking:
             raise Http404
         self.meeting: Meeting = meeting
         self.zone: tzinfo = ZoneInfo(self.centre.time_zone)
-        # An intake conversation's booking belongs to its enquiry, which keeps its time and room.
-        self.conversation = booking_owner(meeting)
+        # An intake conversation's booking belongs to its enquiry, an event's to the event.
+        self.owner = booking_owner(meeting)
         self.proposed: dict[str, Any] | None = None
 
     def move_form(self, data: QueryDict | None = None, proposal: QueryDict | None = None) -> MoveForm:
@@ -119,8 +119,8 @@ class _Booking:
         _queryset(form, "room", selectors.planner_rooms(self.centre))
         return form
 
-    def check_not_a_conversation(self) -> None:
-        """Refused (409) before the form is read: the enquiry's page changes this booking."""
+    def check_not_owned(self) -> None:
+        """Refused (409) before the form is read: the owner's page (an enquiry, an event) changes this booking."""
         meeting_changes.meeting_check_not_owned(self.meeting)
 
     def render(
@@ -142,7 +142,7 @@ class _Booking:
                 "move_form": move_form or self.move_form(proposal=request.GET),
                 "proposed": self.proposed,
                 "confirm_cancel": confirm_cancel or request.GET.get("cancel") == "1",
-                "conversation": self.conversation,
+                "owner": self.owner,
                 "error": error,
                 "now": timezone.now(),
                 "told": _told(self.meeting),
@@ -184,7 +184,7 @@ def planner_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _planner_meeting_unknown(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     booking = _Booking(request, slug, pk)
     try:
-        booking.check_not_a_conversation()
+        booking.check_not_owned()
         raise DomainError(str(_("Check the form.")))
     except DomainError as problem:
         return booking.render(request, error=str(problem), status=problem.status_code)
