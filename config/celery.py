@@ -38,6 +38,8 @@ app.conf.beat_schedule = {
     "evaluations-due": {"task": "meetings.evaluations_due", "schedule": crontab(hour=7, minute=45)},
     # Place offers nobody answered in seven days expire, and the place goes to the next waiting.
     "place-offers-expire": {"task": "intake.place_offers_expire", "schedule": crontab(minute=20)},
+    # The reminders of events in the next day; each registration is reminded once.
+    "event-reminders": {"task": "events.reminders", "schedule": crontab(minute=10)},
     # Retention of finished enquiries, and "enough people wait to found a group" mails (once a day).
     "intake-daily": {"task": "meetings.intake_daily", "schedule": crontab(hour=3, minute=30)},
     # Every other kind of personal data past its centre's retention period; a re-run finds nothing.

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "meetings",
     "volunteers",
     "intake",
+    "events",
     "notifications",
 ]
 

@@ -41,6 +41,9 @@ PURPOSES: dict[str, Purpose] = {
     "volunteer.login": Purpose("kontakt.volunteer.login", timedelta(minutes=20)),
     "volunteer.request": Purpose("kontakt.volunteer.request", 14 * DAY),
     "newsletter.confirm": Purpose("kontakt.newsletter.confirm", 7 * DAY),
+    # An event's registration: confirm the address; then see or cancel it while it stands.
+    "event.confirm": Purpose("kontakt.event.confirm", 7 * DAY),
+    "event.registration": Purpose("kontakt.event.registration", None),
     # Unsubscribe and preferences: valid as long as the subscription is.
     "newsletter.subscriber": Purpose("kontakt.newsletter.subscriber", None),
     # The maximum age is a setting (STAFF_INVITATION_MAX_AGE_DAYS); see max_age().

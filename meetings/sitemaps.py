@@ -14,7 +14,7 @@ from meetings.models import GroupListing
 from meetings.services.directory import directory_refresh_stale
 
 
-class _InEveryLanguage(Sitemap):
+class InEveryLanguage(Sitemap):
     i18n = True
     alternates = True
     x_default = True
@@ -26,7 +26,7 @@ class _InEveryLanguage(Sitemap):
         raise NotImplementedError
 
 
-class StaticPages(_InEveryLanguage):
+class StaticPages(InEveryLanguage):
     changefreq = "weekly"
 
     def items(self) -> list[str]:
@@ -36,7 +36,7 @@ class StaticPages(_InEveryLanguage):
         return reverse(item)
 
 
-class CentrePages(_InEveryLanguage):
+class CentrePages(InEveryLanguage):
     changefreq = "weekly"
 
     def items(self) -> list[tuple[str, str]]:
@@ -48,7 +48,7 @@ class CentrePages(_InEveryLanguage):
         return reverse(item[0], args=[item[1]])
 
 
-class GroupPages(_InEveryLanguage):
+class GroupPages(InEveryLanguage):
     """Every group the directory lists (it leaves out what its centre hides)."""
 
     changefreq = "daily"
@@ -66,4 +66,5 @@ class GroupPages(_InEveryLanguage):
         return reverse("group-page", args=[item[0], item[1]])
 
 
-SITEMAPS = {"pages": StaticPages, "centres": CentrePages, "groups": GroupPages}
+# Apps above meetings add their pages in their AppConfig.ready (events: its public events).
+SITEMAPS: dict[str, type[Sitemap]] = {"pages": StaticPages, "centres": CentrePages, "groups": GroupPages}

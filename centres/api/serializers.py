@@ -145,7 +145,8 @@ class StaffRoleUpdateSerializer(serializers.ModelSerializer):
 
 class AuditLogEntrySerializer(serializers.ModelSerializer):
     centre: serializers.SlugRelatedField[Centre] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    # None for what the public or a scheduled job did (a registration, a confirmation): no staff member acted.
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = AuditLogEntry

@@ -12,6 +12,7 @@ or anonymised. Run nightly (`centres.apply_retention`); a second run the same ni
 - retired volunteers, after `volunteer_retention_months`: erased (the hours they logged stay,
   anonymous);
 - audit log entries, after `audit_retention_months`: deleted;
+- event registrations, some weeks after the event: anonymised (by events' step);
 - staff invitations whose link expired: deleted (no account was made for them);
 - mail of no centre (password resets), after PLATFORM_MAIL_KEPT: anonymised like a centre's;
   public pages' mail requests never decided, after MAIL_REQUEST_KEPT: deleted.
@@ -53,6 +54,7 @@ class Removed:
     volunteers: int = 0
     audit_entries: int = 0
     invitations: int = 0
+    registrations: int = 0
 
     def add(self, other: "Removed") -> None:
         for name, value in asdict(other).items():

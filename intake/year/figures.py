@@ -18,6 +18,8 @@ from django.utils.translation import pgettext
 
 from config.dates import EARLIEST_REPORT_DAY
 from config.periods import Period
+from events import reports as event_reports
+from events.models import Event
 from intake.models import Enquiry, ReferralPartner
 from intake.year.sources import Scope, link_query, source_rows
 from intake.year.tables import Cell, Chart, Section, Table, counted, narrowed
@@ -428,6 +430,34 @@ def evaluation(scope: Scope, categories: dict[Any, str]) -> Section | None:
     return section
 
 
+def events(scope: Scope) -> Section | None:
+    """Events held in the period by kind, with places taken and who came; None without any."""
+    held = event_reports.held_by_kind(scope.ids, scope.period, scope.now)
+    if not held:
+        return None
+    kinds = _labels(Event.Kind.choices)
+    section = Section("events", _("Events"), note=_("Events that took place; cancelled ones are not counted."))
+    section.figures = [
+        (_("Events held"), Cell(sum(row["events"] for row in held.values()))),
+        (_("Places taken"), Cell(sum(row["taken"] for row in held.values()))),
+        (_("People who came"), Cell(sum(row["attended"] for row in held.values()))),
+    ]
+    section.tables = [
+        Table(
+            "events-kind",
+            _("By kind"),
+            _("Kind"),
+            [_("Events"), _("Places taken"), _("People who came")],
+            [
+                (label, [Cell(held[kind]["events"]), Cell(held[kind]["taken"]), Cell(held[kind]["attended"])])
+                for kind, label in kinds.items()
+                if kind in held
+            ],
+        )
+    ]
+    return section
+
+
 def year_report(scope: Scope) -> list[Section]:
     """Every section of the report for `scope`."""
     categories = _category_labels()
@@ -438,5 +468,5 @@ def year_report(scope: Scope) -> list[Section]:
         meetings_and_rooms(scope, categories),
         starters(scope),
         newsletter(scope),
-        *filter(None, [evaluation(scope, categories)]),
+        *filter(None, [events(scope), evaluation(scope, categories)]),
     ]

@@ -28,6 +28,9 @@ from rest_framework.test import APIClient
 
 from centres.models import Centre, FederationRole, Person, StaffInvitation, StaffRole
 from config.schema import ScopedSchemaGenerator
+from events.models import Event, Registration
+from events.services.events import event_create
+from events.services.registrations import registration_add
 from intake.models import Enquiry, EnquiryNote, ReferralPartner
 from meetings.member_links import contact_token, member_token
 from meetings.models import (
@@ -44,7 +47,7 @@ from meetings.models import (
 from meetings.services.directory import directory_refresh_stale
 from notifications.models import NewsletterList, OutgoingMail, Subscription, SuppressedAddress
 from tests.config.test_query_budgets import MAKERS, NOW, meeting
-from tests.factories import ConsentFactory, PersonFactory, StaffRoleFactory, every
+from tests.factories import ConsentFactory, PersonFactory, RoomFactory, StaffRoleFactory, every
 from volunteers.models import (
     ChecklistItem,
     SessionLog,
@@ -62,7 +65,7 @@ PUBLIC = {
     "admin_password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
     "centre-home", "privacy", "group-directory", "group-finder", "group-page", "group-feed", "enquiry",
     "public-enquiry", "embed-directory", "embed-finder", "embed-group", "embed-style", "open-data", "open-data-json",
-    "open-data-csv", "sitemap", "robots", "referral",
+    "open-data-csv", "sitemap", "robots", "referral", "events", "event-page", "event-invitation", "open-data-events",
     "newsletter-subscribe", "volunteer-signup", "volunteer-login", "volunteer-logout",
     "volunteer-login-send-link", "volunteer-login-password",
     "admin:login", "admin:logout", "admin:jsi18n", "login", "logout",
@@ -98,6 +101,8 @@ TOKEN_ROUTES = {
     "volunteer-login-link": None,
     "password_reset_confirm": None,
     "staff-invitation": None,
+    "event-confirm": None,
+    "event-registration": None,
 }
 # The volunteer portal's own pages, where a volunteer sees their own data.
 PORTAL = {
@@ -116,6 +121,13 @@ VISITORS_OWN_ROWS = {"sessions.Session", "centres.UserSession"}
 
 # Models behind page and API routes whose id the URL carries.
 PAGE_MODELS = {
+    "workspace-event": "events.Event",
+    "workspace-event-edit": "events.Event",
+    "workspace-event-move": "events.Event",
+    "workspace-event-cancel": "events.Event",
+    "workspace-event-registration-new": "events.Event",
+    "workspace-event-registration-cancel": "events.Event",
+    "workspace-event-attendance": "events.Event",
     "workspace-partner": "intake.ReferralPartner",
     "workspace-partner-flyer": "intake.ReferralPartner",
     "workspace-group": "meetings.Group",
@@ -313,6 +325,22 @@ class World:
             contact_email="gisela@praxis.example",
         )
         every(StarterRequest).create(centre=centre_a, group=self.group, volunteer=made)
+        # A public event with a place taken and someone waiting, both among the hidden people.
+        event = event_create(
+            actor=None,
+            centre=centre_a,
+            kind="information",
+            audience="public",
+            title="Infoabend",
+            places=1,
+            starts_at=NOW + timedelta(days=2),
+            ends_at=NOW + timedelta(days=2, hours=2),
+            room=RoomFactory(location__centre=centre_a, name="Saal"),
+        )
+        for name in ("Erika Eventgast", "Willi Warteliste"):
+            registration_add(
+                actor=None, event=event, name=name, email=f"{name.split()[0].lower()}@example.net", language="de"
+            )
         every(SuppressedAddress).create(centre=centre_a, email="bounced@example.net", reason="bounced")
         every(StaffInvitation).create(
             centre=centre_a, email="invited@example.net", key_hash="0" * 64, expires_at=NOW + timedelta(days=7)
@@ -340,6 +368,7 @@ class World:
             every(SuppressedAddress).filter(centre=centre_a).values_list("email"),
             every(StaffInvitation).filter(centre=centre_a).values_list("email"),
             every(ReferralPartner).filter(centre=centre_a).values_list("contact_name", "contact_email"),
+            every(Registration).filter(centre=centre_a).values_list("name", "email"),
         ]
         self.secrets = {value for rows in named for row in rows for value in row if value and len(value) > 3}
         self.secrets.add(MARKER)
@@ -424,7 +453,11 @@ def _object_id(name, route, view, world, actor):
 # How the matrix fills each route parameter, aimed at centre A's objects.
 FILLERS = {
     "slug": lambda name, route, view, world, actor: world.centre.slug,
-    "public_id": lambda name, route, view, world, actor: str(world.group.public_id),
+    "public_id": lambda name, route, view, world, actor: str(
+        world.row(Event).public_id if name == "event-page" else world.group.public_id
+    ),
+    "invite_token": lambda name, route, view, world, actor: world.row(Event).invitation_code,  # the invitation link
+    "registration": lambda name, route, view, world, actor: str(world.object_of(Registration)),
     "token": _token,
     "content_type_id": lambda name, route, view, world, actor: str(ContentType.objects.get_for_model(Person).pk),
     "pk": _object_id,
