@@ -13,11 +13,12 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from events import privacy
+        from events import dashboard, privacy
         from events.selectors import booking_event
         from meetings.booking import booking_owner_lookup_register
 
         privacy.register()
+        dashboard.register()
         # An event's room booking belongs to the event: the planner links there, and meetings'
         # services refuse to move or cancel it unless the event asks.
         booking_owner_lookup_register(booking_event)

@@ -15,6 +15,7 @@ from centres.services.audit import audit_record
 from config.errors import ConflictError
 from events.models import Event, Registration
 from events.selectors import event_lock
+from meetings.models import Meeting
 from volunteers.models import TrainingRecord, Volunteer
 
 
@@ -46,6 +47,8 @@ def attendance_record(*, actor: AbstractBaseUser | None, event: Event, attended:
     event = event_lock(event.pk)
     if event.meeting.starts_at > timezone.now():
         raise ConflictError(_("Attendance is recorded once the event has begun."))
+    if event.meeting.status == Meeting.Status.CANCELLED:
+        raise ConflictError(_("The event was cancelled: nobody came."))
     registrations = Registration.objects.select_for_update().filter(
         event=event, status=Registration.Status.CONFIRMED, pk__in=list(attended)
     )

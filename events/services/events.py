@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centres.models import AuditLogEntry, Centre
@@ -96,7 +97,9 @@ def event_update(*, actor: AbstractBaseUser | None, event: Event, **values: obje
         audience=str(merged["audience"]),
         title=str(merged["title"]),
         places=merged["places"],  # type: ignore[arg-type]
-        room=event.meeting.room,
+        # The room's size matters when the places change (a room made smaller since is not a reason
+        # to refuse a new title).
+        room=event.meeting.room if merged["places"] != event.places else None,
     )
     taken = taken_places(event)
     if int(merged["places"]) < taken:  # type: ignore[call-overload]
@@ -154,17 +157,22 @@ def event_move(
     event = event_lock(event.pk)
     if not is_open(event):
         raise ConflictError(_("Only an event that is on and has not begun can be moved."))
-    if room is not None and taken_places(event) > room.capacity:
+    if room is not None and event.places > room.capacity:
         raise DomainError(
-            _("%(room)s holds %(capacity)d people, fewer than have a place.")
-            % {"room": room.name, "capacity": room.capacity},
+            _(
+                "%(room)s holds %(capacity)d people, and the event offers %(places)d places: "
+                "choose a larger room, or offer fewer places first."
+            )
+            % {"room": room.name, "capacity": room.capacity, "places": event.places},
             field="room",
         )
-    before = event.meeting.sequence
+    before, start = event.meeting.sequence, event.meeting.starts_at
     event.meeting = meeting_move(
         actor=actor, meeting=event.meeting, starts_at=starts_at, ends_at=ends_at, room=room, by_owner=True
     )
     if event.meeting.sequence != before:
+        if event.meeting.starts_at != start:  # the reminder is due again at the new time
+            Registration.objects.filter(event=event).update(reminded_at=None)
         _tell_everyone(event, "changed")
     return event
 
@@ -176,6 +184,8 @@ def event_cancel(*, actor: AbstractBaseUser | None, event: Event) -> Event:
     event = event_lock(event.pk)
     if event.meeting.status == Meeting.Status.CANCELLED:
         raise ConflictError(_("This event is already cancelled."))
+    if event.meeting.starts_at <= timezone.now():
+        raise ConflictError(_("The event has begun: it cannot be cancelled any more."))
     event.meeting = meeting_cancel(actor=actor, meeting=event.meeting, by_owner=True)
     _tell_everyone(event, "cancelled")
     audit_record(

@@ -50,10 +50,12 @@ def registration_mail(
         **extra,
     }
     calendar = ""
+    # A place held: the event as a calendar entry; the event cancelled: the entry withdrawn.
+    method = "CANCEL" if template == "cancelled" else "REQUEST"
     if registration.status == Registration.Status.CONFIRMED:
         with override(registration.language):
             calendar = meetings_calendar(
-                [event.meeting], name=event.centre.name, with_notes=True, method="REQUEST"
+                [event.meeting], name=event.centre.name, with_notes=True, method=method
             ).decode()
     return mail_queue(
         centre=event.centre,

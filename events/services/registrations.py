@@ -158,9 +158,12 @@ def fill_places(event: Event) -> list[Registration]:
 
 
 @transaction.atomic
-def registration_cancel(*, actor: AbstractBaseUser | None, registration: Registration) -> Registration:
-    """Cancel a registration (the person through their link, or a coordinator). Its place goes to
-    the first who waits. A second cancel changes nothing."""
+def registration_cancel(
+    *, actor: AbstractBaseUser | None, registration: Registration, tell: bool = True
+) -> Registration:
+    """Cancel a registration (the person through their link, or a coordinator; without `tell`,
+    an erasure, which mails no one). Its place goes to the first who waits. A second cancel
+    changes nothing."""
     event = event_lock(registration.event_id)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     registration.event = event
@@ -179,7 +182,7 @@ def registration_cancel(*, actor: AbstractBaseUser | None, registration: Registr
         obj=registration,
         changed_fields=["status"],
     )
-    if not was_pending:
+    if tell and not was_pending:
         registration_mail(registration, "cancelled_registration", obj=f"event-cancelled-{registration.pk}")
     if held_place:
         fill_places(event)
@@ -205,11 +208,32 @@ def registration_add(
             raise DomainError(_("Choose a person of this contact point."), field="person")
         name, email = name or person.display_name, email or person.email
     _check(event, name=name, email=email, language=language)
-    if email and _active(event, email) is not None:
-        raise ConflictError(_("%(email)s is registered for this event already.") % {"email": email})
-    registration = Registration.objects.create(
-        centre=event.centre, event=event, name=name[:120], email=email, language=language, created_at=timezone.now()
-    )
+    existing = _active(event, email) if email else None
+    if person is not None and existing is None:
+        existing = (
+            Registration.objects.filter(event=event, person=person)
+            .exclude(status=Registration.Status.CANCELLED)
+            .first()
+        )
+    if existing is not None and existing.status != Registration.Status.PENDING:
+        raise ConflictError(_("%(name)s is registered for this event already.") % {"name": existing.name or name})
+    if existing is not None:
+        # Registered on the website but never confirmed: the coordinator vouches for them now.
+        registration = existing
+    else:
+        try:
+            with transaction.atomic():
+                registration = Registration.objects.create(
+                    centre=event.centre,
+                    event=event,
+                    name=name[:120],
+                    email=email,
+                    language=language,
+                    created_at=timezone.now(),
+                )
+        except IntegrityError as error:  # the same address registered on the website this moment
+            raise ConflictError(_("%(name)s is registered for this event already.") % {"name": name}) from error
+    registration.event = event
     registration.person = person or (
         Person.objects.filter(centre=event.centre, email__iexact=email).first() if email else None
     )

@@ -4,6 +4,7 @@ address, a registration's own page (see it, cancel it), and the public events as
 
 Every registration answer is the same whatever was entered, so no page tells who registered."""
 
+import re
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -33,6 +34,7 @@ from events.structured import event_data
 from meetings.calendar import meetings_calendar
 
 REGISTRATIONS_PER_HOUR = 10
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 FEED_PAST_DAYS = 30
 
 
@@ -52,6 +54,7 @@ def events_page(request: HttpRequest, slug: str) -> HttpResponse:
         events = list(selectors.public_events(centre))
     for event in events:
         event.free = max(0, event.places - event.taken)  # type: ignore[attr-defined]
+        event.open = selectors.is_open(event)  # type: ignore[attr-defined]
     return render(request, "events/events.html", {"centre": centre, "events": events})
 
 
@@ -172,7 +175,9 @@ def events_feed(request: HttpRequest) -> HttpResponse:
         events = Event.objects.filter(audience=Event.Audience.PUBLIC, meeting__ends_at__gte=since)
         slug = request.GET.get("centre", "")
         if slug:
-            events = events.filter(centre__slug=slug[:100])
+            if not SLUG.fullmatch(slug) or not Centre.objects.filter(slug=slug).exists():
+                raise Http404
+            events = events.filter(centre__slug=slug)
         meetings = [
             event.meeting
             for event in events.select_related("meeting__centre", "meeting__room__location").order_by(

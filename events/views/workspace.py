@@ -28,6 +28,8 @@ from events.services import events as event_service
 from events.services import registrations as registration_service
 
 PER_PAGE = 25
+# The attendance form's answers; anything else leaves the registration as it is.
+ATTENDED: dict[str, bool | None] = {"yes": True, "no": False, "": None}
 
 
 def _form_error(form: Any, error: DomainError) -> None:
@@ -235,8 +237,8 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _centre, event = _event(request, slug, pk)
     marks: dict[int, bool | None] = {}
     for key, value in request.POST.items():
-        if key.startswith("attended-") and key[9:].isdigit() and len(key) < 30:
-            marks[int(key[9:])] = {"yes": True, "no": False}.get(str(value))
+        if key.startswith("attended-") and key[9:].isdigit() and len(key) < 30 and value in ATTENDED:
+            marks[int(key[9:])] = ATTENDED[str(value)]
     try:
         changed = attendance_service.attendance_record(actor=signed_in_user(request), event=event, attended=marks)
     except DomainError as error:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,9 +17,11 @@ from meetings.booking import (
     RACE_MESSAGE,
     RoomCalendar,
     Slot,
+    booking_owner,
     check_within_planning_range,
     closure_on,
     closures_for_rooms,
+    describe_meeting,
     is_exclusion_violation,
 )
 from meetings.caching import calendar_changed
@@ -50,6 +52,23 @@ def validate_closure(
         raise DomainError(_("Say why the centre is closed (it is shown with cancelled meetings)."), field="reason")
 
 
+def _check_no_owned_booking(covered: QuerySet[Meeting]) -> None:
+    """A closure cancels group meetings and plain bookings, never one another record owns (an
+    event people registered for, an intake conversation): their owner must tell its people, so
+    the closure is refused, naming them, until they are moved or cancelled on their own pages."""
+    owned = [
+        (meeting, owner)
+        for meeting in covered.filter(group__isnull=True).select_related("room", "centre")
+        if (owner := booking_owner(meeting)) is not None
+    ]
+    if owned:
+        named = ", ".join(describe_meeting(meeting) for meeting, _owner in owned[:3])
+        raise ConflictError(
+            _("The closure covers bookings people are expecting: %(bookings)s. Move or cancel them first.")
+            % {"bookings": named}
+        )
+
+
 @transaction.atomic
 def closure_create(
     *,
@@ -68,7 +87,9 @@ def closure_create(
     closure = Closure.objects.create(
         centre=centre, location=location, room=room, starts_on=starts_on, ends_on=ends_on, reason=reason.strip()
     )
-    hit = list(closure_future_meetings(closure).filter(status=Meeting.Status.SCHEDULED).values_list("pk", flat=True))
+    covered = closure_future_meetings(closure).filter(status=Meeting.Status.SCHEDULED)
+    _check_no_owned_booking(covered)
+    hit = list(covered.values_list("pk", flat=True))
     calendar_changed(centre.pk)  # the bulk update below sends no signals
     cancelled = Meeting.objects.filter(pk__in=hit).update(
         status=Meeting.Status.CANCELLED,

@@ -114,9 +114,13 @@ def meeting_cancel(
 
 
 @transaction.atomic
-def meeting_reinstate(*, actor: AbstractBaseUser | None, meeting: Meeting) -> Meeting:
-    """Undo a cancellation by hand, if the meeting is still ahead and its room free and open."""
+def meeting_reinstate(*, actor: AbstractBaseUser | None, meeting: Meeting, by_owner: bool = False) -> Meeting:
+    """Undo a cancellation by hand, if the meeting is still ahead and its room free and open. A
+    booking another record owns is reinstated only by its owner (`by_owner`), which tells its
+    people."""
     meeting = _locked(meeting)
+    if not by_owner:
+        meeting_check_not_owned(meeting)
     if meeting.status != Meeting.Status.CANCELLED:
         raise ConflictError(_("This meeting is not cancelled."))
     if meeting.cancel_reason == Meeting.CancelReason.CLOSURE:

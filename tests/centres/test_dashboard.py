@@ -13,6 +13,7 @@ CARDS_IN_ORDER = [
     "Today's meetings",  # meetings
     "Requests from groups",
     "Enquiries waiting",  # intake
+    "Next events",  # events
     "Groups needing starters",  # volunteers
     "Phase-outs due",
     "Newsletters",  # notifications
@@ -39,6 +40,7 @@ def test_each_registered_app_brings_its_own_card_template(centre_a):
     assert cards == [
         "meetings/dashboard_cards.html",
         "intake/dashboard_cards.html",
+        "events/dashboard_cards.html",
         "volunteers/dashboard_cards.html",
         "notifications/dashboard_cards.html",
     ]

@@ -217,8 +217,9 @@ def phone_notice(centre, *, told=False):
 
 def dashboard_items(centre, staff):
     """What the dashboard shows: a meeting today, an enquiry, a group waiting for starters, a
-    starting group whose starter could phase out, a newsletter going out."""
+    starting group whose starter could phase out, a newsletter going out, an event coming up."""
     meeting(centre, title="Today")
+    event(centre)
     enquiry(centre)
     waiting = group(centre)
     every(RecruitmentNeed).create(centre=centre, kind="group", key=f"group:{waiting.pk}", group=waiting, raised_at=NOW)
@@ -241,6 +242,28 @@ def year_items(centre):
     )
 
 
+def event(centre):
+    """An event with a place taken and someone waiting."""
+    from events.services.events import event_create
+    from events.services.registrations import registration_add
+
+    start = NOW + timedelta(days=2, hours=_n())
+    made = event_create(
+        actor=None,
+        centre=centre,
+        kind="information",
+        audience="public",
+        title=f"Infoabend {_n()}",
+        places=1,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+        room=RoomFactory(location__centre=centre),
+    )
+    for _ in range(2):
+        registration_add(actor=None, event=made, name="Gast", email=f"gast{_n()}@example.net", language="de")
+    return made
+
+
 QUERIES = {"room-planner": "?week=2026-11-30", "workspace-report-list": "?year=2026&figure=enquiries"}
 
 PAGES = {
@@ -259,6 +282,8 @@ PAGES = {
     "workspace-report-list": lambda centre, staff: enquiry(centre),
     "workspace-group-requests": lambda centre, staff: group_request(centre),
     "workspace-phone-notices": lambda centre, staff: [phone_notice(centre), phone_notice(centre, told=True)],
+    "workspace-events": lambda centre, staff: event(centre),
+    "events": lambda centre, staff: event(centre),
 }
 
 INSTALLATION_PAGES = {"group-directory"}  # pages of the whole installation, not of one centre

@@ -235,3 +235,14 @@ def test_a_coordinator_ticks_who_came_after_the_event(client, centre_a, coordina
     )
     assert "Attendance saved (2 changed)" in saved.content.decode()
     assert dict(every(Registration).filter(event=event).values_list("name", "attended")) == {"Anna": True, "Ben": False}
+
+
+def test_the_dashboard_shows_the_next_events_with_their_places(client, centre_a, coordinator_a, make_event):
+    event = make_event(places=1)
+    for name in ("Anna", "Ben"):
+        registration_add(actor=None, event=event, name=name, email=f"{name.lower()}@example.net", language="de")
+    client.force_login(coordinator_a)
+    page = client.get(f"/centres/{centre_a.slug}/workspace/").content.decode()
+    assert "Next events" in page
+    assert event.title in page
+    assert "1 of 1 places, 1 waiting" in page
