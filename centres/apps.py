@@ -11,4 +11,10 @@ class CentresConfig(AppConfig):
     verbose_name = _("Centres and people")
 
     def ready(self) -> None:
+        from celery import signals
+
+        from centres.observability import job_succeeded
+
+        # Every scheduled job's last success, for /readyz/ and the metrics.
+        signals.task_success.connect(job_succeeded, dispatch_uid="centres.job_succeeded")
         from centres.services import accounts  # noqa: F401 - ends sessions and tokens when a password changes

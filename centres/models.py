@@ -463,3 +463,20 @@ class UserSession(AbstractBaseSession):
         from centres.sessions import SessionStore
 
         return SessionStore
+
+
+class JobRun(models.Model):
+    """When a scheduled job last finished without an error, one row per job (its task name):
+    what `/readyz/` reads to tell that beat and a worker are alive, and what the metrics show
+    an operator. Belongs to the platform, not to a centre."""
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    last_success_at = models.DateTimeField(_("last success at"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+
+    def __str__(self) -> str:
+        return self.name

@@ -14,3 +14,10 @@ def apply_retention() -> dict[str, int]:
 
     with all_centres_scope():
         return asdict(retention_apply())
+
+
+@shared_task(name="centres.heartbeat")
+def heartbeat() -> str:
+    """Every minute from beat: its recorded success (`centres.observability`) is how /readyz/
+    and the metrics know that beat and a worker are alive."""
+    return "ok"

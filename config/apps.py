@@ -16,6 +16,10 @@ class ProjectConfig(AppConfig):
     verbose_name = "Kontakt"
 
     def ready(self) -> None:
+        from django.core.signals import request_finished
+
         from config.api import strict_json_types
+        from config.request_id import request_id_forget
 
         strict_json_types()
+        request_finished.connect(request_id_forget, dispatch_uid="config.request_id_forget")

@@ -2,6 +2,7 @@
 
 import logging
 import os
+from typing import Any
 
 from celery import Celery, signals
 from celery.schedules import crontab
@@ -15,6 +16,8 @@ app.autodiscover_tasks()
 # Every periodic job of the platform, each idempotent so that a second beat or a re-run is
 # harmless. The feature issues add their jobs here, one line and one comment each.
 app.conf.beat_schedule = {
+    # Beat's heartbeat: its recorded success tells /readyz/ and the metrics that beat and a worker run.
+    "heartbeat": {"task": "centres.heartbeat", "schedule": 60.0},
     # Rebuild the public directory of centres whose calendar changed or whose listings aged; idempotent.
     "directory-refresh": {"task": "meetings.directory_refresh", "schedule": crontab(minute="*/5")},
     # Materialise every series up to the rolling horizon (MEETING_HORIZON_WEEKS); a re-run adds nothing.
@@ -72,11 +75,38 @@ def _mask_task_arguments(headers: dict | None = None, **kwargs: object) -> None:
             headers[key] = mask_secrets(headers[key])
 
 
+@signals.before_task_publish.connect
+def _carry_request_id(headers: dict | None = None, **kwargs: object) -> None:
+    """A task queued while a request is answered logs with that request's id."""
+    from config.request_id import HEADER, REQUEST_ID
+
+    if headers is not None and REQUEST_ID.get() != "-":
+        headers.setdefault(HEADER, REQUEST_ID.get())
+
+
+@signals.task_prerun.connect
+def _take_request_id(task: Any = None, **kwargs: object) -> None:
+    from config.request_id import HEADER, REQUEST_ID, WELL_FORMED
+
+    sent = getattr(task.request, HEADER, None) if task is not None else None
+    REQUEST_ID.set(sent if isinstance(sent, str) and WELL_FORMED.fullmatch(sent) else "-")
+
+
+@signals.task_postrun.connect
+def _drop_request_id(**kwargs: object) -> None:
+    from config.request_id import REQUEST_ID
+
+    REQUEST_ID.set("-")
+
+
 @signals.after_setup_logger.connect
 @signals.after_setup_task_logger.connect
 def _mask_celery_log_handlers(logger: logging.Logger, **kwargs: object) -> None:
     from config.log_filters import MaskSecretsFilter
+    from config.request_id import RequestIdFilter
 
     for handler in logger.handlers:
         if not any(isinstance(existing, MaskSecretsFilter) for existing in handler.filters):
             handler.addFilter(MaskSecretsFilter())
+        if not any(isinstance(existing, RequestIdFilter) for existing in handler.filters):
+            handler.addFilter(RequestIdFilter())

@@ -12,6 +12,7 @@ every record.
 import logging
 import re
 from functools import lru_cache
+from typing import Any
 
 MASK = "***"
 # Characters that end a path in a log line: a secret never contains them (tokens are URL-safe
@@ -165,3 +166,21 @@ class MaskSecretsFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         mask_record(record)
         return True
+
+
+def json_formatter(**options: Any) -> logging.Formatter:
+    """The JSON log formatter (python-json-logger) with the mask as its last step: a JSON line
+    holds every attribute a record carries (Django's 404 line carries the request object, whose
+    text names the path), so the finished line is masked as a whole, and the request object,
+    which says nothing the path and status do not, is left out."""
+    from pythonjsonlogger.json import JsonFormatter
+
+    class MaskedJsonFormatter(JsonFormatter):
+        def process_log_record(self, log_data: dict) -> dict:
+            log_data.pop("request", None)
+            return super().process_log_record(log_data)
+
+        def format(self, record: logging.LogRecord) -> str:
+            return mask_secrets(super().format(record))
+
+    return MaskedJsonFormatter(**options)

@@ -66,10 +66,16 @@ INSTALLED_APPS = [
 
 # How an API view opens the tenant scope of its user (config.api names no app; centres does it).
 TENANT_SCOPE_FOR_USER = "centres.middleware.scope_for_user"
+# What /readyz/ checks (config names no app; centres does it), and the bearer token /metrics/
+# asks for (empty: the endpoint answers 404).
+READINESS_CHECK = "centres.observability.readiness"
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 MIDDLEWARE = [
     # First: load balancers ask /healthz/ by address, before host checks and HTTPS redirects.
+    "config.request_id.RequestIdMiddleware",
     "config.middleware.HealthCheckMiddleware",
+    "config.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -419,12 +425,41 @@ MEETING_HORIZON_WEEKS = env.int("MEETING_HORIZON_WEEKS", default=26)
 # --- Logging ------------------------------------------------------------------------------------
 # Log lines name objects by id only: never a person's name, address or group membership.
 
+# Error reports to Sentry, scrubbed of personal data and tokens (config/sentry.py); off without a DSN.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.sentry import sentry_init
+
+    sentry_init(SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"))
+
+# `plain` lines for a terminal, `json` (one object per line) for a log collector.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT is plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"mask_secrets": {"()": "config.log_filters.MaskSecretsFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secrets"]}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        # One JSON object per line (python-json-logger), for a log collector.
+        "json": {
+            "()": "config.log_filters.json_formatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    # The request id first, then the mask: every line, whatever it says, passes the mask last.
+    "filters": {
+        "request_id": {"()": "config.request_id.RequestIdFilter"},
+        "mask_secrets": {"()": "config.log_filters.MaskSecretsFilter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "mask_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Replaces Django's default "django" handlers, which print unfiltered lines with DEBUG on.

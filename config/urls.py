@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from centres.views import admin_pages, people
+from centres.views import admin_pages, metrics, people
 from centres.views import public as centre_views
 from centres.views import workspace as workspace_views
 
@@ -34,6 +34,7 @@ urlpatterns = [
         name="workspace-invitation-withdraw",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("metrics/", metrics.metrics, name="metrics"),
     # Password reset, linked from the admin login; new staff set their first password here.
     path(
         "admin/password_reset/",

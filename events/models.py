@@ -68,7 +68,7 @@ class Event(models.Model):
 class Registration(models.Model):
     """Someone's registration for an event: pending until the address confirms it, then with a
     place or on the waiting list (in the order they confirmed), or cancelled. Name and address
-    are kept until some weeks after the event (`events.services.retention`); the counts stay."""
+    are kept until 30 days after the event (`events.services.reminders`); the counts stay."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for the address to confirm")

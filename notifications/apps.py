@@ -7,11 +7,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("E-mail and notifications")
 
     def ready(self) -> None:
-        from notifications import receivers  # noqa: F401 - connects the ESP tracking receiver
+        from notifications import metrics, receivers  # noqa: F401 - receivers connects the ESP tracking receiver
         from notifications.models import MailRequest
         from notifications.services.mail_requests import mail_request_handler_register
         from notifications.services.newsletters import subscription_request_from_request
 
+        metrics.register()
         mail_request_handler_register(
             kind=MailRequest.Kind.NEWSLETTER_SUBSCRIPTION, handler=subscription_request_from_request
         )

@@ -264,6 +264,25 @@ class WebhookEvent(models.Model):
         return f"{self.esp} {self.event_type} {self.event_id}"
 
 
+class SendMinute(models.Model):
+    """How many mails the workers handed to the ESP in one minute, and how many the ESP (or the
+    connection to it) turned away, for the operator's metrics. One row per minute, added to by
+    every sending task in one statement; kept a day (`send_minutes_prune`)."""
+
+    minute = models.DateTimeField(_("minute"), unique=True)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    retried = models.PositiveIntegerField(_("to be tried again"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+
+    class Meta:
+        ordering = ["-minute"]
+        verbose_name = _("minute of sending")
+        verbose_name_plural = _("minutes of sending")
+
+    def __str__(self) -> str:
+        return f"{self.minute:%Y-%m-%d %H:%M}: {self.sent}"
+
+
 class NewsletterList(models.Model):
     """A newsletter of a centre that people can subscribe to."""
 

@@ -12,6 +12,7 @@ from notifications.models import OutgoingMail
 from notifications.services.mail_requests import mail_request_handle
 from notifications.services.newsletter_issues import issue_chunk_queue, issues_send_due
 from notifications.services.outbox import outbox_flush, send_batch_size
+from notifications.services.send_minutes import send_minute_add, send_minutes_prune
 from notifications.services.sending import SendResult, mails_send, mails_send_claimed, outbox_requeue_stuck
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ def send_mails(mail_ids: list[int]) -> dict[str, int]:
     """Send the queued rows among `mail_ids`. Safe to run twice: rows are claimed before sending."""
     with all_centres_scope():
         result = mails_send(mail_ids)
-        _retry_later(result)
+        _after_sending(result)
     return {"sent": result.sent, "retry": len(result.retry or []), "failed": result.failed}
 
 
@@ -38,15 +39,17 @@ def queue_issue_chunk(chunk_id: int) -> dict[str, int]:
         size = send_batch_size()
         for start in range(0, len(mail_ids), size):
             result = mails_send_claimed(mail_ids[start : start + size])
-            _retry_later(result)
+            _after_sending(result)
             totals["sent"] += result.sent
             totals["retry"] += len(result.retry or [])
             totals["failed"] += result.failed
     return totals
 
 
-def _retry_later(result: SendResult) -> None:
-    """Rows that met a transient ESP error go again after a back-off (OUTBOX_RETRY_DELAYS)."""
+def _after_sending(result: SendResult) -> None:
+    """Count the outcome for the metrics; rows that met a transient ESP error go again after a
+    back-off (OUTBOX_RETRY_DELAYS)."""
+    send_minute_add(sent=result.sent, retried=len(result.retry or []), failed=result.failed)
     if result.retry:
         attempts = max(OutgoingMail.objects.filter(pk__in=result.retry).values_list("attempts", flat=True))
         delays = settings.OUTBOX_RETRY_DELAYS
@@ -59,6 +62,7 @@ def flush_outbox() -> int:
     """Periodic: re-queue the tasks of rows and mail requests that have waited too long (a lost
     task)."""
     with all_centres_scope():
+        send_minutes_prune()
         return outbox_flush()
 
 
