@@ -9,6 +9,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from config.cache_backends import cache_from_url
 
@@ -350,7 +351,25 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # A task that is not acknowledged within this time is delivered again: keep it above the
     # longest task, and never schedule ETA/countdown tasks further ahead than this.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # A free worker process takes the first queue of CELERY_TASK_QUEUES that has a task.
+        "queue_order_strategy": "priority",
+    }
+# Three lanes, so that mail a person waits for never queues behind bulk mail: `mail` (change
+# notices, reminders, login and confirmation links), `celery` (the periodic jobs and the rest) and
+# `bulk` (newsletters and recruitment mailings). Every worker takes all three, `mail` first (on
+# Redis; the filesystem transport of the embedded default takes them in turn). A worker started
+# with `-Q mail` is a lane of its own, for installations that want one reserved.
+CELERY_TASK_QUEUES = [Queue("mail"), Queue("celery"), Queue("bulk")]
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+MAIL_QUEUE, BULK_QUEUE = "mail", "bulk"
+CELERY_TASK_ROUTES = {
+    "notifications.send_mails": {"queue": MAIL_QUEUE},
+    "notifications.handle_mail_request": {"queue": MAIL_QUEUE},
+    "notifications.queue_issue_chunk": {"queue": BULK_QUEUE},
+    "notifications.send_due_newsletters": {"queue": BULK_QUEUE},
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -12,7 +12,7 @@ from meetings.models import Group
 from meetings.services.directory import REBUILD_AFTER, directory_refresh_stale
 from meetings.services.evaluation import evaluations_six_months_due
 from meetings.services.materialise import horizon_extend
-from meetings.services.reminders import reminders_queue_due
+from meetings.services.reminders import reminder_centres_due, reminders_queue_due
 from meetings.services.still_meeting import still_meeting_checks_start
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,17 @@ def evaluations_due() -> int:
 # (config/celery.py) and tasks still in the broker at a deploy name it so.
 @shared_task(name="notifications.queue_due_reminders")
 def queue_due_reminders() -> int:
-    """Periodic: queue the meeting reminders that are due, across centres. Idempotent."""
+    """Periodic: queue one task per centre with a meeting close enough for a reminder, so the
+    reminders of many centres are stored by as many workers as there are. Returns how many."""
     with all_centres_scope():
-        return reminders_queue_due()
+        centre_ids = reminder_centres_due()
+    for centre_id in centre_ids:
+        queue_centre_reminders.delay(centre_id)
+    return len(centre_ids)
+
+
+@shared_task(name="meetings.queue_centre_reminders", acks_late=True)
+def queue_centre_reminders(centre_id: int) -> int:
+    """Queue the centre's meeting reminders that are due. Idempotent: each is stored once."""
+    with centre_scope(centre_id):
+        return reminders_queue_due(centre_id=centre_id)

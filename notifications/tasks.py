@@ -4,7 +4,7 @@ reminders' task is `meetings.tasks.queue_due_reminders`."""
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from centres.scoping import all_centres_scope
@@ -18,12 +18,13 @@ from notifications.services.sending import SendResult, mails_send, mails_send_cl
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="notifications.send_mails", acks_late=True)
-def send_mails(mail_ids: list[int]) -> dict[str, int]:
+@shared_task(name="notifications.send_mails", acks_late=True, bind=True)
+def send_mails(self: Task, mail_ids: list[int]) -> dict[str, int]:
     """Send the queued rows among `mail_ids`. Safe to run twice: rows are claimed before sending."""
     with all_centres_scope():
         result = mails_send(mail_ids)
-        _after_sending(result)
+        lane = (self.request.delivery_info or {}).get("routing_key")
+        _after_sending(result, bulk=lane == settings.BULK_QUEUE)
     return {"sent": result.sent, "retry": len(result.retry or []), "failed": result.failed}
 
 
@@ -39,22 +40,23 @@ def queue_issue_chunk(chunk_id: int) -> dict[str, int]:
         size = send_batch_size()
         for start in range(0, len(mail_ids), size):
             result = mails_send_claimed(mail_ids[start : start + size])
-            _after_sending(result)
+            _after_sending(result, bulk=True)
             totals["sent"] += result.sent
             totals["retry"] += len(result.retry or [])
             totals["failed"] += result.failed
     return totals
 
 
-def _after_sending(result: SendResult) -> None:
+def _after_sending(result: SendResult, *, bulk: bool) -> None:
     """Count the outcome for the metrics; rows that met a transient ESP error go again after a
-    back-off (OUTBOX_RETRY_DELAYS)."""
+    back-off (OUTBOX_RETRY_DELAYS), in the lane they came from."""
     send_minute_add(sent=result.sent, retried=len(result.retry or []), failed=result.failed)
     if result.retry:
         attempts = max(OutgoingMail.objects.filter(pk__in=result.retry).values_list("attempts", flat=True))
         delays = settings.OUTBOX_RETRY_DELAYS
         delay = delays[min(attempts, len(delays)) - 1]
-        send_mails.apply_async((result.retry,), countdown=delay)
+        lane = settings.BULK_QUEUE if bulk else settings.MAIL_QUEUE
+        send_mails.apply_async((result.retry,), countdown=delay, queue=lane)
 
 
 @shared_task(name="notifications.flush_outbox")

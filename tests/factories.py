@@ -201,3 +201,16 @@ def eager_tasks():
         yield
     finally:
         app.conf.task_always_eager = False
+
+
+def reminders_job() -> int:
+    """The periodic reminder job as beat and the workers run it: one task per centre with a
+    meeting close enough (`meetings.tasks.queue_due_reminders` queues them), each task's body run
+    here. Returns how many reminders were stored."""
+    from centres.scoping import all_centres_scope
+    from meetings.services.reminders import reminder_centres_due
+    from meetings.tasks import queue_centre_reminders
+
+    with all_centres_scope():
+        centre_ids = reminder_centres_due()
+    return sum(queue_centre_reminders(centre_id) for centre_id in centre_ids)

@@ -86,9 +86,24 @@ class _Due:
         return self.member.language or self.meeting.centre.default_language
 
 
-def reminders_queue_due(*, now: datetime | None = None) -> int:
-    """Queue every reminder whose time has come for a meeting still ahead. Idempotent: a reminder
-    is stored once per meeting time and member, so running twice (or two beats) adds nothing.
+def reminder_centres_due(*, now: datetime | None = None) -> list[int]:
+    """The centres with a meeting close enough for a reminder: the periodic job queues one task
+    for each (`reminders_queue_due(centre_id=...)`), so the work spreads over the workers."""
+    now = now or timezone.now()
+    return list(
+        Meeting.objects.filter(
+            status=Meeting.Status.SCHEDULED, group__isnull=False, starts_at__gt=now, starts_at__lte=now + LONGEST_LEAD
+        )
+        .order_by("centre_id")
+        .values_list("centre_id", flat=True)
+        .distinct()
+    )
+
+
+def reminders_queue_due(*, now: datetime | None = None, centre_id: int | None = None) -> int:
+    """Queue every reminder whose time has come for a meeting still ahead, of one centre or of
+    all. Idempotent: a reminder is stored once per meeting time and member, so running twice (or
+    two beats) adds nothing.
 
     Someone who joined after the reminder time still gets one while the meeting is ahead; a
     cancelled meeting gets none. Writes the shared contents and outbox rows, and queues their
@@ -97,18 +112,21 @@ def reminders_queue_due(*, now: datetime | None = None) -> int:
     current = Membership.objects.filter(Q(left_on__isnull=True) | Q(left_on__gt=now.date())).exclude(
         reminder_minutes__isnull=True
     )
+    if centre_id is not None:
+        current = current.filter(centre_id=centre_id)
     # Members choose among a few lead times: per lead, only meetings within it are due.
     leads = {lead for lead in current.values_list("reminder_minutes", flat=True).distinct() if lead is not None}
     if not leads:
         return 0
-    meetings = list(
-        Meeting.objects.filter(
-            status=Meeting.Status.SCHEDULED,
-            group__isnull=False,
-            starts_at__gt=now,
-            starts_at__lte=now + min(LONGEST_LEAD, timedelta(minutes=max(leads))),
-        ).select_related("group", "room__location", "centre")
-    )
+    ahead = Meeting.objects.filter(
+        status=Meeting.Status.SCHEDULED,
+        group__isnull=False,
+        starts_at__gt=now,
+        starts_at__lte=now + min(LONGEST_LEAD, timedelta(minutes=max(leads))),
+    ).select_related("group", "room__location", "centre")
+    if centre_id is not None:
+        ahead = ahead.filter(centre_id=centre_id)
+    meetings = list(ahead)
     if not meetings:
         return 0
     due = _due(meetings, _members_due(current, meetings, leads, now), now)

@@ -343,27 +343,33 @@ def withdrawn_pairs(pairs: set[tuple[int | None, str | None]]) -> set[tuple[int 
     return set(withdrawn_among(pairs))
 
 
+# Mail sent to a list at once, in the `bulk` lane; everything else is mail someone waits for.
+BULK_KINDS = frozenset({OutgoingMail.Kind.NEWSLETTER})
+
+
 def send_batch_size() -> int:
     """Rows per send task: an ESP batch where the ESP takes one, else a modest number."""
     return postmark.POSTMARK_BATCH_LIMIT if postmark.batch_capable() else 50
 
 
-def queue_sending(mail_ids: Iterable[int]) -> None:
-    """Queue send tasks for the rows once the transaction commits, in batches."""
+def queue_sending(mail_ids: Iterable[int], *, bulk: bool = False) -> None:
+    """Queue send tasks for the rows once the transaction commits, in batches: in the `mail`
+    lane, or the `bulk` lane for newsletters (settings.CELERY_TASK_QUEUES)."""
     from notifications.tasks import send_mails
 
     ids = list(mail_ids)
     size = send_batch_size()
+    queue = settings.BULK_QUEUE if bulk else settings.MAIL_QUEUE
     for start in range(0, len(ids), size):
         batch = ids[start : start + size]
-        transaction.on_commit(partial(_send_later, send_mails, batch))
+        transaction.on_commit(partial(_send_later, send_mails, batch, queue))
 
 
-def _send_later(task: Task, batch: list[int]) -> None:
+def _send_later(task: Task, batch: list[int], queue: str) -> None:
     """With the broker down, the rows wait in the outbox for the periodic flush, and whoever
     queued them (a page, an API call) still gets their answer."""
     try:
-        task.delay(batch)
+        task.apply_async((batch,), queue=queue)
     except KombuOperationalError:
         logger.warning("broker unreachable; %s mails wait for the outbox flush", len(batch))
 
@@ -387,13 +393,14 @@ def outbox_flush(*, older_than: timedelta = timedelta(minutes=2), limit: int = 5
     broker restart), and the tasks of mail requests still waiting (`mail_requests_requeue`).
     Sending claims rows and handling deletes requests, so what is queued twice is still sent
     once. Returns how many rows and requests were queued."""
-    ids = list(
+    rows = list(
         OutgoingMail.objects.filter(
             status=OutgoingMail.Status.QUEUED, created_at__lt=timezone.now() - older_than
-        ).values_list("pk", flat=True)[:limit]
+        ).values_list("pk", "kind")[:limit]
     )
-    queue_sending(ids)
-    return len(ids) + mail_requests_requeue(older_than=older_than, limit=limit)
+    queue_sending([pk for pk, kind in rows if kind not in BULK_KINDS])
+    queue_sending([pk for pk, kind in rows if kind in BULK_KINDS], bulk=True)
+    return len(rows) + mail_requests_requeue(older_than=older_than, limit=limit)
 
 
 def mails_anonymise(pks: Sequence[int], *, drop_events: bool = False) -> int:

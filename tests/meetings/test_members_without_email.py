@@ -11,10 +11,17 @@ from centres.scoping import all_centres_scope
 from meetings.models import Group, PhoneNotice
 from meetings.services import meetings as meeting_changes
 from meetings.services.notices import change_notices_queue
-from meetings.tasks import queue_due_reminders
 from notifications.models import OutgoingMail
 from notifications.sms import sms_segments
-from tests.factories import ConsentFactory, MembershipFactory, PersonFactory, StaffRoleFactory, UserFactory, every
+from tests.factories import (
+    ConsentFactory,
+    MembershipFactory,
+    PersonFactory,
+    StaffRoleFactory,
+    UserFactory,
+    every,
+    reminders_job,
+)
 from tests.meetings.member_mail import first_meeting
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +44,8 @@ def test_a_member_who_agreed_to_texts_gets_the_reminder_as_a_text_once(weekly_se
     membership = member(group_a, "Paul", phone="0171 2345678", texts=True)
     member(group_a, "Ute", phone="0160 1112223")  # a mobile, but no consent to texts
     frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))  # 24 h before Tue 19:00 Berlin
-    assert queue_due_reminders() == 1
-    assert queue_due_reminders() == 0
+    assert reminders_job() == 1
+    assert reminders_job() == 0
     [text] = rows(kind="reminder")
     assert (text.channel, text.recipient, text.person_id) == ("sms", MOBILE, membership.person_id)
     body = text.body_text
@@ -53,7 +60,7 @@ def test_a_discreet_groups_text_never_names_the_group(weekly_series, group_a, fr
     every(Group).filter(pk=group_a.pk).update(discreet=True)
     member(group_a, "Paul", phone="0171 2345678", texts=True)
     frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
-    queue_due_reminders()
+    reminders_job()
     [text] = rows(kind="reminder")
     assert "Dienstagsgruppe" not in text.body_text
     assert text.body_text.startswith("Erinnerung: Ihre Gruppe trifft sich Di 1.12. um 19:00")
@@ -62,7 +69,7 @@ def test_a_discreet_groups_text_never_names_the_group(weekly_series, group_a, fr
 def test_a_member_with_both_gets_a_mail_and_a_text(weekly_series, group_a, frozen_now):
     member(group_a, "Paul", email="paul@example.net", phone="0171 2345678", texts=True)
     frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
-    assert queue_due_reminders() == 2
+    assert reminders_job() == 2
     assert [(row.channel, row.recipient) for row in rows(kind="reminder")] == [
         ("email", "paul@example.net"),
         ("sms", MOBILE),

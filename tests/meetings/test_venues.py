@@ -13,9 +13,8 @@ from meetings.member_links import member_token
 from meetings.models import CalendarToken, Group, Meeting, MeetingSeries, Membership
 from meetings.services import series as series_services
 from meetings.services import venues
-from meetings.tasks import queue_due_reminders
 from notifications.models import OutgoingMail
-from tests.factories import GroupFactory, MembershipFactory, PersonFactory, every
+from tests.factories import GroupFactory, MembershipFactory, PersonFactory, every, reminders_job
 
 pytestmark = pytest.mark.django_db
 LINK = "https://video.example.org/room/kreis-7Q2"
@@ -97,7 +96,7 @@ def test_members_get_the_link_in_their_page_feed_and_reminder(client, online_gro
     assert f"URL:{LINK}" in feed
     assert re.search(r"CONFERENCE;[^:]*FEATURE=VIDEO[^:]*:" + re.escape(LINK), feed)
     frozen_now(datetime(2026, 11, 30, 18, 30, tzinfo=UTC))
-    queue_due_reminders()
+    reminders_job()
     reminder = every(OutgoingMail).get(kind="reminder", recipient="olga@example.net")
     assert LINK in reminder.body_text
     assert LINK not in reminder.subject

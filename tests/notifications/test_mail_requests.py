@@ -231,7 +231,7 @@ def test_a_redis_flush_loses_no_reset_and_no_login_link(requires_postgres, redis
     broker.flushdb()  # this test's own Redis database: nothing else of the run is in it
     assert client.post("/admin/password_reset/", {"email": "leitung@example.org"}).status_code == 302
     assert client.post("/volunteer/login/", {"way": "link", "link-email": "vera@example.net"}).status_code == 200
-    assert broker.llen("celery") == 2  # the two tasks wait in Redis
+    assert broker.llen("mail") == 2  # the two tasks wait in Redis, in the lane of mail someone waits for
     broker.flushdb()  # ... and are lost
     assert every(MailRequest).count() == 2
     worker, lines = start_worker(worker_env(redis_url, fake_postmark.url))
