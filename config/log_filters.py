@@ -184,3 +184,39 @@ def json_formatter(**options: Any) -> logging.Formatter:
             return mask_secrets(super().format(record))
 
     return MaskedJsonFormatter(**options)
+
+
+def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
+    """settings.LOGGING: one handler, `plain` lines for a terminal or `json` objects (one per line)
+    for a log collector, every line with its request id and passed through the mask last."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+            "json": {
+                "()": "config.log_filters.json_formatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            },
+        },
+        # The request id first, then the mask: every line, whatever it says, passes the mask last.
+        "filters": {
+            "request_id": {"()": "config.request_id.RequestIdFilter"},
+            "mask_secrets": {"()": "config.log_filters.MaskSecretsFilter"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": log_format,
+                "filters": ["request_id", "mask_secrets"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # Replaces Django's default "django" handlers, which print unfiltered lines with DEBUG on.
+            "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            "django.db.backends": {"level": "WARNING"},
+            "axes": {"level": "WARNING"},
+        },
+    }

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
 from config.cache_backends import cache_from_url
+from config.log_filters import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -128,6 +129,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A web server, a worker and beat share the file: wait for locks instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Behind PgBouncer in transaction mode (DATABASE_POOL_MODE=transaction) a connection is the
+# server's only for one transaction: no server-side cursors (Django's .iterator() keeps one open
+# across transactions) and no prepared statements (psycopg prepares a query after its fifth use).
+if env("DATABASE_POOL_MODE", default="session") == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+# A read replica for the heavy read-only reports (config/db_router.py); never migrated.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False),
+        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {})},
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -455,38 +473,7 @@ if SENTRY_DSN:
 LOG_FORMAT = env("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured("LOG_FORMAT is plain or json.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        # One JSON object per line (python-json-logger), for a log collector.
-        "json": {
-            "()": "config.log_filters.json_formatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
-    # The request id first, then the mask: every line, whatever it says, passes the mask last.
-    "filters": {
-        "request_id": {"()": "config.request_id.RequestIdFilter"},
-        "mask_secrets": {"()": "config.log_filters.MaskSecretsFilter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["request_id", "mask_secrets"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        # Replaces Django's default "django" handlers, which print unfiltered lines with DEBUG on.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.db.backends": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-    },
-}
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env("LOG_LEVEL", default="INFO"))
 
 # --- The public directory -------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from centres.models import Centre
 from centres.scoping import all_centres_scope
 from centres.selectors import user_is_federation_admin
+from config.db_router import replica_reads
 from config.exports import csv_response
 from intake.year.federation import PublishedTable, federation_evaluation, federation_report
 from intake.year.period_form import finished_year_form
@@ -34,7 +35,7 @@ def federation_figures(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "intake/federation_figures.html", context, status=400)
     period = form.period(zone)
-    with all_centres_scope():  # counts over every centre, published suppressed
+    with all_centres_scope(), replica_reads():  # counts over every centre, published suppressed
         centres = list(Centre.objects.order_by("name"))
         scope = Scope(tuple(c.pk for c in centres), period, timezone.now())
         tables = federation_report(scope, centres)

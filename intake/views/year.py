@@ -17,6 +17,7 @@ from centres.models import Centre
 from centres.selectors import staff_centre_or_404
 from centres.services.audit import audit_list_read
 from config.api import signed_in_user
+from config.db_router import replica_reads
 from config.exports import csv_response
 from config.periods import Period
 from intake.views.reports import old_download
@@ -52,11 +53,12 @@ def year_page(request: HttpRequest, slug: str) -> HttpResponse:
     if period is None:
         return render(request, "intake/year.html", {"centre": centre, "form": form}, status=400)
     download = request.GET.get("download", "")
-    if download in ("enquiries", "hours"):
-        return old_download(centre, download, period)
-    sections = year_report(_scope(centre, period))
-    if download:
-        return _download(request, centre, period, sections, download)
+    with replica_reads():  # counts over a year: a read replica may answer them (config/db_router.py)
+        if download in ("enquiries", "hours"):
+            return old_download(centre, download, period)
+        sections = year_report(_scope(centre, period))
+        if download:
+            return _download(request, centre, period, sections, download)
     for section in sections:
         for table in section.tables:
             if table.chart is not None:

@@ -8,9 +8,8 @@ from django.core import signing
 
 from meetings.member_links import member_token
 from meetings.models import Absence, Membership
-from meetings.tasks import queue_due_reminders
 from notifications.models import OutgoingMail
-from tests.factories import MembershipFactory, PersonFactory, every, queue_mail
+from tests.factories import MembershipFactory, PersonFactory, every, queue_mail, reminders_job
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,7 @@ def dora(weekly_series, group_a, centre_a):
 
 def links_in_reminder(frozen_now):
     frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
-    queue_due_reminders()
+    reminders_job()
     text = every(OutgoingMail).get(kind="reminder").body_text
     return re.findall(r"http://\S+", text)
 
@@ -128,7 +127,7 @@ def test_mail_queued_after_a_withdrawal_is_not_sent(dora_withdrew, centre_a, fro
 
     # The reminder job (reminders stay set, as by an import after the withdrawal) stores nothing.
     frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
-    queue_due_reminders()
+    reminders_job()
     assert not every(OutgoingMail).filter(kind="reminder").exists()
     # A change notice queued one by one is stored suppressed, never sent.
     notice = queue_mail(centre_a, "dora@example.net", "meeting-9", kind="change_notice", person=dora_withdrew.person)
@@ -140,7 +139,7 @@ def test_a_row_queued_before_the_withdrawal_is_dropped_when_the_worker_takes_it(
     from notifications.tasks import send_mails
 
     frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
-    queue_due_reminders()
+    reminders_job()
     reminder = every(OutgoingMail).get(kind="reminder")
     # Withdrawn behind the outbox's back (a row the withdrawal did not reach): the worker checks.
     every(ConsentRecord).create(
@@ -164,5 +163,5 @@ def test_turning_reminders_on_again_on_the_members_page_is_a_new_consent(client,
     standing = every(ConsentRecord).get(person=dora_withdrew.person, withdrawn_at__isnull=True)
     assert (standing.purpose, standing.source) == ("group_membership", "web_form")
     frozen_now(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
-    queue_due_reminders()
+    reminders_job()
     assert every(OutgoingMail).get(kind="reminder").recipient == "dora@example.net"

@@ -47,10 +47,10 @@ def copies(template, count: int, **replace: str) -> None:
         )
 
 
-def newsletter_with_subscribers(centre) -> NewsletterList:
+def newsletter_with_subscribers(centre, count: int = SUBSCRIBERS) -> NewsletterList:
     newsletter = every(NewsletterList).create(centre=centre, name="Rundbrief")
     first = PersonFactory(centre=centre, email="reader0@example.net")
-    copies(first, SUBSCRIBERS - 1, email="'reader' || n || '@example.net'")
+    copies(first, count - 1, email="'reader' || n || '@example.net'")
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {Subscription._meta.db_table}
