@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "volunteers",
     "intake",
     "events",
+    "imports",
     "notifications",
 ]
 

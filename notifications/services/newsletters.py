@@ -10,10 +10,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from centres.models import Centre, ConsentRecord, Person
 from centres.services.consents import consent_record, consents_withdraw
 from centres.services.people import person_create
+from config.errors import DomainError
 from config.signed_links import absolute_url, link_url, sign, unsign
 from notifications.models import MailRequest, NewsletterList, OutgoingMail, Subscription
 from notifications.services.mail_requests import mail_request_store
@@ -113,6 +115,51 @@ def subscription_request(*, centre: Centre, email: str, language: str, newslette
         person=person,
         sensitive=True,
     )
+
+
+@transaction.atomic
+def subscription_import(
+    *,
+    actor: Any,
+    centre: Centre,
+    email: str,
+    language: str,
+    newsletter: NewsletterList,
+    consent: tuple[Any, str, str] | None,
+) -> str:
+    """A subscriber from a centre's old list. With proof of consent (when, how, which text) they
+    are subscribed and the consent recorded; without it they are asked by mail to confirm, as if
+    they had used the form, and get no issue until they do. Someone who unsubscribed is never
+    subscribed again this way. Returns "created", "changed" (a pending one confirmed by proof)
+    or "unchanged"."""
+    person = Person.objects.filter(centre=centre, email__iexact=email).first()
+    existing = Subscription.objects.filter(newsletter=newsletter, person=person).first() if person else None
+    if existing is not None and existing.status == Subscription.Status.UNSUBSCRIBED:
+        raise DomainError(_("This address unsubscribed from this newsletter; only its owner can subscribe again."))
+    if existing is not None and existing.status == Subscription.Status.CONFIRMED:
+        return "unchanged"
+    if consent is None:
+        if existing is not None:
+            return "unchanged"  # asked already; the mail is not sent twice
+        subscription_request(centre=centre, email=email, language=language, newsletters=[newsletter])
+        return "created"
+    if person is None:
+        person = person_create(
+            actor=actor, centre=centre, display_name=email.split("@")[0][:120], email=email, language=language
+        )
+    given_at, source, text_version = consent
+    consent_record(
+        actor=actor,
+        person=person,
+        purpose=ConsentRecord.Purpose.NEWSLETTER,
+        text_version=text_version,
+        source=source,
+        given_at=given_at,
+    )
+    subscription = existing or Subscription(centre=centre, newsletter=newsletter, person=person)
+    subscription.status, subscription.confirmed_at = Subscription.Status.CONFIRMED, given_at
+    subscription.save()
+    return "changed" if existing is not None else "created"
 
 
 def confirmation_token_valid(token: str) -> bool:

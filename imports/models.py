@@ -1,0 +1,25 @@
+"""What the imports keep: how a centre's spreadsheets name their columns, so the next file of the
+same kind is mapped as the last one was. The files themselves are not kept."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from centres.models import Centre
+
+
+class ImportMapping(models.Model):
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    kind = models.CharField(_("kind"), max_length=30)
+    columns = models.JSONField(_("columns"), default=dict, help_text=_("Each heading (lower case) to a field."))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager(centre="centre")
+
+    class Meta:
+        verbose_name = _("import column mapping")
+        verbose_name_plural = _("import column mappings")
+        constraints = [models.UniqueConstraint(fields=["centre", "kind"], name="import_mapping_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

@@ -1,0 +1,144 @@
+"""Importing one file: map its columns to a kind's fields, then write every row through the
+kind's services inside one transaction. A dry run rolls the transaction back and reports per row
+what would be created, changed, left unchanged or refused and why; applying keeps it only when
+no row is refused, so a file goes in whole or not at all. Rows are written in order, so a room
+row may use the location an earlier row made, in a dry run as when applying."""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from centres.models import Centre
+from config.errors import DomainError
+from imports.kinds import KINDS, Context, Kind, RowRefusedError
+from imports.models import ImportMapping
+from imports.reading import Sheet
+
+
+class MappingRefusedError(ValueError):
+    """The columns do not make a file of this kind; the message says what is missing."""
+
+
+@dataclass
+class RowResult:
+    number: int  # as the spreadsheet numbers it: the headings are row 1
+    outcome: str  # created, changed, unchanged or refused
+    label: str
+    reason: str = ""
+
+
+@dataclass
+class Report:
+    kind: Kind
+    applied: bool
+    rows: list[RowResult] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(row.outcome for row in self.rows)
+
+    @property
+    def refused(self) -> list[RowResult]:
+        return [row for row in self.rows if row.outcome == "refused"]
+
+
+class _RollBackError(Exception):
+    pass
+
+
+def mapping_guess(centre: Centre, kind: Kind, headings: list[str]) -> dict[str, str]:
+    """Each heading to a field: as this centre mapped it last time, else by the headings the kind
+    knows in four languages; "" for a column to leave out."""
+    remembered = ImportMapping.objects.filter(centre=centre, kind=kind.key).first()
+    known = remembered.columns if remembered else {}
+    guess = {}
+    for heading in headings:
+        key = heading.strip().lower()
+        if key in known:
+            guess[heading] = known[key]
+            continue
+        guess[heading] = next((column.key for column in kind.columns if key in column.headings), "")
+    return guess
+
+
+def mapping_check(kind: Kind, mapping: dict[str, str]) -> None:
+    chosen = [key for key in mapping.values() if key]
+    unknown = sorted(set(chosen) - {column.key for column in kind.columns})
+    if unknown:
+        raise MappingRefusedError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)})
+    twice = sorted(key for key, count in Counter(chosen).items() if count > 1)
+    if twice:
+        raise MappingRefusedError(
+            _("Each field takes one column; given twice: %(fields)s.") % {"fields": ", ".join(twice)}
+        )
+    missing = [str(column.label) for column in kind.columns if column.required and column.key not in chosen]
+    if missing:
+        raise MappingRefusedError(_("These columns are needed: %(fields)s.") % {"fields": ", ".join(missing)})
+
+
+def mapping_remember(centre: Centre, kind: Kind, mapping: dict[str, str]) -> None:
+    columns = {heading.strip().lower(): key for heading, key in mapping.items()}
+    ImportMapping.objects.update_or_create(centre=centre, kind=kind.key, defaults={"columns": columns})
+
+
+def _reason(problem: Exception) -> str:
+    if isinstance(problem, ValidationError):
+        return " ".join(problem.messages)
+    if isinstance(problem, DomainError):
+        return problem.message
+    return str(problem)
+
+
+def import_run(
+    *,
+    centre: Centre,
+    actor: AbstractBaseUser | None,
+    kind_key: str,
+    sheet: Sheet,
+    mapping: dict[str, str],
+    apply: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Run the file as a dry run (`apply=False`) or for real. Applying writes nothing unless
+    every row can be written. The mapping is remembered for the centre's next file."""
+    kind = KINDS[kind_key]
+    mapping_check(kind, mapping)
+    positions = {key: sheet.headings.index(heading) for heading, key in mapping.items() if key}
+    headings = {key: heading for heading, key in mapping.items() if key}
+    report = Report(kind=kind, applied=False)
+    context = Context(centre=centre, actor=actor)
+    try:
+        with transaction.atomic():
+            for index, cells in enumerate(sheet.rows):
+                row = {key: cells[position] for key, position in positions.items()}
+                report.rows.append(_one_row(kind, context, row, number=index + 2, headings=headings))
+                if progress is not None:
+                    progress(index + 1, len(sheet.rows))
+            if not apply or report.refused:
+                raise _RollBackError
+            mapping_remember(centre, kind, mapping)
+            report.applied = True
+    except _RollBackError:
+        pass
+    if not apply:
+        mapping_remember(centre, kind, mapping)
+    return report
+
+
+def _one_row(kind: Kind, context: Context, row: dict[str, str], *, number: int, headings: dict[str, str]) -> RowResult:
+    label = kind.describe(row)
+    try:
+        with transaction.atomic():  # a refused row leaves nothing behind, the others go on
+            outcome = kind.write(context, row)
+    except (RowRefusedError, DomainError, ValidationError) as problem:
+        reason = _reason(problem)
+        key, colon, rest = reason.partition(": ")
+        if colon and key in headings:  # the column as the file calls it
+            reason = f"{headings[key]}: {rest}"
+        return RowResult(number, "refused", label, reason)
+    return RowResult(number, outcome, label)

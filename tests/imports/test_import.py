@@ -1,0 +1,200 @@
+"""Moving a centre in from its spreadsheets: the example files in each of the four languages go in
+through the same services as the workspace; a second run changes nothing; a file with a refused
+row writes nothing and says which row and why; consent comes with proof or as a double opt-in."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import Workbook
+
+from centres.models import ConsentRecord
+from centres.scoping import centre_scope
+from imports.kinds import KINDS
+from imports.reading import UnreadableFileError, sheet_read
+from imports.services import MappingRefusedError, import_run, mapping_guess
+from meetings.models import Group, Location, Meeting, MeetingSeries, Room, Topic
+from notifications.models import NewsletterList, OutgoingMail, Subscription
+from tests.factories import CentreFactory, every
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "imports" / "examples"
+ORDER = ("topics", "rooms", "groups", "series", "subscribers")
+LIST_NAMES = {"en": "Newsletter", "de": "Rundbrief", "da": "Nyhedsbrev", "nl": "Nieuwsbrief"}
+
+
+def run_file(centre, kind: str, content: bytes, *, apply: bool = True, mapping=None, name: str = "file.csv"):
+    with centre_scope(centre.pk):
+        sheet = sheet_read(content, name)
+        mapping = mapping if mapping is not None else mapping_guess(centre, KINDS[kind], sheet.headings)
+        return import_run(centre=centre, actor=None, kind_key=kind, sheet=sheet, mapping=mapping, apply=apply)
+
+
+def outcomes(report) -> list[str]:
+    return [row.outcome for row in report.rows]
+
+
+@pytest.fixture
+def new_centre():
+    def make(language: str):
+        centre = CentreFactory(slug=f"moving-in-{language}", default_language=language)
+        every(NewsletterList).create(centre=centre, name=LIST_NAMES[language])
+        return centre
+
+    return make
+
+
+@pytest.mark.parametrize("language", ["en", "de", "da", "nl"])
+def test_the_example_files_move_a_centre_in_and_a_second_run_changes_nothing(new_centre, language):
+    centre = new_centre(language)
+    for kind in ORDER:
+        report = run_file(centre, kind, (EXAMPLES / language / f"{kind}.csv").read_bytes())
+        assert report.applied, [(row.number, row.reason) for row in report.refused]
+        assert set(outcomes(report)) <= {"created", "unchanged"}, (kind, report.rows)
+    assert every(Topic).filter(centre=centre).count() == 3
+    assert every(Location).filter(centre=centre).count() == 1
+    assert sorted(every(Room).filter(centre=centre).values_list("capacity", "hearing_loop")) == [
+        (12, False),
+        (20, True),
+    ]
+    assert every(Group).filter(centre=centre).count() == 2
+    assert every(MeetingSeries).filter(group__centre=centre).count() == 2
+    assert every(Meeting).filter(centre=centre, status="scheduled").exists()
+    subscriptions = dict(every(Subscription).filter(centre=centre).values_list("person__email", "status"))
+    assert subscriptions == {"alma@example.net": "confirmed", "ben@example.net": "pending"}
+    consent = every(ConsentRecord).get(centre=centre, person__email="alma@example.net")
+    assert (consent.source, consent.purpose, consent.given_at.date().isoformat()) == (
+        "paper",
+        "newsletter",
+        "2025-03-01",
+    )
+    # Ben has no proof: he is asked to confirm (double opt-in), never sent an issue.
+    asked = (
+        every(OutgoingMail).filter(centre=centre, kind="newsletter_confirmation").values_list("recipient", flat=True)
+    )
+    assert list(asked) == ["ben@example.net"]
+    for kind in ORDER:
+        again = run_file(centre, kind, (EXAMPLES / language / f"{kind}.csv").read_bytes())
+        assert set(outcomes(again)) == {"unchanged"}, (kind, again.rows)
+    assert every(OutgoingMail).filter(centre=centre, kind="newsletter_confirmation").count() == 1
+
+
+def test_a_dry_run_says_per_row_what_would_happen_and_writes_nothing(new_centre):
+    centre = new_centre("en")
+    report = run_file(centre, "topics", (EXAMPLES / "en" / "topics.csv").read_bytes(), apply=False)
+    assert (outcomes(report), report.applied) == (["created"] * 3, False)
+    assert not every(Topic).filter(centre=centre).exists()
+
+
+def test_a_refused_row_names_its_row_and_reason_and_the_file_writes_nothing(new_centre):
+    centre = new_centre("en")
+    for kind in ("topics", "rooms", "groups"):
+        run_file(centre, kind, (EXAMPLES / "en" / f"{kind}.csv").read_bytes())
+    series = (
+        "Group,Location,Room,Weekday,From,To\n"
+        "Grief café,House of Neighbours,Room Linden,Tuesday,19:00,21:00\n"
+        "Sober Tuesdays,House of Neighbours,Room Linden,Tuesday,20:00,21:30\n"  # the same room, overlapping
+        "Nobody's group,House of Neighbours,Room Linden,Monday,19:00,21:00\n"
+        "Grief café,House of Neighbours,Room Ihme,Funday,19:00,21:00\n"
+        "Grief café,House of Neighbours,Room Ihme,Monday,25:00,21:00\n"
+    ).encode()
+    report = run_file(centre, "series", series)
+    assert report.applied is False
+    assert outcomes(report) == ["created", "refused", "refused", "refused", "refused"]
+    reasons = {row.number: row.reason for row in report.refused}
+    assert reasons[3].startswith("The room is already booked: Grief café in Room Linden on"), reasons[3]
+    assert "Nobody's group" in reasons[4]
+    assert reasons[5].startswith("Weekday: a weekday such as Monday"), reasons[5]  # the file's own heading
+    assert reasons[6].startswith("From: a time such as 19:00"), reasons[6]
+    assert not every(MeetingSeries).filter(group__centre=centre).exists()  # all of a file or none of it
+    fixed = series.replace(b"Room Linden,Tuesday,20:00", b"Room Ihme,Tuesday,20:00").split(b"\n")[:3]
+    report = run_file(centre, "series", b"\n".join(fixed))
+    assert (report.applied, outcomes(report)) == (True, ["created", "created"])
+
+
+def test_spreadsheets_are_read_as_xlsx_semicolon_csv_and_windows_text(new_centre):
+    centre = new_centre("de")
+    book = Workbook()
+    book.active.append(["Thema", "Angeboten"])
+    book.active.append(["Trauer", "ja"])
+    book.active.append(["Ängste", "nein"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert outcomes(run_file(centre, "topics", buffer.getvalue(), name="themen.xlsx")) == ["created", "created"]
+    assert every(Topic).get(centre=centre, name="Ängste").is_offered is False
+    windows = "Thema;Angeboten\nSelbstwert;ja\n".encode("cp1252")
+    assert outcomes(run_file(centre, "topics", windows)) == ["created"]
+    for garbage, message in ((b"", "empty"), (b"\x00\x01\x02binary", "not a CSV"), (b"PK\x03\x04broken", "XLSX")):
+        with pytest.raises(UnreadableFileError, match=message):
+            sheet_read(garbage, "file.csv")
+
+
+def test_the_columns_are_checked_and_remembered_for_the_centres_next_file(new_centre):
+    centre = new_centre("en")
+    odd = b"Bezeichnung,Aktiv\nGrief,yes\n"
+    with pytest.raises(MappingRefusedError, match="Name"):
+        run_file(centre, "topics", odd)  # nothing says which column is the name
+    with pytest.raises(MappingRefusedError, match="given twice"):
+        run_file(centre, "topics", odd, mapping={"Bezeichnung": "name", "Aktiv": "name"})
+    run_file(centre, "topics", odd, mapping={"Bezeichnung": "name", "Aktiv": "offered"})
+    with centre_scope(centre.pk):
+        assert mapping_guess(centre, KINDS["topics"], ["Bezeichnung", "Aktiv"]) == {
+            "Bezeichnung": "name",
+            "Aktiv": "offered",
+        }
+
+
+def test_consent_comes_with_proof_or_as_a_confirmation_request_and_never_resubscribes(new_centre, frozen_now):
+    from datetime import UTC, datetime
+
+    centre = new_centre("en")
+    frozen_now(datetime.now(UTC))
+    rows = (
+        b"E-mail,Newsletter,Consent date,Consent source,Consent text\n"
+        b"future@example.net,Newsletter,2999-01-01,paper,form\n"
+        b"half@example.net,Newsletter,2025-01-01,,\n"
+        b"not-an-address,Newsletter,,,\n"
+        b"nolist@example.net,Winter letter,,,\n"
+    )
+    report = run_file(centre, "subscribers", rows)
+    reasons = [row.reason for row in report.refused]
+    assert len(reasons) == 4
+    assert "future" in reasons[0]
+    assert "together" in reasons[1]
+    assert "not-an-address" in reasons[2]
+    assert "Winter letter" in reasons[3]
+    run_file(
+        centre,
+        "subscribers",
+        b"E-mail,Newsletter,Consent date,Consent source,Consent text\nc@example.net,Newsletter,2025-01-01,paper,f1\n",
+    )
+    every(Subscription).filter(person__email="c@example.net").update(status="unsubscribed")
+    again = run_file(
+        centre,
+        "subscribers",
+        b"E-mail,Newsletter,Consent date,Consent source,Consent text\nc@example.net,Newsletter,2025-01-01,paper,f1\n",
+    )
+    assert "unsubscribed" in again.refused[0].reason
+    assert every(Subscription).get(person__email="c@example.net").status == "unsubscribed"
+
+
+def test_the_command_runs_dry_by_default_and_applies_with_apply(new_centre, capsys):
+    centre = new_centre("nl")
+    path = str(EXAMPLES / "nl" / "topics.csv")
+    call_command("import_spreadsheet", path, "--centre", centre.slug, "--kind", "topics")
+    assert "3 created, 0 changed, 0 unchanged, 0 refused" in capsys.readouterr().out
+    assert not every(Topic).filter(centre=centre).exists()
+    call_command("import_spreadsheet", path, "--centre", centre.slug, "--kind", "topics", "--apply")
+    assert every(Topic).filter(centre=centre).count() == 3
+    with pytest.raises(CommandError, match="No centre"):
+        call_command("import_spreadsheet", path, "--centre", "nowhere", "--kind", "topics")
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_spreadsheet", "/nonexistent/file.csv", "--centre", centre.slug, "--kind", "topics")
+    groups = str(EXAMPLES / "en" / "groups.csv")  # English topics are not this centre's
+    with pytest.raises(CommandError, match="refused"):
+        call_command("import_spreadsheet", groups, "--centre", centre.slug, "--kind", "groups", "--apply")
+    assert "Grief" in capsys.readouterr().out
+    assert not every(Group).filter(centre=centre).exists()
