@@ -61,6 +61,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("volunteers.urls")),
     path("", include("events.urls")),
+    path("", include("imports.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger's start-up script as a file, so the CSP needs no inline script;
     # Swagger UI sets styles inline, so styles are relaxed on this page alone.

@@ -12,3 +12,8 @@ class ImportsConfig(AppConfig):
     name = "imports"
     label = "imports"
     verbose_name = _("Imports")
+
+    def ready(self) -> None:
+        from imports import privacy
+
+        privacy.register()

@@ -7,6 +7,7 @@ row may use the location an earlier row made, in a dry run as when applying."""
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -18,6 +19,10 @@ from config.errors import DomainError
 from imports.kinds import KINDS, Context, Kind, RowRefusedError
 from imports.models import ImportMapping
 from imports.reading import Sheet
+
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+# The order a centre's files go in: each kind may name records of the kinds before it.
+ORDER = ("topics", "rooms", "groups", "series", "subscribers")
 
 
 class MappingRefusedError(ValueError):

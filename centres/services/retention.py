@@ -55,6 +55,7 @@ class Removed:
     audit_entries: int = 0
     invitations: int = 0
     registrations: int = 0
+    import_files: int = 0
 
     def add(self, other: "Removed") -> None:
         for name, value in asdict(other).items():

@@ -31,6 +31,7 @@ from config.schema import ScopedSchemaGenerator
 from events.models import Event, Registration
 from events.services.events import event_create
 from events.services.registrations import registration_add
+from imports.models import ImportUpload
 from intake.models import Enquiry, EnquiryNote, ReferralPartner
 from meetings.member_links import contact_token, member_token
 from meetings.models import (
@@ -128,6 +129,7 @@ PAGE_MODELS = {
     "workspace-event-registration-new": "events.Event",
     "workspace-event-registration-cancel": "events.Event",
     "workspace-event-attendance": "events.Event",
+    "workspace-import-upload": "imports.ImportUpload",
     "workspace-partner": "intake.ReferralPartner",
     "workspace-partner-flyer": "intake.ReferralPartner",
     "workspace-group": "meetings.Group",
@@ -342,6 +344,10 @@ class World:
                 actor=None, event=event, name=name, email=f"{name.split()[0].lower()}@example.net", language="de"
             )
         every(SuppressedAddress).create(centre=centre_a, email="bounced@example.net", reason="bounced")
+        # A subscriber list between its upload and its import.
+        every(ImportUpload).create(
+            centre=centre_a, kind="subscribers", filename="liste.csv", content=b"E-Mail\nimport@example.net\n"
+        )
         every(StaffInvitation).create(
             centre=centre_a, email="invited@example.net", key_hash="0" * 64, expires_at=NOW + timedelta(days=7)
         )
@@ -473,6 +479,8 @@ FILLERS = {
     "app_label": lambda name, route, view, world, actor: "meetings",
     "url": lambda name, route, view, world, actor: "nothing/",  # the admin's catch-all
     "code": lambda name, route, view, world, actor: world.row(ReferralPartner).code,  # printed on flyers
+    "language": lambda name, route, view, world, actor: "de",  # an import's example file
+    "kind": lambda name, route, view, world, actor: "subscribers",
 }
 
 

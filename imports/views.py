@@ -1,0 +1,182 @@
+"""The centre admin's import pages: choose what the file holds and upload it; check how its
+columns are read; see per row what a dry run would do (and why a row is refused); then apply it,
+whole or not at all. The example files of each kind, in the four languages' headings, are one
+click away. Coordinators see the pages as not theirs (403); everyone else gets 404."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from centres.models import Centre
+from centres.selectors import admin_centre_or_403
+from config.api import signed_in_user
+from imports.kinds import KINDS, Kind
+from imports.models import ImportUpload
+from imports.reading import MAX_BYTES, UnreadableFileError, sheet_read
+from imports.services import EXAMPLES, ORDER, MappingRefusedError, Report, import_run, mapping_guess
+
+SHOWN_ROWS = 200  # of a report: the refused rows first, then the others up to this many
+EXAMPLE_LANGUAGES = ("en", "de", "da", "nl")
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("The file holds"))
+    file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["kind"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(key, KINDS[key].label) for key in ORDER]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB; split it into several."))
+        return upload
+
+
+class MappingForm(forms.Form):
+    """One choice per column of the file: which field it fills, or none."""
+
+    def __init__(self, *args: Any, kind: Kind, headings: list[str], initial_mapping: dict[str, str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("(leave out)")), *((column.key, column.label) for column in kind.columns)]
+        self.headings = headings
+        for index, heading in enumerate(headings):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=heading or _("Column %(number)s") % {"number": index + 1},
+                choices=choices,
+                required=False,
+                initial=initial_mapping.get(heading, ""),
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {heading: self.cleaned_data[f"column_{index}"] for index, heading in enumerate(self.headings)}
+
+
+@login_required
+def import_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """What can be imported, the example files, and the upload."""
+    centre = admin_centre_or_403(user=request.user, slug=slug)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        try:
+            sheet_read(content, form.cleaned_data["file"].name)
+        except UnreadableFileError as problem:
+            error = str(problem)
+        else:
+            user = signed_in_user(request)
+            ImportUpload.objects.filter(centre=centre, uploaded_by=user).delete()  # one file in hand at a time
+            upload = ImportUpload.objects.create(
+                centre=centre,
+                kind=form.cleaned_data["kind"],
+                filename=form.cleaned_data["file"].name[:200],
+                content=content,
+                uploaded_by=user,
+            )
+            return redirect(reverse("workspace-import-upload", args=[slug, upload.pk]))
+    context = {
+        "centre": centre,
+        "form": form,
+        "error": error,
+        "kinds": [KINDS[key] for key in ORDER],
+        "example_languages": EXAMPLE_LANGUAGES,
+    }
+    return render(request, "imports/start.html", context, status=400 if request.method == "POST" else 200)
+
+
+@require_safe
+@login_required
+def import_example(request: HttpRequest, slug: str, language: str, kind: str) -> FileResponse:
+    admin_centre_or_403(user=request.user, slug=slug)
+    if language not in EXAMPLE_LANGUAGES or kind not in KINDS:
+        raise Http404
+    path = EXAMPLES / language / f"{kind}.csv"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{kind}-{language}.csv")
+
+
+def _upload_or_404(centre: Centre, pk: int) -> ImportUpload:
+    upload = ImportUpload.objects.filter(centre=centre, pk=pk).first()
+    if upload is None:
+        raise Http404
+    return upload
+
+
+@login_required
+def import_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The file's columns, read as this centre's files were before; "Check" runs a dry run,
+    "Import" applies it (and only when the check found nothing to refuse)."""
+    centre = admin_centre_or_403(user=request.user, slug=slug)
+    upload = _upload_or_404(centre, pk)
+    kind = KINDS[upload.kind]
+    sheet = sheet_read(bytes(upload.content), upload.filename)
+    form = MappingForm(
+        request.POST or None,
+        kind=kind,
+        headings=sheet.headings,
+        initial_mapping=mapping_guess(centre, kind, sheet.headings),
+    )
+    context: dict[str, Any] = {"centre": centre, "upload": upload, "kind": kind, "form": form, "sheet": sheet}
+    context["preview"] = sheet.rows[:3]
+    if request.method != "POST":
+        return render(request, "imports/upload.html", context)
+    if not form.is_valid():
+        return render(request, "imports/upload.html", context, status=400)
+    apply = request.POST.get("action") == "apply"
+    try:
+        report = import_run(
+            centre=centre,
+            actor=signed_in_user(request),
+            kind_key=kind.key,
+            sheet=sheet,
+            mapping=form.mapping(),
+            apply=apply,
+        )
+    except MappingRefusedError as problem:
+        context["error"] = str(problem)
+        return render(request, "imports/upload.html", context, status=400)
+    if report.applied:
+        upload.delete()
+        messages.success(request, _summary(report, applied=True))
+        return redirect(reverse("workspace-import", args=[slug]))
+    context.update(report=report, shown=_shown(report), summary=_summary(report, applied=False), applying=apply)
+    return render(request, "imports/upload.html", context, status=400 if report.refused else 200)
+
+
+def _shown(report: Report) -> list[Any]:
+    refused = report.refused
+    others = [row for row in report.rows if row.outcome != "refused"]
+    return (refused + others)[:SHOWN_ROWS]
+
+
+def _summary(report: Report, *, applied: bool) -> str:
+    counts = report.counts
+    values = {name: counts[name] for name in ("created", "changed", "unchanged", "refused")}
+    if applied and not (values["created"] or values["changed"]):
+        return _("Imported %(file)s: nothing changed; all %(unchanged)s rows were there already.") % {
+            "file": report.kind.label,
+            **values,
+        }
+    if applied:
+        return _("Imported %(file)s: %(created)s created, %(changed)s changed, %(unchanged)s unchanged.") % {
+            "file": report.kind.label,
+            **values,
+        }
+    return (
+        _(
+            "Checked, nothing written: %(created)s would be created, %(changed)s changed, %(unchanged)s unchanged, "
+            "%(refused)s refused."
+        )
+        % values
+    )
