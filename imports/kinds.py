@@ -22,6 +22,7 @@ from meetings.models import Group, Location, MeetingSeries, Room, Topic
 from meetings.recurrence import normalise_rule
 from meetings.services import places
 from meetings.services.groups import group_create, group_update
+from meetings.services.member_import import membership_import
 from meetings.services.series import series_create
 from notifications.models import NewsletterList
 from notifications.services.newsletters import subscription_import
@@ -221,6 +222,43 @@ def write_series(context: Context, row: dict[str, str]) -> str:
     return "created"
 
 
+# --- members --------------------------------------------------------------------------------------
+
+
+def _consent(context: Context, row: dict[str, str]) -> tuple[Any, str, str] | None:
+    """The consent a row proves (its date, source and text), or None; half a proof is refused."""
+    proof = [row.get("consent_date", ""), row.get("consent_source", ""), row.get("consent_text", "")]
+    if not any(proof):
+        return None
+    if not all(proof):
+        raise RowRefusedError(_("Consent needs its date, source and text together, or none of them."))
+    given_on: date = _cell(row, "consent_date", values.day)
+    if given_on > datetime.now(ZoneInfo(context.centre.time_zone)).date():
+        raise RowRefusedError("consent_date: " + _("a consent cannot be given in the future."))
+    source = _cell(row, "consent_source", lambda cell: values.one_of(cell, CONSENT_SOURCES, _("consent source")))
+    text = _cell(row, "consent_text", lambda cell: values.text(cell, max_length=50))
+    return datetime.combine(given_on, time(12), tzinfo=ZoneInfo(context.centre.time_zone)), source, text
+
+
+def write_member(context: Context, row: dict[str, str]) -> str:
+    """A person in a group. With proof of consent, reminders are on; without, the member is asked
+    by mail (their own page, where turning reminders on is their consent)."""
+    group = _named(Group, context.centre, row["group"], _("The group"))
+    person = {
+        "display_name": _cell(row, "name", lambda cell: values.text(cell, max_length=120)),
+        "email": _cell(row, "email", values.email, default=""),
+        "phone": _cell(row, "phone", lambda cell: values.text(cell, max_length=40), default=""),
+        "language": _cell(row, "language", lambda cell: values.one_of(cell, LANGUAGE_CODES, _("language")), default=""),
+    }
+    return membership_import(
+        actor=context.actor,
+        group=group,
+        person_values=person,
+        joined_on=_cell(row, "joined_on", values.day, default=None),
+        consent=_consent(context, row),
+    )
+
+
 # --- newsletter subscribers -----------------------------------------------------------------------
 
 CONSENT_SOURCES = {
@@ -243,25 +281,13 @@ def write_subscriber(context: Context, row: dict[str, str]) -> str:
     language = _cell(
         row, "language", lambda cell: values.one_of(cell, LANGUAGE_CODES, _("language")), default=None
     ) or (context.centre.default_language)
-    proof = [row.get("consent_date", ""), row.get("consent_source", ""), row.get("consent_text", "")]
-    consent = None
-    if any(proof):
-        if not all(proof):
-            raise RowRefusedError(_("Consent needs its date, source and text together, or none of them."))
-        given_on: date = _cell(row, "consent_date", values.day)
-        if given_on > datetime.now(ZoneInfo(context.centre.time_zone)).date():
-            raise RowRefusedError("consent_date: " + _("a consent cannot be given in the future."))
-        source = _cell(row, "consent_source", lambda cell: values.one_of(cell, CONSENT_SOURCES, _("consent source")))
-        text = _cell(row, "consent_text", lambda cell: values.text(cell, max_length=50))
-        given_at = datetime.combine(given_on, time(12), tzinfo=ZoneInfo(context.centre.time_zone))
-        consent = (given_at, source, text)
     return subscription_import(
         actor=context.actor,
         centre=context.centre,
         email=address,
         language=language,
         newsletter=newsletter,
-        consent=consent,
+        consent=_consent(context, row),
     )
 
 
@@ -381,6 +407,43 @@ KINDS: dict[str, Kind] = {
         ],
         write_series,
         lambda row: f"{row.get('group', '')} · {row.get('weekday', '')} {row.get('start_time', '')}",
+    ),
+    "members": Kind(
+        "members",
+        gettext_lazy("Members"),
+        [
+            Column("name", gettext_lazy("Name"), _heading("name", "navn", "naam"), True),
+            Column(
+                "email",
+                gettext_lazy("E-mail address"),
+                _heading("email", "e-mail", "e-mail-adresse", "e-mailadresse", "mail"),
+            ),
+            Column("phone", gettext_lazy("Phone"), _heading("phone", "telefon", "telefoon", "mobil", "mobile")),
+            Column("language", gettext_lazy("Language"), _heading("language", "sprache", "sprog", "taal")),
+            Column("group", gettext_lazy("Group"), _heading("group", "gruppe", "groep"), True),
+            Column(
+                "joined_on",
+                gettext_lazy("Member since"),
+                _heading("member since", "joined", "dabei seit", "mitglied seit", "medlem siden", "lid sinds"),
+            ),
+            Column(
+                "consent_date",
+                gettext_lazy("Consent given on"),
+                _heading("consent date", "einwilligung am", "samtykke dato", "toestemming datum"),
+            ),
+            Column(
+                "consent_source",
+                gettext_lazy("Consent given by"),
+                _heading("consent source", "einwilligung durch", "samtykke via", "toestemming via"),
+            ),
+            Column(
+                "consent_text",
+                gettext_lazy("Consent text (version)"),
+                _heading("consent text", "einwilligungstext", "samtykketekst", "toestemmingstekst"),
+            ),
+        ],
+        write_member,
+        lambda row: f"{row.get('name', '')} · {row.get('group', '')}",
     ),
     "subscribers": Kind(
         "subscribers",

@@ -22,7 +22,7 @@ from imports.reading import Sheet
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 # The order a centre's files go in: each kind may name records of the kinds before it.
-ORDER = ("topics", "rooms", "groups", "series", "subscribers")
+ORDER = ("topics", "rooms", "groups", "series", "members", "subscribers")
 
 
 class MappingRefusedError(ValueError):

@@ -3,6 +3,7 @@ through the same services as the workspace; a second run changes nothing; a file
 row writes nothing and says which row and why; consent comes with proof or as a double opt-in."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -15,14 +16,14 @@ from centres.scoping import centre_scope
 from imports.kinds import KINDS
 from imports.reading import UnreadableFileError, sheet_read
 from imports.services import MappingRefusedError, import_run, mapping_guess
-from meetings.models import Group, Location, Meeting, MeetingSeries, Room, Topic
+from meetings.models import Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
 from notifications.models import NewsletterList, OutgoingMail, Subscription
 from tests.factories import CentreFactory, every
 
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "imports" / "examples"
-ORDER = ("topics", "rooms", "groups", "series", "subscribers")
+ORDER = ("topics", "rooms", "groups", "series", "members", "subscribers")
 LIST_NAMES = {"en": "Newsletter", "de": "Rundbrief", "da": "Nyhedsbrev", "nl": "Nieuwsbrief"}
 
 
@@ -48,7 +49,7 @@ def new_centre():
 
 
 @pytest.mark.parametrize("language", ["en", "de", "da", "nl"])
-def test_the_example_files_move_a_centre_in_and_a_second_run_changes_nothing(new_centre, language):
+def test_the_example_files_move_a_centre_in_and_a_second_run_changes_nothing(client, new_centre, language):
     centre = new_centre(language)
     for kind in ORDER:
         report = run_file(centre, kind, (EXAMPLES / language / f"{kind}.csv").read_bytes())
@@ -63,9 +64,19 @@ def test_the_example_files_move_a_centre_in_and_a_second_run_changes_nothing(new
     assert every(Group).filter(centre=centre).count() == 2
     assert every(MeetingSeries).filter(group__centre=centre).count() == 2
     assert every(Meeting).filter(centre=centre, status="scheduled").exists()
+    # Members: Carla's consent is proven (reminders on), Dieter is asked by mail on his own page,
+    # Eva has only a phone (no mail, reminders off until she agrees).
+    members = dict(every(Membership).filter(centre=centre).values_list("person__display_name", "reminder_minutes"))
+    assert members == {"Carla M.": 24 * 60, "Dieter K.": None, "Eva S.": None}
+    [request] = every(OutgoingMail).filter(centre=centre, recipient="dieter@example.net")
+    own_page = client.get(re.search(r"https?://[^/\s]+(/m/\S+/)", request.body_text)[1])
+    assert 'aria-describedby="reminder-consent"' in own_page.content.decode()  # turning them on is consent
+    assert "Trauercafé" not in request.subject
+    assert "Grief" not in request.subject
+    assert every(ConsentRecord).filter(centre=centre, purpose="group_membership").count() == 1
     subscriptions = dict(every(Subscription).filter(centre=centre).values_list("person__email", "status"))
     assert subscriptions == {"alma@example.net": "confirmed", "ben@example.net": "pending"}
-    consent = every(ConsentRecord).get(centre=centre, person__email="alma@example.net")
+    consent = every(ConsentRecord).get(centre=centre, person__email="alma@example.net", purpose="newsletter")
     assert (consent.source, consent.purpose, consent.given_at.date().isoformat()) == (
         "paper",
         "newsletter",
@@ -80,6 +91,7 @@ def test_the_example_files_move_a_centre_in_and_a_second_run_changes_nothing(new
         again = run_file(centre, kind, (EXAMPLES / language / f"{kind}.csv").read_bytes())
         assert set(outcomes(again)) == {"unchanged"}, (kind, again.rows)
     assert every(OutgoingMail).filter(centre=centre, kind="newsletter_confirmation").count() == 1
+    assert every(Membership).filter(centre=centre).count() == 3  # nobody put in twice
 
 
 def test_a_dry_run_says_per_row_what_would_happen_and_writes_nothing(new_centre):
