@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 
 from centres.models import Centre
 from config.errors import DomainError
-from imports.kinds import KINDS, Context, Kind, RowRefusedError
+from imports.kinds import KINDS, Kind
 from imports.models import ImportMapping
 from imports.reading import Sheet
+from imports.rows import Context, RowRefusedError
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 # The order a centre's files go in: each kind may name records of the kinds before it.
-ORDER = ("topics", "rooms", "groups", "series", "members", "subscribers")
+ORDER = ("topics", "rooms", "groups", "series", "members", "volunteers", "subscribers")
 
 
 class MappingRefusedError(ValueError):

@@ -120,4 +120,4 @@ def one_of(cell: str, choices: Mapping[str, str], what: str) -> str:
     value = cell.strip().lower()
     if value in choices:
         return choices[value]
-    raise BadValueError(_("%(what)s: not one of %(known)s") % {"what": what, "known": ", ".join(sorted(set(choices)))})
+    raise BadValueError(_("“%(value)s” is not a known %(what)s") % {"value": cell, "what": what})

@@ -19,11 +19,12 @@ from imports.services import MappingRefusedError, import_run, mapping_guess
 from meetings.models import Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
 from notifications.models import NewsletterList, OutgoingMail, Subscription
 from tests.factories import CentreFactory, every
+from volunteers.models import TrainingRecord, Volunteer
 
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "imports" / "examples"
-ORDER = ("topics", "rooms", "groups", "series", "members", "subscribers")
+ORDER = ("topics", "rooms", "groups", "series", "members", "volunteers", "subscribers")
 LIST_NAMES = {"en": "Newsletter", "de": "Rundbrief", "da": "Nyhedsbrev", "nl": "Nieuwsbrief"}
 
 
@@ -74,6 +75,14 @@ def test_the_example_files_move_a_centre_in_and_a_second_run_changes_nothing(cli
     assert "Trauercafé" not in request.subject
     assert "Grief" not in request.subject
     assert every(ConsentRecord).filter(centre=centre, purpose="group_membership").count() == 1
+    # Volunteers: Frida walks the pipeline to active (screening, training, agreement); Gerd, with
+    # no proof of consent, is an applicant asked to confirm his address.
+    volunteers = dict(every(Volunteer).filter(centre=centre).values_list("person__display_name", "status"))
+    assert volunteers == {"Frida N.": "active", "Gerd L.": "applicant"}
+    frida = every(Volunteer).get(centre=centre, person__display_name="Frida N.")
+    assert (frida.screened_on.isoformat(), frida.confidentiality_signed_on.isoformat()) == ("2025-02-03", "2025-02-10")
+    assert every(TrainingRecord).get(volunteer=frida).completed_on.isoformat() == "2025-03-15"
+    assert every(OutgoingMail).filter(centre=centre, recipient="gerd@example.net").count() == 1
     subscriptions = dict(every(Subscription).filter(centre=centre).values_list("person__email", "status"))
     assert subscriptions == {"alma@example.net": "confirmed", "ben@example.net": "pending"}
     consent = every(ConsentRecord).get(centre=centre, person__email="alma@example.net", purpose="newsletter")
@@ -92,6 +101,8 @@ def test_the_example_files_move_a_centre_in_and_a_second_run_changes_nothing(cli
         assert set(outcomes(again)) == {"unchanged"}, (kind, again.rows)
     assert every(OutgoingMail).filter(centre=centre, kind="newsletter_confirmation").count() == 1
     assert every(Membership).filter(centre=centre).count() == 3  # nobody put in twice
+    assert every(TrainingRecord).filter(centre=centre).count() == 1
+    assert every(OutgoingMail).filter(centre=centre, recipient="gerd@example.net").count() == 1
 
 
 def test_a_dry_run_says_per_row_what_would_happen_and_writes_nothing(new_centre):
@@ -210,3 +221,32 @@ def test_the_command_runs_dry_by_default_and_applies_with_apply(new_centre, caps
         call_command("import_spreadsheet", groups, "--centre", centre.slug, "--kind", "groups", "--apply")
     assert "Grief" in capsys.readouterr().out
     assert not every(Group).filter(centre=centre).exists()
+
+
+def test_a_volunteers_status_comes_with_consent_and_through_the_pipelines_rules(new_centre):
+    centre = new_centre("en")
+    head = (
+        "Name,E-mail,Status,Screened on,Confidentiality signed on,Course,Course completed on,"
+        "Consent date,Consent source,Consent text\n"
+    )
+    rows = (
+        head + "Hanna,hanna@example.net,active,,,,,,,\n"  # no consent: only as an applicant
+        "Ines,ines@example.net,active,2025-01-01,,Basics,2025-02-01,2025-01-01,paper,v1\n"  # no agreement
+        "Jonas,jonas@example.net,trained,2025-01-01,,,,2025-01-01,paper,v1\n"  # no course
+        "Kai,kai@example.net,bored,,,,,,,\n"
+    ).encode()
+    report = run_file(centre, "volunteers", rows)
+    reasons = [row.reason for row in report.refused]
+    assert len(reasons) == 4
+    assert "needs the volunteer's consent" in reasons[0]
+    assert "signed confidentiality agreement" in reasons[1]
+    assert "Record the training first" in reasons[2]
+    assert reasons[3] == "Status: “bored” is not a known status"
+    assert not every(Volunteer).filter(centre=centre).exists()
+    run_file(
+        centre, "volunteers", (head + "Lena,lena@example.net,screened,2025-01-01,,,,2025-01-01,paper,v1\n").encode()
+    )
+    again = run_file(
+        centre, "volunteers", (head + "Lena,lena@example.net,active,2025-01-01,,,,2025-01-01,paper,v1\n").encode()
+    )
+    assert "another status" in again.refused[0].reason
