@@ -44,6 +44,11 @@ class ImportUpload(models.Model):
         verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # A large file is checked or imported by a worker: what was asked, how far it is, what came out.
+    action = models.CharField(_("action"), max_length=10, blank=True)
+    mapping = models.JSONField(_("columns"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=10, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
 
     objects = ScopedManager(centre="centre")
 

@@ -8,8 +8,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,8 +19,8 @@ from django.utils.translation import gettext as _
 from centres.models import Centre
 from config.errors import DomainError
 from imports.kinds import KINDS, Kind
-from imports.models import ImportMapping
-from imports.reading import Sheet
+from imports.models import ImportMapping, ImportUpload
+from imports.reading import Sheet, sheet_read
 from imports.rows import Context, RowRefusedError
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
@@ -148,3 +150,61 @@ def _one_row(kind: Kind, context: Context, row: dict[str, str], *, number: int, 
             reason = f"{headings[key]}: {rest}"
         return RowResult(number, "refused", label, reason)
     return RowResult(number, outcome, label)
+
+
+# Files longer than this are checked and imported by a worker, the page showing how far it is.
+SYNC_ROWS = 300
+SHOWN_ROWS = 200  # of a report: the refused rows first, then the others up to this many
+PROGRESS_EVERY = 100
+
+
+def progress_key(upload_id: int) -> str:
+    return f"imports:progress:{upload_id}"
+
+
+def report_stored(report: Report) -> dict[str, Any]:
+    """What the page shows of a worker's run: counts and the rows it lists (refused first)."""
+    refused = report.refused
+    shown = (refused + [row for row in report.rows if row.outcome != "refused"])[:SHOWN_ROWS]
+    return {
+        "applied": report.applied,
+        "total": len(report.rows),
+        "counts": dict(report.counts),
+        "rows": [[row.number, row.outcome, row.label, row.reason] for row in shown],
+    }
+
+
+def upload_queue(upload: ImportUpload, *, mapping: dict[str, str], apply: bool) -> None:
+    """Hand a large file to a worker (after this transaction commits)."""
+    from imports.tasks import run_upload
+
+    mapping_check(KINDS[upload.kind], mapping)
+    upload.mapping, upload.action, upload.state, upload.result = mapping, "apply" if apply else "check", "queued", None
+    upload.save(update_fields=["mapping", "action", "state", "result"])
+    cache.delete(progress_key(upload.pk))
+    transaction.on_commit(lambda: run_upload.delay(upload.pk))
+
+
+def upload_run(upload: ImportUpload) -> None:
+    """A worker's run of a queued file: progress in the cache every PROGRESS_EVERY rows (the
+    import's own transaction hides it from the database until the end), the outcome on the row.
+    An imported file keeps no content."""
+    ImportUpload.objects.filter(pk=upload.pk).update(state="running")
+
+    def progress(done: int, total: int) -> None:
+        if done % PROGRESS_EVERY == 0 or done == total:
+            cache.set(progress_key(upload.pk), [done, total], 3600)
+
+    report = import_run(
+        centre=upload.centre,
+        actor=upload.uploaded_by,
+        kind_key=upload.kind,
+        sheet=sheet_read(bytes(upload.content), upload.filename),
+        mapping=upload.mapping,
+        apply=upload.action == "apply",
+        progress=progress,
+    )
+    outcome: dict[str, Any] = {"state": "done", "result": report_stored(report)}
+    if report.applied:
+        outcome["content"] = b""
+    ImportUpload.objects.filter(pk=upload.pk).update(**outcome)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,9 +22,19 @@ from config.api import signed_in_user
 from imports.kinds import KINDS, Kind
 from imports.models import ImportUpload
 from imports.reading import MAX_BYTES, UnreadableFileError, sheet_read
-from imports.services import EXAMPLES, ORDER, MappingRefusedError, Report, import_run, mapping_guess
+from imports.services import (
+    EXAMPLES,
+    ORDER,
+    SYNC_ROWS,
+    MappingRefusedError,
+    RowResult,
+    import_run,
+    mapping_guess,
+    progress_key,
+    report_stored,
+    upload_queue,
+)
 
-SHOWN_ROWS = 200  # of a report: the refused rows first, then the others up to this many
 EXAMPLE_LANGUAGES = ("en", "de", "da", "nl")
 
 
@@ -116,25 +127,42 @@ def _upload_or_404(centre: Centre, pk: int) -> ImportUpload:
 @login_required
 def import_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The file's columns, read as this centre's files were before; "Check" runs a dry run,
-    "Import" applies it (and only when the check found nothing to refuse)."""
+    "Import" applies it (and only when the check found nothing to refuse). A file of more than
+    SYNC_ROWS rows goes to a worker: the page then shows how far it is, and its outcome."""
     centre = admin_centre_or_403(user=request.user, slug=slug)
     upload = _upload_or_404(centre, pk)
+    result = upload.result or {}
+    if upload.state == "done" and result.get("applied"):
+        messages.success(request, _summary(KINDS[upload.kind], result["counts"], applied=True))
+        upload.delete()
+        return redirect(reverse("workspace-import", args=[slug]))
     kind = KINDS[upload.kind]
     sheet = sheet_read(bytes(upload.content), upload.filename)
+    working = request.method != "POST" and upload.state in ("queued", "running")
     form = MappingForm(
         request.POST or None,
         kind=kind,
         headings=sheet.headings,
-        initial_mapping=mapping_guess(centre, kind, sheet.headings),
+        initial_mapping=upload.mapping or mapping_guess(centre, kind, sheet.headings),
     )
     context: dict[str, Any] = {"centre": centre, "upload": upload, "kind": kind, "form": form, "sheet": sheet}
     context["preview"] = sheet.rows[:3]
+    if working:
+        done, total = cache.get(progress_key(upload.pk)) or (0, len(sheet.rows))
+        context.update(working=True, done=done, total=total)
+        return render(request, "imports/upload.html", context)
     if request.method != "POST":
+        if upload.state == "done" and upload.result:
+            context.update(_stored_outcome(kind, upload.result))
+            return render(request, "imports/upload.html", context, status=400 if context["has_refused"] else 200)
         return render(request, "imports/upload.html", context)
     if not form.is_valid():
         return render(request, "imports/upload.html", context, status=400)
     apply = request.POST.get("action") == "apply"
     try:
+        if len(sheet.rows) > SYNC_ROWS:
+            upload_queue(upload, mapping=form.mapping(), apply=apply)
+            return redirect(reverse("workspace-import-upload", args=[slug, upload.pk]))
         report = import_run(
             centre=centre,
             actor=signed_in_user(request),
@@ -148,29 +176,34 @@ def import_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return render(request, "imports/upload.html", context, status=400)
     if report.applied:
         upload.delete()
-        messages.success(request, _summary(report, applied=True))
+        messages.success(request, _summary(kind, report.counts, applied=True))
         return redirect(reverse("workspace-import", args=[slug]))
-    context.update(report=report, shown=_shown(report), summary=_summary(report, applied=False), applying=apply)
+    context.update(_stored_outcome(kind, report_stored(report)))
     return render(request, "imports/upload.html", context, status=400 if report.refused else 200)
 
 
-def _shown(report: Report) -> list[Any]:
-    refused = report.refused
-    others = [row for row in report.rows if row.outcome != "refused"]
-    return (refused + others)[:SHOWN_ROWS]
+def _stored_outcome(kind: Kind, result: dict[str, Any]) -> dict[str, Any]:
+    shown = [RowResult(*row) for row in result["rows"]]
+    counts = result["counts"]
+    return {
+        "outcome": True,
+        "has_refused": bool(counts.get("refused")),
+        "shown": shown,
+        "total_rows": result["total"],
+        "summary": _summary(kind, counts, applied=False),
+    }
 
 
-def _summary(report: Report, *, applied: bool) -> str:
-    counts = report.counts
-    values = {name: counts[name] for name in ("created", "changed", "unchanged", "refused")}
+def _summary(kind: Kind, counts: dict[str, int], *, applied: bool) -> str:
+    values = {name: counts.get(name, 0) for name in ("created", "changed", "unchanged", "refused")}
     if applied and not (values["created"] or values["changed"]):
         return _("Imported %(file)s: nothing changed; all %(unchanged)s rows were there already.") % {
-            "file": report.kind.label,
+            "file": kind.label,
             **values,
         }
     if applied:
         return _("Imported %(file)s: %(created)s created, %(changed)s changed, %(unchanged)s unchanged.") % {
-            "file": report.kind.label,
+            "file": kind.label,
             **values,
         }
     return (

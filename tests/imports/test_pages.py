@@ -131,3 +131,41 @@ def test_a_file_left_unimported_is_gone_a_day_later(client, centre_a, centre_adm
         removed = centre_retention_apply(centre_a, now=start + timedelta(hours=25))
     assert removed.import_files == 1
     assert not every(ImportUpload).exists()
+
+
+def test_a_large_file_is_checked_and_imported_by_a_worker_while_the_page_shows_how_far(
+    client, centre_a, centre_admin_a
+):
+    from django.core.cache import cache
+
+    from imports.services import SYNC_ROWS, progress_key
+    from imports.tasks import run_upload
+
+    client.force_login(centre_admin_a)
+    count = SYNC_ROWS + 50
+    content = ("Name\n" + "".join(f"Thema {n}\n" for n in range(count))).encode()
+    page = upload(client, centre_a, "topics", content)["Location"]
+    answer = client.post(page, {"column_0": "name", "action": "check"})
+    assert answer.status_code == 302  # to the page, which shows the worker's progress
+    waiting = client.get(page).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in waiting
+    assert f'<progress id="import-progress" max="{count}" value="0">' in waiting
+    [queued] = every(ImportUpload)
+    run_upload(queued.pk)  # the worker
+    assert cache.get(progress_key(queued.pk)) == [count, count]
+    checked = client.get(page)
+    assert (
+        checked.context["summary"]
+        == f"Checked, nothing written: {count} would be created, 0 changed, 0 unchanged, 0 refused."
+    )
+    assert len(checked.context["shown"]) == 200  # listed; the counts cover all
+    assert not every(Topic).filter(centre=centre_a).exists()
+    assert client.post(page, {"column_0": "name", "action": "apply"}).status_code == 302
+    run_upload(queued.pk)
+    assert bytes(every(ImportUpload).get().content) == b""  # imported: the list is not kept
+    done = client.get(page, follow=True)
+    assert messages_of(done) == [f"Imported Topics: {count} created, 0 changed, 0 unchanged."]
+    assert every(Topic).filter(centre=centre_a).count() == count
+    assert not every(ImportUpload).exists()
+    run_upload(queued.pk)  # delivered again: the file is gone, nothing happens
+    assert every(Topic).filter(centre=centre_a).count() == count

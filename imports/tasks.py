@@ -1,0 +1,19 @@
+"""Celery task of the imports: a large file checked or imported by a worker."""
+
+from celery import shared_task
+
+from centres.scoping import all_centres_scope, centre_scope
+from imports.models import ImportUpload
+from imports.services import upload_run
+
+
+@shared_task(name="imports.run_upload", acks_late=True)
+def run_upload(upload_id: int) -> None:
+    """Run a queued file. A run cut short (a worker that died) is rolled back whole and runs
+    again when the task is delivered again; a file already done is left alone."""
+    with all_centres_scope():
+        upload = ImportUpload.objects.filter(pk=upload_id).select_related("centre", "uploaded_by").first()
+    if upload is None or upload.state not in ("queued", "running"):
+        return
+    with centre_scope(upload.centre_id):
+        upload_run(upload)
