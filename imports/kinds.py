@@ -79,6 +79,11 @@ KINDS: dict[str, Kind] = {
                 gettext_lazy("Accessible toilet"),
                 _heading("accessible toilet", "behindertengerechtes wc", "handicaptoilet", "invalidentoilet"),
             ),
+            Column(
+                "opening_hours",
+                gettext_lazy("Opening hours"),
+                _heading("opening hours", "öffnungszeiten", "åbningstider", "openingstijden"),
+            ),
         ],
         writers.write_room,
         lambda row: f"{row.get('location', '')} · {row.get('room', '')}",

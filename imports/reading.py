@@ -56,12 +56,12 @@ def _csv_rows(content: bytes) -> list[list[str]]:
     text = _text(content)
     if "\x00" in text:
         raise UnreadableFileError(_("This is not a CSV or XLSX file."))
+    # The separator is the one the heading row uses most: headings hold none of them, while a
+    # cell further down may ("Mo-Fr 09:00-21:00; Sa 10:00-14:00" in a semicolon file, quoted).
+    headings = text.lstrip().split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=headings.count) if any(map(headings.count, ",;\t")) else ","
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel  # one column, or nothing to tell by: commas
-    try:
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
     except csv.Error as error:
         raise UnreadableFileError(_("The CSV file is malformed: %(error)s") % {"error": error}) from error
 

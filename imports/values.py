@@ -121,3 +121,43 @@ def one_of(cell: str, choices: Mapping[str, str], what: str) -> str:
     if value in choices:
         return choices[value]
     raise BadValueError(_("“%(value)s” is not a known %(what)s") % {"value": cell, "what": what})
+
+
+ALWAYS_OPEN = {"always", "24/7", "immer", "immer offen", "altid", "altid åben", "altijd", "altijd open"}
+
+
+def opening_hours(cell: str) -> list[tuple[int, time, time]]:
+    """A room's week, as "Mo-Fr 09:00-21:00; Sa 10:00-14:00" (weekdays in any of the four
+    languages, a range or a list with commas); "always" (immer, altid, altijd) is open at all
+    times, an empty list."""
+    value = cell.strip().lower()
+    if value in ALWAYS_OPEN:
+        return []
+    hours: dict[int, tuple[time, time]] = {}
+    for part in filter(None, (piece.strip() for piece in value.split(";"))):
+        found = re.fullmatch(r"(.+?)\s+(\d{1,2}[:.]\d{2})\s*[-–]\s*(\d{1,2}[:.]\d{2})", part)
+        if found is None:
+            raise BadValueError(
+                _("opening hours such as “Mo-Fr 09:00-21:00; Sa 10:00-14:00” are expected, not “%(value)s”")
+                % {"value": cell}
+            )
+        opens, closes = clock_time(found[2]), clock_time(found[3])
+        if opens >= closes:
+            raise BadValueError(_("a room must open before it closes (“%(value)s”)") % {"value": part})
+        for day in _days(found[1]):
+            if day in hours:
+                raise BadValueError(_("each weekday once in the opening hours (“%(value)s”)") % {"value": part})
+            hours[day] = (opens, closes)
+    return [(day, opens, closes) for day, (opens, closes) in sorted(hours.items())]
+
+
+def _days(text: str) -> list[int]:
+    days: list[int] = []
+    for item in text.replace(" ", "").split(","):
+        first, dash, last = item.partition("-")
+        if dash:
+            start, end = weekday(first), weekday(last)
+            days.extend(range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)])
+        else:
+            days.append(weekday(first))
+    return days

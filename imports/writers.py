@@ -63,12 +63,16 @@ def write_room(context: Context, row: dict[str, str]) -> str:
     elif changes := changed(location, {key: value for key, value in address.items() if value}):
         places.location_update(actor=context.actor, location=location, **changes)
         outcomes.append("changed")
+    hours = cell(row, "opening_hours", values.opening_hours)
     room = Room.objects.filter(location=location, name__iexact=room_name).first()
     if room is None:
-        places.room_create(actor=context.actor, location=location, name=room_name, **room_values)
+        room = places.room_create(actor=context.actor, location=location, name=room_name, **room_values)
         outcomes.append("created")
     elif changes := changed(room, room_values):
         places.room_update(actor=context.actor, room=room, **changes)
+        outcomes.append("changed")
+    if hours is not None and set(room.opening_hours.values_list("weekday", "opens", "closes")) != set(hours):
+        places.opening_hours_set(actor=context.actor, room=room, hours=hours)
         outcomes.append("changed")
     if "created" in outcomes:
         return "created"

@@ -4,6 +4,7 @@ row writes nothing and says which row and why; consent comes with proof or as a 
 
 import io
 import re
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from centres.scoping import centre_scope
 from imports.kinds import KINDS
 from imports.reading import UnreadableFileError, sheet_read
 from imports.services import MappingRefusedError, import_run, mapping_guess
-from meetings.models import Group, Location, Meeting, MeetingSeries, Membership, Room, Topic
+from meetings.models import Group, Location, Meeting, MeetingSeries, Membership, OpeningHours, Room, Topic
 from notifications.models import NewsletterList, OutgoingMail, Subscription
 from tests.factories import CentreFactory, every
 from volunteers.models import TrainingRecord, Volunteer
@@ -62,6 +63,11 @@ def test_the_example_files_move_a_centre_in_and_a_second_run_changes_nothing(cli
         (12, False),
         (20, True),
     ]
+    hours = every(OpeningHours).filter(centre=centre).order_by("weekday")
+    assert [(row.weekday, f"{row.opens:%H:%M}-{row.closes:%H:%M}") for row in hours] == [
+        *((day, "09:00-21:30") for day in range(5)),
+        (5, "10:00-14:00"),
+    ]  # the second room is open at all times: no hours
     assert every(Group).filter(centre=centre).count() == 2
     assert every(MeetingSeries).filter(group__centre=centre).count() == 2
     assert every(Meeting).filter(centre=centre, status="scheduled").exists()
@@ -250,3 +256,26 @@ def test_a_volunteers_status_comes_with_consent_and_through_the_pipelines_rules(
         centre, "volunteers", (head + "Lena,lena@example.net,active,2025-01-01,,,,2025-01-01,paper,v1\n").encode()
     )
     assert "another status" in again.refused[0].reason
+
+
+def test_opening_hours_are_read_in_four_languages_and_a_bad_week_is_refused(new_centre):
+    from imports.values import BadValueError, opening_hours
+
+    assert opening_hours("Mo, We 10:00-12:00; Fr 14.00–18.00") == [
+        (0, time(10), time(12)),
+        (2, time(10), time(12)),
+        (4, time(14), time(18)),
+    ]
+    assert opening_hours("za-ma 09:00-13:00") == [
+        (0, time(9), time(13)),
+        (5, time(9), time(13)),
+        (6, time(9), time(13)),
+    ]
+    assert opening_hours("altid") == []
+    for bad in ("Mo-Fr", "Mo 18:00-09:00", "Mo 09:00-12:00; Mo 14:00-18:00", "Funday 09:00-12:00"):
+        with pytest.raises(BadValueError):
+            opening_hours(bad)
+    centre = new_centre("en")
+    rows = b"Location,Room,Seats,Opening hours\nHouse,Room 1,10,Mo-Fr 09:00-25:00\n"
+    [refused] = run_file(centre, "rooms", rows).refused
+    assert refused.reason.startswith("Opening hours: a time such as 19:00")
