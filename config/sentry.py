@@ -1,7 +1,7 @@
 """Optional error reports to Sentry (`SENTRY_DSN`), scrubbed before they leave: no request body,
 cookies, headers, query string or user, every token link masked, every e-mail address and phone
-number replaced, in every string of the event (messages, exception values, breadcrumbs, the
-local variables of a traceback)."""
+number replaced, in every string of the event (messages, exception values, breadcrumbs); a
+traceback's local variables are not sent."""
 
 import re
 from typing import Any
@@ -40,7 +40,9 @@ def sentry_init(dsn: str, environment: str) -> None:
         dsn=dsn,
         environment=environment,
         send_default_pii=False,
-        include_local_variables=True,
+        # A traceback's local variables would carry what a request or an import held (names,
+        # groups): the scrubber masks addresses and numbers, not those.
+        include_local_variables=False,
         before_send=scrub,  # type: ignore[arg-type]
         before_breadcrumb=lambda crumb, hint: _clean(crumb),
         traces_sample_rate=0.0,

@@ -49,6 +49,15 @@ class ImportUpload(models.Model):
     mapping = models.JSONField(_("columns"), default=dict, blank=True)
     state = models.CharField(_("state"), max_length=10, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)
+    state_changed_at = models.DateTimeField(_("state changed at"), null=True, blank=True)
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked or imported by"),
+    )
 
     objects = ScopedManager(centre="centre")
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
+MAX_COLUMNS = 100
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -37,10 +38,26 @@ def sheet_read(content: bytes, filename: str = "") -> Sheet:
     if not table:
         raise UnreadableFileError(_("The file has no rows."))
     headings, *rows = table
+    width = max(len(row) for row in table)
+    headings = (headings + [""] * width)[:width]
+    # Columns without a heading and without a value are dropped; one with values needs a heading.
+    used = [index for index in range(width) if headings[index] or any(index < len(row) and row[index] for row in rows)]
+    nameless = [index + 1 for index in used if not headings[index]]
+    if nameless:
+        raise UnreadableFileError(
+            _("Column %(number)s has values but no heading: give it one in the first row.") % {"number": nameless[0]}
+        )
+    seen = [heading.lower() for heading in headings if heading]
+    twice = next((heading for heading in headings if heading and seen.count(heading.lower()) > 1), None)
+    if twice:
+        raise UnreadableFileError(
+            _("The heading “%(heading)s” is there twice: give each column its own.") % {"heading": twice}
+        )
+    headings = [headings[index] for index in used]
+    rows = [[(row + [""] * width)[index] for index in used] for row in rows]
     if len(rows) > MAX_ROWS:
         raise UnreadableFileError(_("The file has more than 50,000 rows; split it into several."))
-    width = len(headings)
-    return Sheet(headings, [(row + [""] * width)[:width] for row in rows])
+    return Sheet(headings, rows)
 
 
 def _text(content: bytes) -> str:
@@ -73,13 +90,18 @@ def _xlsx_rows(content: bytes) -> list[list[str]]:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
         raise UnreadableFileError(_("This is not an XLSX file that can be read.")) from error
-    sheet = workbook.worksheets[0]
     rows = []
-    for row in sheet.iter_rows(values_only=True):
-        rows.append([_cell(value) for value in row])
-        if len(rows) > MAX_ROWS + 1:
-            break
-    workbook.close()
+    try:
+        # At most MAX_COLUMNS columns: a read-only sheet pads each row to its widest cell, and
+        # one cell in the last of 16,384 columns would make every row that long.
+        for row in workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            rows.append([_cell(value) for value in row])
+            if len(rows) > MAX_ROWS + 1:
+                break
+    except Exception as error:  # a damaged part of the file shows only while its rows are read
+        raise UnreadableFileError(_("This is not an XLSX file that can be read.")) from error
+    finally:
+        workbook.close()
     return rows
 
 

@@ -13,7 +13,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centres.models import Centre
@@ -90,16 +91,20 @@ def mapping_check(kind: Kind, mapping: dict[str, str]) -> None:
 
 
 def mapping_remember(centre: Centre, kind: Kind, mapping: dict[str, str]) -> None:
-    columns = {heading.strip().lower(): key for heading, key in mapping.items()}
+    """After an import: the headings that were mapped to a field. A file without a heading row
+    has a person's details where its headings should be; an address is never kept as one."""
+    columns = {heading.strip().lower(): key for heading, key in mapping.items() if key and "@" not in heading}
     ImportMapping.objects.update_or_create(centre=centre, kind=kind.key, defaults={"columns": columns})
 
 
 def _reason(problem: Exception) -> str:
     if isinstance(problem, ValidationError):
         return " ".join(problem.messages)
-    if isinstance(problem, DomainError):
-        return problem.message
-    return str(problem)
+    if isinstance(problem, DomainError | RowRefusedError):
+        return problem.message if isinstance(problem, DomainError) else str(problem)
+    if isinstance(problem, IntegrityError):
+        return _("This row clashes with a record written meanwhile: check the file again.")
+    return _("This row could not be read: check its values.")
 
 
 def import_run(
@@ -133,8 +138,6 @@ def import_run(
             report.applied = True
     except _RollBackError:
         pass
-    if not apply:
-        mapping_remember(centre, kind, mapping)
     return report
 
 
@@ -143,7 +146,9 @@ def _one_row(kind: Kind, context: Context, row: dict[str, str], *, number: int, 
     try:
         with transaction.atomic():  # a refused row leaves nothing behind, the others go on
             outcome = kind.write(context, row)
-    except (RowRefusedError, DomainError, ValidationError) as problem:
+    except (RowRefusedError, DomainError, ValidationError, ValueError, OverflowError, IntegrityError) as problem:
+        # ValueError and OverflowError: a value a service could not take (a date too far ahead
+        # for a rule); IntegrityError: a record written by someone else meanwhile.
         reason = _reason(problem)
         key, colon, rest = reason.partition(": ")
         if colon and key in headings:  # the column as the file calls it
@@ -174,13 +179,44 @@ def report_stored(report: Report) -> dict[str, Any]:
     }
 
 
-def upload_queue(upload: ImportUpload, *, mapping: dict[str, str], apply: bool) -> None:
+class UploadBusyError(ValueError):
+    """The file is being checked or imported already (a second click, a second tab)."""
+
+
+BUSY = ("queued", "running")
+# A check or import that has not finished after this long died with its worker: start again.
+STALE_AFTER = 15 * 60
+
+
+def upload_claim(upload: ImportUpload, *, state: str, by: Any) -> None:
+    """Mark the file as being worked on, unless it is already: one run at a time."""
+    claimed = (
+        ImportUpload.objects.filter(pk=upload.pk)
+        .exclude(state__in=BUSY)
+        .update(state=state, state_changed_at=timezone.now(), run_by=by, result=None)
+    )
+    if not claimed:
+        raise UploadBusyError(_("This file is being checked or imported already; wait for the result."))
+
+
+def upload_release(upload: ImportUpload) -> None:
+    ImportUpload.objects.filter(pk=upload.pk).update(state="", state_changed_at=timezone.now())
+
+
+def upload_stale(upload: ImportUpload) -> bool:
+    """A run that has not moved for STALE_AFTER: its worker died, and nothing of it was written."""
+    if upload.state not in BUSY or upload.state_changed_at is None:
+        return False
+    return (timezone.now() - upload.state_changed_at).total_seconds() > STALE_AFTER
+
+
+def upload_queue(upload: ImportUpload, *, mapping: dict[str, str], apply: bool, by: Any) -> None:
     """Hand a large file to a worker (after this transaction commits)."""
     from imports.tasks import run_upload
 
     mapping_check(KINDS[upload.kind], mapping)
-    upload.mapping, upload.action, upload.state, upload.result = mapping, "apply" if apply else "check", "queued", None
-    upload.save(update_fields=["mapping", "action", "state", "result"])
+    upload_claim(upload, state="queued", by=by)
+    ImportUpload.objects.filter(pk=upload.pk).update(mapping=mapping, action="apply" if apply else "check")
     cache.delete(progress_key(upload.pk))
     transaction.on_commit(lambda: run_upload.delay(upload.pk))
 
@@ -188,23 +224,32 @@ def upload_queue(upload: ImportUpload, *, mapping: dict[str, str], apply: bool) 
 def upload_run(upload: ImportUpload) -> None:
     """A worker's run of a queued file: progress in the cache every PROGRESS_EVERY rows (the
     import's own transaction hides it from the database until the end), the outcome on the row.
-    An imported file keeps no content."""
-    ImportUpload.objects.filter(pk=upload.pk).update(state="running")
+    An imported file keeps no content. A run that fails writes nothing and says so."""
+    if not ImportUpload.objects.filter(pk=upload.pk, state="queued").update(
+        state="running", state_changed_at=timezone.now()
+    ):
+        return  # taken by another delivery of the task, or given up as stale
 
     def progress(done: int, total: int) -> None:
         if done % PROGRESS_EVERY == 0 or done == total:
             cache.set(progress_key(upload.pk), [done, total], 3600)
 
-    report = import_run(
-        centre=upload.centre,
-        actor=upload.uploaded_by,
-        kind_key=upload.kind,
-        sheet=sheet_read(bytes(upload.content), upload.filename),
-        mapping=upload.mapping,
-        apply=upload.action == "apply",
-        progress=progress,
-    )
-    outcome: dict[str, Any] = {"state": "done", "result": report_stored(report)}
+    try:
+        report = import_run(
+            centre=upload.centre,
+            actor=upload.run_by,
+            kind_key=upload.kind,
+            sheet=sheet_read(bytes(upload.content), upload.filename),
+            mapping=upload.mapping,
+            apply=upload.action == "apply",
+            progress=progress,
+        )
+    except Exception:
+        ImportUpload.objects.filter(pk=upload.pk).update(
+            state="", state_changed_at=timezone.now(), result={"error": "failed"}
+        )
+        raise
+    outcome: dict[str, Any] = {"state": "done", "state_changed_at": timezone.now(), "result": report_stored(report)}
     if report.applied:
         outcome["content"] = b""
     ImportUpload.objects.filter(pk=upload.pk).update(**outcome)

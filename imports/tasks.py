@@ -9,11 +9,11 @@ from imports.services import upload_run
 
 @shared_task(name="imports.run_upload", acks_late=True)
 def run_upload(upload_id: int) -> None:
-    """Run a queued file. A run cut short (a worker that died) is rolled back whole and runs
-    again when the task is delivered again; a file already done is left alone."""
+    """Run a queued file once (`upload_run` claims it). A run cut short (a worker that died) is
+    rolled back whole; the page offers to start it again after a while."""
     with all_centres_scope():
-        upload = ImportUpload.objects.filter(pk=upload_id).select_related("centre", "uploaded_by").first()
-    if upload is None or upload.state not in ("queued", "running"):
+        upload = ImportUpload.objects.filter(pk=upload_id).select_related("centre", "run_by").first()
+    if upload is None:
         return
     with centre_scope(upload.centre_id):
         upload_run(upload)

@@ -73,11 +73,16 @@ def clock_time(cell: str) -> time:
 
 
 def day(cell: str) -> date:
+    """A date as the four languages write it (an XLSX date cell arrives as YYYY-MM-DD); the
+    whole cell, and a year from 1900 to 2100."""
+    text = cell.strip()
     for pattern in DATE_FORMATS:
         try:
-            return datetime.strptime(cell.strip()[:10], pattern).date()  # noqa: DTZ007 (a day, no time)
+            found = datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a day, no time)
         except ValueError:
             continue
+        if 1900 <= found.year <= 2100:
+            return found
     raise BadValueError(_("a date such as 2027-01-31 or 31.01.2027 is expected, not “%(value)s”") % {"value": cell})
 
 

@@ -28,11 +28,16 @@ from imports.services import (
     SYNC_ROWS,
     MappingRefusedError,
     RowResult,
+    UploadBusyError,
     import_run,
+    mapping_check,
     mapping_guess,
     progress_key,
     report_stored,
+    upload_claim,
     upload_queue,
+    upload_release,
+    upload_stale,
 )
 
 EXAMPLE_LANGUAGES = ("en", "de", "da", "nl")
@@ -138,6 +143,12 @@ def import_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect(reverse("workspace-import", args=[slug]))
     kind = KINDS[upload.kind]
     sheet = sheet_read(bytes(upload.content), upload.filename)
+    error = ""
+    if upload_stale(upload) or result.get("error"):
+        upload_release(upload)
+        upload.state, upload.result = "", None
+        ImportUpload.objects.filter(pk=upload.pk).update(result=None)
+        error = _("The check or import stopped before its end; nothing of it was written. Start it again.")
     working = request.method != "POST" and upload.state in ("queued", "running")
     form = MappingForm(
         request.POST or None,
@@ -145,7 +156,14 @@ def import_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         headings=sheet.headings,
         initial_mapping=upload.mapping or mapping_guess(centre, kind, sheet.headings),
     )
-    context: dict[str, Any] = {"centre": centre, "upload": upload, "kind": kind, "form": form, "sheet": sheet}
+    context: dict[str, Any] = {
+        "centre": centre,
+        "upload": upload,
+        "kind": kind,
+        "form": form,
+        "sheet": sheet,
+        "error": error,
+    }
     context["preview"] = sheet.rows[:3]
     if working:
         done, total = cache.get(progress_key(upload.pk)) or (0, len(sheet.rows))
@@ -159,27 +177,36 @@ def import_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, "imports/upload.html", context, status=400)
     apply = request.POST.get("action") == "apply"
+    user = signed_in_user(request)
     try:
         if len(sheet.rows) > SYNC_ROWS:
-            upload_queue(upload, mapping=form.mapping(), apply=apply)
+            upload_queue(upload, mapping=form.mapping(), apply=apply, by=user)
             return redirect(reverse("workspace-import-upload", args=[slug, upload.pk]))
-        report = import_run(
-            centre=centre,
-            actor=signed_in_user(request),
-            kind_key=kind.key,
-            sheet=sheet,
-            mapping=form.mapping(),
-            apply=apply,
-        )
+        report = _run_here(upload, user, kind, sheet, form.mapping(), apply=apply)
     except MappingRefusedError as problem:
         context["error"] = str(problem)
         return render(request, "imports/upload.html", context, status=400)
+    except UploadBusyError as problem:
+        context["error"] = str(problem)
+        return render(request, "imports/upload.html", context, status=409)
     if report.applied:
         upload.delete()
         messages.success(request, _summary(kind, report.counts, applied=True))
         return redirect(reverse("workspace-import", args=[slug]))
     context.update(_stored_outcome(kind, report_stored(report)))
     return render(request, "imports/upload.html", context, status=400 if report.refused else 200)
+
+
+def _run_here(upload: ImportUpload, user: Any, kind: Kind, sheet: Any, mapping: dict[str, str], *, apply: bool) -> Any:
+    """A small file, checked or imported in the request; one run of a file at a time."""
+    mapping_check(kind, mapping)
+    upload_claim(upload, state="running", by=user)
+    try:
+        return import_run(
+            centre=upload.centre, actor=user, kind_key=kind.key, sheet=sheet, mapping=mapping, apply=apply
+        )
+    finally:
+        upload_release(upload)
 
 
 def _stored_outcome(kind: Kind, result: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from centres.models import ConsentRecord
 from imports import values
-from imports.rows import Context, RowRefusedError, cell, changed, named
+from imports.rows import Context, RowRefusedError, cell, changed, given, named, one
 from meetings.models import Group, Location, MeetingSeries, Room, Topic
 from meetings.recurrence import normalise_rule
 from meetings.services import places
@@ -26,7 +26,7 @@ from volunteers.services.volunteer_import import VolunteerRow, volunteer_import
 
 def write_topic(context: Context, row: dict[str, str]) -> str:
     name = cell(row, "name", lambda cell: values.text(cell, max_length=120))
-    wanted = {"is_offered": cell(row, "offered", values.yes_no, default=True)}
+    wanted = given({"is_offered": cell(row, "offered", values.yes_no)})
     topic = Topic.objects.filter(centre=context.centre, name__iexact=name).first()
     if topic is None:
         places.topic_create(actor=context.actor, centre=context.centre, name=name, **wanted)
@@ -41,29 +41,36 @@ def write_topic(context: Context, row: dict[str, str]) -> str:
 
 
 def write_room(context: Context, row: dict[str, str]) -> str:
-    """One room per row; its location is made (or found) by name first."""
+    """One room per row; its location is made (or found) by name first. Empty cells change
+    nothing of a location or room that is there already."""
     location_name = cell(row, "location", lambda cell: values.text(cell, max_length=120))
-    address = {
-        "street": cell(row, "street", lambda cell: values.text(cell, max_length=200), default=""),
-        "postal_code": cell(row, "postal_code", lambda cell: values.text(cell, max_length=20), default=""),
-        "city": cell(row, "city", lambda cell: values.text(cell, max_length=100), default=""),
-    }
+    address = given(
+        {
+            "street": cell(row, "street", lambda cell: values.text(cell, max_length=200)),
+            "postal_code": cell(row, "postal_code", lambda cell: values.text(cell, max_length=20)),
+            "city": cell(row, "city", lambda cell: values.text(cell, max_length=100)),
+        }
+    )
     room_name = cell(row, "room", lambda cell: values.text(cell, max_length=120))
-    room_values = {
-        "capacity": cell(row, "capacity", lambda cell: values.whole_number(cell, low=1, high=1000)),
-        "step_free_access": cell(row, "step_free_access", values.yes_no, default=False),
-        "hearing_loop": cell(row, "hearing_loop", values.yes_no, default=False),
-        "accessible_toilet": cell(row, "accessible_toilet", values.yes_no, default=False),
-    }
+    room_values = given(
+        {
+            "capacity": cell(row, "capacity", lambda cell: values.whole_number(cell, low=1, high=1000)),
+            "step_free_access": cell(row, "step_free_access", values.yes_no),
+            "hearing_loop": cell(row, "hearing_loop", values.yes_no),
+            "accessible_toilet": cell(row, "accessible_toilet", values.yes_no),
+        }
+    )
+    hours = cell(row, "opening_hours", values.opening_hours)
     outcomes = []
-    location = Location.objects.filter(centre=context.centre, name__iexact=location_name).first()
+    location = one(
+        Location.objects.filter(centre=context.centre, name__iexact=location_name), location_name, _("locations")
+    )
     if location is None:
         location = places.location_create(actor=context.actor, centre=context.centre, name=location_name, **address)
         outcomes.append("created")
-    elif changes := changed(location, {key: value for key, value in address.items() if value}):
+    elif changes := changed(location, address):
         places.location_update(actor=context.actor, location=location, **changes)
         outcomes.append("changed")
-    hours = cell(row, "opening_hours", values.opening_hours)
     room = Room.objects.filter(location=location, name__iexact=room_name).first()
     if room is None:
         room = places.room_create(actor=context.actor, location=location, name=room_name, **room_values)
@@ -96,17 +103,20 @@ def _languages(cell: str) -> list[str]:
 
 
 def write_group(context: Context, row: dict[str, str]) -> str:
+    """A group, found again by name; empty cells change nothing of a group that is there."""
     name = cell(row, "name", lambda cell: values.text(cell, max_length=120))
-    topic = named(Topic, context.centre, row["topic"], _("The topic"))
-    wanted: dict[str, Any] = {
-        "topic": topic,
-        "description": row.get("description", ""),
-        "languages": cell(row, "languages", _languages, default=[context.centre.default_language]),
-        "age_band": cell(row, "age_band", lambda cell: values.one_of(cell, AGE_BANDS, _("age band")), default=""),
-        "accepts_newcomers": cell(row, "accepts_newcomers", values.yes_no, default=True),
-    }
-    group = Group.objects.filter(centre=context.centre, name__iexact=name).first()
+    wanted: dict[str, Any] = given(
+        {
+            "topic": named(Topic, context.centre, row["topic"], _("The topic")),
+            "description": row.get("description") or None,
+            "languages": cell(row, "languages", _languages),
+            "age_band": cell(row, "age_band", lambda cell: values.one_of(cell, AGE_BANDS, _("age band"))),
+            "accepts_newcomers": cell(row, "accepts_newcomers", values.yes_no),
+        }
+    )
+    group = one(Group.objects.filter(centre=context.centre, name__iexact=name), name, _("groups"))
     if group is None:
+        wanted.setdefault("languages", [context.centre.default_language])
         group_create(actor=context.actor, centre=context.centre, name=name, **wanted)
         return "created"
     changes = changed(group, wanted)
@@ -240,14 +250,13 @@ def write_volunteer(context: Context, row: dict[str, str]) -> str:
 # --- newsletter subscribers -----------------------------------------------------------------------
 
 CONSENT_SOURCES = {
-    "web form": ConsentRecord.Source.WEB_FORM, "web": ConsentRecord.Source.WEB_FORM,
-    "webformular": ConsentRecord.Source.WEB_FORM, "webformular ": ConsentRecord.Source.WEB_FORM,
-    "webformulier": ConsentRecord.Source.WEB_FORM, "e-mail": ConsentRecord.Source.EMAIL,
-    "email": ConsentRecord.Source.EMAIL, "phone": ConsentRecord.Source.PHONE, "telefon": ConsentRecord.Source.PHONE,
-    "telefoon": ConsentRecord.Source.PHONE, "in person": ConsentRecord.Source.IN_PERSON,
-    "persönlich": ConsentRecord.Source.IN_PERSON, "personligt": ConsentRecord.Source.IN_PERSON,
-    "persoonlijk": ConsentRecord.Source.IN_PERSON, "paper": ConsentRecord.Source.PAPER,
-    "papier": ConsentRecord.Source.PAPER, "papir": ConsentRecord.Source.PAPER,
+    # The ways staff may record a consent (centres.services.consents.STAFF_CONSENT_SOURCES): a
+    # web form or a confirmation link is the person's own act, never a line in a spreadsheet.
+    "e-mail": ConsentRecord.Source.EMAIL, "email": ConsentRecord.Source.EMAIL, "mail": ConsentRecord.Source.EMAIL,
+    "phone": ConsentRecord.Source.PHONE, "telefon": ConsentRecord.Source.PHONE, "telefoon": ConsentRecord.Source.PHONE,
+    "in person": ConsentRecord.Source.IN_PERSON, "persönlich": ConsentRecord.Source.IN_PERSON,
+    "personligt": ConsentRecord.Source.IN_PERSON, "persoonlijk": ConsentRecord.Source.IN_PERSON,
+    "paper": ConsentRecord.Source.PAPER, "papier": ConsentRecord.Source.PAPER, "papir": ConsentRecord.Source.PAPER,
 }  # fmt: skip
 
 

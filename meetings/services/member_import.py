@@ -9,10 +9,12 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from centres.models import ConsentRecord, Person
 from centres.services.consents import consent_record
 from centres.services.people import person_create
+from config.errors import DomainError
 from meetings.member_links import member_url
 from meetings.models import Group, Membership
 from meetings.services.groups import membership_add
@@ -22,18 +24,20 @@ from notifications.services.outbox import mail_queue
 DEFAULT_REMINDER = 24 * 60
 
 
-def _person(group: Group, actor: AbstractBaseUser | None, values: dict[str, str]) -> Person:
-    centre = group.centre
-    people = Person.objects.filter(centre=centre)
+def _person(group: Group, actor: AbstractBaseUser | None, values: dict[str, str]) -> tuple[Person, bool]:
+    """The person a row names, and whether they are known here already: by their address, or
+    their name and number; someone with neither is known only as a member of this very group of
+    that name (two people may share a first name and an initial)."""
+    people = Person.objects.filter(centre=group.centre)
     if values["email"]:
         found = people.filter(email__iexact=values["email"]).first()
     elif values["phone"]:
         found = people.filter(display_name=values["display_name"], phone=values["phone"]).first()
     else:
-        found = people.filter(display_name=values["display_name"], email="", phone="").first()
+        found = people.filter(display_name=values["display_name"], email="", phone="", memberships__group=group).first()
     if found is not None:
-        return found
-    return person_create(actor=actor, centre=centre, **values)
+        return found, True
+    return person_create(actor=actor, centre=group.centre, **values), False
 
 
 @transaction.atomic
@@ -45,10 +49,18 @@ def membership_import(
     joined_on: date | None,
     consent: tuple[Any, str, str] | None,
 ) -> str:
-    """Returns "created" or "unchanged" (the person is in the group already)."""
-    person = _person(group, actor, person_values)
-    if Membership.objects.filter(group=group, person=person, left_on__isnull=True).exists():
-        return "unchanged"
+    """Returns "created" or "unchanged" (the person is or was in the group). Someone who withdrew
+    their consent is refused: an older proof does not outweigh a later "no"."""
+    person, known = _person(group, actor, person_values)
+    if known and Membership.objects.filter(group=group, person=person).exists():
+        return "unchanged"  # in the group, or left it since: an old file does not bring them back
+    if (
+        known
+        and ConsentRecord.objects.filter(
+            person=person, purpose=ConsentRecord.Purpose.GROUP_MEMBERSHIP, withdrawn_at__isnull=False
+        ).exists()
+    ):
+        raise DomainError(_("This person withdrew their consent; only they can give it again."))
     if consent is not None:
         given_at, source, text_version = consent
         consent_record(

@@ -17,7 +17,7 @@ from centres.services.consents import consent_record, consents_withdraw
 from centres.services.people import person_create
 from config.errors import DomainError
 from config.signed_links import absolute_url, link_url, sign, unsign
-from notifications.models import MailRequest, NewsletterList, OutgoingMail, Subscription
+from notifications.models import MailRequest, NewsletterList, OutgoingMail, Subscription, SuppressedAddress
 from notifications.services.mail_requests import mail_request_store
 from notifications.services.outbox import mail_queue
 
@@ -134,7 +134,14 @@ def subscription_import(
     or "unchanged"."""
     person = Person.objects.filter(centre=centre, email__iexact=email).first()
     existing = Subscription.objects.filter(newsletter=newsletter, person=person).first() if person else None
-    if existing is not None and existing.status == Subscription.Status.UNSUBSCRIBED:
+    said_no = person is not None and (
+        Subscription.objects.filter(person=person, status=Subscription.Status.UNSUBSCRIBED).exists()
+        or ConsentRecord.objects.filter(
+            person=person, purpose=ConsentRecord.Purpose.NEWSLETTER, withdrawn_at__isnull=False
+        ).exists()
+    )
+    if said_no or SuppressedAddress.objects.filter(centre=centre, email__iexact=email).exists():
+        # An older proof does not outweigh a later "no", on any of the centre's lists.
         raise DomainError(_("This address unsubscribed from this newsletter; only its owner can subscribe again."))
     if existing is not None and existing.status == Subscription.Status.CONFIRMED:
         return "unchanged"

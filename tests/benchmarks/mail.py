@@ -142,8 +142,8 @@ def wait_sent(total: int, label: str) -> float:
 
 def wait_all_sent(kind: str, label: str) -> tuple[int, float]:
     """Wait until the workers have stored and sent every mail of `kind` (the per-centre tasks
-    store them, so the total is known only once the rows stop growing: a second without a new
-    one). Returns how many, and when the last was sent (perf_counter)."""
+    store them, so the total is known only once the rows stop growing: two seconds without a
+    new one, after the first has come). Returns how many, and when the last was sent."""
     from notifications.models import OutgoingMail
 
     began, last, done_at = time.perf_counter(), -1, 0.0
@@ -151,11 +151,11 @@ def wait_all_sent(kind: str, label: str) -> tuple[int, float]:
         rows = every(OutgoingMail).filter(kind=kind)
         total, sent = rows.count(), rows.filter(status="sent").count()
         progress(label, sent, max(total, 1))
-        if total != last or sent != total:
+        if total != last or sent != total or not total:
             last, done_at = total, 0.0
         elif not done_at:
             done_at = time.perf_counter()
-        if done_at and time.perf_counter() - done_at > 1.0:
+        if done_at and time.perf_counter() - done_at > 2.0:
             return total, done_at
         if time.perf_counter() - began > 1800:
             raise SystemExit(f"{label}: only {sent} of {total} sent after 30 minutes")

@@ -2,7 +2,8 @@
 proof of consent (its date, source and text: often the signed agreement) is taken in at the
 status the file gives, walked there through the pipeline's own rules (a screening date, a
 training record, a signed confidentiality agreement); one without proof comes in as an applicant
-and is asked by mail to confirm, as if they had signed up, and nothing more is assumed."""
+and nothing more is assumed. Either way the address is confirmed by its owner, by the link of a
+sign-up's mail, before the portal opens for it; someone who withdrew their consent is refused."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -63,6 +64,13 @@ def volunteer_import(*, actor: AbstractBaseUser | None, centre: Centre, row: Vol
     "unchanged". A status the pipeline does not allow from here is refused with its reason."""
     person = Person.objects.filter(centre=centre, email__iexact=row.email).first()
     volunteer = Volunteer.objects.filter(person=person).first() if person else None
+    if (
+        person is not None
+        and ConsentRecord.objects.filter(
+            person=person, purpose=ConsentRecord.Purpose.VOLUNTEERING, withdrawn_at__isnull=False
+        ).exists()
+    ):
+        raise DomainError(_("This person withdrew their consent; only they can give it again."))
     if volunteer is not None:
         if volunteer.status != row.status:
             raise DomainError(_("This volunteer is known here with another status; change it in the workspace."))
@@ -93,9 +101,7 @@ def volunteer_import(*, actor: AbstractBaseUser | None, centre: Centre, row: Vol
         source=source,
         given_at=given_at,
     )
-    volunteer = Volunteer.objects.create(
-        centre=centre, person=person, languages=sorted(set(row.languages)), email_confirmed_at=given_at
-    )
+    volunteer = Volunteer.objects.create(centre=centre, person=person, languages=sorted(set(row.languages)))
     audit_record(actor=actor, centre=centre, action=AuditLogEntry.Action.CREATE, obj=volunteer)
     _training(actor, volunteer, row)
     for step in PATH[Status(row.status)]:
@@ -106,4 +112,10 @@ def volunteer_import(*, actor: AbstractBaseUser | None, centre: Centre, row: Vol
             screened_on=row.screened_on if step == Status.SCREENED else None,
             confidentiality_signed_on=row.confidentiality_signed_on if step == Status.ACTIVE else None,
         )
+    # The address is the centre's word, not yet the volunteer's: the portal opens once they
+    # confirm it by the link, as after a sign-up.
+    volunteer_signup(
+        centre=centre, email=row.email, name=row.name, language=row.language or centre.default_language,
+        languages=row.languages, topics=[], weekdays=[], daytime=False, evening=False, phone=row.phone,
+    )  # fmt: skip
     return "created"

@@ -66,9 +66,11 @@ class Command(BaseCommand):
     def _print(self, report: Any, mapping: dict[str, str]) -> None:
         used = ", ".join(f"{heading} → {key}" for heading, key in mapping.items() if key) or "none"
         self.stdout.write(f"Columns: {used}")
+        # Row numbers only, never what a row holds: a container's output is its log, and a
+        # member's row names a person and their group.
         for row in report.rows:
             reason = f": {row.reason}" if row.reason else ""
-            self.stdout.write(f"row {row.number}: {row.outcome} {row.label}{reason}")
+            self.stdout.write(f"row {row.number}: {row.outcome}{reason}")
         counts = report.counts
         summary = ", ".join(f"{counts[name]} {name}" for name in ("created", "changed", "unchanged", "refused"))
         state = "applied" if report.applied else "dry run, nothing written"
