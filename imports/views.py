@@ -143,12 +143,7 @@ def import_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect(reverse("workspace-import", args=[slug]))
     kind = KINDS[upload.kind]
     sheet = sheet_read(bytes(upload.content), upload.filename)
-    error = ""
-    if upload_stale(upload) or result.get("error"):
-        upload_release(upload)
-        upload.state, upload.result = "", None
-        ImportUpload.objects.filter(pk=upload.pk).update(result=None)
-        error = _("The check or import stopped before its end; nothing of it was written. Start it again.")
+    error = _given_up(upload)
     working = request.method != "POST" and upload.state in ("queued", "running")
     form = MappingForm(
         request.POST or None,
@@ -195,6 +190,16 @@ def import_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect(reverse("workspace-import", args=[slug]))
     context.update(_stored_outcome(kind, report_stored(report)))
     return render(request, "imports/upload.html", context, status=400 if report.refused else 200)
+
+
+def _given_up(upload: ImportUpload) -> str:
+    """A run whose worker died (or failed) is let go, and the page says so; else ""."""
+    if not (upload_stale(upload) or (upload.result or {}).get("error")):
+        return ""
+    upload_release(upload)
+    upload.state, upload.result = "", None
+    ImportUpload.objects.filter(pk=upload.pk).update(result=None)
+    return _("The check or import stopped before its end; nothing of it was written. Start it again.")
 
 
 def _run_here(upload: ImportUpload, user: Any, kind: Kind, sheet: Any, mapping: dict[str, str], *, apply: bool) -> Any:

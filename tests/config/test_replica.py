@@ -59,6 +59,11 @@ def replica_of_the_test_database(requires_postgres):
     connections.close_all()  # a template must have no other session
     with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        # Sessions earlier tests' threads and processes left open on the test database (idle).
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [settings_dict["NAME"]],
+        )
         for attempt in range(20):  # a closing session may linger for a moment
             try:
                 admin.execute(
