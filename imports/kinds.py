@@ -27,12 +27,33 @@ class Kind:
     write: Callable[[writers.Context, dict[str, str]], str]
     describe: Callable[[dict[str, str]], str] = field(default=lambda row: "")
 
-    def column(self, key: str) -> Column:
-        return next(column for column in self.columns if column.key == key)
-
 
 def _heading(*names: str) -> set[str]:
     return {name.lower() for name in names}
+
+
+# Columns several kinds share, headed alike in the four languages.
+PHONE = Column("phone", gettext_lazy("Phone"), _heading("phone", "telefon", "telefoon", "mobil", "mobile"))
+LANGUAGE = Column("language", gettext_lazy("Language"), _heading("language", "sprache", "sprog", "taal"))
+EMAIL_HEADINGS = _heading("email", "e-mail", "e-mail-adresse", "e-mailadresse", "mail")
+EMAIL_NEEDED = Column("email", gettext_lazy("E-mail address"), EMAIL_HEADINGS, True)
+CONSENT_COLUMNS = [
+    Column(
+        "consent_date",
+        gettext_lazy("Consent given on"),
+        _heading("consent date", "einwilligung am", "samtykke dato", "toestemming datum"),
+    ),
+    Column(
+        "consent_source",
+        gettext_lazy("Consent given by"),
+        _heading("consent source", "einwilligung durch", "samtykke via", "toestemming via"),
+    ),
+    Column(
+        "consent_text",
+        gettext_lazy("Consent text (version)"),
+        _heading("consent text", "einwilligungstext", "samtykketekst", "toestemmingstekst"),
+    ),
+]
 
 
 KINDS: dict[str, Kind] = {
@@ -158,34 +179,16 @@ KINDS: dict[str, Kind] = {
         gettext_lazy("Members"),
         [
             Column("name", gettext_lazy("Name"), _heading("name", "navn", "naam"), True),
-            Column(
-                "email",
-                gettext_lazy("E-mail address"),
-                _heading("email", "e-mail", "e-mail-adresse", "e-mailadresse", "mail"),
-            ),
-            Column("phone", gettext_lazy("Phone"), _heading("phone", "telefon", "telefoon", "mobil", "mobile")),
-            Column("language", gettext_lazy("Language"), _heading("language", "sprache", "sprog", "taal")),
+            Column("email", gettext_lazy("E-mail address"), EMAIL_HEADINGS),
+            PHONE,
+            LANGUAGE,
             Column("group", gettext_lazy("Group"), _heading("group", "gruppe", "groep"), True),
             Column(
                 "joined_on",
                 gettext_lazy("Member since"),
                 _heading("member since", "joined", "dabei seit", "mitglied seit", "medlem siden", "lid sinds"),
             ),
-            Column(
-                "consent_date",
-                gettext_lazy("Consent given on"),
-                _heading("consent date", "einwilligung am", "samtykke dato", "toestemming datum"),
-            ),
-            Column(
-                "consent_source",
-                gettext_lazy("Consent given by"),
-                _heading("consent source", "einwilligung durch", "samtykke via", "toestemming via"),
-            ),
-            Column(
-                "consent_text",
-                gettext_lazy("Consent text (version)"),
-                _heading("consent text", "einwilligungstext", "samtykketekst", "toestemmingstekst"),
-            ),
+            *CONSENT_COLUMNS,
         ],
         writers.write_member,
         lambda row: f"{row.get('name', '')} · {row.get('group', '')}",
@@ -195,14 +198,9 @@ KINDS: dict[str, Kind] = {
         gettext_lazy("Volunteers"),
         [
             Column("name", gettext_lazy("Name"), _heading("name", "navn", "naam"), True),
-            Column(
-                "email",
-                gettext_lazy("E-mail address"),
-                _heading("email", "e-mail", "e-mail-adresse", "e-mailadresse", "mail"),
-                True,
-            ),
-            Column("phone", gettext_lazy("Phone"), _heading("phone", "telefon", "telefoon", "mobil", "mobile")),
-            Column("language", gettext_lazy("Language"), _heading("language", "sprache", "sprog", "taal")),
+            EMAIL_NEEDED,
+            PHONE,
+            LANGUAGE,
             Column(
                 "languages", gettext_lazy("Languages"), _heading("languages", "sprachen", "talen", "sprogkundskaber")
             ),
@@ -234,21 +232,7 @@ KINDS: dict[str, Kind] = {
                     "course completed on", "schulung abgeschlossen am", "kursus afsluttet den", "cursus afgerond op"
                 ),
             ),
-            Column(
-                "consent_date",
-                gettext_lazy("Consent given on"),
-                _heading("consent date", "einwilligung am", "samtykke dato", "toestemming datum"),
-            ),
-            Column(
-                "consent_source",
-                gettext_lazy("Consent given by"),
-                _heading("consent source", "einwilligung durch", "samtykke via", "toestemming via"),
-            ),
-            Column(
-                "consent_text",
-                gettext_lazy("Consent text (version)"),
-                _heading("consent text", "einwilligungstext", "samtykketekst", "toestemmingstekst"),
-            ),
+            *CONSENT_COLUMNS,
         ],
         writers.write_volunteer,
         lambda row: row.get("name", ""),
@@ -257,34 +241,15 @@ KINDS: dict[str, Kind] = {
         "subscribers",
         gettext_lazy("Newsletter subscribers"),
         [
-            Column(
-                "email",
-                gettext_lazy("E-mail address"),
-                _heading("email", "e-mail", "e-mail-adresse", "e-mailadresse", "mail"),
-                True,
-            ),
+            EMAIL_NEEDED,
             Column(
                 "newsletter",
                 gettext_lazy("Newsletter"),
                 _heading("newsletter", "liste", "list", "nyhedsbrev", "nieuwsbrief"),
                 True,
             ),
-            Column("language", gettext_lazy("Language"), _heading("language", "sprache", "sprog", "taal")),
-            Column(
-                "consent_date",
-                gettext_lazy("Consent given on"),
-                _heading("consent date", "einwilligung am", "samtykke dato", "toestemming datum"),
-            ),
-            Column(
-                "consent_source",
-                gettext_lazy("Consent given by"),
-                _heading("consent source", "einwilligung durch", "samtykke via", "toestemming via"),
-            ),
-            Column(
-                "consent_text",
-                gettext_lazy("Consent text (version)"),
-                _heading("consent text", "einwilligungstext", "samtykketekst", "toestemmingstekst"),
-            ),
+            LANGUAGE,
+            *CONSENT_COLUMNS,
         ],
         writers.write_subscriber,
         lambda row: row.get("email", ""),
