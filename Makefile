@@ -6,7 +6,7 @@ WEB_PORT ?= 8000
 export WEB_PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install hooks run web worker beat migrate seed test test-future lint types format check bench bench-growth bench-load bench-mail ci messages clean
+.PHONY: help install hooks run web worker beat migrate seed test test-future lint types format check bench bench-growth bench-load bench-mail bench-mail-esps ci messages clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -96,8 +96,12 @@ bench-load: install  ## Load test: gunicorn on the benchmark data, wrk with 50 c
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || (echo "install wrk first" && exit 1)
 	$(BIN)/python -m tests.benchmarks.load
 
-bench-mail: install  ## Reminders and a newsletter through Celery workers on Redis (WORKERS="1 2 4")
-	WORKERS="$(or $(WORKERS),2)" $(BIN)/python -m tests.benchmarks.mail
+bench-mail: install  ## Reminders and a newsletter through Celery workers on Redis (WORKERS="1 2 4", ESP=mailgun)
+	WORKERS="$(or $(WORKERS),2)" ESP="$(or $(ESP),postmark)" $(BIN)/python -m tests.benchmarks.mail
+
+bench-mail-esps: install  ## make bench-mail through each ESP's batch path in turn (fake ESPs, 2 workers)
+	for esp in postmark mailgun sendgrid brevo amazon_ses mailjet; do \
+		WORKERS="$(or $(WORKERS),2)" ESP=$$esp $(BIN)/python -m tests.benchmarks.mail || exit 1; done
 
 ci:  ## What CI runs (.ci/run)
 	bash .ci/run

@@ -4,6 +4,7 @@ Every variable is documented in the README's configuration table. With nothing s
 runs on SQLite with an embedded Celery transport and prints e-mail to the console.
 """
 
+import json
 from pathlib import Path
 
 import environ
@@ -409,6 +410,7 @@ ESP_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "postmark": "anymail.backends.postmark.EmailBackend",
     "mailgun": "anymail.backends.mailgun.EmailBackend",
+    "sendgrid": "anymail.backends.sendgrid.EmailBackend",
     "brevo": "anymail.backends.brevo.EmailBackend",
     "amazon_ses": "anymail.backends.amazon_ses.EmailBackend",
     "mailjet": "anymail.backends.mailjet.EmailBackend",
@@ -421,7 +423,12 @@ if EMAIL_ESP == "smtp":
     _smtp = env.email_url("EMAIL_URL", default="smtp://localhost:25")
     _smtp.pop("EMAIL_BACKEND", None)
     globals().update(_smtp)
-ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in env.ENVIRON.items() if key.startswith("ANYMAIL_")}
+# A value written as a JSON object is read as one (AMAZON_SES_CLIENT_PARAMS takes a dict).
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): json.loads(value) if value.lstrip().startswith("{") else value
+    for key, value in env.ENVIRON.items()
+    if key.startswith("ANYMAIL_")
+}
 
 # --- Text messages (SMS) ------------------------------------------------------------------------
 # SMS_BACKEND: "infobip" sends texts through Infobip's API (SMS_INFOBIP_BASE_URL is the account's

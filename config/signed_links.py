@@ -8,6 +8,9 @@ salt would void every link already in someone's inbox.
 """
 
 import functools
+import hashlib
+import hmac
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -15,8 +18,9 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.urls import get_script_prefix, reverse
+from django.utils.encoding import force_bytes
 
-__all__ = ["PURPOSES", "Purpose", "absolute_url", "link_url", "sign", "signed_payload", "unsign"]
+__all__ = ["PURPOSES", "BulkSigner", "Purpose", "absolute_url", "link_url", "sign", "signed_payload", "unsign"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,27 @@ def max_age(purpose: str) -> timedelta | None:
 def sign(purpose: str, payload: dict[str, Any], *, compress: bool = False) -> str:
     """A token carrying `payload` for `purpose`."""
     return signing.dumps(payload, salt=PURPOSES[purpose].salt, compress=compress)
+
+
+class BulkSigner:
+    """Many tokens of one purpose, each the token `sign` makes in the same second (Django's
+    TimestampSigner with SHA-256 under the purpose's salt), for a newsletter's tens of thousands
+    of links: the HMAC key is derived once and the timestamp read once, not per token, and a
+    payload of one number is written without a JSON round trip."""
+
+    def __init__(self, purpose: str) -> None:
+        salt = PURPOSES[purpose].salt
+        key = hashlib.sha256(force_bytes(salt + "signer") + force_bytes(settings.SECRET_KEY)).digest()
+        self._mac = hmac.new(key, digestmod=hashlib.sha256)
+        self._stamp = signing.b62_encode(int(time.time()))
+
+    def sign_number(self, name: str, value: int) -> str:
+        """The token of `{name: value}`, e.g. {"p": 42}."""
+        data = signing.b64_encode(f'{{"{name}":{int(value)}}}'.encode()).decode()
+        signed = f"{data}:{self._stamp}"
+        mac = self._mac.copy()
+        mac.update(signed.encode())
+        return f"{signed}:{signing.b64_encode(mac.digest()).decode()}"
 
 
 def unsign(purpose: str, token: str) -> Any:

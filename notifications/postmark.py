@@ -28,6 +28,7 @@ class BatchOutcome:
     failed: dict[int, str] = field(default_factory=dict)  # row id -> error, permanent
     retry: dict[int, str] = field(default_factory=dict)  # row id -> error, transient
     in_doubt: set[int] = field(default_factory=set)  # rows of `retry` the ESP may have taken
+    refused: bool = False  # the ESP refused the request as a whole for its input: try each row alone
 
 
 def batch_capable() -> bool:

@@ -35,11 +35,11 @@ def queue_issue_chunk(chunk_id: int) -> dict[str, int]:
     sending; rows this task made but could not send (it died) are taken back by `requeue_stuck`."""
     totals = {"made": 0, "sent": 0, "retry": 0, "failed": 0}
     with all_centres_scope():
-        mail_ids = issue_chunk_queue(chunk_id)
-        totals["made"] = len(mail_ids)
+        rows = issue_chunk_queue(chunk_id)
+        totals["made"] = len(rows)
         size = send_batch_size()
-        for start in range(0, len(mail_ids), size):
-            result = mails_send_claimed(mail_ids[start : start + size])
+        for start in range(0, len(rows), size):
+            result = mails_send_claimed(rows[start : start + size])
             _after_sending(result, bulk=True)
             totals["sent"] += result.sent
             totals["retry"] += len(result.retry or [])

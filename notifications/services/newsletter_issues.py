@@ -23,7 +23,7 @@ from notifications.models import (
     merge_field,
 )
 from notifications.selectors import confirmed_subscribers_between, subscription_boundaries
-from notifications.services.newsletters import subscriber_token_for
+from notifications.services.newsletters import subscriber_tokens
 from notifications.services.outbox import (
     NewMail,
     RenderedMail,
@@ -250,12 +250,12 @@ def _queue_chunk_tasks(chunk_ids: list[int]) -> None:
         queue_issue_chunk.delay(chunk_id)
 
 
-def issue_chunk_queue(chunk_id: int) -> list[int]:
+def issue_chunk_queue(chunk_id: int) -> list[OutgoingMail]:
     """Make the outbox rows of one chunk: one per subscriber still confirmed, in their language,
     with their own unsubscribe and preferences links as merge data. The rows and the chunk's
     `done` mark are written in one transaction, so a chunk is made once, whichever worker runs
     it; a chunk of a paused issue waits. The rows are stored claimed by the calling task, which
-    sends them right after (`services.mails_send_claimed`). Returns their ids."""
+    sends them right after (`services.mails_send_claimed`). Returns the rows."""
     with transaction.atomic():
         chunk = (
             # Only the chunk's row is locked: the workers making other chunks share the issue.
@@ -268,12 +268,12 @@ def issue_chunk_queue(chunk_id: int) -> list[int]:
             return []
         issue = chunk.issue
         texts = {text.language: text for text in NewsletterIssueText.objects.filter(issue=issue)}
-        rows = []
+        rows, token_for = [], subscriber_tokens()
         for person_id, email, person_language in confirmed_subscribers_between(
             issue.newsletter_id, chunk.after_id, chunk.upto_id
         ):
             language = _text_for(issue, person_language, texts).language
-            token = subscriber_token_for(person_id)
+            token = token_for(person_id)
             rows.append(
                 NewMail(
                     centre_id=issue.centre_id,

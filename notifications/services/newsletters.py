@@ -6,6 +6,7 @@ The links are `config.signed_links` tokens: "newsletter.confirm" (a week) for th
 `notifications.selectors.subscriber_from_token` reads the latter. The public pages are
 `notifications.views.public`."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +17,7 @@ from centres.models import Centre, ConsentRecord, Person
 from centres.services.consents import consent_record, consents_withdraw
 from centres.services.people import person_create
 from config.errors import DomainError
-from config.signed_links import absolute_url, link_url, sign, unsign
+from config.signed_links import BulkSigner, absolute_url, link_url, sign, unsign
 from notifications.models import MailRequest, NewsletterList, OutgoingMail, Subscription, SuppressedAddress
 from notifications.services.mail_requests import mail_request_store
 from notifications.services.outbox import mail_queue
@@ -31,6 +32,13 @@ def subscriber_token(person: Person) -> str:
 def subscriber_token_for(person_id: int) -> str:
     """The token of a subscriber's unsubscribe and preferences links."""
     return sign("newsletter.subscriber", {"p": person_id})
+
+
+def subscriber_tokens() -> Callable[[int], str]:
+    """`subscriber_token_for` for the many subscribers of one newsletter chunk: the same tokens,
+    made at a fraction of the cost (config.signed_links.BulkSigner)."""
+    signer = BulkSigner("newsletter.subscriber")
+    return lambda person_id: signer.sign_number("p", person_id)
 
 
 def unsubscribe_url(person: Person) -> str:

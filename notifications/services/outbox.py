@@ -30,6 +30,7 @@ from centres.models import Centre, ConsentRecord, Person
 from centres.selectors import withdrawn_among
 from config.errors import ConflictError
 from notifications import postmark
+from notifications.batches import batch_limit
 from notifications.models import MailContent, OutgoingMail, SuppressedAddress, WebhookEvent
 from notifications.selectors import is_suppressed, suppressed_among
 from notifications.services.mail_requests import mail_requests_requeue
@@ -207,24 +208,50 @@ def mails_queue_bulk(mails: Sequence[NewMail]) -> int:
     made = 0
     for start in range(0, len(mails), BULK_CHUNK):
         stored = _store_chunk(mails[start : start + BULK_CHUNK])
-        queue_sending([pk for pk, status in stored if status == OutgoingMail.Status.QUEUED])
+        queue_sending([pk for pk, status, _key in stored if status == OutgoingMail.Status.QUEUED])
         made += len(stored)
     return made
 
 
-def mails_store_claimed(mails: Sequence[NewMail]) -> list[int]:
+def mails_store_claimed(mails: Sequence[NewMail]) -> list[OutgoingMail]:
     """Like `mails_queue_bulk`, for a task that sends the rows itself right after its transaction
     commits: the rows are stored already claimed (`sending`, first attempt), which saves claiming
-    them. Send them with `mails_send_claimed`; if the task dies first, the sweeper takes them
-    back like any row a dead worker left. Returns the ids of the new rows to send."""
-    claimed: list[int] = []
+    them, and come back as they are stored, so that sending need not read them again. Send them
+    with `mails_send_claimed`; if the task dies first, the sweeper takes them back like any row a
+    dead worker left. Returns the new rows to send."""
+    claimed: list[OutgoingMail] = []
     for start in range(0, len(mails), BULK_CHUNK):
-        stored = _store_chunk(mails[start : start + BULK_CHUNK], claimed=True)
-        claimed.extend(pk for pk, status in stored if status == OutgoingMail.Status.SENDING)
+        chunk = mails[start : start + BULK_CHUNK]
+        by_key = {mail.key: mail for mail in chunk}
+        now = timezone.now()
+        for pk, status, key in _store_chunk(chunk, claimed=True):
+            if status == OutgoingMail.Status.SENDING:
+                claimed.append(_stored_row(pk, by_key[key], now))
     return claimed
 
 
-def _store_chunk(mails: Sequence[NewMail], *, claimed: bool = False) -> list[tuple[int, str]]:
+def _stored_row(pk: int, mail: NewMail, now: datetime) -> OutgoingMail:
+    """The row as `mails_store_claimed` stored it, without reading it back."""
+    return OutgoingMail(
+        pk=pk,
+        centre_id=mail.centre_id,
+        kind=mail.kind,
+        channel=mail.channel,
+        idempotency_key=mail.key,
+        person_id=mail.person_id,
+        recipient=mail.recipient.strip(),
+        language=mail.language,
+        content_id=mail.content_id,
+        merge_data=mail.merge_data or {},
+        newsletter_issue_id=mail.newsletter_issue_id,
+        status=OutgoingMail.Status.SENDING,
+        attempts=1,
+        sending_since=now,
+    )
+
+
+def _store_chunk(mails: Sequence[NewMail], *, claimed: bool = False) -> list[tuple[int, str, str]]:
+    """Store the rows whose key is new; returns (id, status, idempotency key) of each."""
     withdrawn = withdrawn_pairs({consent_pair(mail.person_id, mail.kind) for mail in mails})
     if withdrawn:
         mails = [mail for mail in mails if consent_pair(mail.person_id, mail.kind) not in withdrawn]
@@ -236,7 +263,7 @@ def _store_chunk(mails: Sequence[NewMail], *, claimed: bool = False) -> list[tup
     return _insert_portable(mails, now, claimed=claimed)
 
 
-def _insert_postgres(mails: Sequence[NewMail], now: datetime, *, claimed: bool = False) -> list[tuple[int, str]]:
+def _insert_postgres(mails: Sequence[NewMail], now: datetime, *, claimed: bool = False) -> list[tuple[int, str, str]]:
     """One statement for the whole chunk: the rows come in as arrays, suppressed addresses are
     marked by a join on the (centre, lower(email)) index, and keys stored already (by an earlier
     run or another beat at the same moment) are skipped by ON CONFLICT."""
@@ -256,7 +283,7 @@ def _insert_postgres(mails: Sequence[NewMail], now: datetime, *, claimed: bool =
                     %s::jsonb[], %s::bigint[], %s::text[])
              AS v(centre_id, kind, key, person_id, recipient, language, content_id, merge_data, issue_id, channel)
         ON CONFLICT (idempotency_key) DO NOTHING
-        RETURNING id, status
+        RETURNING id, status, idempotency_key
     """  # noqa: S608
     columns = (
         [mail.centre_id for mail in mails],
@@ -283,7 +310,7 @@ def _insert_postgres(mails: Sequence[NewMail], now: datetime, *, claimed: bool =
             return cursor.fetchall()
 
 
-def _insert_portable(mails: Sequence[NewMail], now: datetime, *, claimed: bool = False) -> list[tuple[int, str]]:
+def _insert_portable(mails: Sequence[NewMail], now: datetime, *, claimed: bool = False) -> list[tuple[int, str, str]]:
     keys = [mail.key for mail in mails]
     existing = set(OutgoingMail.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
     suppressed = suppressed_among({(mail.centre_id, mail.recipient.strip().lower()) for mail in mails})
@@ -320,7 +347,7 @@ def _insert_portable(mails: Sequence[NewMail], now: datetime, *, claimed: bool =
     OutgoingMail.objects.bulk_create(fresh, ignore_conflicts=True)
     stored = OutgoingMail.objects.filter(
         idempotency_key__in=[mail.idempotency_key for mail in fresh], created_at__gte=now
-    ).values_list("pk", "status")
+    ).values_list("pk", "status", "idempotency_key")
     return list(stored)
 
 
@@ -348,8 +375,12 @@ BULK_KINDS = frozenset({OutgoingMail.Kind.NEWSLETTER})
 
 
 def send_batch_size() -> int:
-    """Rows per send task: an ESP batch where the ESP takes one, else a modest number."""
-    return postmark.POSTMARK_BATCH_LIMIT if postmark.batch_capable() else 50
+    """Rows per send task: an ESP batch where the ESP takes one (at least 500 rows, which an ESP
+    with a smaller limit takes in several requests), else a modest number."""
+    if postmark.batch_capable():
+        return postmark.POSTMARK_BATCH_LIMIT
+    limit = batch_limit()
+    return max(limit, 500) if limit else 50
 
 
 def queue_sending(mail_ids: Iterable[int], *, bulk: bool = False) -> None:

@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from centres.selectors import sms_numbers
-from notifications import postmark
+from notifications import batches, postmark, smtp_pool
 from notifications.models import MailContent, OutgoingMail, Subscription, SuppressedAddress
 from notifications.selectors import suppressed_among
 from notifications.services.outbox import consent_pair, queue_sending, withdrawn_pairs
@@ -108,10 +108,9 @@ def _message(mail: OutgoingMail, esp_connection: BaseEmailBackend) -> AnymailMes
         message.attach_alternative(mail.body_html, "text/html")
     if mail.calendar:
         message.attach("meeting.ics", mail.calendar, postmark.calendar_content_type(mail.calendar))
-    # No open or click tracking, whatever the ESP account's defaults; the row id as metadata, so
-    # a row in doubt can be looked up at the ESP (see `_settle_in_doubt`).
-    message.track_opens = False
-    message.track_clicks = False
+    # No open or click tracking; the row id as metadata, so a row in doubt can be looked up at
+    # the ESP (see `_settle_in_doubt`).
+    batches.no_tracking(message)
     message.metadata = {postmark.OUTBOX_METADATA: str(mail.pk)}
     return message
 
@@ -120,10 +119,14 @@ def _is_transient(error: Exception) -> bool:
     if isinstance(error, AnymailRecipientsRefused):
         return False
     if isinstance(error, AnymailAPIError):
-        status = getattr(error, "status_code", None)
+        status = batches.esp_status(error)
         return status is None or status >= 500 or status == 429
     if isinstance(error, requests.exceptions.RequestException | smtplib.SMTPServerDisconnected | ConnectionError):
         return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):  # 4xx for every recipient: try later
+        return all(400 <= code < 500 for code, _message in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):  # 421 service closing, 451 local error
+        return 400 <= error.smtp_code < 500
     return isinstance(error, TimeoutError)
 
 
@@ -159,12 +162,17 @@ def mails_send(mail_ids: Sequence[int]) -> SendResult:
     return result
 
 
-def mails_send_claimed(mail_ids: Sequence[int]) -> SendResult:
-    """Send rows stored already claimed by this task (`mails_store_claimed`), with the same
-    outcomes as `mails_send`. Rows the sweeper has taken back meanwhile are left alone."""
+def mails_send_claimed(rows: Sequence[OutgoingMail]) -> SendResult:
+    """Send rows stored already claimed by this task, as `mails_store_claimed` returned them,
+    with the same outcomes as `mails_send`. Rows the sweeper has taken back meanwhile are left
+    alone, and whoever opted out since is not mailed; the rows themselves are not read again."""
     result = SendResult(retry=[])
-    claimed = OutgoingMail.objects.filter(pk__in=list(mail_ids), status=OutgoingMail.Status.SENDING, attempts=1)
-    _deliver(_with_contents(_drop_unwanted(list(claimed))), result)
+    still_mine = set(
+        OutgoingMail.objects.filter(
+            pk__in=[row.pk for row in rows], status=OutgoingMail.Status.SENDING, attempts=1
+        ).values_list("pk", flat=True)
+    )
+    _deliver(_with_contents(_drop_unwanted([row for row in rows if row.pk in still_mine])), result)
     return result
 
 
@@ -178,9 +186,10 @@ def _deliver(claimed: list[OutgoingMail], result: SendResult) -> None:
     mails = [mail for mail in claimed if mail.channel != OutgoingMail.Channel.SMS]
     if mails and postmark.batch_capable():
         _send_batch(mails, result)
+    elif mails and (esp := batches.merge_esp()):
+        _send_merge_batches(mails, esp, result)
     elif mails:
-        esp_connection = get_connection()
-        with esp_connection:
+        with smtp_pool.connection() if settings.EMAIL_ESP == "smtp" else get_connection() as esp_connection:
             for mail in mails:
                 _send_one(mail, esp_connection, result)
     if texts:
@@ -194,7 +203,7 @@ def _unsendable(mail: OutgoingMail) -> str:
     stored before names were single line) ends the header early, so Django refuses the message
     (BadHeaderError) and an ESP's API would refuse it too. Retrying can't help. A text has no
     headers: its sender ID and number were checked when they were entered."""
-    if mail.channel == OutgoingMail.Channel.SMS:
+    if mail.channel == OutgoingMail.Channel.SMS or _plainly_sendable(mail):
         return ""
     try:
         headers = {"From": mail.from_email, "To": mail.recipient, "Subject": mail.subject, **mail.headers}
@@ -207,6 +216,15 @@ def _unsendable(mail: OutgoingMail) -> str:
             "(for From: correct the centre's sender name, then queue the mail again)."
         )
     return ""
+
+
+def _plainly_sendable(mail: OutgoingMail) -> bool:
+    """No line break anywhere a header could take one from: the common case, told without
+    merging each header of each row."""
+    content = mail.content
+    shared = [content.from_email, content.subject, mail.recipient, *content.headers, *content.headers.values()]
+    texts = [*shared, *(mail.merge_data or {}).values()]
+    return all(isinstance(text, str) and "\n" not in text and "\r" not in text for text in texts)
 
 
 def _fail_unsendable(claimed: list[OutgoingMail], result: SendResult) -> list[OutgoingMail]:
@@ -301,28 +319,52 @@ def _mark_outcome(mails: list[OutgoingMail], *, status: str, error: str, in_doub
 
 
 def _send_batch(claimed: list[OutgoingMail], result: SendResult) -> None:
-    """Hand the rows to the ESP's batch API and write all outcomes in a few queries."""
+    """Hand the rows to Postmark's batch API and write all outcomes in a few queries."""
     for start in range(0, len(claimed), postmark.POSTMARK_BATCH_LIMIT):
         chunk = claimed[start : start + postmark.POSTMARK_BATCH_LIMIT]
-        outcome = postmark.postmark_send_batch(chunk)
-        _mark_sent(outcome.sent)
-        result.sent += len(outcome.sent)
-        by_id = {mail.pk: mail for mail in chunk}
-        unsent = [*outcome.failed.items(), *outcome.retry.items()]
-        # Rows with the same outcome (a whole batch refused with one error) in one update.
-        outcomes = defaultdict(list)
-        for pk, error in unsent:
-            retry = pk in outcome.retry and by_id[pk].attempts < MAX_ATTEMPTS
-            status = OutgoingMail.Status.QUEUED if retry else OutgoingMail.Status.FAILED
-            outcomes[status, error, retry and pk in outcome.in_doubt].append(by_id[pk])
-            if retry:
-                result.retry.append(pk)
+        _record(chunk, postmark.postmark_send_batch(chunk), result)
+
+
+def _send_merge_batches(mails: list[OutgoingMail], esp: batches.MergeEsp, result: SendResult) -> None:
+    """Hand the rows to an ESP that merges one content for many recipients, a request per
+    content and at most its limit; rows a batch cannot carry, and the rows of a request the ESP
+    refused as a whole for its input (one bad address among many), go one by one."""
+    alone = [mail for mail in mails if not batches.batchable(mail, esp)]
+    connection = batches.esp_connection()
+    with connection:
+        for batch in batches.requests_of([mail for mail in mails if batches.batchable(mail, esp)], esp):
+            if len(batch) == 1:  # a whole message is as good, and anymail bursts Mailjet's badly
+                alone.extend(batch)
+                continue
+            outcome = batches.send_merge_batch(batch, esp, connection)
+            if outcome.refused:
+                alone.extend(batch)
             else:
-                result.failed += 1
-        for (status, error, in_doubt), mails in outcomes.items():
-            _mark_outcome(mails, status=status, error=error, in_doubt=in_doubt)
-        if unsent:
-            logger.warning("%s of %s mails not sent in this batch", len(unsent), len(chunk))
+                _record(batch, outcome, result)
+        for mail in alone:
+            _send_one(mail, connection, result)
+
+
+def _record(chunk: list[OutgoingMail], outcome: postmark.BatchOutcome, result: SendResult) -> None:
+    """Write the outcome of one batch request: sent rows with their ids, the others queued
+    again (transient) or failed, rows with the same outcome in one update."""
+    _mark_sent(outcome.sent)
+    result.sent += len(outcome.sent)
+    by_id = {mail.pk: mail for mail in chunk}
+    unsent = [*outcome.failed.items(), *outcome.retry.items()]
+    outcomes = defaultdict(list)
+    for pk, error in unsent:
+        retry = pk in outcome.retry and by_id[pk].attempts < MAX_ATTEMPTS
+        status = OutgoingMail.Status.QUEUED if retry else OutgoingMail.Status.FAILED
+        outcomes[status, error, retry and pk in outcome.in_doubt].append(by_id[pk])
+        if retry:
+            result.retry.append(pk)
+        else:
+            result.failed += 1
+    for (status, error, in_doubt), mails in outcomes.items():
+        _mark_outcome(mails, status=status, error=error, in_doubt=in_doubt)
+    if unsent:
+        logger.warning("%s of %s mails not sent in this batch", len(unsent), len(chunk))
 
 
 def _send_one(mail: OutgoingMail, esp_connection: BaseEmailBackend, result: SendResult) -> None:
@@ -335,10 +377,13 @@ def _send_one(mail: OutgoingMail, esp_connection: BaseEmailBackend, result: Send
         message = _message(mail, esp_connection)
         message.send()
     except (AnymailError, requests.exceptions.RequestException, smtplib.SMTPException, OSError) as error:
+        if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+            esp_connection.close()  # the next mail opens a new one
         retry = _is_transient(error) and mail.attempts < MAX_ATTEMPTS
+        refused = "" if _is_transient(error) else "The ESP refused the mail: "
         mine.update(
             status=OutgoingMail.Status.QUEUED if retry else OutgoingMail.Status.FAILED,
-            last_error=f"{type(error).__name__}: {error}"[:2000],
+            last_error=f"{refused}{type(error).__name__}: {error}"[:2000],
             sending_since=None,
             in_doubt=retry and _maybe_delivered(error),
         )

@@ -48,6 +48,9 @@ def webhook_event_record(*, esp: str, event_id: str, event_type: str, message_id
     if event_type not in DELIVERY_EVENTS or not message_id:
         return True
     mails = list(OutgoingMail.objects.filter(esp_message_id=message_id))
+    if recipient and len(mails) > 1:
+        # Mailgun gives the rows of one batch request one message id: the event is the recipient's.
+        mails = [mail for mail in mails if mail.recipient.lower() == recipient.lower()]
     OutgoingMail.objects.filter(pk__in=[mail.pk for mail in mails]).update(delivery=DELIVERY_EVENTS[event_type])
     if event_type in SUPPRESSING_EVENTS:
         for mail in mails:

@@ -1,10 +1,12 @@
 """Mail benchmarks (DESIGN.md §4) on the state-sized data set: the reminders for the next day
 (~1,070 meetings × 40 members) and one issue of the state-wide newsletter (100,000 confirmed
 subscribers), both queued by their periodic jobs and sent by real Celery worker processes over
-Redis to a fake Postmark on 127.0.0.1.
+Redis to a fake ESP on 127.0.0.1 (tests/notifications/fake_esp.py), through the ESP's batch path.
 
-    make bench-mail                  # 2 worker processes
+    make bench-mail                  # 2 worker processes, Postmark
     make bench-mail WORKERS="1 2 4"  # how throughput grows with worker processes
+    make bench-mail ESP=mailgun      # another ESP's batch path: mailgun, sendgrid, brevo, amazon_ses, mailjet
+    make bench-mail-esps             # each ESP in turn, 2 worker processes
 """
 
 import json
@@ -18,13 +20,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 # The queueing side must know the ESP too: it sizes send tasks to the ESP's batch limit.
-os.environ.setdefault("EMAIL_ESP", "postmark")
+os.environ["EMAIL_ESP"] = os.environ.get("ESP") or "postmark"
 os.environ.setdefault("ANYMAIL_POSTMARK_SERVER_TOKEN", "bench")
 
 from tests.benchmarks import dataset
 from tests.benchmarks.dataset import progress, setup_django
+from tests.notifications.fake_esp import anymail_options
 from tests.scopes import every
 
+ESP = os.environ["EMAIL_ESP"]
 WORKERS = [int(count) for count in os.environ.get("WORKERS", "2").split()]
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,11 +54,11 @@ def start_workers(fake_url: str, workers: int) -> subprocess.Popen:
         DEBUG="true",
         REDIS_URL=os.environ["REDIS_URL"],
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-        EMAIL_ESP="postmark",
-        ANYMAIL_POSTMARK_SERVER_TOKEN="bench",
-        ANYMAIL_POSTMARK_API_URL=fake_url,
+        EMAIL_ESP=ESP,
         LOG_LEVEL="WARNING",
     )
+    for key, value in anymail_options(ESP, fake_url, timeout=30).items():
+        env[f"ANYMAIL_{key}"] = json.dumps(value) if isinstance(value, dict) else str(value)
     (ROOT / "var").mkdir(exist_ok=True)
     return subprocess.Popen(
         [
@@ -169,7 +173,7 @@ def measure(workers: int, esp_url: str) -> dict:
     from notifications.models import NewsletterIssue, NewsletterIssueText, NewsletterList
     from notifications.services.newsletter_issues import issue_schedule, issues_send_due
 
-    figures: dict = {"workers": workers}
+    figures: dict = {"workers": workers, "esp": ESP}
     clear_outbox()
     pool = start_workers(esp_url, workers)
     before = json.loads(urllib.request.urlopen(esp_url + "stats", timeout=10).read())  # noqa: S310 (loopback)
@@ -232,17 +236,17 @@ def main() -> None:
     results = run(WORKERS)
     print()
     print(
-        "| worker processes | reminders/s (end to end) | newsletter recipients/s | cores busy (newsletter) "
-        "| worker peak RSS | duplicates |"
+        "| ESP | worker processes | reminders/s (end to end) | newsletter recipients/s | cores busy (newsletter) "
+        "| worker peak RSS | ESP requests | duplicates |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
-            f"| {r['workers']} | {r['reminders_per_s']:,.0f} ({r['reminders']:,} in "
+            f"| {r['esp']} | {r['workers']} | {r['reminders_per_s']:,.0f} ({r['reminders']:,} in "
             f"{r['reminders_queue_s'] + r['reminders_send_s']:.1f} s, stored by {r['reminder_tasks']} centre "
             f"tasks) | {r['newsletter_per_s']:,.0f} "
             f"({r['newsletter']:,} in {r['newsletter_s']:.1f} s) | {r['newsletter_cpu']} | "
-            f"{r['worker_peak_mb']:.0f} MB | {r['duplicates']} |"
+            f"{r['worker_peak_mb']:.0f} MB | {r['esp_requests']:,} | {r['duplicates']} |"
         )
     print("\nTargets (DESIGN.md §4): ≥ 3,000 reminders/s and ≥ 10,000 recipients/s with 2 worker processes, < 300 MB.")
 

@@ -1,26 +1,37 @@
 import pytest
 
-from tests.notifications.fake_esp import FakePostmark
+from tests.notifications.fake_esp import FakeEsp, anymail_options
+
+
+def _use(settings, esp: FakeEsp, name: str, *, batch: bool) -> None:
+    settings.EMAIL_ESP = name
+    settings.OUTBOX_ESP_BATCH = batch
+    settings.EMAIL_BACKEND = settings.ESP_BACKENDS[name]
+    settings.ANYMAIL = anymail_options(name, esp.url)
 
 
 @pytest.fixture
 def fake_postmark(settings):
     """A fake Postmark on 127.0.0.1, reached through its batch API."""
-    esp = FakePostmark()
-    settings.EMAIL_ESP = "postmark"
-    settings.OUTBOX_ESP_BATCH = True
-    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
-    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "test-token", "POSTMARK_API_URL": esp.url, "REQUESTS_TIMEOUT": 2}
+    esp = FakeEsp()
+    _use(settings, esp, "postmark", batch=True)
     yield esp
     esp.stop()
 
 
-@pytest.fixture(params=["batch", "anymail"])
-def fake_esp(request, fake_postmark, settings):
-    """The fake Postmark through its batch API and, in a second run of each test, through anymail
-    one message at a time (the path of every ESP without a batch API here)."""
-    settings.OUTBOX_ESP_BATCH = request.param == "batch"
-    return fake_postmark
+# Every way a mail leaves: Postmark's batch API and anymail one message at a time (the path of
+# SMTP and of an ESP with batches turned off), and each other ESP's batch path.
+ESP_PATHS = ["postmark-batch", "postmark-anymail", "mailgun", "sendgrid", "brevo", "amazon_ses", "mailjet"]
+
+
+@pytest.fixture(params=ESP_PATHS)
+def fake_esp(request, settings):
+    """The fake ESP, reached by one of the paths in ESP_PATHS (each test runs once per path)."""
+    esp = FakeEsp()
+    name = request.param.split("-")[0]
+    _use(settings, esp, name, batch=not request.param.endswith("-anymail"))
+    yield esp
+    esp.stop()
 
 
 @pytest.fixture
