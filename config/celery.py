@@ -45,6 +45,8 @@ app.conf.beat_schedule = {
     "event-reminders": {"task": "events.reminders", "schedule": crontab(minute=10)},
     # Retention of finished enquiries, and "enough people wait to found a group" mails (once a day).
     "intake-daily": {"task": "meetings.intake_daily", "schedule": crontab(hour=3, minute=30)},
+    # The templates Amazon SES batches were sent with, after three days (nothing on other ESPs).
+    "prune-esp-templates": {"task": "notifications.prune_esp_templates", "schedule": crontab(hour=4, minute=15)},
     # Every other kind of personal data past its centre's retention period; a re-run finds nothing.
     "apply-retention": {"task": "centres.apply_retention", "schedule": crontab(hour=3, minute=45)},
 }

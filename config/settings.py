@@ -4,7 +4,6 @@ Every variable is documented in the README's configuration table. With nothing s
 runs on SQLite with an embedded Celery transport and prints e-mail to the console.
 """
 
-import json
 from pathlib import Path
 
 import environ
@@ -12,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
+from config.anymail_settings import anymail_from_environ
 from config.cache_backends import cache_from_url
 from config.log_filters import logging_config
 
@@ -423,12 +423,7 @@ if EMAIL_ESP == "smtp":
     _smtp = env.email_url("EMAIL_URL", default="smtp://localhost:25")
     _smtp.pop("EMAIL_BACKEND", None)
     globals().update(_smtp)
-# A value written as a JSON object is read as one (AMAZON_SES_CLIENT_PARAMS takes a dict).
-ANYMAIL = {
-    key.removeprefix("ANYMAIL_"): json.loads(value) if value.lstrip().startswith("{") else value
-    for key, value in env.ENVIRON.items()
-    if key.startswith("ANYMAIL_")
-}
+ANYMAIL = anymail_from_environ(env.ENVIRON)  # typed as anymail expects (config/anymail_settings.py)
 
 # --- Text messages (SMS) ------------------------------------------------------------------------
 # SMS_BACKEND: "infobip" sends texts through Infobip's API (SMS_INFOBIP_BASE_URL is the account's

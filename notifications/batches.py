@@ -22,6 +22,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import requests
 from anymail.exceptions import AnymailAPIError, AnymailError
@@ -153,6 +154,31 @@ def _ses_template(content: MailContent, esp: MergeEsp) -> str:
 
 
 _ses_templates_made: set[str] = set()
+# A template older than this is deleted by the daily prune: SES keeps at most 10,000-20,000 per
+# account, and every content sent in a batch (each day's reminders too) makes one. A row retried
+# later than this makes its template again.
+SES_TEMPLATE_DAYS = 3
+
+
+def ses_templates_prune(*, now: datetime | None = None) -> int:
+    """Delete Kontakt's SES templates older than SES_TEMPLATE_DAYS (only those named
+    `kontakt-`); nothing on any other ESP. Returns how many were deleted."""
+    if settings.EMAIL_ESP != "amazon_ses" or not settings.OUTBOX_ESP_BATCH:
+        return 0
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=SES_TEMPLATE_DAYS)
+    client, deleted, token = ses_client(), 0, None
+    while True:
+        page = client.list_email_templates(PageSize=100, **({"NextToken": token} if token else {}))
+        for template in page.get("TemplatesMetadata", []):
+            name = template["TemplateName"]
+            if name.startswith("kontakt-") and template["CreatedTimestamp"] < cutoff:
+                with contextlib.suppress(client.exceptions.NotFoundException):  # another run took it
+                    client.delete_email_template(TemplateName=name)
+                    deleted += 1
+                _ses_templates_made.discard(name)
+        token = page.get("NextToken")
+        if not token:
+            return deleted
 
 
 def ses_client():

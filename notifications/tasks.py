@@ -8,6 +8,7 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from centres.scoping import all_centres_scope
+from notifications.batches import ses_templates_prune
 from notifications.models import OutgoingMail
 from notifications.services.mail_requests import mail_request_handle
 from notifications.services.newsletter_issues import issue_chunk_queue, issues_send_due
@@ -81,6 +82,12 @@ def requeue_stuck() -> int:
     """Periodic: rows a dead worker left in `sending` go back to `queued`."""
     with all_centres_scope():
         return outbox_requeue_stuck()
+
+
+@shared_task(name="notifications.prune_esp_templates")
+def prune_esp_templates() -> int:
+    """Periodic: the ESP templates Kontakt made for batches and no longer needs (Amazon SES)."""
+    return ses_templates_prune()
 
 
 @shared_task(name="notifications.send_due_newsletters")

@@ -20,6 +20,7 @@ from celery import Task
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Value
+from django.db.models.base import ModelState
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -224,40 +225,55 @@ def mails_store_claimed(mails: Sequence[NewMail]) -> list[OutgoingMail]:
         chunk = mails[start : start + BULK_CHUNK]
         by_key = {mail.key: mail for mail in chunk}
         now = timezone.now()
-        for pk, status, key in _store_chunk(chunk, claimed=True):
+        for pk, status, key in _store_chunk(chunk, claimed=True, now=now):
             if status == OutgoingMail.Status.SENDING:
                 claimed.append(_stored_row(pk, by_key[key], now))
     return claimed
 
 
 def _stored_row(pk: int, mail: NewMail, now: datetime) -> OutgoingMail:
-    """The row as `mails_store_claimed` stored it, without reading it back."""
-    return OutgoingMail(
-        pk=pk,
+    """The row as `mails_store_claimed` stored it, without reading it back. Made from the
+    instance's fields directly: Django's model __init__ would cost six times as much, which at
+    a newsletter's 100,000 rows is a tenth of the worker's time."""
+    row = OutgoingMail.__new__(OutgoingMail)
+    row._state = ModelState()
+    row._state.adding, row._state.db = False, "default"
+    row.__dict__.update(
+        id=pk,
         centre_id=mail.centre_id,
         kind=mail.kind,
         channel=mail.channel,
+        sensitive=False,
         idempotency_key=mail.key,
         person_id=mail.person_id,
         recipient=mail.recipient.strip(),
         language=mail.language,
         content_id=mail.content_id,
         merge_data=mail.merge_data or {},
-        newsletter_issue_id=mail.newsletter_issue_id,
         status=OutgoingMail.Status.SENDING,
         attempts=1,
+        in_doubt=False,
+        last_error="",
+        esp_message_id="",
+        delivery="",
+        newsletter_issue_id=mail.newsletter_issue_id,
+        created_at=now,
         sending_since=now,
+        sent_at=None,
     )
+    return row
 
 
-def _store_chunk(mails: Sequence[NewMail], *, claimed: bool = False) -> list[tuple[int, str, str]]:
-    """Store the rows whose key is new; returns (id, status, idempotency key) of each."""
+def _store_chunk(
+    mails: Sequence[NewMail], *, claimed: bool = False, now: datetime | None = None
+) -> list[tuple[int, str, str]]:
+    """Store the rows whose key is new, made at `now`; returns (id, status, idempotency key) of each."""
     withdrawn = withdrawn_pairs({consent_pair(mail.person_id, mail.kind) for mail in mails})
     if withdrawn:
         mails = [mail for mail in mails if consent_pair(mail.person_id, mail.kind) not in withdrawn]
     if not mails:
         return []
-    now = timezone.now()
+    now = now or timezone.now()
     if connection.vendor == "postgresql":
         return _insert_postgres(mails, now, claimed=claimed)
     return _insert_portable(mails, now, claimed=claimed)
@@ -347,8 +363,10 @@ def _insert_portable(mails: Sequence[NewMail], now: datetime, *, claimed: bool =
     OutgoingMail.objects.bulk_create(fresh, ignore_conflicts=True)
     stored = OutgoingMail.objects.filter(
         idempotency_key__in=[mail.idempotency_key for mail in fresh], created_at__gte=now
-    ).values_list("pk", "status", "idempotency_key")
-    return list(stored)
+    )
+    # Made at `now`, as on PostgreSQL (auto_now_add stamped them a moment later).
+    stored.update(created_at=now)
+    return list(stored.values_list("pk", "status", "idempotency_key"))
 
 
 # Mail that a consent allows: withdrawn, it is not sent, whenever it was queued.

@@ -120,3 +120,40 @@ def test_a_time_offset_postgresql_cannot_hold_is_read_as_the_same_moment(api_adm
     assert [item["id"] for item in after.json()["results"]] == []
     earlier = api_admin_a.get("/api/v1/audit-log/", {"since": "2026-11-19T18:00:00-17:20"})  # 11:20 UTC
     assert [item["id"] for item in earlier.json()["results"]] == [entry.pk]
+
+
+def test_anymail_variables_are_typed_as_anymail_expects_them():
+    from config.anymail_settings import anymail_from_environ
+
+    options = anymail_from_environ(
+        {
+            "ANYMAIL_REQUESTS_TIMEOUT": "30",
+            "ANYMAIL_MAILJET_API_KEY": "0123456789",  # digits, still a key: text
+            "ANYMAIL_IGNORE_RECIPIENT_STATUS": "true",
+            "ANYMAIL_AMAZON_SES_CLIENT_PARAMS": '{"region_name": "eu-central-1"}',
+            "POSTMARK_SERVER_TOKEN": "not ours",
+        }
+    )
+    assert options == {
+        "REQUESTS_TIMEOUT": 30.0,
+        "MAILJET_API_KEY": "0123456789",
+        "IGNORE_RECIPIENT_STATUS": True,
+        "AMAZON_SES_CLIENT_PARAMS": {"region_name": "eu-central-1"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("ANYMAIL_REQUESTS_TIMEOUT", "half a minute"),
+        ("ANYMAIL_IGNORE_UNSUPPORTED_FEATURES", "perhaps"),
+        ("ANYMAIL_AMAZON_SES_CLIENT_PARAMS", '{"region_name": '),
+    ],
+)
+def test_an_anymail_variable_that_cannot_be_read_is_refused_by_name(variable, value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.anymail_settings import anymail_from_environ
+
+    with pytest.raises(ImproperlyConfigured, match=variable):
+        anymail_from_environ({variable: value})

@@ -63,6 +63,7 @@ class FakeEsp:
         self.accepted: list[dict] = []
         self.batch_sizes: list[int] = []  # recipients of each send request that was answered
         self.templates: dict[str, dict] = {}  # Amazon SES templates by name
+        self.template_created: dict[str, float] = {}  # and when each was made (epoch seconds)
         self.requests = 0
         self.fail_next = 0  # answer this many requests with 500
         self.fail_rate = 0.0  # and this share of the others
@@ -87,8 +88,20 @@ class FakeEsp:
                     fake.respond(self, 200, fake.stats())
                 elif url.path.rstrip("/").endswith("/messages/outbound"):
                     fake.search(self, query)
+                elif url.path.rstrip("/") == "/v2/email/templates":
+                    fake.respond(self, 200, {"TemplatesMetadata": fake.ses_templates_metadata()})
                 else:
                     fake.respond(self, 404, {"ErrorCode": 404, "Message": "Not found"})
+
+            def do_DELETE(self) -> None:
+                name = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path.rsplit("/", 1)[-1])
+                with fake.lock:
+                    found = fake.templates.pop(name, None)
+                    fake.template_created.pop(name, None)
+                if found is None:
+                    fake.respond(self, 404, {"message": "not found"}, {"x-amzn-ErrorType": "NotFoundException"})
+                else:
+                    fake.respond(self, 200, {})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
@@ -322,7 +335,15 @@ class FakeEsp:
                 )
                 return
             self.templates[data["TemplateName"]] = data["TemplateContent"]
+            self.template_created[data["TemplateName"]] = time.time()
         self.respond(handler, 200, {})
+
+    def ses_templates_metadata(self) -> list[dict]:
+        with self.lock:
+            return [
+                {"TemplateName": name, "CreatedTimestamp": self.template_created.get(name, time.time())}
+                for name in self.templates
+            ]
 
     def read_amazon_ses(self, handler, path, body):
         data = json.loads(body)

@@ -159,6 +159,32 @@ def test_ses_keeps_one_template_per_content_and_makes_it_again_when_it_was_delet
     assert list(fake_esp.templates) == [name]
 
 
+@pytest.mark.parametrize("fake_esp", ["amazon_ses"], indirect=True)
+def test_the_daily_prune_deletes_kontakts_templates_older_than_three_days_and_no_others(centre_a, fake_esp):
+    import time
+
+    from notifications.tasks import prune_esp_templates
+
+    old, new = (_content(centre_a, text=f"{label}: https://__own_url__") for label in ("alt", "neu"))
+    for content in (old, new):
+        mails_send([row.pk for row in _rows(centre_a, content, ["eins@example.net", "zwei@example.net"])])
+    fake_esp.templates["their-own"] = {"Subject": "s", "Text": "t"}
+    old_name = next(name for name, template in fake_esp.templates.items() if template["Text"].startswith("alt"))
+    for name in (old_name, "their-own"):
+        fake_esp.template_created[name] = time.time() - (batches.SES_TEMPLATE_DAYS + 1) * 86400
+    assert prune_esp_templates.run() == 1
+    assert old_name not in fake_esp.templates
+    assert len(fake_esp.templates) == 2  # the new one, and one Kontakt did not make
+    again = _rows(centre_a, old, ["drei@example.net", "vier@example.net"])  # a late retry of old content
+    assert mails_send([row.pk for row in again[-2:]]).sent == 2
+    assert old_name in fake_esp.templates
+
+
+def test_the_prune_touches_no_other_esp(settings):
+    settings.EMAIL_ESP = "mailgun"
+    assert batches.ses_templates_prune() == 0
+
+
 def test_a_webhook_event_for_a_shared_message_id_marks_only_its_recipients_row(centre_a):
     """Mailgun gives every recipient of a request one message id."""
     content = _content(centre_a)

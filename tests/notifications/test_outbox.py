@@ -332,3 +332,32 @@ def test_a_coordinator_sends_a_failed_mail_again_from_the_outbox(
     assert every(OutgoingMail).get(pk=sent.pk).status == "sent"
     assert client.post(f"/centres/{centre_a.slug}/outbox/{foreign.pk}/retry/").status_code == 404
     assert every(OutgoingMail).get(pk=foreign.pk).status == "failed"
+
+
+def test_rows_stored_claimed_come_back_as_the_database_holds_them(centre_a):
+    """`mails_store_claimed` builds its rows without reading them back: every field must be
+    what was stored, or sending from memory would send something else."""
+    from notifications.models import MailContent
+    from notifications.services.outbox import NewMail, mails_store_claimed
+
+    content = MailContent.objects.create(centre=centre_a, language="de", from_email="a@b.c", subject="s", body_text="t")
+    rows = mails_store_claimed(
+        [
+            NewMail(
+                centre_id=centre_a.pk,
+                kind=OutgoingMail.Kind.NEWSLETTER,
+                key=f"test:k{n}:leser{n}@example.net",
+                recipient=f" leser{n}@example.net ",
+                language="de",
+                content_id=content.pk,
+                merge_data={"own_url": f"https://kontakt.example/{n}"},
+            )
+            for n in range(3)
+        ]
+    )
+    fields = [field.attname for field in OutgoingMail._meta.concrete_fields]
+    stored = {row.pk: row for row in every(OutgoingMail).filter(pk__in=[row.pk for row in rows])}
+    assert len(stored) == 3
+    for row in rows:
+        assert {name: getattr(row, name) for name in fields} == {name: getattr(stored[row.pk], name) for name in fields}
+        assert row.content == content  # the foreign key works on the built row
