@@ -544,6 +544,7 @@ def _from_mime(mime) -> dict:
 
 FakePostmark = FakeEsp  # the name the older tests know it by
 
+
 def anymail_options(esp: str, url: str, *, timeout: float = 2) -> dict:
     """settings.ANYMAIL that points `esp`'s anymail backend (and Kontakt's batch path) at the fake."""
     base = url.rstrip("/")
