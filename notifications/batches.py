@@ -258,6 +258,17 @@ def _all(batch: list[OutgoingMail], into: dict[int, str], error: str) -> None:
     into.update(dict.fromkeys((mail.pk for mail in batch), error[:2000]))
 
 
+def maybe_delivered(error: BaseException) -> bool:
+    """After a timeout waiting for the answer, the ESP may have taken the mail: requests' read
+    timeout, or botocore's (Amazon SES), whether raised or wrapped by anymail."""
+    for raised in (error, error.__cause__, error.__context__):
+        if isinstance(raised, requests.exceptions.ReadTimeout | TimeoutError):
+            return True
+        if type(raised).__name__ == "ReadTimeoutError" and type(raised).__module__.startswith("botocore"):
+            return True
+    return False
+
+
 def esp_status(error: AnymailAPIError) -> int | None:
     """The HTTP status of the ESP's refusal: anymail's for the requests-based ESPs, the AWS
     error's for Amazon SES (anymail wraps boto3's ClientError without one); None when the ESP
@@ -280,8 +291,7 @@ def _request_failed(batch: list[OutgoingMail], error: AnymailAPIError, outcome: 
         return
     if status is None or status >= 500 or status == 429:
         _all(batch, outcome.retry, described)
-        cause = error.__cause__ or error.__context__
-        if isinstance(cause, requests.exceptions.ReadTimeout | TimeoutError):
+        if maybe_delivered(error):
             outcome.in_doubt.update(mail.pk for mail in batch)
         return
     if status in REFUSED_INPUT and len(batch) > 1:

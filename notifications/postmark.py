@@ -35,11 +35,6 @@ def batch_capable() -> bool:
     return settings.EMAIL_ESP == "postmark" and settings.OUTBOX_ESP_BATCH
 
 
-def lookup_capable() -> bool:
-    """Whether a row in doubt can be looked up at the ESP by its metadata."""
-    return settings.EMAIL_ESP == "postmark"
-
-
 def calendar_content_type(calendar: str) -> str:
     method = "CANCEL" if "METHOD:CANCEL" in calendar else "REQUEST"
     return f"text/calendar; charset=utf-8; method={method}"

@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from centres.selectors import sms_numbers
-from notifications import batches, postmark, smtp_pool
+from notifications import batches, lookups, postmark, smtp_pool
 from notifications.models import MailContent, OutgoingMail, Subscription, SuppressedAddress
 from notifications.selectors import suppressed_among
 from notifications.services.outbox import consent_pair, queue_sending, withdrawn_pairs
@@ -128,13 +128,6 @@ def _is_transient(error: Exception) -> bool:
     if isinstance(error, smtplib.SMTPResponseException):  # 421 service closing, 451 local error
         return 400 <= error.smtp_code < 500
     return isinstance(error, TimeoutError)
-
-
-def _maybe_delivered(error: Exception) -> bool:
-    """After a timeout waiting for the answer the ESP may have taken the mail."""
-    return isinstance(error, requests.exceptions.ReadTimeout | TimeoutError) or isinstance(
-        getattr(error, "__cause__", None), requests.exceptions.ReadTimeout
-    )
 
 
 @dataclass
@@ -250,7 +243,7 @@ def _settle_in_doubt(claimed: list[OutgoingMail], result: SendResult) -> list[Ou
         mail
         for mail in claimed
         if mail.in_doubt
-        and (texts.lookup_capable if mail.channel == OutgoingMail.Channel.SMS else postmark.lookup_capable())
+        and (texts.lookup_capable if mail.channel == OutgoingMail.Channel.SMS else lookups.lookup_capable())
     ]
     if not doubtful:
         return claimed
@@ -260,7 +253,9 @@ def _settle_in_doubt(claimed: list[OutgoingMail], result: SendResult) -> list[Ou
             if mail.channel == OutgoingMail.Channel.SMS:
                 message_id = texts.lookup(sms_ref(mail))
             else:
-                message_id = postmark.postmark_lookup(mail.pk)
+                message_id = lookups.esp_lookup(mail)
+        except lookups.LookupUnavailable:
+            continue  # this account cannot be asked: sent again, at least once
         except requests.exceptions.RequestException as error:
             # The ESP cannot tell now: try again later rather than risk a second copy.
             error_text = f"The ESP could not say whether it has this mail: {type(error).__name__}: {error}"
@@ -385,7 +380,7 @@ def _send_one(mail: OutgoingMail, esp_connection: BaseEmailBackend, result: Send
             status=OutgoingMail.Status.QUEUED if retry else OutgoingMail.Status.FAILED,
             last_error=f"{refused}{type(error).__name__}: {error}"[:2000],
             sending_since=None,
-            in_doubt=retry and _maybe_delivered(error),
+            in_doubt=retry and batches.maybe_delivered(error),
         )
         if retry:
             result.retry.append(mail.pk)

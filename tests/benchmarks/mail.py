@@ -25,7 +25,7 @@ os.environ.setdefault("ANYMAIL_POSTMARK_SERVER_TOKEN", "bench")
 
 from tests.benchmarks import dataset
 from tests.benchmarks.dataset import progress, setup_django
-from tests.notifications.fake_esp import anymail_options
+from tests.notifications.fake_esp import anymail_environ
 from tests.scopes import every
 
 ESP = os.environ["EMAIL_ESP"]
@@ -60,8 +60,7 @@ def start_workers(fake_url: str, workers: int) -> subprocess.Popen:
         OUTBOX_ESP_BATCH=os.environ.get("OUTBOX_ESP_BATCH", "true"),
         LOG_LEVEL="WARNING",
     )
-    for key, value in anymail_options(ESP, fake_url, timeout=30).items():
-        env[f"ANYMAIL_{key}"] = json.dumps(value) if isinstance(value, dict) else str(value)
+    env.update(anymail_environ(ESP, fake_url, timeout=30))
     (ROOT / "var").mkdir(exist_ok=True)
     return subprocess.Popen(
         [

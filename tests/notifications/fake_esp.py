@@ -69,6 +69,7 @@ class FakeEsp:
         self.fail_rate = 0.0  # and this share of the others
         self.delay = 0.0  # seconds before answering (for timeouts)
         self.reject_recipients: set[str] = set()  # refused the way each ESP refuses an address
+        self.activity_api = True  # SendGrid's Email Activity API (an add-on of the account)
         self.lock = threading.Lock()
         self.random = random.Random(7)
         fake = self
@@ -88,6 +89,10 @@ class FakeEsp:
                     fake.respond(self, 200, fake.stats())
                 elif url.path.rstrip("/").endswith("/messages/outbound"):
                     fake.search(self, query)
+                elif re.fullmatch(r"/v3/[^/]+/events", url.path.rstrip("/")):
+                    fake.mailgun_events(self, query)
+                elif url.path.rstrip("/") == "/v3/messages":
+                    fake.sendgrid_activity(self, query)
                 elif url.path.rstrip("/") == "/v2/email/templates":
                     fake.respond(self, 200, {"TemplatesMetadata": fake.ses_templates_metadata()})
                 else:
@@ -466,6 +471,33 @@ class FakeEsp:
         ]
         self.respond(handler, 200, {"TotalCount": len(found), "Messages": found[:1]})
 
+    def mailgun_events(self, handler: BaseHTTPRequestHandler, query: dict) -> None:
+        """Mailgun's events API: the `accepted` events of one recipient, with user-variables."""
+        with self.lock:
+            self.requests += 1
+            items = [
+                {
+                    "event": "accepted",
+                    "recipient": message["To"],
+                    "user-variables": message.get("Metadata") or {},
+                    "message": {"headers": {"message-id": message["MessageID"].strip("<>")}},
+                }
+                for message in self.accepted
+                if message["To"] == query.get("recipient") and query.get("event") == "accepted"
+            ]
+        self.respond(handler, 200, {"items": items, "paging": {}})
+
+    def sendgrid_activity(self, handler: BaseHTTPRequestHandler, query: dict) -> None:
+        """SendGrid's Email Activity API, queried by one custom arg."""
+        with self.lock:
+            self.requests += 1
+        if not self.activity_api:
+            self.respond(handler, 403, {"errors": [{"field": None, "message": "access forbidden"}]})
+            return
+        found = re.fullmatch(r"unique_args\['([^']+)'\]=\"([^\"]*)\"", query.get("query", ""))
+        message_id = self.by_metadata.get(found.group(2)) if found else None
+        self.respond(handler, 200, {"messages": [{"msg_id": message_id}] if message_id else []})
+
     def stats(self) -> dict:
         with self.lock:
             return {
@@ -573,6 +605,14 @@ def anymail_options(esp: str, url: str, *, timeout: float = 2) -> dict:
             "MAILJET_API_URL": f"{base}/v3.1/",
         },
     }[esp] | {"REQUESTS_TIMEOUT": timeout}
+
+
+def anymail_environ(esp: str, url: str, *, timeout: float = 2) -> dict[str, str]:
+    """`anymail_options` as the ANYMAIL_* variables of a worker process (settings read them back)."""
+    return {
+        f"ANYMAIL_{key}": json.dumps(value) if isinstance(value, dict) else str(value)
+        for key, value in anymail_options(esp, url, timeout=timeout).items()
+    }
 
 
 if __name__ == "__main__":

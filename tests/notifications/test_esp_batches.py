@@ -11,7 +11,7 @@ from notifications.models import MailContent, OutgoingMail
 from notifications.services.outbox import NewMail, idempotency_key, mails_queue_bulk
 from notifications.services.sending import mails_send
 from notifications.services.webhooks import webhook_event_record
-from tests.factories import every
+from tests.factories import every, queue_mail
 from tests.notifications.fake_esp import LIMITS, FakeEsp, anymail_options
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
@@ -203,11 +203,11 @@ def test_settings_name_every_esp_the_fake_speaks(settings):
     assert set(batches.MERGE_ESPS) == set(LIMITS) - {"postmark"}
 
 
-@pytest.mark.parametrize("fake_esp", ["mailgun"], indirect=True)
+@pytest.mark.parametrize("fake_esp", ["brevo", "amazon_ses", "mailjet"], indirect=True)
 def test_a_request_in_doubt_at_an_esp_that_cannot_be_asked_is_sent_again_never_lost(centre_a, fake_esp, settings):
-    """Mailgun has no search by metadata: a batch whose answer timed out goes again (at least
-    once). Postmark's rows in doubt are looked up instead (test_outbox.py)."""
-    settings.ANYMAIL = anymail_options("mailgun", fake_esp.url, timeout=0.3)
+    """No search by metadata at these ESPs: a batch whose answer timed out goes again (at least
+    once). Postmark, Mailgun and SendGrid are asked instead (below and test_outbox.py)."""
+    settings.ANYMAIL = anymail_options(settings.EMAIL_ESP, fake_esp.url, timeout=0.3)
     content = _content(centre_a)
     rows = _rows(centre_a, content, ["eins@example.net", "zwei@example.net"])
     fake_esp.answer_delay = 0.6
@@ -217,6 +217,31 @@ def test_a_request_in_doubt_at_an_esp_that_cannot_be_asked_is_sent_again_never_l
     fake_esp.answer_delay = 0
     assert mails_send([row.pk for row in rows]).sent == 2
     assert set(every(OutgoingMail).filter(content=content).values_list("status", flat=True)) == {"sent"}
+    assert sorted(fake_esp.recipients()) == sorted(["eins@example.net", "zwei@example.net"] * 2)
+
+
+@pytest.mark.parametrize("fake_esp", ["mailgun", "sendgrid"], indirect=True)
+def test_a_batch_in_doubt_is_looked_up_at_the_esp_and_not_sent_again(centre_a, fake_esp, settings):
+    settings.ANYMAIL = anymail_options(settings.EMAIL_ESP, fake_esp.url, timeout=0.3)
+    content = _content(centre_a)
+    rows = _rows(centre_a, content, ["eins@example.net", "zwei@example.net", "drei@example.net"])
+    fake_esp.answer_delay = 0.6  # the ESP takes the batch but answers too late
+    assert mails_send([row.pk for row in rows]).retry
+    fake_esp.answer_delay = 0
+    assert mails_send([row.pk for row in rows]).sent == 3
+    assert sorted(fake_esp.recipients()) == ["drei@example.net", "eins@example.net", "zwei@example.net"]
+    stored = dict(every(OutgoingMail).filter(content=content).values_list("recipient", "esp_message_id"))
+    assert stored == {message["To"]: message["MessageID"] for message in fake_esp.accepted}
+
+
+@pytest.mark.parametrize("fake_esp", ["sendgrid"], indirect=True)
+def test_a_sendgrid_account_without_the_activity_api_sends_a_row_in_doubt_again(centre_a, fake_esp):
+    """Rather than wait forever for a search the account does not have: at least once."""
+    fake_esp.activity_api = False
+    mail = queue_mail(centre_a)
+    every(OutgoingMail).filter(pk=mail.pk).update(status="queued", in_doubt=True)
+    assert mails_send([mail.pk]).sent == 1
+    assert fake_esp.recipients() == ["alma@example.net"]
 
 
 def test_the_fake_refuses_more_than_an_esps_limit():

@@ -201,18 +201,23 @@ def terminate_backends(application_name: str) -> int:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.parametrize("batch", [True, False], ids=["batch", "anymail"])
+@pytest.mark.parametrize(
+    ("esp", "batch"),
+    [("postmark", True), ("postmark", False), ("mailgun", True), ("sendgrid", True)],
+    ids=["postmark-batch", "postmark-anymail", "mailgun", "sendgrid"],
+)
 @pytest.mark.django_db(transaction=True)
 def test_the_workers_database_connection_dropped_mid_batch_loses_no_mail_and_doubles_none(
-    requires_postgres, redis_url, centre_a, fake_postmark, settings, batch
+    requires_postgres, redis_url, centre_a, fake_postmark, settings, esp, batch
 ):
     """PostgreSQL ends the worker's connections while the ESP holds the batch: the task dies
     with an OperationalError before it can write the outcome, and its rows stay `sending`. The
-    sweeper takes them back in doubt; the ESP is asked before anything is sent again."""
+    sweeper takes them back in doubt; the ESP is asked before anything is sent again (each ESP
+    that can be asked: notifications/lookups.py)."""
     fake_esp = fake_postmark
     fake_esp.answer_delay = 2  # takes the mails at once, answers after the connection is gone
     settings.OUTBOX_STUCK_AFTER_SECONDS = 1
-    env = worker_env(redis_url, fake_esp.url, OUTBOX_ESP_BATCH="true" if batch else "false")
+    env = worker_env(redis_url, fake_esp.url, esp=esp, OUTBOX_ESP_BATCH="true" if batch else "false")
     env["DATABASE_URL"] += "?application_name=kontakt-worker-test"  # to end the worker's connections only
     worker, lines = start_worker(env, concurrency=1)
     try:

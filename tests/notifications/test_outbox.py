@@ -14,9 +14,10 @@ from tests.notifications.fake_esp import anymail_options
 
 # The tests call the outbox and newsletter services themselves, as set-up code would.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
-# Postmark's webhooks and its message search (a row in doubt looked up): tests/notifications/
-# test_esp_batches.py has what the other ESPs do with a row in doubt.
+# Postmark's webhooks are Postmark's; a row in doubt is looked up where the ESP can be asked
+# (notifications/lookups.py); test_esp_batches.py has what the others do with a row in doubt.
 POSTMARK_PATHS = ["postmark-batch", "postmark-anymail"]
+LOOKUP_PATHS = [*POSTMARK_PATHS, "mailgun", "sendgrid"]
 
 
 def test_the_same_mail_is_stored_once(centre_a):
@@ -138,7 +139,7 @@ def test_rows_left_in_sending_by_a_dead_worker_go_back_to_the_queue(centre_a):
     assert mail.status == "queued"
 
 
-@pytest.mark.parametrize("fake_esp", POSTMARK_PATHS, indirect=True)
+@pytest.mark.parametrize("fake_esp", LOOKUP_PATHS, indirect=True)
 def test_a_row_whose_worker_died_after_the_esp_took_it_is_not_sent_again(centre_a, fake_esp):
     mail = queue_mail(centre_a)
     assert mails_send([mail.pk]).sent == 1
@@ -165,7 +166,7 @@ def test_a_row_in_doubt_that_never_reached_the_esp_is_sent(centre_a, fake_esp):
     assert fake_esp.recipients() == ["alma@example.net"]
 
 
-@pytest.mark.parametrize("fake_esp", POSTMARK_PATHS, indirect=True)
+@pytest.mark.parametrize("fake_esp", LOOKUP_PATHS, indirect=True)
 def test_a_mail_whose_answer_timed_out_is_looked_up_before_it_is_sent_again(centre_a, fake_esp, settings):
     settings.ANYMAIL = {**settings.ANYMAIL, "REQUESTS_TIMEOUT": 0.3}
     fake_esp.answer_delay = 0.6  # the ESP takes the mail but answers too late
@@ -178,7 +179,7 @@ def test_a_mail_whose_answer_timed_out_is_looked_up_before_it_is_sent_again(cent
     assert fake_esp.recipients() == ["alma@example.net"]
 
 
-@pytest.mark.parametrize("fake_esp", POSTMARK_PATHS, indirect=True)
+@pytest.mark.parametrize("fake_esp", LOOKUP_PATHS, indirect=True)
 def test_a_row_in_doubt_waits_while_the_esp_cannot_be_asked(centre_a, fake_esp):
     mail = queue_mail(centre_a)
     every(OutgoingMail).filter(pk=mail.pk).update(status="queued", in_doubt=True)

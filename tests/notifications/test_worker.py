@@ -17,6 +17,7 @@ from notifications.services.outbox import outbox_flush
 from notifications.services.sending import outbox_requeue_stuck
 from tests.clock_ahead import CLOCK_VARIABLES
 from tests.factories import every, queue_mail, queue_text
+from tests.notifications.fake_esp import anymail_environ
 
 ROOT = Path(__file__).resolve().parents[2]
 # The test queues and sweeps through the services, as set-up code; the workers open their own scope.
@@ -47,7 +48,8 @@ def start_worker(env: dict[str, str], *, concurrency: int = 2) -> tuple[subproce
     )
 
 
-def worker_env(redis_url: str, esp_url: str, **more: str) -> dict[str, str]:
+def worker_env(redis_url: str, esp_url: str, *, esp: str = "postmark", **more: str) -> dict[str, str]:
+    """A worker's environment, sending to the fake at `esp_url` as `esp`."""
     database = connection.settings_dict
     host = f"{database['HOST']}:{database['PORT'] or 5432}"
     return {
@@ -56,9 +58,8 @@ def worker_env(redis_url: str, esp_url: str, **more: str) -> dict[str, str]:
         "DATABASE_URL": f"postgres://{database['USER']}@{host}/{database['NAME']}",
         "OUTBOX_RETRY_DELAYS": "1,1,2,2",
         "REDIS_URL": redis_url,
-        "EMAIL_ESP": "postmark",
-        "ANYMAIL_POSTMARK_SERVER_TOKEN": "test-token",
-        "ANYMAIL_POSTMARK_API_URL": esp_url,
+        "EMAIL_ESP": esp,
+        **anymail_environ(esp, esp_url, timeout=10),
         **more,
     }
 
