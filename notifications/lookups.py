@@ -60,7 +60,7 @@ def _mailgun_lookup(mail: OutgoingMail) -> str | None:
     api = options.get("MAILGUN_API_URL", "https://api.mailgun.net/v3").rstrip("/")
     domain = options.get("MAILGUN_SENDER_DOMAIN") or parseaddr(mail.from_email)[1].rpartition("@")[2]
     url = f"{api}/{domain}/events"
-    params = {
+    params: dict[str, str | int] = {
         "event": "accepted",
         "recipient": mail.recipient,
         "begin": format_datetime(mail.created_at - timedelta(minutes=1)),
@@ -88,7 +88,7 @@ def _sendgrid_lookup(mail: OutgoingMail) -> str | None:
     api = options.get("SENDGRID_API_URL", "https://api.sendgrid.com/v3/").rstrip("/")
     response = requests.get(
         f"{api}/messages",
-        params={"query": f"unique_args['{OUTBOX_METADATA}']=\"{mail.pk}\"", "limit": 1},
+        params={"query": f"unique_args['{OUTBOX_METADATA}']=\"{mail.pk}\"", "limit": "1"},
         headers={"Authorization": f"Bearer {options.get('SENDGRID_API_KEY', '')}"},
         timeout=float(options.get("REQUESTS_TIMEOUT", 30)),
     )
