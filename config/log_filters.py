@@ -218,5 +218,8 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
             "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
             "django.db.backends": {"level": "WARNING"},
             "axes": {"level": "WARNING"},
+            # The HTTP client logs each request's URL at DEBUG: an ESP lookup's URL names the
+            # recipient's address (Mailgun's events search), so it stays out even with LOG_LEVEL=DEBUG.
+            "urllib3": {"level": "WARNING"},
         },
     }

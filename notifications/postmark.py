@@ -3,7 +3,7 @@
 django-anymail sends one message per request, or one body to many recipients with merge data.
 Postmark's batch endpoint takes up to 500 complete messages per request, and this module speaks
 it: the worker assembles each recipient's message from the shared content and the row's merge
-data. Other ESPs go through anymail (`services._send_one`, `anymail_batch`).
+data. The other ESPs' batch APIs go through anymail (`notifications.batches`).
 
 Every message carries its outbox row id as metadata, so a row in doubt (its worker died after
 the request left, or the answer timed out) can be looked up at Postmark before it is sent again.

@@ -50,7 +50,8 @@ def connection() -> Iterator[Any]:
 
 
 def close() -> None:
-    """Close the process's connection (a worker shutting down)."""
+    """Close the process's connection (the tests between servers; a worker's connection is
+    otherwise closed with its process)."""
     global _pooled
     if _pooled is not None:
         _pooled.close()

@@ -1,5 +1,6 @@
 """Sending the outbox: claim queued rows (each by one worker), hand them to the ESP (Postmark's
-batch API, `notifications.postmark`, or anymail one message at a time), and write each row's
+batch API, `notifications.postmark`; the other ESPs' batch APIs, `notifications.batches`; or one
+message at a time through anymail or a pooled SMTP connection), and write each row's
 outcome: sent, queued again after a transient error (retried with back-off by the task), or
 failed. A row in doubt (its worker died, or the ESP did not answer in time) is looked up at the
 ESP before it is sent again; rows a dead worker left in `sending` are taken back by
@@ -324,10 +325,13 @@ def _send_merge_batches(mails: list[OutgoingMail], esp: batches.MergeEsp, result
     """Hand the rows to an ESP that merges one content for many recipients, a request per
     content and at most its limit; rows a batch cannot carry, and the rows of a request the ESP
     refused as a whole for its input (one bad address among many), go one by one."""
-    alone = [mail for mail in mails if not batches.batchable(mail, esp)]
+    alone: list[OutgoingMail] = []
+    batchable: list[OutgoingMail] = []
+    for mail in mails:
+        (batchable if batches.batchable(mail, esp) else alone).append(mail)
     connection = batches.esp_connection()
     with connection:
-        for batch in batches.requests_of([mail for mail in mails if batches.batchable(mail, esp)], esp):
+        for batch in batches.requests_of(batchable, esp):
             if len(batch) == 1:  # a whole message is as good, and anymail bursts Mailjet's badly
                 alone.extend(batch)
                 continue

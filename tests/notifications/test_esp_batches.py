@@ -255,3 +255,26 @@ def test_the_fake_refuses_more_than_an_esps_limit():
         assert requests.post(fake.url + "email/batch", json=messages[:500], timeout=5).status_code == 200
     finally:
         fake.stop()
+
+
+@pytest.mark.parametrize("fake_esp", ["mailgun"], indirect=True)
+def test_a_lookup_names_no_address_in_the_logs_even_at_debug(centre_a, fake_esp, settings, caplog):
+    """Mailgun's events search carries the recipient's address in its URL; the HTTP client's
+    DEBUG line with that URL must not reach a log."""
+    import logging.config
+
+    from config.log_filters import logging_config
+
+    logging.config.dictConfig(logging_config(log_format="plain", level="DEBUG"))
+    for name in ("urllib3", "urllib3.connectionpool"):  # as in a worker that imports them after
+        logging.getLogger(name).disabled = False
+    logging.getLogger().addHandler(caplog.handler)  # dictConfig replaced the root's handlers
+    try:
+        mail = queue_mail(centre_a)
+        every(OutgoingMail).filter(pk=mail.pk).update(status="queued", in_doubt=True)
+        with caplog.at_level(logging.DEBUG):
+            mails_send([mail.pk])
+        assert "alma@example.net" not in caplog.text
+        assert "alma%40example.net" not in caplog.text
+    finally:
+        logging.config.dictConfig(settings.LOGGING)
